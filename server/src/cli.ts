@@ -1,0 +1,56 @@
+import fs from "node:fs";
+import { parseArgs } from "node:util";
+import { generateSchemaTypes, schemaFile } from "./db/codegen.ts";
+import { migrate } from "./db/migrate.ts";
+
+const [command, ...args] = process.argv.slice(2);
+
+function databaseUrl(): string {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error("DATABASE_URL is not set / 未设置 DATABASE_URL");
+  return url;
+}
+
+function adminUrl(): string {
+  return process.env.GRIDATLAS_TEST_ADMIN_URL ?? databaseUrl();
+}
+
+const commands: Record<string, () => Promise<void>> = {
+  async migrate() {
+    const applied = await migrate(databaseUrl(), (m) => console.log(m));
+    if (applied.length === 0) console.log("database schema is up to date");
+  },
+  async "load-demo"() {
+    const { values } = parseArgs({ args, options: { "if-empty": { type: "boolean", default: false } } });
+    const { loadDemo } = await import("@gridatlas/geodata/demo/load.ts");
+    await loadDemo(databaseUrl(), { ifEmpty: values["if-empty"] ?? false, log: (m: string) => console.log(m) });
+  },
+  /** Partitions units into grids without a database (the rebalancer's engine). */
+  async partition() {
+    const { partitionCli } = await import("./features/rebalance/rebalance.cli.ts");
+    process.exitCode = await partitionCli(args);
+  },
+  /** Regenerates server/src/db/schema.ts from the migrations. */
+  async codegen() {
+    fs.writeFileSync(schemaFile, await generateSchemaTypes(adminUrl()));
+    console.log(`wrote ${schemaFile}`);
+  },
+  /** Fails when the committed schema types no longer match the migrations. */
+  async "check-schema"() {
+    const fresh = await generateSchemaTypes(adminUrl());
+    if (fresh !== fs.readFileSync(schemaFile, "utf8")) {
+      throw new Error("server/src/db/schema.ts is stale: run `npm run cli codegen` and commit it");
+    }
+    console.log("schema types match the migrations");
+  },
+};
+
+const run = command ? commands[command] : undefined;
+if (!run) {
+  console.error(`usage: cli <${Object.keys(commands).join("|")}> [options]`);
+  process.exit(2);
+}
+run().catch((err: Error) => {
+  console.error(err.message);
+  process.exit(1);
+});
