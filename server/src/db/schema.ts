@@ -115,6 +115,18 @@ export interface Grid {
   plan_id: number;
 }
 
+export interface GridFigure {
+  area_m2: number | null;
+  buildings: number | null;
+  code: string | null;
+  community_code: string | null;
+  entrances: number | null;
+  grid_id: number | null;
+  households: number | null;
+  parcels: number | null;
+  plan_id: number | null;
+}
+
 export interface Hazard {
   attachments: Generated<Json>;
   category: string;
@@ -187,6 +199,23 @@ export interface PlanParcel {
   grid_id: number;
   parcel_id: number;
   plan_id: number;
+}
+
+export interface PublishedGrid {
+  code: string | null;
+  community_code: string | null;
+  geom: string | null;
+  id: number | null;
+  locked: boolean | null;
+  name: string | null;
+  plan_id: number | null;
+}
+
+export interface PublishedParcel {
+  community_code: string | null;
+  grid_code: string | null;
+  grid_id: number | null;
+  parcel_id: number | null;
 }
 
 export interface Road {
@@ -271,6 +300,7 @@ export interface DB {
   geography_columns: GeographyColumns;
   geometry_columns: GeometryColumns;
   grid: Grid;
+  grid_figure: GridFigure;
   hazard: Hazard;
   hazard_category: HazardCategory;
   hazard_transition: HazardTransition;
@@ -278,6 +308,8 @@ export interface DB {
   parcel: Parcel;
   plan: Plan;
   plan_parcel: PlanParcel;
+  published_grid: PublishedGrid;
+  published_parcel: PublishedParcel;
   road: Road;
   schema_migration: SchemaMigration;
   subdistrict: Subdistrict;

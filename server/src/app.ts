@@ -1,0 +1,89 @@
+import fs from "node:fs";
+import path from "node:path";
+import { serveStatic } from "@hono/node-server/serve-static";
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { HTTPException } from "hono/http-exception";
+import type { Db } from "./db/db.ts";
+import { blocksRoutes } from "./features/blocks/blocks.routes.ts";
+import { buildingsRoutes } from "./features/buildings/buildings.routes.ts";
+import { camerasRoutes } from "./features/cameras/cameras.routes.ts";
+import { communitiesRoutes } from "./features/communities/communities.routes.ts";
+import { compoundsRoutes } from "./features/compounds/compounds.routes.ts";
+import { gridsRoutes } from "./features/grids/grids.routes.ts";
+import { hazardsRoutes } from "./features/hazards/hazards.routes.ts";
+import { healthRoutes } from "./features/health/health.routes.ts";
+import { roadsRoutes } from "./features/roads/roads.routes.ts";
+import { subdistrictRoutes } from "./features/subdistrict/subdistrict.routes.ts";
+import { venuesRoutes } from "./features/venues/venues.routes.ts";
+import { waterRoutes } from "./features/water/water.routes.ts";
+import { ApiError, errorBody, preferredLang } from "./http/errors.ts";
+import type { AppEnv } from "./http/router.ts";
+
+export type AppDeps = {
+  db: Db;
+  /** The built web app (web/dist); without it the server answers only /api. */
+  webDist?: string | undefined;
+};
+
+/** The one place where features meet: their routes under /api, the OpenAPI document, errors, the web app. */
+export function createApp({ db, webDist }: AppDeps) {
+  const app = new OpenAPIHono<AppEnv>();
+  app.use("*", async (c, next) => {
+    c.set("db", db);
+    await next();
+  });
+
+  const api = app
+    .route("/api", healthRoutes)
+    .route("/api", subdistrictRoutes)
+    .route("/api", communitiesRoutes)
+    .route("/api", gridsRoutes)
+    .route("/api", buildingsRoutes)
+    .route("/api", compoundsRoutes)
+    .route("/api", venuesRoutes)
+    .route("/api", hazardsRoutes)
+    .route("/api", camerasRoutes)
+    .route("/api", roadsRoutes)
+    .route("/api", waterRoutes)
+    .route("/api", blocksRoutes);
+
+  app.doc31("/api/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "GridAtlas API",
+      version: "0.1.0",
+      description: "网格一张图: grids, parcels, places and staff of a subdistrict. Geometry is GeoJSON in EPSG:4326.",
+    },
+  });
+
+  app.notFound((c) => {
+    const lang = preferredLang(c.req.header("accept-language"));
+    return c.json(errorBody(new ApiError(404, "not_found", "没有这个地址", `no route ${c.req.path}`), lang), 404);
+  });
+
+  app.onError((err, c) => {
+    const lang = preferredLang(c.req.header("accept-language"));
+    if (err instanceof ApiError) return c.json(errorBody(err, lang), err.status);
+    if (err instanceof HTTPException && err.status < 500) {
+      const status = err.status as 400;
+      return c.json(errorBody(new ApiError(status, "http_error", err.message, err.message), lang), status);
+    }
+    console.error(err);
+    return c.json(errorBody(new ApiError(503, "internal", "服务器内部错误，请稍后重试", "internal error"), lang), 500);
+  });
+
+  if (webDist && fs.existsSync(webDist)) {
+    const index = fs.readFileSync(path.join(webDist, "index.html"), "utf8");
+    app.use("/assets/*", serveStatic({ root: webDist }), async (c, next) => {
+      c.header("cache-control", "public, max-age=31536000, immutable");
+      await next();
+    });
+    app.use("/*", serveStatic({ root: webDist }));
+    // Client-side routes fall back to the app shell; unknown /api paths stay JSON 404s.
+    app.get("*", (c) => (c.req.path.startsWith("/api/") ? c.notFound() : c.html(index)));
+  }
+
+  return api;
+}
+
+export type AppType = ReturnType<typeof createApp>;

@@ -1,0 +1,34 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { sql } from "kysely";
+import { asGeoJson, envelope, toFeatureCollection } from "../../db/postgis.ts";
+import { createRouter } from "../../http/router.ts";
+import { bbox, communityCode, errorResponses, featureCollection } from "../../http/schemas.ts";
+
+const BlockProps = z.object({ id: z.number(), community_code: z.string(), kind: z.string() });
+
+const route = createRoute({
+  method: "get",
+  path: "/blocks",
+  tags: ["basemap"],
+  summary: "Blocks (街坊): the faces of the road network inside each community",
+  request: { query: z.object({ bbox: bbox.optional(), community: communityCode.optional() }) },
+  responses: {
+    200: {
+      description: "GeoJSON FeatureCollection",
+      content: { "application/json": { schema: featureCollection(BlockProps, "Blocks") } },
+    },
+    ...errorResponses,
+  },
+});
+
+export const blocksRoutes = createRouter().openapi(route, async (c) => {
+  const { bbox: box, community } = c.req.valid("query");
+  let q = c
+    .get("db")
+    .selectFrom("block as b")
+    .select(["b.id", "b.community_code", "b.kind", asGeoJson("b.geom").as("geometry")])
+    .orderBy("b.id");
+  if (box) q = q.where(sql<boolean>`b.geom && ${envelope(box)}`);
+  if (community) q = q.where("b.community_code", "=", community);
+  return c.json(toFeatureCollection(await q.execute(), "id"), 200);
+});

@@ -1,0 +1,37 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { toFeatureCollection } from "../../db/postgis.ts";
+import { createRouter } from "../../http/router.ts";
+import { errorResponses, featureCollection, placeFilter } from "../../http/schemas.ts";
+import { listBuildings } from "./buildings.queries.ts";
+
+const BuildingProps = z.object({
+  id: z.number(),
+  name: z.string(),
+  kind: z.string(),
+  floors: z.number(),
+  community_code: z.string(),
+  compound_id: z.number().nullable(),
+  compound_name: z.string().nullable(),
+  households: z.number(),
+  entrances: z.number(),
+});
+
+const route = createRoute({
+  method: "get",
+  path: "/buildings",
+  tags: ["territory"],
+  summary: "Buildings (楼栋) with households and entrances, by box, community or grid",
+  request: { query: placeFilter },
+  responses: {
+    200: {
+      description: "GeoJSON FeatureCollection",
+      content: { "application/json": { schema: featureCollection(BuildingProps, "Buildings") } },
+    },
+    ...errorResponses,
+  },
+});
+
+export const buildingsRoutes = createRouter().openapi(route, async (c) => {
+  const rows = await listBuildings(c.get("db"), c.req.valid("query"));
+  return c.json(toFeatureCollection(rows, "id"), 200);
+});

@@ -1,0 +1,48 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { sql } from "kysely";
+import { asGeoJson, envelope, toFeatureCollection } from "../../db/postgis.ts";
+import { createRouter } from "../../http/router.ts";
+import { bbox, communityCode, errorResponses, featureCollection } from "../../http/schemas.ts";
+
+const CompoundProps = z.object({
+  id: z.number(),
+  name: z.string(),
+  kind: z.string(),
+  community_code: z.string(),
+  households: z.number(),
+});
+
+const route = createRoute({
+  method: "get",
+  path: "/compounds",
+  tags: ["territory"],
+  summary: "Compounds (小区/院落) with their households",
+  request: { query: z.object({ bbox: bbox.optional(), community: communityCode.optional() }) },
+  responses: {
+    200: {
+      description: "GeoJSON FeatureCollection",
+      content: { "application/json": { schema: featureCollection(CompoundProps, "Compounds") } },
+    },
+    ...errorResponses,
+  },
+});
+
+export const compoundsRoutes = createRouter().openapi(route, async (c) => {
+  const { bbox: box, community } = c.req.valid("query");
+  let q = c
+    .get("db")
+    .selectFrom("compound as k")
+    .select([
+      "k.id",
+      "k.name",
+      "k.kind",
+      "k.community_code",
+      sql<number>`(select coalesce(sum(e.households), 0) from entrance e join building b on b.id = e.building_id
+                   where b.compound_id = k.id)::int`.as("households"),
+      asGeoJson("k.geom").as("geometry"),
+    ])
+    .orderBy("k.id");
+  if (box) q = q.where(sql<boolean>`k.geom && ${envelope(box)}`);
+  if (community) q = q.where("k.community_code", "=", community);
+  return c.json(toFeatureCollection(await q.execute(), "id"), 200);
+});

@@ -1,0 +1,86 @@
+import { sql } from "kysely";
+import type { Db } from "../../db/db.ts";
+import { asGeoJson, bboxOf } from "../../db/postgis.ts";
+
+/** under / ok / over against the community's household band. */
+const bandStatus = sql<"under" | "ok" | "over">`case when f.households < c.band_min then 'under'
+  when f.households > c.band_max then 'over' else 'ok' end`;
+
+/** The grids of the published plan with their figures, optionally of one community. */
+export function listPublishedGrids(db: Db, filter: { community?: string | undefined }) {
+  let q = db
+    .selectFrom("published_grid as g")
+    .innerJoin("grid_figure as f", "f.grid_id", "g.id")
+    .innerJoin("community as c", "c.code", "g.community_code")
+    .select([
+      sql<string>`g.code`.as("code"),
+      sql<string>`g.name`.as("name"),
+      sql<string>`g.community_code`.as("community_code"),
+      sql<number>`f.households`.as("households"),
+      sql<number>`f.buildings`.as("buildings"),
+      sql<number>`f.entrances`.as("entrances"),
+      bandStatus.as("status"),
+      asGeoJson("g.geom").as("geometry"),
+    ])
+    .orderBy("g.code");
+  if (filter.community) q = q.where("g.community_code", "=", filter.community);
+  return q.execute();
+}
+
+/** One grid of the published plan with its figures, or undefined. */
+export function findPublishedGrid(db: Db, code: string) {
+  return db
+    .selectFrom("published_grid as g")
+    .innerJoin("grid_figure as f", "f.grid_id", "g.id")
+    .innerJoin("community as c", "c.code", "g.community_code")
+    .select([
+      sql<number>`g.id`.as("id"),
+      sql<string>`g.code`.as("code"),
+      sql<string>`g.name`.as("name"),
+      sql<string>`g.community_code`.as("community_code"),
+      "c.name as community_name",
+      sql<number>`f.households`.as("households"),
+      sql<number>`f.buildings`.as("buildings"),
+      sql<number>`f.entrances`.as("entrances"),
+      sql<number>`f.parcels`.as("parcels"),
+      sql<number>`round(f.area_m2)`.as("area_m2"),
+      bandStatus.as("status"),
+      "c.band_min",
+      "c.band_max",
+      bboxOf("g.geom").as("bbox"),
+    ])
+    .where("g.code", "=", code)
+    .executeTakeFirst();
+}
+
+/**
+ * The grid's team: the workers assigned to it and the secretary of its community
+ * (the report's "community secretary + community cadre + grid worker").
+ */
+export function gridTeam(db: Db, grid: { code: string; community_code: string }) {
+  return db
+    .selectFrom("worker as w")
+    .select(["w.id", "w.name", "w.role", "w.phone"])
+    .where("w.retired_on", "is", null)
+    .where((eb) =>
+      eb.or([
+        eb("w.id", "in", eb.selectFrom("worker_assignment").select("worker_id").where("grid_code", "=", grid.code)),
+        eb.and([eb("w.role", "=", "secretary"), eb("w.community_code", "=", grid.community_code)]),
+      ]),
+    )
+    .orderBy(sql`array_position(array['secretary','grid_leader','grid_worker','info_worker'], w.role)`)
+    .orderBy("w.name")
+    .execute();
+}
+
+/** Venues, open hazards and cameras standing on the grid's parcels. */
+export async function gridPlaceCounts(db: Db, gridId: number) {
+  const r = await sql<{ venues: number; hazards_open: number; cameras: number }>`
+    select
+      (select count(*) from venue v join plan_parcel pp on pp.parcel_id = v.parcel_id where pp.grid_id = ${gridId})::int as venues,
+      (select count(*) from hazard h join plan_parcel pp on pp.parcel_id = h.parcel_id
+        where pp.grid_id = ${gridId} and h.status not in ('resolved', 'verified'))::int as hazards_open,
+      (select count(*) from camera k join plan_parcel pp on pp.parcel_id = k.parcel_id where pp.grid_id = ${gridId})::int as cameras
+  `.execute(db);
+  return r.rows[0] ?? { venues: 0, hazards_open: 0, cameras: 0 };
+}

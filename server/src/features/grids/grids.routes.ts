@@ -1,0 +1,81 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { toFeatureCollection } from "../../db/postgis.ts";
+import { notFound } from "../../http/errors.ts";
+import { createRouter } from "../../http/router.ts";
+import { communityCode, errorResponses, featureCollection, gridCode } from "../../http/schemas.ts";
+import { findPublishedGrid, gridPlaceCounts, gridTeam, listPublishedGrids } from "./grids.queries.ts";
+
+const Status = z.enum(["under", "ok", "over"]);
+
+const GridProps = z.object({
+  code: z.string(),
+  name: z.string(),
+  community_code: z.string(),
+  households: z.number(),
+  buildings: z.number(),
+  entrances: z.number(),
+  status: Status,
+});
+
+const GridDetail = z
+  .object({
+    code: z.string(),
+    name: z.string(),
+    community_code: z.string(),
+    community_name: z.string(),
+    households: z.number(),
+    buildings: z.number(),
+    entrances: z.number(),
+    parcels: z.number(),
+    area_m2: z.number(),
+    status: Status,
+    band: z.object({ min: z.number(), max: z.number() }),
+    team: z.array(z.object({ id: z.number(), name: z.string(), role: z.string(), phone: z.string().nullable() })),
+    venues: z.number(),
+    hazards_open: z.number(),
+    cameras: z.number(),
+    bbox: z.tuple([z.number(), z.number(), z.number(), z.number()]),
+  })
+  .openapi("Grid");
+
+const list = createRoute({
+  method: "get",
+  path: "/grids",
+  tags: ["grids"],
+  summary: "The grids of the published plan, with households and band status",
+  request: { query: z.object({ community: communityCode.optional() }) },
+  responses: {
+    200: {
+      description: "GeoJSON FeatureCollection",
+      content: { "application/json": { schema: featureCollection(GridProps, "Grids") } },
+    },
+    ...errorResponses,
+  },
+});
+
+const one = createRoute({
+  method: "get",
+  path: "/grids/{code}",
+  tags: ["grids"],
+  summary: "One grid of the published plan: figures, team and what stands in it",
+  request: { params: z.object({ code: gridCode }) },
+  responses: {
+    200: { description: "The grid", content: { "application/json": { schema: GridDetail } } },
+    ...errorResponses,
+  },
+});
+
+export const gridsRoutes = createRouter()
+  .openapi(list, async (c) => {
+    const rows = await listPublishedGrids(c.get("db"), c.req.valid("query"));
+    return c.json(toFeatureCollection(rows, "code"), 200);
+  })
+  .openapi(one, async (c) => {
+    const db = c.get("db");
+    const { code } = c.req.valid("param");
+    const grid = await findPublishedGrid(db, code);
+    if (!grid) throw notFound(`没有编码为 ${code} 的网格`, `no grid with code ${code}`);
+    const [team, counts] = await Promise.all([gridTeam(db, grid), gridPlaceCounts(db, grid.id)]);
+    const { id: _id, band_min, band_max, ...rest } = grid;
+    return c.json({ ...rest, band: { min: band_min, max: band_max }, team, ...counts }, 200);
+  });

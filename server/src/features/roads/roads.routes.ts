@@ -1,0 +1,33 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { sql } from "kysely";
+import { asGeoJson, envelope, toFeatureCollection } from "../../db/postgis.ts";
+import { createRouter } from "../../http/router.ts";
+import { bbox, errorResponses, featureCollection } from "../../http/schemas.ts";
+
+const RoadProps = z.object({ id: z.number(), class: z.string(), name: z.string().nullable() });
+
+const route = createRoute({
+  method: "get",
+  path: "/roads",
+  tags: ["basemap"],
+  summary: "Road centre lines by class, for the offline basemap",
+  request: { query: z.object({ bbox: bbox.optional() }) },
+  responses: {
+    200: {
+      description: "GeoJSON FeatureCollection",
+      content: { "application/json": { schema: featureCollection(RoadProps, "Roads") } },
+    },
+    ...errorResponses,
+  },
+});
+
+export const roadsRoutes = createRouter().openapi(route, async (c) => {
+  const { bbox: box } = c.req.valid("query");
+  let q = c
+    .get("db")
+    .selectFrom("road as r")
+    .select(["r.id", "r.class", "r.name", asGeoJson("r.geom").as("geometry")])
+    .orderBy("r.id");
+  if (box) q = q.where(sql<boolean>`r.geom && ${envelope(box)}`);
+  return c.json(toFeatureCollection(await q.execute(), "id"), 200);
+});

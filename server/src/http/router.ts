@@ -1,0 +1,17 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Db } from "../db/db.ts";
+import { errorBody, preferredLang, validationError } from "./errors.ts";
+
+export type AppEnv = { Variables: { db: Db } };
+
+/** A feature's router: validation failures become one bilingual 400 shape everywhere. */
+export function createRouter() {
+  return new OpenAPIHono<AppEnv>({
+    defaultHook: (result, c) => {
+      if (!result.success) {
+        const err = validationError(result.error, result.target);
+        return c.json(errorBody(err, preferredLang(c.req.header("accept-language"))), 400);
+      }
+    },
+  });
+}

@@ -1,0 +1,91 @@
+import { z } from "@hono/zod-openapi";
+import type { Geometry } from "geojson";
+import { bi } from "./errors.ts";
+
+export const ErrorSchema = z
+  .object({
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      zh: z.string(),
+      en: z.string(),
+      field: z.string().optional(),
+      details: z.unknown().optional(),
+    }),
+  })
+  .openapi("Error");
+
+export const errorResponses = {
+  400: { description: "Bad input / 输入有误", content: { "application/json": { schema: ErrorSchema } } },
+  404: { description: "Not found / 未找到", content: { "application/json": { schema: ErrorSchema } } },
+} as const;
+
+export const communityCode = z
+  .string()
+  .regex(/^\d{12}$/, bi("社区编码应为12位数字", "a community code is 12 digits"))
+  .openapi({ example: "150571003001" });
+
+export const gridCode = z
+  .string()
+  .regex(/^\d{15}$/, bi("网格编码应为15位数字（社区编码+3位序号）", "a grid code is 15 digits (community code + 3)"))
+  .openapi({ example: "150571003001001" });
+
+export type BBox = [west: number, south: number, east: number, north: number];
+
+/** `bbox=west,south,east,north` in degrees (EPSG:4326), as MapLibre's getBounds() gives it. */
+export const bbox = z
+  .string()
+  .max(200)
+  .transform((s, ctx): BBox => {
+    const parts = s.split(",").map((p) => Number(p.trim()));
+    const [w, so, e, n] = parts as BBox;
+    const ok =
+      parts.length === 4 &&
+      parts.every(Number.isFinite) &&
+      w >= -180 &&
+      e <= 180 &&
+      so >= -90 &&
+      n <= 90 &&
+      w < e &&
+      so < n;
+    if (!ok) {
+      ctx.addIssue({
+        code: "custom",
+        message: bi(
+          "应为“西,南,东,北”四个经纬度数字，且西<东、南<北",
+          "expected four numbers west,south,east,north in degrees with west<east and south<north",
+        ),
+      });
+      return z.NEVER;
+    }
+    return [w, so, e, n];
+  })
+  .openapi({ type: "string", example: "122.20,43.58,122.30,43.62" });
+
+/** Where to look: every point and building read can be narrowed by a box, a community or a grid. */
+export const placeFilter = z.object({
+  bbox: bbox.optional(),
+  community: communityCode.optional(),
+  grid: gridCode.optional(),
+});
+export type PlaceFilter = z.infer<typeof placeFilter>;
+
+/** GeoJSON geometry in EPSG:4326; described to OpenAPI as an object, typed as GeoJSON for the client. */
+export const geometry = z
+  .custom<Geometry>((v) => typeof v === "object" && v !== null && "type" in v)
+  .openapi("Geometry", { type: "object", description: "GeoJSON geometry, EPSG:4326" });
+
+export const featureCollection = <P extends z.ZodTypeAny>(props: P, name: string) =>
+  z
+    .object({
+      type: z.literal("FeatureCollection"),
+      features: z.array(
+        z.object({
+          type: z.literal("Feature"),
+          id: z.union([z.number(), z.string()]).optional(),
+          geometry,
+          properties: props,
+        }),
+      ),
+    })
+    .openapi(name);

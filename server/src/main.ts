@@ -1,0 +1,19 @@
+import { serve } from "@hono/node-server";
+import { createApp } from "./app.ts";
+import { loadConfig } from "./config.ts";
+import { createDb } from "./db/db.ts";
+
+const config = loadConfig();
+const db = createDb(config);
+const app = createApp({ db, webDist: config.webDist });
+
+const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+  console.log(`GridAtlas 网格一张图 is serving on http://localhost:${info.port}/`);
+});
+
+const shutdown = () => {
+  server.close();
+  db.destroy().finally(() => process.exit(0));
+};
+process.on("SIGINT", shutdown);
+process.on("SIGTERM", shutdown);
