@@ -2,8 +2,12 @@ import fs from "node:fs";
 import path from "node:path";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
+import { type AuthConfig, sessionGuard } from "./auth/session.ts";
 import type { Db } from "./db/db.ts";
+import { accountsRoutes } from "./features/accounts/accounts.routes.ts";
+import { auditRoutes } from "./features/audit/audit.routes.ts";
 import { blocksRoutes } from "./features/blocks/blocks.routes.ts";
 import { buildingsRoutes } from "./features/buildings/buildings.routes.ts";
 import { camerasRoutes } from "./features/cameras/cameras.routes.ts";
@@ -13,6 +17,7 @@ import { gridsRoutes } from "./features/grids/grids.routes.ts";
 import { hazardsRoutes } from "./features/hazards/hazards.routes.ts";
 import { healthRoutes } from "./features/health/health.routes.ts";
 import { roadsRoutes } from "./features/roads/roads.routes.ts";
+import { sessionRoutes } from "./features/session/session.routes.ts";
 import { subdistrictRoutes } from "./features/subdistrict/subdistrict.routes.ts";
 import { venuesRoutes } from "./features/venues/venues.routes.ts";
 import { waterRoutes } from "./features/water/water.routes.ts";
@@ -21,20 +26,41 @@ import type { AppEnv } from "./http/router.ts";
 
 export type AppDeps = {
   db: Db;
+  auth?: Partial<AuthConfig>;
   /** The built web app (web/dist); without it the server answers only /api. */
   webDist?: string | undefined;
 };
 
 /** The one place where features meet: their routes under /api, the OpenAPI document, errors, the web app. */
-export function createApp({ db, webDist }: AppDeps) {
+export function createApp({ db, auth, webDist }: AppDeps) {
+  const authConfig: AuthConfig = Object.freeze({
+    sessionIdleMinutes: auth?.sessionIdleMinutes ?? 30,
+    sessionMaxHours: auth?.sessionMaxHours ?? 12,
+    demoPassword: auth?.demoPassword,
+  });
   const app = new OpenAPIHono<AppEnv>();
   app.use("*", async (c, next) => {
     c.set("db", db);
+    c.set("auth", authConfig);
     await next();
   });
+  // Bodies are small JSON everywhere; imports that need more get their own limit.
+  app.use(
+    "/api/*",
+    bodyLimit({
+      maxSize: 1024 * 1024,
+      onError: () => {
+        throw new ApiError(413, "too_large", "请求体超过 1 MB", "request body over 1 MB");
+      },
+    }),
+  );
+  app.use("/api/*", sessionGuard());
 
   const api = app
     .route("/api", healthRoutes)
+    .route("/api", sessionRoutes)
+    .route("/api", accountsRoutes)
+    .route("/api", auditRoutes)
     .route("/api", subdistrictRoutes)
     .route("/api", communitiesRoutes)
     .route("/api", gridsRoutes)

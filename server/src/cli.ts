@@ -1,7 +1,9 @@
 import fs from "node:fs";
 import { parseArgs } from "node:util";
 import { generateSchemaTypes, schemaFile } from "./db/codegen.ts";
+import { createDb } from "./db/db.ts";
 import { migrate } from "./db/migrate.ts";
+import { createDemoAccounts } from "./features/accounts/demo-accounts.ts";
 
 const [command, ...args] = process.argv.slice(2);
 
@@ -24,6 +26,20 @@ const commands: Record<string, () => Promise<void>> = {
     const { values } = parseArgs({ args, options: { "if-empty": { type: "boolean", default: false } } });
     const { loadDemo } = await import("@gridatlas/geodata/demo/load.ts");
     await loadDemo(databaseUrl(), { ifEmpty: values["if-empty"] ?? false, log: (m: string) => console.log(m) });
+    const db = createDb({ databaseUrl: databaseUrl() });
+    try {
+      const created = await createDemoAccounts(db, { password: process.env.GRIDATLAS_DEMO_PASSWORD });
+      if (created?.generated) {
+        console.log(
+          `\n  演示账号 demo accounts: admin, planner, leader, secretary-<社区编码>, worker-1…worker-${created.workers}\n` +
+            `  初始密码 initial password (shown once, change it at first sign-in): ${created.password}\n`,
+        );
+      } else if (created) {
+        console.log(`created ${created.count} demo accounts with the password from GRIDATLAS_DEMO_PASSWORD`);
+      }
+    } finally {
+      await db.destroy();
+    }
   },
   /** Partitions units into grids without a database (the rebalancer's engine). */
   async partition() {

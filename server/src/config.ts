@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { AuthConfig } from "./auth/session.ts";
 
 const schema = z.object({
   DATABASE_URL: z.string().url(),
@@ -7,6 +8,20 @@ const schema = z.object({
   /** The built web app to serve; absent in API-only runs and tests. */
   WEB_DIST: z.string().optional(),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(20),
+  SESSION_IDLE_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(30),
+  SESSION_MAX_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(12),
+  /** Scripted demos and tests: the demo accounts' password, and no forced change at first sign-in. */
+  GRIDATLAS_DEMO_PASSWORD: z.string().min(1).optional(),
 });
 
 export type Config = Readonly<{
@@ -15,6 +30,7 @@ export type Config = Readonly<{
   host: string;
   webDist: string | undefined;
   dbPoolMax: number;
+  auth: AuthConfig;
 }>;
 
 /** The only reader of process.env: validates once and freezes. */
@@ -31,5 +47,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     webDist: e.WEB_DIST,
     dbPoolMax: e.DB_POOL_MAX,
+    auth: Object.freeze({
+      sessionIdleMinutes: e.SESSION_IDLE_MINUTES,
+      sessionMaxHours: e.SESSION_MAX_HOURS,
+      demoPassword: e.GRIDATLAS_DEMO_PASSWORD,
+    }),
   });
 }

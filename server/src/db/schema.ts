@@ -23,6 +23,39 @@ export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
+export interface Account {
+  created_at: Generated<Timestamp>;
+  disabled: Generated<boolean>;
+  display_name: string;
+  failed_sign_ins: Generated<number>;
+  id: Generated<number>;
+  locked_until: Timestamp | null;
+  must_change_password: Generated<boolean>;
+  password_changed_at: Timestamp | null;
+  password_hash: string;
+  username: string;
+}
+
+export interface AccountRole {
+  account_id: number;
+  community_code: string | null;
+  id: Generated<number>;
+  role: string;
+  worker_id: number | null;
+}
+
+export interface AuditEvent {
+  action: string;
+  actor: string;
+  at: Generated<Timestamp>;
+  community_code: string | null;
+  diff: Generated<Json>;
+  entity: string;
+  entity_id: string | null;
+  id: Generated<number>;
+  ip: string | null;
+}
+
 export interface Block {
   community_code: string;
   geom: string;
@@ -231,6 +264,17 @@ export interface SchemaMigration {
   name: string;
 }
 
+export interface Session {
+  account_id: number;
+  created_at: Generated<Timestamp>;
+  csrf_token: string;
+  expires_at: Timestamp;
+  id: string;
+  ip: string | null;
+  last_seen_at: Generated<Timestamp>;
+  user_agent: string | null;
+}
+
 export interface Subdistrict {
   attribution: Generated<string>;
   code: string;
@@ -291,6 +335,9 @@ export interface WorkerAssignment {
 }
 
 export interface DB {
+  account: Account;
+  account_role: AccountRole;
+  audit_event: AuditEvent;
   block: Block;
   building: Building;
   camera: Camera;
@@ -312,6 +359,7 @@ export interface DB {
   published_parcel: PublishedParcel;
   road: Road;
   schema_migration: SchemaMigration;
+  session: Session;
   subdistrict: Subdistrict;
   venue: Venue;
   venue_category: VenueCategory;

@@ -12,6 +12,9 @@ import { migrationsDir } from "./migrate.ts";
 
 export const TEMPLATE_DB = "gridatlas_template";
 
+/** The password of every demo account in test databases. */
+export const TEST_PASSWORD = "gridatlas-test-2026";
+
 export function testAdminUrl(): string {
   const url = process.env.GRIDATLAS_TEST_ADMIN_URL;
   if (!url) {
@@ -43,6 +46,7 @@ export function templateFingerprint(): string {
   };
   walk(migrationsDir);
   walk(path.join(root, "geodata", "src"));
+  h.update(fs.readFileSync(path.join(root, "server", "src", "features", "accounts", "demo-accounts.ts")));
   return h.digest("hex").slice(0, 16);
 }
 

@@ -1,5 +1,7 @@
+import { createDemoAccounts } from "../features/accounts/demo-accounts.ts";
+import { createDb } from "./db.ts";
 import { migrate } from "./migrate.ts";
-import { ensureTemplate } from "./test-database.ts";
+import { ensureTemplate, TEST_PASSWORD } from "./test-database.ts";
 
 /** Vitest global setup: one migrated database with the Xincheng demo, the template of every test database. */
 export default async function setup(): Promise<void> {
@@ -7,5 +9,11 @@ export default async function setup(): Promise<void> {
     await migrate(url);
     const { loadDemo } = await import("@gridatlas/geodata/demo/load.ts");
     await loadDemo(url, { ifEmpty: false, log: () => {} });
+    const db = createDb({ databaseUrl: url });
+    try {
+      await createDemoAccounts(db, { password: TEST_PASSWORD });
+    } finally {
+      await db.destroy();
+    }
   });
 }

@@ -1,10 +1,11 @@
 import { sql } from "kysely";
+import { type Principal, scopeCondition } from "../../auth/principal.ts";
 import type { Db } from "../../db/db.ts";
 import { asGeoJson, envelope } from "../../db/postgis.ts";
 import type { PlaceFilter } from "../../http/schemas.ts";
 
 /** Buildings with their households and entrances; a grid filter keeps buildings with any parcel in that grid. */
-export function listBuildings(db: Db, f: PlaceFilter) {
+export function listBuildings(db: Db, p: Principal, f: PlaceFilter) {
   let q = db
     .selectFrom("building as b")
     .leftJoin("compound as k", "k.id", "b.compound_id")
@@ -22,6 +23,7 @@ export function listBuildings(db: Db, f: PlaceFilter) {
       sql<number>`(select count(*) from entrance e where e.building_id = b.id)::int`.as("entrances"),
       asGeoJson("b.geom").as("geometry"),
     ])
+    .where(scopeCondition(p, { community: "b.community_code", buildingId: "b.id" }))
     .orderBy("b.id");
   if (f.bbox) q = q.where(sql<boolean>`b.geom && ${envelope(f.bbox)}`);
   if (f.community) q = q.where("b.community_code", "=", f.community);

@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { principalOf } from "../../auth/session.ts";
 import { toFeatureCollection } from "../../db/postgis.ts";
 import { createRouter } from "../../http/router.ts";
 import { errorResponses, featureCollection, placeFilter } from "../../http/schemas.ts";
@@ -32,6 +33,6 @@ const route = createRoute({
 });
 
 export const buildingsRoutes = createRouter().openapi(route, async (c) => {
-  const rows = await listBuildings(c.get("db"), c.req.valid("query"));
+  const rows = await listBuildings(c.get("db"), principalOf(c), c.req.valid("query"));
   return c.json(toFeatureCollection(rows, "id"), 200);
 });

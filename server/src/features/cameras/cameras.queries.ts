@@ -1,8 +1,10 @@
+import { type Principal, scopeCondition } from "../../auth/principal.ts";
 import type { Db } from "../../db/db.ts";
 import { asGeoJson, placeCondition } from "../../db/postgis.ts";
 import type { PlaceFilter } from "../../http/schemas.ts";
 
-export function listCameras(db: Db, f: PlaceFilter) {
+/** Cameras are sensitive: secretaries see those of their own community; workers see none (the route refuses). */
+export function listCameras(db: Db, p: Principal, f: PlaceFilter) {
   return db
     .selectFrom("camera as k")
     .leftJoin("published_parcel as pp", "pp.parcel_id", "k.parcel_id")
@@ -22,6 +24,7 @@ export function listCameras(db: Db, f: PlaceFilter) {
       asGeoJson("k.geom").as("geometry"),
     ])
     .where(placeCondition(f, { geom: "k.geom", parcelId: "k.parcel_id", community: "k.community_code" }))
+    .where(scopeCondition({ ...p, workerGrids: [], workerCommunities: [] }, { community: "k.community_code" }))
     .orderBy("k.id")
     .execute();
 }

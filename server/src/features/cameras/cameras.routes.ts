@@ -1,4 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { forbidden, seesCameras } from "../../auth/principal.ts";
+import { principalOf } from "../../auth/session.ts";
 import { toFeatureCollection } from "../../db/postgis.ts";
 import { createRouter } from "../../http/router.ts";
 import { errorResponses, featureCollection, placeFilter } from "../../http/schemas.ts";
@@ -35,6 +37,8 @@ const route = createRoute({
 });
 
 export const camerasRoutes = createRouter().openapi(route, async (c) => {
-  const rows = await listCameras(c.get("db"), c.req.valid("query"));
+  const p = principalOf(c);
+  if (!seesCameras(p)) throw forbidden();
+  const rows = await listCameras(c.get("db"), p, c.req.valid("query"));
   return c.json(toFeatureCollection(rows, "id"), 200);
 });

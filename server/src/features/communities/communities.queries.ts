@@ -1,9 +1,10 @@
 import { sql } from "kysely";
+import { type Principal, scopeCondition } from "../../auth/principal.ts";
 import type { Db } from "../../db/db.ts";
 import { asGeoJson } from "../../db/postgis.ts";
 
 /** Every community with its band and the totals of the published plan. */
-export function listCommunities(db: Db) {
+export function listCommunities(db: Db, p: Principal) {
   return db
     .selectFrom("community as c")
     .select([
@@ -17,6 +18,7 @@ export function listCommunities(db: Db) {
                    where b.community_code = c.code)::int`.as("households"),
       asGeoJson("c.geom", 6).as("geometry"),
     ])
+    .where(scopeCondition(p, { community: "c.code" }))
     .orderBy("c.code")
     .execute();
 }

@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { principalOf } from "../../auth/session.ts";
 import { toFeatureCollection } from "../../db/postgis.ts";
 import { createRouter } from "../../http/router.ts";
 import { featureCollection } from "../../http/schemas.ts";
@@ -28,6 +29,6 @@ const route = createRoute({
 });
 
 export const communitiesRoutes = createRouter().openapi(route, async (c) => {
-  const rows = await listCommunities(c.get("db"));
+  const rows = await listCommunities(c.get("db"), principalOf(c));
   return c.json(toFeatureCollection(rows, "code"), 200);
 });

@@ -1,5 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { sql } from "kysely";
+import { scopeCondition } from "../../auth/principal.ts";
+import { principalOf } from "../../auth/session.ts";
 import { asGeoJson, envelope, toFeatureCollection } from "../../db/postgis.ts";
 import { createRouter } from "../../http/router.ts";
 import { bbox, communityCode, errorResponses, featureCollection } from "../../http/schemas.ts";
@@ -41,6 +43,7 @@ export const compoundsRoutes = createRouter().openapi(route, async (c) => {
                    where b.compound_id = k.id)::int`.as("households"),
       asGeoJson("k.geom").as("geometry"),
     ])
+    .where(scopeCondition(principalOf(c), { community: "k.community_code" }))
     .orderBy("k.id");
   if (box) q = q.where(sql<boolean>`k.geom && ${envelope(box)}`);
   if (community) q = q.where("k.community_code", "=", community);

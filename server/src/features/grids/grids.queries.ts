@@ -1,4 +1,5 @@
 import { sql } from "kysely";
+import { type Principal, scopeCondition } from "../../auth/principal.ts";
 import type { Db } from "../../db/db.ts";
 import { asGeoJson, bboxOf } from "../../db/postgis.ts";
 
@@ -7,7 +8,7 @@ const bandStatus = sql<"under" | "ok" | "over">`case when f.households < c.band_
   when f.households > c.band_max then 'over' else 'ok' end`;
 
 /** The grids of the published plan with their figures, optionally of one community. */
-export function listPublishedGrids(db: Db, filter: { community?: string | undefined }) {
+export function listPublishedGrids(db: Db, p: Principal, filter: { community?: string | undefined }) {
   let q = db
     .selectFrom("published_grid as g")
     .innerJoin("grid_figure as f", "f.grid_id", "g.id")
@@ -22,6 +23,7 @@ export function listPublishedGrids(db: Db, filter: { community?: string | undefi
       bandStatus.as("status"),
       asGeoJson("g.geom").as("geometry"),
     ])
+    .where(scopeCondition(p, { community: "g.community_code", gridCode: "g.code" }))
     .orderBy("g.code");
   if (filter.community) q = q.where("g.community_code", "=", filter.community);
   return q.execute();

@@ -1,4 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { readsGrid } from "../../auth/principal.ts";
+import { principalOf } from "../../auth/session.ts";
 import { toFeatureCollection } from "../../db/postgis.ts";
 import { notFound } from "../../http/errors.ts";
 import { createRouter } from "../../http/router.ts";
@@ -67,14 +69,16 @@ const one = createRoute({
 
 export const gridsRoutes = createRouter()
   .openapi(list, async (c) => {
-    const rows = await listPublishedGrids(c.get("db"), c.req.valid("query"));
+    const rows = await listPublishedGrids(c.get("db"), principalOf(c), c.req.valid("query"));
     return c.json(toFeatureCollection(rows, "code"), 200);
   })
   .openapi(one, async (c) => {
     const db = c.get("db");
     const { code } = c.req.valid("param");
     const grid = await findPublishedGrid(db, code);
-    if (!grid) throw notFound(`没有编码为 ${code} 的网格`, `no grid with code ${code}`);
+    // Out of scope answers exactly like absent, so codes of other communities cannot be probed.
+    if (!grid || !readsGrid(principalOf(c), grid))
+      throw notFound(`没有编码为 ${code} 的网格`, `no grid with code ${code}`);
     const [team, counts] = await Promise.all([gridTeam(db, grid), gridPlaceCounts(db, grid.id)]);
     const { id: _id, band_min, band_max, ...rest } = grid;
     return c.json({ ...rest, band: { min: band_min, max: band_max }, team, ...counts }, 200);

@@ -1,6 +1,7 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../app.ts";
+import { signIn, type TestSession } from "../../auth/test-session.ts";
 import { createDb, type Db } from "../../db/db.ts";
 import { createTestDatabase, type TestDatabase } from "../../db/test-database.ts";
 
@@ -8,11 +9,13 @@ let database: TestDatabase;
 let db: Db;
 let sqlClient: pg.Client;
 let app: ReturnType<typeof createApp>;
+let admin: TestSession;
 
 beforeAll(async () => {
   database = await createTestDatabase("grids");
   db = createDb({ databaseUrl: database.url });
   app = createApp({ db });
+  admin = await signIn(app, "admin");
   sqlClient = new pg.Client({ connectionString: database.url });
   await sqlClient.connect();
 });
@@ -37,7 +40,7 @@ async function householdsBySql(): Promise<Map<string, number>> {
 
 describe("GET /api/grids", () => {
   it("returns the 227 grids of the published plan with the households the database holds", async () => {
-    const res = await app.request("/api/grids");
+    const res = await admin.request("/api/grids");
     expect(res.status).toBe(200);
     const fc = await res.json();
     expect(fc.type).toBe("FeatureCollection");
@@ -57,7 +60,7 @@ describe("GET /api/grids", () => {
       `select g.community_code as code, count(*)::int as n from published_grid g group by 1 order by 1 limit 1`,
     );
     const community = rows[0]!;
-    const fc = await (await app.request(`/api/grids?community=${community.code}`)).json();
+    const fc = await (await admin.request(`/api/grids?community=${community.code}`)).json();
     expect(fc.features).toHaveLength(community.n);
     expect(
       fc.features.every(
@@ -67,7 +70,7 @@ describe("GET /api/grids", () => {
   });
 
   it("rejects a malformed community code with a bilingual 400 naming the field", async () => {
-    const res = await app.request("/api/grids?community=12ab", { headers: { "accept-language": "en-US" } });
+    const res = await admin.request("/api/grids?community=12ab", { headers: { "accept-language": "en-US" } });
     expect(res.status).toBe(400);
     const body = await res.json();
     expect(body.error.field).toBe("community");
@@ -84,7 +87,7 @@ describe("GET /api/grids/:code", () => {
        where exists (select 1 from worker_assignment wa where wa.grid_code = g.code) order by g.code limit 1`,
     );
     const { code, community_code } = rows[0]!;
-    const res = await app.request(`/api/grids/${code}`);
+    const res = await admin.request(`/api/grids/${code}`);
     expect(res.status).toBe(200);
     const grid = await res.json();
     expect(grid.code).toBe(code);
@@ -104,10 +107,10 @@ describe("GET /api/grids/:code", () => {
   });
 
   it("answers 404 for a well-formed code that does not exist, 400 for a malformed one", async () => {
-    const missing = await app.request("/api/grids/999999999999999");
+    const missing = await admin.request("/api/grids/999999999999999");
     expect(missing.status).toBe(404);
     expect((await missing.json()).error.code).toBe("not_found");
-    const bad = await app.request("/api/grids/abc");
+    const bad = await admin.request("/api/grids/abc");
     expect(bad.status).toBe(400);
     expect((await bad.json()).error.field).toBe("code");
   });

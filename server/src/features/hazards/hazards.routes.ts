@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { principalOf } from "../../auth/session.ts";
 import { toFeatureCollection } from "../../db/postgis.ts";
 import { createRouter } from "../../http/router.ts";
 import { errorResponses, featureCollection, placeFilter } from "../../http/schemas.ts";
@@ -31,6 +32,6 @@ const route = createRoute({
 });
 
 export const hazardsRoutes = createRouter().openapi(route, async (c) => {
-  const rows = await listHazards(c.get("db"), c.req.valid("query"));
+  const rows = await listHazards(c.get("db"), principalOf(c), c.req.valid("query"));
   return c.json(toFeatureCollection(rows, "id"), 200);
 });

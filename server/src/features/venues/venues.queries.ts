@@ -1,8 +1,9 @@
+import { type Principal, scopeCondition } from "../../auth/principal.ts";
 import type { Db } from "../../db/db.ts";
 import { asGeoJson, placeCondition } from "../../db/postgis.ts";
 import type { PlaceFilter } from "../../http/schemas.ts";
 
-export function listVenues(db: Db, f: PlaceFilter) {
+export function listVenues(db: Db, p: Principal, f: PlaceFilter) {
   return db
     .selectFrom("venue as v")
     .innerJoin("venue_category as vc", "vc.code", "v.category")
@@ -19,6 +20,7 @@ export function listVenues(db: Db, f: PlaceFilter) {
       asGeoJson("v.geom").as("geometry"),
     ])
     .where(placeCondition(f, { geom: "v.geom", parcelId: "v.parcel_id", community: "v.community_code" }))
+    .where(scopeCondition(p, { community: "v.community_code", parcelId: "v.parcel_id" }))
     .orderBy("v.id")
     .execute();
 }

@@ -1,0 +1,86 @@
+import { createHash, randomBytes } from "node:crypto";
+import type { Context, MiddlewareHandler } from "hono";
+import { getCookie } from "hono/cookie";
+import { sql } from "kysely";
+import { ApiError } from "../http/errors.ts";
+import type { AppEnv } from "../http/router.ts";
+import { loadPrincipal, type Principal } from "./principal.ts";
+
+export const SESSION_COOKIE = "ga_session";
+export const CSRF_HEADER = "x-csrf-token";
+
+export type AuthConfig = Readonly<{
+  /** A session ends after this long without a request. */
+  sessionIdleMinutes: number;
+  /** …and after this long in any case. */
+  sessionMaxHours: number;
+  /** Set for scripted demos and tests: the demo accounts' password, with no forced change. */
+  demoPassword: string | undefined;
+}>;
+
+export const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
+export const newToken = () => randomBytes(32).toString("base64url");
+
+/** Routes anyone may call without a session. Everything else under /api answers 401 to strangers. */
+const PUBLIC = new Set(["GET /api/health", "GET /api/openapi.json", "POST /api/session", "GET /api/session"]);
+/** Routes open to an account that must change its password first. */
+const BEFORE_PASSWORD_CHANGE = new Set(["GET /api/session", "DELETE /api/session", "POST /api/session/password"]);
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+export const unauthenticated = () => new ApiError(401, "unauthenticated", "请先登录", "sign in first");
+
+/**
+ * Resolves the session cookie to a principal and guards every /api route: 401 without a session, 403 until a
+ * required password change is made, 403 on a mutating request without the session's CSRF token.
+ */
+export function sessionGuard(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const token = getCookie(c, SESSION_COOKIE);
+    const db = c.get("db");
+    const config = c.get("auth");
+    let principal: Principal | null = null;
+    if (token && token.length < 200) {
+      const id = hashToken(token);
+      principal = await loadPrincipal(db, id);
+      if (principal) await touchSession(c, id, config);
+    }
+    c.set("principal", principal);
+
+    const key = `${c.req.method} ${c.req.path}`;
+    if (PUBLIC.has(key)) return next();
+    if (!principal) throw unauthenticated();
+    if (principal.mustChangePassword && !BEFORE_PASSWORD_CHANGE.has(key)) {
+      throw new ApiError(403, "password_change_required", "请先修改初始密码", "change your initial password first");
+    }
+    if (!SAFE_METHODS.has(c.req.method) && c.req.header(CSRF_HEADER) !== principal.csrfToken) {
+      throw new ApiError(
+        403,
+        "csrf",
+        "请求缺少有效的 CSRF 令牌，请刷新页面后重试",
+        "missing or wrong CSRF token; reload the page and try again",
+      );
+    }
+    return next();
+  };
+}
+
+/** Slides the idle expiry, at most once a minute per session, never past the absolute limit. */
+async function touchSession(c: Context<AppEnv>, id: string, config: AuthConfig): Promise<void> {
+  await sql`update session
+    set last_seen_at = now(),
+        expires_at = least(now() + make_interval(mins => ${config.sessionIdleMinutes}),
+                           created_at + make_interval(hours => ${config.sessionMaxHours}))
+    where id = ${id} and last_seen_at < now() - interval '60 seconds'`.execute(c.get("db"));
+}
+
+/** The signed-in principal of a request; the guard has already refused requests without one. */
+export function principalOf(c: Context<AppEnv>): Principal {
+  const p = c.get("principal");
+  if (!p) throw unauthenticated();
+  return p;
+}
+
+export function clientIp(c: Context<AppEnv>): string {
+  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
+  return incoming?.socket?.remoteAddress ?? "local";
+}

@@ -1,0 +1,119 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { passwordProblem } from "../../auth/password.ts";
+import { requireRole } from "../../auth/principal.ts";
+import { clientIp, principalOf } from "../../auth/session.ts";
+import { badRequest, notFound } from "../../http/errors.ts";
+import { createRouter } from "../../http/router.ts";
+import { ErrorSchema } from "../../http/schemas.ts";
+import { AccountChange, NewAccount, PasswordReset, RoleGrant } from "./accounts.input.ts";
+import { changeAccount, createAccount, listAccounts, resetPassword } from "./accounts.queries.ts";
+
+const Account = z
+  .object({
+    id: z.number(),
+    username: z.string(),
+    display_name: z.string(),
+    disabled: z.boolean(),
+    must_change_password: z.boolean(),
+    locked: z.boolean(),
+    created_at: z.union([z.string(), z.date()]),
+    roles: z.array(RoleGrant),
+  })
+  .openapi("Account");
+
+const err = (d: string) => ({ description: d, content: { "application/json": { schema: ErrorSchema } } });
+const errors = {
+  400: err("Bad input"),
+  401: err("Not signed in"),
+  403: err("Not an admin"),
+  404: err("No such account"),
+  409: err("Username taken"),
+  422: err("Would lock the admin out"),
+} as const;
+const idParam = z.object({ id: z.coerce.number().int().positive().max(2_000_000_000) });
+
+const list = createRoute({
+  method: "get",
+  path: "/accounts",
+  tags: ["accounts"],
+  summary: "All accounts with roles and scopes (admins)",
+  responses: {
+    200: { description: "Accounts", content: { "application/json": { schema: z.array(Account) } } },
+    ...errors,
+  },
+});
+const create = createRoute({
+  method: "post",
+  path: "/accounts",
+  tags: ["accounts"],
+  summary: "Create an account; it must change its password at first sign-in (admins)",
+  request: { body: { content: { "application/json": { schema: NewAccount } }, required: true } },
+  responses: {
+    201: { description: "Created", content: { "application/json": { schema: z.object({ id: z.number() }) } } },
+    ...errors,
+  },
+});
+const update = createRoute({
+  method: "patch",
+  path: "/accounts/{id}",
+  tags: ["accounts"],
+  summary: "Rename, disable or re-scope an account (admins)",
+  request: { params: idParam, body: { content: { "application/json": { schema: AccountChange } }, required: true } },
+  responses: {
+    200: { description: "Changed", content: { "application/json": { schema: z.object({ id: z.number() }) } } },
+    ...errors,
+  },
+});
+const reset = createRoute({
+  method: "post",
+  path: "/accounts/{id}/password",
+  tags: ["accounts"],
+  summary: "Set a new initial password, to be changed at next sign-in (admins)",
+  request: { params: idParam, body: { content: { "application/json": { schema: PasswordReset } }, required: true } },
+  responses: {
+    200: { description: "Reset", content: { "application/json": { schema: z.object({ id: z.number() }) } } },
+    ...errors,
+  },
+});
+
+function checkPassword(password: string) {
+  const problem = passwordProblem(password);
+  if (problem) throw badRequest("password", problem.zh, problem.en);
+}
+
+export const accountsRoutes = createRouter()
+  .openapi(list, async (c) => {
+    requireRole(principalOf(c), "admin");
+    return c.json(await listAccounts(c.get("db")), 200);
+  })
+  .openapi(create, async (c) => {
+    const p = principalOf(c);
+    requireRole(p, "admin");
+    const body = c.req.valid("json");
+    checkPassword(body.password);
+    const id = await createAccount(c.get("db"), body, { actor: p.username, ip: clientIp(c) });
+    return c.json({ id }, 201);
+  })
+  .openapi(update, async (c) => {
+    const p = principalOf(c);
+    requireRole(p, "admin");
+    const { id } = c.req.valid("param");
+    const ok = await changeAccount(c.get("db"), id, c.req.valid("json"), {
+      actor: p.username,
+      actorId: p.accountId,
+      ip: clientIp(c),
+    });
+    if (!ok) throw notFound(`没有编号为 ${id} 的账号`, `no account ${id}`);
+    return c.json({ id }, 200);
+  })
+  .openapi(reset, async (c) => {
+    const p = principalOf(c);
+    requireRole(p, "admin");
+    const { id } = c.req.valid("param");
+    const { password } = c.req.valid("json");
+    checkPassword(password);
+    if (!(await resetPassword(c.get("db"), id, password, { actor: p.username, ip: clientIp(c) }))) {
+      throw notFound(`没有编号为 ${id} 的账号`, `no account ${id}`);
+    }
+    return c.json({ id }, 200);
+  });
