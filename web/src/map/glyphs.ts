@@ -10,3 +10,6 @@ export const GLYPH_FONTSTACK = "NotoSansCJK-Regular";
  */
 export const LOCAL_IDEOGRAPH_FONT_FAMILY =
   "'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif";
+
+/** The `text-font` of every label layer. */
+export const LABEL_FONT = [GLYPH_FONTSTACK];

@@ -1,0 +1,63 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
+
+/** Debian's Chromium (package `chromium`): the tests never download a browser of their own. */
+export const CHROMIUM_PATH = "/usr/bin/chromium";
+
+/** Where screenshots go (gitignored); CI keeps them as the run's artifacts. */
+export const ARTIFACTS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../artifacts");
+
+/** A persistent context is Playwright's way to a fresh `--user-data-dir`; it stands for the browser itself. */
+export type LaunchedBrowser = {
+  context: BrowserContext;
+  page: Page;
+  close(): Promise<void>;
+};
+
+/**
+ * Starts headless Chromium with a fresh profile and one page. WebGL runs on SwiftShader (software), which is slow:
+ * tests wait on conditions (map idle, features drawn), never on times.
+ */
+export async function launchBrowser(
+  opts: { width?: number; height?: number; locale?: string } = {},
+): Promise<LaunchedBrowser> {
+  if (!fs.existsSync(CHROMIUM_PATH)) {
+    throw new Error(`${CHROMIUM_PATH} is missing: install Debian's chromium package (npm test does it)`);
+  }
+  const userDataDir = await fs.promises.mkdtemp(path.join(os.tmpdir(), "gridatlas-chromium-"));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--enable-unsafe-swiftshader",
+      "--use-angle=swiftshader",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+    viewport: { width: opts.width ?? 1280, height: opts.height ?? 800 },
+    locale: opts.locale ?? "zh-CN",
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  return {
+    context,
+    page,
+    async close() {
+      await context.close();
+      await fs.promises.rm(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Saves a full-viewport screenshot as tests/artifacts/<name>.png and returns its path. */
+export async function saveScreenshot(page: Page, name: string): Promise<string> {
+  await fs.promises.mkdir(ARTIFACTS_DIR, { recursive: true });
+  const file = path.join(ARTIFACTS_DIR, `${name.replace(/[^\w.-]+/g, "-")}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}

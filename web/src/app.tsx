@@ -1,0 +1,318 @@
+import { bbox as bboxOf } from "@turf/turf";
+import type { LayerSpecification } from "maplibre-gl";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import {
+  ApiError,
+  type BBox,
+  fetchBlocks,
+  fetchBuildings,
+  fetchCommunities,
+  fetchCompounds,
+  fetchGrids,
+  fetchRoads,
+  fetchSubdistrict,
+  fetchWater,
+} from "./api.ts";
+import { blocksLayers, blocksSource } from "./features/blocks/blocks-layer.ts";
+import { BUILDINGS_MIN_ZOOM, buildingsLayers, buildingsSource } from "./features/buildings/buildings-layer.ts";
+import {
+  communitiesLabelsSource,
+  communitiesLayers,
+  communitiesSource,
+  communityLabelPoints,
+} from "./features/communities/communities-layer.ts";
+import { CommunityFilter } from "./features/communities/community-filter.tsx";
+import { compoundsLayers, compoundsSource } from "./features/compounds/compounds-layer.ts";
+import { GridPanel } from "./features/grids/grid-panel.tsx";
+import {
+  type GridStatus,
+  gridLabelPoints,
+  gridsLabelsSource,
+  gridsLayers,
+  gridsSource,
+} from "./features/grids/grids-layer.ts";
+import { GridsLegend } from "./features/grids/grids-legend.tsx";
+import { roadsLayers, roadsSource } from "./features/roads/roads-layer.ts";
+import { waterLayers, waterSource } from "./features/water/water-layer.ts";
+import { htmlLang, localName, type Translate, useLang } from "./i18n.ts";
+import type { AtlasMap } from "./map/atlas-map.ts";
+import { MapView } from "./map/map-view.tsx";
+import { Banner } from "./ui/banner.tsx";
+import { LangSwitch } from "./ui/lang-switch.tsx";
+import { Progress } from "./ui/progress.tsx";
+
+/** Everything the first screen needs, fetched in parallel when the app starts. */
+const LOADERS = {
+  subdistrict: fetchSubdistrict,
+  communities: fetchCommunities,
+  grids: fetchGrids,
+  blocks: fetchBlocks,
+  water: fetchWater,
+  roads: fetchRoads,
+  compounds: fetchCompounds,
+};
+type Loaded = { [K in keyof typeof LOADERS]?: Awaited<ReturnType<(typeof LOADERS)[K]>> };
+const LOAD_STEPS = Object.keys(LOADERS).length;
+
+const SOURCES = {
+  blocks: blocksSource,
+  water: waterSource,
+  compounds: compoundsSource,
+  roads: roadsSource,
+  buildings: buildingsSource,
+  grids: gridsSource,
+  "grids-labels": gridsLabelsSource,
+  communities: communitiesSource,
+  "communities-labels": communitiesLabelsSource,
+};
+
+/** Drawing order, bottom to top, of the layers the features define. */
+const DRAW_ORDER = [
+  "blocks-fill",
+  "water-fill",
+  "compounds-fill",
+  "roads-casing",
+  "roads-line",
+  "buildings-fill",
+  "buildings-line",
+  "grids-fill",
+  "grids-line",
+  "compounds-line",
+  "communities-dim",
+  "communities-casing",
+  "communities-line",
+  "water-label",
+  "roads-label",
+  "compounds-label",
+  "grids-label",
+  "communities-label",
+];
+
+/** Room the grid panel takes on the right, kept free when the camera moves. */
+const PANEL_WIDTH_PX = 360;
+
+const DEFAULT_BAND = { min: 200, max: 300 };
+
+function mapLocale(t: Translate): Record<string, string> {
+  return {
+    "Map.Title": t("app.title"),
+    "NavigationControl.ZoomIn": t("map.zoomIn"),
+    "NavigationControl.ZoomOut": t("map.zoomOut"),
+    "AttributionControl.ToggleAttribution": t("map.toggleAttribution"),
+    "ScaleControl.Meters": t("map.meters"),
+    "ScaleControl.Kilometers": t("map.kilometers"),
+  };
+}
+
+function toApiError(err: unknown): ApiError {
+  return err instanceof ApiError ? err : new ApiError(0, "client", String(err), String(err));
+}
+
+/** The one place the features meet: it loads the data, composes the map's layers and wires the panels. */
+export function App() {
+  const { lang, t } = useLang();
+  const [loaded, setLoaded] = useState<Loaded>({});
+  const [done, setDone] = useState(0);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [attempt, setAttempt] = useState(0);
+  const [focus, setFocus] = useState<string | null>(null);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [buildings, setBuildings] = useState<GeoJSON.FeatureCollection | undefined>();
+  const atlasRef = useRef<AtlasMap | null>(null);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `attempt` is the retry button's way to load again.
+  useEffect(() => {
+    let current = true;
+    setDone(0);
+    setError(null);
+    for (const [key, load] of Object.entries(LOADERS)) {
+      load().then(
+        (value) => {
+          if (!current) return;
+          setLoaded((prev) => ({ ...prev, [key]: value }));
+          setDone((n) => n + 1);
+        },
+        (err: unknown) => current && setError(toApiError(err)),
+      );
+    }
+    return () => {
+      current = false;
+    };
+  }, [attempt]);
+
+  useEffect(() => {
+    document.documentElement.lang = htmlLang(lang);
+    const place = loaded.subdistrict ? ` · ${localName(lang, loaded.subdistrict)}` : "";
+    document.title = `${t("app.title")}${place}`;
+  }, [lang, t, loaded.subdistrict]);
+
+  const layers = useMemo(() => {
+    const all: LayerSpecification[] = [
+      ...blocksLayers(),
+      ...waterLayers(),
+      ...compoundsLayers(),
+      ...roadsLayers(),
+      ...buildingsLayers(),
+      ...gridsLayers({ focus }),
+      ...communitiesLayers({ lang, focus }),
+    ];
+    return all.sort((a, b) => DRAW_ORDER.indexOf(a.id) - DRAW_ORDER.indexOf(b.id));
+  }, [lang, focus]);
+
+  const gridLabels = useMemo(() => loaded.grids && gridLabelPoints(loaded.grids), [loaded.grids]);
+  const communityLabels = useMemo(
+    () => loaded.communities && communityLabelPoints(loaded.communities),
+    [loaded.communities],
+  );
+  const data = useMemo(
+    () => ({
+      blocks: loaded.blocks,
+      water: loaded.water,
+      compounds: loaded.compounds,
+      roads: loaded.roads,
+      buildings,
+      grids: loaded.grids,
+      "grids-labels": gridLabels,
+      communities: loaded.communities,
+      "communities-labels": communityLabels,
+    }),
+    [loaded, buildings, gridLabels, communityLabels],
+  );
+
+  const locale = useMemo(() => mapLocale(t), [t]);
+  const selection = useMemo(() => (selected ? { source: "grids", id: selected } : null), [selected]);
+
+  const onMapReady = useCallback((atlas: AtlasMap) => {
+    atlasRef.current = atlas;
+    atlas.onClick(["grids-fill"], (picked) => setSelected(picked ? String(picked.properties.code) : null));
+    atlas.enableHover(["grids-fill"]);
+    atlas.onError((err) => console.error("map:", err));
+    // Buildings come per visible area at high zoom; a request overtaken by a later move is dropped.
+    let latest = 0;
+    let covered: BBox | null = null;
+    atlas.onViewChange(({ bbox, zoom }) => {
+      if (zoom < BUILDINGS_MIN_ZOOM || (covered && contains(covered, bbox))) return;
+      const request = ++latest;
+      const wanted = grow(bbox, 0.5);
+      fetchBuildings(wanted).then(
+        (fc) => {
+          if (request !== latest) return;
+          covered = wanted;
+          setBuildings(fc);
+        },
+        (err: unknown) => request === latest && setError(toApiError(err)),
+      );
+    });
+  }, []);
+
+  const communities = loaded.communities?.features.map((f) => f.properties) ?? [];
+  const focused = communities.find((c) => c.code === focus);
+
+  const chooseCommunity = (code: string | null) => {
+    setFocus(code);
+    const feature = loaded.communities?.features.find((f) => f.properties.code === code);
+    const target = feature ? (bboxOf(feature) as BBox) : loaded.subdistrict?.bbox;
+    if (target) atlasRef.current?.fitBounds(target, { right: selected ? PANEL_WIDTH_PX : 0 });
+  };
+
+  const counts: Record<GridStatus, number> = { under: 0, ok: 0, over: 0 };
+  for (const g of loaded.grids?.features ?? []) {
+    if (!focus || g.properties.community_code === focus) counts[g.properties.status] += 1;
+  }
+  const band = focused ? { min: focused.band_min, max: focused.band_max } : commonBand(communities);
+
+  const loading = done < LOAD_STEPS && !error;
+  const subdistrict = loaded.subdistrict;
+
+  return (
+    <div className="app">
+      {subdistrict && (
+        <MapView
+          className="map"
+          bbox={subdistrict.bbox}
+          sources={SOURCES}
+          layers={layers}
+          data={data}
+          selection={selection}
+          locale={locale}
+          attribution={`${t("attribution.approximate")} · ${subdistrict.attribution}`}
+          onReady={onMapReady}
+        />
+      )}
+
+      <header className="toolbar">
+        <h1 className="toolbar-title">
+          {t("app.title")}
+          {subdistrict && <span className="toolbar-place">{localName(lang, subdistrict)}</span>}
+        </h1>
+        {communities.length > 0 && (
+          <CommunityFilter communities={communities} value={focus} onChange={chooseCommunity} />
+        )}
+        <LangSwitch />
+      </header>
+
+      {loaded.grids && <GridsLegend band={band} counts={counts} />}
+
+      {selected && (
+        <GridPanel
+          code={selected}
+          communityName={(code) => {
+            const c = communities.find((x) => x.code === code);
+            return c && localName(lang, c);
+          }}
+          onClose={() => setSelected(null)}
+        />
+      )}
+
+      {loading && (
+        <Progress
+          label={t("app.loading")}
+          detail={t("app.loadingStep", { done, total: LOAD_STEPS })}
+          done={done}
+          total={LOAD_STEPS}
+        />
+      )}
+
+      {error && (
+        <Banner
+          title={t("app.errorTitle")}
+          actions={
+            <>
+              <button type="button" onClick={() => setAttempt((n) => n + 1)}>
+                {t("app.retry")}
+              </button>
+              <button type="button" onClick={() => setError(null)}>
+                {t("app.dismiss")}
+              </button>
+            </>
+          }
+        >
+          {error.text(lang)}
+        </Banner>
+      )}
+    </div>
+  );
+}
+
+/** The band most communities use, for the legend when no single community is chosen. */
+function commonBand(communities: Array<{ band_min: number; band_max: number }>): { min: number; max: number } {
+  const tally = new Map<string, number>();
+  for (const c of communities) {
+    const key = `${c.band_min}-${c.band_max}`;
+    tally.set(key, (tally.get(key) ?? 0) + 1);
+  }
+  const [best] = [...tally.entries()].sort((a, b) => b[1] - a[1]);
+  if (!best) return DEFAULT_BAND;
+  const [min, max] = best[0].split("-").map(Number) as [number, number];
+  return { min, max };
+}
+
+function grow([w, s, e, n]: BBox, by: number): BBox {
+  const dx = (e - w) * by;
+  const dy = (n - s) * by;
+  return [w - dx, s - dy, e + dx, n + dy];
+}
+
+function contains(outer: BBox, inner: BBox): boolean {
+  return outer[0] <= inner[0] && outer[1] <= inner[1] && outer[2] >= inner[2] && outer[3] >= inner[3];
+}

@@ -1,0 +1,82 @@
+import { pointOnFeature } from "@turf/turf";
+import type { ExpressionSpecification, LayerSpecification } from "maplibre-gl";
+import type { Lang } from "../../i18n.ts";
+import { LABEL_FONT } from "../../map/glyphs.ts";
+import { geojsonSource } from "../../map/sources.ts";
+
+export const communitiesSource = geojsonSource("code");
+
+/** One label point per community, so a name is written once and not once per tile. */
+export const communitiesLabelsSource = geojsonSource("code");
+
+type CommunityProps = { code: string; name: string; name_en: string | null };
+
+export function communityLabelPoints(
+  communities: GeoJSON.FeatureCollection<GeoJSON.Geometry, CommunityProps>,
+): GeoJSON.FeatureCollection<GeoJSON.Point, CommunityProps> {
+  return {
+    type: "FeatureCollection",
+    features: communities.features.map((f) => ({
+      type: "Feature",
+      geometry: pointOnFeature(f).geometry,
+      properties: { code: f.properties.code, name: f.properties.name, name_en: f.properties.name_en },
+    })),
+  };
+}
+
+/** Community boundaries over the grids; with a `focus`, the other communities are shaded. */
+export function communitiesLayers({ lang, focus }: { lang: Lang; focus: string | null }): LayerSpecification[] {
+  const name: ExpressionSpecification =
+    lang === "en" ? ["coalesce", ["get", "name_en"], ["get", "name"]] : ["get", "name"];
+  return [
+    {
+      id: "communities-dim",
+      type: "fill",
+      source: "communities",
+      filter: ["!=", ["get", "code"], focus ?? ""],
+      layout: { visibility: focus ? "visible" : "none" },
+      paint: { "fill-color": "#4a4a52", "fill-opacity": 0.35 },
+    },
+    {
+      id: "communities-casing",
+      type: "line",
+      source: "communities",
+      layout: { "line-join": "round" },
+      paint: {
+        "line-color": "#ffffff",
+        "line-width": ["interpolate", ["linear"], ["zoom"], 12, 3.5, 16, 7],
+        "line-opacity": 0.85,
+      },
+    },
+    {
+      id: "communities-line",
+      type: "line",
+      source: "communities",
+      layout: { "line-join": "round" },
+      paint: {
+        "line-color": "#3b2f55",
+        "line-width": ["interpolate", ["linear"], ["zoom"], 12, 1.5, 16, 3],
+      },
+    },
+    {
+      id: "communities-label",
+      type: "symbol",
+      source: "communities-labels",
+      maxzoom: 16.5,
+      layout: {
+        "text-field": name,
+        "text-font": LABEL_FONT,
+        "text-size": ["interpolate", ["linear"], ["zoom"], 12, 13, 16, 18],
+        "text-max-width": 7,
+        "text-allow-overlap": false,
+        "symbol-sort-key": 0,
+      },
+      paint: {
+        "text-color": "#2b2140",
+        "text-halo-color": "rgba(255,255,255,0.95)",
+        "text-halo-width": 2,
+        "text-opacity": focus ? ["case", ["==", ["get", "code"], focus], 1, 0.55] : 1,
+      },
+    },
+  ];
+}

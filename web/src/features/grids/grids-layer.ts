@@ -1,0 +1,108 @@
+import { pointOnFeature } from "@turf/turf";
+import type { ExpressionSpecification, FilterSpecification, LayerSpecification } from "maplibre-gl";
+import { LABEL_FONT } from "../../map/glyphs.ts";
+import { geojsonSource } from "../../map/sources.ts";
+
+/** Where a grid's households stand against its community's band (default 200–300). */
+export type GridStatus = "under" | "ok" | "over";
+
+/**
+ * Okabe–Ito colours, distinct under the common colour-vision deficiencies: sky blue for too few households,
+ * bluish green within the band, vermilion for too many. The lightness differs too, so grey print still separates them.
+ */
+export const STATUS_COLORS: Record<GridStatus, string> = { under: "#56b4e9", ok: "#009e73", over: "#d55e00" };
+
+/** Symbols that say the status without colour: ▼ too few, ✓ within the band, ▲ too many. */
+export const STATUS_SYMBOLS: Record<GridStatus, string> = { under: "▼", ok: "✓", over: "▲" };
+
+/** Grids are addressed by their code, so selection and hover can use feature-state. */
+export const gridsSource = geojsonSource("code");
+
+/** One label point per grid, computed once: polygon labels placed per tile would repeat along tile edges. */
+export const gridsLabelsSource = geojsonSource("code");
+
+/** The point inside each grid where its code is written. */
+export function gridLabelPoints(
+  grids: GeoJSON.FeatureCollection<GeoJSON.Geometry, { code: string; community_code: string }>,
+): GeoJSON.FeatureCollection<GeoJSON.Point> {
+  return {
+    type: "FeatureCollection",
+    features: grids.features.map((f) => ({
+      type: "Feature",
+      geometry: pointOnFeature(f).geometry,
+      properties: { code: f.properties.code, community_code: f.properties.community_code },
+    })),
+  };
+}
+
+/** Layers of the grids; `focus` is the community the user filtered to, whose grids stay bright. */
+export function gridsLayers({ focus }: { focus: string | null }): LayerSpecification[] {
+  const outOfFocus: ExpressionSpecification = focus ? ["!=", ["get", "community_code"], focus] : ["literal", false];
+  const hovered: ExpressionSpecification = ["boolean", ["feature-state", "hover"], false];
+  const selected: ExpressionSpecification = ["boolean", ["feature-state", "selected"], false];
+  const fillOpacity = (base: number): ExpressionSpecification => [
+    "case",
+    outOfFocus,
+    0.05,
+    selected,
+    base + 0.2,
+    hovered,
+    base + 0.12,
+    base,
+  ];
+  const labelFilter: FilterSpecification = focus ? ["==", ["get", "community_code"], focus] : ["has", "code"];
+  return [
+    {
+      id: "grids-fill",
+      type: "fill",
+      source: "grids",
+      paint: {
+        "fill-color": [
+          "match",
+          ["get", "status"],
+          "under",
+          STATUS_COLORS.under,
+          "over",
+          STATUS_COLORS.over,
+          STATUS_COLORS.ok,
+        ],
+        // Lighter at high zoom so the buildings under a grid stay readable.
+        "fill-opacity": ["interpolate", ["linear"], ["zoom"], 13, fillOpacity(0.5), 16, fillOpacity(0.28)],
+      },
+    },
+    {
+      id: "grids-line",
+      type: "line",
+      source: "grids",
+      layout: { "line-join": "round" },
+      paint: {
+        "line-color": ["case", selected, "#111111", hovered, "#333333", "#ffffff"],
+        "line-width": [
+          "interpolate",
+          ["linear"],
+          ["zoom"],
+          12,
+          ["case", selected, 2.5, hovered, 1.5, 0.5],
+          16,
+          ["case", selected, 4, hovered, 2.5, 1.4],
+        ],
+        "line-opacity": ["case", outOfFocus, 0.35, 0.9],
+      },
+    },
+    {
+      id: "grids-label",
+      type: "symbol",
+      source: "grids-labels",
+      minzoom: 12.5,
+      filter: labelFilter,
+      layout: {
+        // The sequence (last 3 digits) identifies a grid within its community; the full code once there is room.
+        "text-field": ["step", ["zoom"], ["slice", ["get", "code"], 12], 16.5, ["get", "code"]],
+        "text-font": LABEL_FONT,
+        "text-size": ["interpolate", ["linear"], ["zoom"], 12.5, 10, 15, 12, 18, 14],
+        "text-padding": 1,
+      },
+      paint: { "text-color": "#17232b", "text-halo-color": "rgba(255,255,255,0.9)", "text-halo-width": 1.4 },
+    },
+  ];
+}

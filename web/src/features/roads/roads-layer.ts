@@ -1,0 +1,57 @@
+import type { ExpressionSpecification, LayerSpecification } from "maplibre-gl";
+import { LABEL_FONT } from "../../map/glyphs.ts";
+import { geojsonSource } from "../../map/sources.ts";
+
+export const roadsSource = geojsonSource("id");
+
+/** Line width in pixels by road class, growing with zoom roughly as the real carriageway would. */
+function width(arterial: number, secondary: number, local: number): ExpressionSpecification {
+  const byClass = (scale: number): ExpressionSpecification => [
+    "match",
+    ["get", "class"],
+    "arterial",
+    arterial * scale,
+    "secondary",
+    secondary * scale,
+    local * scale,
+  ];
+  return ["interpolate", ["exponential", 1.6], ["zoom"], 12, byClass(0.5), 15, byClass(1.6), 18, byClass(6)];
+}
+
+export function roadsLayers(): LayerSpecification[] {
+  return [
+    {
+      id: "roads-casing",
+      type: "line",
+      source: "roads",
+      layout: { "line-join": "round", "line-cap": "round" },
+      paint: { "line-color": "#c9c1b1", "line-width": width(7, 5, 3), "line-gap-width": 0 },
+    },
+    {
+      id: "roads-line",
+      type: "line",
+      source: "roads",
+      layout: { "line-join": "round", "line-cap": "round" },
+      paint: {
+        "line-color": ["match", ["get", "class"], "arterial", "#fbe3a6", "#ffffff"],
+        "line-width": width(5.5, 3.8, 2),
+      },
+    },
+    {
+      id: "roads-label",
+      type: "symbol",
+      source: "roads",
+      minzoom: 14,
+      filter: ["has", "name"],
+      layout: {
+        "symbol-placement": "line",
+        "text-field": ["get", "name"],
+        "text-font": LABEL_FONT,
+        "text-size": ["interpolate", ["linear"], ["zoom"], 14, 11, 18, 14],
+        "text-max-angle": 30,
+        "symbol-spacing": 400,
+      },
+      paint: { "text-color": "#5b5346", "text-halo-color": "#ffffff", "text-halo-width": 1.5 },
+    },
+  ];
+}

@@ -1,0 +1,288 @@
+import {
+  AttributionControl,
+  type GeoJSONSource,
+  type GeoJSONSourceSpecification,
+  type LayerSpecification,
+  Map as MaplibreMap,
+  NavigationControl,
+  ScaleControl,
+  type StyleSpecification,
+  setWorkerUrl,
+} from "maplibre-gl";
+import workerUrl from "maplibre-gl/dist/maplibre-gl-worker.mjs?url";
+import "maplibre-gl/dist/maplibre-gl.css";
+import { LOCAL_IDEOGRAPH_FONT_FAMILY } from "./glyphs.ts";
+
+/** West, south, east, north in degrees (EPSG:4326), the order MapLibre and our API use. */
+export type BBox = [west: number, south: number, east: number, north: number];
+
+/** A feature the user clicked or hovered: the layer it was drawn by, its id and its properties. */
+export type PickedFeature = { layer: string; id: string | number | undefined; properties: Record<string, unknown> };
+
+/** One feature of a source, addressed the way feature-state addresses it. */
+export type FeatureRef = { source: string; id: string | number };
+
+export type AtlasMapOptions = {
+  container: HTMLElement;
+  /** The extent to show first; the map will not pan far outside it. */
+  bbox: BBox;
+  sources: Record<string, GeoJSONSourceSpecification>;
+  layers: LayerSpecification[];
+  /** MapLibre's own UI strings (control tooltips, scale units) in the user's language. */
+  locale: Record<string, string>;
+};
+
+declare global {
+  interface Window {
+    /** The live map, for the browser tests and for debugging in the console. */
+    __gridatlas?: { map: MaplibreMap };
+  }
+}
+
+// The bundled worker is emitted as an asset by Vite; MapLibre's default would look for it beside its own module.
+setWorkerUrl(workerUrl);
+
+/**
+ * The one owner of the MapLibre map: every imperative map call of the app is a method here. Features describe
+ * sources and layers as data; the app hands them in, and this class applies what changed.
+ */
+export class AtlasMap {
+  readonly #map: MaplibreMap;
+  readonly #loaded: Promise<void>;
+  #layers = new Map<string, LayerSpecification>();
+  #selected: FeatureRef | null = null;
+  #hovered: FeatureRef | null = null;
+  #attribution: AttributionControl | null = null;
+  #attributionText = "";
+  #navigation: NavigationControl | null = null;
+  #scale: ScaleControl | null = null;
+
+  constructor(options: AtlasMapOptions) {
+    const [w, s, e, n] = options.bbox;
+    const padX = (e - w) * 0.5;
+    const padY = (n - s) * 0.5;
+    this.#map = new MaplibreMap({
+      container: options.container,
+      style: baseStyle(options.sources, options.layers),
+      bounds: options.bbox,
+      // Room for the toolbar over the top of the map.
+      fitBoundsOptions: { padding: { top: 72, bottom: 24, left: 24, right: 24 } },
+      maxBounds: [w - padX, s - padY, e + padX, n + padY],
+      // Grid maps are read north-up; rotation only confuses.
+      dragRotate: false,
+      pitchWithRotate: false,
+      touchPitch: false,
+      attributionControl: false,
+      localIdeographFontFamily: LOCAL_IDEOGRAPH_FONT_FAMILY,
+      locale: options.locale,
+    });
+    this.#map.touchZoomRotate.disableRotation();
+    for (const layer of options.layers) this.#layers.set(layer.id, layer);
+    this.#addControls();
+    this.#loaded = new Promise((resolve) => this.#map.once("load", () => resolve()));
+    window.__gridatlas = { map: this.#map };
+  }
+
+  /** Replaces the features of a GeoJSON source. */
+  setData(source: string, data: GeoJSON.GeoJSON): void {
+    void this.#whenLoaded(() => this.#map.getSource<GeoJSONSource>(source)?.setData(data));
+  }
+
+  /**
+   * Brings the map's layers in line with `layers` (in drawing order): adds new ones in place, removes missing ones
+   * and updates the paint, layout, filter and zoom range of the rest where they changed.
+   */
+  syncLayers(layers: LayerSpecification[]): void {
+    void this.#whenLoaded(() => {
+      const map = this.#map;
+      const wanted = new Set(layers.map((l) => l.id));
+      for (const id of this.#layers.keys()) {
+        if (!wanted.has(id)) {
+          map.removeLayer(id);
+          this.#layers.delete(id);
+        }
+      }
+      layers.forEach((layer, i) => {
+        const previous = this.#layers.get(layer.id);
+        if (!previous) {
+          const before = layers.slice(i + 1).find((l) => this.#layers.has(l.id))?.id;
+          map.addLayer(layer, before);
+        } else if (previous !== layer) {
+          this.#updateLayer(previous, layer);
+        }
+        this.#layers.set(layer.id, layer);
+      });
+    });
+  }
+
+  /** Marks one feature as selected (feature-state `selected`), clearing the previous one. */
+  select(target: FeatureRef | null): void {
+    void this.#whenLoaded(() => {
+      if (target?.source === this.#selected?.source && target?.id === this.#selected?.id) return;
+      this.#swapState("selected", this.#selected, target);
+      this.#selected = target;
+    });
+  }
+
+  /** Calls `handler` with the top feature of `layers` under a click, or `null` for a click elsewhere. */
+  onClick(layers: string[], handler: (feature: PickedFeature | null) => void): () => void {
+    const listener = (e: { point: { x: number; y: number } }) => {
+      handler(this.#pick(layers, e.point));
+    };
+    this.#map.on("click", listener);
+    return () => this.#map.off("click", listener);
+  }
+
+  /** Shows a pointer and sets feature-state `hover` on the top feature of `layers` under the mouse. */
+  enableHover(layers: string[]): () => void {
+    const move = (e: { point: { x: number; y: number } }) => {
+      const picked = this.#pick(layers, e.point);
+      const sourceOf = picked ? this.#map.getLayer(picked.layer)?.source : undefined;
+      const next = picked && sourceOf && picked.id !== undefined ? { source: sourceOf, id: picked.id } : null;
+      this.#map.getCanvas().style.cursor = next ? "pointer" : "";
+      if (next?.source === this.#hovered?.source && next?.id === this.#hovered?.id) return;
+      this.#swapState("hover", this.#hovered, next);
+      this.#hovered = next;
+    };
+    const leave = () => {
+      this.#swapState("hover", this.#hovered, null);
+      this.#hovered = null;
+      this.#map.getCanvas().style.cursor = "";
+    };
+    this.#map.on("mousemove", move);
+    this.#map.on("mouseout", leave);
+    return () => {
+      this.#map.off("mousemove", move);
+      this.#map.off("mouseout", leave);
+    };
+  }
+
+  /** Calls `handler` after every pan or zoom with the visible extent and zoom. */
+  onViewChange(handler: (view: { bbox: BBox; zoom: number }) => void): () => void {
+    const listener = () => handler(this.view());
+    this.#map.on("moveend", listener);
+    return () => this.#map.off("moveend", listener);
+  }
+
+  /** Reports map errors (a source that failed to load, a bad layer) instead of only logging them. */
+  onError(handler: (error: Error) => void): () => void {
+    const listener = (e: { error: { message: string } }) => handler(new Error(e.error.message));
+    this.#map.on("error", listener);
+    return () => this.#map.off("error", listener);
+  }
+
+  view(): { bbox: BBox; zoom: number } {
+    const b = this.#map.getBounds();
+    return { bbox: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], zoom: this.#map.getZoom() };
+  }
+
+  /** Moves the camera to show `bbox`; `side` keeps room for a panel over the map. */
+  fitBounds(bbox: BBox, side: { right?: number } = {}): void {
+    this.#map.fitBounds(bbox, {
+      padding: { top: 80, bottom: 48, left: 48, right: 48 + (side.right ?? 0) },
+      maxZoom: 17,
+      duration: 600,
+    });
+  }
+
+  setAttribution(text: string): void {
+    this.#attributionText = text;
+    this.#addControls();
+  }
+
+  /** Switches MapLibre's own UI strings (control tooltips, scale units) to another language. */
+  setLocale(locale: Record<string, string>): void {
+    // MapLibre reads its UI strings when a control is added and has no public setter; update them and re-add.
+    this.#map._locale = { ...this.#map._locale, ...locale };
+    this.#addControls();
+  }
+
+  /** Resolves when the map has nothing left to load or draw (used by the browser tests through the window). */
+  idle(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.#map.loaded() && !this.#map.isMoving()) resolve();
+      else this.#map.once("idle", () => resolve());
+    });
+  }
+
+  destroy(): void {
+    if (window.__gridatlas?.map === this.#map) window.__gridatlas = undefined;
+    this.#map.remove();
+  }
+
+  #pick(layers: string[], point: { x: number; y: number }): PickedFeature | null {
+    const present = layers.filter((id) => this.#map.getLayer(id));
+    if (present.length === 0) return null;
+    const [top] = this.#map.queryRenderedFeatures([point.x, point.y], { layers: present });
+    return top ? { layer: top.layer.id, id: top.id, properties: top.properties } : null;
+  }
+
+  #swapState(key: string, from: FeatureRef | null, to: FeatureRef | null): void {
+    if (from && this.#map.getSource(from.source)) this.#map.setFeatureState(from, { [key]: false });
+    if (to && this.#map.getSource(to.source)) this.#map.setFeatureState(to, { [key]: true });
+  }
+
+  #updateLayer(previous: LayerSpecification, next: LayerSpecification): void {
+    const map = this.#map;
+    const id = next.id;
+    const prevPaint: Record<string, unknown> = ("paint" in previous && previous.paint) || {};
+    const nextPaint: Record<string, unknown> = ("paint" in next && next.paint) || {};
+    for (const key of new Set([...Object.keys(prevPaint), ...Object.keys(nextPaint)])) {
+      if (!sameValue(prevPaint[key], nextPaint[key]))
+        map.setPaintProperty(id, key as PaintKey, nextPaint[key] as PaintValue);
+    }
+    const prevLayout: Record<string, unknown> = ("layout" in previous && previous.layout) || {};
+    const nextLayout: Record<string, unknown> = ("layout" in next && next.layout) || {};
+    for (const key of new Set([...Object.keys(prevLayout), ...Object.keys(nextLayout)])) {
+      if (!sameValue(prevLayout[key], nextLayout[key]))
+        map.setLayoutProperty(id, key as LayoutKey, nextLayout[key] as LayoutValue);
+    }
+    const prevFilter = "filter" in previous ? previous.filter : undefined;
+    const nextFilter = "filter" in next ? next.filter : undefined;
+    if (!sameValue(prevFilter, nextFilter)) map.setFilter(id, nextFilter ?? null);
+    if (previous.minzoom !== next.minzoom || previous.maxzoom !== next.maxzoom) {
+      map.setLayerZoomRange(id, next.minzoom ?? 0, next.maxzoom ?? 24);
+    }
+  }
+
+  #addControls(): void {
+    const map = this.#map;
+    for (const control of [this.#navigation, this.#scale, this.#attribution]) {
+      if (control && map.hasControl(control)) map.removeControl(control);
+    }
+    this.#navigation = new NavigationControl({ showCompass: false });
+    this.#scale = new ScaleControl({ unit: "metric" });
+    this.#attribution = new AttributionControl({ compact: false, customAttribution: this.#attributionText });
+    map.addControl(this.#navigation, "bottom-right");
+    map.addControl(this.#scale, "bottom-left");
+    map.addControl(this.#attribution, "bottom-left");
+  }
+
+  async #whenLoaded(apply: () => void): Promise<void> {
+    await this.#loaded;
+    apply();
+  }
+}
+
+/** A style with only our own sources: no tiles, sprites or fonts from anywhere but this app's origin. */
+function baseStyle(
+  sources: Record<string, GeoJSONSourceSpecification>,
+  layers: LayerSpecification[],
+): StyleSpecification {
+  return {
+    version: 8,
+    // MapLibre wants an absolute URL here; the template braces must stay unescaped, so no URL object.
+    glyphs: `${location.origin}/glyphs/{fontstack}/{range}.pbf`,
+    sources,
+    layers: [{ id: "background", type: "background", paint: { "background-color": "#e4e2dc" } }, ...layers],
+  };
+}
+
+type PaintKey = Parameters<MaplibreMap["setPaintProperty"]>[1];
+type LayoutKey = Parameters<MaplibreMap["setLayoutProperty"]>[1];
+type PaintValue = Parameters<MaplibreMap["setPaintProperty"]>[2];
+type LayoutValue = Parameters<MaplibreMap["setLayoutProperty"]>[2];
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
+}

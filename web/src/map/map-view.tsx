@@ -1,0 +1,59 @@
+import type { GeoJSONSourceSpecification, LayerSpecification } from "maplibre-gl";
+import { useEffect, useRef, useState } from "react";
+import { AtlasMap, type BBox, type FeatureRef } from "./atlas-map.ts";
+
+export type MapViewProps = {
+  /** The extent shown first. Read once, when the map is created. */
+  bbox: BBox;
+  /** The sources the layers draw from, all GeoJSON. Read once, when the map is created. */
+  sources: Record<string, GeoJSONSourceSpecification>;
+  /** Every layer in drawing order; changes are applied as they come. */
+  layers: LayerSpecification[];
+  /** Features per source; a source's data is sent to the map when its object changes. */
+  data: Record<string, GeoJSON.GeoJSON | undefined>;
+  selection: FeatureRef | null;
+  locale: Record<string, string>;
+  attribution: string;
+  /** Called once the map exists, with the handle for camera moves and event subscriptions. */
+  onReady: (map: AtlasMap) => void;
+  className?: string;
+};
+
+/** The React face of `AtlasMap`: creates it once, then keeps its layers, data and selection in step with props. */
+export function MapView(props: MapViewProps) {
+  const container = useRef<HTMLDivElement>(null);
+  const [atlas, setAtlas] = useState<AtlasMap | null>(null);
+  const sent = useRef(new Map<string, GeoJSON.GeoJSON>());
+  // The first values only: the map is created once and updated through the effects below.
+  const initial = useRef(props);
+
+  useEffect(() => {
+    if (!container.current) return;
+    const { bbox, sources, layers, locale } = initial.current;
+    const map = new AtlasMap({ container: container.current, bbox, sources, layers, locale });
+    setAtlas(map);
+    initial.current.onReady(map);
+    return () => {
+      map.destroy();
+      sent.current.clear();
+    };
+  }, []);
+
+  useEffect(() => atlas?.syncLayers(props.layers), [atlas, props.layers]);
+
+  useEffect(() => {
+    if (!atlas) return;
+    for (const [source, data] of Object.entries(props.data)) {
+      if (data && sent.current.get(source) !== data) {
+        atlas.setData(source, data);
+        sent.current.set(source, data);
+      }
+    }
+  }, [atlas, props.data]);
+
+  useEffect(() => atlas?.select(props.selection), [atlas, props.selection]);
+  useEffect(() => atlas?.setLocale(props.locale), [atlas, props.locale]);
+  useEffect(() => atlas?.setAttribution(props.attribution), [atlas, props.attribution]);
+
+  return <div ref={container} className={props.className} data-testid="map" />;
+}
