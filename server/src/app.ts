@@ -54,6 +54,21 @@ export function createApp({ db, auth, webDist }: AppDeps) {
       },
     }),
   );
+  // PostgreSQL text cannot hold NUL; refuse it at the edge rather than fail in the database.
+  app.use("/api/*", async (c, next) => {
+    const nul = (s: string) => s.includes("\u0000") || s.includes("\\u0000");
+    let url = c.req.url;
+    try {
+      url = decodeURIComponent(url);
+    } catch {
+      throw new ApiError(400, "bad_request", "网址编码不正确", "malformed percent-encoding in the URL");
+    }
+    const body = c.req.method === "GET" || c.req.method === "HEAD" ? "" : await c.req.text();
+    if (nul(url) || nul(body)) {
+      throw new ApiError(400, "bad_request", "输入含有空字符（NUL）", "input contains a NUL character");
+    }
+    await next();
+  });
   app.use("/api/*", sessionGuard());
 
   const api = app

@@ -1,11 +1,15 @@
 import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { backup, restore } from "./db/backup.ts";
 import { generateSchemaTypes, schemaFile } from "./db/codegen.ts";
 import { createDb } from "./db/db.ts";
 import { migrate } from "./db/migrate.ts";
 import { createDemoAccounts } from "./features/accounts/demo-accounts.ts";
 
 const [command, ...args] = process.argv.slice(2);
+const repoRoot = process.env.GRIDATLAS_ROOT ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 function databaseUrl(): string {
   const url = process.env.DATABASE_URL;
@@ -45,6 +49,19 @@ const commands: Record<string, () => Promise<void>> = {
   async partition() {
     const { partitionCli } = await import("./features/rebalance/rebalance.cli.ts");
     process.exitCode = await partitionCli(args);
+  },
+  /** `backup [file]`: a pg_dump custom-format file, by default backups/gridatlas-<time>.dump. */
+  async backup() {
+    const stamp = new Date().toISOString().replace(/\D/g, "").slice(0, 14);
+    const file = path.resolve(args[0] ?? path.join(repoRoot, "backups", `gridatlas-${stamp}.dump`));
+    await backup(databaseUrl(), file);
+    console.log(`backup written to ${file}`);
+  },
+  /** `restore <file>`: restores into a new database and swaps it in; the old one is kept. */
+  async restore() {
+    const file = args[0];
+    if (!file) throw new Error("usage: npm run restore -- <file.dump>");
+    await restore(databaseUrl(), path.resolve(file), (m) => console.log(m));
   },
   /** Regenerates server/src/db/schema.ts from the migrations. */
   async codegen() {

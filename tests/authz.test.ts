@@ -1,0 +1,217 @@
+import { createApp } from "@gridatlas/server/app.ts";
+import { signIn, type TestSession } from "@gridatlas/server/auth/test-session.ts";
+import { createDb, type Db } from "@gridatlas/server/db/db.ts";
+import { createTestDatabase, type TestDatabase } from "@gridatlas/server/db/test-database.ts";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+/**
+ * Every route × every role, signed out included: the status each must get, and that nothing outside a role's
+ * scope leaks into a response. A route added to the API without a line here fails the first test.
+ */
+
+type Role = "anonymous" | "admin" | "planner" | "leader" | "secretary" | "worker";
+const ROLES: Role[] = ["anonymous", "admin", "planner", "leader", "secretary", "worker"];
+const COMMUNITY_A = "150571003001";
+
+let database: TestDatabase;
+let db: Db;
+let sql: pg.Client;
+let app: ReturnType<typeof createApp>;
+const sessions = new Map<Role, TestSession>();
+let usernames: Record<Exclude<Role, "anonymous">, string>;
+let workerGrids: string[];
+let gridInA: string;
+let gridOutsideA: string;
+let someAccountId: number;
+
+beforeAll(async () => {
+  database = await createTestDatabase("authz");
+  db = createDb({ databaseUrl: database.url });
+  app = createApp({ db });
+  sql = new pg.Client({ connectionString: database.url });
+  await sql.connect();
+  usernames = {
+    admin: "admin",
+    planner: "planner",
+    leader: "leader",
+    secretary: `secretary-${COMMUNITY_A}`,
+    worker: "worker-1",
+  };
+  for (const [role, username] of Object.entries(usernames)) sessions.set(role as Role, await signIn(app, username));
+  const w = await sql.query<{ grid_code: string }>(
+    `select wa.grid_code from account a join account_role r on r.account_id = a.id
+     join worker_assignment wa on wa.worker_id = r.worker_id where a.username = 'worker-1' order by 1`,
+  );
+  workerGrids = w.rows.map((r) => r.grid_code);
+  expect(workerGrids.length).toBeGreaterThan(0);
+  const a = await sql.query<{ code: string }>(
+    `select code from published_grid where community_code = $1 and code <> all($2) order by code limit 1`,
+    [COMMUNITY_A, workerGrids],
+  );
+  gridInA = a.rows[0]!.code;
+  const b = await sql.query<{ code: string }>(
+    `select code from published_grid where community_code <> $1 and code <> all($2) order by code limit 1`,
+    [COMMUNITY_A, workerGrids],
+  );
+  gridOutsideA = b.rows[0]!.code;
+  someAccountId = (await sql.query<{ id: number }>("select id from account where username = 'worker-2'")).rows[0]!.id;
+});
+
+afterAll(async () => {
+  await sql.end();
+  await db.destroy();
+  await database.drop();
+});
+
+type Call = { path: string; body?: unknown };
+type Expectation = { call: () => Call; status: Record<Role, number> };
+
+const all = (n: number, over: Partial<Record<Role, number>> = {}): Record<Role, number> => ({
+  anonymous: 401,
+  admin: n,
+  planner: n,
+  leader: n,
+  secretary: n,
+  worker: n,
+  ...over,
+});
+const adminOnly = (n: number) => all(403, { admin: n });
+let seq = 0;
+
+/** Keyed by "METHOD /openapi/path". */
+const matrix: Record<string, Expectation> = {
+  "GET /api/health": { call: () => ({ path: "/api/health" }), status: { ...all(200), anonymous: 200 } },
+  "GET /api/session": { call: () => ({ path: "/api/session" }), status: all(200) },
+  "POST /api/session": {
+    call: () => ({ path: "/api/session", body: { username: "nobody", password: "wrong" } }),
+    status: { ...all(401), anonymous: 401 },
+  },
+  "DELETE /api/session": { call: () => ({ path: "/api/session" }), status: all(204) },
+  "POST /api/session/password": {
+    call: () => ({
+      path: "/api/session/password",
+      body: { current_password: "not-it", new_password: "Another-pass-9" },
+    }),
+    status: all(400),
+  },
+  "GET /api/accounts": { call: () => ({ path: "/api/accounts" }), status: adminOnly(200) },
+  "POST /api/accounts": {
+    call: () => ({
+      path: "/api/accounts",
+      body: {
+        username: `matrix-${++seq}`,
+        display_name: "矩阵",
+        password: "Matrix-pass-1",
+        roles: [{ role: "leader" }],
+      },
+    }),
+    status: adminOnly(201),
+  },
+  "PATCH /api/accounts/{id}": {
+    call: () => ({ path: `/api/accounts/${someAccountId}`, body: { display_name: `改名${++seq}` } }),
+    status: adminOnly(200),
+  },
+  "POST /api/accounts/{id}/password": {
+    call: () => ({ path: `/api/accounts/${someAccountId}/password`, body: { password: "Reset-pass-12" } }),
+    status: adminOnly(200),
+  },
+  "GET /api/audit": { call: () => ({ path: "/api/audit" }), status: all(403, { admin: 200, leader: 200 }) },
+  "GET /api/subdistrict": { call: () => ({ path: "/api/subdistrict" }), status: all(200) },
+  "GET /api/communities": { call: () => ({ path: "/api/communities" }), status: all(200) },
+  "GET /api/grids": { call: () => ({ path: "/api/grids" }), status: all(200) },
+  "GET /api/grids/{code}": { call: () => ({ path: `/api/grids/${gridInA}` }), status: all(200, { worker: 404 }) },
+  "GET /api/buildings": { call: () => ({ path: "/api/buildings" }), status: all(200) },
+  "GET /api/compounds": { call: () => ({ path: "/api/compounds" }), status: all(200) },
+  "GET /api/venues": { call: () => ({ path: "/api/venues" }), status: all(200) },
+  "GET /api/hazards": { call: () => ({ path: "/api/hazards" }), status: all(200) },
+  "GET /api/cameras": { call: () => ({ path: "/api/cameras" }), status: all(200, { worker: 403 }) },
+  "GET /api/roads": { call: () => ({ path: "/api/roads" }), status: all(200) },
+  "GET /api/water": { call: () => ({ path: "/api/water" }), status: all(200) },
+  "GET /api/blocks": { call: () => ({ path: "/api/blocks" }), status: all(200) },
+};
+
+async function callAs(role: Role, method: string, call: Call): Promise<Response> {
+  const init: RequestInit = {
+    method,
+    headers: { "content-type": "application/json" },
+    ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
+  };
+  if (role === "anonymous") return app.request(call.path, init);
+  // Signing out ends the session, so that call gets a session of its own.
+  const s =
+    method === "DELETE" && call.path === "/api/session" ? await signIn(app, usernames[role]) : sessions.get(role)!;
+  return s.request(call.path, init);
+}
+
+describe("the route × role matrix", () => {
+  it("has an expectation for every route of the OpenAPI document", async () => {
+    const doc = await (await app.request("/api/openapi.json")).json();
+    const routes = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([p, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`),
+    );
+    expect(routes.filter((r) => !(r in matrix))).toEqual([]);
+  });
+
+  for (const [route, expectation] of Object.entries(matrix)) {
+    it(`${route}`, async () => {
+      const method = route.split(" ")[0]!;
+      const got: Record<string, number> = {};
+      for (const role of ROLES) got[role] = (await callAs(role, method, expectation.call())).status;
+      expect(got).toEqual(expectation.status);
+    });
+  }
+});
+
+type FC = { features: { properties: Record<string, unknown> }[] };
+const features = async (role: Role, path: string): Promise<FC["features"]> => {
+  const res = await callAs(role, "GET", { path });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as FC).features;
+};
+
+describe("nothing outside the scope leaks", () => {
+  it("a secretary sees only the grids and places of their community", async () => {
+    for (const layer of ["grids", "buildings", "compounds", "venues", "hazards", "cameras", "communities"]) {
+      const fs = await features("secretary", `/api/${layer}`);
+      expect(fs.length, layer).toBeGreaterThan(0);
+      const key = layer === "communities" ? "code" : "community_code";
+      expect(new Set(fs.map((f) => f.properties[key])), layer).toEqual(new Set([COMMUNITY_A]));
+    }
+    const other = gridOutsideA.slice(0, 12);
+    for (const layer of ["grids", "buildings", "venues", "hazards", "cameras"]) {
+      expect(await features("secretary", `/api/${layer}?community=${other}`), layer).toHaveLength(0);
+    }
+    expect((await callAs("secretary", "GET", { path: `/api/grids/${gridOutsideA}` })).status).toBe(404);
+    expect((await callAs("secretary", "GET", { path: `/api/grids/${gridInA}` })).status).toBe(200);
+  });
+
+  it("a worker sees only their own grids and the places in them, and no cameras", async () => {
+    const grids = await features("worker", "/api/grids");
+    expect(grids.map((f) => f.properties.code).sort()).toEqual(workerGrids);
+    for (const layer of ["venues", "hazards"]) {
+      for (const f of await features("worker", `/api/${layer}`)) expect(workerGrids).toContain(f.properties.grid_code);
+    }
+    const buildings = await features("worker", "/api/buildings");
+    const expected = await sql.query<{ id: number }>(
+      `select distinct pa.building_id as id from parcel pa join published_parcel pp on pp.parcel_id = pa.id
+       where pp.grid_code = any($1) and pa.building_id is not null order by 1`,
+      [workerGrids],
+    );
+    expect(buildings.map((f) => f.properties.id).sort((x, y) => Number(x) - Number(y))).toEqual(
+      expected.rows.map((r) => r.id),
+    );
+    const team = await (await callAs("worker", "GET", { path: `/api/grids/${workerGrids[0]}` })).json();
+    expect(team.code).toBe(workerGrids[0]);
+    expect((await callAs("worker", "GET", { path: `/api/grids/${gridInA}` })).status).toBe(404);
+  });
+
+  it("a leader reads everything and changes nothing", async () => {
+    expect(await features("leader", "/api/grids")).toHaveLength(227);
+    const res = await callAs("leader", "POST", {
+      path: "/api/accounts",
+      body: { username: "by-leader", display_name: "x", password: "Leader-pass-1", roles: [{ role: "leader" }] },
+    });
+    expect(res.status).toBe(403);
+  });
+});
