@@ -2,8 +2,13 @@ import type { AppType } from "@gridatlas/server";
 import { type ClientResponse, hc, type InferResponseType } from "hono/client";
 import type { Lang } from "./i18n.ts";
 
+/** The session's CSRF token, sent on every change (the session cookie itself travels on its own, HttpOnly). */
+let csrfToken = "";
+
 /** The typed client of our own server: routes, parameters and bodies all come from the server's `AppType`. */
-const client = hc<AppType>(typeof location === "undefined" ? "http://localhost/" : location.origin);
+const client = hc<AppType>(typeof location === "undefined" ? "http://localhost/" : location.origin, {
+  headers: (): Record<string, string> => (csrfToken ? { "x-csrf-token": csrfToken } : {}),
+});
 const api = client.api;
 
 /** The server's error body, in both languages so the UI can show the one it speaks. */
@@ -51,6 +56,37 @@ type Fc<R> = R extends { features: Array<{ properties: infer P }> }
 const asFc = <R>(body: R) => body as unknown as Fc<R>;
 
 export type BBox = [west: number, south: number, east: number, north: number];
+
+export type Session = InferResponseType<typeof api.session.$get, 200>;
+
+/** Remembers the CSRF token of the session the server just confirmed. */
+const holding = (session: Session): Session => {
+  csrfToken = session.csrf_token;
+  return session;
+};
+
+/** The signed-in session, or `null` when there is none (the server answers 401). */
+export async function fetchSession(): Promise<Session | null> {
+  try {
+    return holding(await ok(api.session.$get()));
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) return null;
+    throw err;
+  }
+}
+
+export const signIn = async (username: string, password: string) =>
+  holding(await ok(api.session.$post({ json: { username, password } })));
+
+export const changePassword = async (current_password: string, new_password: string) =>
+  holding(await ok(api.session.password.$post({ json: { current_password, new_password } })));
+
+export async function signOut(): Promise<void> {
+  const status: number = (await api.session.$delete()).status;
+  csrfToken = "";
+  // 401: the session had already ended, which is what signing out wants.
+  if (status >= 400 && status !== 401) throw new ApiError(status, "http", `HTTP ${status}`, `HTTP ${status}`);
+}
 
 export type Subdistrict = InferResponseType<typeof api.subdistrict.$get, 200>;
 export type GridDetail = InferResponseType<(typeof api.grids)[":code"]["$get"], 200>;

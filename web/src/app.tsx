@@ -10,8 +10,11 @@ import {
   fetchCompounds,
   fetchGrids,
   fetchRoads,
+  fetchSession,
   fetchSubdistrict,
   fetchWater,
+  type Session,
+  signOut,
 } from "./api.ts";
 import { blocksLayers, blocksSource } from "./features/blocks/blocks-layer.ts";
 import { BUILDINGS_MIN_ZOOM, buildingsLayers, buildingsSource } from "./features/buildings/buildings-layer.ts";
@@ -33,6 +36,8 @@ import {
 } from "./features/grids/grids-layer.ts";
 import { GridsLegend } from "./features/grids/grids-legend.tsx";
 import { roadsLayers, roadsSource } from "./features/roads/roads-layer.ts";
+import { PasswordForm } from "./features/session/password-form.tsx";
+import { SignInForm } from "./features/session/sign-in-form.tsx";
 import { waterLayers, waterSource } from "./features/water/water-layer.ts";
 import { htmlLang, localName, type Translate, useLang } from "./i18n.ts";
 import type { AtlasMap } from "./map/atlas-map.ts";
@@ -108,8 +113,50 @@ function toApiError(err: unknown): ApiError {
   return err instanceof ApiError ? err : new ApiError(0, "client", String(err), String(err));
 }
 
-/** The one place the features meet: it loads the data, composes the map's layers and wires the panels. */
+/** The one place the features meet: the session decides what is shown; the map screen composes the rest. */
 export function App() {
+  const { lang, t } = useLang();
+  // undefined while the server is asked whether this browser has a session.
+  const [session, setSession] = useState<Session | null | undefined>(undefined);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [attempt, setAttempt] = useState(0);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `attempt` is the retry button's way to ask again.
+  useEffect(() => {
+    setError(null);
+    fetchSession().then(setSession, (err: unknown) => setError(toApiError(err)));
+  }, [attempt]);
+
+  const lost = useCallback(() => setSession(null), []);
+  const leave = () => {
+    signOut().then(
+      () => setSession(null),
+      (err: unknown) => setError(toApiError(err)),
+    );
+  };
+
+  if (error) {
+    return (
+      <Banner
+        title={t("app.errorTitle")}
+        actions={
+          <button type="button" onClick={() => setAttempt((n) => n + 1)}>
+            {t("app.retry")}
+          </button>
+        }
+      >
+        {error.text(lang)}
+      </Banner>
+    );
+  }
+  if (session === undefined) return <Progress label={t("app.loading")} detail="" done={0} total={1} />;
+  if (session === null) return <SignInForm onSignedIn={setSession} />;
+  if (session.account.must_change_password) return <PasswordForm onChanged={setSession} onCancel={leave} />;
+  return <MapScreen session={session} onSignOut={leave} onSessionLost={lost} />;
+}
+
+/** The map of the subdistrict with its toolbar, legend and grid panel, for a signed-in account. */
+function MapScreen(props: { session: Session; onSignOut: () => void; onSessionLost: () => void }) {
   const { lang, t } = useLang();
   const [loaded, setLoaded] = useState<Loaded>({});
   const [done, setDone] = useState(0);
@@ -119,6 +166,17 @@ export function App() {
   const [selected, setSelected] = useState<string | null>(null);
   const [buildings, setBuildings] = useState<GeoJSON.FeatureCollection | undefined>();
   const atlasRef = useRef<AtlasMap | null>(null);
+
+  const { onSessionLost } = props;
+  /** A 401 means the session ended (idle expiry, signed out elsewhere): back to the sign-in form. */
+  const fail = useCallback(
+    (err: unknown) => {
+      const apiError = toApiError(err);
+      if (apiError.status === 401) onSessionLost();
+      else setError(apiError);
+    },
+    [onSessionLost],
+  );
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: `attempt` is the retry button's way to load again.
   useEffect(() => {
@@ -132,13 +190,13 @@ export function App() {
           setLoaded((prev) => ({ ...prev, [key]: value }));
           setDone((n) => n + 1);
         },
-        (err: unknown) => current && setError(toApiError(err)),
+        (err: unknown) => current && fail(err),
       );
     }
     return () => {
       current = false;
     };
-  }, [attempt]);
+  }, [attempt, fail]);
 
   useEffect(() => {
     document.documentElement.lang = htmlLang(lang);
@@ -182,28 +240,31 @@ export function App() {
   const locale = useMemo(() => mapLocale(t), [t]);
   const selection = useMemo(() => (selected ? { source: "grids", id: selected } : null), [selected]);
 
-  const onMapReady = useCallback((atlas: AtlasMap) => {
-    atlasRef.current = atlas;
-    atlas.onClick(["grids-fill"], (picked) => setSelected(picked ? String(picked.properties.code) : null));
-    atlas.enableHover(["grids-fill"]);
-    atlas.onError((err) => console.error("map:", err));
-    // Buildings come per visible area at high zoom; a request overtaken by a later move is dropped.
-    let latest = 0;
-    let covered: BBox | null = null;
-    atlas.onViewChange(({ bbox, zoom }) => {
-      if (zoom < BUILDINGS_MIN_ZOOM || (covered && contains(covered, bbox))) return;
-      const request = ++latest;
-      const wanted = grow(bbox, 0.5);
-      fetchBuildings(wanted).then(
-        (fc) => {
-          if (request !== latest) return;
-          covered = wanted;
-          setBuildings(fc);
-        },
-        (err: unknown) => request === latest && setError(toApiError(err)),
-      );
-    });
-  }, []);
+  const onMapReady = useCallback(
+    (atlas: AtlasMap) => {
+      atlasRef.current = atlas;
+      atlas.onClick(["grids-fill"], (picked) => setSelected(picked ? String(picked.properties.code) : null));
+      atlas.enableHover(["grids-fill"]);
+      atlas.onError((err) => console.error("map:", err));
+      // Buildings come per visible area at high zoom; a request overtaken by a later move is dropped.
+      let latest = 0;
+      let covered: BBox | null = null;
+      atlas.onViewChange(({ bbox, zoom }) => {
+        if (zoom < BUILDINGS_MIN_ZOOM || (covered && contains(covered, bbox))) return;
+        const request = ++latest;
+        const wanted = grow(bbox, 0.5);
+        fetchBuildings(wanted).then(
+          (fc) => {
+            if (request !== latest) return;
+            covered = wanted;
+            setBuildings(fc);
+          },
+          (err: unknown) => request === latest && fail(err),
+        );
+      });
+    },
+    [fail],
+  );
 
   const communities = loaded.communities?.features.map((f) => f.properties) ?? [];
   const focused = communities.find((c) => c.code === focus);
@@ -249,7 +310,15 @@ export function App() {
           <CommunityFilter communities={communities} value={focus} onChange={chooseCommunity} />
         )}
         <LangSwitch />
+        <span className="toolbar-account" title={props.session.account.username}>
+          {props.session.account.display_name}
+        </span>
+        <button type="button" className="toolbar-button" onClick={props.onSignOut} data-testid="sign-out">
+          {t("session.signOut")}
+        </button>
       </header>
+
+      {props.session.demo_password && <p className="notice">{t("session.demoPassword")}</p>}
 
       {loaded.grids && <GridsLegend band={band} counts={counts} />}
 

@@ -1,0 +1,66 @@
+import { type FormEvent, useState } from "react";
+import { ApiError, type Session, signIn } from "../../api.ts";
+import { useLang } from "../../i18n.ts";
+import { LangSwitch } from "../../ui/lang-switch.tsx";
+
+/** The sign-in card shown instead of the map until the server knows who is asking. */
+export function SignInForm(props: { onSignedIn: (session: Session) => void }) {
+  const { lang, t } = useLang();
+  const [username, setUsername] = useState("");
+  const [password, setPassword] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      props.onSignedIn(await signIn(username.trim(), password));
+    } catch (err) {
+      setError(err instanceof ApiError ? err : new ApiError(0, "client", String(err), String(err)));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <main className="sign-in">
+      <form className="card" onSubmit={submit} data-testid="sign-in">
+        <div className="card-head">
+          <h1>{t("app.title")}</h1>
+          <LangSwitch />
+        </div>
+        <p className="muted">{t("session.prompt")}</p>
+        <label>
+          <span>{t("session.username")}</span>
+          <input
+            name="username"
+            autoComplete="username"
+            value={username}
+            onChange={(e) => setUsername(e.target.value)}
+            required
+          />
+        </label>
+        <label>
+          <span>{t("session.password")}</span>
+          <input
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            required
+          />
+        </label>
+        {error && (
+          <p className="error-text" role="alert">
+            {error.text(lang)}
+          </p>
+        )}
+        <button type="submit" className="primary" disabled={busy}>
+          {busy ? t("session.signingIn") : t("session.signIn")}
+        </button>
+      </form>
+    </main>
+  );
+}
