@@ -1,0 +1,20 @@
+import { describe, expect, it } from "vitest";
+import { localName, translate } from "./i18n.ts";
+
+describe("i18n", () => {
+  it("fills placeholders in both languages", () => {
+    expect(translate("zh", "status.needsMore", { n: 37 })).toBe("还需 37 户");
+    expect(translate("en", "status.needsFewer", { n: 5 })).toBe("needs 5 fewer households");
+    expect(translate("en", "legend.ok", { min: 200, max: 300 })).toBe("200–300");
+  });
+
+  it("leaves an unknown placeholder visible rather than blank", () => {
+    expect(translate("en", "status.needsMore", {})).toBe("needs {n} more households");
+  });
+
+  it("names a place in the UI language, falling back to Chinese", () => {
+    expect(localName("en", { name: "辽河社区", name_en: "Liaohe" })).toBe("Liaohe");
+    expect(localName("en", { name: "辽河社区", name_en: null })).toBe("辽河社区");
+    expect(localName("zh", { name: "辽河社区", name_en: "Liaohe" })).toBe("辽河社区");
+  });
+});
