@@ -1,6 +1,6 @@
 import { bbox as bboxOf } from "@turf/turf";
 import type { LayerSpecification } from "maplibre-gl";
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import {
   ApiError,
   type BBox,
@@ -165,7 +165,7 @@ function MapScreen(props: { session: Session; onSignOut: () => void; onSessionLo
   const [focus, setFocus] = useState<string | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
   const [buildings, setBuildings] = useState<GeoJSON.FeatureCollection | undefined>();
-  const atlasRef = useRef<AtlasMap | null>(null);
+  const [atlas, setAtlas] = useState<AtlasMap | null>(null);
 
   const { onSessionLost } = props;
   /** A 401 means the session ended (idle expiry, signed out elsewhere): back to the sign-in form. */
@@ -242,7 +242,7 @@ function MapScreen(props: { session: Session; onSignOut: () => void; onSessionLo
 
   const onMapReady = useCallback(
     (atlas: AtlasMap) => {
-      atlasRef.current = atlas;
+      setAtlas(atlas);
       atlas.onClick(["grids-fill"], (picked) => setSelected(picked ? String(picked.properties.code) : null));
       atlas.enableHover(["grids-fill"]);
       atlas.onError((err) => console.error("map:", err));
@@ -266,6 +266,18 @@ function MapScreen(props: { session: Session; onSignOut: () => void; onSessionLo
     [fail],
   );
 
+  useEffect(() => {
+    const close = (e: KeyboardEvent) => e.key === "Escape" && setSelected(null);
+    window.addEventListener("keydown", close);
+    return () => window.removeEventListener("keydown", close);
+  }, []);
+
+  // An account scoped to one community (a secretary) sees only it: start the camera there.
+  useEffect(() => {
+    const only = loaded.communities?.features.length === 1 ? loaded.communities.features[0] : undefined;
+    if (only) atlas?.fitBounds(bboxOf(only) as BBox);
+  }, [atlas, loaded.communities]);
+
   const communities = loaded.communities?.features.map((f) => f.properties) ?? [];
   const focused = communities.find((c) => c.code === focus);
 
@@ -273,7 +285,7 @@ function MapScreen(props: { session: Session; onSignOut: () => void; onSessionLo
     setFocus(code);
     const feature = loaded.communities?.features.find((f) => f.properties.code === code);
     const target = feature ? (bboxOf(feature) as BBox) : loaded.subdistrict?.bbox;
-    if (target) atlasRef.current?.fitBounds(target, { right: selected ? PANEL_WIDTH_PX : 0 });
+    if (target) atlas?.fitBounds(target, { right: selected ? PANEL_WIDTH_PX : 0 });
   };
 
   const counts: Record<GridStatus, number> = { under: 0, ok: 0, over: 0 };
