@@ -16,6 +16,8 @@ import { compoundsRoutes } from "./features/compounds/compounds.routes.ts";
 import { gridsRoutes } from "./features/grids/grids.routes.ts";
 import { hazardsRoutes } from "./features/hazards/hazards.routes.ts";
 import { healthRoutes } from "./features/health/health.routes.ts";
+import { parcelsRoutes } from "./features/parcels/parcels.routes.ts";
+import { plansRoutes } from "./features/plans/plans.routes.ts";
 import { roadsRoutes } from "./features/roads/roads.routes.ts";
 import { sessionRoutes } from "./features/session/session.routes.ts";
 import { subdistrictRoutes } from "./features/subdistrict/subdistrict.routes.ts";
@@ -86,7 +88,9 @@ export function createApp({ db, auth, webDist }: AppDeps) {
     .route("/api", camerasRoutes)
     .route("/api", roadsRoutes)
     .route("/api", waterRoutes)
-    .route("/api", blocksRoutes);
+    .route("/api", blocksRoutes)
+    .route("/api", parcelsRoutes)
+    .route("/api", plansRoutes);
 
   app.doc31("/api/openapi.json", {
     openapi: "3.1.0",

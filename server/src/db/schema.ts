@@ -145,6 +145,7 @@ export interface Grid {
   id: Generated<number>;
   locked: Generated<boolean>;
   name: string;
+  origin_code: string | null;
   plan_id: number;
 }
 
@@ -211,6 +212,17 @@ export interface Parcel {
   entrance_id: number | null;
   geom: string;
   id: Generated<number>;
+  outer_m: Generated<number>;
+  perimeter_m: Generated<number>;
+}
+
+export interface ParcelEdge {
+  a: number;
+  b: number;
+  community_code: string;
+  geom: string;
+  length_m: number;
+  on_road: boolean;
 }
 
 export interface Plan {
@@ -219,12 +231,29 @@ export interface Plan {
   id: Generated<number>;
   name: string;
   owner: string | null;
+  publish_reason: string | null;
+  published_by: string | null;
   status: string;
   subdistrict_code: string;
   updated_at: Generated<Timestamp>;
   valid_from: Timestamp | null;
   valid_to: Timestamp | null;
   version: Generated<number>;
+}
+
+export interface PlanEdit {
+  action: string;
+  actor: string;
+  at: Generated<Timestamp>;
+  grid_changes: Generated<Json>;
+  grids_created: Generated<Json>;
+  grids_removed: Generated<Json>;
+  id: Generated<number>;
+  moves: Generated<Json>;
+  plan_id: number;
+  state: Generated<string>;
+  summary: Generated<Json>;
+  version: number;
 }
 
 export interface PlanParcel {
@@ -353,7 +382,9 @@ export interface DB {
   hazard_transition: HazardTransition;
   inspection: Inspection;
   parcel: Parcel;
+  parcel_edge: ParcelEdge;
   plan: Plan;
+  plan_edit: PlanEdit;
   plan_parcel: PlanParcel;
   published_grid: PublishedGrid;
   published_parcel: PublishedParcel;

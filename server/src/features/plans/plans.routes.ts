@@ -1,0 +1,490 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { requireRole } from "../../auth/principal.ts";
+import { clientIp, principalOf } from "../../auth/session.ts";
+import { notFound } from "../../http/errors.ts";
+import type { AppEnv } from "../../http/router.ts";
+import { createRouter } from "../../http/router.ts";
+import { communityCode, ErrorSchema, gridCode } from "../../http/schemas.ts";
+import {
+  Assign,
+  CompareParam,
+  CreatePlan,
+  DeleteGrid,
+  Lock,
+  Merge,
+  PlanGridParam,
+  PlanParam,
+  Publish,
+  Renumber,
+  Split,
+  VersionOnly,
+} from "./plans.input.ts";
+import {
+  assignParcels,
+  comparePlans,
+  copyPlan,
+  deleteGrid,
+  findPlan,
+  listPlans,
+  mergeGrids,
+  planGridsWithOutlines,
+  planHistory,
+  planParcels,
+  publishPlan,
+  renumber,
+  setLock,
+  splitGrid,
+  transfers,
+  undoRedo,
+  validatePlan,
+} from "./plans.queries.ts";
+
+const json = <T extends z.ZodTypeAny>(schema: T, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+const err = (d: string) => json(ErrorSchema, d);
+const errors = {
+  400: err("Bad input"),
+  401: err("Not signed in"),
+  403: err("Not a planner"),
+  404: err("No such plan or grid"),
+  409: err("The plan changed since the version sent: reload"),
+  422: err("Refused: not a draft, locked grid, other community, …"),
+} as const;
+const body = <T extends z.ZodTypeAny>(schema: T) => ({
+  body: { content: { "application/json": { schema } }, required: true },
+});
+
+const Plan = z
+  .object({
+    id: z.number(),
+    subdistrict_code: z.string(),
+    name: z.string(),
+    status: z.string(),
+    version: z.number(),
+    based_on: z.number().nullable(),
+    owner: z.string().nullable(),
+    created_at: z.union([z.string(), z.date()]),
+    updated_at: z.union([z.string(), z.date()]),
+    valid_from: z.union([z.string(), z.date()]).nullable(),
+    valid_to: z.union([z.string(), z.date()]).nullable(),
+    published_by: z.string().nullable(),
+    publish_reason: z.string().nullable(),
+  })
+  .openapi("Plan");
+
+const Figures = z
+  .object({
+    grid_id: z.number(),
+    code: z.string(),
+    community_code: z.string(),
+    name: z.string(),
+    locked: z.boolean(),
+    households: z.number(),
+    entrances: z.number(),
+    buildings: z.number(),
+    parcels: z.number(),
+    area_m2: z.number(),
+    perimeter_m: z.number(),
+    boundary_on_road_m: z.number(),
+    buildings_split: z.number(),
+    compounds_split: z.number(),
+    band_min: z.number(),
+    band_max: z.number(),
+    status: z.enum(["under", "ok", "over"]),
+    compactness: z.number(),
+    roads_share: z.number(),
+    contiguous: z.boolean(),
+    pieces: z.array(z.array(z.number())),
+  })
+  .openapi("GridFigures");
+
+const EditResult = z
+  .object({
+    version: z.number(),
+    grids: z.array(Figures),
+    removed: z.array(z.string()),
+    undo_available: z.boolean(),
+    redo_available: z.boolean(),
+  })
+  .openapi("EditResult");
+
+const Problem = z.object({
+  code: z.string(),
+  grid: z.string().optional(),
+  zh: z.string(),
+  en: z.string(),
+  parcels: z.array(z.number()).optional(),
+});
+
+/** Drafts are unpublished: planners and admins edit them, leaders may look. */
+function reader(c: Context<AppEnv>) {
+  const p = principalOf(c);
+  requireRole(p, "admin", "planner", "leader");
+  return p;
+}
+function editor(c: Context<AppEnv>) {
+  const p = principalOf(c);
+  requireRole(p, "admin", "planner");
+  return { username: p.username, ip: clientIp(c) };
+}
+async function existing(c: Context<AppEnv>, id: number) {
+  const plan = await findPlan(c.get("db"), id);
+  if (!plan) throw notFound(`没有编号为 ${id} 的方案`, `no plan ${id}`);
+  return plan;
+}
+
+const tag = ["plans"];
+const r = {
+  list: createRoute({
+    method: "get",
+    path: "/plans",
+    tags: tag,
+    summary: "All plans: the published one, drafts, archived",
+    responses: { 200: json(z.array(Plan.extend({ grids: z.number() })), "Plans"), ...errors },
+  }),
+  create: createRoute({
+    method: "post",
+    path: "/plans",
+    tags: tag,
+    summary: "Copy the published plan (or another plan) into a new draft",
+    request: body(CreatePlan),
+    responses: { 201: json(z.object({ id: z.number(), version: z.number() }), "The new draft"), ...errors },
+  }),
+  one: createRoute({
+    method: "get",
+    path: "/plans/{id}",
+    tags: tag,
+    summary: "One plan",
+    request: { params: PlanParam },
+    responses: { 200: json(Plan, "The plan"), ...errors },
+  }),
+  grids: createRoute({
+    method: "get",
+    path: "/plans/{id}/grids",
+    tags: tag,
+    summary: "The grids of a plan with their live figures (GeoJSON)",
+    request: { params: PlanParam, query: z.object({ community: communityCode.optional() }) },
+    responses: {
+      200: json(
+        z.object({ type: z.literal("FeatureCollection"), version: z.number(), features: z.array(z.unknown()) }),
+        "GeoJSON FeatureCollection",
+      ),
+      ...errors,
+    },
+  }),
+  parcels: createRoute({
+    method: "get",
+    path: "/plans/{id}/parcels",
+    tags: tag,
+    summary: "The parcels of a plan with their grid, households, building and compound",
+    request: { params: PlanParam, query: z.object({ grid: gridCode.optional(), community: communityCode.optional() }) },
+    responses: {
+      200: json(
+        z.array(
+          z.object({
+            id: z.number(),
+            grid: z.string(),
+            households: z.number(),
+            entrance_id: z.number().nullable(),
+            building_id: z.number().nullable(),
+            compound_id: z.number().nullable(),
+            block_id: z.number(),
+            community_code: z.string(),
+          }),
+        ),
+        "Parcels",
+      ),
+      ...errors,
+    },
+  }),
+  history: createRoute({
+    method: "get",
+    path: "/plans/{id}/history",
+    tags: tag,
+    summary: "The plan's edits, newest first, with undone ones marked",
+    request: { params: PlanParam },
+    responses: {
+      200: json(
+        z.array(
+          z.object({
+            id: z.number(),
+            version: z.number(),
+            actor: z.string(),
+            at: z.union([z.string(), z.date()]),
+            action: z.string(),
+            summary: z.unknown(),
+            state: z.string(),
+            parcels: z.number(),
+          }),
+        ),
+        "History",
+      ),
+      ...errors,
+    },
+  }),
+  validation: createRoute({
+    method: "get",
+    path: "/plans/{id}/validation",
+    tags: tag,
+    summary: "What blocks publishing (errors) and what needs a confirmation (warnings)",
+    request: { params: PlanParam },
+    responses: {
+      200: json(z.object({ errors: z.array(Problem), warnings: z.array(Problem) }), "Validation"),
+      ...errors,
+    },
+  }),
+  assign: createRoute({
+    method: "post",
+    path: "/plans/{id}/assign",
+    tags: tag,
+    summary: "Paint parcels into a grid (or a new grid); returns the figures of the grids that changed",
+    request: { params: PlanParam, ...body(Assign) },
+    responses: { 200: json(EditResult, "Applied"), ...errors },
+  }),
+  undo: createRoute({
+    method: "post",
+    path: "/plans/{id}/undo",
+    tags: tag,
+    summary: "Undo the latest edit",
+    request: { params: PlanParam, ...body(VersionOnly) },
+    responses: { 200: json(EditResult, "Undone"), ...errors },
+  }),
+  redo: createRoute({
+    method: "post",
+    path: "/plans/{id}/redo",
+    tags: tag,
+    summary: "Redo the earliest undone edit",
+    request: { params: PlanParam, ...body(VersionOnly) },
+    responses: { 200: json(EditResult, "Redone"), ...errors },
+  }),
+  lock: createRoute({
+    method: "post",
+    path: "/plans/{id}/grids/{code}/lock",
+    tags: tag,
+    summary: "Lock or unlock a grid: no tool and no rebalance changes a locked grid",
+    request: { params: PlanGridParam, ...body(Lock) },
+    responses: { 200: json(EditResult, "Applied"), ...errors },
+  }),
+  split: createRoute({
+    method: "post",
+    path: "/plans/{id}/grids/{code}/split",
+    tags: tag,
+    summary: "Split a grid along a line drawn across it",
+    request: { params: PlanGridParam, ...body(Split) },
+    responses: { 200: json(EditResult, "Applied"), ...errors },
+  }),
+  remove: createRoute({
+    method: "post",
+    path: "/plans/{id}/grids/{code}/delete",
+    tags: tag,
+    summary: "Delete a grid; its parcels go to a chosen neighbour or to the neighbours they share most boundary with",
+    request: { params: PlanGridParam, ...body(DeleteGrid) },
+    responses: { 200: json(EditResult, "Applied"), ...errors },
+  }),
+  merge: createRoute({
+    method: "post",
+    path: "/plans/{id}/merge",
+    tags: tag,
+    summary: "Merge the second grid into the first; they must share a boundary",
+    request: { params: PlanParam, ...body(Merge) },
+    responses: { 200: json(EditResult, "Applied"), ...errors },
+  }),
+  renumber: createRoute({
+    method: "post",
+    path: "/plans/{id}/renumber",
+    tags: tag,
+    summary: "Recode a community's grids west→east, north→south; returns the code-change table",
+    request: { params: PlanParam, ...body(Renumber) },
+    responses: {
+      200: json(
+        EditResult.extend({
+          changes: z.array(
+            z.object({ from_code: z.string(), to_code: z.string(), from_name: z.string(), to_name: z.string() }),
+          ),
+        }),
+        "Applied",
+      ),
+      ...errors,
+    },
+  }),
+  publish: createRoute({
+    method: "post",
+    path: "/plans/{id}/publish",
+    tags: tag,
+    summary: "Publish after validation; warnings need confirm and a reason, recorded in the audit trail",
+    request: { params: PlanParam, ...body(Publish) },
+    responses: {
+      200: json(
+        z.object({ id: z.number(), version: z.number(), replaced: z.number().nullable(), warnings: z.array(Problem) }),
+        "Published",
+      ),
+      ...errors,
+    },
+  }),
+  compare: createRoute({
+    method: "get",
+    path: "/plans/{a}/compare/{b}",
+    tags: tag,
+    summary: "What changes from plan a to plan b: grids added, removed, changed; households and buildings moved",
+    request: { params: CompareParam },
+    responses: {
+      200: json(
+        z.object({
+          a: z.number(),
+          b: z.number(),
+          grids: z.unknown(),
+          flows: z.array(z.unknown()),
+          parcels: z.array(z.number()),
+          totals: z.unknown(),
+        }),
+        "Comparison",
+      ),
+      ...errors,
+    },
+  }),
+  transfersCsv: createRoute({
+    method: "get",
+    path: "/plans/{a}/compare/{b}/transfers.csv",
+    tags: tag,
+    summary: "The change list (划转清单) as CSV: parcel, building, entrance, old grid, new grid, households",
+    request: { params: CompareParam },
+    responses: {
+      200: { description: "CSV (UTF-8 with BOM, opens in Excel)", content: { "text/csv": { schema: z.string() } } },
+      ...errors,
+    },
+  }),
+};
+
+const csvCell = (v: unknown) => {
+  const s = v == null ? "" : String(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+export const plansRoutes = createRouter()
+  .openapi(r.list, async (c) => {
+    reader(c);
+    return c.json(await listPlans(c.get("db")), 200);
+  })
+  .openapi(r.create, async (c) => {
+    const actor = editor(c);
+    const { from, name } = c.req.valid("json");
+    return c.json(await copyPlan(c.get("db"), from, name, actor), 201);
+  })
+  .openapi(r.one, async (c) => {
+    reader(c);
+    return c.json(await existing(c, c.req.valid("param").id), 200);
+  })
+  .openapi(r.grids, async (c) => {
+    reader(c);
+    const plan = await existing(c, c.req.valid("param").id);
+    const rows = await planGridsWithOutlines(c.get("db"), plan.id, c.req.valid("query").community);
+    return c.json(
+      {
+        type: "FeatureCollection" as const,
+        version: plan.version,
+        features: rows.map(({ geometry, ...properties }) => ({
+          type: "Feature" as const,
+          id: properties.code,
+          geometry,
+          properties,
+        })),
+      },
+      200,
+    );
+  })
+  .openapi(r.parcels, async (c) => {
+    reader(c);
+    const plan = await existing(c, c.req.valid("param").id);
+    return c.json(await planParcels(c.get("db"), plan.id, c.req.valid("query")), 200);
+  })
+  .openapi(r.history, async (c) => {
+    reader(c);
+    const plan = await existing(c, c.req.valid("param").id);
+    return c.json(await planHistory(c.get("db"), plan.id), 200);
+  })
+  .openapi(r.validation, async (c) => {
+    reader(c);
+    const plan = await existing(c, c.req.valid("param").id);
+    return c.json(await validatePlan(c.get("db"), plan.id), 200);
+  })
+  .openapi(r.assign, async (c) => {
+    const actor = editor(c);
+    return c.json(await assignParcels(c.get("db"), c.req.valid("param").id, c.req.valid("json"), actor), 200);
+  })
+  .openapi(r.undo, async (c) => {
+    const actor = editor(c);
+    return c.json(
+      await undoRedo(c.get("db"), c.req.valid("param").id, c.req.valid("json").version, "undo", actor),
+      200,
+    );
+  })
+  .openapi(r.redo, async (c) => {
+    const actor = editor(c);
+    return c.json(
+      await undoRedo(c.get("db"), c.req.valid("param").id, c.req.valid("json").version, "redo", actor),
+      200,
+    );
+  })
+  .openapi(r.lock, async (c) => {
+    const actor = editor(c);
+    const { id, code } = c.req.valid("param");
+    return c.json(await setLock(c.get("db"), id, code, c.req.valid("json"), actor), 200);
+  })
+  .openapi(r.split, async (c) => {
+    const actor = editor(c);
+    const { id, code } = c.req.valid("param");
+    return c.json(await splitGrid(c.get("db"), id, code, c.req.valid("json"), actor), 200);
+  })
+  .openapi(r.remove, async (c) => {
+    const actor = editor(c);
+    const { id, code } = c.req.valid("param");
+    return c.json(await deleteGrid(c.get("db"), id, code, c.req.valid("json"), actor), 200);
+  })
+  .openapi(r.merge, async (c) => {
+    const actor = editor(c);
+    return c.json(await mergeGrids(c.get("db"), c.req.valid("param").id, c.req.valid("json"), actor), 200);
+  })
+  .openapi(r.renumber, async (c) => {
+    const actor = editor(c);
+    return c.json(await renumber(c.get("db"), c.req.valid("param").id, c.req.valid("json"), actor), 200);
+  })
+  .openapi(r.publish, async (c) => {
+    const actor = editor(c);
+    return c.json(await publishPlan(c.get("db"), c.req.valid("param").id, c.req.valid("json"), actor), 200);
+  })
+  .openapi(r.compare, async (c) => {
+    reader(c);
+    const { a, b } = c.req.valid("param");
+    await existing(c, a);
+    await existing(c, b);
+    return c.json(await comparePlans(c.get("db"), a, b), 200);
+  })
+  .openapi(r.transfersCsv, async (c) => {
+    reader(c);
+    const { a, b } = c.req.valid("param");
+    await existing(c, a);
+    await existing(c, b);
+    const rows = await transfers(c.get("db"), a, b);
+    const header = [
+      "地块 parcel",
+      "社区 community",
+      "小区 compound",
+      "楼栋 building",
+      "单元 entrance",
+      "户数 households",
+      "原网格 from grid",
+      "新网格 to grid",
+    ];
+    const lines = rows.map((t) =>
+      [t.parcel_id, t.community_code, t.compound, t.building, t.entrance, t.households, t.from_grid, t.to_grid]
+        .map(csvCell)
+        .join(","),
+    );
+    // A BOM so that Excel, which most offices open CSV in, reads the Chinese as UTF-8.
+    const csv = `\uFEFF${[header.join(","), ...lines].join("\r\n")}\r\n`;
+    c.header("content-disposition", `attachment; filename="transfers-${a}-${b}.csv"`);
+    return c.body(csv, 200, { "content-type": "text/csv; charset=utf-8" });
+  });
