@@ -1,0 +1,243 @@
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import {
+  measureCommunity,
+  prepareRebalance,
+  type RebalanceMetrics,
+  rebalance,
+  sumMetrics,
+} from "@gridatlas/server/features/rebalance/rebalance.engine.ts";
+import type { Band, RebalanceUnit } from "@gridatlas/server/features/rebalance/rebalance.input.ts";
+import { syntheticUnits } from "@gridatlas/server/features/rebalance/rebalance.synthetic.ts";
+import { greedyBandRepair, hasGpmetis, metisPartition } from "./rebalance.metis.ts";
+
+/**
+ * The rebalancer against METIS + greedy repair (issue 5). Run: node_modules/.bin/tsx bench/rebalance.ts
+ * Cases: the Xincheng demo from PostGIS when it is loaded (DATABASE_URL, else the local dev database), else a
+ * synthetic subdistrict of the same shape; a high-rise-heavy synthetic case; Monaco once its units exist.
+ */
+interface Case {
+  name: string;
+  units: RebalanceUnit[];
+  bands: Record<string, Band>;
+  note: string;
+}
+
+const seed = 1;
+
+async function xinchengCase(): Promise<Case> {
+  const fromDb = await loadDemoUnits().catch((err: Error) => {
+    console.error(`(demo database not used: ${err.message})`);
+    return null;
+  });
+  if (fromDb) return fromDb;
+  // 11 communities, about 55,000 households, about 227 grids in the current plan: the demo's shape.
+  const households = [4300, 5600, 4900, 6200, 3800, 5200, 4600, 5900, 4400, 5100, 5000];
+  return {
+    name: "Xincheng-shaped synthetic subdistrict",
+    units: syntheticUnits({ seed: 2022, households }),
+    bands: {},
+    note: "synthetic (the demo is not loaded in the database): 11 communities, generator seed 2022",
+  };
+}
+
+/**
+ * Parcels of the published plan with households per entrance, as the editor's route will hand them over. Read
+ * through psql (the PostgreSQL client the bootstrap installs) as one JSON document.
+ */
+async function loadDemoUnits(): Promise<Case | null> {
+  const url = process.env.DATABASE_URL ?? localDevUrl();
+  if (!url) return null;
+  const sql = `
+    select coalesce(json_agg(u order by u.id), '[]') from (
+      select p.id::text as id, p.community_code as community, p.block_id::text as block,
+             p.building_id::text as building, p.compound_id::text as compound,
+             coalesce(e.households, 0)::int as households, g.code as grid,
+             st_asgeojson(p.geom, 9)::json as geometry, c.band_min, c.band_max
+      from parcel p
+      join community c on c.code = p.community_code
+      left join entrance e on e.id = p.entrance_id
+      left join plan pl on pl.status = 'published'
+      left join plan_parcel pp on pp.plan_id = pl.id and pp.parcel_id = p.id
+      left join grid g on g.id = pp.grid_id
+    ) u`;
+  const run = spawnSync("psql", [url, "-tAXc", sql], { encoding: "utf8", maxBuffer: 1 << 30 });
+  if (run.status !== 0) throw new Error(run.stderr.trim() || "psql failed");
+  const rows = JSON.parse(run.stdout) as (Omit<RebalanceUnit, "geometry" | "households"> & {
+    households: number;
+    geometry: RebalanceUnit["geometry"];
+    band_min: number;
+    band_max: number;
+  })[];
+  if (rows.length === 0) return null;
+  const bands: Record<string, Band> = {};
+  for (const r of rows) if (r.community) bands[String(r.community)] = { min: r.band_min, max: r.band_max };
+  return {
+    name: "Xincheng demo (PostGIS)",
+    units: rows.map(({ band_min: _min, band_max: _max, ...unit }) => unit),
+    bands,
+    note: `${rows.length} parcels of the loaded demo, published plan`,
+  };
+}
+
+function localDevUrl(): string | null {
+  const root = process.env.GRIDATLAS_ROOT ?? path.resolve(import.meta.dirname, "..");
+  const pw = path.join(root, ".data", "pg-password");
+  if (!fs.existsSync(pw)) return null;
+  return `postgres://gridatlas:${fs.readFileSync(pw, "utf8").trim()}@127.0.0.1:54329/gridatlas`;
+}
+
+function highRiseCase(): Case {
+  return {
+    name: "High-rise-heavy synthetic case",
+    units: syntheticUnits({ seed: 60200, households: [5200, 4700, 6100], kind: "highrise" }),
+    bands: {},
+    note: "synthetic: 3 communities, mostly tower entrances of 60–200 households, generator seed 60200",
+  };
+}
+
+/**
+ * Hook for the Monaco case: the import issue builds parcels from the OpenStreetMap extract in shared/data/monaco.
+ * Point MONACO_UNITS at its units GeoJSON (the CLI's input format) to include it; skipped until then.
+ */
+function monacoCase(): Case | null {
+  const file = process.env.MONACO_UNITS;
+  if (!file || !fs.existsSync(file)) return null;
+  const fc = JSON.parse(fs.readFileSync(file, "utf8")) as {
+    features: { properties: Omit<RebalanceUnit, "geometry">; geometry: RebalanceUnit["geometry"] }[];
+  };
+  return {
+    name: "Monaco (OpenStreetMap parcels)",
+    units: fc.features.map((f) => ({ ...f.properties, geometry: f.geometry })),
+    bands: {},
+    note: file,
+  };
+}
+
+interface Column {
+  label: string;
+  metrics: RebalanceMetrics;
+  maxCommunitySeconds: number;
+}
+
+function run(c: Case): { columns: Column[]; gpmetisSeconds: number } {
+  const current = prepareRebalance({ units: c.units, bands: c.bands });
+  if (!current.ok) throw new Error(current.problems.map((p) => p.en).join("\n"));
+  const plan = sumMetrics(
+    current.prepared.communities.map(
+      ({ problem, origIds }) =>
+        measureCommunity(
+          problem.g,
+          origIds.map((id) => id ?? "(none)"),
+          origIds,
+        ).metrics,
+    ),
+  );
+  const full = rebalance({ units: c.units, bands: c.bands, mode: "full", seed });
+  const repair = rebalance({ units: c.units, bands: c.bands, mode: "repair", seed });
+  if (!full.ok || !repair.ok) throw new Error("the rebalancer refused the input");
+  const maxOf = (r: typeof full) => (r.ok ? Math.max(...r.result.communities.map((x) => x.metrics.seconds)) : 0);
+
+  let gpmetisSeconds = 0;
+  let maxGpmetis = 0;
+  const metis: RebalanceMetrics[] = current.prepared.communities.map(({ problem, origIds }) => {
+    const k = full.result.communities.find((x) => x.community === problem.g.community)!.metrics.grids;
+    const t0 = performance.now();
+    const raw = metisPartition(problem.g, k, seed);
+    gpmetisSeconds += raw.seconds;
+    maxGpmetis = Math.max(maxGpmetis, raw.seconds);
+    const repaired = greedyBandRepair(problem.g, raw.part, k);
+    const ids = labelByOverlap(repaired, origIds, problem.g.hh);
+    const m = measureCommunity(problem.g, ids, origIds).metrics;
+    m.seconds = (performance.now() - t0) / 1000;
+    return m;
+  });
+  const metisTotal = sumMetrics(metis);
+  return {
+    columns: [
+      { label: "current plan", metrics: plan, maxCommunitySeconds: 0 },
+      { label: "METIS + repair", metrics: metisTotal, maxCommunitySeconds: Math.max(...metis.map((m) => m.seconds)) },
+      { label: "rebalancer full", metrics: full.result.metrics, maxCommunitySeconds: maxOf(full) },
+      { label: "rebalancer repair", metrics: repair.result.metrics, maxCommunitySeconds: maxOf(repair) },
+    ],
+    gpmetisSeconds,
+  };
+}
+
+/** Names METIS's parts after the current grids they overlap most, so "households moved" is fair to it. */
+function labelByOverlap(part: Int32Array, origIds: readonly (string | null)[], hh: Int32Array): string[] {
+  const overlap = new Map<string, number>();
+  part.forEach((p, u) => {
+    const o = origIds[u];
+    if (o === null || o === undefined) return;
+    const key = `${p}\u0000${o}`;
+    overlap.set(key, (overlap.get(key) ?? 0) + hh[u]!);
+  });
+  const label = new Map<number, string>();
+  const used = new Set<string>();
+  for (const [key] of [...overlap].sort((a, b) => b[1] - a[1])) {
+    const [p, o] = key.split("\u0000") as [string, string];
+    if (label.has(Number(p)) || used.has(o)) continue;
+    label.set(Number(p), o);
+    used.add(o);
+  }
+  return Array.from(part, (p) => label.get(p) ?? `metis-${p}`);
+}
+
+function table(c: Case, columns: Column[], gpmetisSeconds: number): string {
+  const metis = columns[1]!.metrics;
+  const ratio = (x: number, y: number) => (y > 0 ? ` (${(x / y).toFixed(2)}×)` : "");
+  const rows: [string, (col: Column) => string][] = [
+    ["grids", (x) => String(x.metrics.grids)],
+    ["out-of-band grids", (x) => String(x.metrics.out_of_band)],
+    ["non-contiguous grids", (x) => String(x.metrics.non_contiguous)],
+    ["buildings split", (x) => String(x.metrics.buildings_split)],
+    ["compounds split", (x) => String(x.metrics.compounds_split)],
+    [
+      "boundary length m (× METIS)",
+      (x) => `${Math.round(x.metrics.boundary_length_m)}${ratio(x.metrics.boundary_length_m, metis.boundary_length_m)}`,
+    ],
+    ["boundary on roads", (x) => `${(100 * x.metrics.boundary_on_roads_share).toFixed(0)}%`],
+    ["households moved", (x) => x.metrics.households_moved.toLocaleString("en-US")],
+    [
+      "time s (× gpmetis)",
+      (x) =>
+        x.label === "current plan"
+          ? "–"
+          : x.label === "METIS + repair"
+            ? `${x.metrics.seconds.toFixed(2)} (gpmetis ${gpmetisSeconds.toFixed(2)})`
+            : `${x.metrics.seconds.toFixed(2)}${ratio(x.metrics.seconds, gpmetisSeconds)}`,
+    ],
+    ["slowest community s", (x) => (x.label === "current plan" ? "–" : x.maxCommunitySeconds.toFixed(2))],
+  ];
+  const header = ["", ...columns.map((x) => x.label)];
+  const body = rows.map(([name, f]) => [name, ...columns.map(f)]);
+  const widths = header.map((_, i) => Math.max(...[header, ...body].map((r) => r[i]!.length)));
+  const line = (r: string[]) => `| ${r.map((cell, i) => cell.padEnd(widths[i]!)).join(" | ")} |`;
+  return [
+    `### ${c.name}`,
+    `${c.units.length} units, ${c.note}`,
+    "",
+    line(header),
+    `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`,
+    ...body.map(line),
+    "",
+  ].join("\n");
+}
+
+async function main(): Promise<void> {
+  if (!hasGpmetis()) throw new Error("gpmetis is missing: apt-get install metis");
+  const cases: Case[] = [await xinchengCase(), highRiseCase()];
+  const monaco = monacoCase();
+  if (monaco) cases.push(monaco);
+  else console.log("(Monaco skipped: set MONACO_UNITS to the units GeoJSON the import issue builds)\n");
+  console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "?"}, node ${process.version}, seed ${seed}\n`);
+  for (const c of cases) {
+    const { columns, gpmetisSeconds } = run(c);
+    console.log(table(c, columns, gpmetisSeconds));
+  }
+}
+
+await main();

@@ -1,0 +1,543 @@
+import type { Explanation } from "./rebalance.explain.ts";
+import { buildAdjacency, projectionFor, validateGeometry } from "./rebalance.geometry.ts";
+import { bandDeviation, buildCommunityGraph, type CommunityGraph, components } from "./rebalance.graph.ts";
+import {
+  type Band,
+  type ParsedRebalanceInput,
+  type ParsedUnit,
+  type RebalanceInput,
+  rebalanceInputSchema,
+} from "./rebalance.input.ts";
+import { type CommunityProblem, solveCommunity } from "./rebalance.solve.ts";
+
+export type { Explanation } from "./rebalance.explain.ts";
+
+/** Something wrong with the input, naming the offending units; nothing is computed when there is any. */
+export interface InputProblem {
+  kind:
+    | "invalid_input"
+    | "duplicate_id"
+    | "invalid_geometry"
+    | "isolated_unit"
+    | "locked_without_grid"
+    | "unknown_locked_grid"
+    | "grid_across_communities"
+    | "grids_ambiguous";
+  zh: string;
+  en: string;
+  units: string[];
+}
+
+/** A grid of the result. `units` is the number of units; which ones is in `assignment`. */
+export interface ResultGrid {
+  id: string;
+  community: string | null;
+  households: number;
+  units: number;
+  contiguous: boolean;
+  status: "under" | "ok" | "over";
+  locked: boolean;
+  /** Perimeter of the grid in metres, the community's outline included. */
+  boundary_m: number;
+  /** Share of that perimeter on roads or water: block edges and the community's outline. */
+  boundary_on_roads_share: number;
+}
+
+/**
+ * What a partition achieves. `boundary_length_m` is the length of boundary between grids (each shared stretch
+ * once; the community outlines, which no partition changes, are left out) and `boundary_on_roads_share` the share
+ * of it that separates different blocks, i.e. follows a road or water. Moves count against the input's `grid`.
+ */
+export interface RebalanceMetrics {
+  grids: number;
+  out_of_band: number;
+  non_contiguous: number;
+  buildings_split: number;
+  compounds_split: number;
+  boundary_length_m: number;
+  boundary_on_roads_share: number;
+  households_moved: number;
+  units_moved: number;
+  seconds: number;
+}
+
+/** A grid out of band, or in pieces, in the returned assignment. */
+export interface Violation {
+  grid: string;
+  community: string | null;
+  kind: "under" | "over" | "non_contiguous";
+  households: number;
+  /** Households below the minimum or above the maximum; 0 for non_contiguous. */
+  margin: number;
+}
+
+export interface CommunityResult {
+  community: string | null;
+  households: number;
+  band: Band;
+  /** Grid counts whose average fits the band; null when none does. */
+  feasible_grids: { min: number; max: number } | null;
+  metrics: RebalanceMetrics;
+}
+
+/** The CLI's JSON output, and what the worker returns to the server. */
+export interface RebalanceResult {
+  mode: "full" | "repair";
+  seed: number;
+  /** Unit id → grid id. */
+  assignment: Record<string, string>;
+  grids: ResultGrid[];
+  metrics: RebalanceMetrics;
+  communities: CommunityResult[];
+  explanations: Explanation[];
+  violations: Violation[];
+}
+
+export type RebalanceOutcome = { ok: true; result: RebalanceResult } | { ok: false; problems: InputProblem[] };
+
+export interface RebalanceProgress {
+  stage: "adjacency" | "solve" | "done";
+  community: string | null;
+  /** Communities finished, of `total`. */
+  done: number;
+  total: number;
+}
+
+/** One community ready for the search, also what the benchmark hands to METIS. */
+export interface PreparedCommunity {
+  problem: CommunityProblem;
+  /** Input grid id of each local unit (null when it has none). */
+  origIds: (string | null)[];
+}
+
+export interface Prepared {
+  input: ParsedRebalanceInput;
+  communities: PreparedCommunity[];
+}
+
+/**
+ * Validates the input and builds one graph per community. Every problem found is reported, each with the ids of
+ * the units concerned, in Chinese and English.
+ */
+export function prepareRebalance(
+  raw: RebalanceInput,
+): { ok: true; prepared: Prepared } | { ok: false; problems: InputProblem[] } {
+  const parsed = rebalanceInputSchema.safeParse(raw);
+  if (!parsed.success) {
+    const byUnit = new Map<string, string[]>();
+    for (const issue of parsed.error.issues) {
+      const [head, index, ...rest] = issue.path;
+      const where =
+        head === "units" && typeof index === "number"
+          ? unitLabel((raw.units as unknown[])[index], index)
+          : issue.path.join(".") || "input";
+      const field = head === "units" ? rest.join(".") : "";
+      const list = byUnit.get(where) ?? [];
+      list.push(`${field ? `${field}: ` : ""}${issue.message}`);
+      byUnit.set(where, list);
+    }
+    return {
+      ok: false,
+      problems: [...byUnit].map(([where, msgs]) => ({
+        kind: "invalid_input",
+        zh: `${where}：输入无效（${msgs.join("；")}）`,
+        en: `${where}: invalid input (${msgs.join("; ")})`,
+        units: where.startsWith("unit ") ? [where.slice(5)] : [],
+      })),
+    };
+  }
+  const input = parsed.data;
+  const units = input.units;
+  const problems: InputProblem[] = [];
+  const seen = new Map<string, number>();
+  const dups = new Set<string>();
+  for (const u of units) {
+    if (seen.has(u.id)) dups.add(u.id);
+    seen.set(u.id, (seen.get(u.id) ?? 0) + 1);
+  }
+  if (dups.size) {
+    const ids = [...dups];
+    problems.push({
+      kind: "duplicate_id",
+      zh: `单元编号重复：${ids.join("、")}`,
+      en: `duplicate unit ids: ${ids.join(", ")}`,
+      units: ids,
+    });
+  }
+  const projection = projectionFor(units.map((u) => u.geometry));
+  const invalid: { id: string; zh: string; en: string }[] = [];
+  for (const u of units) {
+    const v = validateGeometry(u.geometry, projection);
+    if (!v.valid) invalid.push({ id: u.id, zh: v.zh, en: v.en });
+  }
+  if (invalid.length) {
+    problems.push({
+      kind: "invalid_geometry",
+      zh: `多边形无效：${invalid.map((i) => `${i.id}（${i.zh}）`).join("；")}`,
+      en: `invalid polygons: ${invalid.map((i) => `${i.id} (${i.en})`).join("; ")}`,
+      units: invalid.map((i) => i.id),
+    });
+  }
+  const lockedNoGrid = units.filter((u) => u.locked && u.grid === null).map((u) => u.id);
+  if (lockedNoGrid.length) {
+    problems.push({
+      kind: "locked_without_grid",
+      zh: `锁定的单元没有当前网格，无法保持：${lockedNoGrid.join("、")}`,
+      en: `locked units without a current grid to keep: ${lockedNoGrid.join(", ")}`,
+      units: lockedNoGrid,
+    });
+  }
+  const gridCommunity = new Map<string, Set<string>>();
+  for (const u of units) {
+    if (u.grid === null) continue;
+    const set = gridCommunity.get(u.grid) ?? new Set();
+    set.add(u.community ?? "");
+    gridCommunity.set(u.grid, set);
+  }
+  for (const [grid, set] of gridCommunity) {
+    if (set.size < 2) continue;
+    const list = [...set].map((c) => c || "(none)").join(", ");
+    problems.push({
+      kind: "grid_across_communities",
+      zh: `网格 ${grid} 的单元分属多个社区（${list}）；网格不能跨社区`,
+      en: `grid ${grid} has units in several communities (${list}); a grid never crosses a community`,
+      units: units.filter((u) => u.grid === grid).map((u) => u.id),
+    });
+  }
+  const unknownLocked = input.locked_grids.filter((g) => !gridCommunity.has(g));
+  if (unknownLocked.length) {
+    problems.push({
+      kind: "unknown_locked_grid",
+      zh: `要锁定的网格不存在：${unknownLocked.join("、")}`,
+      en: `locked grids that no unit is in: ${unknownLocked.join(", ")}`,
+      units: [],
+    });
+  }
+  const communityKeys = [...new Set(units.map((u) => u.community ?? ""))].sort();
+  if (typeof input.grids === "number" && communityKeys.length > 1) {
+    problems.push({
+      kind: "grids_ambiguous",
+      zh: `单元属于 ${communityKeys.length} 个社区，网格数须按社区给出（社区=数量）`,
+      en: `the units belong to ${communityKeys.length} communities: give the number of grids per community (community=count)`,
+      units: [],
+    });
+  }
+  if (problems.length) return { ok: false, problems };
+
+  const adjacency = buildAdjacency(
+    units.map((u) => u.geometry),
+    projection,
+    input.tolerance_m,
+  );
+  const communityOf = units.map((u) => u.community ?? "");
+  const inside = adjacency.pairs.filter((p) => communityOf[p.a] === communityOf[p.b]);
+  const degree = new Int32Array(units.length);
+  for (const p of inside) {
+    degree[p.a]!++;
+    degree[p.b]!++;
+  }
+  const size = new Map<string, number>();
+  for (const c of communityOf) size.set(c, (size.get(c) ?? 0) + 1);
+  const isolated = units.filter((_u, i) => degree[i] === 0 && size.get(communityOf[i]!)! > 1).map((u) => u.id);
+  if (isolated.length) {
+    return {
+      ok: false,
+      problems: [
+        {
+          kind: "isolated_unit",
+          zh: `单元与本社区任何单元都没有共同边界（只接触于一点也不算）：${isolated.join("、")}`,
+          en: `units that share no boundary with any unit of their community (touching at a point does not count): ${isolated.join(", ")}`,
+          units: isolated,
+        },
+      ],
+    };
+  }
+
+  const lockedGrids = new Set(input.locked_grids);
+  const communities: PreparedCommunity[] = communityKeys.map((key, ci) => {
+    const community = key === "" ? null : key;
+    const band = input.bands[key] ?? input.band;
+    const indexes: number[] = [];
+    communityOf.forEach((c, i) => {
+      if (c === key) indexes.push(i);
+    });
+    const members = indexes.map((i) => ({
+      index: i,
+      households: units[i]!.households,
+      building: units[i]!.building,
+      compound: units[i]!.compound,
+      block: units[i]!.block,
+    }));
+    const g = buildCommunityGraph(
+      community,
+      band,
+      members,
+      inside,
+      adjacency.perimeter_m,
+      adjacency.centroidX,
+      adjacency.centroidY,
+    );
+    return {
+      problem: communityProblem(
+        g,
+        indexes.map((i) => units[i]!),
+        input,
+        lockedGrids,
+        ci,
+      ),
+      origIds: indexes.map((i) => units[i]!.grid),
+    };
+  });
+  return { ok: true, prepared: { input, communities } };
+}
+
+function unitLabel(unit: unknown, index: number): string {
+  const id = (unit as { id?: unknown } | undefined)?.id;
+  return typeof id === "string" || typeof id === "number" ? `unit ${id}` : `unit #${index + 1}`;
+}
+
+function communityProblem(
+  g: CommunityGraph,
+  units: readonly ParsedUnit[],
+  input: ParsedRebalanceInput,
+  lockedGrids: ReadonlySet<string>,
+  communityIndex: number,
+): CommunityProblem {
+  const currentIds = [...new Set(units.map((u) => u.grid).filter((x): x is string => x !== null))].sort();
+  const slotOf = new Map(currentIds.map((id, i) => [id, i]));
+  const orig = Int32Array.from(units.map((u) => (u.grid === null ? -1 : slotOf.get(u.grid)!)));
+  const lockedSlots = new Set<number>();
+  currentIds.forEach((id, i) => {
+    if (lockedGrids.has(id)) lockedSlots.add(i);
+  });
+  const denseIds = (key: (u: ParsedUnit) => string | null) => {
+    const out: string[] = [];
+    const seen = new Set<string>();
+    for (const u of units) {
+      const k = key(u);
+      if (k !== null && !seen.has(k)) {
+        seen.add(k);
+        out.push(k);
+      }
+    }
+    return out;
+  };
+  const key = g.community ?? "";
+  const grids = typeof input.grids === "number" ? input.grids : input.grids?.[key];
+  return {
+    g,
+    unitIds: units.map((u) => u.id),
+    buildingIds: denseIds((u) => u.building),
+    compoundIds: denseIds((u) => u.compound),
+    mode: input.mode,
+    currentIds,
+    orig,
+    lockedUnit: Uint8Array.from(units.map((u) => (u.locked ? 1 : 0))),
+    lockedSlots,
+    grids,
+    // Each community gets its own stream, so one community's result does not depend on the others.
+    seed: (input.seed * 1_000_003 + communityIndex * 7919) | 0,
+  };
+}
+
+/**
+ * Rebalances the grids of every community in the input (each on its own: a grid never crosses a community).
+ * Deterministic for a given input and seed. Runs synchronously; the server calls it in a worker thread
+ * ({@link ../rebalance.run.ts}).
+ */
+export function rebalance(raw: RebalanceInput, onProgress?: (p: RebalanceProgress) => void): RebalanceOutcome {
+  const t0 = performance.now();
+  onProgress?.({ stage: "adjacency", community: null, done: 0, total: 0 });
+  const prep = prepareRebalance(raw);
+  if (!prep.ok) return prep;
+  const { input, communities } = prep.prepared;
+  const assignment: Record<string, string> = {};
+  const grids: ResultGrid[] = [];
+  const results: CommunityResult[] = [];
+  const explanations: Explanation[] = [];
+  const violations: Violation[] = [];
+  const total = communities.length;
+  communities.forEach(({ problem, origIds }, i) => {
+    onProgress?.({ stage: "solve", community: problem.g.community, done: i, total });
+    const c0 = performance.now();
+    const solution = solveCommunity(problem);
+    const ids = problem.currentIds;
+    const lockedIds = new Set([...problem.lockedSlots].map((s) => ids[s]!));
+    const gridOf = Array.from(solution.part, (s) => solution.slotIds[s]!);
+    const measured = measureCommunity(problem.g, gridOf, origIds, lockedIds);
+    measured.metrics.seconds = (performance.now() - c0) / 1000;
+    problem.unitIds.forEach((id, u) => {
+      assignment[id] = gridOf[u]!;
+    });
+    grids.push(...measured.grids);
+    violations.push(...measured.violations);
+    explanations.push(...solution.explanations);
+    results.push({
+      community: problem.g.community,
+      households: problem.g.hh.reduce((a, b) => a + b, 0),
+      band: problem.g.band,
+      feasible_grids: solution.feasibleGrids,
+      metrics: measured.metrics,
+    });
+  });
+  const metrics = sumMetrics(results.map((r) => r.metrics));
+  metrics.seconds = (performance.now() - t0) / 1000;
+  onProgress?.({ stage: "done", community: null, done: total, total });
+  return {
+    ok: true,
+    result: {
+      mode: input.mode,
+      seed: input.seed,
+      assignment,
+      grids,
+      metrics,
+      communities: results,
+      explanations,
+      violations,
+    },
+  };
+}
+
+/** Adds up community metrics; the road share is weighted by boundary length. */
+export function sumMetrics(parts: readonly RebalanceMetrics[]): RebalanceMetrics {
+  const m: RebalanceMetrics = {
+    grids: 0,
+    out_of_band: 0,
+    non_contiguous: 0,
+    buildings_split: 0,
+    compounds_split: 0,
+    boundary_length_m: 0,
+    boundary_on_roads_share: 0,
+    households_moved: 0,
+    units_moved: 0,
+    seconds: 0,
+  };
+  let onRoads = 0;
+  for (const p of parts) {
+    m.grids += p.grids;
+    m.out_of_band += p.out_of_band;
+    m.non_contiguous += p.non_contiguous;
+    m.buildings_split += p.buildings_split;
+    m.compounds_split += p.compounds_split;
+    m.boundary_length_m += p.boundary_length_m;
+    onRoads += p.boundary_on_roads_share * p.boundary_length_m;
+    m.households_moved += p.households_moved;
+    m.units_moved += p.units_moved;
+    m.seconds += p.seconds;
+  }
+  m.boundary_on_roads_share = m.boundary_length_m > 0 ? onRoads / m.boundary_length_m : 1;
+  return m;
+}
+
+/**
+ * Measures an assignment of one community's units (grid id per local unit) — the engine's, or another
+ * partitioner's in the benchmark — against the input grids.
+ */
+export function measureCommunity(
+  g: CommunityGraph,
+  gridOf: readonly string[],
+  origIds: readonly (string | null)[],
+  lockedIds: ReadonlySet<string> = new Set(),
+): { metrics: RebalanceMetrics; grids: ResultGrid[]; violations: Violation[] } {
+  const slot = new Map<string, number>();
+  const part = Int32Array.from(gridOf, (id) => {
+    let s = slot.get(id);
+    if (s === undefined) {
+      s = slot.size;
+      slot.set(id, s);
+    }
+    return s;
+  });
+  const k = slot.size;
+  const hh = new Float64Array(k);
+  const size = new Int32Array(k);
+  const perimeter = new Float64Array(k);
+  const onRoads = new Float64Array(k);
+  let cut = 0;
+  let cutRoads = 0;
+  let moved = 0;
+  let movedUnits = 0;
+  for (let u = 0; u < g.n; u++) {
+    const s = part[u]!;
+    hh[s]! += g.hh[u]!;
+    size[s]!++;
+    perimeter[s]! += g.outer_m[u]!;
+    onRoads[s]! += g.outer_m[u]!;
+    if (origIds[u] !== null && origIds[u] !== gridOf[u]) {
+      moved += g.hh[u]!;
+      movedUnits++;
+    }
+    for (let e = g.xadj[u]!; e < g.xadj[u + 1]!; e++) {
+      const v = g.adj[e]!;
+      if (part[v] === s) continue;
+      perimeter[s]! += g.len_m[e]!;
+      if (g.road[e]) onRoads[s]! += g.len_m[e]!;
+      if (v > u) {
+        cut += g.len_m[e]!;
+        if (g.road[e]) cutRoads += g.len_m[e]!;
+      }
+    }
+  }
+  const splitCount = (key: Int32Array, count: number) => {
+    const grids = Array.from({ length: count }, () => new Set<number>());
+    for (let u = 0; u < g.n; u++) if (key[u]! >= 0) grids[key[u]!]!.add(part[u]!);
+    return grids.filter((s) => s.size > 1).length;
+  };
+  const ids = [...slot.keys()];
+  const grids: ResultGrid[] = [];
+  const violations: Violation[] = [];
+  let outOfBand = 0;
+  let nonContiguous = 0;
+  ids.forEach((id, s) => {
+    const contiguous = components(g, (u) => part[u] === s).length === 1;
+    const d = bandDeviation(hh[s]!, g.band);
+    const status = hh[s]! < g.band.min ? "under" : hh[s]! > g.band.max ? "over" : "ok";
+    if (d > 0) {
+      outOfBand++;
+      violations.push({
+        grid: id,
+        community: g.community,
+        kind: status as "under" | "over",
+        households: hh[s]!,
+        margin: d,
+      });
+    }
+    if (!contiguous) {
+      nonContiguous++;
+      violations.push({ grid: id, community: g.community, kind: "non_contiguous", households: hh[s]!, margin: 0 });
+    }
+    grids.push({
+      id,
+      community: g.community,
+      households: hh[s]!,
+      units: size[s]!,
+      contiguous,
+      status,
+      locked: lockedIds.has(id),
+      boundary_m: round(perimeter[s]!),
+      boundary_on_roads_share: perimeter[s]! > 0 ? round(onRoads[s]! / perimeter[s]!, 4) : 1,
+    });
+  });
+  grids.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return {
+    metrics: {
+      grids: k,
+      out_of_band: outOfBand,
+      non_contiguous: nonContiguous,
+      buildings_split: splitCount(g.building, g.buildingCount),
+      compounds_split: splitCount(g.compound, g.compoundCount),
+      boundary_length_m: round(cut),
+      boundary_on_roads_share: cut > 0 ? round(cutRoads / cut, 4) : 1,
+      households_moved: moved,
+      units_moved: movedUnits,
+      seconds: 0,
+    },
+    grids,
+    violations,
+  };
+}
+
+function round(x: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}

@@ -1,0 +1,84 @@
+import { z } from "zod";
+
+/** Ids arrive as strings or numbers (database ids); the engine keys everything by string. */
+const idSchema = z.union([z.string().min(1), z.number().int()]).transform(String);
+const optionalIdSchema = z
+  .union([z.string(), z.number().int()])
+  .nullish()
+  .transform((v) => (v === null || v === undefined || v === "" ? null : String(v)));
+
+const positionSchema = z.array(z.number()).min(2);
+const ringSchema = z.array(positionSchema);
+
+/** GeoJSON (Multi)Polygon in EPSG:4326, lngLat order; validity (closed rings, no self-intersection) is checked later. */
+export const unitGeometrySchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("Polygon"), coordinates: z.array(ringSchema).min(1) }),
+  z.object({ type: z.literal("MultiPolygon"), coordinates: z.array(z.array(ringSchema).min(1)).min(1) }),
+]);
+export type UnitGeometry = z.infer<typeof unitGeometrySchema>;
+
+/** The household band of a grid, inclusive at both ends. */
+export const bandSchema = z
+  .object({ min: z.number().int().min(0), max: z.number().int().min(0) })
+  .refine((b) => b.min <= b.max, { message: "min must not exceed max / 下限不能大于上限" });
+export type Band = z.infer<typeof bandSchema>;
+
+/** The local standard: 200 to 300 households per grid. */
+export const defaultBand: Band = Object.freeze({ min: 200, max: 300 });
+
+/** The properties a unit (a parcel, or any polygon a CLI user brings) carries. */
+export const unitPropertiesSchema = z.object({
+  id: idSchema,
+  households: z.number().int().min(0),
+  building: optionalIdSchema,
+  compound: optionalIdSchema,
+  community: optionalIdSchema,
+  /** The grid the unit is in now: the start of repair mode and what "households moved" is counted against. */
+  grid: optionalIdSchema,
+  /** A locked unit keeps its current grid. */
+  locked: z
+    .boolean()
+    .nullish()
+    .transform((v) => v ?? false),
+  /** The road-network face the unit lies in: boundaries between blocks follow roads or water. */
+  block: optionalIdSchema,
+});
+
+export const rebalanceUnitSchema = unitPropertiesSchema.extend({ geometry: unitGeometrySchema });
+export type RebalanceUnit = z.input<typeof rebalanceUnitSchema>;
+export type ParsedUnit = z.output<typeof rebalanceUnitSchema>;
+
+export const rebalanceModeSchema = z.enum(["full", "repair"]);
+export type RebalanceMode = z.infer<typeof rebalanceModeSchema>;
+
+/**
+ * What the engine takes: the CLI builds it from units.geojson and flags, the editor's route from the database.
+ * `grids` is one number when the units hold one community, or a number per community code.
+ * To rebalance a selection of grids, lock all the others (`locked_grids`).
+ */
+export const rebalanceInputSchema = z.object({
+  units: z.array(rebalanceUnitSchema),
+  band: bandSchema.default(defaultBand),
+  bands: z.record(z.string(), bandSchema).default({}),
+  grids: z.union([z.number().int().min(1), z.record(z.string(), z.number().int().min(1))]).optional(),
+  mode: rebalanceModeSchema.default("full"),
+  seed: z.number().int().default(1),
+  locked_grids: z.array(idSchema).default([]),
+  /** How far apart (metres) two boundaries may lie and still count as shared: room for imprecise digitising. */
+  tolerance_m: z.number().min(0).max(10).default(0.1),
+});
+export type RebalanceInput = z.input<typeof rebalanceInputSchema>;
+export type ParsedRebalanceInput = z.output<typeof rebalanceInputSchema>;
+
+/** units.geojson as the CLI reads it: properties are validated per feature so every offending id can be named. */
+export const unitsFeatureCollectionSchema = z.object({
+  type: z.literal("FeatureCollection"),
+  features: z.array(
+    z.object({
+      type: z.literal("Feature"),
+      id: z.union([z.string(), z.number()]).optional(),
+      properties: z.record(z.string(), z.unknown()).nullable(),
+      geometry: z.unknown(),
+    }),
+  ),
+});

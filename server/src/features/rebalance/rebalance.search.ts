@@ -1,0 +1,497 @@
+import { bandDeviation, type CommunityGraph } from "./rebalance.graph.ts";
+import type { Band } from "./rebalance.input.ts";
+import { type Cost, compareCost, type Partition, unitMoveCost } from "./rebalance.partition.ts";
+import type { Random } from "./rebalance.random.ts";
+import {
+  type Contracted,
+  coarsen,
+  contract,
+  cutCosts,
+  type Level,
+  randomTree,
+  type SplitIndex,
+  splitCount,
+  splitIndex,
+  subtreeNodes,
+  subtreeSums,
+  type Tree,
+} from "./rebalance.tree.ts";
+
+/**
+ * Draws a contraction level: mostly coarse (whole blocks and compounds), sometimes down to single units. A region
+ * that will hold many grids is only ever cut between blocks and compounds: finer cuts are for the last splits.
+ */
+function drawLevel(random: Random, grids = 2): Level | "coarse" {
+  const r = random.next();
+  if (grids > 3) return r < 0.75 ? "coarse" : r < 0.9 ? 3 : 2;
+  return r < 0.35 ? 3 : r < 0.65 ? 2 : r < 0.85 ? 1 : 0;
+}
+
+/** Draws how strongly trees follow long, in-block boundaries. */
+function drawBias(random: Random): number {
+  const r = random.next();
+  return r < 0.3 ? 0 : r < 0.7 ? 1 : 2;
+}
+
+/**
+ * Contractions of one region, built on first use; "coarse" is the compound level further coarsened by matching
+ * down to a few nodes per grid the region will hold.
+ */
+class Levels {
+  private readonly cache = new Map<Level | "coarse", { c: Contracted; split: SplitIndex }>();
+  constructor(
+    private readonly g: CommunityGraph,
+    private readonly region: readonly number[],
+    private readonly maxHH: number,
+    private readonly grids: number,
+    private readonly random: Random,
+  ) {}
+  get(level: Level | "coarse"): { c: Contracted; split: SplitIndex } {
+    let v = this.cache.get(level);
+    if (!v) {
+      const c =
+        level === "coarse"
+          ? coarsen(this.get(2).c, this.maxHH, Math.max(24, 6 * this.grids), this.random)
+          : contract(this.g, this.region, level, this.maxHH);
+      v = { c, split: splitIndex(this.g, c) };
+      this.cache.set(level, v);
+    }
+    return v;
+  }
+}
+
+/** The households a side of k grids can hold without leaving the band: the distance to [k·min, k·max]. */
+function sideInfeasibility(households: number, k: number, band: Band): number {
+  if (households < k * band.min) return k * band.min - households;
+  if (households > k * band.max) return households - k * band.max;
+  return 0;
+}
+
+/** How close the average grid of a side that is still to be divided sits to the band's ends (0 … 0.5). */
+function slack(households: number, k: number, band: Band): number {
+  const width = Math.max(1, band.max - band.min);
+  const avg = households / k;
+  return Math.max(0, Math.min(avg - band.min, band.max - avg) / width);
+}
+
+/** Locked-grid anchors: the slot each unit must end in, -1 for free units. */
+export type Anchors = Int32Array;
+
+/** A cut of a region into two sides that will hold kA and kB grids. */
+export interface Bisection {
+  a: number[];
+  b: number[];
+  kA: number;
+  kB: number;
+}
+
+type BisectScore = [infeasible: number, slackShort: number, buildings: number, compounds: number, cut: number];
+
+function betterScore(x: BisectScore, y: BisectScore | null): boolean {
+  if (!y) return true;
+  for (let i = 0; i < 4; i++) if (x[i] !== y[i]) return x[i]! < y[i]!;
+  return x[4] < y[4] - 1e-9;
+}
+
+/**
+ * Cuts a connected region that must hold k ≥ 2 grids into two connected sides, each able to hold its share of
+ * grids within the band, by sampling random spanning trees of contracted regions and trying every tree edge.
+ * Ranks cuts by: households that could not fit the band, too little room left in the sides still to be divided,
+ * buildings split, compounds split, boundary cost. Anchored units (locked units of a grid) must not be separated
+ * from their grid's other anchors, and no side may hold more grids' anchors than grids.
+ */
+export function bisect(
+  g: CommunityGraph,
+  region: readonly number[],
+  k: number,
+  random: Random,
+  trees: number,
+  anchors: Anchors | null,
+): Bisection | null {
+  const band = g.band;
+  const levels = new Levels(g, region, band.max, k, random);
+  let total = 0;
+  for (const u of region) total += g.hh[u]!;
+  const anchorSlots = new Map<number, number>();
+  if (anchors)
+    for (const u of region) if (anchors[u]! >= 0) anchorSlots.set(anchors[u]!, (anchorSlots.get(anchors[u]!) ?? 0) + 1);
+  let best: { score: BisectScore; c: Contracted; tree: Tree; x: number; kA: number } | null = null;
+  const wantedSlack = 0.15;
+  for (let attempt = 0; attempt < trees; attempt++) {
+    const level = attempt === 0 ? (k > 3 ? "coarse" : 2) : drawLevel(random, k);
+    const { c, split } = levels.get(level);
+    const tree = randomTree(c, random, drawBias(random));
+    if (!tree) continue;
+    const sums = subtreeSums(tree, c.hh);
+    const cuts = cutCosts(tree, c);
+    const anchorInfo = anchors ? anchorSums(tree, c, anchors, anchorSlots) : null;
+    for (let x = 0; x < c.nodes.length; x++) {
+      if (tree.parent[x] === -1) continue;
+      const hA = sums[x]!;
+      const hB = total - hA;
+      let kA = Math.min(k - 1, Math.max(1, Math.round((k * hA) / Math.max(1, total))));
+      let inf = sideInfeasibility(hA, kA, band) + sideInfeasibility(hB, k - kA, band);
+      for (const alt of [kA - 1, kA + 1]) {
+        if (alt < 1 || alt > k - 1) continue;
+        const altInf = sideInfeasibility(hA, alt, band) + sideInfeasibility(hB, k - alt, band);
+        if (altInf < inf) {
+          inf = altInf;
+          kA = alt;
+        }
+      }
+      const kB = k - kA;
+      if (anchorInfo && !anchorInfo.valid(x, kA, kB)) continue;
+      let short = 0;
+      if (kA > 1) short += Math.max(0, wantedSlack - slack(hA, kA, band));
+      if (kB > 1) short += Math.max(0, wantedSlack - slack(hB, kB, band));
+      short = Math.round(short * 100);
+      if (best && (inf > best.score[0] || (inf === best.score[0] && short > best.score[1]))) continue;
+      const score: BisectScore = [
+        inf,
+        short,
+        splitCount(split.buildings, tree, x),
+        splitCount(split.compounds, tree, x),
+        cuts[x]!,
+      ];
+      if (betterScore(score, best?.score ?? null)) {
+        best = { score, c, tree, x, kA };
+      }
+    }
+  }
+  if (!best) return null;
+  const a: number[] = [];
+  const b: number[] = [];
+  const { c, tree, x, kA } = best;
+  const inA = new Uint8Array(c.nodes.length);
+  for (const node of subtreeNodes(tree, x)) inA[node] = 1;
+  c.nodes.forEach((members, node) => {
+    (inA[node] ? a : b).push(...members);
+  });
+  return { a, b, kA, kB: k - kA };
+}
+
+/** Per-subtree anchor bookkeeping for {@link bisect}. */
+function anchorSums(tree: Tree, c: Contracted, anchors: Anchors, totals: Map<number, number>) {
+  const slots = [...totals.keys()];
+  const perSlot = slots.map((s) => {
+    const v = new Float64Array(c.nodes.length);
+    c.nodes.forEach((members, node) => {
+      for (const u of members) if (anchors[u] === s) v[node]!++;
+    });
+    return subtreeSums(tree, v);
+  });
+  return {
+    valid(x: number, kA: number, kB: number): boolean {
+      let inA = 0;
+      let inB = 0;
+      for (let i = 0; i < slots.length; i++) {
+        const here = perSlot[i]![x]!;
+        const all = totals.get(slots[i]!)!;
+        if (here > 0 && here < all) return false;
+        if (here === all) inA++;
+        else inB++;
+      }
+      return inA <= kA && inB <= kB;
+    },
+  };
+}
+
+/**
+ * Divides a connected region into k grids by recursive bisection. Returns the parts, or null when the anchors
+ * cannot be kept apart and together as required.
+ */
+export function partitionRegion(
+  g: CommunityGraph,
+  region: readonly number[],
+  k: number,
+  random: Random,
+  anchors: Anchors | null,
+  effort = 1,
+): number[][] | null {
+  if (k <= 1) return [region.slice()];
+  const trees = Math.max(3, Math.round(effort * Math.min(32, 8 + k)));
+  const cut = bisect(g, region, k, random, Math.min(trees, region.length), anchors);
+  if (!cut) return null;
+  const left = partitionRegion(g, cut.a, cut.kA, random, anchors, effort);
+  const right = left && partitionRegion(g, cut.b, cut.kB, random, anchors, effort);
+  return left && right ? [...left, ...right] : null;
+}
+
+/** Units of the given slots, in unit order. */
+function unitsOf(p: Partition, slots: readonly number[]): number[] {
+  const out: number[] = [];
+  for (let u = 0; u < p.g.n; u++) if (slots.includes(p.part[u]!)) out.push(u);
+  return out;
+}
+
+/**
+ * Merges two adjacent grids and cuts the merged region again along the best tree edge found (ReCom-style
+ * merge-and-split), labelling the sides so that locked units stay and as few households as possible change grid.
+ * Applies the cut and returns true only when it improves the whole objective.
+ */
+export function resplitPair(p: Partition, s: number, t: number, random: Random, trees: number): boolean {
+  const g = p.g;
+  const band = g.band;
+  const region = unitsOf(p, [s, t]);
+  if (region.length < 2) return false;
+  const levels = new Levels(g, region, band.max, 2, random);
+  let total = 0;
+  let totalOrigS = 0;
+  let totalOrigT = 0;
+  let unitsOrigS = 0;
+  let unitsOrigT = 0;
+  let lockS = 0;
+  let lockT = 0;
+  for (const u of region) {
+    total += g.hh[u]!;
+    if (p.orig[u] === s) {
+      totalOrigS += g.hh[u]!;
+      unitsOrigS++;
+    } else if (p.orig[u] === t) {
+      totalOrigT += g.hh[u]!;
+      unitsOrigT++;
+    }
+    if (p.lockedUnit[u]) {
+      if (p.part[u] === s) lockS++;
+      else lockT++;
+    }
+  }
+  type Candidate = { score: Cost; c: Contracted; nodes: Int32Array; xToS: boolean };
+  let best: Candidate | null = null;
+  for (let attempt = 0; attempt < Math.min(trees, region.length); attempt++) {
+    const level = drawLevel(random);
+    const { c, split } = levels.get(level);
+    const tree = randomTree(c, random, drawBias(random));
+    if (!tree) continue;
+    const nodeCount = c.nodes.length;
+    const origS = new Float64Array(nodeCount);
+    const origT = new Float64Array(nodeCount);
+    const nOrigS = new Float64Array(nodeCount);
+    const nOrigT = new Float64Array(nodeCount);
+    const lS = new Float64Array(nodeCount);
+    const lT = new Float64Array(nodeCount);
+    c.nodes.forEach((members, node) => {
+      for (const u of members) {
+        if (p.orig[u] === s) {
+          origS[node]! += g.hh[u]!;
+          nOrigS[node]!++;
+        } else if (p.orig[u] === t) {
+          origT[node]! += g.hh[u]!;
+          nOrigT[node]!++;
+        }
+        if (p.lockedUnit[u]) {
+          if (p.part[u] === s) lS[node]!++;
+          else lT[node]!++;
+        }
+      }
+    });
+    const sums = subtreeSums(tree, c.hh);
+    const sUnits = subtreeSums(
+      tree,
+      c.nodes.map((m) => m.length),
+    );
+    const cuts = cutCosts(tree, c);
+    const sOS = subtreeSums(tree, origS);
+    const sOT = subtreeSums(tree, origT);
+    const sNS = subtreeSums(tree, nOrigS);
+    const sNT = subtreeSums(tree, nOrigT);
+    const sLS = lockS + lockT > 0 ? subtreeSums(tree, lS) : null;
+    const sLT = lockS + lockT > 0 ? subtreeSums(tree, lT) : null;
+    for (let x = 0; x < nodeCount; x++) {
+      if (tree.parent[x] === -1) continue;
+      const hX = sums[x]!;
+      const hY = total - hX;
+      const dx = bandDeviation(hX, band);
+      const dy = bandDeviation(hY, band);
+      const out = (dx > 0 ? 1 : 0) + (dy > 0 ? 1 : 0);
+      const dev = dx + dy;
+      if (best && (out > best.score[0] || (out === best.score[0] && dev > best.score[1]))) continue;
+      // Orientation: the subtree becomes s or t; locks may force one, otherwise the one moving fewer households.
+      const xsOk = !sLS || (sLT![x] === 0 && sLS[x] === lockS);
+      const xtOk = !sLS || (sLS[x] === 0 && sLT![x] === lockT);
+      if (!xsOk && !xtOk) continue;
+      const nX = sUnits[x]!;
+      const nY = region.length - nX;
+      const movedXS = hX - sOS[x]! + (hY - (totalOrigT - sOT[x]!));
+      const movedXT = hX - sOT[x]! + (hY - (totalOrigS - sOS[x]!));
+      const unitsXS = nX - sNS[x]! + (nY - (unitsOrigT - sNT[x]!));
+      const unitsXT = nX - sNT[x]! + (nY - (unitsOrigS - sNS[x]!));
+      let xToS: boolean;
+      if (xsOk && xtOk) xToS = movedXS < movedXT || (movedXS === movedXT && unitsXS <= unitsXT);
+      else xToS = xsOk;
+      const moved = p.repair ? (xToS ? movedXS : movedXT) : 0;
+      const movedUnits = p.repair ? (xToS ? unitsXS : unitsXT) : 0;
+      const score: Cost = [
+        out,
+        dev,
+        splitCount(split.buildings, tree, x),
+        splitCount(split.compounds, tree, x),
+        moved,
+        cuts[x]! + movedUnits * unitMoveCost,
+      ];
+      if (!best || compareCost(score, best.score) < 0) {
+        best = { score, c, nodes: subtreeNodes(tree, x).slice(), xToS };
+      }
+    }
+  }
+  if (!best) return false;
+  const inX = new Uint8Array(best.c.nodes.length);
+  for (const node of best.nodes) inX[node] = 1;
+  const to = region.map((u) => ((inX[best.c.nodeOf[u]!] === 1) === best.xToS ? s : t));
+  const delta = p.delta(region, to);
+  if (compareCost(delta, [0, 0, 0, 0, 0, 0]) >= 0) return false;
+  p.apply(region, to);
+  return true;
+}
+
+/**
+ * Merges a few adjacent grids (a path in the grid adjacency) and divides the region again into as many by
+ * recursive bisection: what a pair cannot do when a grid short of households has only neighbours with none to
+ * spare, while theirs have. Parts holding locked units take their grids; the others take the grid they overlap
+ * most (all orders are tried for three or fewer). Applies the best division only if it improves the objective.
+ */
+export function resplitMany(p: Partition, slots: readonly number[], random: Random, attempts: number): boolean {
+  const g = p.g;
+  const region = unitsOf(p, slots);
+  const anchors = new Int32Array(g.n).fill(-1);
+  for (const u of region) if (p.lockedUnit[u]) anchors[u] = p.part[u]!;
+  let best: { delta: Cost; units: number[]; to: number[] } | null = null;
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const parts = partitionRegion(g, region, slots.length, random, anchors, 0.4);
+    if (!parts) continue;
+    for (const label of labellings(p, parts, slots)) {
+      const units: number[] = [];
+      const to: number[] = [];
+      let valid = true;
+      parts.forEach((part, i) => {
+        for (const u of part) {
+          if (p.lockedUnit[u] && p.part[u] !== label[i]) valid = false;
+          units.push(u);
+          to.push(label[i]!);
+        }
+      });
+      if (!valid) continue;
+      const delta = p.delta(units, to);
+      if (!best || compareCost(delta, best.delta) < 0) best = { delta, units, to };
+    }
+  }
+  if (!best || compareCost(best.delta, [0, 0, 0, 0, 0, 0]) >= 0) return false;
+  p.apply(best.units, best.to);
+  return true;
+}
+
+/** Ways to give the parts the slots: every order for three or fewer, else greedily by overlap. */
+function labellings(p: Partition, parts: readonly number[][], slots: readonly number[]): number[][] {
+  if (slots.length <= 3) {
+    const out: number[][] = [];
+    const rec = (prefix: number[], rest: number[]) => {
+      if (rest.length === 0) out.push(prefix);
+      rest.forEach((s, i) => {
+        rec([...prefix, s], [...rest.slice(0, i), ...rest.slice(i + 1)]);
+      });
+    };
+    rec([], [...slots]);
+    return out;
+  }
+  const overlap: { part: number; slot: number; weight: number }[] = [];
+  parts.forEach((members, i) => {
+    const by = new Map<number, number>();
+    for (const u of members) {
+      const weight = p.lockedUnit[u] ? 1e9 : p.g.hh[u]! + 1e-3;
+      by.set(p.part[u]!, (by.get(p.part[u]!) ?? 0) + weight);
+    }
+    for (const [slot, weight] of by) overlap.push({ part: i, slot, weight });
+  });
+  overlap.sort((a, b) => b.weight - a.weight || a.slot - b.slot || a.part - b.part);
+  const label = new Array<number>(parts.length).fill(-1);
+  const used = new Set<number>();
+  for (const o of overlap) {
+    if (label[o.part] !== -1 || used.has(o.slot)) continue;
+    label[o.part] = o.slot;
+    used.add(o.slot);
+  }
+  const free = slots.filter((s) => !used.has(s));
+  return [label.map((l) => (l === -1 ? free.shift()! : l))];
+}
+
+/**
+ * Greedy boundary refinement: moves a boundary unit, or the part of its building or of its compound that lies in
+ * its grid, to a neighbouring grid whenever that improves the objective and leaves the source grid connected.
+ * Passes over all units until one changes nothing or `maxPasses` is reached.
+ */
+export function refine(p: Partition, maxPasses: number): boolean {
+  const g = p.g;
+  const leaving = new Uint8Array(g.n);
+  const zero: Cost = [0, 0, 0, 0, 0, 0];
+  let any = false;
+  for (let pass = 0; pass < maxPasses; pass++) {
+    let improved = false;
+    for (let u = 0; u < g.n; u++) {
+      const s = p.part[u]!;
+      if (p.lockedSlot[s] || p.lockedUnit[u]) continue;
+      const targets: number[] = [];
+      for (let e = g.xadj[u]!; e < g.xadj[u + 1]!; e++) {
+        const t = p.part[g.adj[e]!]!;
+        if (t !== s && !p.lockedSlot[t] && !targets.includes(t)) targets.push(t);
+      }
+      if (targets.length === 0) continue;
+      const groups: number[][] = [[u]];
+      for (const key of [g.building, g.compound]) {
+        if (key[u]! < 0) continue;
+        const group = sameKeyComponent(p, u, key);
+        if (group.length > 1 && !groups.some((x) => x.length === group.length)) groups.push(group);
+      }
+      let moved = false;
+      for (const group of groups) {
+        if (group.length >= p.slotSize[s]! || group.some((v) => p.lockedUnit[v])) continue;
+        for (const t of targets) {
+          const to = group.map(() => t);
+          if (compareCost(p.delta(group, to), zero) >= 0) continue;
+          for (const v of group) leaving[v] = 1;
+          const ok = p.staysConnected(s, leaving, group.length, stayingNeighbour(p, group, s, leaving));
+          for (const v of group) leaving[v] = 0;
+          if (!ok) continue;
+          p.apply(group, to);
+          moved = true;
+          break;
+        }
+        if (moved) break;
+      }
+      if (moved) improved = true;
+    }
+    if (!improved) break;
+    any = true;
+  }
+  return any;
+}
+
+/** The units connected to u through units of the same key (building or compound) in u's grid. */
+function sameKeyComponent(p: Partition, u: number, key: Int32Array): number[] {
+  const g = p.g;
+  const k = key[u]!;
+  const s = p.part[u]!;
+  const out = [u];
+  const seen = new Set(out);
+  for (let i = 0; i < out.length; i++) {
+    const x = out[i]!;
+    for (let e = g.xadj[x]!; e < g.xadj[x + 1]!; e++) {
+      const v = g.adj[e]!;
+      if (seen.has(v) || key[v] !== k || p.part[v] !== s) continue;
+      seen.add(v);
+      out.push(v);
+    }
+  }
+  return out;
+}
+
+/** A unit of slot s next to the group that stays, where a connectivity search can start; -1 if none. */
+function stayingNeighbour(p: Partition, group: readonly number[], s: number, leaving: Uint8Array): number {
+  const g = p.g;
+  for (const u of group) {
+    for (let e = g.xadj[u]!; e < g.xadj[u + 1]!; e++) {
+      const v = g.adj[e]!;
+      if (p.part[v] === s && !leaving[v]) return v;
+    }
+  }
+  return -1;
+}
