@@ -142,7 +142,7 @@ export function prepareRebalance(
         kind: "invalid_input",
         zh: `${where}：输入无效（${msgs.join("；")}）`,
         en: `${where}: invalid input (${msgs.join("; ")})`,
-        units: where.startsWith("unit ") ? [where.slice(5)] : [],
+        units: where.startsWith("unit ") && !where.startsWith("unit #") ? [where.slice(5)] : [],
       })),
     };
   }

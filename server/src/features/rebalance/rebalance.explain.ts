@@ -112,6 +112,36 @@ export function canPack(values: readonly number[], ks: readonly number[], band: 
 export const format = { households: fmt, averageMiss };
 
 /**
+ * The units with households that u reaches directly or through units without households (which any grid may take
+ * along to connect), memoised: what {@link bandReachable} grows groups with.
+ */
+export function reachThroughEmpty(
+  households: ArrayLike<number>,
+  neighbours: (u: number, visit: (v: number) => void) => void,
+  usable: (u: number) => boolean,
+): (u: number) => readonly number[] {
+  const memo = new Map<number, number[]>();
+  return (u) => {
+    let out = memo.get(u);
+    if (out) return out;
+    const found: number[] = [];
+    const seen = new Set([u]);
+    const queue = [u];
+    for (let i = 0; i < queue.length; i++) {
+      neighbours(queue[i]!, (v) => {
+        if (seen.has(v) || !usable(v)) return;
+        seen.add(v);
+        if (households[v]! > 0) found.push(v);
+        else queue.push(v);
+      });
+    }
+    out = found;
+    memo.set(u, out);
+    return out;
+  };
+}
+
+/**
  * Whether some connected group of units containing `start` holds a number of households within the band, units
  * with no households serving only to connect. Every unit with households lies in some grid, so when no such group
  * exists the band is infeasible, whatever else happens. Enumerates connected groups of units with households
@@ -121,31 +151,11 @@ export const format = { households: fmt, averageMiss };
 export function bandReachable(
   n: number,
   households: ArrayLike<number>,
-  neighbours: (u: number) => Iterable<number>,
-  usable: (u: number) => boolean,
+  reach: (u: number) => readonly number[],
   start: number,
   band: Band,
   budget = 20_000,
 ): { reachable: boolean | null; largest: number } {
-  const viaEmpty = new Map<number, number[]>();
-  /** Units with households reachable from u through units without any. */
-  const reach = (u: number): number[] => {
-    let out = viaEmpty.get(u);
-    if (out) return out;
-    out = [];
-    const seen = new Set([u]);
-    const queue = [u];
-    for (let i = 0; i < queue.length; i++) {
-      for (const v of neighbours(queue[i]!)) {
-        if (seen.has(v) || !usable(v)) continue;
-        seen.add(v);
-        if (households[v]! > 0) out.push(v);
-        else queue.push(v);
-      }
-    }
-    viaEmpty.set(u, out);
-    return out;
-  };
   let steps = 0;
   const inSet = new Uint8Array(n);
   const banned = new Uint8Array(n);

@@ -96,8 +96,31 @@ export class Partition {
     this.cPieces = new Int32Array(g.compoundCount);
     this.scratch = new Int32Array(g.n).fill(-1);
     this.visitMark = new Int32Array(g.n);
+    this.mark = new Int32Array(g.n);
     this.queue = new Int32Array(g.n);
     for (let u = 0; u < g.n; u++) this.add(u, part[u]!);
+  }
+
+  /** An independent copy that keeps the slot versions, so what was tried on the original stays known. */
+  clone(): Partition {
+    const c = new Partition(
+      this.g,
+      Int32Array.from(this.part),
+      this.slots,
+      this.orig,
+      this.lockedUnit,
+      this.lockedSlot,
+      this.repair,
+    );
+    c.slotVersion.set(this.slotVersion);
+    return c;
+  }
+
+  /** Scratch marks over units for searches that must not allocate: compare with a fresh {@link nextStamp}. */
+  readonly mark: Int32Array;
+  private markStamp = 0;
+  nextStamp(): number {
+    return ++this.markStamp;
   }
 
   /** A new empty slot (a new grid). */

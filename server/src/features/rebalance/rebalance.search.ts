@@ -234,6 +234,7 @@ export function resplitPair(p: Partition, s: number, t: number, random: Random, 
   const band = g.band;
   const region = unitsOf(p, [s, t]);
   if (region.length < 2) return false;
+  if (region.length <= exactPairUnits) return exactPair(p, s, t, region);
   const levels = new Levels(g, region, band.max, 2, random);
   let total = 0;
   let totalOrigS = 0;
@@ -344,6 +345,54 @@ export function resplitPair(p: Partition, s: number, t: number, random: Random, 
   return true;
 }
 
+/** Pairs of grids with at most this many units together are divided again by trying every division. */
+const exactPairUnits = 12;
+
+/** {@link resplitPair} for a small region: every connected bipartition, both ways round. */
+function exactPair(p: Partition, s: number, t: number, region: readonly number[]): boolean {
+  const n = region.length;
+  const local = new Map(region.map((u, i) => [u, i]));
+  const adjMask = new Int32Array(n);
+  region.forEach((u, i) => {
+    for (let e = p.g.xadj[u]!; e < p.g.xadj[u + 1]!; e++) {
+      const j = local.get(p.g.adj[e]!);
+      if (j !== undefined) adjMask[i]! |= 1 << j;
+    }
+  });
+  const connected = (mask: number) => {
+    let seen = mask & -mask;
+    for (;;) {
+      let grow = seen;
+      for (let i = 0; i < n; i++) if (seen & (1 << i)) grow |= adjMask[i]! & mask;
+      if (grow === seen) return seen === mask;
+      seen = grow;
+    }
+  };
+  const all = (1 << n) - 1;
+  let best: { delta: Cost; to: number[] } | null = null;
+  const to = new Array<number>(n);
+  for (let rest = 0; rest < 1 << (n - 1); rest++) {
+    const mask = 1 | (rest << 1);
+    if (mask === all || !connected(mask) || !connected(all ^ mask)) continue;
+    for (const [inside, outside] of [
+      [s, t],
+      [t, s],
+    ] as const) {
+      let valid = true;
+      for (let i = 0; i < n; i++) {
+        to[i] = mask & (1 << i) ? inside : outside;
+        if (p.lockedUnit[region[i]!] && p.part[region[i]!] !== to[i]) valid = false;
+      }
+      if (!valid) continue;
+      const delta = p.delta(region, to);
+      if (!best || compareCost(delta, best.delta) < 0) best = { delta, to: to.slice() };
+    }
+  }
+  if (!best || compareCost(best.delta, [0, 0, 0, 0, 0, 0]) >= 0) return false;
+  p.apply(region, best.to);
+  return true;
+}
+
 /**
  * Merges a few adjacent grids (a path in the grid adjacency) and divides the region again into as many by
  * recursive bisection: what a pair cannot do when a grid short of households has only neighbours with none to
@@ -356,8 +405,11 @@ export function resplitMany(p: Partition, slots: readonly number[], random: Rand
   const anchors = new Int32Array(g.n).fill(-1);
   for (const u of region) if (p.lockedUnit[u]) anchors[u] = p.part[u]!;
   let best: { delta: Cost; units: number[]; to: number[] } | null = null;
-  for (let attempt = 0; attempt < attempts; attempt++) {
-    const parts = partitionRegion(g, region, slots.length, random, anchors, 0.4);
+  const exact = exactFits(region.length, slots.length);
+  for (let attempt = 0; attempt < (exact ? 1 : attempts); attempt++) {
+    const parts = exact
+      ? exactPartition(g, region, slots.length, anchors)
+      : partitionRegion(g, region, slots.length, random, anchors, 0.4);
     if (!parts) continue;
     for (const label of labellings(p, parts, slots)) {
       const units: number[] = [];
@@ -417,18 +469,22 @@ function labellings(p: Partition, parts: readonly number[][], slots: readonly nu
 /**
  * Greedy boundary refinement: moves a boundary unit, or the part of its building or of its compound that lies in
  * its grid, to a neighbouring grid whenever that improves the objective and leaves the source grid connected.
- * Passes over all units until one changes nothing or `maxPasses` is reached.
+ * Passes over the units until one changes nothing or `maxPasses` is reached; with `since` (slot versions at the
+ * previous refinement) units whose grid and neighbouring grids have not changed since are skipped.
  */
-export function refine(p: Partition, maxPasses: number): boolean {
+export function refine(p: Partition, maxPasses: number, since: Int32Array | null = null): boolean {
   const g = p.g;
   const leaving = new Uint8Array(g.n);
   const zero: Cost = [0, 0, 0, 0, 0, 0];
   let any = false;
+  let before = since;
   for (let pass = 0; pass < maxPasses; pass++) {
     let improved = false;
+    const start = Int32Array.from(p.slotVersion);
     for (let u = 0; u < g.n; u++) {
       const s = p.part[u]!;
       if (p.lockedSlot[s] || p.lockedUnit[u]) continue;
+      if (before && unchangedAround(p, u, before)) continue;
       const targets: number[] = [];
       for (let e = g.xadj[u]!; e < g.xadj[u + 1]!; e++) {
         const t = p.part[g.adj[e]!]!;
@@ -461,8 +517,21 @@ export function refine(p: Partition, maxPasses: number): boolean {
     }
     if (!improved) break;
     any = true;
+    before = start;
   }
   return any;
+}
+
+/** Whether the grids of u and of its neighbours are as they were at `versions`. */
+function unchangedAround(p: Partition, u: number, versions: Int32Array): boolean {
+  const g = p.g;
+  const s = p.part[u]!;
+  if (p.slotVersion[s] !== versions[s]) return false;
+  for (let e = g.xadj[u]!; e < g.xadj[u + 1]!; e++) {
+    const t = p.part[g.adj[e]!]!;
+    if (p.slotVersion[t] !== versions[t]) return false;
+  }
+  return true;
 }
 
 /** The units connected to u through units of the same key (building or compound) in u's grid. */
@@ -471,13 +540,14 @@ function sameKeyComponent(p: Partition, u: number, key: Int32Array): number[] {
   const k = key[u]!;
   const s = p.part[u]!;
   const out = [u];
-  const seen = new Set(out);
+  const stamp = p.nextStamp();
+  p.mark[u] = stamp;
   for (let i = 0; i < out.length; i++) {
     const x = out[i]!;
     for (let e = g.xadj[x]!; e < g.xadj[x + 1]!; e++) {
       const v = g.adj[e]!;
-      if (seen.has(v) || key[v] !== k || p.part[v] !== s) continue;
-      seen.add(v);
+      if (p.mark[v] === stamp || key[v] !== k || p.part[v] !== s) continue;
+      p.mark[v] = stamp;
       out.push(v);
     }
   }
@@ -494,4 +564,133 @@ function stayingNeighbour(p: Partition, group: readonly number[], s: number, lea
     }
   }
   return -1;
+}
+
+/** Regions of at most this many units, with few enough divisions, are divided into k grids by trying them all. */
+const exactUnits = 12;
+const exactDivisions = 200_000;
+
+/** The number of ways to cut n units into k non-empty groups (Stirling numbers of the second kind), capped. */
+function divisions(n: number, k: number): number {
+  let row = [1];
+  for (let i = 1; i <= n; i++) {
+    const next = new Array<number>(Math.min(i, k) + 1).fill(0);
+    for (let j = 1; j <= Math.min(i, k); j++) next[j] = Math.min(1e12, j * (row[j] ?? 0) + (row[j - 1] ?? 0));
+    row = next;
+  }
+  return row[k] ?? 0;
+}
+
+/** Whether {@link exactPartition} will take a region of n units into k grids. */
+export function exactFits(n: number, k: number): boolean {
+  return n <= exactUnits && k >= 1 && divisions(n, k) <= exactDivisions;
+}
+
+/**
+ * The best division of a small connected region into k contiguous grids, trying every one: ranked by grids out of
+ * band, households out of band, extra pieces of buildings and compounds, boundary cost. Anchored units of one grid
+ * stay together and apart from other grids' anchors. Null when no division is contiguous.
+ */
+export function exactPartition(
+  g: CommunityGraph,
+  region: readonly number[],
+  k: number,
+  anchors: Anchors | null,
+): number[][] | null {
+  const n = region.length;
+  const local = new Map(region.map((u, i) => [u, i]));
+  const adjMask = new Int32Array(n);
+  const edges: { a: number; b: number; cost: number }[] = [];
+  region.forEach((u, i) => {
+    for (let e = g.xadj[u]!; e < g.xadj[u + 1]!; e++) {
+      const j = local.get(g.adj[e]!);
+      if (j === undefined) continue;
+      adjMask[i]! |= 1 << j;
+      if (j > i) edges.push({ a: i, b: j, cost: g.cost[e]! });
+    }
+  });
+  const hh = region.map((u) => g.hh[u]!);
+  const building = region.map((u) => g.building[u]!);
+  const compound = region.map((u) => g.compound[u]!);
+  const anchor = region.map((u) => (anchors ? anchors[u]! : -1));
+  const connected = (mask: number) => {
+    let seen = mask & -mask;
+    for (;;) {
+      let grow = seen;
+      for (let i = 0; i < n; i++) if (seen & (1 << i)) grow |= adjMask[i]! & mask;
+      if (grow === seen) return seen === mask;
+      seen = grow;
+    }
+  };
+  const pieces = (key: number[], labels: Int32Array) => {
+    const seen = new Map<number, number>();
+    let extra = 0;
+    for (let i = 0; i < n; i++) {
+      if (key[i]! < 0) continue;
+      const bit = 1 << labels[i]!;
+      const had = seen.get(key[i]!) ?? 0;
+      if (had & bit) continue;
+      if (had) extra++;
+      seen.set(key[i]!, had | bit);
+    }
+    return extra;
+  };
+  const labels = new Int32Array(n);
+  let best: { score: number[]; labels: Int32Array } | null = null;
+  const evaluate = () => {
+    const masks = new Int32Array(k);
+    const sums = new Float64Array(k);
+    for (let i = 0; i < n; i++) {
+      masks[labels[i]!]! |= 1 << i;
+      sums[labels[i]!]! += hh[i]!;
+    }
+    const anchorOf = new Map<number, number>();
+    const labelOf = new Map<number, number>();
+    for (let i = 0; i < n; i++) {
+      const a = anchor[i]!;
+      if (a < 0) continue;
+      if ((anchorOf.get(labels[i]!) ?? a) !== a || (labelOf.get(a) ?? labels[i]!) !== labels[i]) return;
+      anchorOf.set(labels[i]!, a);
+      labelOf.set(a, labels[i]!);
+    }
+    let out = 0;
+    let dev = 0;
+    for (let l = 0; l < k; l++) {
+      const d = bandDeviation(sums[l]!, g.band);
+      if (d > 0) {
+        out++;
+        dev += d;
+      }
+    }
+    if (best && (out > best.score[0]! || (out === best.score[0] && dev > best.score[1]!))) return;
+    for (let l = 0; l < k; l++) if (!connected(masks[l]!)) return;
+    let cut = 0;
+    for (const e of edges) if (labels[e.a] !== labels[e.b]) cut += e.cost;
+    const score = [out, dev, pieces(building, labels), pieces(compound, labels), cut];
+    if (!best || lexLess(score, best.score)) best = { score, labels: labels.slice() };
+  };
+  const rec = (i: number, used: number) => {
+    if (n - i < k - used) return;
+    if (i === n) {
+      evaluate();
+      return;
+    }
+    for (let l = 0; l <= Math.min(used, k - 1); l++) {
+      labels[i] = l;
+      rec(i + 1, Math.max(used, l + 1));
+    }
+  };
+  rec(0, 0);
+  if (!best) return null;
+  const found = (best as { labels: Int32Array }).labels;
+  const parts: number[][] = Array.from({ length: k }, () => []);
+  for (let i = 0; i < n; i++) parts[found[i]!]!.push(region[i]!);
+  return parts;
+}
+
+function lexLess(a: readonly number[], b: readonly number[]): boolean {
+  for (let i = 0; i < a.length; i++) {
+    if (Math.abs(a[i]! - b[i]!) > 1e-9) return a[i]! < b[i]!;
+  }
+  return false;
 }

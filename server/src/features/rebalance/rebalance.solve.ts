@@ -5,13 +5,22 @@ import {
   communityNames,
   type Explanation,
   format,
+  reachThroughEmpty,
   totalInfeasibility,
 } from "./rebalance.explain.ts";
 import { bandDeviation, type CommunityGraph, components, gridRange } from "./rebalance.graph.ts";
 import type { RebalanceMode } from "./rebalance.input.ts";
 import { type Cost, compareCost, Partition } from "./rebalance.partition.ts";
 import { createRandom, type Random, shuffle } from "./rebalance.random.ts";
-import { bisect, partitionRegion, refine, resplitMany, resplitPair } from "./rebalance.search.ts";
+import {
+  bisect,
+  exactFits,
+  exactPartition,
+  partitionRegion,
+  refine,
+  resplitMany,
+  resplitPair,
+} from "./rebalance.search.ts";
 
 /** One community to solve: its graph, its current grids (slot i is currentIds[i]) and the locks. */
 export interface CommunityProblem {
@@ -46,12 +55,19 @@ export interface CommunitySolution {
  */
 const maxRounds = 30;
 const probeRounds = 3;
-const pairTrees = 8;
+const pairTrees = 5;
 const troubledPairTrees = 24;
 /** Chains of up to this many grids, at most `chainTries` of them per grid out of band, each divided `chainAttempts` times. */
 const maxChain = 4;
 const chainTries = 3;
 const chainAttempts = 2;
+/**
+ * Iterated local search: up to `kicks` times, a building (else a compound) that fits one grid but lies in two is
+ * forced whole into one of them, the search repairs the band around it for at most `kickRounds` rounds, and the
+ * result is kept if it is better.
+ */
+const kicks = 4;
+const kickRounds = 5;
 
 /** Solves one community: full redistricting or repair of its current grids, then explains what falls short. */
 export function solveCommunity(problem: CommunityProblem): CommunitySolution {
@@ -111,12 +127,19 @@ export function solveCommunity(problem: CommunityProblem): CommunitySolution {
     const k = targets[i]!;
     const attempt =
       mode === "repair" ? repairStart(problem, freeComps, k, random) : fullStart(problem, freeComps, k, random);
-    improve(attempt.p, random, targets.length > 1 ? probeRounds : maxRounds);
+    improve(attempt.p, random, targets.length > 1 ? probeRounds : maxRounds, newMemo());
     const cost = attempt.p.cost();
     if (!best || compareCost(cost, best.cost) < 0) best = { p: attempt.p, cost, ids: attempt.ids };
   }
-  if (targets.length > 1) improve(best!.p, random, maxRounds);
-  const p = best!.p;
+  const memo = newMemo();
+  if (targets.length > 1) improve(best!.p, random, maxRounds, memo);
+  let p = best!.p;
+  for (let k = 0; k < kicks; k++) {
+    const trial = p.clone();
+    if (!kick(trial, random)) break;
+    improve(trial, random, kickRounds, memo);
+    if (compareCost(trial.cost(), p.cost()) < 0) p = trial;
+  }
   explainAfterSearch(problem, p, best!.ids, explanations);
   return { part: p.part, slotIds: best!.ids, explanations, feasibleGrids };
 }
@@ -126,8 +149,8 @@ export function solveCommunity(problem: CommunityProblem): CommunitySolution {
  * skipped), chains of grids for grids the pairs could not bring into the band, then boundary refinement. Stops when
  * a round changes no tier above the boundary and shortens the weighted boundary by less than 0.2%.
  */
-function improve(p: Partition, random: Random, rounds: number): void {
-  const tried = new Map<number, number>();
+function improve(p: Partition, random: Random, rounds: number, memo: Memo): void {
+  const tried = memo.tried;
   for (let round = 0; round < rounds; round++) {
     const before = p.cost();
     const pairs = adjacentPairs(p);
@@ -136,19 +159,37 @@ function improve(p: Partition, random: Random, rounds: number): void {
     pairs.sort((x, y) => Number(trouble(y[0]) || trouble(y[1])) - Number(trouble(x[0]) || trouble(x[1])));
     for (const [s, t] of pairs) {
       if (p.slotSize[s] === 0 || p.slotSize[t] === 0) continue;
-      const key = s * (p.g.n + 1) + t;
-      const version = p.slotVersion[s]! * 1_000_003 + p.slotVersion[t]!;
-      if (tried.get(key) === version) continue;
+      const key = `${s},${t}`;
+      if (tried.get(key) === versions(p, [s, t])) continue;
       const trees = trouble(s) || trouble(t) ? troubledPairTrees : pairTrees;
       resplitPair(p, s, t, random, trees);
-      tried.set(key, p.slotVersion[s]! * 1_000_003 + p.slotVersion[t]!);
+      tried.set(key, versions(p, [s, t]));
     }
     if (p.cost()[0] > 0) chains(p, random);
-    refine(p, 3);
+    else splitTriples(p, random, tried);
+    refine(p, 3, memo.refined);
+    memo.refined = Int32Array.from(p.slotVersion);
     const after = p.cost();
     const upperSame = before.slice(0, 5).every((x, i) => x === after[i]);
     if (upperSame && before[5] - after[5] <= 0.002 * before[5]) break;
   }
+}
+
+/**
+ * What the search has tried on which state of the grids (slot versions), so that places that have not changed
+ * since are not searched again — also across the trial copies of iterated local search, which keep the versions.
+ */
+interface Memo {
+  tried: Map<string, string>;
+  refined: Int32Array | null;
+}
+
+function newMemo(): Memo {
+  return { tried: new Map(), refined: null };
+}
+
+function versions(p: Partition, slots: readonly number[]): string {
+  return slots.map((s) => p.slotVersion[s]).join(",");
 }
 
 /** Pairs of adjacent unlocked grids. */
@@ -215,6 +256,107 @@ function chains(p: Partition, random: Random): void {
   }
 }
 
+/**
+ * For every building, then compound, that fits one grid but lies in two, merges those two grids with each of
+ * their neighbours in turn and divides the three again: the third grid takes or gives what the band would not let
+ * the pair absorb.
+ */
+function splitTriples(p: Partition, random: Random, tried: Map<string, string>): void {
+  const g = p.g;
+  const neighbours = new Map<number, Set<number>>();
+  for (const [s, t] of adjacentPairs(p)) {
+    if (!neighbours.has(s)) neighbours.set(s, new Set());
+    if (!neighbours.has(t)) neighbours.set(t, new Set());
+    neighbours.get(s)!.add(t);
+    neighbours.get(t)!.add(s);
+  }
+  for (const [key, count] of [
+    [g.building, g.buildingCount],
+    [g.compound, g.compoundCount],
+  ] as const) {
+    const slotsOf = Array.from({ length: count }, () => new Set<number>());
+    const hh = new Float64Array(count);
+    for (let u = 0; u < g.n; u++) {
+      if (key[u]! < 0) continue;
+      slotsOf[key[u]!]!.add(p.part[u]!);
+      hh[key[u]!]! += g.hh[u]!;
+    }
+    for (let b = 0; b < count; b++) {
+      const slots = [...slotsOf[b]!];
+      if (slots.length !== 2 || hh[b]! > g.band.max) continue;
+      const [s, t] = slots as [number, number];
+      if (p.lockedSlot[s] || p.lockedSlot[t]) continue;
+      const third = [...new Set([...(neighbours.get(s) ?? []), ...(neighbours.get(t) ?? [])])].filter(
+        (x) => x !== s && x !== t,
+      );
+      shuffle(third, random);
+      for (const x of third.slice(0, chainTries)) {
+        if (p.slotSize[s] === 0 || p.slotSize[t] === 0 || p.slotSize[x] === 0) break;
+        const key = `${s},${t},${x}`;
+        if (tried.get(key) === versions(p, [s, t, x])) continue;
+        const changed = resplitMany(p, [s, t, x], random, chainAttempts);
+        tried.set(key, versions(p, [s, t, x]));
+        if (changed) break;
+      }
+    }
+  }
+}
+
+/** Moves a randomly chosen split building (else compound) that fits one grid wholly into its larger part. */
+function kick(p: Partition, random: Random): boolean {
+  const g = p.g;
+  for (const [key, count] of [
+    [g.building, g.buildingCount],
+    [g.compound, g.compoundCount],
+  ] as const) {
+    const units = Array.from({ length: count }, () => [] as number[]);
+    const hh = new Float64Array(count);
+    for (let u = 0; u < g.n; u++) {
+      if (key[u]! < 0) continue;
+      units[key[u]!]!.push(u);
+      hh[key[u]!]! += g.hh[u]!;
+    }
+    const split: number[] = [];
+    for (let b = 0; b < count; b++) {
+      const members = units[b]!;
+      if (hh[b]! > g.band.max || members.length < 2 || members.some((u) => p.lockedUnit[u] || p.lockedSlot[p.part[u]!]))
+        continue;
+      if (!members.some((u) => p.part[u] !== p.part[members[0]!])) continue;
+      // Only a connected building or compound stays connected to the grid it joins whole.
+      if (components(g, (u) => key[u] === b).length === 1) split.push(b);
+    }
+    shuffle(split, random);
+    for (const b of split) {
+      const members = units[b]!;
+      const by = new Map<number, number>();
+      for (const u of members) by.set(p.part[u]!, (by.get(p.part[u]!) ?? 0) + g.hh[u]! + 1e-3);
+      const target = [...by].sort((x, y) => y[1] - x[1] || x[0] - y[0])[0]![0];
+      const moving = members.filter((u) => p.part[u] !== target);
+      const sources = new Set(moving.map((u) => p.part[u]!));
+      const leaving = new Uint8Array(g.n);
+      for (const u of moving) leaving[u] = 1;
+      let ok = true;
+      for (const s of sources) {
+        const left = moving.filter((u) => p.part[u] === s).length;
+        const start = firstStaying(p, s, leaving);
+        if (!p.staysConnected(s, leaving, left, start)) ok = false;
+      }
+      if (!ok) continue;
+      p.apply(
+        moving,
+        moving.map(() => target),
+      );
+      return true;
+    }
+  }
+  return false;
+}
+
+function firstStaying(p: Partition, s: number, leaving: Uint8Array): number {
+  for (let u = 0; u < p.g.n; u++) if (p.part[u] === s && !leaving[u]) return u;
+  return -1;
+}
+
 /** Allocates k grids over separate areas, in proportion to households and within each area's feasible range. */
 function allocate(areas: readonly number[], k: number, mid: number, band: CommunityGraph["band"]): number[] {
   const ranges = areas.map((h) => gridRange(h, band));
@@ -266,7 +408,10 @@ function fullStart(problem: CommunityProblem, freeComps: number[][], kFree: numb
   const counts = allocate(areas, kFree, (g.band.min + g.band.max) / 2, g.band);
   const parts: number[][] = [];
   for (let i = 0; i < freeComps.length; i++) {
-    const got = partitionRegion(g, freeComps[i]!, counts[i]!, random, anyAnchor ? anchors : null);
+    const comp = freeComps[i]!;
+    const got = exactFits(comp.length, counts[i]!)
+      ? exactPartition(g, comp, counts[i]!, anyAnchor ? anchors : null)
+      : partitionRegion(g, comp, counts[i]!, random, anyAnchor ? anchors : null);
     if (!got) return repairStart(problem, freeComps, kFree, random);
     parts.push(...got);
   }
@@ -609,14 +754,18 @@ function explainBeforeSearch(
     });
   }
   const isFree = (u: number) => !(orig[u]! >= 0 && lockedSlots.has(orig[u]!));
-  const neighbours = function* (u: number) {
-    for (let e = g.xadj[u]!; e < g.xadj[u + 1]!; e++) yield g.adj[e]!;
-  };
+  const reach = reachThroughEmpty(
+    g.hh,
+    (u, visit) => {
+      for (let e = g.xadj[u]!; e < g.xadj[u + 1]!; e++) visit(g.adj[e]!);
+    },
+    isFree,
+  );
   let stuckShown = 0;
   let stuckMore = 0;
   for (let u = 0; u < g.n; u++) {
     if (g.hh[u] === 0 || g.hh[u]! > band.max || !isFree(u)) continue;
-    const { reachable, largest } = bandReachable(g.n, g.hh, neighbours, isFree, u, band);
+    const { reachable, largest } = bandReachable(g.n, g.hh, reach, u, band);
     if (reachable !== false) continue;
     if (stuckShown >= 10) {
       stuckMore++;

@@ -21,7 +21,17 @@ export interface SyntheticOptions {
   lngLat0?: [number, number];
 }
 
-export interface SyntheticUnit {
+/** A generated unit: a {@link RebalanceUnit} whose ids are strings and whose current grid is set. */
+export type GeneratedUnit = RebalanceUnit & {
+  id: string;
+  households: number;
+  grid: string;
+  community: string;
+  building: string | null;
+  compound: string | null;
+};
+
+interface SyntheticUnit {
   id: string;
   households: number;
   building: string | null;
@@ -42,12 +52,12 @@ interface Cell {
   land: boolean;
 }
 
-export function syntheticUnits(options: SyntheticOptions): RebalanceUnit[] {
+export function syntheticUnits(options: SyntheticOptions): GeneratedUnit[] {
   const random = createRandom(options.seed);
   const [lng0, lat0] = options.lngLat0 ?? [122.25, 43.6];
   const projection = createLocalProjection(lng0, lat0);
   const kind = options.kind ?? "mixed";
-  const out: RebalanceUnit[] = [];
+  const out: GeneratedUnit[] = [];
   let offsetX = 0;
   options.households.forEach((target, ci) => {
     const code = options.codes?.[ci] ?? `150571003${String(ci + 1).padStart(3, "0")}`;
@@ -270,7 +280,7 @@ function drawSize(random: Random): number {
  * A small community for exhaustive checks: a rectangle cut by random guillotine splits into `cells` parcels, each
  * with a random household count, some grouped into buildings and compounds, with a random current plan.
  */
-export function smallCommunity(seed: number, cells: number, grids: number): RebalanceUnit[] {
+export function smallCommunity(seed: number, cells: number, grids: number): GeneratedUnit[] {
   const random = createRandom(seed);
   const projection = createLocalProjection(122.25, 43.6);
   type R = [number, number, number, number];
@@ -308,6 +318,6 @@ export function smallCommunity(seed: number, cells: number, grids: number): Reba
       grid: `150571003099${String(1 + random.int(grids)).padStart(3, "0")}`,
       locked: false,
       geometry: { type: "Polygon", coordinates: [ring] },
-    } satisfies RebalanceUnit;
+    } satisfies GeneratedUnit;
   });
 }

@@ -207,7 +207,8 @@ const logCosts = new WeakMap<Contracted, Float64Array>();
 function logCostOf(c: Contracted): Float64Array {
   let v = logCosts.get(c);
   if (!v) {
-    v = Float64Array.from(c.ecost, (x) => Math.log(1 + x));
+    v = new Float64Array(c.ecost.length);
+    for (let e = 0; e < v.length; e++) v[e] = Math.log(1 + c.ecost[e]!);
     logCosts.set(c, v);
   }
   return v;
