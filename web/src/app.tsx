@@ -39,7 +39,7 @@ import { roadsLayers, roadsSource } from "./features/roads/roads-layer.ts";
 import { PasswordForm } from "./features/session/password-form.tsx";
 import { SignInForm } from "./features/session/sign-in-form.tsx";
 import { waterLayers, waterSource } from "./features/water/water-layer.ts";
-import { htmlLang, localName, type Translate, useLang } from "./i18n.ts";
+import { bilingualPart, htmlLang, localName, type Translate, useLang } from "./i18n.ts";
 import type { AtlasMap } from "./map/atlas-map.ts";
 import { MapView } from "./map/map-view.tsx";
 import { Banner } from "./ui/banner.tsx";
@@ -308,7 +308,7 @@ function MapScreen(props: { session: Session; onSignOut: () => void; onSessionLo
           data={data}
           selection={selection}
           locale={locale}
-          attribution={`${t("attribution.approximate")} · ${subdistrict.attribution}`}
+          attribution={bilingualPart(lang, subdistrict.attribution)}
           onReady={onMapReady}
         />
       )}

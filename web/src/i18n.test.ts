@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { localName, translate } from "./i18n.ts";
+import { bilingualPart, localName, translate } from "./i18n.ts";
 
 describe("i18n", () => {
   it("fills placeholders in both languages", () => {
@@ -16,5 +16,11 @@ describe("i18n", () => {
     expect(localName("en", { name: "辽河社区", name_en: "Liaohe" })).toBe("Liaohe");
     expect(localName("en", { name: "辽河社区", name_en: null })).toBe("辽河社区");
     expect(localName("zh", { name: "辽河社区", name_en: "Liaohe" })).toBe("辽河社区");
+  });
+
+  it("picks its half of a bilingual text", () => {
+    expect(bilingualPart("zh", "位置为近似示意。 / Positions are approximate.")).toBe("位置为近似示意。");
+    expect(bilingualPart("en", "位置为近似示意。 / Positions are approximate.")).toBe("Positions are approximate.");
+    expect(bilingualPart("en", "仅中文")).toBe("仅中文");
   });
 });

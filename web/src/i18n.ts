@@ -66,7 +66,6 @@ const zh = {
   "map.toggleAttribution": "显示或隐藏数据说明",
   "map.meters": "米",
   "map.kilometers": "千米",
-  "attribution.approximate": "位置为示意，非精确测绘",
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -135,7 +134,6 @@ const en: Record<MessageKey, string> = {
   "map.toggleAttribution": "Show or hide the data notes",
   "map.meters": "m",
   "map.kilometers": "km",
-  "attribution.approximate": "Positions are approximate, not a survey",
 };
 
 const dictionaries: Record<Lang, Record<MessageKey, string>> = { zh, en };
@@ -206,4 +204,14 @@ export function formatNumber(lang: Lang, n: number, maximumFractionDigits = 0): 
 /** A place's name in the UI language; a place without an English name keeps its Chinese one. */
 export function localName(lang: Lang, place: { name: string; name_en?: string | null }): string {
   return lang === "en" && place.name_en ? place.name_en : place.name;
+}
+
+/**
+ * The half of a bilingual "中文 / English" text (as the demo's attribution is written) in the UI language;
+ * a text without the separator is shown whole.
+ */
+export function bilingualPart(lang: Lang, text: string): string {
+  const at = text.indexOf(" / ");
+  if (at < 0) return text;
+  return (lang === "zh" ? text.slice(0, at) : text.slice(at + 3)).trim();
 }
