@@ -120,6 +120,16 @@ interface Column {
   label: string;
   metrics: RebalanceMetrics;
   maxCommunitySeconds: number;
+  /** CPU time of this thread: the wall time less what other processes on the machine took from it. */
+  cpuSeconds?: number;
+}
+
+/** Runs f, returning its value and the CPU seconds this process spent on it. */
+function timed<T>(f: () => T): { value: T; cpuSeconds: number } {
+  const before = process.cpuUsage();
+  const value = f();
+  const used = process.cpuUsage(before);
+  return { value, cpuSeconds: (used.user + used.system) / 1e6 };
 }
 
 function run(c: Case): { columns: Column[]; gpmetisSeconds: number } {
@@ -135,8 +145,10 @@ function run(c: Case): { columns: Column[]; gpmetisSeconds: number } {
         ).metrics,
     ),
   );
-  const full = rebalance({ units: c.units, bands: c.bands, mode: "full", seed });
-  const repair = rebalance({ units: c.units, bands: c.bands, mode: "repair", seed });
+  const fullRun = timed(() => rebalance({ units: c.units, bands: c.bands, mode: "full", seed }));
+  const repairRun = timed(() => rebalance({ units: c.units, bands: c.bands, mode: "repair", seed }));
+  const full = fullRun.value;
+  const repair = repairRun.value;
   if (!full.ok || !repair.ok) throw new Error("the rebalancer refused the input");
   const maxOf = (r: typeof full) => (r.ok ? Math.max(...r.result.communities.map((x) => x.metrics.seconds)) : 0);
 
@@ -159,8 +171,18 @@ function run(c: Case): { columns: Column[]; gpmetisSeconds: number } {
     columns: [
       { label: "current plan", metrics: plan, maxCommunitySeconds: 0 },
       { label: "METIS + repair", metrics: metisTotal, maxCommunitySeconds: Math.max(...metis.map((m) => m.seconds)) },
-      { label: "rebalancer full", metrics: full.result.metrics, maxCommunitySeconds: maxOf(full) },
-      { label: "rebalancer repair", metrics: repair.result.metrics, maxCommunitySeconds: maxOf(repair) },
+      {
+        label: "rebalancer full",
+        metrics: full.result.metrics,
+        maxCommunitySeconds: maxOf(full),
+        cpuSeconds: fullRun.cpuSeconds,
+      },
+      {
+        label: "rebalancer repair",
+        metrics: repair.result.metrics,
+        maxCommunitySeconds: maxOf(repair),
+        cpuSeconds: repairRun.cpuSeconds,
+      },
     ],
     gpmetisSeconds,
   };
@@ -184,6 +206,24 @@ function labelByOverlap(part: Int32Array, origIds: readonly (string | null)[], h
     used.add(o);
   }
   return Array.from(part, (p) => label.get(p) ?? `metis-${p}`);
+}
+
+/** Buildings and compounds with more households than the band's maximum: split whatever the partition. */
+function oversized(c: Case): { buildings: number; compounds: number } {
+  const total = (key: "building" | "compound") => {
+    const by = new Map<string, { households: number; max: number }>();
+    for (const u of c.units) {
+      const k = u[key];
+      if (k === null || k === undefined) continue;
+      const id = `${u.community ?? ""}\u0000${k}`;
+      const max = c.bands[String(u.community ?? "")]?.max ?? 300;
+      const v = by.get(id) ?? { households: 0, max };
+      v.households += u.households as number;
+      by.set(id, v);
+    }
+    return [...by.values()].filter((v) => v.households > v.max).length;
+  };
+  return { buildings: total("building"), compounds: total("compound") };
 }
 
 function table(c: Case, columns: Column[], gpmetisSeconds: number): string {
@@ -210,15 +250,17 @@ function table(c: Case, columns: Column[], gpmetisSeconds: number): string {
             ? `${x.metrics.seconds.toFixed(2)} (gpmetis ${gpmetisSeconds.toFixed(2)})`
             : `${x.metrics.seconds.toFixed(2)}${ratio(x.metrics.seconds, gpmetisSeconds)}`,
     ],
+    ["CPU time s", (x) => (x.cpuSeconds === undefined ? "–" : x.cpuSeconds.toFixed(2))],
     ["slowest community s", (x) => (x.label === "current plan" ? "–" : x.maxCommunitySeconds.toFixed(2))],
   ];
   const header = ["", ...columns.map((x) => x.label)];
   const body = rows.map(([name, f]) => [name, ...columns.map(f)]);
   const widths = header.map((_, i) => Math.max(...[header, ...body].map((r) => r[i]!.length)));
   const line = (r: string[]) => `| ${r.map((cell, i) => cell.padEnd(widths[i]!)).join(" | ")} |`;
+  const big = oversized(c);
   return [
     `### ${c.name}`,
-    `${c.units.length} units, ${c.note}`,
+    `${c.units.length} units, ${c.note}; ${big.buildings} buildings and ${big.compounds} compounds hold more households than the band's maximum and must be split`,
     "",
     line(header),
     `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`,
@@ -233,7 +275,13 @@ async function main(): Promise<void> {
   const monaco = monacoCase();
   if (monaco) cases.push(monaco);
   else console.log("(Monaco skipped: set MONACO_UNITS to the units GeoJSON the import issue builds)\n");
-  console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "?"}, node ${process.version}, seed ${seed}\n`);
+  const load = os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(" ");
+  console.log(
+    `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "?"}, node ${process.version}, load ${load}, seed ${seed}\n`,
+  );
   for (const c of cases) {
     const { columns, gpmetisSeconds } = run(c);
     console.log(table(c, columns, gpmetisSeconds));

@@ -22,8 +22,8 @@ with properties:
   block       optional: the face of the road network the unit lies in. A boundary between units of different
               blocks follows a road or water, and the engine prefers such boundaries (1.5× cheaper than one cutting
               through a block). Without it no boundary between units is known to follow a road: the engine then
-              minimises plain boundary length, and boundary_on_roads_share counts only the community's outline
-              (it reports 0 for the boundaries between grids).
+              minimises plain boundary length, metrics.boundary_on_roads_share is 0, and a grid's own
+              boundary_on_roads_share counts only the stretch of its perimeter on the community's outline.
 Units are adjacent when they share a boundary of positive length (touching at a point does not count); boundaries
 within --tolerance metres of each other count as shared.
 

@@ -156,6 +156,22 @@ export function bandReachable(
   band: Band,
   budget = 20_000,
 ): { reachable: boolean | null; largest: number } {
+  // Almost always a breadth-first walk that takes whatever still fits already reaches the band.
+  {
+    const taken = new Set([start]);
+    const queue = [start];
+    let sum = households[start]!;
+    for (let i = 0; i < queue.length && sum < band.min; i++) {
+      for (const v of reach(queue[i]!)) {
+        if (taken.has(v) || sum + households[v]! > band.max) continue;
+        taken.add(v);
+        queue.push(v);
+        sum += households[v]!;
+        if (sum >= band.min) break;
+      }
+    }
+    if (sum >= band.min && sum <= band.max) return { reachable: true, largest: sum };
+  }
   let steps = 0;
   const inSet = new Uint8Array(n);
   const banned = new Uint8Array(n);

@@ -24,7 +24,9 @@ import {
 function drawLevel(random: Random, grids = 2): Level | "coarse" {
   const r = random.next();
   if (grids > 3) return r < 0.75 ? "coarse" : r < 0.9 ? 3 : 2;
-  return r < 0.35 ? 3 : r < 0.65 ? 2 : r < 0.85 ? 1 : 0;
+  if (grids === 3) return r < 0.35 ? 3 : r < 0.65 ? 2 : r < 0.85 ? 1 : 0;
+  // Two grids' worth of households: a whole block rarely fits one grid, so blocks are left to the compound level.
+  return r < 0.55 ? 2 : r < 0.85 ? 1 : 0;
 }
 
 /** Draws how strongly trees follow long, in-block boundaries. */
@@ -405,7 +407,7 @@ export function resplitMany(p: Partition, slots: readonly number[], random: Rand
   const anchors = new Int32Array(g.n).fill(-1);
   for (const u of region) if (p.lockedUnit[u]) anchors[u] = p.part[u]!;
   let best: { delta: Cost; units: number[]; to: number[] } | null = null;
-  const exact = exactFits(region.length, slots.length);
+  const exact = exactFits(region.length, slots.length, 20_000);
   for (let attempt = 0; attempt < (exact ? 1 : attempts); attempt++) {
     const parts = exact
       ? exactPartition(g, region, slots.length, anchors)
@@ -581,9 +583,12 @@ function divisions(n: number, k: number): number {
   return row[k] ?? 0;
 }
 
-/** Whether {@link exactPartition} will take a region of n units into k grids. */
-export function exactFits(n: number, k: number): boolean {
-  return n <= exactUnits && k >= 1 && divisions(n, k) <= exactDivisions;
+/**
+ * Whether {@link exactPartition} will take a region of n units into k grids; `limit` caps the divisions tried
+ * (lower inside the search loop, which may ask many times, than for a whole small community, asked once).
+ */
+export function exactFits(n: number, k: number, limit = exactDivisions): boolean {
+  return n <= exactUnits && k >= 1 && divisions(n, k) <= limit;
 }
 
 /**
@@ -610,9 +615,20 @@ export function exactPartition(
     }
   });
   const hh = region.map((u) => g.hh[u]!);
-  const building = region.map((u) => g.building[u]!);
-  const compound = region.map((u) => g.compound[u]!);
+  const denseKey = (key: Int32Array) => {
+    const ids = new Map<number, number>();
+    return Int32Array.from(region, (u) => {
+      const k = key[u]!;
+      if (k < 0) return -1;
+      if (!ids.has(k)) ids.set(k, ids.size);
+      return ids.get(k)!;
+    });
+  };
+  const building = denseKey(g.building);
+  const compound = denseKey(g.compound);
   const anchor = region.map((u) => (anchors ? anchors[u]! : -1));
+  const anchored = anchor.some((a) => a >= 0);
+  const seenBits = new Int32Array(n);
   const connected = (mask: number) => {
     let seen = mask & -mask;
     for (;;) {
@@ -622,36 +638,41 @@ export function exactPartition(
       seen = grow;
     }
   };
-  const pieces = (key: number[], labels: Int32Array) => {
-    const seen = new Map<number, number>();
+  const pieces = (key: Int32Array, labels: Int32Array) => {
+    seenBits.fill(0);
     let extra = 0;
     for (let i = 0; i < n; i++) {
-      if (key[i]! < 0) continue;
+      const k = key[i]!;
+      if (k < 0) continue;
       const bit = 1 << labels[i]!;
-      const had = seen.get(key[i]!) ?? 0;
+      const had = seenBits[k]!;
       if (had & bit) continue;
       if (had) extra++;
-      seen.set(key[i]!, had | bit);
+      seenBits[k] = had | bit;
     }
     return extra;
   };
+  const masks = new Int32Array(k);
+  const sums = new Float64Array(k);
   const labels = new Int32Array(n);
   let best: { score: number[]; labels: Int32Array } | null = null;
   const evaluate = () => {
-    const masks = new Int32Array(k);
-    const sums = new Float64Array(k);
+    masks.fill(0);
+    sums.fill(0);
     for (let i = 0; i < n; i++) {
       masks[labels[i]!]! |= 1 << i;
       sums[labels[i]!]! += hh[i]!;
     }
-    const anchorOf = new Map<number, number>();
-    const labelOf = new Map<number, number>();
-    for (let i = 0; i < n; i++) {
-      const a = anchor[i]!;
-      if (a < 0) continue;
-      if ((anchorOf.get(labels[i]!) ?? a) !== a || (labelOf.get(a) ?? labels[i]!) !== labels[i]) return;
-      anchorOf.set(labels[i]!, a);
-      labelOf.set(a, labels[i]!);
+    if (anchored) {
+      const anchorOf = new Map<number, number>();
+      const labelOf = new Map<number, number>();
+      for (let i = 0; i < n; i++) {
+        const a = anchor[i]!;
+        if (a < 0) continue;
+        if ((anchorOf.get(labels[i]!) ?? a) !== a || (labelOf.get(a) ?? labels[i]!) !== labels[i]) return;
+        anchorOf.set(labels[i]!, a);
+        labelOf.set(a, labels[i]!);
+      }
     }
     let out = 0;
     let dev = 0;
