@@ -25,7 +25,12 @@ import {
   communityLabelPoints,
 } from "./features/communities/communities-layer.ts";
 import { CommunityFilter } from "./features/communities/community-filter.tsx";
-import { compoundsLayers, compoundsSource } from "./features/compounds/compounds-layer.ts";
+import {
+  compoundLabelPoints,
+  compoundsLabelsSource,
+  compoundsLayers,
+  compoundsSource,
+} from "./features/compounds/compounds-layer.ts";
 import { GridPanel } from "./features/grids/grid-panel.tsx";
 import {
   type GridStatus,
@@ -63,6 +68,7 @@ const SOURCES = {
   blocks: blocksSource,
   water: waterSource,
   compounds: compoundsSource,
+  "compounds-labels": compoundsLabelsSource,
   roads: roadsSource,
   buildings: buildingsSource,
   grids: gridsSource,
@@ -76,16 +82,18 @@ const DRAW_ORDER = [
   "blocks-fill",
   "water-fill",
   "compounds-fill",
-  "roads-casing",
-  "roads-line",
   "buildings-fill",
   "buildings-line",
   "grids-fill",
+  // Roads over the grid tint: they are what people find their way by.
+  "roads-casing",
+  "roads-line",
   "grids-line",
   "compounds-line",
   "communities-dim",
   "communities-casing",
   "communities-line",
+  "grids-highlight",
   "water-label",
   "roads-label",
   "compounds-label",
@@ -95,6 +103,9 @@ const DRAW_ORDER = [
 
 /** Room the grid panel takes on the right, kept free when the camera moves. */
 const PANEL_WIDTH_PX = 360;
+
+/** Room the toolbar (top) and the legend (top left, 216 px wide) take over the map. */
+const MAP_INSET = { top: 56, right: 0, bottom: 0, left: 216 };
 
 const DEFAULT_BAND = { min: 200, max: 300 };
 
@@ -218,6 +229,7 @@ function MapScreen(props: { session: Session; onSignOut: () => void; onSessionLo
   }, [lang, focus]);
 
   const gridLabels = useMemo(() => loaded.grids && gridLabelPoints(loaded.grids), [loaded.grids]);
+  const compoundLabels = useMemo(() => loaded.compounds && compoundLabelPoints(loaded.compounds), [loaded.compounds]);
   const communityLabels = useMemo(
     () => loaded.communities && communityLabelPoints(loaded.communities),
     [loaded.communities],
@@ -227,6 +239,7 @@ function MapScreen(props: { session: Session; onSignOut: () => void; onSessionLo
       blocks: loaded.blocks,
       water: loaded.water,
       compounds: loaded.compounds,
+      "compounds-labels": compoundLabels,
       roads: loaded.roads,
       buildings,
       grids: loaded.grids,
@@ -234,7 +247,7 @@ function MapScreen(props: { session: Session; onSignOut: () => void; onSessionLo
       communities: loaded.communities,
       "communities-labels": communityLabels,
     }),
-    [loaded, buildings, gridLabels, communityLabels],
+    [loaded, buildings, gridLabels, compoundLabels, communityLabels],
   );
 
   const locale = useMemo(() => mapLocale(t), [t]);
@@ -308,6 +321,7 @@ function MapScreen(props: { session: Session; onSignOut: () => void; onSessionLo
           data={data}
           selection={selection}
           locale={locale}
+          inset={MAP_INSET}
           attribution={bilingualPart(lang, subdistrict.attribution)}
           onReady={onMapReady}
         />

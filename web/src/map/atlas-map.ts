@@ -30,7 +30,11 @@ export type AtlasMapOptions = {
   layers: LayerSpecification[];
   /** MapLibre's own UI strings (control tooltips, scale units) in the user's language. */
   locale: Record<string, string>;
+  /** Pixels the app's own panels cover along each edge; the camera keeps what it frames clear of them. */
+  inset: Inset;
 };
+
+export type Inset = { top: number; right: number; bottom: number; left: number };
 
 declare global {
   interface Window {
@@ -56,8 +60,10 @@ export class AtlasMap {
   #attributionText = "";
   #navigation: NavigationControl | null = null;
   #scale: ScaleControl | null = null;
+  readonly #inset: Inset;
 
   constructor(options: AtlasMapOptions) {
+    this.#inset = options.inset;
     const [w, s, e, n] = options.bbox;
     const padX = (e - w) * 0.5;
     const padY = (n - s) * 0.5;
@@ -65,8 +71,7 @@ export class AtlasMap {
       container: options.container,
       style: baseStyle(options.sources, options.layers),
       bounds: options.bbox,
-      // Room for the toolbar over the top of the map.
-      fitBoundsOptions: { padding: { top: 72, bottom: 24, left: 24, right: 24 } },
+      fitBoundsOptions: { padding: framePadding(options.container, options.inset, 0) },
       maxBounds: [w - padX, s - padY, e + padX, n + padY],
       // Grid maps are read north-up; rotation only confuses.
       dragRotate: false,
@@ -179,7 +184,7 @@ export class AtlasMap {
   /** Moves the camera to show `bbox`; `side` keeps room for a panel over the map. */
   fitBounds(bbox: BBox, side: { right?: number } = {}): void {
     this.#map.fitBounds(bbox, {
-      padding: { top: 80, bottom: 48, left: 48, right: 48 + (side.right ?? 0) },
+      padding: framePadding(this.#map.getContainer(), this.#inset, side.right ?? 0),
       maxZoom: 17,
       duration: 600,
     });
@@ -275,6 +280,24 @@ function baseStyle(
     glyphs: `${location.origin}/glyphs/{fontstack}/{range}.pbf`,
     sources,
     layers: [{ id: "background", type: "background", paint: { "background-color": "#e4e2dc" } }, ...layers],
+  };
+}
+
+/**
+ * Padding that frames a view clear of the app's panels, plus a margin; on a screen too small for that the panels
+ * cover part of the map anyway, and only the margin is kept.
+ */
+function framePadding(container: HTMLElement, inset: Inset, panelRight: number): Inset {
+  const margin = 24;
+  const right = Math.max(inset.right, panelRight);
+  const fits =
+    container.clientWidth - inset.left - right > 320 && container.clientHeight - inset.top - inset.bottom > 240;
+  if (!fits) return { top: margin, right: margin, bottom: margin, left: margin };
+  return {
+    top: inset.top + margin,
+    right: right + margin,
+    bottom: inset.bottom + margin,
+    left: inset.left + margin,
   };
 }
 

@@ -1,9 +1,9 @@
 import { booleanPointInPolygon } from "@turf/turf";
 import { describe, expect, it } from "vitest";
-import { gridLabelPoints } from "./grids-layer.ts";
+import { labelPoints } from "./label-points.ts";
 
-describe("grid label points", () => {
-  it("fall inside their grid, even an L-shaped one whose centroid lies outside", () => {
+describe("label points", () => {
+  it("fall inside their polygon, even an L-shaped one whose centroid lies outside", () => {
     const lShape: GeoJSON.Polygon = {
       type: "Polygon",
       coordinates: [
@@ -18,14 +18,12 @@ describe("grid label points", () => {
         ],
       ],
     };
-    const grids: GeoJSON.FeatureCollection<GeoJSON.Geometry, { code: string; community_code: string }> = {
+    const grids: GeoJSON.FeatureCollection<GeoJSON.Geometry, { code: string; households: number }> = {
       type: "FeatureCollection",
-      features: [
-        { type: "Feature", geometry: lShape, properties: { code: "150571003001001", community_code: "150571003001" } },
-      ],
+      features: [{ type: "Feature", geometry: lShape, properties: { code: "150571003001001", households: 230 } }],
     };
-    const [point] = gridLabelPoints(grids).features;
-    expect(point?.properties).toEqual({ code: "150571003001001", community_code: "150571003001" });
+    const [point] = labelPoints(grids, (p) => ({ code: p.code })).features;
+    expect(point?.properties).toEqual({ code: "150571003001001" });
     expect(booleanPointInPolygon(point!.geometry, lShape)).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 import type { GeoJSONSourceSpecification, LayerSpecification } from "maplibre-gl";
 import { useEffect, useRef, useState } from "react";
-import { AtlasMap, type BBox, type FeatureRef } from "./atlas-map.ts";
+import { AtlasMap, type BBox, type FeatureRef, type Inset } from "./atlas-map.ts";
 
 export type MapViewProps = {
   /** The extent shown first. Read once, when the map is created. */
@@ -13,6 +13,8 @@ export type MapViewProps = {
   data: Record<string, GeoJSON.GeoJSON | undefined>;
   selection: FeatureRef | null;
   locale: Record<string, string>;
+  /** Room the app's panels take along the edges. Read once, when the map is created. */
+  inset: Inset;
   attribution: string;
   /** Called once the map exists, with the handle for camera moves and event subscriptions. */
   onReady: (map: AtlasMap) => void;
@@ -29,8 +31,8 @@ export function MapView(props: MapViewProps) {
 
   useEffect(() => {
     if (!container.current) return;
-    const { bbox, sources, layers, locale } = initial.current;
-    const map = new AtlasMap({ container: container.current, bbox, sources, layers, locale });
+    const { bbox, sources, layers, locale, inset } = initial.current;
+    const map = new AtlasMap({ container: container.current, bbox, sources, layers, locale, inset });
     setAtlas(map);
     initial.current.onReady(map);
     return () => {

@@ -1,7 +1,7 @@
-import { pointOnFeature } from "@turf/turf";
 import type { ExpressionSpecification, LayerSpecification } from "maplibre-gl";
 import type { Lang } from "../../i18n.ts";
 import { LABEL_FONT } from "../../map/glyphs.ts";
+import { labelPoints } from "../../map/label-points.ts";
 import { geojsonSource } from "../../map/sources.ts";
 
 export const communitiesSource = geojsonSource("code");
@@ -11,17 +11,8 @@ export const communitiesLabelsSource = geojsonSource("code");
 
 type CommunityProps = { code: string; name: string; name_en: string | null };
 
-export function communityLabelPoints(
-  communities: GeoJSON.FeatureCollection<GeoJSON.Geometry, CommunityProps>,
-): GeoJSON.FeatureCollection<GeoJSON.Point, CommunityProps> {
-  return {
-    type: "FeatureCollection",
-    features: communities.features.map((f) => ({
-      type: "Feature",
-      geometry: pointOnFeature(f).geometry,
-      properties: { code: f.properties.code, name: f.properties.name, name_en: f.properties.name_en },
-    })),
-  };
+export function communityLabelPoints(communities: GeoJSON.FeatureCollection<GeoJSON.Geometry, CommunityProps>) {
+  return labelPoints(communities, ({ code, name, name_en }) => ({ code, name, name_en }));
 }
 
 /** Community boundaries over the grids; with a `focus`, the other communities are shaded. */

@@ -1,8 +1,18 @@
 import type { LayerSpecification } from "maplibre-gl";
 import { LABEL_FONT } from "../../map/glyphs.ts";
+import { labelPoints } from "../../map/label-points.ts";
 import { geojsonSource } from "../../map/sources.ts";
 
 export const compoundsSource = geojsonSource("id");
+
+/** One label point per compound, so a name is written once and not once per tile. */
+export const compoundsLabelsSource = geojsonSource("id");
+
+export function compoundLabelPoints(
+  compounds: GeoJSON.FeatureCollection<GeoJSON.Geometry, { id: number; name: string }>,
+) {
+  return labelPoints(compounds, ({ id, name }) => ({ id, name }));
+}
 
 /** Compounds are drawn as a faint ground tint and a dashed fence line: the grid plan should respect them. */
 export function compoundsLayers(): LayerSpecification[] {
@@ -28,7 +38,7 @@ export function compoundsLayers(): LayerSpecification[] {
     {
       id: "compounds-label",
       type: "symbol",
-      source: "compounds",
+      source: "compounds-labels",
       minzoom: 16,
       layout: {
         "text-field": ["get", "name"],

@@ -1,6 +1,6 @@
-import { pointOnFeature } from "@turf/turf";
 import type { ExpressionSpecification, FilterSpecification, LayerSpecification } from "maplibre-gl";
 import { LABEL_FONT } from "../../map/glyphs.ts";
+import { labelPoints } from "../../map/label-points.ts";
 import { geojsonSource } from "../../map/sources.ts";
 
 /** Where a grid's households stand against its community's band (default 200–300). */
@@ -24,15 +24,8 @@ export const gridsLabelsSource = geojsonSource("code");
 /** The point inside each grid where its code is written. */
 export function gridLabelPoints(
   grids: GeoJSON.FeatureCollection<GeoJSON.Geometry, { code: string; community_code: string }>,
-): GeoJSON.FeatureCollection<GeoJSON.Point> {
-  return {
-    type: "FeatureCollection",
-    features: grids.features.map((f) => ({
-      type: "Feature",
-      geometry: pointOnFeature(f).geometry,
-      properties: { code: f.properties.code, community_code: f.properties.community_code },
-    })),
-  };
+) {
+  return labelPoints(grids, ({ code, community_code }) => ({ code, community_code }));
 }
 
 /** Layers of the grids; `focus` is the community the user filtered to, whose grids stay bright. */
@@ -76,17 +69,29 @@ export function gridsLayers({ focus }: { focus: string | null }): LayerSpecifica
       source: "grids",
       layout: { "line-join": "round" },
       paint: {
-        "line-color": ["case", selected, "#111111", hovered, "#333333", "#ffffff"],
+        "line-color": "#ffffff",
+        "line-width": ["interpolate", ["linear"], ["zoom"], 12, 0.5, 16, 1.4],
+        "line-opacity": ["case", outOfFocus, 0.35, 0.9],
+      },
+    },
+    {
+      // Drawn above the community boundaries, so a selected grid's outline is whole where it meets them.
+      id: "grids-highlight",
+      type: "line",
+      source: "grids",
+      layout: { "line-join": "round" },
+      paint: {
+        "line-color": ["case", selected, "#111111", "#333333"],
         "line-width": [
           "interpolate",
           ["linear"],
           ["zoom"],
           12,
-          ["case", selected, 2.5, hovered, 1.5, 0.5],
+          ["case", selected, 2.5, 1.5],
           16,
-          ["case", selected, 4, hovered, 2.5, 1.4],
+          ["case", selected, 4, 2.5],
         ],
-        "line-opacity": ["case", outOfFocus, 0.35, 0.9],
+        "line-opacity": ["case", selected, 1, hovered, 0.8, 0],
       },
     },
     {
