@@ -129,41 +129,59 @@ function ringArea(ring: [number, number][]): number {
   return area / 2;
 }
 
-/** Returns a lngLat near the first crossing found, or null. A sweep along x keeps large rings fast. */
+/**
+ * Returns a lngLat near the first crossing found, or null. Segments are sorted by their western end and each is
+ * compared only with those whose eastern end reaches it.
+ */
 function findSelfIntersection(g: UnitGeometry, projection: LocalProjection): [number, number] | null {
   for (const polygon of polygonsOf(g)) {
-    type Seg = { x0: number; y0: number; x1: number; y1: number; ring: number; index: number; size: number };
-    const segs: Seg[] = [];
+    let count = 0;
+    for (const ring of polygon) count += ring.length - 1;
+    const x0 = new Float64Array(count);
+    const y0 = new Float64Array(count);
+    const x1 = new Float64Array(count);
+    const y1 = new Float64Array(count);
+    const ringOf = new Int32Array(count);
+    const indexOf = new Int32Array(count);
+    const sizeOf = new Int32Array(count);
+    let k = 0;
     polygon.forEach((ring, r) => {
-      const pts = ring.map((p) => projection.project(p[0]!, p[1]!));
-      const size = pts.length - 1;
+      const size = ring.length - 1;
       for (let i = 0; i < size; i++) {
-        const [x0, y0] = pts[i]!;
-        const [x1, y1] = pts[i + 1]!;
-        segs.push({ x0, y0, x1, y1, ring: r, index: i, size });
+        x0[k] = (ring[i]![0]! - projection.lngLat0[0]) * projection.kx;
+        y0[k] = (ring[i]![1]! - projection.lngLat0[1]) * projection.ky;
+        x1[k] = (ring[i + 1]![0]! - projection.lngLat0[0]) * projection.kx;
+        y1[k] = (ring[i + 1]![1]! - projection.lngLat0[1]) * projection.ky;
+        ringOf[k] = r;
+        indexOf[k] = i;
+        sizeOf[k] = size;
+        k++;
       }
     });
-    const order = segs
-      .map((_, i) => i)
-      .sort((a, b) => Math.min(segs[a]!.x0, segs[a]!.x1) - Math.min(segs[b]!.x0, segs[b]!.x1));
-    const active: Seg[] = [];
-    for (const i of order) {
-      const s = segs[i]!;
-      const sMinX = Math.min(s.x0, s.x1);
-      for (let k = active.length - 1; k >= 0; k--) {
-        if (Math.max(active[k]!.x0, active[k]!.x1) < sMinX - 1e-9) active.splice(k, 1);
-      }
-      for (const t of active) {
+    const order = Array.from({ length: count }, (_, i) => i).sort(
+      (a, b) => Math.min(x0[a]!, x1[a]!) - Math.min(x0[b]!, x1[b]!) || a - b,
+    );
+    const seg = (i: number): Segment => ({ x0: x0[i]!, y0: y0[i]!, x1: x1[i]!, y1: y1[i]! });
+    for (let oi = 0; oi < count; oi++) {
+      const i = order[oi]!;
+      const east = Math.max(x0[i]!, x1[i]!) + 1e-9;
+      const loY = Math.min(y0[i]!, y1[i]!) - 1e-9;
+      const hiY = Math.max(y0[i]!, y1[i]!) + 1e-9;
+      for (let oj = oi + 1; oj < count; oj++) {
+        const j = order[oj]!;
+        if (Math.min(x0[j]!, x1[j]!) > east) break;
+        if (Math.max(y0[j]!, y1[j]!) < loY || Math.min(y0[j]!, y1[j]!) > hiY) continue;
         const consecutive =
-          s.ring === t.ring && ((s.index + 1) % s.size === t.index || (t.index + 1) % t.size === s.index);
-        const hit = consecutive ? isSpike(s, t) : segmentsCross(s, t);
-        if (hit) {
+          ringOf[i] === ringOf[j] &&
+          ((indexOf[i]! + 1) % sizeOf[i]! === indexOf[j] || (indexOf[j]! + 1) % sizeOf[j]! === indexOf[i]);
+        const s = seg(i);
+        const t = seg(j);
+        if (consecutive ? isSpike(s, t) : segmentsCross(s, t)) {
           const mx = (s.x0 + s.x1) / 2;
           const my = (s.y0 + s.y1) / 2;
           return [projection.lngLat0[0] + mx / projection.kx, projection.lngLat0[1] + my / projection.ky];
         }
       }
-      active.push(s);
     }
   }
   return null;
@@ -222,12 +240,12 @@ export interface Adjacency {
 }
 
 /**
- * Finds which units share a boundary of positive length and how long it is. Segments go into a uniform hash grid
- * (cell = twice the median segment length) and every pair of segments of different units in a cell is tested for a
- * collinear overlap within `tolerance_m` of each other, so boundaries that share vertices exactly (our PostGIS
- * parcels) and boundaries that only overlap (a long edge against several short ones, slightly imprecise
- * digitising) are both found; touching at a point gives no overlap and so no adjacency. A pair found in several
- * cells is counted once, in the cell holding the middle of the overlap.
+ * Finds which units share a boundary of positive length and how long it is. Segments go into a uniform grid of
+ * cells (twice the median segment length, held as one compressed array) and every pair of segments of different
+ * units in a cell is tested for a collinear overlap within `tolerance_m` of each other, so boundaries that share
+ * vertices exactly (our PostGIS parcels) and boundaries that only overlap (a long edge against several short ones,
+ * slightly imprecise digitising) are both found; touching at a point gives no overlap and so no adjacency. A pair
+ * found in several cells is counted once, in the cell holding the middle of the overlap.
  */
 export function buildAdjacency(
   geometries: readonly UnitGeometry[],
@@ -239,8 +257,12 @@ export function buildAdjacency(
   const centroidX = new Float64Array(n);
   const centroidY = new Float64Array(n);
   const area_m2 = new Float64Array(n);
-  const coords: number[] = [];
-  const owner: number[] = [];
+  let segCount = 0;
+  for (const g of geometries)
+    for (const polygon of polygonsOf(g)) for (const ring of polygon) segCount += Math.max(0, ring.length - 1);
+  const seg = new Float64Array(4 * segCount);
+  const owner = new Int32Array(segCount);
+  let at = 0;
   for (let u = 0; u < n; u++) {
     let sumA = 0;
     let sumX = 0;
@@ -253,10 +275,16 @@ export function buildAdjacency(
         let ringX = 0;
         let ringY = 0;
         for (let i = 0; i < ring.length; i++) {
-          const [x, y] = projection.project(ring[i]![0]!, ring[i]![1]!);
+          const lng = ring[i]![0]!;
+          const lat = ring[i]![1]!;
+          const x = (lng - projection.lngLat0[0]) * projection.kx;
+          const y = (lat - projection.lngLat0[1]) * projection.ky;
           if (i > 0) {
-            coords.push(px, py, x, y);
-            owner.push(u);
+            seg[4 * at] = px;
+            seg[4 * at + 1] = py;
+            seg[4 * at + 2] = x;
+            seg[4 * at + 3] = y;
+            owner[at++] = u;
             perimeter_m[u]! += projection.length_m(x - px, y - py, (y + py) / 2);
             const c = px * y - x * py;
             ringA += c;
@@ -278,62 +306,88 @@ export function buildAdjacency(
       centroidX[u] = sumX / (3 * sumA);
       centroidY[u] = sumY / (3 * sumA);
     } else {
-      const p = geometries[u]!;
-      const first = polygonsOf(p)[0]?.[0]?.[0];
+      const first = polygonsOf(geometries[u]!)[0]?.[0]?.[0];
       const [x, y] = first ? projection.project(first[0]!, first[1]!) : [0, 0];
       centroidX[u] = x;
       centroidY[u] = y;
     }
   }
 
-  const segCount = owner.length;
-  const seg = Float64Array.from(coords);
   const lengths = new Float64Array(segCount);
-  for (let s = 0; s < segCount; s++) {
-    lengths[s] = Math.hypot(seg[4 * s + 2]! - seg[4 * s]!, seg[4 * s + 3]! - seg[4 * s + 1]!);
-  }
-  const sorted = Float64Array.from(lengths).sort();
-  const median = sorted.length ? sorted[sorted.length >> 1]! : 1;
-  const cell = Math.max(1, Math.min(2 * median, 200));
-  const cells = new Map<number, number[]>();
-  const key = (ix: number, iy: number) => (ix + 1_048_576) * 2_097_152 + (iy + 1_048_576);
-  const seen = new Set<number>();
+  let minX = Number.POSITIVE_INFINITY;
+  let minY = Number.POSITIVE_INFINITY;
+  let maxX = Number.NEGATIVE_INFINITY;
+  let maxY = Number.NEGATIVE_INFINITY;
   for (let s = 0; s < segCount; s++) {
     const x0 = seg[4 * s]!;
     const y0 = seg[4 * s + 1]!;
     const x1 = seg[4 * s + 2]!;
     const y1 = seg[4 * s + 3]!;
-    const pieces = Math.max(1, Math.ceil(lengths[s]! / cell));
-    seen.clear();
-    for (let p = 0; p < pieces; p++) {
-      const ax = x0 + ((x1 - x0) * p) / pieces;
-      const ay = y0 + ((y1 - y0) * p) / pieces;
-      const bx = x0 + ((x1 - x0) * (p + 1)) / pieces;
-      const by = y0 + ((y1 - y0) * (p + 1)) / pieces;
-      const ix0 = Math.floor((Math.min(ax, bx) - tolerance_m) / cell);
-      const ix1 = Math.floor((Math.max(ax, bx) + tolerance_m) / cell);
-      const iy0 = Math.floor((Math.min(ay, by) - tolerance_m) / cell);
-      const iy1 = Math.floor((Math.max(ay, by) + tolerance_m) / cell);
-      for (let ix = ix0; ix <= ix1; ix++) {
-        for (let iy = iy0; iy <= iy1; iy++) {
-          const k = key(ix, iy);
-          if (seen.has(k)) continue;
-          seen.add(k);
-          let list = cells.get(k);
-          if (!list) {
-            list = [];
-            cells.set(k, list);
+    lengths[s] = Math.hypot(x1 - x0, y1 - y0);
+    minX = Math.min(minX, x0, x1);
+    minY = Math.min(minY, y0, y1);
+    maxX = Math.max(maxX, x0, x1);
+    maxY = Math.max(maxY, y0, y1);
+  }
+  const pairs: Adjacency["pairs"] = [];
+  if (segCount === 0) return { pairs, perimeter_m, centroidX, centroidY, area_m2 };
+  const sorted = Float64Array.from(lengths).sort();
+  let cell = Math.max(1, Math.min(2 * sorted[sorted.length >> 1]!, 200));
+  minX -= 2 * tolerance_m;
+  minY -= 2 * tolerance_m;
+  // A dense grid of cells, made coarser when the data spans too much ground for one.
+  while (((maxX - minX) / cell + 2) * ((maxY - minY) / cell + 2) > 4_000_000) cell *= 2;
+  const nx = Math.floor((maxX - minX + 2 * tolerance_m) / cell) + 2;
+  const ny = Math.floor((maxY - minY + 2 * tolerance_m) / cell) + 2;
+  const cellCount = nx * ny;
+  const counts = new Int32Array(cellCount + 1);
+  const lastSeg = new Int32Array(cellCount).fill(-1);
+  const fill = new Int32Array(cellCount);
+  // Two passes over the cells every segment (widened by the tolerance) passes through: count, then fill.
+  let into = new Int32Array(0);
+  for (let pass = 0; pass < 2; pass++) {
+    for (let s = 0; s < segCount; s++) {
+      const x0 = seg[4 * s]! - minX;
+      const y0 = seg[4 * s + 1]! - minY;
+      const x1 = seg[4 * s + 2]! - minX;
+      const y1 = seg[4 * s + 3]! - minY;
+      const pieces = Math.max(1, Math.ceil(lengths[s]! / cell));
+      for (let p = 0; p < pieces; p++) {
+        const ax = x0 + ((x1 - x0) * p) / pieces;
+        const ay = y0 + ((y1 - y0) * p) / pieces;
+        const bx = x0 + ((x1 - x0) * (p + 1)) / pieces;
+        const by = y0 + ((y1 - y0) * (p + 1)) / pieces;
+        const ix0 = Math.floor((Math.min(ax, bx) - tolerance_m) / cell);
+        const ix1 = Math.floor((Math.max(ax, bx) + tolerance_m) / cell);
+        const iy0 = Math.floor((Math.min(ay, by) - tolerance_m) / cell);
+        const iy1 = Math.floor((Math.max(ay, by) + tolerance_m) / cell);
+        for (let ix = ix0; ix <= ix1; ix++) {
+          for (let iy = iy0; iy <= iy1; iy++) {
+            const c = iy * nx + ix;
+            if (lastSeg[c] === s) continue;
+            lastSeg[c] = s;
+            if (pass === 0) counts[c + 1]!++;
+            else into[fill[c]!++] = s;
           }
-          list.push(s);
         }
       }
     }
+    if (pass === 0) {
+      for (let c = 0; c < cellCount; c++) counts[c + 1]! += counts[c]!;
+      into = new Int32Array(counts[cellCount]!);
+      fill.set(counts.subarray(0, cellCount));
+      lastSeg.fill(-1);
+    }
   }
+  const cellMembers = into;
 
   const shared = new Map<number, number>();
-  for (const [k, list] of cells) {
-    for (let i = 0; i < list.length; i++) {
-      const s = list[i]!;
+  for (let c = 0; c < cellCount; c++) {
+    const from = counts[c]!;
+    const to = counts[c + 1]!;
+    if (to - from < 2) continue;
+    for (let i = from; i < to; i++) {
+      const s = cellMembers[i]!;
       const us = owner[s]!;
       const len = lengths[s]!;
       if (len <= tolerance_m) continue;
@@ -341,8 +395,8 @@ export function buildAdjacency(
       const py = seg[4 * s + 1]!;
       const ux = (seg[4 * s + 2]! - px) / len;
       const uy = (seg[4 * s + 3]! - py) / len;
-      for (let j = i + 1; j < list.length; j++) {
-        const t = list[j]!;
+      for (let j = i + 1; j < to; j++) {
+        const t = cellMembers[j]!;
         const ut = owner[t]!;
         if (ut === us) continue;
         const qx0 = seg[4 * t]! - px;
@@ -364,7 +418,7 @@ export function buildAdjacency(
         const mid = (lo + hi) / 2;
         const mx = px + ux * mid;
         const my = py + uy * mid;
-        if (key(Math.floor(mx / cell), Math.floor(my / cell)) !== k) continue;
+        if (Math.floor((my - minY) / cell) * nx + Math.floor((mx - minX) / cell) !== c) continue;
         const length = projection.length_m(ux * (hi - lo), uy * (hi - lo), my);
         const a = Math.min(us, ut);
         const b = Math.max(us, ut);
@@ -373,8 +427,7 @@ export function buildAdjacency(
       }
     }
   }
-  const pairs = [...shared]
-    .map(([pk, length_m]) => ({ a: Math.floor(pk / n), b: pk % n, length_m }))
-    .sort((p, q) => p.a - q.a || p.b - q.b);
+  for (const [pk, length_m] of shared) pairs.push({ a: Math.floor(pk / n), b: pk % n, length_m });
+  pairs.sort((p, q) => p.a - q.a || p.b - q.b);
   return { pairs, perimeter_m, centroidX, centroidY, area_m2 };
 }

@@ -7,15 +7,33 @@ const optionalIdSchema = z
   .nullish()
   .transform((v) => (v === null || v === undefined || v === "" ? null : String(v)));
 
-const positionSchema = z.array(z.number()).min(2);
-const ringSchema = z.array(positionSchema);
+/** GeoJSON (Multi)Polygon in EPSG:4326, lngLat order. */
+export type UnitGeometry =
+  | { type: "Polygon"; coordinates: number[][][] }
+  | { type: "MultiPolygon"; coordinates: number[][][][] };
 
-/** GeoJSON (Multi)Polygon in EPSG:4326, lngLat order; validity (closed rings, no self-intersection) is checked later. */
-export const unitGeometrySchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("Polygon"), coordinates: z.array(ringSchema).min(1) }),
-  z.object({ type: z.literal("MultiPolygon"), coordinates: z.array(z.array(ringSchema).min(1)).min(1) }),
-]);
-export type UnitGeometry = z.infer<typeof unitGeometrySchema>;
+/** Arrays nested `depth` deep ending in positions of at least two numbers (NaN is refused later, with its id). */
+function isNested(value: unknown, depth: number): boolean {
+  if (!Array.isArray(value)) return false;
+  if (depth === 0) return value.length >= 2 && typeof value[0] === "number" && typeof value[1] === "number";
+  for (const item of value) if (!isNested(item, depth - 1)) return false;
+  return value.length > 0;
+}
+
+/**
+ * The shape of a (Multi)Polygon, checked by hand: parcels carry hundreds of thousands of coordinates, which a
+ * schema per number makes slow. Validity (closed rings, finite numbers, no self-intersection) is checked later.
+ */
+export const unitGeometrySchema = z.custom<UnitGeometry>(
+  (g) => {
+    const v = g as { type?: unknown; coordinates?: unknown } | null;
+    if (!v || typeof v !== "object") return false;
+    if (v.type === "Polygon") return isNested(v.coordinates, 2);
+    if (v.type === "MultiPolygon") return isNested(v.coordinates, 3);
+    return false;
+  },
+  { message: "must be a GeoJSON Polygon or MultiPolygon / 须为 GeoJSON 多边形" },
+);
 
 /** The household band of a grid, inclusive at both ends. */
 export const bandSchema = z
