@@ -124,7 +124,7 @@ export function prepareRebalance(
 ): { ok: true; prepared: Prepared } | { ok: false; problems: InputProblem[] } {
   const parsed = rebalanceInputSchema.safeParse(raw);
   if (!parsed.success) {
-    const byUnit = new Map<string, string[]>();
+    const byUnit = new Map<string, { en: string; zh: string }[]>();
     for (const issue of parsed.error.issues) {
       const [head, index, ...rest] = issue.path;
       const where =
@@ -132,16 +132,17 @@ export function prepareRebalance(
           ? unitLabel((raw.units as unknown[])[index], index)
           : issue.path.join(".") || "input";
       const field = head === "units" ? rest.join(".") : "";
+      const [en, zh = en] = issue.message.split("|") as [string, string?];
       const list = byUnit.get(where) ?? [];
-      list.push(`${field ? `${field}: ` : ""}${issue.message}`);
+      list.push({ en: `${field ? `${field}: ` : ""}${en}`, zh: `${field ? `${field}：` : ""}${zh}` });
       byUnit.set(where, list);
     }
     return {
       ok: false,
       problems: [...byUnit].map(([where, msgs]) => ({
         kind: "invalid_input",
-        zh: `${where}：输入无效（${msgs.join("；")}）`,
-        en: `${where}: invalid input (${msgs.join("; ")})`,
+        zh: `${where.replace(/^unit /, "单元 ")}：输入无效（${msgs.map((m) => m.zh).join("；")}）`,
+        en: `${where}: invalid input (${msgs.map((m) => m.en).join("; ")})`,
         units: where.startsWith("unit ") && !where.startsWith("unit #") ? [where.slice(5)] : [],
       })),
     };

@@ -1,7 +1,14 @@
 import { z } from "zod";
 
-/** Ids arrive as strings or numbers (database ids); the engine keys everything by string. */
-const idSchema = z.union([z.string().min(1), z.number().int()]).transform(String);
+/**
+ * Ids arrive as strings or numbers (database ids); the engine keys everything by string. Messages of the schemas
+ * here are "English|中文": the engine splits them for the two languages of its reports.
+ */
+const idSchema = z
+  .union([z.string().min(1), z.number().int()], {
+    error: "is required: a non-empty string or a number|缺少编号（非空字符串或数字）",
+  })
+  .transform(String);
 const optionalIdSchema = z
   .union([z.string(), z.number().int()])
   .nullish()
@@ -32,7 +39,7 @@ export const unitGeometrySchema = z.custom<UnitGeometry>(
     if (v.type === "MultiPolygon") return isNested(v.coordinates, 3);
     return false;
   },
-  { message: "must be a GeoJSON Polygon or MultiPolygon / 须为 GeoJSON 多边形" },
+  { message: "must be a GeoJSON Polygon or MultiPolygon|须为 GeoJSON 多边形或多多边形" },
 );
 
 /** The household band of a grid, inclusive at both ends. */
@@ -47,7 +54,10 @@ export const defaultBand: Band = Object.freeze({ min: 200, max: 300 });
 /** The properties a unit (a parcel, or any polygon a CLI user brings) carries. */
 export const unitPropertiesSchema = z.object({
   id: idSchema,
-  households: z.number().int().min(0),
+  households: z
+    .number({ error: "must be a number|须为数字" })
+    .int({ error: "must be a whole number|须为整数" })
+    .min(0, { error: "must not be negative|不能为负" }),
   building: optionalIdSchema,
   compound: optionalIdSchema,
   community: optionalIdSchema,
@@ -55,7 +65,7 @@ export const unitPropertiesSchema = z.object({
   grid: optionalIdSchema,
   /** A locked unit keeps its current grid. */
   locked: z
-    .boolean()
+    .boolean({ error: "must be true or false|须为 true 或 false" })
     .nullish()
     .transform((v) => v ?? false),
   /** The road-network face the unit lies in: boundaries between blocks follow roads or water. */
