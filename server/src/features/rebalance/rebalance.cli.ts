@@ -36,7 +36,7 @@ within --tolerance metres of each other count as shared.
 --out          write the result there instead of standard output.
 
 Output JSON: assignment (unit id → grid id), grids (id, community, households, units, contiguous, status, locked,
-boundary_m, boundary_on_roads_share), metrics (out_of_band, non_contiguous, buildings_split, compounds_split,
+boundary_m, boundary_on_roads_share, area_m2, polsby_popper), metrics (out_of_band, non_contiguous, buildings_split, compounds_split,
 boundary_length_m, boundary_on_roads_share, households_moved, units_moved, seconds), communities, explanations
 (zh, en: why the band cannot be met, with margins) and violations.
 Exit status: 0 with a result (violations included), 1 for invalid units (nothing written), 2 for bad arguments.`;

@@ -41,6 +41,9 @@ export interface ResultGrid {
   boundary_m: number;
   /** Share of that perimeter on roads or water: block edges and the community's outline. */
   boundary_on_roads_share: number;
+  area_m2: number;
+  /** Compactness 4π·area / perimeter² (1 for a disc), as the editor shows it. */
+  polsby_popper: number;
 }
 
 /**
@@ -277,6 +280,7 @@ export function prepareRebalance(
       adjacency.perimeter_m,
       adjacency.centroidX,
       adjacency.centroidY,
+      adjacency.area_m2,
     );
     return {
       problem: communityProblem(
@@ -453,6 +457,7 @@ export function measureCommunity(
   const hh = new Float64Array(k);
   const size = new Int32Array(k);
   const perimeter = new Float64Array(k);
+  const area = new Float64Array(k);
   const onRoads = new Float64Array(k);
   let cut = 0;
   let cutRoads = 0;
@@ -464,6 +469,7 @@ export function measureCommunity(
     size[s]!++;
     perimeter[s]! += g.outer_m[u]!;
     onRoads[s]! += g.outer_m[u]!;
+    area[s]! += g.area_m2[u]!;
     if (origIds[u] !== null && origIds[u] !== gridOf[u]) {
       moved += g.hh[u]!;
       movedUnits++;
@@ -517,6 +523,8 @@ export function measureCommunity(
       locked: lockedIds.has(id),
       boundary_m: round(perimeter[s]!),
       boundary_on_roads_share: perimeter[s]! > 0 ? round(onRoads[s]! / perimeter[s]!, 4) : 1,
+      area_m2: round(area[s]!),
+      polsby_popper: perimeter[s]! > 0 ? round((4 * Math.PI * area[s]!) / perimeter[s]! ** 2, 4) : 0,
     });
   });
   grids.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

@@ -34,6 +34,7 @@ export interface CommunityGraph {
   outer_m: Float64Array;
   cx: Float64Array;
   cy: Float64Array;
+  area_m2: Float64Array;
 }
 
 export interface GraphUnit {
@@ -53,6 +54,7 @@ export function buildCommunityGraph(
   perimeter_m: Float64Array,
   centroidX: Float64Array,
   centroidY: Float64Array,
+  area_m2: Float64Array,
 ): CommunityGraph {
   const n = members.length;
   const local = new Map<number, number>();
@@ -140,6 +142,7 @@ export function buildCommunityGraph(
     outer_m,
     cx: Float64Array.from(members.map((m) => centroidX[m.index]!)),
     cy: Float64Array.from(members.map((m) => centroidY[m.index]!)),
+    area_m2: Float64Array.from(members.map((m) => area_m2[m.index]!)),
   };
 }
 
