@@ -16,7 +16,7 @@ export type Cost = [
   boundary: number,
 ];
 
-export const tierCount = 6;
+const tierCount = 6;
 
 /** Metres of boundary that moving one unit is worth in repair mode. */
 export const unitMoveCost = 30;
@@ -33,14 +33,6 @@ export function compareCost(a: Cost, b: Cost): number {
   }
   const d = a[5] - b[5];
   return Math.abs(d) < 1e-6 ? 0 : d;
-}
-
-export function addCost(a: Cost, b: Cost): Cost {
-  return [a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3], a[4] + b[4], a[5] + b[5]];
-}
-
-export function subCost(a: Cost, b: Cost): Cost {
-  return [a[0] - b[0], a[1] - b[1], a[2] - b[2], a[3] - b[3], a[4] - b[4], a[5] - b[5]];
 }
 
 /**
@@ -170,23 +162,6 @@ export class Partition {
         this.cPieces[cp]!--;
       } else this.cCount.set(k, c);
     }
-  }
-
-  /** Units of building b in slot s. */
-  buildingIn(b: number, s: number): number {
-    return this.bCount.get(b * this.cap + s) ?? 0;
-  }
-
-  compoundIn(c: number, s: number): number {
-    return this.cCount.get(c * this.cap + s) ?? 0;
-  }
-
-  buildingPieces(b: number): number {
-    return this.bPieces[b]!;
-  }
-
-  compoundPieces(c: number): number {
-    return this.cPieces[c]!;
   }
 
   bandCost(households: number): [number, number] {
@@ -319,13 +294,6 @@ export class Partition {
       this.slotVersion[from]!++;
       this.slotVersion[t]!++;
     }
-  }
-
-  /** Units of each slot, in unit order. */
-  members(): number[][] {
-    const out: number[][] = Array.from({ length: this.slots }, () => []);
-    for (let u = 0; u < this.g.n; u++) out[this.part[u]!]!.push(u);
-    return out;
   }
 
   /**
