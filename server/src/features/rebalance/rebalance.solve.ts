@@ -69,7 +69,20 @@ const chainAttempts = 2;
 const kicks = 4;
 const kickRounds = 5;
 
-/** Solves one community: full redistricting or repair of its current grids, then explains what falls short. */
+/**
+ * Solves one community: full redistricting or repair of its current grids, then explains what falls short.
+ *
+ * 1. Necessary conditions are checked first and explained (totals against the band and the number of grids,
+ *    units bigger than a grid, islands, groups of units that cannot add up to the band, locked grids).
+ * 2. Start: in full mode, recursive bisection of each connected area along random spanning trees of "super-units"
+ *    (whole blocks, else compounds, else buildings that fit one grid; coarsened by matching for the first cuts),
+ *    or every division when the area is tiny; in repair mode, the current grids cut down to their main piece,
+ *    stray pieces given to a neighbour, grids merged or split to the target count.
+ * 3. Improvement, by the lexicographic {@link Cost}: merge-and-split of adjacent pairs (ReCom-style, best tree cut
+ *    of several contraction levels, every division for small pairs), chains of grids for grids out of band, three
+ *    grids around a split building or compound, and greedy boundary moves of units, buildings and compounds.
+ * 4. Iterated local search: a split building or compound forced whole, the search repairing around it.
+ */
 export function solveCommunity(problem: CommunityProblem): CommunitySolution {
   const { g, mode, orig, lockedSlots } = problem;
   const random = createRandom(problem.seed);
