@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { measureCommunity, type PreparedCommunity, prepareRebalance, rebalance } from "./rebalance.engine.ts";
+import { buildAdjacency, projectionFor } from "./rebalance.geometry.ts";
 import type { RebalanceInput } from "./rebalance.input.ts";
 import { syntheticUnits } from "./rebalance.synthetic.ts";
 import { gridsOf, squares } from "./rebalance.test-support.ts";
@@ -154,6 +155,43 @@ describe("explanations when the band cannot be met", () => {
     const result = solve({ units: squares([[100, 100, 100, 100, 100, 100]]), grids: 4 });
     const e = result.explanations.find((x) => x.kind === "grid_count")!;
     expect(e.en).toContain("the requested 4 grids would average 150, 50 below the minimum; 2 to 3 grids fit");
+  });
+});
+
+describe("adjacency given as edges (the database's parcel_edge)", () => {
+  const units = syntheticUnits({ seed: 31, households: [1500] });
+  const projection = projectionFor(units.map((u) => u.geometry));
+  const edges = buildAdjacency(
+    units.map((u) => u.geometry),
+    projection,
+  ).pairs.map((p) => ({
+    a: units[p.a]!.id,
+    b: units[p.b]!.id,
+    length_m: p.length_m,
+    on_road: units[p.a]!.block !== units[p.b]!.block,
+  }));
+
+  it("gives the result the polygons give", () => {
+    const fromPolygons = solve({ units, seed: 5 });
+    const fromEdges = solve({ units, edges, seed: 5 });
+    expect(fromEdges.assignment).toEqual(fromPolygons.assignment);
+    expect(fromEdges.metrics.boundary_on_roads_share).toBe(fromPolygons.metrics.boundary_on_roads_share);
+  });
+
+  it("needs no polygons", () => {
+    const bare = units.map(({ geometry: _, ...u }) => ({ ...u, outer_m: 0, area_m2: 100 }));
+    const result = solve({ units: bare, edges, seed: 5 });
+    expect(result.metrics).toMatchObject({ out_of_band: 0, non_contiguous: 0 });
+    expect(result.grids[0]!.area_m2).toBeGreaterThan(0);
+  });
+
+  it("names edges to units that are not there, and units with neither polygon nor edges", () => {
+    const bare = units.slice(0, 3).map(({ geometry: _, ...u }) => u);
+    expect(problems({ units: bare, edges: [{ a: bare[0]!.id, b: "ghost", length_m: 3 }] })[0]).toMatchObject({
+      kind: "unknown_edge_unit",
+      units: ["ghost"],
+    });
+    expect(problems({ units: bare })[0]).toMatchObject({ kind: "invalid_geometry" });
   });
 });
 

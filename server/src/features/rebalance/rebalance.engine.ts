@@ -1,6 +1,18 @@
 import type { Explanation } from "./rebalance.explain.ts";
-import { buildAdjacency, projectionFor, validateGeometry } from "./rebalance.geometry.ts";
-import { bandDeviation, buildCommunityGraph, type CommunityGraph, components } from "./rebalance.graph.ts";
+import {
+  type Adjacency,
+  buildAdjacency,
+  type LocalProjection,
+  projectionFor,
+  validateGeometry,
+} from "./rebalance.geometry.ts";
+import {
+  bandDeviation,
+  buildCommunityGraph,
+  type CommunityGraph,
+  components,
+  type SharedBoundary,
+} from "./rebalance.graph.ts";
 import {
   type Band,
   type ParsedRebalanceInput,
@@ -22,7 +34,8 @@ export interface InputProblem {
     | "locked_without_grid"
     | "unknown_locked_grid"
     | "grid_across_communities"
-    | "grids_ambiguous";
+    | "grids_ambiguous"
+    | "unknown_edge_unit";
   zh: string;
   en: string;
   units: string[];
@@ -168,11 +181,27 @@ export function prepareRebalance(
       units: ids,
     });
   }
-  const projection = projectionFor(units.map((u) => u.geometry));
+  const geometries = units.flatMap((u) => (u.geometry ? [u.geometry] : []));
+  const projection = projectionFor(geometries);
   const invalid: { id: string; zh: string; en: string }[] = [];
   for (const u of units) {
+    if (!u.geometry) {
+      if (!input.edges)
+        invalid.push({ id: u.id, zh: "缺少多边形（未给出边表时必需）", en: "no polygon (required without edges)" });
+      continue;
+    }
     const v = validateGeometry(u.geometry, projection);
     if (!v.valid) invalid.push({ id: u.id, zh: v.zh, en: v.en });
+  }
+  const indexOf = new Map(units.map((u, i) => [u.id, i]));
+  const unknownEnds = [...new Set((input.edges ?? []).flatMap((e) => [e.a, e.b]).filter((id) => !indexOf.has(id)))];
+  if (unknownEnds.length) {
+    problems.push({
+      kind: "unknown_edge_unit",
+      zh: `边表中的单元不存在：${unknownEnds.join("、")}`,
+      en: `edges name units that are not in the input: ${unknownEnds.join(", ")}`,
+      units: unknownEnds,
+    });
   }
   if (invalid.length) {
     problems.push({
@@ -228,11 +257,9 @@ export function prepareRebalance(
   }
   if (problems.length) return { ok: false, problems };
 
-  const adjacency = buildAdjacency(
-    units.map((u) => u.geometry),
-    projection,
-    input.tolerance_m,
-  );
+  const adjacency = input.edges
+    ? adjacencyFromEdges(units, input.edges, indexOf, projection)
+    : buildAdjacency(geometries, projection, input.tolerance_m);
   const communityOf = units.map((u) => u.community ?? "");
   const inside = adjacency.pairs.filter((p) => communityOf[p.a] === communityOf[p.b]);
   const degree = new Int32Array(units.length);
@@ -294,6 +321,48 @@ export function prepareRebalance(
     };
   });
   return { ok: true, prepared: { input, communities } };
+}
+
+/**
+ * Adjacency from the caller's edges; perimeters from `outer_m` plus the shared lengths (or the polygon), areas and
+ * centroids from `area_m2` or the polygon when there is one (a unit without either counts as 0 m² at the origin).
+ */
+function adjacencyFromEdges(
+  units: readonly ParsedUnit[],
+  edges: NonNullable<ParsedRebalanceInput["edges"]>,
+  indexOf: ReadonlyMap<string, number>,
+  projection: LocalProjection,
+): Adjacency & { pairs: SharedBoundary[] } {
+  const n = units.length;
+  const byPair = new Map<number, SharedBoundary>();
+  for (const e of edges) {
+    const i = indexOf.get(e.a)!;
+    const j = indexOf.get(e.b)!;
+    if (i === j) continue;
+    const a = Math.min(i, j);
+    const b = Math.max(i, j);
+    const k = a * n + b;
+    const known = byPair.get(k);
+    if (known) known.length_m += e.length_m;
+    else byPair.set(k, { a, b, length_m: e.length_m, on_road: e.on_road });
+  }
+  const pairs = [...byPair.values()].sort((p, q) => p.a - q.a || p.b - q.b);
+  const own = buildAdjacency(
+    units.map((u) => u.geometry ?? { type: "Polygon", coordinates: [] }),
+    projection,
+    0,
+    false,
+  );
+  const shared = new Float64Array(n);
+  for (const p of pairs) {
+    shared[p.a]! += p.length_m;
+    shared[p.b]! += p.length_m;
+  }
+  const perimeter_m = Float64Array.from(units, (u, i) =>
+    u.outer_m !== undefined ? u.outer_m + shared[i]! : own.perimeter_m[i]!,
+  );
+  const area_m2 = Float64Array.from(units, (u, i) => u.area_m2 ?? own.area_m2[i]!);
+  return { pairs, perimeter_m, centroidX: own.centroidX, centroidY: own.centroidY, area_m2 };
 }
 
 function unitLabel(unit: unknown, index: number): string {

@@ -245,12 +245,14 @@ export interface Adjacency {
  * units in a cell is tested for a collinear overlap within `tolerance_m` of each other, so boundaries that share
  * vertices exactly (our PostGIS parcels) and boundaries that only overlap (a long edge against several short ones,
  * slightly imprecise digitising) are both found; touching at a point gives no overlap and so no adjacency. A pair
- * found in several cells is counted once, in the cell holding the middle of the overlap.
+ * found in several cells is counted once, in the cell holding the middle of the overlap. With `findPairs` false
+ * only perimeters, centroids and areas are measured.
  */
 export function buildAdjacency(
   geometries: readonly UnitGeometry[],
   projection: LocalProjection,
   tolerance_m = 0.1,
+  findPairs = true,
 ): Adjacency {
   const n = geometries.length;
   const perimeter_m = new Float64Array(n);
@@ -330,7 +332,7 @@ export function buildAdjacency(
     maxY = Math.max(maxY, y0, y1);
   }
   const pairs: Adjacency["pairs"] = [];
-  if (segCount === 0) return { pairs, perimeter_m, centroidX, centroidY, area_m2 };
+  if (segCount === 0 || !findPairs) return { pairs, perimeter_m, centroidX, centroidY, area_m2 };
   const sorted = Float64Array.from(lengths).sort();
   let cell = Math.max(1, Math.min(2 * sorted[sorted.length >> 1]!, 200));
   minX -= 2 * tolerance_m;

@@ -45,12 +45,23 @@ export interface GraphUnit {
   block: string | null;
 }
 
+/**
+ * Two units (input indexes) sharing `length_m` of boundary; `on_road` when known, else the boundary is taken to
+ * follow a road when the units lie in different blocks.
+ */
+export interface SharedBoundary {
+  a: number;
+  b: number;
+  length_m: number;
+  on_road?: boolean | undefined;
+}
+
 /** Builds the graph of one community from its units and the shared lengths of pairs inside it. */
 export function buildCommunityGraph(
   community: string | null,
   band: Band,
   members: readonly GraphUnit[],
-  pairs: readonly { a: number; b: number; length_m: number }[],
+  pairs: readonly SharedBoundary[],
   perimeter_m: Float64Array,
   centroidX: Float64Array,
   centroidY: Float64Array,
@@ -83,12 +94,12 @@ export function buildCommunityGraph(
   const compound = dense((m) => m.compound);
   const block = dense((m) => m.block);
   const degree = new Int32Array(n + 1);
-  const inside: { a: number; b: number; length_m: number }[] = [];
+  const inside: SharedBoundary[] = [];
   for (const p of pairs) {
     const a = local.get(p.a);
     const b = local.get(p.b);
     if (a === undefined || b === undefined) continue;
-    inside.push({ a, b, length_m: p.length_m });
+    inside.push({ a, b, length_m: p.length_m, on_road: p.on_road });
     degree[a]!++;
     degree[b]!++;
   }
@@ -104,10 +115,10 @@ export function buildCommunityGraph(
   members.forEach((m, i) => {
     outer_m[i] = perimeter_m[m.index]!;
   });
-  for (const { a, b, length_m } of inside) {
+  for (const { a, b, length_m, on_road } of inside) {
     const ba = block.out[a]!;
     const bb = block.out[b]!;
-    const onRoad = ba >= 0 && bb >= 0 && ba !== bb ? 1 : 0;
+    const onRoad = (on_road ?? (ba >= 0 && bb >= 0 && ba !== bb)) ? 1 : 0;
     const c = onRoad ? length_m : length_m * offRoadFactor;
     for (const [u, v] of [
       [a, b],

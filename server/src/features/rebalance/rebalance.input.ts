@@ -72,7 +72,16 @@ export const unitPropertiesSchema = z.object({
   block: optionalIdSchema,
 });
 
-export const rebalanceUnitSchema = unitPropertiesSchema.extend({ geometry: unitGeometrySchema });
+/**
+ * A unit as the engine takes it. The geometry is required unless the input brings `edges`; then it only gives
+ * perimeters, areas and centroids, which `outer_m` and `area_m2` can give instead.
+ */
+export const rebalanceUnitSchema = unitPropertiesSchema.extend({
+  geometry: unitGeometrySchema.optional(),
+  /** Boundary length on the community's outline (shared with no unit of the community), when edges are given. */
+  outer_m: z.number().min(0).optional(),
+  area_m2: z.number().min(0).optional(),
+});
 export type RebalanceUnit = z.input<typeof rebalanceUnitSchema>;
 export type ParsedUnit = z.output<typeof rebalanceUnitSchema>;
 
@@ -94,6 +103,21 @@ export const rebalanceInputSchema = z.object({
   locked_grids: z.array(idSchema).default([]),
   /** How far apart (metres) two boundaries may lie and still count as shared: room for imprecise digitising. */
   tolerance_m: z.number().min(0).max(10).default(0.1),
+  /**
+   * The adjacency, when the caller has it (the database's parcel_edge): pairs of unit ids sharing a boundary of
+   * `length_m` metres, `on_road` when it follows a road or water. Given, it replaces the adjacency the engine
+   * would compute from the geometries, which then become optional.
+   */
+  edges: z
+    .array(
+      z.object({
+        a: idSchema,
+        b: idSchema,
+        length_m: z.number().positive({ error: "must be positive|须为正数" }),
+        on_road: z.boolean().optional(),
+      }),
+    )
+    .optional(),
 });
 export type RebalanceInput = z.input<typeof rebalanceInputSchema>;
 export type ParsedRebalanceInput = z.output<typeof rebalanceInputSchema>;

@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { rebalance } from "./rebalance.engine.ts";
-import type { Band, RebalanceInput, RebalanceUnit } from "./rebalance.input.ts";
-import { smallCommunity, syntheticUnits } from "./rebalance.synthetic.ts";
+import type { Band, RebalanceInput } from "./rebalance.input.ts";
+import { type GeneratedUnit, smallCommunity, syntheticUnits } from "./rebalance.synthetic.ts";
 import { gridsOf } from "./rebalance.test-support.ts";
 
 const band: Band = { min: 200, max: 300 };
@@ -17,7 +17,7 @@ function solve(input: RebalanceInput) {
  * Adjacency of the axis-parallel rectangles smallCommunity draws, worked out from their corners (not with the
  * engine's code): two rectangles are adjacent when they share a side along a stretch of positive length.
  */
-function rectangleAdjacency(units: readonly RebalanceUnit[]): boolean[][] {
+function rectangleAdjacency(units: readonly GeneratedUnit[]): boolean[][] {
   const boxes = units.map((u) => {
     const ring = (u.geometry.coordinates as number[][][])[0]!;
     const xs = ring.map((p) => p[0]!);
@@ -36,7 +36,7 @@ function rectangleAdjacency(units: readonly RebalanceUnit[]): boolean[][] {
 }
 
 /** Every way to cut the units into exactly k non-empty groups, tried one by one: is one contiguous and in band? */
-function feasibleByBruteForce(units: readonly RebalanceUnit[], k: number): boolean {
+function feasibleByBruteForce(units: readonly GeneratedUnit[], k: number): boolean {
   const n = units.length;
   const adjacent = rectangleAdjacency(units);
   const labels = new Array<number>(n).fill(0);

@@ -1,5 +1,5 @@
 import { createLocalProjection } from "./rebalance.geometry.ts";
-import type { RebalanceUnit } from "./rebalance.input.ts";
+import type { RebalanceUnit, UnitGeometry } from "./rebalance.input.ts";
 import { createRandom, type Random } from "./rebalance.random.ts";
 
 /**
@@ -24,6 +24,7 @@ export interface SyntheticOptions {
 /** A generated unit: a {@link RebalanceUnit} whose ids are strings and whose current grid is set. */
 export type GeneratedUnit = RebalanceUnit & {
   id: string;
+  geometry: UnitGeometry;
   households: number;
   grid: string;
   community: string;

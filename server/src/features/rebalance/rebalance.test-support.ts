@@ -1,5 +1,5 @@
 import { createLocalProjection } from "./rebalance.geometry.ts";
-import type { RebalanceUnit } from "./rebalance.input.ts";
+import type { RebalanceUnit, UnitGeometry } from "./rebalance.input.ts";
 
 const projection = createLocalProjection(122.25, 43.6);
 
@@ -10,8 +10,8 @@ const projection = createLocalProjection(122.25, 43.6);
 export function squares(
   households: number[][],
   options: { community?: string; grids?: string[][]; compound?: (row: number, col: number) => string | null } = {},
-): RebalanceUnit[] {
-  const units: RebalanceUnit[] = [];
+): (RebalanceUnit & { id: string; geometry: UnitGeometry })[] {
+  const units: (RebalanceUnit & { id: string; geometry: UnitGeometry })[] = [];
   households.forEach((row, r) => {
     row.forEach((hh, c) => {
       const x0 = c * 50;
