@@ -72,8 +72,8 @@ export interface Estates {
 }
 
 const LANE_M = 14;
-/** The size plots are aimed at: one compound of a few hundred households. */
-const PLOT_M = 175;
+/** The area plots are aimed at (m²): one compound of a few hundred households. */
+const PLOT_M2 = 26_000;
 const TOTAL_HOUSEHOLDS = 55_000;
 
 const COMPOUND_PREFIXES = [
@@ -238,10 +238,36 @@ export function buildEstates(territory: Territory, communityNames: Map<string, s
     }
 
     let built = 0;
+    let used = 0;
     for (const plot of plots) {
       if (built >= target - 6) break;
-      const archetype = crng.weighted(STYLE_MIX[community.style]);
+      // Where the plots left could not hold the rest at the usual mix, the rest goes into towers.
+      const short = target - built > (plots.length - used) * 550;
+      const archetype = short ? "tower" : crng.weighted(STYLE_MIX[community.style]);
       built += buildResidential(plot, archetype, target - built, crng);
+      used++;
+    }
+    // Of the land left over, some carries a shopping or office building; the rest is parks and land not yet built on.
+    for (const plot of plots.slice(used)) {
+      if (!crng.chance(0.3)) continue;
+      const side = bestSide(plot);
+      const b = publicBuilding(
+        community,
+        cname,
+        plot,
+        side,
+        crng.range(60, 90),
+        crng.range(28, 40),
+        crng.int(3, 5),
+        null,
+        "",
+      );
+      addBuilding({
+        ...b,
+        kind: "shop",
+        name: `${plot.block.sides[side].name}${crng.pick(["商业广场", "商务楼", "购物中心"])}`,
+        households: Array.from({ length: crng.int(3, 5) }, () => 0),
+      });
     }
     households.set(community.code, { target, built });
   });
@@ -423,13 +449,25 @@ export function buildEstates(territory: Territory, communityNames: Map<string, s
   return { compounds, buildings, households };
 }
 
-/** Cuts a block's inner rectangle into plots of about PLOT_M metres between lanes. */
+/** Cuts a block's inner rectangle between lanes into plots of about PLOT_M2, none longer than 2.4 times its width. */
 function subdivide(block: GenBlock): Plot[] {
   const r = block.inner;
   const w = r.x1 - r.x0;
   const h = r.y1 - r.y0;
-  const nx = Math.max(1, Math.round((w + LANE_M) / (PLOT_M + LANE_M)));
-  const ny = Math.max(1, Math.round((h + LANE_M) / (PLOT_M + LANE_M)));
+  let best: [number, number] = [1, 1];
+  let bestScore = Number.POSITIVE_INFINITY;
+  for (let nx = 1; nx <= 4; nx++) {
+    for (let ny = 1; ny <= 4; ny++) {
+      const pw = (w - LANE_M * (nx - 1)) / nx;
+      const ph = (h - LANE_M * (ny - 1)) / ny;
+      const score = Math.abs(pw * ph - PLOT_M2) + (Math.max(pw, ph) / Math.min(pw, ph) > 2.4 ? 1e9 : 0);
+      if (score < bestScore) {
+        best = [nx, ny];
+        bestScore = score;
+      }
+    }
+  }
+  const [nx, ny] = best;
   const pw = (w - LANE_M * (nx - 1)) / nx;
   const ph = (h - LANE_M * (ny - 1)) / ny;
   const plots: Plot[] = [];
@@ -480,7 +518,7 @@ function publicBuilding(
   len: number,
   depth: number,
   floors: number,
-  role: PublicRole,
+  role: PublicRole | null,
   label: string,
   shift = 0,
   offset = 0,
@@ -514,10 +552,10 @@ function publicBuilding(
   };
 }
 
-/** Rows of six-storey slabs (13 m per entrance, 12 households per entrance), about 22 m apart for sunlight. */
+/** Rows of six-storey slabs (13 m per entrance, 12 households per entrance), 24–30 m apart for sunlight. */
 function slabs(r: Rect, rng: Rng): Candidate[] {
   const out: Candidate[] = [];
-  for (let y = r.y0; y + 12 <= r.y1; y += 12 + rng.range(21, 25)) {
+  for (let y = r.y0; y + 12 <= r.y1; y += 12 + rng.range(24, 30)) {
     let x = r.x0;
     for (;;) {
       let n = rng.int(3, 6);
@@ -532,7 +570,7 @@ function slabs(r: Rect, rng: Rng): Candidate[] {
         entrances: n,
         households: Array.from({ length: n }, () => 12),
       });
-      x += 13 * n + rng.range(12, 18);
+      x += 13 * n + rng.range(14, 22);
     }
   }
   return out;
@@ -541,7 +579,7 @@ function slabs(r: Rect, rng: Rng): Candidate[] {
 /** Rows of 18–33-storey towers with 1–3 entrances and 2–4 households per floor per entrance. */
 function towers(r: Rect, rng: Rng): Candidate[] {
   const out: Candidate[] = [];
-  for (let y = r.y0; y + 20 <= r.y1; y += 18 + rng.range(40, 48)) {
+  for (let y = r.y0; y + 20 <= r.y1; y += 18 + rng.range(44, 56)) {
     let x = r.x0;
     for (;;) {
       let n = rng.weighted([
@@ -565,7 +603,7 @@ function towers(r: Rect, rng: Rng): Candidate[] {
         entrances: n,
         households: Array.from({ length: n }, () => floors * perFloor),
       });
-      x += width(n) + rng.range(24, 32);
+      x += width(n) + rng.range(28, 38);
     }
   }
   return out;

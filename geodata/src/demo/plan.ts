@@ -191,8 +191,8 @@ function drawCommunity(us: PlanUnit[], edges: readonly PlanEdge[], k: number, rn
   });
   const top = Math.max(...centre.map((c) => c.y / c.n));
   const ranked = centre
-    .map((c, g) => ({ g, row: Math.floor((top - c.y / c.n) / CODE_ROW_M), x: c.x / c.n }))
-    .sort((a, b) => a.row - b.row || a.x - b.x);
+    .map((c, g) => ({ g, row: Math.floor((top - c.y / c.n) / CODE_ROW_M), x: c.x / c.n, y: c.y / c.n }))
+    .sort((a, b) => a.row - b.row || a.x - b.x || b.y - a.y);
   const seq = new Int32Array(k);
   ranked.forEach((r, n) => {
     seq[r.g] = n + 1;

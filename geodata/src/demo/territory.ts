@@ -58,8 +58,8 @@ export const ROW_LINES: readonly MeshLine[] = [
 export const NI = COLUMN_LINES.length - 1;
 export const NJ = ROW_LINES.length - 1;
 const RIVER_ROW = ROW_LINES.findIndex((l) => l.cls === "river");
-const DX = 330;
-const DY = 340;
+const DX = 260;
+const DY = 270;
 /** Half the river's width, metres. */
 export const RIVER_HALF_WIDTH_M = 32;
 
