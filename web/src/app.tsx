@@ -43,7 +43,7 @@ import { GridsLegend } from "./features/grids/grids-legend.tsx";
 import { roadsLayers, roadsSource } from "./features/roads/roads-layer.ts";
 import { PasswordForm } from "./features/session/password-form.tsx";
 import { SignInForm } from "./features/session/sign-in-form.tsx";
-import { waterLayers, waterSource } from "./features/water/water-layer.ts";
+import { waterLabelPoints, waterLabelsSource, waterLayers, waterSource } from "./features/water/water-layer.ts";
 import { bilingualPart, htmlLang, localName, type Translate, useLang } from "./i18n.ts";
 import type { AtlasMap } from "./map/atlas-map.ts";
 import { MapView } from "./map/map-view.tsx";
@@ -67,6 +67,7 @@ const LOAD_STEPS = Object.keys(LOADERS).length;
 const SOURCES = {
   blocks: blocksSource,
   water: waterSource,
+  "water-labels": waterLabelsSource,
   compounds: compoundsSource,
   "compounds-labels": compoundsLabelsSource,
   roads: roadsSource,
@@ -229,6 +230,7 @@ function MapScreen(props: { session: Session; onSignOut: () => void; onSessionLo
   }, [lang, focus]);
 
   const gridLabels = useMemo(() => loaded.grids && gridLabelPoints(loaded.grids), [loaded.grids]);
+  const waterLabels = useMemo(() => loaded.water && waterLabelPoints(loaded.water), [loaded.water]);
   const compoundLabels = useMemo(() => loaded.compounds && compoundLabelPoints(loaded.compounds), [loaded.compounds]);
   const communityLabels = useMemo(
     () => loaded.communities && communityLabelPoints(loaded.communities),
@@ -238,6 +240,7 @@ function MapScreen(props: { session: Session; onSignOut: () => void; onSessionLo
     () => ({
       blocks: loaded.blocks,
       water: loaded.water,
+      "water-labels": waterLabels,
       compounds: loaded.compounds,
       "compounds-labels": compoundLabels,
       roads: loaded.roads,
@@ -247,7 +250,7 @@ function MapScreen(props: { session: Session; onSignOut: () => void; onSessionLo
       communities: loaded.communities,
       "communities-labels": communityLabels,
     }),
-    [loaded, buildings, gridLabels, compoundLabels, communityLabels],
+    [loaded, buildings, gridLabels, waterLabels, compoundLabels, communityLabels],
   );
 
   const locale = useMemo(() => mapLocale(t), [t]);
@@ -332,7 +335,7 @@ function MapScreen(props: { session: Session; onSignOut: () => void; onSessionLo
           {t("app.title")}
           {subdistrict && <span className="toolbar-place">{localName(lang, subdistrict)}</span>}
         </h1>
-        {communities.length > 0 && (
+        {communities.length > 1 && (
           <CommunityFilter communities={communities} value={focus} onChange={chooseCommunity} />
         )}
         <LangSwitch />

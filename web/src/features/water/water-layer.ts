@@ -1,8 +1,21 @@
 import type { LayerSpecification } from "maplibre-gl";
 import { LABEL_FONT } from "../../map/glyphs.ts";
+import { labelPoints } from "../../map/label-points.ts";
 import { geojsonSource } from "../../map/sources.ts";
 
 export const waterSource = geojsonSource("id");
+
+/** One label point per named water body, so a name is written once and not once per tile. */
+export const waterLabelsSource = geojsonSource("id");
+
+export function waterLabelPoints(
+  water: GeoJSON.FeatureCollection<GeoJSON.Geometry, { id: number; name: string | null }>,
+) {
+  return labelPoints({ ...water, features: water.features.filter((f) => f.properties.name) }, ({ id, name }) => ({
+    id,
+    name,
+  }));
+}
 
 export function waterLayers(): LayerSpecification[] {
   return [
@@ -15,9 +28,8 @@ export function waterLayers(): LayerSpecification[] {
     {
       id: "water-label",
       type: "symbol",
-      source: "water",
+      source: "water-labels",
       minzoom: 13,
-      filter: ["has", "name"],
       layout: {
         "text-field": ["get", "name"],
         "text-font": LABEL_FONT,
