@@ -105,8 +105,8 @@ const DRAW_ORDER = [
 /** Room the grid panel takes on the right, kept free when the camera moves. */
 const PANEL_WIDTH_PX = 360;
 
-/** Room the toolbar (top) and the legend (top left, 216 px wide) take over the map. */
-const MAP_INSET = { top: 56, right: 0, bottom: 0, left: 216 };
+/** Room the toolbar (top), the legend (top left, 216 px wide) and the attribution (bottom) take over the map. */
+const MAP_INSET = { top: 56, right: 0, bottom: 40, left: 216 };
 
 const DEFAULT_BAND = { min: 200, max: 300 };
 
