@@ -39,7 +39,8 @@ function hashOf(paths) {
     const st = fs.statSync(p);
     if (st.isDirectory()) {
       for (const e of fs.readdirSync(p).sort()) {
-        if (e === "node_modules" || e === "dist") continue;
+        // Build outputs, including the glyphs the web build generates into web/public/glyphs.
+        if (e === "node_modules" || e === "dist" || e === "glyphs") continue;
         walk(path.join(p, e));
       }
     } else {
