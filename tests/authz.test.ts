@@ -24,6 +24,8 @@ let workerGrids: string[];
 let gridInA: string;
 let gridOutsideA: string;
 let someAccountId: number;
+let draftId: number;
+let publishedId: number;
 
 beforeAll(async () => {
   database = await createTestDatabase("authz");
@@ -56,6 +58,10 @@ beforeAll(async () => {
   );
   gridOutsideA = b.rows[0]!.code;
   someAccountId = (await sql.query<{ id: number }>("select id from account where username = 'worker-2'")).rows[0]!.id;
+  draftId = (
+    await (await sessions.get("planner")!.send("POST", "/api/plans", { from: "published", name: "矩阵" })).json()
+  ).id;
+  publishedId = (await sql.query<{ id: number }>("select id from plan where status = 'published'")).rows[0]!.id;
 });
 
 afterAll(async () => {
@@ -77,6 +83,11 @@ const all = (n: number, over: Partial<Record<Role, number>> = {}): Record<Role, 
   ...over,
 });
 const adminOnly = (n: number) => all(403, { admin: n });
+/** Plans are for planners: leaders may look, secretaries and workers may not. */
+const planReaders = (n: number) => all(403, { admin: n, planner: n, leader: n });
+/** An edit with a version that cannot match: editors get past the role check to the 409, the others are refused. */
+const planEditors = () => all(403, { admin: 409, planner: 409 });
+const stale = { version: 999_999 };
 let seq = 0;
 
 /** Keyed by "METHOD /openapi/path". */
@@ -129,6 +140,83 @@ const matrix: Record<string, Expectation> = {
   "GET /api/roads": { call: () => ({ path: "/api/roads" }), status: all(200) },
   "GET /api/water": { call: () => ({ path: "/api/water" }), status: all(200) },
   "GET /api/blocks": { call: () => ({ path: "/api/blocks" }), status: all(200) },
+  "GET /api/parcels": { call: () => ({ path: "/api/parcels?community=150571003001" }), status: all(200) },
+  "GET /api/parcel-edges": { call: () => ({ path: "/api/parcel-edges?community=150571003001" }), status: all(200) },
+  "GET /api/plans": { call: () => ({ path: "/api/plans" }), status: planReaders(200) },
+  "POST /api/plans": {
+    call: () => ({ path: "/api/plans", body: { from: "published", name: `矩阵${++seq}` } }),
+    status: all(403, { admin: 201, planner: 201 }),
+  },
+  "GET /api/plans/{id}": { call: () => ({ path: `/api/plans/${draftId}` }), status: planReaders(200) },
+  "GET /api/plans/{id}/grids": {
+    call: () => ({ path: `/api/plans/${draftId}/grids?community=${COMMUNITY_A}` }),
+    status: planReaders(200),
+  },
+  "GET /api/plans/{id}/parcels": {
+    call: () => ({ path: `/api/plans/${draftId}/parcels?grid=${gridInA}` }),
+    status: planReaders(200),
+  },
+  "GET /api/plans/{id}/history": { call: () => ({ path: `/api/plans/${draftId}/history` }), status: planReaders(200) },
+  "GET /api/plans/{id}/validation": {
+    call: () => ({ path: `/api/plans/${draftId}/validation` }),
+    status: planReaders(200),
+  },
+  "POST /api/plans/{id}/assign": {
+    call: () => ({ path: `/api/plans/${draftId}/assign`, body: { ...stale, parcels: [1], grid: gridInA } }),
+    status: planEditors(),
+  },
+  "POST /api/plans/{id}/undo": {
+    call: () => ({ path: `/api/plans/${draftId}/undo`, body: stale }),
+    status: planEditors(),
+  },
+  "POST /api/plans/{id}/redo": {
+    call: () => ({ path: `/api/plans/${draftId}/redo`, body: stale }),
+    status: planEditors(),
+  },
+  "POST /api/plans/{id}/grids/{code}/lock": {
+    call: () => ({ path: `/api/plans/${draftId}/grids/${gridInA}/lock`, body: { ...stale, locked: true } }),
+    status: planEditors(),
+  },
+  "POST /api/plans/{id}/grids/{code}/split": {
+    call: () => ({
+      path: `/api/plans/${draftId}/grids/${gridInA}/split`,
+      body: {
+        ...stale,
+        line: {
+          type: "LineString",
+          coordinates: [
+            [122.2, 43.6],
+            [122.3, 43.6],
+          ],
+        },
+      },
+    }),
+    status: planEditors(),
+  },
+  "POST /api/plans/{id}/grids/{code}/delete": {
+    call: () => ({ path: `/api/plans/${draftId}/grids/${gridInA}/delete`, body: stale }),
+    status: planEditors(),
+  },
+  "POST /api/plans/{id}/merge": {
+    call: () => ({ path: `/api/plans/${draftId}/merge`, body: { ...stale, grids: [gridInA, gridOutsideA] } }),
+    status: planEditors(),
+  },
+  "POST /api/plans/{id}/renumber": {
+    call: () => ({ path: `/api/plans/${draftId}/renumber`, body: { ...stale, community: COMMUNITY_A } }),
+    status: planEditors(),
+  },
+  "POST /api/plans/{id}/publish": {
+    call: () => ({ path: `/api/plans/${draftId}/publish`, body: stale }),
+    status: planEditors(),
+  },
+  "GET /api/plans/{a}/compare/{b}": {
+    call: () => ({ path: `/api/plans/${publishedId}/compare/${draftId}` }),
+    status: planReaders(200),
+  },
+  "GET /api/plans/{a}/compare/{b}/transfers.csv": {
+    call: () => ({ path: `/api/plans/${publishedId}/compare/${draftId}/transfers.csv` }),
+    status: planReaders(200),
+  },
 };
 
 async function callAs(role: Role, method: string, call: Call): Promise<Response> {
@@ -172,10 +260,21 @@ const features = async (role: Role, path: string): Promise<FC["features"]> => {
 
 describe("nothing outside the scope leaks", () => {
   it("a secretary sees only the grids and places of their community", async () => {
-    for (const layer of ["grids", "buildings", "compounds", "venues", "hazards", "cameras", "communities"]) {
+    for (const layer of [
+      "grids",
+      "buildings",
+      "compounds",
+      "venues",
+      "hazards",
+      "cameras",
+      "communities",
+      "parcels",
+      "parcel-edges",
+    ]) {
       const fs = await features("secretary", `/api/${layer}`);
       expect(fs.length, layer).toBeGreaterThan(0);
       const key = layer === "communities" ? "code" : "community_code";
+      if (layer === "parcel-edges") continue;
       expect(new Set(fs.map((f) => f.properties[key])), layer).toEqual(new Set([COMMUNITY_A]));
     }
     const other = gridOutsideA.slice(0, 12);
