@@ -85,7 +85,8 @@ $$;
 -- Builds (or rebuilds) the blocks, parcels and parcel_edge graph of a subdistrict from its roads, water,
 -- communities, buildings and entrance sections. Works in the subdistrict's metric CRS on a 1 mm grid and nodes
 -- all outlines of the subdistrict together, so neighbouring parcels share their edges exactly, across blocks and
--- communities too; stores EPSG:4326.
+-- communities too; stores EPSG:4326 in normalized form with counter-clockwise shells (as GeoJSON wants), so that
+-- a rerun on the same data writes the same geometry.
 --
 -- Blocks: the faces of the road centre lines, water outlines and community boundaries, noded and polygonized;
 -- each lies in one community, and faces inside water have kind 'water'.
@@ -145,7 +146,7 @@ begin
   insert into block (community_code, kind, geom)
   select c.code,
     case when exists (select 1 from _ta_water w where ST_Intersects(w.g, f.pos)) then 'water' else 'land' end,
-    ST_Transform(f.g, 4326)
+    ST_ForcePolygonCCW(ST_Normalize(ST_Transform(f.g, 4326)))
   from (
     select d.geom g, ST_PointOnSurface(d.geom) pos
     from (
@@ -283,7 +284,8 @@ begin
     ) u
     left join _ta_sec s on s.entrance_id = u.entrance_id;
   insert into parcel (community_code, block_id, entrance_id, building_id, compound_id, geom, area_m2)
-  select community_code, block_id, entrance_id, building_id, compound_id, ST_Transform(g, 4326), ST_Area(g)
+  select community_code, block_id, entrance_id, building_id, compound_id,
+    ST_ForcePolygonCCW(ST_Normalize(ST_Transform(g, 4326))), ST_Area(g)
   from _ta_parcel order by block_id, entrance_id nulls first;
   get diagnostics n_parcels = row_count;
   update _ta_parcel t set id = p.id from parcel p

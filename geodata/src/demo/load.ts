@@ -61,6 +61,13 @@ type Step = <T>(label: string, fn: () => Promise<T>) => Promise<T>;
 async function load(client: pg.Client, data: DemoDataset, step: Step, log: (msg: string) => void): Promise<void> {
   const q = (sql: string, values: unknown[] = []) => client.query(sql, values);
   const json = (g: unknown) => JSON.stringify(g);
+  const existing = await q("select 1 from subdistrict where code = $1", [data.subdistrict.code]);
+  if (existing.rowCount) {
+    throw new Error(
+      `subdistrict ${data.subdistrict.code} (${data.subdistrict.name}) is already loaded; load the demo into an empty database ` +
+        `/ 新城街道示例数据已存在，请在空数据库中加载`,
+    );
+  }
   const offsets = await maxIds(client, ["compound", "building", "entrance", "worker", "venue", "hazard"]);
   const srid = data.subdistrict.metricSrid;
   const code = data.subdistrict.code;
