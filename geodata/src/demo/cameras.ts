@@ -20,7 +20,6 @@ export const CAMERA_TYPE_DEFAULTS: Record<
 };
 
 export interface GenCamera {
-  communityCode: string | null;
   name: string;
   type: CameraType;
   status: CameraStatus;
@@ -131,7 +130,6 @@ function camera(site: CameraSite, name: string, type: CameraType, at: XY, look: 
     ["planned", 0.04],
   ] as const);
   return {
-    communityCode: null,
     name,
     type,
     status,

@@ -67,8 +67,6 @@ interface Plot {
 export interface Estates {
   compounds: GenCompound[];
   buildings: GenBuilding[];
-  /** Target households per community (grids × a per-community mean), and what was built. */
-  households: Map<string, { target: number; built: number }>;
 }
 
 const LANE_M = 14;
@@ -334,7 +332,7 @@ export function buildEstates(territory: Territory, communityNames: Map<string, s
         });
     const margin = archetype === "old" ? 4 : 8;
     const inner = { x0: rect.x0 + margin, y0: rect.y0 + margin, x1: rect.x1 - margin, y1: rect.y1 - margin };
-    const kindergarten = compound && archetype !== "old" && area(inner) > 20_000 && r.chance(0.3);
+    const kindergarten = compound && archetype !== "old" && area(inner) > 12_000 && r.chance(0.35);
     const reserved: Rect | null = kindergarten
       ? { x0: inner.x1 - 34, y0: inner.y1 - 24, x1: inner.x1, y1: inner.y1 }
       : null;
@@ -446,7 +444,7 @@ export function buildEstates(territory: Territory, communityNames: Map<string, s
   }
 
   tuneHouseholds(buildings, households, rng.fork("tune"));
-  return { compounds, buildings, households };
+  return { compounds, buildings };
 }
 
 /** Cuts a block's inner rectangle between lanes into plots of about PLOT_M2, none longer than 2.4 times its width. */

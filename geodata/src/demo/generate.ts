@@ -123,7 +123,7 @@ export function generateDemo(seed = DEFAULT_SEED): DemoDataset {
     hazardTransitions,
     cameras: cameras.map((c, k) => ({
       id: k + 1,
-      communityCode: c.communityCode,
+      communityCode: null,
       name: c.name,
       type: c.type,
       status: c.status,

@@ -51,7 +51,7 @@ export function drawPlan(
   for (const [code, k] of [...gridsPerCommunity].sort((a, b) => a[0].localeCompare(b[0]))) {
     const us = (byCommunity.get(code) ?? []).slice().sort((a, b) => a.id - b.id);
     if (us.length < k) throw new Error(`community ${code} has ${us.length} parcels for ${k} grids`);
-    const seqs = drawCommunity(us, edges, k, rng.fork(code));
+    const seqs = bestOf(us, edges, k, rng.fork(code));
     us.forEach((u, i) => {
       out.set(u.id, seqs[i]!);
     });
@@ -59,7 +59,38 @@ export function drawPlan(
   return out;
 }
 
-function drawCommunity(us: PlanUnit[], edges: readonly PlanEdge[], k: number, rng: Rng): number[] {
+/** How many drawings are tried per community; the one with the fewest extreme grids is kept. */
+const ATTEMPTS = 8;
+
+/**
+ * Draws a community several times and keeps the drawing with the fewest extreme grids (under 150 or over 380
+ * households), as a planner would redraw a grid that came out absurd, then the smallest total deviation.
+ */
+function bestOf(us: PlanUnit[], edges: readonly PlanEdge[], k: number, rng: Rng): number[] {
+  const mean = us.reduce((s, u) => s + u.households, 0) / k;
+  let best: number[] | null = null;
+  let bestScore = Number.POSITIVE_INFINITY;
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const seqs = drawCommunity(us, edges, k, rng.fork(`attempt ${attempt}`));
+    if (!seqs) continue;
+    const households = new Array<number>(k + 1).fill(0);
+    us.forEach((u, i) => {
+      households[seqs[i]!]! += u.households;
+    });
+    const grids = households.slice(1);
+    const extreme = grids.filter((h) => h < 150 || h > 380).length;
+    const score = extreme * 1e6 + grids.reduce((s, h) => s + Math.abs(h - mean), 0);
+    if (score < bestScore) {
+      best = seqs;
+      bestScore = score;
+    }
+  }
+  if (!best) throw new Error(`could not draw ${k} grids in community ${us[0]?.communityCode}`);
+  return best;
+}
+
+/** One drawing: grid sequence per unit, or null when the grids ran out of parcels before the k-th. */
+function drawCommunity(us: PlanUnit[], edges: readonly PlanEdge[], k: number, rng: Rng): number[] | null {
   const index = new Map(us.map((u, i) => [u.id, i]));
   const adj: { to: number; len: number }[][] = us.map(() => []);
   for (const e of edges) {
@@ -123,7 +154,8 @@ function drawCommunity(us: PlanUnit[], edges: readonly PlanEdge[], k: number, rn
     }
     const [lo, hi] = rng.weighted(SIZE_FACTORS);
     const target = (remaining / (k - g)) * rng.range(lo, hi);
-    while (grid[order[next]!]! >= 0) next++;
+    while (next < order.length && grid[order[next]!]! >= 0) next++;
+    if (next === order.length) return null;
     const seed = order[next]!;
     const compounds = new Set<number>();
     const buildings = new Set<number>();
@@ -177,7 +209,7 @@ function drawCommunity(us: PlanUnit[], edges: readonly PlanEdge[], k: number, rn
   // What is left: its largest connected piece is the last grid; other pieces join a neighbouring grid.
   const weight = (p: number[]) => p.reduce((s, i) => s + us[i]!.households, 0) * 1e6 + p.length;
   const pieces = unassignedPieces().sort((a, b) => weight(b) - weight(a));
-  if (!pieces.length) throw new Error(`no parcels left for the last grid of ${us[0]!.communityCode}`);
+  if (!pieces.length) return null;
   for (const i of pieces[0]!) grid[i] = k - 1;
   for (const piece of pieces.slice(1)) absorb(piece);
 

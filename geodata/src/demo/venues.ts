@@ -12,7 +12,6 @@ export interface GenVenue {
   name: string;
   address: string;
   at: XY;
-  buildingId: number;
 }
 
 export interface GenInspection {
@@ -98,13 +97,13 @@ export function buildVenues(estates: Estates, communityNames: Map<string, string
       name,
       address,
       at,
-      buildingId: b.id,
     });
-  const compoundName = new Map(estates.compounds.map((c) => [c.id, c.name]));
+  const compoundRoad = new Map(estates.compounds.map((c) => [c.id, c.road]));
 
   for (const b of estates.buildings) {
     const cname = communityNames.get(b.communityCode) ?? "";
-    const address = b.road ? addressOf(b, b.road) : `${compoundName.get(b.compoundId ?? 0) ?? cname}内`;
+    const road = b.road ?? compoundRoad.get(b.compoundId ?? 0) ?? null;
+    const address = road ? addressOf(b, road) : `${cname}内`;
     switch (b.role) {
       case "civic_centre":
         add(b, "youth_room", `${cname}未成年人工作室`, address, frontPoint(b, 0, 4, 0.25));
