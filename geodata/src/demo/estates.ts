@@ -159,14 +159,13 @@ const ORDINALS = ["一", "二", "三", "四", "五", "六", "七", "八", "九",
 
 type Archetype = "slab" | "tower" | "mixed" | "old";
 
-/** A building not yet placed: footprint, entrances and households, in layout order (south to north). */
+/** A building not yet placed: footprint and households per entrance, in layout order (south to north). */
 interface Candidate {
   kind: BuildingKind;
   rect: Rect;
   axis: "ew" | "ns";
   floors: number;
   perFloor: number;
-  entrances: number;
   households: number[];
 }
 
@@ -220,6 +219,7 @@ export function buildEstates(territory: Territory, communityNames: Map<string, s
     );
 
     schoolNo++;
+    // The primary school takes a large plot off the busiest roads.
     const primary = take((p) => area(p.rect) - frontageScore(p) * 1000);
     buildSchool(primary, `开发区第${ORDINALS[schoolNo - 1]}小学`, "primary_school");
     if (k % 3 === 1) {
@@ -565,7 +565,6 @@ function slabs(r: Rect, rng: Rng): Candidate[] {
         axis: "ew",
         floors: 6,
         perFloor: 2,
-        entrances: n,
         households: Array.from({ length: n }, () => 12),
       });
       x += 13 * n + rng.range(14, 22);
@@ -598,7 +597,6 @@ function towers(r: Rect, rng: Rng): Candidate[] {
         axis: "ew",
         floors,
         perFloor,
-        entrances: n,
         households: Array.from({ length: n }, () => floors * perFloor),
       });
       x += width(n) + rng.range(28, 38);
@@ -622,7 +620,6 @@ function lowrise(r: Rect, rng: Rng): Candidate[] {
         axis: "ew",
         floors,
         perFloor: 0,
-        entrances: 1,
         households: [floors === 1 ? rng.int(1, 3) : rng.int(2, 5)],
       });
       x += w + rng.range(2.5, 4);

@@ -13,8 +13,8 @@ export const DEMO_PLAN_NAME = "2022年网格划分方案";
  * Loads the Xincheng demo in one transaction (all or nothing): territory and buildings, the parcel build in
  * PostGIS (build_territory), the published 2022 plan drawn over the parcels, staff, visits, venues with their
  * inspections, hazards with their histories, and cameras. With `ifEmpty`, does nothing when the database
- * already holds a subdistrict. Ids continue after whatever the tables already hold; loading the demo twice into
- * one database fails on the subdistrict's primary key and leaves the database as it was.
+ * already holds a subdistrict; without it, a database that already holds the Xincheng subdistrict is refused with
+ * an error and left as it was. Ids continue after whatever the tables already hold. Logs each step with its time.
  */
 export async function loadDemo(
   databaseUrl: string,
