@@ -47,7 +47,7 @@ export function templateFingerprint(): string {
   walk(migrationsDir);
   walk(path.join(root, "geodata", "src"));
   h.update(fs.readFileSync(path.join(root, "server", "src", "features", "accounts", "demo-accounts.ts")));
-  return h.digest("hex").slice(0, 16);
+  return h.digest("hex").slice(0, 12);
 }
 
 async function withAdmin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
@@ -60,24 +60,48 @@ async function withAdmin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-/** Builds the template unless an identical one exists. Called from vitest's global setup. */
+let memo: string | undefined;
+
+/** The template of this code: one per fingerprint, so runs over different code never fight over one database. */
+export function templateName(): string {
+  memo ??= `${TEMPLATE_DB}_${templateFingerprint()}`;
+  return memo;
+}
+
+/**
+ * Builds the template unless it exists. Builders of the same fingerprint queue on an advisory lock; the build goes
+ * into a scratch database renamed into place only when complete, so no one ever copies a half-built template.
+ */
 export async function ensureTemplate(build: (url: string) => Promise<void>): Promise<void> {
-  const fingerprint = templateFingerprint();
-  const current = await withAdmin(async (c) => {
-    const r = await c.query<{ comment: string | null }>(
-      "select shobj_description(oid, 'pg_database') as comment from pg_database where datname = $1",
-      [TEMPLATE_DB],
-    );
-    return r.rows[0]?.comment ?? null;
-  });
-  if (current === fingerprint) return;
+  const name = templateName();
   await withAdmin(async (c) => {
-    await c.query(`drop database if exists ${TEMPLATE_DB} with (force)`);
-    await c.query(`create database ${TEMPLATE_DB}`);
-  });
-  await build(databaseUrl(TEMPLATE_DB));
-  await withAdmin(async (c) => {
-    await c.query(`comment on database ${TEMPLATE_DB} is '${fingerprint}'`);
+    const lock = Number.parseInt(name.slice(-7), 16);
+    await c.query("select pg_advisory_lock(7032, $1)", [lock]);
+    try {
+      const exists = await c.query("select 1 from pg_database where datname = $1", [name]);
+      if (exists.rowCount) return;
+      const scratch = `${name}_build`;
+      await c.query(`drop database if exists ${scratch} with (force)`);
+      await c.query(`create database ${scratch}`);
+      try {
+        await build(databaseUrl(scratch));
+      } catch (err) {
+        await c.query(`drop database if exists ${scratch} with (force)`);
+        throw err;
+      }
+      await c.query(`alter database ${scratch} rename to ${name}`);
+    } finally {
+      await c.query("select pg_advisory_unlock(7032, $1)", [lock]);
+    }
+    // Templates of other code left for an hour are litter; younger ones may belong to a run still going on.
+    const stale = await c
+      .query<{ datname: string }>(
+        `select datname from pg_database d where datname like '${TEMPLATE_DB}\\_%' and datname <> $1
+         and (pg_stat_file('base/' || d.oid || '/PG_VERSION')).modification < now() - interval '1 hour'`,
+        [name],
+      )
+      .catch(() => ({ rows: [] as { datname: string }[] }));
+    for (const { datname } of stale.rows) await c.query(`drop database if exists ${datname}`).catch(() => {});
   });
 }
 
@@ -93,7 +117,7 @@ export async function createTestDatabase(label = "t"): Promise<TestDatabase> {
   await withAdmin(async (c) => {
     for (let attempt = 0; ; attempt++) {
       try {
-        await c.query(`create database ${name} template ${TEMPLATE_DB}`);
+        await c.query(`create database ${name} template ${templateName()}`);
         return;
       } catch (err) {
         if (attempt > 50 || !/being accessed by other users/.test((err as Error).message)) throw err;
