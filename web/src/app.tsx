@@ -2,7 +2,7 @@ import { bbox as bboxOf } from "@turf/turf";
 import type { LayerSpecification } from "maplibre-gl";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import {
-  ApiError,
+  type ApiError,
   type BBox,
   fetchBlocks,
   fetchBuildings,
@@ -15,7 +15,10 @@ import {
   fetchWater,
   type Session,
   signOut,
+  toApiError,
 } from "./api.ts";
+import { AccountsPage } from "./features/accounts/accounts-page.tsx";
+import { AuditPage } from "./features/audit/audit-page.tsx";
 import { blocksLayers, blocksSource } from "./features/blocks/blocks-layer.ts";
 import { BUILDINGS_MIN_ZOOM, buildingsLayers, buildingsSource } from "./features/buildings/buildings-layer.ts";
 import {
@@ -44,12 +47,15 @@ import { roadsLayers, roadsSource } from "./features/roads/roads-layer.ts";
 import { PasswordForm } from "./features/session/password-form.tsx";
 import { SignInForm } from "./features/session/sign-in-form.tsx";
 import { waterLabelPoints, waterLabelsSource, waterLayers, waterSource } from "./features/water/water-layer.ts";
-import { bilingualPart, htmlLang, localName, type Translate, useLang } from "./i18n.ts";
+import { bilingualPart, htmlLang, localName, type MessageKey, type Translate, useLang } from "./i18n.ts";
 import type { AtlasMap } from "./map/atlas-map.ts";
 import { MapView } from "./map/map-view.tsx";
+import { match, navigate, usePath } from "./router.ts";
 import { Banner } from "./ui/banner.tsx";
-import { LangSwitch } from "./ui/lang-switch.tsx";
+import type { NavEntry } from "./ui/nav.tsx";
+import { Page } from "./ui/page.tsx";
 import { Progress } from "./ui/progress.tsx";
+import { TopBar } from "./ui/top-bar.tsx";
 
 /** Everything the first screen needs, fetched in parallel when the app starts. */
 const LOADERS = {
@@ -121,10 +127,6 @@ function mapLocale(t: Translate): Record<string, string> {
   };
 }
 
-function toApiError(err: unknown): ApiError {
-  return err instanceof ApiError ? err : new ApiError(0, "client", String(err), String(err));
-}
-
 /** The one place the features meet: the session decides what is shown; the map screen composes the rest. */
 export function App() {
   const { lang, t } = useLang();
@@ -164,11 +166,58 @@ export function App() {
   if (session === undefined) return <Progress label={t("app.loading")} detail="" done={0} total={1} />;
   if (session === null) return <SignInForm onSignedIn={setSession} />;
   if (session.account.must_change_password) return <PasswordForm onChanged={setSession} onCancel={leave} />;
-  return <MapScreen session={session} onSignOut={leave} onSessionLost={lost} />;
+  return <Shell session={session} onSignOut={leave} onSessionLost={lost} />;
+}
+
+type Role = "admin" | "planner" | "leader" | "secretary" | "worker";
+
+/** The views of the app, who may open each, and the path it lives at. The server guards the data anyway. */
+const VIEWS: Array<{ href: string; label: MessageKey; roles: Role[] | "all"; testId: string }> = [
+  { href: "/", label: "nav.map", roles: "all", testId: "nav-map" },
+  { href: "/admin/accounts", label: "nav.accounts", roles: ["admin"], testId: "nav-accounts" },
+  { href: "/admin/audit", label: "nav.audit", roles: ["admin", "leader"], testId: "nav-audit" },
+];
+
+const mayOpen = (session: Session, roles: Role[] | "all") =>
+  roles === "all" || session.account.roles.some((r) => (roles as string[]).includes(r));
+
+/** Picks the view for the current path and gives it the top bar with the views this account may open. */
+function Shell(props: { session: Session; onSignOut: () => void; onSessionLost: () => void }) {
+  const { t } = useLang();
+  const path = usePath();
+  const { session } = props;
+  const view = VIEWS.filter((v) => v.href !== "/").find((v) => match(v.href, path)) ?? VIEWS[0]!;
+  const nav: NavEntry[] = VIEWS.filter((v) => mayOpen(session, v.roles)).map((v) => ({
+    href: v.href,
+    label: t(v.label),
+    active: v === view,
+    testId: v.testId,
+  }));
+  const bar = (
+    <TopBar nav={nav} account={session.account} onSignOut={props.onSignOut}>
+      {null}
+    </TopBar>
+  );
+
+  if (!mayOpen(session, view.roles)) {
+    return (
+      <Page bar={bar} title={t("nav.forbiddenTitle")} testId="forbidden">
+        <p>{t("nav.forbidden")}</p>
+        <button type="button" onClick={() => navigate("/", { replace: true })}>
+          {t("nav.backToMap")}
+        </button>
+      </Page>
+    );
+  }
+  if (view.href === "/admin/accounts") {
+    return <AccountsPage bar={bar} me={session.account.id} onSessionLost={props.onSessionLost} />;
+  }
+  if (view.href === "/admin/audit") return <AuditPage bar={bar} onSessionLost={props.onSessionLost} />;
+  return <MapScreen session={session} nav={nav} onSignOut={props.onSignOut} onSessionLost={props.onSessionLost} />;
 }
 
 /** The map of the subdistrict with its toolbar, legend and grid panel, for a signed-in account. */
-function MapScreen(props: { session: Session; onSignOut: () => void; onSessionLost: () => void }) {
+function MapScreen(props: { session: Session; nav: NavEntry[]; onSignOut: () => void; onSessionLost: () => void }) {
   const { lang, t } = useLang();
   const [loaded, setLoaded] = useState<Loaded>({});
   const [done, setDone] = useState(0);
@@ -330,22 +379,17 @@ function MapScreen(props: { session: Session; onSignOut: () => void; onSessionLo
         />
       )}
 
-      <header className="toolbar">
-        <h1 className="toolbar-title">
-          {t("app.title")}
-          {subdistrict && <span className="toolbar-place">{localName(lang, subdistrict)}</span>}
-        </h1>
+      <TopBar
+        floating
+        place={subdistrict && localName(lang, subdistrict)}
+        nav={props.nav}
+        account={props.session.account}
+        onSignOut={props.onSignOut}
+      >
         {communities.length > 1 && (
           <CommunityFilter communities={communities} value={focus} onChange={chooseCommunity} />
         )}
-        <LangSwitch />
-        <span className="toolbar-account" title={props.session.account.username}>
-          {props.session.account.display_name}
-        </span>
-        <button type="button" className="toolbar-button" onClick={props.onSignOut} data-testid="sign-out">
-          {t("session.signOut")}
-        </button>
-      </header>
+      </TopBar>
 
       {props.session.demo_password && <p className="notice">{t("session.demoPassword")}</p>}
 

@@ -1,0 +1,178 @@
+import { TEST_PASSWORD } from "@gridatlas/server/db/test-database.ts";
+import pg from "pg";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LaunchedBrowser, launchBrowser, saveScreenshot } from "../support/browser.ts";
+import { startTestServer, type TestServer } from "../support/server.ts";
+
+const TIMEOUT_MS = 120_000;
+const NEW_USER = "planner-li";
+const INITIAL_PASSWORD = "Chushi-2026!";
+const OWN_PASSWORD = "Wode-mima-2026";
+
+let server: TestServer;
+let browser: LaunchedBrowser;
+let db: pg.Client;
+
+beforeAll(async () => {
+  server = await startTestServer({ label: "e2eadmin" });
+  db = new pg.Client({ connectionString: server.databaseUrl });
+  await db.connect();
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await db?.end();
+  await server?.close();
+});
+
+async function signIn(page: Page, username: string, password: string): Promise<void> {
+  const form = page.getByTestId("sign-in");
+  await form.waitFor();
+  await form.locator("input[name=username]").fill(username);
+  await form.locator("input[name=password]").fill(password);
+  await form.locator("button[type=submit]").click();
+}
+
+async function signOut(page: Page): Promise<void> {
+  await page.getByTestId("sign-out").click();
+  await page.getByTestId("sign-in").waitFor();
+}
+
+/** What the server answers to a change made with this browser's session (its cookie and CSRF token). */
+function tryChange(page: Page, method: string, url: string, body: unknown): Promise<number> {
+  return page.evaluate(
+    async ({ method, url, body }) => {
+      const session = await (await fetch("/api/session")).json();
+      const res = await fetch(url, {
+        method,
+        headers: { "content-type": "application/json", "x-csrf-token": session.csrf_token },
+        body: JSON.stringify(body),
+      });
+      return res.status;
+    },
+    { method, url, body },
+  );
+}
+
+describe("accounts and the audit trail, in Debian's Chromium", () => {
+  it("lets the admin create a planner, naming the field the server refused", { timeout: TIMEOUT_MS }, async () => {
+    const { page } = browser;
+    await page.goto(`${server.url}/admin/accounts`);
+    await signIn(page, "admin", TEST_PASSWORD);
+    const table = page.getByTestId("accounts-table");
+    await table.waitFor();
+    expect(await page.getByTestId("nav-accounts").getAttribute("aria-current")).toBe("page");
+    const { rows } = await db.query<{ n: number }>("select count(*)::int as n from account");
+    expect(await table.locator("tbody tr").count()).toBe(rows[0]!.n);
+
+    await page.getByTestId("account-create").click();
+    const dialog = page.getByTestId("account-dialog");
+    await dialog.locator("input[name=username]").fill(NEW_USER);
+    await dialog.locator("input[name=display_name]").fill("李规划");
+    await dialog.locator("input[name=password]").fill("short");
+    await dialog.getByTestId("grant-planner").check();
+    await dialog.getByTestId("account-save").click();
+    // The server's complaint sits under the password input, in Chinese.
+    const complaint = dialog.locator(".field-error .field-message");
+    await complaint.waitFor();
+    expect(await complaint.textContent()).toMatch(/^password：/);
+    await saveScreenshot(page, "admin-create-error");
+
+    await dialog.locator("input[name=password]").fill(INITIAL_PASSWORD);
+    await dialog.getByTestId("account-save").click();
+    await dialog.waitFor({ state: "detached" });
+    const row = table.locator(`tr[data-username="${NEW_USER}"]`);
+    await row.waitFor();
+    expect(await row.textContent()).toContain("规划员");
+    expect(await row.textContent()).toContain("待修改初始密码");
+    const created = await db.query<{ must_change_password: boolean; roles: string[] }>(
+      `select a.must_change_password, array_agg(r.role) as roles
+         from account a join account_role r on r.account_id = a.id where a.username = $1 group by a.id`,
+      [NEW_USER],
+    );
+    expect(created.rows).toEqual([{ must_change_password: true, roles: ["planner"] }]);
+    await saveScreenshot(page, "admin-accounts");
+    await signOut(page);
+  });
+
+  it("makes the new planner change its password at first sign-in", { timeout: TIMEOUT_MS }, async () => {
+    const { page } = browser;
+    await signIn(page, NEW_USER, INITIAL_PASSWORD);
+    const form = page.getByTestId("password-change");
+    await form.waitFor();
+    await saveScreenshot(page, "admin-forced-change");
+    const inputs = form.locator("input[type=password]");
+    await inputs.nth(0).fill(INITIAL_PASSWORD);
+    await inputs.nth(1).fill(OWN_PASSWORD);
+    await inputs.nth(2).fill(OWN_PASSWORD);
+    await form.locator("button[type=submit]").click();
+    await page.getByTestId("nav").waitFor();
+    // A planner has no admin views.
+    expect(await page.getByTestId("nav-accounts").count()).toBe(0);
+    expect(await page.getByTestId("nav-audit").count()).toBe(0);
+    await signOut(page);
+  });
+
+  it("shows a leader the audit trail but not the accounts, and the server refuses its writes", {
+    timeout: TIMEOUT_MS,
+  }, async () => {
+    const { page } = browser;
+    await signIn(page, "leader", TEST_PASSWORD);
+    await page.getByTestId("nav").waitFor();
+    expect(await page.getByTestId("nav-accounts").count()).toBe(0);
+    expect(await page.getByTestId("nav-audit").count()).toBe(1);
+
+    await page.goto(`${server.url}/admin/accounts`);
+    await page.getByText("无权访问").waitFor();
+    expect(await page.getByTestId("accounts-table").count()).toBe(0);
+    await saveScreenshot(page, "admin-leader-refused");
+    const before = await db.query("select count(*)::int as n from account");
+    expect(
+      await tryChange(page, "POST", "/api/accounts", {
+        username: "sneaky",
+        display_name: "x",
+        password: INITIAL_PASSWORD,
+        roles: [{ role: "admin" }],
+      }),
+    ).toBe(403);
+    expect(await tryChange(page, "PATCH", "/api/accounts/1", { disabled: true })).toBe(403);
+    expect(await tryChange(page, "POST", "/api/accounts/1/password", { password: INITIAL_PASSWORD })).toBe(403);
+    expect((await db.query("select count(*)::int as n from account")).rows).toEqual(before.rows);
+
+    await page.getByRole("button", { name: "返回地图" }).click();
+    await page.getByTestId("nav-audit").click();
+    const table = page.getByTestId("audit-table");
+    await table.waitFor();
+    // Newest first: the events of this run are on the first page.
+    const actions = await table
+      .locator("tbody tr")
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute("data-action")));
+    expect(actions).toContain("account_create");
+    expect(actions).toContain("password_change");
+    const createdRow = table.locator('tr[data-action="account_create"]').first();
+    expect(await createdRow.textContent()).toContain("admin");
+    expect(await createdRow.textContent()).toContain("新建账号");
+    await saveScreenshot(page, "admin-audit-all");
+
+    // Filtered to one actor, only that actor's events remain.
+    await page.getByTestId("audit-filters").locator("input[name=actor]").fill(NEW_USER);
+    await page.getByTestId("audit-apply").click();
+    await page.waitForFunction(
+      (user) => {
+        const cells = [...document.querySelectorAll("[data-testid=audit-table] tbody tr td:nth-child(2)")];
+        return cells.length > 0 && cells.every((c) => c.textContent === user);
+      },
+      NEW_USER,
+      { timeout: 30_000 },
+    );
+    const { rows } = await db.query<{ action: string }>(
+      "select action from audit_event where actor = $1 order by id desc",
+      [NEW_USER],
+    );
+    const shown = await table.locator("tbody tr").evaluateAll((r) => r.map((x) => x.getAttribute("data-action")));
+    expect(shown).toEqual(rows.map((r) => r.action));
+    await saveScreenshot(page, "admin-audit");
+  });
+});

@@ -1,0 +1,36 @@
+import type { ReactNode } from "react";
+import { useLang } from "../i18n.ts";
+import { LangSwitch } from "./lang-switch.tsx";
+import { Nav, type NavEntry } from "./nav.tsx";
+
+/**
+ * The bar across the top of every view: the app's name, the views the account may open, the view's own controls,
+ * the language switch and the account. `floating` lays it over a full-screen map.
+ */
+export function TopBar(props: {
+  place?: string | undefined;
+  nav: NavEntry[];
+  children?: ReactNode;
+  account: { username: string; display_name: string };
+  onSignOut: () => void;
+  floating?: boolean;
+}) {
+  const { t } = useLang();
+  return (
+    <header className={props.floating ? "toolbar" : "toolbar toolbar-static"}>
+      <h1 className="toolbar-title">
+        {t("app.title")}
+        {props.place && <span className="toolbar-place">{props.place}</span>}
+      </h1>
+      <Nav entries={props.nav} />
+      {props.children}
+      <LangSwitch />
+      <span className="toolbar-account" title={props.account.username}>
+        {props.account.display_name}
+      </span>
+      <button type="button" className="toolbar-button" onClick={props.onSignOut} data-testid="sign-out">
+        {t("session.signOut")}
+      </button>
+    </header>
+  );
+}
