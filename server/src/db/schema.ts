@@ -89,6 +89,21 @@ export interface Camera {
   view_width_deg: number;
 }
 
+export interface CameraView {
+  area_m2: number;
+  camera_id: number;
+  computed_at: Generated<Timestamp>;
+  geom: string;
+  origin: string;
+  reach: string;
+}
+
+export interface CameraViewRoad {
+  camera_id: number;
+  road_id: number;
+  seen: string;
+}
+
 export interface Community {
   band_max: Generated<number>;
   band_min: Generated<number>;
@@ -106,6 +121,18 @@ export interface Compound {
   id: Generated<number>;
   kind: string;
   name: string;
+}
+
+export interface CoverageGrid {
+  geom_key: string;
+  geom_m: string;
+  grid_id: number;
+}
+
+export interface CoverageGridRoad {
+  along: string;
+  grid_id: number;
+  road_id: number;
 }
 
 export interface Entrance {
@@ -370,8 +397,12 @@ export interface DB {
   block: Block;
   building: Building;
   camera: Camera;
+  camera_view: CameraView;
+  camera_view_road: CameraViewRoad;
   community: Community;
   compound: Compound;
+  coverage_grid: CoverageGrid;
+  coverage_grid_road: CoverageGridRoad;
   entrance: Entrance;
   geography_columns: GeographyColumns;
   geometry_columns: GeometryColumns;
