@@ -22,6 +22,8 @@ export async function loadDemo(
 ): Promise<void> {
   const { log } = opts;
   const client = new pg.Client({ connectionString: databaseUrl });
+  // A dropped connection also fails the query in flight; without a listener it would kill the process instead.
+  client.on("error", (err) => log(`database connection lost: ${err.message}`));
   await client.connect();
   try {
     if (opts.ifEmpty) {
