@@ -317,5 +317,6 @@ describe("rerunning the territory build", () => {
       "select count(*)::int n from published_grid where ST_NumGeometries(geom) <> 1",
     );
     expect(parts.n).toBe(0);
-  });
+    // A full build and the tiling checks: about 15 s on an idle 2-core machine, twice that when suites run in parallel.
+  }, 120_000);
 });
