@@ -52,7 +52,7 @@ language sql stable as $$
     from grid g
     where g.plan_id = p_plan and (p_grids is null or g.id = any (p_grids))
   ),
-  members as (
+  members as materialized (
     select pp.grid_id, pa.id, pa.entrance_id, pa.building_id, pa.compound_id, pa.area_m2, pa.perimeter_m, pa.outer_m
     from plan_parcel pp
     join parcel pa on pa.id = pp.parcel_id
@@ -71,12 +71,17 @@ language sql stable as $$
     left join entrance e on e.id = m.entrance_id
     group by m.grid_id
   ),
+  -- Only the edges touching the grids asked for, found from their parcels through the edge indexes.
+  touching as materialized (
+    select e.a, e.b, e.length_m, e.on_road from parcel_edge e where e.a in (select id from members)
+    union
+    select e.a, e.b, e.length_m, e.on_road from parcel_edge e where e.b in (select id from members)
+  ),
   edges as (
-    select e.length_m, e.on_road, pa.grid_id as ga, pb.grid_id as gb
-    from parcel_edge e
-    join plan_parcel pa on pa.plan_id = p_plan and pa.parcel_id = e.a
-    join plan_parcel pb on pb.plan_id = p_plan and pb.parcel_id = e.b
-    where pa.grid_id in (select id from g) or pb.grid_id in (select id from g)
+    select t.length_m, t.on_road, pa.grid_id as ga, pb.grid_id as gb
+    from touching t
+    join plan_parcel pa on pa.plan_id = p_plan and pa.parcel_id = t.a
+    join plan_parcel pb on pb.plan_id = p_plan and pb.parcel_id = t.b
   ),
   internal as (select ga as grid_id, sum(length_m) as len from edges where ga = gb group by ga),
   cut_on_road as (
@@ -88,17 +93,20 @@ language sql stable as $$
     ) x
     group by x.grid_id
   ),
-  spread as (
-    select pa.building_id, pa.compound_id, pp.grid_id
-    from plan_parcel pp
-    join parcel pa on pa.id = pp.parcel_id
-    where pp.plan_id = p_plan and (pa.building_id is not null or pa.compound_id is not null)
-  ),
+  -- A building or compound of these grids is split when any of its parcels lies in another grid of the plan.
   split_buildings as (
-    select building_id from spread where building_id is not null group by building_id having count(distinct grid_id) > 1
+    select distinct m.building_id
+    from members m
+    join parcel o on o.building_id = m.building_id
+    join plan_parcel op on op.plan_id = p_plan and op.parcel_id = o.id
+    where op.grid_id <> m.grid_id
   ),
   split_compounds as (
-    select compound_id from spread where compound_id is not null group by compound_id having count(distinct grid_id) > 1
+    select distinct m.compound_id
+    from (select distinct grid_id, compound_id from members where compound_id is not null) m
+    join parcel o on o.compound_id = m.compound_id
+    join plan_parcel op on op.plan_id = p_plan and op.parcel_id = o.id
+    where op.grid_id <> m.grid_id
   ),
   splits as (
     select m.grid_id,

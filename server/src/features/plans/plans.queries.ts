@@ -104,6 +104,9 @@ export async function copyPlan(db: Db, from: "published" | number, name: string,
       join grid og on og.id = pp.grid_id
       join grid ng on ng.plan_id = ${id} and ng.code = og.code
       where pp.plan_id = ${source.id}`.execute(trx);
+    // A new plan id is unknown to the statistics, and the planner would then expect no rows for it and choose
+    // nested loops over thousands; fresh statistics keep the first edits of a new draft fast.
+    await sql`analyze plan_parcel, grid`.execute(trx);
     await audit(trx, {
       actor: actor.username,
       action: "plan_create",
@@ -246,7 +249,7 @@ export function planParcels(
  * naming who changed what since then, so the client can reload that part and tell the planner.
  */
 async function lockDraft(trx: Trx, planId: number, version: number) {
-  const plan = await trx.selectFrom("plan").selectAll().where("id", "=", planId).forUpdate().executeTakeFirst();
+  const plan = await trx.selectFrom("plan").selectAll().where("id", "=", planId).forNoKeyUpdate().executeTakeFirst();
   if (!plan) throw notFound(`没有编号为 ${planId} 的方案`, `no plan ${planId}`);
   if (plan.status !== "draft") {
     throw new ApiError(
@@ -1050,10 +1053,12 @@ export async function renumber(db: Db, planId: number, input: { version: number;
       select g.code, g.name, ST_X(c) as x, ST_Y(c) as y, area
       from grid g
       cross join lateral (
-        select ST_Centroid(ST_Transform(ST_Collect(pa.geom), s.metric_srid)) as c, ST_Area(ST_Transform(ST_Collect(pa.geom), s.metric_srid)) as area
-        from plan_parcel pp join parcel pa on pa.id = pp.parcel_id
-        join community cm on cm.code = pa.community_code join subdistrict s on s.code = cm.subdistrict_code
-        where pp.plan_id = ${planId} and pp.grid_id = g.id
+        select ST_Centroid(u) as c, ST_Area(u) as area from (
+          select ST_Transform(ST_Collect(pa.geom), (select s.metric_srid from subdistrict s
+            join community cm on cm.subdistrict_code = s.code where cm.code = g.community_code)) as u
+          from plan_parcel pp join parcel pa on pa.id = pp.parcel_id
+          where pp.plan_id = ${planId} and pp.grid_id = g.id
+        ) t
       ) m
       where g.plan_id = ${planId} and g.community_code = ${input.community} and m.c is not null`.execute(trx);
     if (!rows.rows.length) throw notFound("此方案中该社区没有网格", "no grids of that community in this plan");
@@ -1364,7 +1369,7 @@ export async function publishPlan(
   actor: Actor,
 ) {
   return db.transaction().execute(async (trx) => {
-    const plan = await trx.selectFrom("plan").selectAll().where("id", "=", planId).forUpdate().executeTakeFirst();
+    const plan = await trx.selectFrom("plan").selectAll().where("id", "=", planId).forNoKeyUpdate().executeTakeFirst();
     if (!plan) throw notFound(`没有编号为 ${planId} 的方案`, `no plan ${planId}`);
     if (plan.status === "published")
       throw new ApiError(422, "already_published", "此方案已是现行方案", "this plan is already in force");
@@ -1406,7 +1411,7 @@ export async function publishPlan(
       .select(["id"])
       .where("subdistrict_code", "=", plan.subdistrict_code)
       .where("status", "=", "published")
-      .forUpdate()
+      .forNoKeyUpdate()
       .executeTakeFirst();
     if (current) {
       await trx
@@ -1427,10 +1432,7 @@ export async function publishPlan(
       })
       .where("id", "=", planId)
       .execute();
-    await sql`update grid g set geom = u.geom from (
-        select pp.grid_id, ST_Multi(ST_Union(pa.geom)) as geom from plan_parcel pp join parcel pa on pa.id = pp.parcel_id
-        where pp.plan_id = ${planId} group by pp.grid_id
-      ) u where u.grid_id = g.id and g.plan_id = ${planId}`.execute(trx);
+    await outlineGrids(trx, planId, "all");
     const remapped = await sql<{ worker_id: number; from_code: string; to_code: string }>`
       delete from worker_assignment wa using grid g
       where g.plan_id = ${planId} and g.origin_code is not null and g.origin_code <> g.code and wa.grid_code = g.origin_code
@@ -1467,13 +1469,23 @@ export async function publishPlan(
   });
 }
 
+/**
+ * Rebuilds grid outlines (the union of their parcels) for all grids of a plan or for those an edit left without one.
+ * Materialized first: as a joined subquery the planner may re-run the unions once per grid row.
+ */
+async function outlineGrids(db: Db | Trx, planId: number, which: "all" | "stale"): Promise<void> {
+  await sql`with u as materialized (
+      select pp.grid_id, ST_Multi(ST_Union(pa.geom)) as geom
+      from plan_parcel pp join parcel pa on pa.id = pp.parcel_id join grid g on g.id = pp.grid_id
+      where pp.plan_id = ${planId} and (${which} = 'all' or g.geom is null)
+      group by pp.grid_id
+    )
+    update grid g set geom = u.geom from u where u.grid_id = g.id`.execute(db);
+}
+
 /** Grid outlines of a plan, rebuilt where an edit left them stale. */
 export async function planGridsWithOutlines(db: Db, planId: number, community?: string) {
-  await sql`update grid g set geom = u.geom from (
-      select pp.grid_id, ST_Multi(ST_Union(pa.geom)) as geom from plan_parcel pp join parcel pa on pa.id = pp.parcel_id
-      join grid gg on gg.id = pp.grid_id
-      where pp.plan_id = ${planId} and gg.geom is null group by pp.grid_id
-    ) u where u.grid_id = g.id`.execute(db);
+  await outlineGrids(db, planId, "stale");
   const figures = await gridFigures(db, planId);
   const outlines = await sql<{ code: string; geometry: unknown }>`
     select code, ST_AsGeoJSON(geom, 7)::json as geometry from grid where plan_id = ${planId}`.execute(db);
