@@ -137,6 +137,31 @@ const matrix: Record<string, Expectation> = {
   "GET /api/venues": { call: () => ({ path: "/api/venues" }), status: all(200) },
   "GET /api/hazards": { call: () => ({ path: "/api/hazards" }), status: all(200) },
   "GET /api/cameras": { call: () => ({ path: "/api/cameras" }), status: all(200, { worker: 403 }) },
+  // Camera writes: editors get past the role check to the 400 (off every parcel) or 404 (no such camera).
+  "POST /api/cameras": {
+    call: () => ({
+      path: "/api/cameras",
+      body: { name: "矩阵", type: "dome", geometry: { type: "Point", coordinates: [0, 0] } },
+    }),
+    status: all(400, { leader: 403, worker: 403 }),
+  },
+  "PATCH /api/cameras/{id}": {
+    call: () => ({ path: "/api/cameras/999999999", body: { bearing_deg: 10 } }),
+    status: all(404, { leader: 403, worker: 403 }),
+  },
+  "DELETE /api/cameras/{id}": {
+    call: () => ({ path: "/api/cameras/999999999" }),
+    status: all(404, { leader: 403, worker: 403 }),
+  },
+  "GET /api/coverage": { call: () => ({ path: "/api/coverage" }), status: all(200, { worker: 403 }) },
+  "GET /api/coverage/blind-spots": {
+    call: () => ({ path: "/api/coverage/blind-spots" }),
+    status: all(200, { worker: 403 }),
+  },
+  "POST /api/coverage/suggest": {
+    call: () => ({ path: "/api/coverage/suggest", body: { community: COMMUNITY_A, k: 1 } }),
+    status: all(200, { worker: 403 }),
+  },
   "GET /api/roads": { call: () => ({ path: "/api/roads" }), status: all(200) },
   "GET /api/water": { call: () => ({ path: "/api/water" }), status: all(200) },
   "GET /api/blocks": { call: () => ({ path: "/api/blocks" }), status: all(200) },
@@ -208,6 +233,14 @@ const matrix: Record<string, Expectation> = {
   "POST /api/plans/{id}/publish": {
     call: () => ({ path: `/api/plans/${draftId}/publish`, body: stale }),
     status: planEditors(),
+  },
+  "POST /api/plans/{id}/rebalance": {
+    call: () => ({ path: `/api/plans/${draftId}/rebalance`, body: { ...stale, community: COMMUNITY_A } }),
+    status: planEditors(),
+  },
+  "GET /api/plans/{id}/rebalance/{job}": {
+    call: () => ({ path: `/api/plans/${draftId}/rebalance/00000000-0000-4000-8000-000000000000` }),
+    status: planReaders(404),
   },
   "GET /api/plans/{a}/compare/{b}": {
     call: () => ({ path: `/api/plans/${publishedId}/compare/${draftId}` }),

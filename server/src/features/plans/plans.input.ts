@@ -10,6 +10,7 @@ const id = z.coerce
 export const PlanParam = z.object({ id });
 export const PlanGridParam = z.object({ id, code: gridCode });
 export const CompareParam = z.object({ a: id, b: id });
+export const RebalanceJobParam = z.object({ id, job: z.uuid(bi("任务编号格式不正确", "not a job id")) });
 
 export const version = z
   .number()

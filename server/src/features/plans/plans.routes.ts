@@ -16,6 +16,8 @@ import {
   PlanGridParam,
   PlanParam,
   Publish,
+  Rebalance,
+  RebalanceJobParam,
   Renumber,
   Split,
   VersionOnly,
@@ -39,6 +41,7 @@ import {
   undoRedo,
   validatePlan,
 } from "./plans.queries.ts";
+import { findJob, startRebalance } from "./plans.rebalance.ts";
 
 const json = <T extends z.ZodTypeAny>(schema: T, description: string) => ({
   description,
@@ -324,6 +327,38 @@ const r = {
       ...errors,
     },
   }),
+  rebalance: createRoute({
+    method: "post",
+    path: "/plans/{id}/rebalance",
+    tags: tag,
+    summary: "Start rebalancing a community (or a selection of its grids) in a worker; poll the job for progress",
+    request: { params: PlanParam, ...body(Rebalance) },
+    responses: { 202: json(z.object({ job: z.string() }), "Started"), ...errors },
+  }),
+  rebalanceJob: createRoute({
+    method: "get",
+    path: "/plans/{id}/rebalance/{job}",
+    tags: tag,
+    summary: "Progress of a rebalance, then its result: the edit it made, metrics and explanations",
+    request: { params: RebalanceJobParam },
+    responses: {
+      200: json(
+        z.object({
+          id: z.string(),
+          plan_id: z.number(),
+          state: z.enum(["running", "done", "failed"]),
+          progress: z.object({ stage: z.string(), done: z.number(), total: z.number() }),
+          started_at: z.string(),
+          result: z.unknown().optional(),
+          error: z
+            .object({ code: z.string(), zh: z.string(), en: z.string(), details: z.unknown().optional() })
+            .optional(),
+        }),
+        "The job",
+      ),
+      ...errors,
+    },
+  }),
   compare: createRoute({
     method: "get",
     path: "/plans/{a}/compare/{b}",
@@ -454,6 +489,18 @@ export const plansRoutes = createRouter()
   .openapi(r.publish, async (c) => {
     const actor = editor(c);
     return c.json(await publishPlan(c.get("db"), c.req.valid("param").id, c.req.valid("json"), actor), 200);
+  })
+  .openapi(r.rebalance, async (c) => {
+    const actor = editor(c);
+    const job = await startRebalance(c.get("db"), c.req.valid("param").id, c.req.valid("json"), actor);
+    return c.json({ job: job.id }, 202);
+  })
+  .openapi(r.rebalanceJob, async (c) => {
+    reader(c);
+    const { id, job } = c.req.valid("param");
+    const found = findJob(id, job);
+    if (!found) throw notFound("没有这个自动平衡任务（可能已过期）", "no such rebalance job (it may have expired)");
+    return c.json(found, 200);
   })
   .openapi(r.compare, async (c) => {
     reader(c);

@@ -476,3 +476,81 @@ describe("two planners on one draft", () => {
     expect(version).toBe(1);
   });
 });
+
+describe("rebalancing in the editor", () => {
+  async function waitFor(planId: number, job: string) {
+    for (;;) {
+      const res = await planner.request(`/api/plans/${planId}/rebalance/${job}`);
+      expect(res.status).toBe(200);
+      const body = await res.json();
+      if (body.state !== "running") return body;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  it("repairs a community into the band as one undoable edit, keeping locked grids as they are", async () => {
+    const draft = await newDraft();
+    const worst = await sql.query<{ community_code: string }>(
+      `select community_code from grid_figure f join community c on c.code = f.community_code
+       where f.plan_id = $1 and (f.households < c.band_min or f.households > c.band_max)
+       group by 1 order by count(*) desc limit 1`,
+      [draft.id],
+    );
+    const community = worst.rows[0]!.community_code;
+    const lockedCode = (
+      await sql.query<{ code: string }>(
+        "select code from grid where plan_id = $1 and community_code = $2 order by code limit 1",
+        [draft.id, community],
+      )
+    ).rows[0]!.code;
+    await planner.send("POST", `/api/plans/${draft.id}/grids/${lockedCode}/lock`, { version: 0, locked: true });
+    const lockedBefore = await sql.query<{ parcel_id: number }>(
+      "select pp.parcel_id from plan_parcel pp join grid g on g.id = pp.grid_id where g.plan_id = $1 and g.code = $2 order by 1",
+      [draft.id, lockedCode],
+    );
+    const before = await householdsBySql(draft.id);
+
+    const started = await planner.send("POST", `/api/plans/${draft.id}/rebalance`, {
+      version: 1,
+      community,
+      mode: "repair",
+    });
+    expect(started.status).toBe(202);
+    const job = await waitFor(draft.id, (await started.json()).job);
+    expect(job.state, JSON.stringify(job.error)).toBe("done");
+    expect(job.result.edit.version).toBe(2);
+    expect(job.result.metrics.non_contiguous).toBe(0);
+
+    const fc = await (await planner.request(`/api/plans/${draft.id}/grids?community=${community}`)).json();
+    for (const f of fc.features) {
+      expect(f.properties.contiguous, f.properties.code).toBe(true);
+      if (f.properties.code !== lockedCode) expect(f.properties.status, f.properties.code).toBe("ok");
+    }
+    const lockedAfter = await sql.query<{ parcel_id: number }>(
+      "select pp.parcel_id from plan_parcel pp join grid g on g.id = pp.grid_id where g.plan_id = $1 and g.code = $2 order by 1",
+      [draft.id, lockedCode],
+    );
+    expect(lockedAfter.rows).toEqual(lockedBefore.rows);
+
+    const undo = await planner.send("POST", `/api/plans/${draft.id}/undo`, { version: 2 });
+    expect(undo.status).toBe(200);
+    expect(await householdsBySql(draft.id)).toEqual(before);
+  });
+
+  it("refuses to apply a result when the draft changed while it was computed", async () => {
+    const draft = await newDraft();
+    const started = await planner.send("POST", `/api/plans/${draft.id}/rebalance`, {
+      version: 0,
+      community: "150571003001",
+      mode: "full",
+    });
+    const { job } = await started.json();
+    const { to, parcels } = await borderParcels(draft.id, 1, 40);
+    expect(
+      (await planner.send("POST", `/api/plans/${draft.id}/assign`, { version: 0, parcels, grid: to })).status,
+    ).toBe(200);
+    const done = await waitFor(draft.id, job);
+    expect(done.state).toBe("failed");
+    expect(done.error.code).toBe("version_conflict");
+  });
+});

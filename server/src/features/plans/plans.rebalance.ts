@@ -1,0 +1,214 @@
+import { randomUUID } from "node:crypto";
+import { sql } from "kysely";
+import type { Db } from "../../db/db.ts";
+import { ApiError, notFound } from "../../http/errors.ts";
+import type { Explanation, RebalanceMetrics, RebalanceProgress } from "../rebalance/rebalance.engine.ts";
+import { runRebalanceInWorker } from "../rebalance/rebalance.run.ts";
+import { type Actor, applyRebalance, type EditResult, findPlan } from "./plans.queries.ts";
+
+export type RebalanceRequest = {
+  version: number;
+  community: string;
+  grids?: string[] | undefined;
+  mode: "full" | "repair";
+  min?: number | undefined;
+  max?: number | undefined;
+  grid_count?: number | undefined;
+  seed: number;
+};
+
+export type RebalanceJob = {
+  id: string;
+  plan_id: number;
+  state: "running" | "done" | "failed";
+  progress: { stage: RebalanceProgress["stage"] | "loading" | "applying"; done: number; total: number };
+  started_at: string;
+  result?: {
+    edit: EditResult;
+    metrics: RebalanceMetrics;
+    explanations: Pick<Explanation, "kind" | "severity" | "zh" | "en">[];
+  };
+  error?: { code: string; zh: string; en: string; details?: unknown };
+};
+
+/**
+ * Jobs live in the server process: a rebalance takes seconds, its outcome is collected by polling and becomes a
+ * plan edit, which is what lasts. A restart loses running jobs, never an edit. Finished jobs are forgotten after
+ * an hour.
+ */
+const jobs = new Map<string, RebalanceJob>();
+const KEEP_MS = 60 * 60_000;
+
+export function findJob(planId: number, id: string): RebalanceJob | undefined {
+  const job = jobs.get(id);
+  return job && job.plan_id === planId ? job : undefined;
+}
+
+function forgetOld(now = Date.now()) {
+  for (const [id, job] of jobs) {
+    if (job.state !== "running" && now - Date.parse(job.started_at) > KEEP_MS) jobs.delete(id);
+  }
+}
+
+/**
+ * Starts rebalancing one community of a draft (or a selection of its grids: every other grid is locked) in a
+ * worker thread. The result lands as one undoable edit against the version the planner asked with; if the draft
+ * changed meanwhile, the job fails with a conflict and nothing is applied.
+ */
+export async function startRebalance(
+  db: Db,
+  planId: number,
+  req: RebalanceRequest,
+  actor: Actor,
+): Promise<RebalanceJob> {
+  forgetOld();
+  const plan = await findPlan(db, planId);
+  if (!plan) throw notFound(`没有编号为 ${planId} 的方案`, `no plan ${planId}`);
+  if (plan.status !== "draft") {
+    throw new ApiError(422, "not_a_draft", "只能在草稿方案上自动平衡", "only a draft can be rebalanced");
+  }
+  if (plan.version !== req.version) {
+    throw new ApiError(
+      409,
+      "version_conflict",
+      `方案已被修改（当前版本 ${plan.version}），请刷新`,
+      `the plan changed (now version ${plan.version}); reload it`,
+      "version",
+      {
+        current_version: plan.version,
+      },
+    );
+  }
+  const community = await db
+    .selectFrom("community")
+    .select(["code", "band_min", "band_max"])
+    .where("code", "=", req.community)
+    .executeTakeFirst();
+  if (!community)
+    throw new ApiError(
+      422,
+      "unknown_community",
+      `没有社区 ${req.community}`,
+      `no community ${req.community}`,
+      "community",
+    );
+  const band = { min: req.min ?? community.band_min, max: req.max ?? community.band_max };
+  if (band.min > band.max)
+    throw new ApiError(
+      400,
+      "bad_request",
+      "min：下限不能大于上限",
+      "min: the minimum must not exceed the maximum",
+      "min",
+    );
+
+  const units = await sql<{
+    id: string;
+    households: number;
+    building: string | null;
+    compound: string | null;
+    grid: string;
+    locked: boolean;
+    block: string;
+    outer_m: number;
+    area_m2: number;
+  }>`
+    select pa.id::text as id, coalesce(e.households, 0)::int as households, pa.building_id::text as building,
+      pa.compound_id::text as compound, g.code as grid, g.locked, pa.block_id::text as block, pa.outer_m, pa.area_m2
+    from plan_parcel pp
+    join parcel pa on pa.id = pp.parcel_id
+    join grid g on g.id = pp.grid_id
+    left join entrance e on e.id = pa.entrance_id
+    where pp.plan_id = ${planId} and pp.community_code = ${req.community}
+    order by pa.id`.execute(db);
+  if (!units.rows.length)
+    throw new ApiError(
+      422,
+      "empty_community",
+      "该社区在此方案中没有地块",
+      "the community has no parcels in this plan",
+      "community",
+    );
+  const codes = [...new Set(units.rows.map((u) => u.grid))];
+  if (req.grids) {
+    const unknown = req.grids.filter((g) => !codes.includes(g));
+    if (unknown.length) {
+      throw new ApiError(
+        422,
+        "unknown_grid",
+        `网格 ${unknown.join("、")} 不在该社区`,
+        `grid ${unknown.join(", ")} is not in that community`,
+        "grids",
+      );
+    }
+  }
+  const selected = new Set(req.grids ?? codes);
+  const locked = new Set(units.rows.filter((u) => u.locked || !selected.has(u.grid)).map((u) => u.grid));
+  const edges = await sql<{ a: string; b: string; length_m: number; on_road: boolean }>`
+    select a::text as a, b::text as b, length_m, on_road from parcel_edge where community_code = ${req.community}`.execute(
+    db,
+  );
+
+  const job: RebalanceJob = {
+    id: randomUUID(),
+    plan_id: planId,
+    state: "running",
+    progress: { stage: "loading", done: 0, total: 1 },
+    started_at: new Date().toISOString(),
+  };
+  jobs.set(job.id, job);
+
+  const input = {
+    units: units.rows.map((u) => ({ ...u, community: req.community, locked: locked.has(u.grid) })),
+    edges: edges.rows,
+    band,
+    mode: req.mode,
+    seed: req.seed,
+    locked_grids: [...locked],
+    ...(req.grid_count === undefined ? {} : { grids: { [req.community]: req.grid_count } }),
+  };
+  void (async () => {
+    try {
+      const outcome = await runRebalanceInWorker(input, (p) => {
+        job.progress = { stage: p.stage, done: p.done, total: p.total };
+      });
+      if (!outcome.ok) {
+        job.state = "failed";
+        const first = outcome.problems[0];
+        job.error = {
+          code: "invalid_input",
+          zh: first?.zh ?? "输入无效",
+          en: first?.en ?? "invalid input",
+          details: outcome.problems,
+        };
+        return;
+      }
+      const { result } = outcome;
+      job.progress = { stage: "applying", done: 1, total: 1 };
+      const assignment = new Map(Object.entries(result.assignment).map(([unit, grid]) => [Number(unit), grid]));
+      const newGrids = [...new Set(result.grids.map((g) => g.id))].filter((id) => !codes.includes(id));
+      const edit = await applyRebalance(
+        db,
+        planId,
+        { version: req.version, community: req.community, assignment, newGrids },
+        actor,
+        { mode: req.mode, band, metrics: result.metrics },
+      );
+      job.result = {
+        edit,
+        metrics: result.metrics,
+        explanations: result.explanations.map(({ kind, severity, zh, en }) => ({ kind, severity, zh, en })),
+      };
+      job.state = "done";
+      job.progress = { stage: "done", done: 1, total: 1 };
+    } catch (err) {
+      job.state = "failed";
+      job.error =
+        err instanceof ApiError
+          ? { code: err.code, zh: err.zh, en: err.en, details: err.details }
+          : { code: "internal", zh: "自动平衡失败", en: "the rebalance failed" };
+      if (!(err instanceof ApiError)) console.error(err);
+    }
+  })();
+  return job;
+}
