@@ -13,6 +13,7 @@ import { buildingsRoutes } from "./features/buildings/buildings.routes.ts";
 import { camerasRoutes } from "./features/cameras/cameras.routes.ts";
 import { communitiesRoutes } from "./features/communities/communities.routes.ts";
 import { compoundsRoutes } from "./features/compounds/compounds.routes.ts";
+import { coverageRoutes } from "./features/coverage/coverage.routes.ts";
 import { gridsRoutes } from "./features/grids/grids.routes.ts";
 import { hazardsRoutes } from "./features/hazards/hazards.routes.ts";
 import { healthRoutes } from "./features/health/health.routes.ts";
@@ -86,6 +87,7 @@ export function createApp({ db, auth, webDist }: AppDeps) {
     .route("/api", venuesRoutes)
     .route("/api", hazardsRoutes)
     .route("/api", camerasRoutes)
+    .route("/api", coverageRoutes)
     .route("/api", roadsRoutes)
     .route("/api", waterRoutes)
     .route("/api", blocksRoutes)

@@ -1,10 +1,16 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { forbidden, seesCameras } from "../../auth/principal.ts";
-import { principalOf } from "../../auth/session.ts";
+import type { Context } from "hono";
+import { forbidden, requireRole, seesCameras } from "../../auth/principal.ts";
+import { clientIp, principalOf } from "../../auth/session.ts";
 import { toFeatureCollection } from "../../db/postgis.ts";
+import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
-import { errorResponses, featureCollection, placeFilter } from "../../http/schemas.ts";
-import { listCameras } from "./cameras.queries.ts";
+import { ErrorSchema, featureCollection, geometry } from "../../http/schemas.ts";
+import { inCoverageTransaction } from "../coverage/coverage.queries.ts";
+import { GridCoverageBoth } from "../coverage/coverage.schemas.ts";
+import { refreshViews } from "../coverage/coverage.views.ts";
+import { CameraListQuery, CameraParam, CreateCamera, UpdateCamera } from "./cameras.input.ts";
+import { createCamera, deleteCamera, listCameras, updateCamera } from "./cameras.queries.ts";
 
 const CameraProps = z.object({
   id: z.number(),
@@ -19,26 +25,110 @@ const CameraProps = z.object({
   site: z.string(),
   community_code: z.string().nullable(),
   grid_code: z.string().nullable(),
+  view: geometry
+    .nullable()
+    .optional()
+    .openapi({ description: "With views=true: what the camera sees, a polygon cut by the buildings in front of it" }),
+  view_area_m2: z.number().nullable().optional(),
 });
 
-const route = createRoute({
-  method: "get",
-  path: "/cameras",
-  tags: ["cameras"],
-  summary: "Public video cameras (监控点位) by box, community or grid",
-  request: { query: placeFilter },
-  responses: {
-    200: {
-      description: "GeoJSON FeatureCollection",
-      content: { "application/json": { schema: featureCollection(CameraProps, "Cameras") } },
+const Camera = z
+  .object({ type: z.literal("Feature"), id: z.number(), geometry, properties: CameraProps })
+  .openapi("Camera");
+
+const json = <T extends z.ZodTypeAny>(schema: T, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+const err = (d: string) => json(ErrorSchema, d);
+const errors = {
+  400: err("Bad input"),
+  401: err("Not signed in"),
+  403: err("The role cannot change this camera"),
+  404: err("No such camera, or not in the secretary's community"),
+  409: err("Only planned cameras can be deleted"),
+} as const;
+const body = <T extends z.ZodTypeAny>(schema: T) => ({
+  body: { content: { "application/json": { schema } }, required: true },
+});
+
+const Change = z
+  .object({ camera: Camera, grids: z.array(GridCoverageBoth) })
+  .openapi("CameraChange", { description: "The camera with its new view, and the coverage of the grids it affects" });
+
+const tags = ["cameras"];
+const r = {
+  list: createRoute({
+    method: "get",
+    path: "/cameras",
+    tags,
+    summary: "Public video cameras (监控点位) by box, community or grid; with views=true, what each one sees",
+    request: { query: CameraListQuery },
+    responses: {
+      200: json(featureCollection(CameraProps, "Cameras"), "GeoJSON FeatureCollection"),
+      ...errors,
     },
-    ...errorResponses,
-  },
-});
+  }),
+  create: createRoute({
+    method: "post",
+    path: "/cameras",
+    tags,
+    summary: "Place a planned camera; returns its view and the new coverage of the grids it reaches",
+    request: body(CreateCamera),
+    responses: { 201: json(Change, "Created"), ...errors },
+  }),
+  update: createRoute({
+    method: "patch",
+    path: "/cameras/{id}",
+    tags,
+    summary: "Move, turn, widen, lengthen or change the status of a camera; returns its view and affected coverage",
+    request: { params: CameraParam, ...body(UpdateCamera) },
+    responses: { 200: json(Change, "Changed"), ...errors },
+  }),
+  remove: createRoute({
+    method: "delete",
+    path: "/cameras/{id}",
+    tags,
+    summary: "Remove a planned camera; returns the coverage of the grids it reached",
+    request: { params: CameraParam },
+    responses: {
+      200: json(z.object({ id: z.number(), grids: z.array(GridCoverageBoth) }), "Removed"),
+      ...errors,
+    },
+  }),
+};
 
-export const camerasRoutes = createRouter().openapi(route, async (c) => {
+/**
+ * Who may change cameras: admins and planners any camera; secretaries plan cameras in their own community
+ * (place, move, turn and remove cameras with status planned — a what-if that changes nothing built); leaders
+ * read only; workers see no cameras at all.
+ */
+function editor(c: Context<AppEnv>) {
   const p = principalOf(c);
-  if (!seesCameras(p)) throw forbidden();
-  const rows = await listCameras(c.get("db"), p, c.req.valid("query"));
-  return c.json(toFeatureCollection(rows, "id"), 200);
-});
+  requireRole(p, "admin", "planner", "secretary");
+  return { p, actor: { username: p.username, ip: clientIp(c) } };
+}
+
+export const camerasRoutes = createRouter()
+  .openapi(r.list, async (c) => {
+    const p = principalOf(c);
+    if (!seesCameras(p)) throw forbidden();
+    const { views, ...filter } = c.req.valid("query");
+    const rows = await inCoverageTransaction(c.get("db"), async (trx) => {
+      if (views) await refreshViews(trx);
+      return listCameras(trx, p, filter, { views });
+    });
+    return c.json(toFeatureCollection(rows, "id"), 200);
+  })
+  .openapi(r.create, async (c) => {
+    const { p, actor } = editor(c);
+    return c.json(await createCamera(c.get("db"), p, actor, c.req.valid("json")), 201);
+  })
+  .openapi(r.update, async (c) => {
+    const { p, actor } = editor(c);
+    return c.json(await updateCamera(c.get("db"), p, actor, c.req.valid("param").id, c.req.valid("json")), 200);
+  })
+  .openapi(r.remove, async (c) => {
+    const { p, actor } = editor(c);
+    return c.json(await deleteCamera(c.get("db"), p, actor, c.req.valid("param").id), 200);
+  });
