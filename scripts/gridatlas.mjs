@@ -299,34 +299,28 @@ function start() {
   });
 }
 
+/** Runs every check even when an earlier one fails, so one run shows everything that is wrong. */
 function test(extraArgs) {
   const { adminUrl, cleanup } = setup({ browser: true });
-  let status = 0;
+  const failed = [];
   try {
     const env = { ...process.env, GRIDATLAS_TEST_ADMIN_URL: adminUrl };
-    const steps = [
-      ["lint", bin("biome"), ["check", "."]],
-      ["typecheck", bin("tsc"), ["--noEmit", "-p", "."]],
-      ["schema types", bin("tsx"), ["server/src/cli.ts", "check-schema"]],
-    ];
-    for (const [label, cmd, args] of steps) {
+    const step = (label, cmd, args) => {
       say(label);
       const r = spawnSync(cmd, args, { stdio: "inherit", cwd: root, env });
-      if (r.status !== 0) {
-        status = r.status ?? 1;
-        break;
-      }
-    }
-    if (status === 0) {
-      buildWeb();
-      say("tests");
-      const r = spawnSync(bin("vitest"), ["run", ...extraArgs], { stdio: "inherit", cwd: root, env });
-      status = r.status ?? 1;
-    }
+      if (r.status !== 0) failed.push(label);
+    };
+    step("lint", bin("biome"), ["check", "."]);
+    step("typecheck", bin("tsc"), ["--noEmit", "-p", "."]);
+    step("schema types", bin("tsx"), ["server/src/cli.ts", "check-schema"]);
+    buildWeb();
+    step("tests", bin("vitest"), ["run", ...extraArgs]);
   } finally {
     cleanup();
   }
-  process.exit(status);
+  if (failed.length) fail(`failed: ${failed.join(", ")}`);
+  say("all checks passed");
+  process.exit(0);
 }
 
 function passThrough(script, args, { browser = false } = {}) {
