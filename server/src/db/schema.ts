@@ -211,6 +211,7 @@ export interface HazardCategory {
 
 export interface HazardTransition {
   actor: string;
+  actor_username: string | null;
   at: Generated<Timestamp>;
   from_status: string | null;
   hazard_id: number;
@@ -357,6 +358,15 @@ export interface VenueCategory {
   name_zh: string;
 }
 
+export interface VenueInspectionStatus {
+  due_on: Timestamp | null;
+  last_inspected_on: Timestamp | null;
+  last_inspection_id: number | null;
+  last_result: string | null;
+  status: string | null;
+  venue_id: number | null;
+}
+
 export interface Visit {
   building_id: number | null;
   entrance_id: number | null;
@@ -425,6 +435,7 @@ export interface DB {
   subdistrict: Subdistrict;
   venue: Venue;
   venue_category: VenueCategory;
+  venue_inspection_status: VenueInspectionStatus;
   visit: Visit;
   water: Water;
   worker: Worker;
