@@ -136,6 +136,35 @@ const matrix: Record<string, Expectation> = {
   "GET /api/compounds": { call: () => ({ path: "/api/compounds" }), status: all(200) },
   "GET /api/venues": { call: () => ({ path: "/api/venues" }), status: all(200) },
   "GET /api/hazards": { call: () => ({ path: "/api/hazards" }), status: all(200) },
+  // Venues and hazards (issue 7): everyone reads (scoped); admins, secretaries and workers record — past the role
+  // check to the 404 (no such venue or hazard) or 422 (a point off the subdistrict); leaders and planners get 403.
+  "GET /api/venues/clusters": { call: () => ({ path: "/api/venues/clusters?zoom=14" }), status: all(200) },
+  "GET /api/venues/{id}": { call: () => ({ path: "/api/venues/999999999" }), status: all(404) },
+  "POST /api/venues/{id}/inspections": {
+    call: () => ({ path: "/api/venues/999999999/inspections", body: { inspected_on: "2026-01-05", result: "ok" } }),
+    status: all(404, { leader: 403, planner: 403 }),
+  },
+  "GET /api/venue-categories": { call: () => ({ path: "/api/venue-categories" }), status: all(200) },
+  "PATCH /api/venue-categories/{code}": {
+    call: () => ({ path: "/api/venue-categories/youth_room", body: { inspection_interval_days: 90 } }),
+    status: all(403, { admin: 200, planner: 200 }),
+  },
+  "GET /api/hazards/clusters": { call: () => ({ path: "/api/hazards/clusters?zoom=14" }), status: all(200) },
+  "GET /api/hazards/{id}": { call: () => ({ path: "/api/hazards/999999999" }), status: all(404) },
+  "GET /api/hazards/{id}/history": { call: () => ({ path: "/api/hazards/999999999/history" }), status: all(404) },
+  "POST /api/hazards": {
+    call: () => ({
+      path: "/api/hazards",
+      body: { geometry: { type: "Point", coordinates: [0, 0] }, category: "fire", severity: "low", title: "矩阵" },
+    }),
+    status: all(422, { leader: 403, planner: 403 }),
+  },
+  "POST /api/hazards/{id}/transitions": {
+    call: () => ({ path: "/api/hazards/999999999/transitions", body: { to: "assigned" } }),
+    status: all(404, { leader: 403, planner: 403 }),
+  },
+  "GET /api/hazard-categories": { call: () => ({ path: "/api/hazard-categories" }), status: all(200) },
+  "GET /api/stats/hazards": { call: () => ({ path: "/api/stats/hazards" }), status: all(200) },
   "GET /api/cameras": { call: () => ({ path: "/api/cameras" }), status: all(200, { worker: 403 }) },
   // Camera writes: editors get past the role check to the 400 (off every parcel) or 404 (no such camera).
   "POST /api/cameras": {
