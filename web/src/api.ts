@@ -37,7 +37,8 @@ type ErrorBody = {
 };
 
 /** The body of a response's success statuses. */
-type SuccessBody<R> = R extends ClientResponse<infer T, infer S, "json"> ? (S extends 200 | 201 ? T : never) : never;
+type SuccessBody<R> =
+  R extends ClientResponse<infer T, infer S, "json"> ? (S extends 200 | 201 | 202 ? T : never) : never;
 
 /** Returns the 200 (or 201) body or throws an `ApiError` carrying the server's bilingual message. */
 async function ok<R extends ClientResponse<unknown, number, "json">>(pending: Promise<R>): Promise<SuccessBody<R>> {
@@ -187,7 +188,10 @@ export type HistoryEntry = InferResponseType<(typeof api.plans)[":id"]["history"
 export type RenumberResult = InferResponseType<(typeof api.plans)[":id"]["renumber"]["$post"], 200>;
 
 /** A 409's details: the version in force and who changed what since the version the client held. */
-export type Conflict = { current_version: number; changes: Array<{ actor: string; at: string; zh: string; en: string }> };
+export type Conflict = {
+  current_version: number;
+  changes: Array<{ actor: string; at: string; zh: string; en: string }>;
+};
 
 /** The comparison of two plans, as `GET /api/plans/{a}/compare/{b}` sends it. */
 export type Comparison = {
@@ -213,8 +217,7 @@ export const fetchPlans = () => ok(api.plans.$get());
 
 export const fetchPlan = (id: number) => ok(api.plans[":id"].$get({ param: planParam(id) }));
 
-export const createPlan = (from: "published" | number, name: string) =>
-  ok(api.plans.$post({ json: { from, name } }));
+export const createPlan = (from: "published" | number, name: string) => ok(api.plans.$post({ json: { from, name } }));
 
 export const fetchPlanGrids = async (id: number, community: string) =>
   (await ok(api.plans[":id"].grids.$get({ param: planParam(id), query: { community } }))) as unknown as PlanGrids;
@@ -319,12 +322,18 @@ export function parseCsv(text: string): string[][] {
   return rows;
 }
 
-/** A rebalancer job, as `GET /api/plans/{id}/rebalance/{job}` reports it. */
-export type RebalanceJob = {
-  state: "running" | "done" | "failed";
-  progress?: { done: number; total: number; stage: string };
-  result?: { edit: EditResult; metrics: Record<string, number>; explanations: Array<{ zh: string; en: string }> };
-  error?: { zh?: string; en?: string; message?: string } | string;
+/** What a finished rebalance did: the edit in the draft, the engine's figures and its explanations. */
+export type RebalanceResult = {
+  edit: EditResult;
+  metrics: Record<string, number>;
+  explanations: Array<{ kind?: string; severity?: string; zh: string; en: string }>;
+};
+
+export type RebalanceJob = Omit<
+  InferResponseType<(typeof api.plans)[":id"]["rebalance"][":job"]["$get"], 200>,
+  "result"
+> & {
+  result?: RebalanceResult;
 };
 
 export type RebalanceRequest = {
@@ -338,37 +347,8 @@ export type RebalanceRequest = {
   seed?: number;
 };
 
-/**
- * The rebalance routes are being added to the server as this is written and are not in its typed routes yet, so
- * these two go through `fetch` with the same CSRF header and error shape.
- */
-async function untyped<T>(method: "GET" | "POST", url: string, body?: unknown): Promise<T> {
-  let res: Response;
-  try {
-    res = await fetch(url, {
-      method,
-      credentials: "same-origin",
-      headers: { "content-type": "application/json", ...(csrfToken ? { "x-csrf-token": csrfToken } : {}) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-  } catch (err) {
-    throw new ApiError(0, "network", `无法连接服务器：${(err as Error).message}`, `cannot reach the server: ${err}`);
-  }
-  if (res.ok) return (await res.json()) as T;
-  const e = ((await res.json().catch(() => ({}))) as ErrorBody).error ?? {};
-  const fallback = `HTTP ${res.status}`;
-  throw new ApiError(
-    res.status,
-    e.code ?? "http",
-    e.zh ?? e.message ?? fallback,
-    e.en ?? e.message ?? fallback,
-    e.field,
-    e.details,
-  );
-}
-
 export const startRebalance = (id: number, request: RebalanceRequest) =>
-  untyped<{ job: string | number }>("POST", `/api/plans/${id}/rebalance`, request);
+  ok(api.plans[":id"].rebalance.$post({ param: planParam(id), json: request }));
 
-export const fetchRebalance = (id: number, job: string | number) =>
-  untyped<RebalanceJob>("GET", `/api/plans/${id}/rebalance/${encodeURIComponent(String(job))}`);
+export const fetchRebalance = async (id: number, job: string) =>
+  (await ok(api.plans[":id"].rebalance[":job"].$get({ param: { id: String(id), job } }))) as RebalanceJob;

@@ -1,6 +1,6 @@
 import { bbox as bboxOf } from "@turf/turf";
 import type { LayerSpecification } from "maplibre-gl";
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { type ReactNode, useCallback, useEffect, useMemo, useState } from "react";
 import {
   type ApiError,
   type BBox,
@@ -43,6 +43,11 @@ import {
   gridsSource,
 } from "./features/grids/grids-layer.ts";
 import { GridsLegend } from "./features/grids/grids-legend.tsx";
+import { ComparePage } from "./features/plans/compare-page.tsx";
+import { type BaseMap, PlanEditor } from "./features/plans/plan-editor.tsx";
+import { parcelEdgesSource, parcelsSource, planLabelsSource, planLayers } from "./features/plans/plan-layers.ts";
+import { PlansPage } from "./features/plans/plans-page.tsx";
+import { TransfersPrint } from "./features/plans/transfers-print.tsx";
 import { roadsLayers, roadsSource } from "./features/roads/roads-layer.ts";
 import { PasswordForm } from "./features/session/password-form.tsx";
 import { SignInForm } from "./features/session/sign-in-form.tsx";
@@ -50,7 +55,7 @@ import { waterLabelPoints, waterLabelsSource, waterLayers, waterSource } from ".
 import { bilingualPart, htmlLang, localName, type MessageKey, type Translate, useLang } from "./i18n.ts";
 import type { AtlasMap } from "./map/atlas-map.ts";
 import { MapView } from "./map/map-view.tsx";
-import { match, navigate, usePath } from "./router.ts";
+import { match, navigate, queryParam, usePath } from "./router.ts";
 import { Banner } from "./ui/banner.tsx";
 import type { NavEntry } from "./ui/nav.tsx";
 import { Page } from "./ui/page.tsx";
@@ -171,9 +176,14 @@ export function App() {
 
 type Role = "admin" | "planner" | "leader" | "secretary" | "worker";
 
+/** Drafts are unpublished: planners and admins edit them, leaders look. */
+const PLAN_READERS: Role[] = ["admin", "planner", "leader"];
+const PLAN_EDITORS: Role[] = ["admin", "planner"];
+
 /** The views of the app, who may open each, and the path it lives at. The server guards the data anyway. */
 const VIEWS: Array<{ href: string; label: MessageKey; roles: Role[] | "all"; testId: string }> = [
   { href: "/", label: "nav.map", roles: "all", testId: "nav-map" },
+  { href: "/plans", label: "nav.plans", roles: PLAN_READERS, testId: "nav-plans" },
   { href: "/admin/accounts", label: "nav.accounts", roles: ["admin"], testId: "nav-accounts" },
   { href: "/admin/audit", label: "nav.audit", roles: ["admin", "leader"], testId: "nav-audit" },
 ];
@@ -185,23 +195,28 @@ const mayOpen = (session: Session, roles: Role[] | "all") =>
 function Shell(props: { session: Session; onSignOut: () => void; onSessionLost: () => void }) {
   const { t } = useLang();
   const path = usePath();
-  const { session } = props;
-  const view = VIEWS.filter((v) => v.href !== "/").find((v) => match(v.href, path)) ?? VIEWS[0]!;
+  const { session, onSessionLost } = props;
+  const print = match("/plans/:a/compare/:b/print", path);
+  const compare = match("/plans/:a/compare/:b", path);
+  const editor = match("/plans/:id", path);
+  const planView = print || compare || editor ? VIEWS[1]! : undefined;
+  const view = planView ?? VIEWS.filter((v) => v.href !== "/").find((v) => match(v.href, path)) ?? VIEWS[0]!;
   const nav: NavEntry[] = VIEWS.filter((v) => mayOpen(session, v.roles)).map((v) => ({
     href: v.href,
     label: t(v.label),
     active: v === view,
     testId: v.testId,
   }));
-  const bar = (
-    <TopBar nav={nav} account={session.account} onSignOut={props.onSignOut}>
-      {null}
+  const bar = (children?: ReactNode, floating = false) => (
+    <TopBar nav={nav} account={session.account} onSignOut={props.onSignOut} floating={floating}>
+      {children}
     </TopBar>
   );
+  const canEditPlans = mayOpen(session, PLAN_EDITORS);
 
   if (!mayOpen(session, view.roles)) {
     return (
-      <Page bar={bar} title={t("nav.forbiddenTitle")} testId="forbidden">
+      <Page bar={bar()} title={t("nav.forbiddenTitle")} testId="forbidden">
         <p>{t("nav.forbidden")}</p>
         <button type="button" onClick={() => navigate("/", { replace: true })}>
           {t("nav.backToMap")}
@@ -209,11 +224,313 @@ function Shell(props: { session: Session; onSignOut: () => void; onSessionLost: 
       </Page>
     );
   }
-  if (view.href === "/admin/accounts") {
-    return <AccountsPage bar={bar} me={session.account.id} onSessionLost={props.onSessionLost} />;
+  if (print) {
+    return <PlanScreens kind="print" a={Number(print.a)} b={Number(print.b)} onSessionLost={onSessionLost} bar={bar} />;
   }
-  if (view.href === "/admin/audit") return <AuditPage bar={bar} onSessionLost={props.onSessionLost} />;
-  return <MapScreen session={session} nav={nav} onSignOut={props.onSignOut} onSessionLost={props.onSessionLost} />;
+  if (compare) {
+    return (
+      <PlanScreens
+        kind="compare"
+        a={Number(compare.a)}
+        b={Number(compare.b)}
+        community={queryParam(path, "community")}
+        onSessionLost={onSessionLost}
+        bar={bar}
+      />
+    );
+  }
+  if (editor) {
+    return (
+      <PlanScreens
+        kind="editor"
+        a={Number(editor.id)}
+        community={queryParam(path, "community")}
+        canEdit={canEditPlans}
+        onSessionLost={onSessionLost}
+        bar={bar}
+      />
+    );
+  }
+  if (view.href === "/plans") {
+    return (
+      <PlansPage
+        bar={bar()}
+        canEdit={canEditPlans}
+        onOpen={(id) => navigate(`/plans/${id}`)}
+        onSessionLost={onSessionLost}
+      />
+    );
+  }
+  if (view.href === "/admin/accounts") {
+    return <AccountsPage bar={bar()} me={session.account.id} onSessionLost={onSessionLost} />;
+  }
+  if (view.href === "/admin/audit") return <AuditPage bar={bar()} onSessionLost={onSessionLost} />;
+  return <MapScreen session={session} nav={nav} onSignOut={props.onSignOut} onSessionLost={onSessionLost} />;
+}
+
+/** What the plan views draw under the plan: the subdistrict's base map, loaded once and kept across views. */
+const BASE_LOADERS = {
+  subdistrict: fetchSubdistrict,
+  communities: fetchCommunities,
+  blocks: fetchBlocks,
+  water: fetchWater,
+  roads: fetchRoads,
+  compounds: fetchCompounds,
+};
+type BaseLoaded = { [K in keyof typeof BASE_LOADERS]: Awaited<ReturnType<(typeof BASE_LOADERS)[K]>> };
+let baseLoading: Promise<BaseLoaded> | null = null;
+
+function loadBase(): Promise<BaseLoaded> {
+  baseLoading ??= Promise.all(Object.entries(BASE_LOADERS).map(async ([k, load]) => [k, await load()] as const)).then(
+    (entries) => Object.fromEntries(entries) as BaseLoaded,
+  );
+  baseLoading.catch(() => {
+    baseLoading = null;
+  });
+  return baseLoading;
+}
+
+const PLAN_SOURCES = {
+  blocks: blocksSource,
+  water: waterSource,
+  "water-labels": waterLabelsSource,
+  compounds: compoundsSource,
+  "compounds-labels": compoundsLabelsSource,
+  roads: roadsSource,
+  buildings: buildingsSource,
+  parcels: parcelsSource,
+  "parcel-edges": parcelEdgesSource,
+  "plan-labels": planLabelsSource,
+  communities: communitiesSource,
+  "communities-labels": communitiesLabelsSource,
+};
+
+/** Drawing order of the plan views: parcels in their grid colours under the roads, grid boundaries over both. */
+const PLAN_DRAW_ORDER = [
+  "blocks-fill",
+  "water-fill",
+  "compounds-fill",
+  "buildings-fill",
+  "buildings-line",
+  "parcels-fill",
+  "parcels-line",
+  "roads-casing",
+  "roads-line",
+  "compounds-line",
+  "communities-dim",
+  "communities-casing",
+  "communities-line",
+  "parcel-edges-old",
+  "parcel-edges-line",
+  "parcels-highlight",
+  "water-label",
+  "roads-label",
+  "compounds-label",
+  "plan-labels",
+  "communities-label",
+];
+
+/** Room the plan views' panels take: the tool column on the left, the figures on the right. */
+const PLAN_INSET = { top: 56, right: 380, bottom: 40, left: 190 };
+
+/**
+ * The plan views (editor, comparison, printable change list) with the base map they share; the community the
+ * editor works on is in the URL (`?community=`), the first one when absent.
+ */
+function PlanScreens(props: {
+  kind: "editor" | "compare" | "print";
+  a: number;
+  b?: number;
+  community?: string | null;
+  canEdit?: boolean;
+  bar: (children?: ReactNode, floating?: boolean) => ReactNode;
+  onSessionLost: () => void;
+}) {
+  const { lang, t } = useLang();
+  const path = usePath();
+  const [base, setBase] = useState<BaseLoaded | null>(null);
+  const [buildings, setBuildings] = useState<GeoJSON.FeatureCollection | undefined>();
+  const [error, setError] = useState<ApiError | null>(null);
+  const { onSessionLost } = props;
+  const fail = useCallback(
+    (err: unknown) => {
+      const e = toApiError(err);
+      if (e.status === 401) onSessionLost();
+      else setError(e);
+    },
+    [onSessionLost],
+  );
+
+  useEffect(() => {
+    loadBase().then(setBase, fail);
+  }, [fail]);
+
+  const communities = base?.communities.features.map((f) => f.properties) ?? [];
+  const community = props.community ?? communities[0]?.code ?? null;
+  const communityName = useCallback(
+    (code: string) => {
+      const c = base?.communities.features.find((f) => f.properties.code === code)?.properties;
+      return c ? localName(lang, c) : code;
+    },
+    [base, lang],
+  );
+  const focus = props.kind === "editor" ? community : (props.community ?? null);
+  const compoundName = useCallback(
+    (id: number) => base?.compounds.features.find((f) => f.properties.id === id)?.properties.name,
+    [base],
+  );
+
+  const layers = useMemo(() => {
+    const all: LayerSpecification[] = [
+      ...blocksLayers(),
+      ...waterLayers(),
+      ...compoundsLayers(),
+      ...roadsLayers(),
+      ...buildingsLayers(),
+      ...planLayers(),
+      ...communitiesLayers({ lang, focus }),
+    ];
+    return all
+      .filter((l) => PLAN_DRAW_ORDER.includes(l.id))
+      .sort((x, y) => PLAN_DRAW_ORDER.indexOf(x.id) - PLAN_DRAW_ORDER.indexOf(y.id));
+  }, [lang, focus]);
+
+  const labels = useMemo(
+    () =>
+      base && {
+        water: waterLabelPoints(base.water),
+        compounds: compoundLabelPoints(base.compounds),
+        communities: communityLabelPoints(base.communities),
+      },
+    [base],
+  );
+  const data = useMemo(
+    () => ({
+      blocks: base?.blocks,
+      water: base?.water,
+      "water-labels": labels?.water,
+      compounds: base?.compounds,
+      "compounds-labels": labels?.compounds,
+      roads: base?.roads,
+      buildings,
+      communities: base?.communities,
+      "communities-labels": labels?.communities,
+    }),
+    [base, labels, buildings],
+  );
+  const locale = useMemo(() => mapLocale(t), [t]);
+
+  const onReady = useCallback(
+    (atlas: AtlasMap) => {
+      atlas.onError((err) => console.error("map:", err));
+      let latest = 0;
+      let covered: BBox | null = null;
+      atlas.onViewChange(({ bbox, zoom }) => {
+        if (zoom < BUILDINGS_MIN_ZOOM || (covered && contains(covered, bbox))) return;
+        const request = ++latest;
+        const wanted = grow(bbox, 0.5);
+        fetchBuildings(wanted).then(
+          (fc) => {
+            if (request !== latest) return;
+            covered = wanted;
+            setBuildings(fc);
+          },
+          (err: unknown) => request === latest && fail(err),
+        );
+      });
+    },
+    [fail],
+  );
+
+  const baseMap: BaseMap | null = useMemo(
+    () =>
+      base && {
+        bbox: base.subdistrict.bbox,
+        sources: PLAN_SOURCES,
+        layers,
+        data,
+        locale,
+        inset: PLAN_INSET,
+        attribution: bilingualPart(lang, base.subdistrict.attribution),
+        onReady,
+      },
+    [base, layers, data, locale, lang, onReady],
+  );
+
+  useEffect(() => {
+    document.documentElement.lang = htmlLang(lang);
+    document.title = `${t("app.title")} · ${t("nav.plans")}`;
+  }, [lang, t]);
+
+  if (error) {
+    return (
+      <Banner
+        title={t("app.errorTitle")}
+        actions={
+          <button type="button" onClick={() => window.location.reload()}>
+            {t("app.retry")}
+          </button>
+        }
+      >
+        {error.text(lang)}
+      </Banner>
+    );
+  }
+  if (!baseMap || !community) return <Progress label={t("app.loading")} detail="" done={0} total={1} />;
+  if (props.kind === "print" && props.b !== undefined) {
+    return <TransfersPrint a={props.a} b={props.b} communityName={communityName} />;
+  }
+
+  const withCommunity = (code: string) => {
+    const base = path.split("?")[0] ?? "/";
+    navigate(`${base}?community=${code}`, { replace: true });
+  };
+  const picker = (
+    <label className="community-filter">
+      <span>{t("community.filter")}</span>
+      <select value={community} onChange={(e) => withCommunity(e.target.value)} data-testid="editor-community">
+        {communities.map((c) => (
+          <option key={c.code} value={c.code}>
+            {localName(lang, c)}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+
+  if (props.kind === "compare" && props.b !== undefined) {
+    return (
+      <ComparePage
+        key={`${props.a}-${props.b}`}
+        a={props.a}
+        b={props.b}
+        community={props.community ?? null}
+        base={baseMap}
+        bar={props.bar(null, true)}
+        communityName={communityName}
+        onCommunity={withCommunity}
+        onSessionLost={onSessionLost}
+      />
+    );
+  }
+  return (
+    <PlanEditor
+      key={props.a}
+      planId={props.a}
+      community={community}
+      canEdit={!!props.canEdit}
+      base={baseMap}
+      bar={props.bar(picker, true)}
+      communityName={communityName}
+      compoundName={compoundName}
+      onCompare={(plan) => {
+        const against = plan.status === "published" ? plan.based_on : (plan.based_on ?? null);
+        if (against) navigate(`/plans/${against}/compare/${plan.id}?community=${community}`);
+      }}
+      onPublished={() => navigate("/plans")}
+      onSessionLost={onSessionLost}
+    />
+  );
 }
 
 /** The map of the subdistrict with its toolbar, legend and grid panel, for a signed-in account. */

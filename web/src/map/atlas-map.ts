@@ -12,6 +12,7 @@ import {
 import workerUrl from "maplibre-gl/dist/maplibre-gl-worker.mjs?url";
 import "maplibre-gl/dist/maplibre-gl.css";
 import { LOCAL_IDEOGRAPH_FONT_FAMILY } from "./glyphs.ts";
+import { Sketch, type SketchHandlers, type SketchMode } from "./sketch.ts";
 
 /** West, south, east, north in degrees (EPSG:4326), the order MapLibre and our API use. */
 export type BBox = [west: number, south: number, east: number, north: number];
@@ -60,6 +61,7 @@ export class AtlasMap {
   #attributionText = "";
   #navigation: NavigationControl | null = null;
   #scale: ScaleControl | null = null;
+  #sketch: Sketch | null = null;
   readonly #inset: Inset;
 
   constructor(options: AtlasMapOptions) {
@@ -118,6 +120,50 @@ export class AtlasMap {
         this.#layers.set(layer.id, layer);
       });
     });
+  }
+
+  /**
+   * Sets feature-state on many features of one source at once (the editor colours parcels and grid outlines this
+   * way, so an edit never reloads a source). `null` clears a feature's state.
+   */
+  setFeatureStates(
+    source: string,
+    states: Iterable<[id: string | number, state: Record<string, unknown> | null]>,
+  ): void {
+    void this.#whenLoaded(() => {
+      if (!this.#map.getSource(source)) return;
+      for (const [id, state] of states) {
+        if (state) this.#map.setFeatureState({ source, id }, state);
+        else this.#map.removeFeatureState({ source, id });
+      }
+    });
+  }
+
+  /**
+   * Switches the drawing tool: a brush stroke, a box, a lasso, a polygon or a line drawn on the map, reported to
+   * `handlers` in longitude/latitude (and, for the brush, the features of `pickLayers` it passed over). `"none"`
+   * gives the map back its panning.
+   */
+  setSketch(mode: SketchMode, handlers: SketchHandlers = {}, pickLayers: string[] = []): void {
+    void this.#whenLoaded(() => {
+      this.#sketch ??= new Sketch(this.#map);
+      this.#sketch.set(mode, handlers, (point, radius) => this.#pickAround(pickLayers, point, radius));
+    });
+  }
+
+  /** Calls `handler` with the top feature of `layers` under the mouse and the mouse's position in the map, or null. */
+  onHover(
+    layers: string[],
+    handler: (feature: PickedFeature | null, point: { x: number; y: number }) => void,
+  ): () => void {
+    const move = (e: { point: { x: number; y: number } }) => handler(this.#pick(layers, e.point), e.point);
+    const leave = () => handler(null, { x: 0, y: 0 });
+    this.#map.on("mousemove", move);
+    this.#map.on("mouseout", leave);
+    return () => {
+      this.#map.off("mousemove", move);
+      this.#map.off("mouseout", leave);
+    };
   }
 
   /** Marks one feature as selected (feature-state `selected`), clearing the previous one. */
@@ -211,6 +257,7 @@ export class AtlasMap {
   }
 
   destroy(): void {
+    this.#sketch?.set("none", {}, () => []);
     if (window.__gridatlas?.map === this.#map) window.__gridatlas = undefined;
     this.#map.remove();
   }
@@ -220,6 +267,20 @@ export class AtlasMap {
     if (present.length === 0) return null;
     const [top] = this.#map.queryRenderedFeatures([point.x, point.y], { layers: present });
     return top ? { layer: top.layer.id, id: top.id, properties: top.properties } : null;
+  }
+
+  /** The ids of the features of `layers` within `radius` pixels of `point`. */
+  #pickAround(layers: string[], point: { x: number; y: number }, radius: number): Array<string | number> {
+    const present = layers.filter((id) => this.#map.getLayer(id));
+    if (present.length === 0) return [];
+    const found = this.#map.queryRenderedFeatures(
+      [
+        [point.x - radius, point.y - radius],
+        [point.x + radius, point.y + radius],
+      ],
+      { layers: present },
+    );
+    return [...new Set(found.map((f) => f.id).filter((id): id is string | number => id !== undefined))];
   }
 
   #swapState(key: string, from: FeatureRef | null, to: FeatureRef | null): void {

@@ -1,0 +1,347 @@
+import { type FormEvent, useEffect, useRef, useState } from "react";
+import {
+  ApiError,
+  type EditResult,
+  fetchRebalance,
+  fetchValidation,
+  type Problem,
+  publishPlan,
+  type RebalanceJob,
+  startRebalance,
+  toApiError,
+  type Validation,
+} from "../../api.ts";
+import { isMessageKey, type Lang, type Translate, useLang } from "../../i18n.ts";
+import { Dialog, Field } from "../../ui/page.tsx";
+
+/**
+ * Publishing: what blocks it (errors) is listed and the button stays off; what needs a confirmation (warnings) is
+ * listed with a box to tick and a reason, which the server writes into the audit trail.
+ */
+export function PublishDialog(props: {
+  planId: number;
+  version: number;
+  onClose: () => void;
+  onPublished: () => void;
+  onConflict: () => void;
+}) {
+  const { lang, t } = useLang();
+  const [validation, setValidation] = useState<Validation | null>(null);
+  const [confirm, setConfirm] = useState(false);
+  const [reason, setReason] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+
+  useEffect(() => {
+    fetchValidation(props.planId).then(setValidation, (err: unknown) => setError(toApiError(err)));
+  }, [props.planId]);
+
+  const blocked = !validation || validation.errors.length > 0;
+  const needsConfirm = (validation?.warnings.length ?? 0) > 0;
+  const ready = !blocked && (!needsConfirm || (confirm && reason.trim().length > 0));
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await publishPlan(props.planId, props.version, needsConfirm && confirm, reason.trim());
+      props.onPublished();
+    } catch (err) {
+      const apiError = toApiError(err);
+      setError(apiError);
+      if (apiError.status === 409) props.onConflict();
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Dialog
+      title={t("publish.title")}
+      closeLabel={t("grid.close")}
+      onClose={props.onClose}
+      testId="publish-dialog"
+      wide
+    >
+      <form className="form" onSubmit={submit}>
+        {!validation && !error && <p className="muted">{t("publish.checking")}</p>}
+        {validation && validation.errors.length > 0 && (
+          <div className="problems problems-errors" data-testid="publish-errors">
+            <strong>{t("publish.errors", { n: validation.errors.length })}</strong>
+            <ProblemList problems={validation.errors} lang={lang} />
+          </div>
+        )}
+        {validation && validation.warnings.length > 0 && (
+          <div className="problems problems-warnings" data-testid="publish-warnings">
+            <strong>{t("publish.warnings", { n: validation.warnings.length })}</strong>
+            <ProblemList problems={validation.warnings} lang={lang} />
+          </div>
+        )}
+        {validation && !blocked && !needsConfirm && <p>{t("publish.clean")}</p>}
+        {validation && !blocked && needsConfirm && (
+          <>
+            <label className="check">
+              <input
+                type="checkbox"
+                checked={confirm}
+                onChange={(e) => setConfirm(e.target.checked)}
+                data-testid="publish-confirm"
+              />
+              {t("publish.confirm")}
+            </label>
+            <Field label={t("publish.reason")} error={error?.field === "reason" ? error.text(lang) : undefined}>
+              {(id) => (
+                <textarea
+                  id={id}
+                  name="reason"
+                  rows={3}
+                  maxLength={500}
+                  value={reason}
+                  onChange={(e) => setReason(e.target.value)}
+                  data-testid="publish-reason"
+                />
+              )}
+            </Field>
+          </>
+        )}
+        {error && error.field !== "reason" && (
+          <p className="error-text" role="alert">
+            {error.text(lang)}
+          </p>
+        )}
+        <div className="card-actions">
+          <button type="button" onClick={props.onClose}>
+            {t("account.cancel")}
+          </button>
+          <button type="submit" className="primary" disabled={!ready || busy} data-testid="publish-submit">
+            {t("publish.submit")}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+function ProblemList({ problems, lang }: { problems: Problem[]; lang: Lang }) {
+  const shown = problems.slice(0, 30);
+  return (
+    <ul className="problem-list">
+      {shown.map((p) => (
+        <li key={`${p.code}-${p.grid ?? ""}-${p.en}`}>
+          {p.grid && <code>{p.grid.slice(-3)}</code>} {lang === "zh" ? p.zh : p.en}
+        </li>
+      ))}
+      {problems.length > shown.length && <li className="muted">… +{problems.length - shown.length}</li>}
+    </ul>
+  );
+}
+
+const POLL_MS = 500;
+
+/**
+ * Rebalancing a community (or the selected grid and its neighbours' community, in repair mode by default): the band
+ * and the number of grids can be changed; the server's worker reports progress, and the result lands in the draft
+ * as one undoable edit.
+ */
+export function RebalanceDialog(props: {
+  planId: number;
+  community: string;
+  communityName: string;
+  version: number;
+  selected: string | null;
+  onClose: () => void;
+  onDone: (result: EditResult) => void;
+  onConflict: () => void;
+}) {
+  const { lang, t } = useLang();
+  const [mode, setMode] = useState<"repair" | "full">("repair");
+  const [onlySelected, setOnlySelected] = useState(false);
+  const [min, setMin] = useState("");
+  const [max, setMax] = useState("");
+  const [count, setCount] = useState("");
+  const [progress, setProgress] = useState<RebalanceJob["progress"] | null>(null);
+  const [running, setRunning] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [explanations, setExplanations] = useState<Array<{ zh: string; en: string }>>([]);
+  const stopped = useRef(false);
+
+  useEffect(
+    () => () => {
+      stopped.current = true;
+    },
+    [],
+  );
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    const num = (s: string) => (s.trim() ? Number(s) : undefined);
+    try {
+      const { job: id } = await startRebalance(props.planId, {
+        version: props.version,
+        community: props.community,
+        mode,
+        ...(onlySelected && props.selected ? { grids: [props.selected] } : {}),
+        ...(num(min) ? { min: num(min) } : {}),
+        ...(num(max) ? { max: num(max) } : {}),
+        ...(num(count) ? { grid_count: num(count) } : {}),
+      });
+      setRunning(true);
+      setProgress({ done: 0, total: 1, stage: "loading" });
+      while (!stopped.current) {
+        await new Promise((r) => setTimeout(r, POLL_MS));
+        const now = await fetchRebalance(props.planId, id);
+        setProgress(now.progress);
+        if (now.state === "failed") {
+          const e = now.error;
+          setError(new ApiError(409, e?.code ?? "failed", e?.zh ?? "自动平衡失败", e?.en ?? "the rebalance failed"));
+          if (e?.code === "version_conflict") props.onConflict();
+          return;
+        }
+        if (now.state === "done" && now.result) {
+          setExplanations(now.result.explanations);
+          props.onDone(now.result.edit);
+          return;
+        }
+      }
+    } catch (err) {
+      setError(toApiError(err));
+    } finally {
+      setRunning(false);
+    }
+  };
+
+  const p = progress;
+
+  return (
+    <Dialog title={t("rebalance.title")} closeLabel={t("grid.close")} onClose={props.onClose} testId="rebalance-dialog">
+      <form className="form" onSubmit={submit}>
+        <p className="muted">{t("rebalance.what", { community: props.communityName })}</p>
+        <fieldset className="grants">
+          <legend className="field-label">{t("rebalance.mode")}</legend>
+          <label className="check">
+            <input type="radio" name="mode" checked={mode === "repair"} onChange={() => setMode("repair")} />
+            {t("rebalance.repair")}
+          </label>
+          <label className="check">
+            <input type="radio" name="mode" checked={mode === "full"} onChange={() => setMode("full")} />
+            {t("rebalance.full")}
+          </label>
+          {props.selected && (
+            <label className="check">
+              <input type="checkbox" checked={onlySelected} onChange={(e) => setOnlySelected(e.target.checked)} />
+              {t("rebalance.onlySelected", { seq: props.selected.slice(-3) })}
+            </label>
+          )}
+        </fieldset>
+        <div className="form-row">
+          <Field label={t("rebalance.min")}>
+            {(id) => (
+              <input
+                id={id}
+                inputMode="numeric"
+                value={min}
+                onChange={(e) => setMin(e.target.value)}
+                placeholder="200"
+              />
+            )}
+          </Field>
+          <Field label={t("rebalance.max")}>
+            {(id) => (
+              <input
+                id={id}
+                inputMode="numeric"
+                value={max}
+                onChange={(e) => setMax(e.target.value)}
+                placeholder="300"
+              />
+            )}
+          </Field>
+          <Field label={t("rebalance.count")}>
+            {(id) => <input id={id} inputMode="numeric" value={count} onChange={(e) => setCount(e.target.value)} />}
+          </Field>
+        </div>
+        {p && (
+          <div role="status" data-testid="rebalance-progress">
+            <progress max={p.total || 1} value={p.done} />
+            <span className="muted">
+              {" "}
+              {stageLabel(p.stage, t)} {p.done}/{p.total}
+            </span>
+          </div>
+        )}
+        {explanations.length > 0 && (
+          <ul className="problem-list">
+            {explanations.map((x) => (
+              <li key={x.zh}>{lang === "zh" ? x.zh : x.en}</li>
+            ))}
+          </ul>
+        )}
+        {error && (
+          <p className="error-text" role="alert">
+            {error.text(lang)}
+          </p>
+        )}
+        <div className="card-actions">
+          <button type="button" onClick={props.onClose}>
+            {t("account.cancel")}
+          </button>
+          <button type="submit" className="primary" disabled={running} data-testid="rebalance-start">
+            {t("rebalance.start")}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+function stageLabel(stage: string, t: Translate): string {
+  const key = `rebalance.stage.${stage}`;
+  return isMessageKey(key) ? t(key) : stage;
+}
+
+/** Deleting a grid: its parcels go to one neighbour the planner picks, or each to the neighbour it borders most. */
+export function DeleteDialog(props: {
+  code: string;
+  neighbours: string[];
+  onClose: () => void;
+  onDelete: (into: string | undefined) => void;
+}) {
+  const { t } = useLang();
+  const [into, setInto] = useState("");
+  return (
+    <Dialog
+      title={t("delete.title", { seq: props.code.slice(-3) })}
+      closeLabel={t("grid.close")}
+      onClose={props.onClose}
+      testId="delete-dialog"
+    >
+      <div className="form">
+        <p>{t("delete.where")}</p>
+        <label className="check">
+          <input type="radio" name="into" checked={into === ""} onChange={() => setInto("")} />
+          {t("delete.auto")}
+        </label>
+        {props.neighbours.map((c) => (
+          <label key={c} className="check">
+            <input type="radio" name="into" checked={into === c} onChange={() => setInto(c)} />
+            {t("delete.into", { seq: c.slice(-3) })}
+          </label>
+        ))}
+        <div className="card-actions">
+          <button type="button" onClick={props.onClose}>
+            {t("account.cancel")}
+          </button>
+          <button
+            type="button"
+            className="danger"
+            onClick={() => props.onDelete(into || undefined)}
+            data-testid="delete-confirm"
+          >
+            {t("editor.deleteGrid")}
+          </button>
+        </div>
+      </div>
+    </Dialog>
+  );
+}

@@ -1,0 +1,83 @@
+import { useEffect, useState } from "react";
+import { type ApiError, fetchPlan, fetchTransfers, type PlanDetail, toApiError } from "../../api.ts";
+import { formatNumber, useLang } from "../../i18n.ts";
+
+/**
+ * The change list (划转清单) as a page to print for public notice: which parcel, building and entrance moves from
+ * which grid to which, with households, and the totals. The table is the server's CSV, so print and export agree.
+ */
+export function TransfersPrint(props: { a: number; b: number; communityName: (code: string) => string }) {
+  const { lang, t } = useLang();
+  const [rows, setRows] = useState<string[][] | null>(null);
+  const [plans, setPlans] = useState<[PlanDetail, PlanDetail] | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+
+  useEffect(() => {
+    Promise.all([fetchTransfers(props.a, props.b), fetchPlan(props.a), fetchPlan(props.b)]).then(
+      ([csv, pa, pb]) => {
+        setRows(csv.slice(1).filter((r) => r.length > 1));
+        setPlans([pa, pb]);
+      },
+      (err: unknown) => setError(toApiError(err)),
+    );
+  }, [props.a, props.b]);
+
+  const households = rows?.reduce((n, r) => n + Number(r[5] ?? 0), 0) ?? 0;
+  const today = new Date().toLocaleDateString(lang === "zh" ? "zh-CN" : "en-GB");
+
+  return (
+    <main className="print-page" data-testid="transfers-print">
+      <div className="print-actions no-print">
+        <button type="button" className="primary" onClick={() => window.print()}>
+          {t("compare.printNow")}
+        </button>
+      </div>
+      <h1>{t("print.title")}</h1>
+      {plans && (
+        <p>
+          {t("print.plans", { from: plans[0].name, to: plans[1].name })} · {t("print.date", { date: today })}
+        </p>
+      )}
+      {error && <p className="error-text">{error.text(lang)}</p>}
+      {rows && (
+        <>
+          <p>
+            {t("print.totals", {
+              parcels: formatNumber(lang, rows.length),
+              households: formatNumber(lang, households),
+            })}
+          </p>
+          <table className="print-table" data-testid="transfers-table">
+            <thead>
+              <tr>
+                <th>{t("print.col.community")}</th>
+                <th>{t("print.col.compound")}</th>
+                <th>{t("print.col.building")}</th>
+                <th>{t("print.col.entrance")}</th>
+                <th className="num">{t("print.col.households")}</th>
+                <th>{t("print.col.from")}</th>
+                <th>{t("print.col.to")}</th>
+                <th className="num">{t("print.col.parcel")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r) => (
+                <tr key={r[0]}>
+                  <td>{props.communityName(r[1] ?? "")}</td>
+                  <td>{r[2]}</td>
+                  <td>{r[3]}</td>
+                  <td>{r[4]}</td>
+                  <td className="num">{r[5]}</td>
+                  <td>{r[6]}</td>
+                  <td>{r[7]}</td>
+                  <td className="num">{r[0]}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <p className="print-foot">{t("print.foot")}</p>
+        </>
+      )}
+    </main>
+  );
+}
