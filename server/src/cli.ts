@@ -45,6 +45,60 @@ const commands: Record<string, () => Promise<void>> = {
       await db.destroy();
     }
   },
+  /**
+   * `import-osm --file area.osm.pbf --subdistrict-code CODE [--communities f.geojson] [--name …]`: onboards a real
+   * area from OpenStreetMap (geodata/src/osm) with a first plan from the rebalancer; the last line is the summary.
+   */
+  async "import-osm"() {
+    const { values } = parseArgs({
+      args,
+      options: {
+        file: { type: "string" },
+        "subdistrict-code": { type: "string" },
+        communities: { type: "string" },
+        name: { type: "string" },
+        "name-en": { type: "string" },
+        "metric-srid": { type: "string" },
+        "dwelling-m2": { type: "string" },
+        "spacing-m": { type: "string" },
+        min: { type: "string" },
+        max: { type: "string" },
+        seed: { type: "string" },
+        publish: { type: "boolean", default: false },
+      },
+    });
+    if (!values.file || !values["subdistrict-code"]) {
+      throw new Error(
+        "usage: cli import-osm --file area.osm.pbf --subdistrict-code 123456789 [--communities communities.geojson] " +
+          "[--name 名称] [--name-en name] [--metric-srid 4550] [--dwelling-m2 90] [--spacing-m 5] [--min 200] [--max 300] " +
+          "[--seed 1] [--publish]",
+      );
+    }
+    const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+    const { importOsm } = await import("@gridatlas/geodata/osm/import.ts");
+    const { proposeWithRebalancer } = await import("./features/imports/imports.propose.ts");
+    const dwellingM2 = num(values["dwelling-m2"]);
+    const min = num(values.min);
+    const max = num(values.max);
+    const summary = await importOsm(
+      databaseUrl(),
+      {
+        file: path.resolve(process.env.INIT_CWD ?? ".", values.file),
+        subdistrictCode: values["subdistrict-code"],
+        communities: values.communities && path.resolve(process.env.INIT_CWD ?? ".", values.communities),
+        name: values.name,
+        nameEn: values["name-en"],
+        metricSrid: num(values["metric-srid"]),
+        spacingM: num(values["spacing-m"]),
+        households: dwellingM2 === undefined ? undefined : { dwellingM2 },
+        band: min === undefined && max === undefined ? undefined : { min: min ?? 200, max: max ?? 300 },
+        seed: num(values.seed),
+        publish: values.publish,
+      },
+      { proposePlan: proposeWithRebalancer(false), log: (m) => console.log(m) },
+    );
+    console.log(JSON.stringify(summary));
+  },
   /** Partitions units into grids without a database (the rebalancer's engine). */
   async partition() {
     const { partitionCli } = await import("./features/rebalance/rebalance.cli.ts");
