@@ -23,7 +23,10 @@ import { roadsRoutes } from "./features/roads/roads.routes.ts";
 import { sessionRoutes } from "./features/session/session.routes.ts";
 import { subdistrictRoutes } from "./features/subdistrict/subdistrict.routes.ts";
 import { venuesRoutes } from "./features/venues/venues.routes.ts";
+import { visitsRoutes } from "./features/visits/visits.routes.ts";
 import { waterRoutes } from "./features/water/water.routes.ts";
+import { workersRoutes } from "./features/workers/workers.routes.ts";
+import { workspaceRoutes } from "./features/workspace/workspace.routes.ts";
 import { ApiError, errorBody, preferredLang } from "./http/errors.ts";
 import type { AppEnv } from "./http/router.ts";
 
@@ -92,7 +95,10 @@ export function createApp({ db, auth, webDist }: AppDeps) {
     .route("/api", waterRoutes)
     .route("/api", blocksRoutes)
     .route("/api", parcelsRoutes)
-    .route("/api", plansRoutes);
+    .route("/api", plansRoutes)
+    .route("/api", workspaceRoutes)
+    .route("/api", workersRoutes)
+    .route("/api", visitsRoutes);
 
   app.doc31("/api/openapi.json", {
     openapi: "3.1.0",

@@ -1,0 +1,62 @@
+import { z } from "@hono/zod-openapi";
+import { bi } from "../../http/errors.ts";
+import { communityCode, gridCode } from "../../http/schemas.ts";
+
+/** The zone the subdistrict keeps its calendar in: a visit "on" a day is that day in Tongliao. */
+export const LOCAL_TIME_ZONE = "Asia/Shanghai";
+
+/** The calendar day it is now where the subdistrict is, as YYYY-MM-DD. */
+export function localToday(now = new Date()): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: LOCAL_TIME_ZONE }).format(now);
+}
+
+/** A calendar day YYYY-MM-DD that exists (no 2026-02-30), within years PostgreSQL and people both read sensibly. */
+export const day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, bi("日期格式应为 YYYY-MM-DD", "a date is YYYY-MM-DD"))
+  .refine(
+    (s) => {
+      const d = new Date(`${s}T00:00:00Z`);
+      return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s && s >= "2000-01-01" && s <= "2099-12-31";
+    },
+    { message: bi("不是有效日期（2000–2099 年）", "not a real date (years 2000–2099)") },
+  )
+  .openapi({ type: "string", format: "date", example: "2026-11-20" });
+
+/**
+ * `today`: the day the figures are computed for (visits of the last 30 days, the calendar month, overdue
+ * inspections, open hazards). Defaults to the real date; the demo's visits end on 2026-11-20.
+ */
+export const TodayQuery = z.object({
+  today: day.optional().openapi({ description: "As of this day (default: the current date in Asia/Shanghai)" }),
+});
+
+export const CommunityParam = z.object({ code: communityCode });
+export const GridParam = z.object({ code: gridCode });
+
+/** A date range, both ends included; the default is the calendar month of `today` up to `today`. */
+export const RangeQuery = TodayQuery.extend({
+  from: day.optional(),
+  to: day.optional(),
+});
+
+export const ReportCsvQuery = RangeQuery.extend({
+  part: z.enum(["workers", "grids"]).default("workers").openapi({ description: "Which table of the report" }),
+});
+
+export type Range = { from: string; to: string; today: string };
+
+/** The range asked for, defaulted and checked: from ≤ to, at most about three years. */
+export function resolveRange(q: {
+  today?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+}): { ok: true; range: Range } | { ok: false; zh: string; en: string } {
+  const today = q.today ?? localToday();
+  const to = q.to ?? today;
+  const from = q.from ?? `${to.slice(0, 7)}-01`;
+  if (from > to) return { ok: false, zh: "起始日期晚于结束日期", en: "from is after to" };
+  const days = (Date.parse(to) - Date.parse(from)) / 86_400_000;
+  if (days > 1100) return { ok: false, zh: "时间范围不能超过三年", en: "the range cannot exceed three years" };
+  return { ok: true, range: { from, to, today } };
+}
