@@ -279,6 +279,65 @@ const matrix: Record<string, Expectation> = {
     call: () => ({ path: `/api/plans/${publishedId}/compare/${draftId}/transfers.csv` }),
     status: planReaders(200),
   },
+  // The community workspace (issue 6): secretaries read their own community, workers their own grids' cards.
+  "GET /api/communities/{code}/status": {
+    call: () => ({ path: `/api/communities/${COMMUNITY_A}/status` }),
+    status: all(200, { worker: 403 }),
+  },
+  "GET /api/subdistrict/status": { call: () => ({ path: "/api/subdistrict/status" }), status: planReaders(200) },
+  "GET /api/grids/{code}/status": {
+    call: () => ({ path: `/api/grids/${gridInA}/status` }),
+    status: all(200, { worker: 404 }),
+  },
+  "GET /api/communities/{code}/report": {
+    call: () => ({ path: `/api/communities/${COMMUNITY_A}/report` }),
+    status: all(403, { admin: 200, secretary: 200 }),
+  },
+  "GET /api/communities/{code}/report.csv": {
+    call: () => ({ path: `/api/communities/${COMMUNITY_A}/report.csv` }),
+    status: all(403, { admin: 200, secretary: 200 }),
+  },
+  "GET /api/communities/{code}/report.xlsx": {
+    call: () => ({ path: `/api/communities/${COMMUNITY_A}/report.xlsx` }),
+    status: all(403, { admin: 200, secretary: 200 }),
+  },
+  "GET /api/communities/{code}/summary": {
+    call: () => ({ path: `/api/communities/${COMMUNITY_A}/summary` }),
+    status: all(200, { worker: 403 }),
+  },
+  "GET /api/workers": { call: () => ({ path: "/api/workers" }), status: all(200, { leader: 403 }) },
+  "POST /api/workers": {
+    call: () => ({
+      path: "/api/workers",
+      body: { community_code: COMMUNITY_A, role: "info_worker", name: `矩阵${++seq}`, started_on: "2026-01-01" },
+    }),
+    status: all(403, { admin: 201, secretary: 201 }),
+  },
+  // Worker writes on a worker that does not exist: managers get past the role check to the 404.
+  "PATCH /api/workers/{id}": {
+    call: () => ({ path: "/api/workers/999999999", body: { name: "矩阵" } }),
+    status: all(403, { admin: 404, secretary: 404 }),
+  },
+  "POST /api/workers/{id}/assignments": {
+    call: () => ({ path: "/api/workers/999999999/assignments", body: { grid_code: gridInA } }),
+    status: all(403, { admin: 404, secretary: 404 }),
+  },
+  "DELETE /api/workers/{id}/assignments/{code}": {
+    call: () => ({ path: `/api/workers/999999999/assignments/${gridInA}` }),
+    status: all(403, { admin: 404, secretary: 404 }),
+  },
+  "POST /api/visits": {
+    call: () => ({ path: "/api/visits", body: { worker_id: 999999999, entrance_id: 1, visited_on: "2026-11-20" } }),
+    status: all(404, { planner: 403, leader: 403 }),
+  },
+  "POST /api/visits/import": {
+    call: () => ({
+      path: "/api/visits/import",
+      body: { csv: "worker_id,entrance_id,visited_on\n999999999,1,2026-11-20\n" },
+    }),
+    status: all(422, { planner: 403, leader: 403 }),
+  },
+  "GET /api/visits": { call: () => ({ path: "/api/visits" }), status: all(200, { planner: 403, leader: 403 }) },
 };
 
 async function callAs(role: Role, method: string, call: Call): Promise<Response> {
