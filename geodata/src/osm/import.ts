@@ -560,7 +560,7 @@ async function stage(client: SqlClient, data: OsmData): Promise<void> {
     create index on _osm_entrance using gist (geom);
     create index on _osm_address using gist (geom);
     analyze _osm_building;
-    create temp table _imp_community (code text, name text, name_en text, geom geometry(MultiPolygon, 4326)) on commit drop;
+    create temp table _imp_community (code text, name text, name_en text, geom geometry(Geometry, 4326)) on commit drop;
   `);
 }
 
@@ -628,8 +628,10 @@ async function defaultMetricSrid(client: SqlClient): Promise<number> {
 }
 
 /**
- * Makes the staged communities disjoint (each keeps what no earlier one took), drops slivers, numbers them in
- * reading order and inserts them with the subdistrict that is their union.
+ * Makes the staged communities disjoint (each keeps what no earlier one took), drops slivers under 100 m² and
+ * detached scraps without buildings under 1 % of their community (a jetty, a strip of beach: land no grid would
+ * reach along a shared boundary), numbers them in reading order and inserts them with the subdistrict that is
+ * their union.
  */
 async function insertCommunities(client: SqlClient, options: OsmImportOptions, srid: number): Promise<void> {
   const code = options.subdistrictCode;
@@ -649,9 +651,15 @@ async function insertCommunities(client: SqlClient, options: OsmImportOptions, s
        select c.i, c.code, c.name, c.name_en,
          coalesce(ST_Difference(c.geom, (select ST_Union(e.geom) from c e where e.i < c.i and e.geom && c.geom)), c.geom) g
        from c
+     ), piece as (
+       select d.i, p.geom, ST_Area(ST_Transform(p.geom, $1::int)) m2,
+         ST_Area(ST_Transform(d.g, $1::int)) total, max(ST_Area(p.geom)) over (partition by d.i) = ST_Area(p.geom) main
+       from d cross join lateral ST_Dump(ST_CollectionExtract(d.g, 3)) p
      ), parts as (
-       select d.i, ST_Multi(ST_Collect(p.geom)) g from d cross join lateral ST_Dump(ST_CollectionExtract(d.g, 3)) p
-       where ST_Area(ST_Transform(p.geom, $1::int)) >= 100 group by d.i
+       select i, ST_Multi(ST_Collect(geom)) g from piece
+       where m2 >= 100 and (main or m2 >= 0.01 * total or exists (
+         select 1 from _osm_building b where b.geom && piece.geom and ST_Intersects(b.geom, piece.geom)))
+       group by i
      )
      select d.i, d.code, d.name, d.name_en, ST_X(m.c) x, ST_Y(m.c) y, ST_Area(m.t) area, ST_AsGeoJSON(p.g) g
      from d join parts p on p.i = d.i
