@@ -88,6 +88,7 @@ const planReaders = (n: number) => all(403, { admin: n, planner: n, leader: n })
 /** An edit with a version that cannot match: editors get past the role check to the 409, the others are refused. */
 const planEditors = () => all(403, { admin: 409, planner: 409 });
 const stale = { version: 999_999 };
+const NO_SUCH_UUID = "00000000-0000-4000-8000-000000000000";
 let seq = 0;
 
 /** Keyed by "METHOD /openapi/path". */
@@ -338,6 +339,20 @@ const matrix: Record<string, Expectation> = {
     status: all(422, { planner: 403, leader: 403 }),
   },
   "GET /api/visits": { call: () => ({ path: "/api/visits" }), status: all(200, { planner: 403, leader: 403 }) },
+  // Imports are for admins: an upload of one byte is created; a chunk, an import or a job that does not exist is a 404.
+  "POST /api/imports/files": {
+    call: () => ({ path: "/api/imports/files", body: { name: "matrix.geojson", size_bytes: 1 } }),
+    status: adminOnly(201),
+  },
+  "PUT /api/imports/files/{id}": {
+    call: () => ({ path: `/api/imports/files/${NO_SUCH_UUID}`, body: { offset: 0, data: "e30=" } }),
+    status: adminOnly(404),
+  },
+  "POST /api/imports": {
+    call: () => ({ path: "/api/imports", body: { kind: "osm", file: NO_SUCH_UUID, subdistrict_code: "990000009" } }),
+    status: adminOnly(404),
+  },
+  "GET /api/imports/{id}": { call: () => ({ path: `/api/imports/${NO_SUCH_UUID}` }), status: adminOnly(404) },
 };
 
 async function callAs(role: Role, method: string, call: Call): Promise<Response> {

@@ -17,6 +17,7 @@ import { coverageRoutes } from "./features/coverage/coverage.routes.ts";
 import { gridsRoutes } from "./features/grids/grids.routes.ts";
 import { hazardsRoutes } from "./features/hazards/hazards.routes.ts";
 import { healthRoutes } from "./features/health/health.routes.ts";
+import { importsRoutes } from "./features/imports/imports.routes.ts";
 import { parcelsRoutes } from "./features/parcels/parcels.routes.ts";
 import { plansRoutes } from "./features/plans/plans.routes.ts";
 import { roadsRoutes } from "./features/roads/roads.routes.ts";
@@ -98,7 +99,8 @@ export function createApp({ db, auth, webDist }: AppDeps) {
     .route("/api", plansRoutes)
     .route("/api", workspaceRoutes)
     .route("/api", workersRoutes)
-    .route("/api", visitsRoutes);
+    .route("/api", visitsRoutes)
+    .route("/api", importsRoutes);
 
   app.doc31("/api/openapi.json", {
     openapi: "3.1.0",

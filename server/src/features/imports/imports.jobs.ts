@@ -1,0 +1,137 @@
+import { randomUUID } from "node:crypto";
+import { ImportError } from "@gridatlas/geodata/osm/errors.ts";
+import type { SqlClient } from "@gridatlas/geodata/osm/import.ts";
+import { CompiledQuery, type Kysely } from "kysely";
+import type { Db } from "../../db/db.ts";
+import type { DB } from "../../db/schema.ts";
+import { ApiError, notFound } from "../../http/errors.ts";
+
+export type ImportKind = "osm" | "layer" | "plan";
+
+export type ImportJob = {
+  id: string;
+  kind: ImportKind;
+  state: "running" | "done" | "failed";
+  progress: { step: number; steps: number; label: string };
+  /** What the import did, step by step, as the CLI prints it. */
+  log: string[];
+  started_at: string;
+  finished_at?: string;
+  summary?: unknown;
+  error?: { code: string; zh: string; en: string; details?: unknown };
+  owner: number;
+};
+
+export type Actor = { accountId: number; username: string; ip: string };
+
+/**
+ * Import jobs live in the server process, as rebalance jobs do: an import takes seconds to a minute, its
+ * progress and outcome are collected by polling, and what lasts is what it wrote (in one transaction). A
+ * restart loses a running job and so its transaction: nothing half-written. One import runs at a time; finished
+ * jobs are forgotten after an hour.
+ */
+const jobs = new Map<string, ImportJob>();
+const KEEP_MS = 60 * 60_000;
+
+export function findImportJob(id: string): ImportJob {
+  const job = jobs.get(id);
+  if (!job) throw notFound("没有这个导入任务（可能已过期）", "no such import job (it may have expired)");
+  return job;
+}
+
+/** Starts `run` as a job; its log and progress land on the job, its value becomes the summary. */
+export function startJob(
+  kind: ImportKind,
+  owner: number,
+  run: (report: {
+    log: (line: string) => void;
+    progress: (p: { step: number; steps: number; label: string }) => void;
+  }) => Promise<unknown>,
+): ImportJob {
+  const now = Date.now();
+  for (const [id, j] of jobs) if (j.state !== "running" && now - Date.parse(j.started_at) > KEEP_MS) jobs.delete(id);
+  if ([...jobs.values()].some((j) => j.state === "running")) {
+    throw new ApiError(
+      409,
+      "import_running",
+      "另一个导入正在进行，请稍后再试",
+      "another import is running; try again later",
+    );
+  }
+  const job: ImportJob = {
+    id: randomUUID(),
+    kind,
+    state: "running",
+    progress: { step: 0, steps: 1, label: "starting" },
+    log: [],
+    started_at: new Date(now).toISOString(),
+    owner,
+  };
+  jobs.set(job.id, job);
+  void run({ log: (line) => job.log.push(line), progress: (p) => (job.progress = p) }).then(
+    (summary) => {
+      job.summary = summary;
+      job.state = "done";
+      job.finished_at = new Date().toISOString();
+    },
+    (err: unknown) => {
+      job.state = "failed";
+      job.finished_at = new Date().toISOString();
+      if (err instanceof ImportError) {
+        job.error = {
+          code: err.code,
+          zh: err.zh,
+          en: err.en,
+          ...(err.details === undefined ? {} : { details: err.details }),
+        };
+      } else if (err instanceof ApiError) {
+        job.error = { code: err.code, zh: err.zh, en: err.en };
+      } else {
+        console.error(err);
+        const message = err instanceof Error ? err.message : String(err);
+        job.error = {
+          code: "import_failed",
+          zh: `导入失败，数据库未改变：${message}`,
+          en: `the import failed and changed nothing: ${message}`,
+        };
+      }
+    },
+  );
+  return job;
+}
+
+/** The job as the API shows it. */
+export const jobView = ({ owner: _owner, ...job }: ImportJob) => job;
+
+/**
+ * Runs `fn` on one connection of the pool, seen through the SqlClient interface geodata's importers take (raw
+ * SQL with bound values, as pg.Client has it), so that they begin, commit and roll back on that connection.
+ */
+export async function withSqlClient<T>(db: Db, fn: (client: SqlClient) => Promise<T>): Promise<T> {
+  return db.connection().execute(async (conn: Kysely<DB>) =>
+    fn({
+      async query(text, values = []) {
+        const r = await conn.executeQuery(CompiledQuery.raw(text, values));
+        return {
+          rows: r.rows as never[],
+          rowCount: r.numAffectedRows === undefined ? r.rows.length : Number(r.numAffectedRows),
+        };
+      },
+    }),
+  );
+}
+
+/** The audit record of an import, written by the import inside its own transaction. */
+export async function auditImport(
+  client: SqlClient,
+  actor: Actor,
+  action: string,
+  entity: string,
+  entityId: string | null,
+  diff: unknown,
+): Promise<void> {
+  await client.query(
+    "insert into audit_event (actor, action, entity, entity_id, diff, ip) values ($1, $2, $3, $4, $5::jsonb, $6)",
+    [actor.username, action, entity, entityId, JSON.stringify(diff), actor.ip],
+  );
+}

@@ -1,0 +1,61 @@
+import { importOsmWith } from "@gridatlas/geodata/osm/import.ts";
+import type { Db } from "../../db/db.ts";
+import { ApiError } from "../../http/errors.ts";
+import { completeUpload } from "./imports.files.ts";
+import type { OsmImportRequest } from "./imports.input.ts";
+import { type Actor, auditImport, type ImportJob, startJob, withSqlClient } from "./imports.jobs.ts";
+import { proposeWithRebalancer } from "./imports.propose.ts";
+
+/**
+ * Starts the OpenStreetMap import of an uploaded extract as a job: the same importer as `cli import-osm`, on a
+ * connection of the server's pool, with the rebalancer in a worker thread and the audit record written in the
+ * import's transaction.
+ */
+export async function startOsmImport(db: Db, req: OsmImportRequest, actor: Actor): Promise<ImportJob> {
+  const file = completeUpload(req.file, "file", actor.accountId);
+  const communities = req.communities_file
+    ? completeUpload(req.communities_file, "communities_file", actor.accountId)
+    : null;
+  const taken = await db
+    .selectFrom("subdistrict")
+    .select("code")
+    .where("code", "=", req.subdistrict_code)
+    .executeTakeFirst();
+  if (taken) {
+    throw new ApiError(
+      409,
+      "subdistrict_exists",
+      `街道 ${req.subdistrict_code} 已存在`,
+      `subdistrict ${req.subdistrict_code} already exists`,
+      "subdistrict_code",
+    );
+  }
+  return startJob("osm", actor.accountId, ({ log, progress }) =>
+    withSqlClient(db, (client) =>
+      importOsmWith(
+        client,
+        {
+          file: file.path,
+          subdistrictCode: req.subdistrict_code,
+          name: req.name,
+          nameEn: req.name_en,
+          communities: communities?.path,
+          metricSrid: req.metric_srid,
+          households: req.dwelling_m2 === undefined ? undefined : { dwellingM2: req.dwelling_m2 },
+          band: req.band,
+          publish: req.publish,
+        },
+        {
+          proposePlan: proposeWithRebalancer(true),
+          log,
+          onProgress: progress,
+          beforeCommit: (c, summary) =>
+            auditImport(c, actor, "import_osm", "subdistrict", req.subdistrict_code, {
+              file: file.name,
+              summary,
+            }),
+        },
+      ),
+    ),
+  );
+}
