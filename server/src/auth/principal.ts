@@ -89,6 +89,7 @@ export function readsCommunity(p: Principal, community: string): boolean {
 
 /** Loads the principal of a session token's hash, or null when the session is unknown, expired or disabled. */
 export async function loadPrincipal(db: Db, sessionId: string, now = new Date()): Promise<Principal | null> {
+  // One round trip per request: the session, its account and every role row with the worker's grids.
   const row = await db
     .selectFrom("session as s")
     .innerJoin("account as a", "a.id", "s.account_id")
@@ -96,23 +97,31 @@ export async function loadPrincipal(db: Db, sessionId: string, now = new Date())
       "s.id as session_id",
       "s.csrf_token",
       "s.expires_at",
-      "s.last_seen_at",
       "a.id as account_id",
       "a.username",
       "a.display_name",
       "a.disabled",
       "a.must_change_password",
+      sql<
+        {
+          role: string;
+          community_code: string | null;
+          worker_id: number | null;
+          grid_code: string | null;
+          worker_community: string | null;
+        }[]
+      >`
+        coalesce((select json_agg(json_build_object('role', r.role, 'community_code', r.community_code,
+          'worker_id', r.worker_id, 'grid_code', wa.grid_code, 'worker_community', w.community_code))
+          from account_role r
+          left join worker_assignment wa on wa.worker_id = r.worker_id
+          left join worker w on w.id = r.worker_id
+          where r.account_id = a.id), '[]')`.as("roles"),
     ])
     .where("s.id", "=", sessionId)
     .executeTakeFirst();
   if (!row || row.disabled || new Date(row.expires_at) <= now) return null;
-  const roles = await db
-    .selectFrom("account_role as r")
-    .leftJoin("worker_assignment as wa", "wa.worker_id", "r.worker_id")
-    .leftJoin("worker as w", "w.id", "r.worker_id")
-    .select(["r.role", "r.community_code", "r.worker_id", "wa.grid_code", "w.community_code as worker_community"])
-    .where("r.account_id", "=", row.account_id)
-    .execute();
+  const roles = row.roles;
   const uniq = <T>(xs: (T | null)[]) => [...new Set(xs.filter((x): x is T => x !== null))].sort();
   return {
     accountId: row.account_id,

@@ -172,15 +172,18 @@ export async function gridFigures(db: Db | Trx, planId: number, gridIds?: number
 
 /** Connected components of each grid's parcels over shared boundaries (union-find). */
 async function gridPieces(db: Db | Trx, planId: number, gridIds: number[]): Promise<Map<number, number[][]>> {
-  const members = await sql<{ parcel_id: number; grid_id: number }>`
-    select parcel_id, grid_id from plan_parcel where plan_id = ${planId} and grid_id = any(${gridIds}::int[])`.execute(
+  // One round trip: the grids' parcels, then the boundaries shared inside each grid, found from those parcels.
+  const rows = await sql<{ kind: 0 | 1; x: number; y: number }>`
+    with m as materialized (
+      select parcel_id, grid_id from plan_parcel where plan_id = ${planId} and grid_id = any(${gridIds}::int[])
+    )
+    select 0 as kind, parcel_id as x, grid_id as y from m
+    union all
+    select 1, e.a, e.b from m join parcel_edge e on e.a = m.parcel_id join m m2 on m2.parcel_id = e.b and m2.grid_id = m.grid_id`.execute(
     db,
   );
-  const edges = await sql<{ a: number; b: number }>`
-    select e.a, e.b from parcel_edge e
-    join plan_parcel pa on pa.plan_id = ${planId} and pa.parcel_id = e.a
-    join plan_parcel pb on pb.plan_id = ${planId} and pb.parcel_id = e.b
-    where pa.grid_id = pb.grid_id and pa.grid_id = any(${gridIds}::int[])`.execute(db);
+  const members = { rows: rows.rows.filter((r) => r.kind === 0).map((r) => ({ parcel_id: r.x, grid_id: r.y })) };
+  const edges = { rows: rows.rows.filter((r) => r.kind === 1).map((r) => ({ a: r.x, b: r.y })) };
   const parent = new Map<number, number>();
   const find = (x: number): number => {
     let r = x;
@@ -329,14 +332,17 @@ async function insertGrid(trx: Trx, planId: number, g: GridRow): Promise<number>
 /** Moves parcels to grids (by code) in one statement; grids' stored outlines become stale. */
 async function applyMoves(trx: Trx, planId: number, moves: { parcel: number; to: string }[]): Promise<void> {
   if (!moves.length) return;
-  await sql`update grid set geom = null where id in (select grid_id from plan_parcel
-    where plan_id = ${planId} and parcel_id = any(${moves.map((m) => m.parcel)}::int[]))`.execute(trx);
+  const parcels = moves.map((m) => m.parcel);
+  const targets = [...new Set(moves.map((m) => m.to))];
+  // The outlines of the grids parcels leave and join are stale from now on; they are rebuilt when next read.
+  await sql`update grid set geom = null where plan_id = ${planId} and geom is not null and (code = any(${targets}::text[])
+    or id in (select grid_id from plan_parcel where plan_id = ${planId} and parcel_id = any(${parcels}::int[])))`.execute(
+    trx,
+  );
   await sql`update plan_parcel pp set grid_id = g.id
-    from unnest(${moves.map((m) => m.parcel)}::int[], ${moves.map((m) => m.to)}::text[]) as v(parcel_id, code)
+    from unnest(${parcels}::int[], ${moves.map((m) => m.to)}::text[]) as v(parcel_id, code)
     join grid g on g.plan_id = ${planId} and g.code = v.code
     where pp.plan_id = ${planId} and pp.parcel_id = v.parcel_id`.execute(trx);
-  await sql`update grid set geom = null where plan_id = ${planId}
-    and code = any(${[...new Set(moves.map((m) => m.to))]}::text[])`.execute(trx);
 }
 
 async function applyGridChanges(trx: Trx, planId: number, changes: GridChange[], direction: "forward" | "back") {
@@ -434,46 +440,34 @@ function describe(action: string, e: EditBody): { zh: string; en: string } {
 /** Records an edit that has been carried out: bumps the version, discards the redo stack, audits. */
 async function record(trx: Trx, plan: { id: number; version: number }, action: EditAction, e: EditBody, actor: Actor) {
   const version = plan.version + 1;
-  await trx
-    .updateTable("plan_edit")
-    .set({ state: "discarded" })
-    .where("plan_id", "=", plan.id)
-    .where("state", "=", "undone")
-    .execute();
-  await trx
-    .insertInto("plan_edit")
-    .values({
-      plan_id: plan.id,
-      version,
-      actor: actor.username,
-      action,
-      moves: JSON.stringify(e.moves),
-      grids_created: JSON.stringify(e.grids_created),
-      grids_removed: JSON.stringify(e.grids_removed),
-      grid_changes: JSON.stringify(e.grid_changes),
-      summary: JSON.stringify(e.summary),
-    })
-    .execute();
-  await trx.updateTable("plan").set({ version, updated_at: sql<Date>`now()` }).where("id", "=", plan.id).execute();
   const d = describe(action, e);
-  await audit(trx, {
-    actor: actor.username,
-    action: `plan_${action}`,
-    entity: "plan",
-    entityId: plan.id,
-    communityCode: e.grids_created[0]?.community_code ?? e.grids_removed[0]?.community_code ?? null,
-    diff: {
-      version,
-      description_zh: d.zh,
-      description_en: d.en,
-      moves: e.moves,
-      grids_created: e.grids_created.map((g) => g.code),
-      grids_removed: e.grids_removed.map((g) => g.code),
-      grid_changes: e.grid_changes,
-      ...e.summary,
-    },
-    ip: actor.ip,
-  });
+  const diff = {
+    version,
+    description_zh: d.zh,
+    description_en: d.en,
+    moves: e.moves,
+    grids_created: e.grids_created.map((g) => g.code),
+    grids_removed: e.grids_removed.map((g) => g.code),
+    grid_changes: e.grid_changes,
+    ...e.summary,
+  };
+  const community =
+    e.grids_created[0]?.community_code ?? e.grids_removed[0]?.community_code ?? e.moves[0]?.[2]?.slice(0, 12) ?? null;
+  // One round trip: an edit is on the hot path of painting.
+  await sql`with discarded as (
+      update plan_edit set state = 'discarded' where plan_id = ${plan.id} and state = 'undone'
+    ), edit as (
+      insert into plan_edit (plan_id, version, actor, action, moves, grids_created, grids_removed, grid_changes, summary)
+      values (${plan.id}, ${version}, ${actor.username}, ${action}, ${JSON.stringify(e.moves)}::jsonb,
+        ${JSON.stringify(e.grids_created)}::jsonb, ${JSON.stringify(e.grids_removed)}::jsonb,
+        ${JSON.stringify(e.grid_changes)}::jsonb, ${JSON.stringify(e.summary)}::jsonb)
+    ), bumped as (
+      update plan set version = ${version}, updated_at = now() where id = ${plan.id}
+    )
+    insert into audit_event (actor, action, entity, entity_id, community_code, diff, ip)
+    values (${actor.username}, ${`plan_${action}`}, 'plan', ${String(plan.id)}, ${community}, ${JSON.stringify(diff)}::jsonb, ${actor.ip})`.execute(
+    trx,
+  );
   return version;
 }
 
@@ -497,20 +491,23 @@ async function result(
   version: number,
   touched: Iterable<string>,
   removed: string[] = [],
+  stack?: { undo: boolean; redo: boolean },
 ): Promise<EditResult> {
-  const ids = await trx
-    .selectFrom("grid")
-    .select("id")
-    .where("plan_id", "=", planId)
-    .where("code", "in", [...new Set(touched), "-"])
-    .execute();
-  const stack = await trx
-    .selectFrom("plan_edit")
-    .select(["state", sql<number>`count(*)::int`.as("n")])
-    .where("plan_id", "=", planId)
-    .groupBy("state")
-    .execute();
-  const count = (s: string) => stack.find((x) => x.state === s)?.n ?? 0;
+  const codes = [...new Set(touched)].filter((c) => !removed.includes(c));
+  const ids = codes.length
+    ? await trx.selectFrom("grid").select("id").where("plan_id", "=", planId).where("code", "in", codes).execute()
+    : [];
+  let state = stack;
+  if (!state) {
+    const rows = await trx
+      .selectFrom("plan_edit")
+      .select(["state", sql<number>`count(*)::int`.as("n")])
+      .where("plan_id", "=", planId)
+      .groupBy("state")
+      .execute();
+    const count = (st: string) => rows.find((x) => x.state === st)?.n ?? 0;
+    state = { undo: count("done") > 0, redo: count("undone") > 0 };
+  }
   return {
     version,
     grids: await gridFigures(
@@ -519,10 +516,13 @@ async function result(
       ids.map((r) => r.id),
     ),
     removed,
-    undo_available: count("done") > 0,
-    redo_available: count("undone") > 0,
+    undo_available: state.undo,
+    redo_available: state.redo,
   };
 }
+
+/** Right after an edit: it can be undone, and it discarded anything to redo. */
+const AFTER_EDIT = { undo: true, redo: false } as const;
 
 const lockedError = (codes: string[]) =>
   new ApiError(
@@ -547,7 +547,15 @@ export async function assignParcels(
     const rows = await trx
       .selectFrom("plan_parcel as pp")
       .innerJoin("grid as g", "g.id", "pp.grid_id")
-      .select(["pp.parcel_id", "g.code", "g.locked", "pp.community_code"])
+      .innerJoin("parcel as pa", "pa.id", "pp.parcel_id")
+      .leftJoin("entrance as e", "e.id", "pa.entrance_id")
+      .select([
+        "pp.parcel_id",
+        "g.code",
+        "g.locked",
+        "pp.community_code",
+        sql<number>`coalesce(e.households, 0)`.as("households"),
+      ])
       .where("pp.plan_id", "=", planId)
       .where("pp.parcel_id", "in", wanted)
       .execute();
@@ -574,7 +582,6 @@ export async function assignParcels(
       );
     }
     const community = communities[0]!;
-    const grids = await gridsByCode(trx, planId);
     const created: GridRow[] = [];
     let target = input.grid;
     if (target === "new") {
@@ -589,7 +596,12 @@ export async function assignParcels(
       await insertGrid(trx, planId, row);
       created.push(row);
     } else {
-      const g = grids.get(target);
+      const g = await trx
+        .selectFrom("grid")
+        .select(["community_code", "locked"])
+        .where("plan_id", "=", planId)
+        .where("code", "=", target)
+        .executeTakeFirst();
       if (!g)
         throw new ApiError(422, "unknown_grid", `此方案中没有网格 ${target}`, `no grid ${target} in this plan`, "grid");
       if (g.community_code !== community) {
@@ -619,14 +631,11 @@ export async function assignParcels(
       grid_changes: [],
       summary: {
         parcels: moves.length,
-        households: await householdsOf(
-          trx,
-          moves.map((m) => m[0]),
-        ),
+        households: rows.filter((r) => r.code !== target).reduce((n, r) => n + r.households, 0),
       },
     };
     const version = await record(trx, plan, created.length ? "create_grid" : "assign", body, actor);
-    return result(trx, planId, version, [target, ...moves.map((m) => m[1])]);
+    return result(trx, planId, version, [target, ...moves.map((m) => m[1])], [], AFTER_EDIT);
   });
 }
 
@@ -726,7 +735,7 @@ export async function setLock(
       { moves: [], grids_created: [], grids_removed: [], grid_changes: [change], summary: { locked: input.locked } },
       actor,
     );
-    return result(trx, planId, version, [code]);
+    return result(trx, planId, version, [code], [], AFTER_EDIT);
   });
 }
 
@@ -805,7 +814,7 @@ export async function mergeGrids(
       },
       actor,
     );
-    return result(trx, planId, version, [a.code], [b.code]);
+    return result(trx, planId, version, [a.code], [b.code], AFTER_EDIT);
   });
 }
 
@@ -946,6 +955,7 @@ export async function deleteGrid(
       version,
       moves.map((m) => m[2]),
       [code],
+      AFTER_EDIT,
     );
   });
 }
@@ -1038,7 +1048,7 @@ export async function splitGrid(
       },
       actor,
     );
-    return result(trx, planId, version, [code, ...created.map((c) => c.code)]);
+    return result(trx, planId, version, [code, ...created.map((c) => c.code)], [], AFTER_EDIT);
   });
 }
 
@@ -1102,6 +1112,8 @@ export async function renumber(db: Db, planId: number, input: { version: number;
         planId,
         version,
         changes.map((c) => c.to_code),
+        [],
+        AFTER_EDIT,
       )),
       changes,
     };
@@ -1184,6 +1196,7 @@ export async function applyRebalance(
       version,
       [...moves.flatMap((m) => [m[1], m[2]]), ...created.map((c) => c.code)],
       emptied.rows.map((g) => g.code),
+      AFTER_EDIT,
     );
   });
 }
