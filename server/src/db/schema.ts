@@ -95,7 +95,10 @@ export interface CameraView {
   computed_at: Generated<Timestamp>;
   geom: string;
   origin: string;
-  reach: string;
+}
+
+export interface CameraViewPending {
+  camera_id: number;
 }
 
 export interface CameraViewRoad {
@@ -133,6 +136,13 @@ export interface CoverageGridRoad {
   along: string;
   grid_id: number;
   road_id: number;
+}
+
+export interface CoveragePlace {
+  category: string | null;
+  geom: string;
+  key: string;
+  kind: string;
 }
 
 export interface Entrance {
@@ -408,11 +418,13 @@ export interface DB {
   building: Building;
   camera: Camera;
   camera_view: CameraView;
+  camera_view_pending: CameraViewPending;
   camera_view_road: CameraViewRoad;
   community: Community;
   compound: Compound;
   coverage_grid: CoverageGrid;
   coverage_grid_road: CoverageGridRoad;
+  coverage_place: CoveragePlace;
   entrance: Entrance;
   geography_columns: GeographyColumns;
   geometry_columns: GeometryColumns;
