@@ -76,22 +76,10 @@ async function parcelAt(db: Db, at: Point): Promise<{ id: number; community_code
   return row;
 }
 
-async function viewOf(db: Db, id: number): Promise<Geometry | null> {
-  const r = await sql<{
-    g: Geometry;
-  }>`select ST_AsGeoJSON(geom, 7)::json as g from camera_view where camera_id = ${id}`.execute(db);
-  return r.rows[0]?.g ?? null;
-}
-
 /** The camera as the list gives it, with its view, and the coverage of the grids a change to it touched. */
-async function result(db: Db, p: Principal, id: number, views: (Geometry | null)[], parcels: number[]) {
+async function result(db: Db, p: Principal, id: number, before: Geometry | null, parcels: number[]) {
   await refreshViews(db);
-  const after = await viewOf(db, id);
-  const grids = await gridsNear(
-    db,
-    [...views, after].filter((v): v is Geometry => v !== null),
-    parcels,
-  );
+  const grids = await gridsNear(db, before ? [before] : [], [id], parcels);
   const [row] = await listCameras(db, p, {}, { views: true, ids: [id] });
   const { geometry, ...properties } = row!;
   return { camera: { type: "Feature" as const, id, geometry, properties }, grids: await coverageOfGrids(db, grids) };
@@ -152,7 +140,7 @@ export function createCamera(db: Db, p: Principal, actor: Actor, input: CreateCa
       },
       ip: actor.ip,
     });
-    return result(trx, p, id, [], [parcel.id]);
+    return result(trx, p, id, null, [parcel.id]);
   });
 }
 
@@ -174,6 +162,9 @@ async function lockCamera(db: Db, p: Principal, id: number) {
       "community_code",
       "parcel_id",
       asGeoJson("geom").as("geometry"),
+      sql<Geometry | null>`(select ST_AsGeoJSON(v.geom, 7)::json from camera_view v where v.camera_id = camera.id)`.as(
+        "view",
+      ),
     ])
     .where("id", "=", id)
     .forUpdate()
@@ -247,7 +238,6 @@ export function updateCamera(db: Db, p: Principal, actor: Actor, id: number, pat
     ) {
       changed.geometry = { before: before.geometry, after: patch.geometry };
     }
-    const oldView = await viewOf(trx, id);
     if (Object.keys(changed).length) {
       await trx
         .updateTable("camera")
@@ -268,7 +258,7 @@ export function updateCamera(db: Db, p: Principal, actor: Actor, id: number, pat
       trx,
       p,
       id,
-      [oldView],
+      before.view,
       [before.parcel_id, parcel.id].filter((x): x is number => x !== null),
     );
   });
@@ -286,7 +276,6 @@ export function deleteCamera(db: Db, p: Principal, actor: Actor, id: number) {
         "only planned cameras can be deleted; set a built camera offline instead",
       );
     }
-    const oldView = await viewOf(trx, id);
     await trx.deleteFrom("camera").where("id", "=", id).execute();
     await audit(trx, {
       actor: actor.username,
@@ -294,11 +283,16 @@ export function deleteCamera(db: Db, p: Principal, actor: Actor, id: number) {
       entity: "camera",
       entityId: id,
       communityCode: before.community_code,
-      diff: { before },
+      diff: { before: { ...before, view: undefined } },
       ip: actor.ip,
     });
     await refreshViews(trx);
-    const grids = await gridsNear(trx, oldView ? [oldView] : [], before.parcel_id === null ? [] : [before.parcel_id]);
+    const grids = await gridsNear(
+      trx,
+      before.view ? [before.view] : [],
+      [],
+      before.parcel_id === null ? [] : [before.parcel_id],
+    );
     return { id, grids: await coverageOfGrids(trx, grids) };
   });
 }

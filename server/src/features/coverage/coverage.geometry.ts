@@ -79,11 +79,6 @@ export function visibilityPolygon(spec: ViewSpec, walls: readonly Wall[]): XY[] 
   const full = spec.widthDeg >= 360;
   const width = full ? TAU : (spec.widthDeg * Math.PI) / 180;
   const start = full ? 0 : ((((spec.bearingDeg - spec.widthDeg / 2) % 360) + 360) % 360) * (Math.PI / 180);
-  /** Bearing relative to the sector's start, in [0, 2π). */
-  const rel = (b: number) => {
-    const d = (b - start) % TAU;
-    return d < 0 ? d + TAU : d;
-  };
 
   const near = walls.filter((w) => distanceToSegment(x, y, w) < r);
   const cuts: number[] = [0, width];
@@ -94,7 +89,7 @@ export function visibilityPolygon(spec: ViewSpec, walls: readonly Wall[]): XY[] 
       [w[0], w[1]],
       [w[2], w[3]],
     ] as const) {
-      if (Math.hypot(px - x, py - y) < r) cuts.push(rel(bearingTo(x, y, px, py)));
+      if (Math.hypot(px - x, py - y) < r) cuts.push(relative(bearingTo(x, y, px, py), start));
     }
     // Where the wall crosses the range circle: |a + s·e − c|² = r².
     const ex = w[2] - w[0];
@@ -107,7 +102,7 @@ export function visibilityPolygon(spec: ViewSpec, walls: readonly Wall[]): XY[] 
     const disc = b * b - 4 * a * c;
     if (a > 0 && disc > 0) {
       for (const s of [(-b - Math.sqrt(disc)) / (2 * a), (-b + Math.sqrt(disc)) / (2 * a)]) {
-        if (s > 0 && s < 1) cuts.push(rel(bearingTo(x, y, w[0] + s * ex, w[1] + s * ey)));
+        if (s > 0 && s < 1) cuts.push(relative(bearingTo(x, y, w[0] + s * ex, w[1] + s * ey), start));
       }
     }
   }
@@ -128,26 +123,16 @@ export function visibilityPolygon(spec: ViewSpec, walls: readonly Wall[]): XY[] 
     const t1 = angles[i + 1]!;
     if (t1 - t0 < 1e-12) continue;
     const mid = start + (t0 + t1) / 2;
-    const dx = Math.sin(mid);
-    const dy = Math.cos(mid);
-    let best = r;
-    let wall: Wall | null = null;
-    for (const w of bins.at(t0 + (t1 - t0) / 2)) {
-      const d = rayHit(x, y, dx, dy, w);
-      if (d < best) {
-        best = d;
-        wall = w;
-      }
-    }
+    const { d: best, wall } = bins.nearest((t0 + t1) / 2, x, y, Math.sin(mid), Math.cos(mid), r);
     if (!wall) {
       push(t0, r);
       push(t1, r);
       continue;
     }
-    for (const t of [t0, t1]) {
-      const d = rayToLine(x, y, Math.sin(start + t), Math.cos(start + t), wall);
-      push(t, Number.isFinite(d) && d > 0 ? Math.min(d, r) : best);
-    }
+    const d0 = rayToLine(x, y, Math.sin(start + t0), Math.cos(start + t0), wall);
+    push(t0, Number.isFinite(d0) && d0 > 0 ? Math.min(d0, r) : best);
+    const d1 = rayToLine(x, y, Math.sin(start + t1), Math.cos(start + t1), wall);
+    push(t1, Number.isFinite(d1) && d1 > 0 ? Math.min(d1, r) : best);
   }
   if (!full) ring.push([x, y]);
   else if (ring.length > 1) {
@@ -160,34 +145,71 @@ export function visibilityPolygon(spec: ViewSpec, walls: readonly Wall[]): XY[] 
   return ring.reverse();
 }
 
-/** Walls bucketed by the bearings they span as seen from the camera, so a ray tests only walls it can hit. */
+/**
+ * Walls bucketed by the bearings they span as seen from the camera, so a ray tests only walls it can hit. The
+ * buckets are one flat index array (offsets per bucket): thousands of views are built at once, and an array per
+ * bucket was most of the garbage.
+ */
 class AngularBins {
-  private readonly bins: Wall[][];
   private readonly size: number;
+  private readonly start: Int32Array;
+  private readonly items: Int32Array;
 
-  constructor(walls: readonly Wall[], x: number, y: number, start: number) {
-    const n = Math.max(8, Math.min(720, walls.length * 4));
+  constructor(
+    private readonly walls: readonly Wall[],
+    x: number,
+    y: number,
+    start: number,
+  ) {
+    const n = Math.max(8, Math.min(360, walls.length * 2));
     this.size = TAU / n;
-    this.bins = Array.from({ length: n }, () => []);
-    const rel = (b: number) => {
-      const d = (b - start) % TAU;
-      return d < 0 ? d + TAU : d;
-    };
-    for (const w of walls) {
-      let a = rel(bearingTo(x, y, w[0], w[1]));
-      let b = rel(bearingTo(x, y, w[2], w[3]));
+    const first = new Int32Array(walls.length);
+    const count = new Int32Array(walls.length);
+    const perBin = new Int32Array(n + 1);
+    for (let i = 0; i < walls.length; i++) {
+      const w = walls[i]!;
+      let a = relative(bearingTo(x, y, w[0], w[1]), start);
+      const b = relative(bearingTo(x, y, w[2], w[3]), start);
       // A wall seen from outside its line spans less than half a turn: the shorter way round from a to b.
-      if ((((b - a) % TAU) + TAU) % TAU > Math.PI) [a, b] = [b, a];
-      const span = (((b - a) % TAU) + TAU) % TAU;
-      const first = Math.floor(a / this.size);
-      const count = Math.floor(span / this.size) + 2;
-      for (let k = 0; k < Math.min(count, n); k++) this.bins[(first + k) % n]!.push(w);
+      let span = relative(b, a);
+      if (span > Math.PI) {
+        a = b;
+        span = TAU - span;
+      }
+      first[i] = Math.floor(a / this.size);
+      count[i] = Math.min(n, Math.floor(span / this.size) + 2);
+      for (let k = 0; k < count[i]!; k++) perBin[((first[i]! + k) % n) + 1]!++;
+    }
+    for (let k = 0; k < n; k++) perBin[k + 1]! += perBin[k]!;
+    this.start = perBin;
+    this.items = new Int32Array(perBin[n]!);
+    const fill = perBin.slice(0, n);
+    for (let i = 0; i < walls.length; i++) {
+      for (let k = 0; k < count[i]!; k++) this.items[fill[(first[i]! + k) % n]!++] = i;
     }
   }
 
-  at(t: number): Wall[] {
-    return this.bins[Math.min(this.bins.length - 1, Math.floor(t / this.size))]!;
+  /** The nearest wall hit by the ray at relative bearing t (absolute direction dx, dy), within `limit`. */
+  nearest(t: number, x: number, y: number, dx: number, dy: number, limit: number): { d: number; wall: Wall | null } {
+    const bin = Math.min(this.start.length - 2, Math.floor(t / this.size));
+    let d = limit;
+    let wall: Wall | null = null;
+    for (let k = this.start[bin]!; k < this.start[bin + 1]!; k++) {
+      const w = this.walls[this.items[k]!]!;
+      const hit = rayHit(x, y, dx, dy, w);
+      if (hit < d) {
+        d = hit;
+        wall = w;
+      }
+    }
+    return { d, wall };
   }
+}
+
+/** The angle from `from` to `b` going clockwise, in [0, 2π). */
+function relative(b: number, from: number): number {
+  const d = (b - from) % TAU;
+  return d < 0 ? d + TAU : d;
 }
 
 /** Axis-aligned box [minX, minY, maxX, maxY]. */
@@ -243,8 +265,14 @@ export function stretchesInside(line: MeasuredLine, ring: readonly XY[], ringBox
   for (let i = 0; i + 1 < line.coords.length; i++) {
     const [ax, ay] = line.coords[i]!;
     const [bx, by] = line.coords[i + 1]!;
-    const segBox: Box = [Math.min(ax, bx), Math.min(ay, by), Math.max(ax, bx), Math.max(ay, by)];
-    if (!overlaps(segBox, ringBox)) continue;
+    if (
+      Math.max(ax, bx) < ringBox[0] ||
+      Math.min(ax, bx) > ringBox[2] ||
+      Math.max(ay, by) < ringBox[1] ||
+      Math.min(ay, by) > ringBox[3]
+    ) {
+      continue;
+    }
     const ex = bx - ax;
     const ey = by - ay;
     const ts = [0, 1];

@@ -71,41 +71,30 @@ export function inCoverageTransaction<T>(db: Db, fn: (trx: Db) => Promise<T>): P
   });
 }
 
-/** Makes sure the road stretches of these grids are computed for their current geometry. */
-export async function ensureGridRoads(db: Db, gridIds: readonly number[]): Promise<void> {
-  if (gridIds.length) await sql`select coverage_grid_refresh(${[...gridIds]}::int[])`.execute(db);
+/**
+ * Makes sure what coverage figures read is computed: the key places (coverage_place) and the road stretches of
+ * these grids for their current geometry. One round trip; both are kept until what they come from changes.
+ */
+export async function prepareCoverage(db: Db, gridIds: readonly number[]): Promise<void> {
+  await sql`select coverage_place_fill(), coverage_grid_refresh(${[...gridIds]}::int[])`.execute(db);
 }
 
 /**
- * Key places within the box of some grids, as a derived table (key, kind, geom in EPSG:4326): compound gates
- * (school gates for campuses), venues of the given categories — at the front of their building towards its
- * nearest road, where the door is and where a camera can see it — and road intersections.
+ * Key places of the chosen venue categories (gates and intersections always) within the box of some grids, in
+ * EPSG:4326 and in a metric CRS, with whether an online camera sees each (current) and whether an online or
+ * planned one does (planned).
  */
-function keyPlaces(gridIds: readonly number[], categories: readonly string[]) {
+function keyPlaces(gridIds: readonly number[], categories: readonly string[], srid: RawBuilder<unknown>) {
   return sql`(
-    with box as (select ST_Expand(ST_Extent(g.geom), 0.0001) as b from grid g where g.id = any(${[...gridIds]}::int[]))
-    select 'gate:' || c.id || ':' || d.path[1] as key,
-      case when c.kind = 'campus' then 'school_gate' else 'gate' end as kind, d.geom
-    from box, compound c cross join lateral ST_Dump(c.gates) as d
-    where c.gates && box.b
-    union all
-    select 'venue:' || v.id, 'venue', coalesce(f.geom, v.geom)
-    from box, venue v
-    left join community vc on vc.code = v.community_code
-    left join subdistrict s on s.code = vc.subdistrict_code
-    left join lateral (select b.geom from building b where ST_Intersects(b.geom, v.geom) limit 1) b on true
-    left join lateral (select r.geom from road r where b.geom is not null order by r.geom <-> v.geom limit 1) r on true
-    cross join lateral (
-      select ST_Transform(building_front(ST_Transform(b.geom, s.metric_srid), ST_Transform(r.geom, s.metric_srid), 0.5),
-        4326) as geom
-    ) f
-    where v.geom && box.b and v.category = any(${[...categories]}::text[])
-    union all
-    select distinct on (ST_SnapToGrid(d.geom, 1e-7)) 'junction:' || a.id || ':' || b.id || ':' || d.path[1],
-      'intersection', d.geom
-    from box, road a join road b on a.id < b.id and a.geom && b.geom
-    cross join lateral ST_Dump(ST_Intersection(a.geom, b.geom)) as d
-    where a.geom && box.b and GeometryType(d.geom) = 'POINT'
+    select p.key, p.kind, p.geom, ST_Transform(p.geom, ${srid}) as geom_m,
+      coalesce(s.current, false) as current, coalesce(s.planned, false) as planned
+    from (select ST_Expand(ST_Extent(g.geom), 0.0001) as b from grid g where g.id = any(${[...gridIds]}::int[])) box
+    join coverage_place p on p.geom && box.b
+    left join lateral (
+      select bool_or(${counts("current", sql`k.status`)}) as current, bool_or(${counts("planned", sql`k.status`)}) as planned
+      from camera_view v join camera k on k.id = v.camera_id where ST_Intersects(v.geom, p.geom)
+    ) s on true
+    where p.kind <> 'venue' or p.category = any(${[...categories]}::text[])
   )`;
 }
 
@@ -142,7 +131,7 @@ function emptyFigures(): Figures {
 /**
  * Coverage figures of areas under both scenarios (one pass over the data gives both). A stretch of road, a key
  * place or a camera shared by several grids of one area counts once in it. Expects fresh views (refreshViews) and
- * grid roads (ensureGridRoads) in the same transaction.
+ * prepareCoverage of the grids in the same transaction.
  */
 export async function areaFigures(
   db: Db,
@@ -155,8 +144,11 @@ export async function areaFigures(
   if (!gridIds.length) return out;
   const area = areaTable(areas);
 
-  const roads = sql<{ area: string; class: RoadClass; length_m: number; current_m: number; planned_m: number }>`
-    with area as ${area},
+  type RoadRow = { area: string; class: RoadClass; length_m: number; current_m: number; planned_m: number };
+  type PlaceRow = { area: string; kind: KeyPlaceKind; total: number; current: number; planned: number };
+  type CameraRow = { area: string; online: number; offline: number; planned: number };
+  const result = await sql<{ roads: RoadRow[]; places: PlaceRow[]; cameras: CameraRow[] }>`
+    with area as materialized ${area},
     ar as (
       select a.area, cgr.road_id, range_agg(cgr.along) as along
       from area a join coverage_grid_road cgr on cgr.grid_id = a.grid_id
@@ -169,48 +161,38 @@ export async function areaFigures(
       from camera_view_road v join camera k on k.id = v.camera_id
       where v.road_id in (select road_id from ar)
       group by v.road_id
-    )
-    select ar.area, r.class, sum(multirange_length(ar.along)) as length_m,
-      sum(coalesce(multirange_length(ar.along * s.current), 0)) as current_m,
-      sum(coalesce(multirange_length(ar.along * s.planned), 0)) as planned_m
-    from ar join road r on r.id = ar.road_id left join seen s on s.road_id = ar.road_id
-    group by ar.area, r.class`.execute(db);
-
-  const places = sql<{ area: string; kind: KeyPlaceKind; total: number; current: number; planned: number }>`
-    with area as ${area},
-    srid as (
-      select distinct ST_SRID(cg.geom_m) as srid from coverage_grid cg where cg.grid_id in (select grid_id from area)
     ),
-    place as materialized (select p.*, ST_Transform(p.geom, s.srid) as geom_m from ${keyPlaces(gridIds, categories)} p, srid s),
+    road_rows as (
+      select ar.area, r.class, sum(multirange_length(ar.along)) as length_m,
+        sum(coalesce(multirange_length(ar.along * s.current), 0)) as current_m,
+        sum(coalesce(multirange_length(ar.along * s.planned), 0)) as planned_m
+      from ar join road r on r.id = ar.road_id left join seen s on s.road_id = ar.road_id
+      group by ar.area, r.class
+    ),
+    place as materialized ${keyPlaces(gridIds, categories, sql`(select ST_SRID(geom_m) from coverage_grid where grid_id = ${gridIds[0]!})`)},
     placed as (
-      select distinct a.area, p.key, p.kind, p.geom
+      select distinct a.area, p.key, p.kind, p.current, p.planned
       from place p
       join coverage_grid cg on ST_DWithin(cg.geom_m, p.geom_m, ${GRID_TOLERANCE_M})
       join area a on a.grid_id = cg.grid_id
     ),
-    seen as (
-      select p.key, bool_or(${counts("current", sql`k.status`)}) as current,
-        bool_or(${counts("planned", sql`k.status`)}) as planned
-      from (select distinct key, geom from placed) p
-      join camera_view v on ST_Intersects(v.geom, p.geom)
-      join camera k on k.id = v.camera_id
-      group by p.key
+    place_rows as (
+      select area, kind, count(*)::int as total, count(*) filter (where current)::int as current,
+        count(*) filter (where planned)::int as planned
+      from placed group by area, kind
+    ),
+    camera_rows as (
+      select a.area, count(distinct k.id) filter (where k.status = 'online')::int as online,
+        count(distinct k.id) filter (where k.status = 'offline')::int as offline,
+        count(distinct k.id) filter (where k.status = 'planned')::int as planned
+      from area a join plan_parcel pp on pp.grid_id = a.grid_id join camera k on k.parcel_id = pp.parcel_id
+      group by a.area
     )
-    select p.area, p.kind, count(*)::int as total, count(*) filter (where s.current)::int as current,
-      count(*) filter (where s.planned)::int as planned
-    from placed p left join seen s on s.key = p.key
-    group by p.area, p.kind`.execute(db);
-
-  const cameras = sql<{ area: string; online: number; offline: number; planned: number }>`
-    with area as ${area}
-    select a.area, count(distinct k.id) filter (where k.status = 'online')::int as online,
-      count(distinct k.id) filter (where k.status = 'offline')::int as offline,
-      count(distinct k.id) filter (where k.status = 'planned')::int as planned
-    from area a join plan_parcel pp on pp.grid_id = a.grid_id join camera k on k.parcel_id = pp.parcel_id
-    group by a.area`.execute(db);
-
-  const [r, p, c] = await Promise.all([roads, places, cameras]);
-  for (const row of r.rows) {
+    select (select coalesce(json_agg(x), '[]') from road_rows x) as roads,
+      (select coalesce(json_agg(x), '[]') from place_rows x) as places,
+      (select coalesce(json_agg(x), '[]') from camera_rows x) as cameras`.execute(db);
+  const { roads, places, cameras } = result.rows[0]!;
+  for (const row of roads) {
     const f = out.get(row.area);
     if (!f) continue;
     for (const s of SCENARIOS) {
@@ -219,12 +201,12 @@ export async function areaFigures(
       cls.covered_m += s === "current" ? row.current_m : row.planned_m;
     }
   }
-  for (const row of p.rows) {
+  for (const row of places) {
     const f = out.get(row.area);
     if (!f) continue;
     for (const s of SCENARIOS) f[s].key_places_by_kind[row.kind] = { total: row.total, covered: row[s] };
   }
-  for (const row of c.rows) {
+  for (const row of cameras) {
     const f = out.get(row.area);
     if (!f) continue;
     for (const s of SCENARIOS) f[s].cameras = { online: row.online, offline: row.offline, planned: row.planned };
@@ -264,18 +246,34 @@ export function publishedGrids(db: Db, communities: readonly string[] | null) {
   return q.execute();
 }
 
-/** Published grids a camera change can alter: near its old or new view, or holding its old or new parcel. */
-export async function gridsNear(db: Db, views: readonly Geometry[], parcelIds: readonly number[]): Promise<number[]> {
-  const geoms = views.map((v) => JSON.stringify(v));
-  const r = await sql<{ id: number }>`
+/** A published grid, as coverage lists it. */
+export type GridRef = { id: number; code: string; name: string; community_code: string };
+
+/**
+ * Published grids a camera change can alter: near a view it had before (GeoJSON) or has now (the stored views of
+ * `cameraIds`), or holding a parcel it stood or stands on.
+ */
+export async function gridsNear(
+  db: Db,
+  views: readonly Geometry[],
+  cameraIds: readonly number[],
+  parcelIds: readonly number[],
+): Promise<GridRef[]> {
+  const r = await sql<GridRef>`
     with v as materialized (
-      select ST_SetSRID(ST_GeomFromGeoJSON(u.v), 4326) as geom from unnest(${geoms}::text[]) as u(v)
+      select ST_SetSRID(ST_GeomFromGeoJSON(u.v), 4326) as geom
+      from unnest(${views.map((v) => JSON.stringify(v))}::text[]) as u(v)
+      union all
+      select geom from camera_view where camera_id = any(${[...cameraIds]}::int[])
+    ),
+    ids as (
+      select g.id from v join published_grid g on ST_DWithin(g.geom, v.geom, 0.00001)
+      union
+      select pp.grid_id from published_parcel pp where pp.parcel_id = any(${[...parcelIds]}::int[])
     )
-    select g.id from v join published_grid g on ST_DWithin(g.geom, v.geom, 0.00001)
-    union
-    select pp.grid_id from published_parcel pp where pp.parcel_id = any(${[...parcelIds]}::int[])
-    order by 1`.execute(db);
-  return r.rows.map((x) => x.id);
+    select g.id, g.code, g.name, g.community_code from grid g where g.id in (select id from ids)
+    order by g.code`.execute(db);
+  return r.rows;
 }
 
 /** A stretch of road that no counting camera sees. */
@@ -387,14 +385,8 @@ export async function keyPlacesOf(
   categories: readonly string[] = DEFAULT_KEY_CATEGORIES,
 ) {
   const r = await sql<{ key: string; kind: KeyPlaceKind; x: number; y: number; seen: boolean }>`
-    with place as materialized (
-      select p.key, p.kind, p.geom, ST_Transform(p.geom, ${srid}::int) as geom_m
-      from ${keyPlaces(gridIds, categories)} p
-    )
-    select p.key, p.kind, ST_X(p.geom_m) as x, ST_Y(p.geom_m) as y,
-      exists (select 1 from camera_view v join camera k on k.id = v.camera_id
-        where ST_Intersects(v.geom, p.geom) and ${counts(scenario, sql`k.status`)}) as seen
-    from place p
+    select p.key, p.kind, ST_X(p.geom_m) as x, ST_Y(p.geom_m) as y, ${sql.ref(`p.${scenario}`)} as seen
+    from ${keyPlaces(gridIds, categories, sql`${srid}::int`)} p
     where exists (select 1 from coverage_grid cg
       where cg.grid_id = any(${[...gridIds]}::int[]) and ST_DWithin(cg.geom_m, p.geom_m, ${GRID_TOLERANCE_M}))
     order by p.key`.execute(db);
@@ -414,17 +406,14 @@ export async function toLngLat(db: Db, srid: number, geometries: readonly Geomet
 
 /**
  * The coverage of some grids today and with the planned cameras: what a camera change returns for the grids it
- * affects. Computes their road stretches if needed; expects fresh views.
+ * affects. Expects fresh views in the same transaction.
  */
-export async function coverageOfGrids(db: Db, gridIds: readonly number[]) {
-  if (!gridIds.length) return [];
-  await ensureGridRoads(db, gridIds);
-  const grids = await db
-    .selectFrom("grid")
-    .select(["id", "code", "name", "community_code"])
-    .where("id", "in", [...gridIds])
-    .orderBy("code")
-    .execute();
+export async function coverageOfGrids(db: Db, grids: readonly GridRef[]) {
+  if (!grids.length) return [];
+  await prepareCoverage(
+    db,
+    grids.map((g) => g.id),
+  );
   const figures = await areaFigures(
     db,
     grids.map((g) => ({ key: String(g.id), grids: [g.id] })),

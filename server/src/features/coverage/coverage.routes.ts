@@ -13,8 +13,8 @@ import {
   blindSpots,
   checkCategories,
   DEFAULT_KEY_CATEGORIES,
-  ensureGridRoads,
   inCoverageTransaction,
+  prepareCoverage,
   publishedGrids,
 } from "./coverage.queries.ts";
 import { CommunityCoverage, GridCoverage, Suggestion } from "./coverage.schemas.ts";
@@ -113,7 +113,7 @@ export const coverageRoutes = createRouter()
     const result = await inCoverageTransaction(db, async (trx) => {
       await refreshViews(trx);
       const grids = await publishedGrids(trx, communities);
-      await ensureGridRoads(
+      await prepareCoverage(
         trx,
         grids.map((g) => g.id),
       );
@@ -153,7 +153,7 @@ export const coverageRoutes = createRouter()
     const spots = await inCoverageTransaction(c.get("db"), async (trx) => {
       await refreshViews(trx);
       const ids = (await publishedGrids(trx, communities)).map((g) => g.id);
-      await ensureGridRoads(trx, ids);
+      await prepareCoverage(trx, ids);
       return blindSpots(trx, ids, { scenario: q.scenario, minLengthM: q.min_length_m, sort: q.sort });
     });
     return c.json(toFeatureCollection(spots), 200);

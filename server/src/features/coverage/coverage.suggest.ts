@@ -12,10 +12,10 @@ import {
 } from "./coverage.geometry.ts";
 import {
   communityFrame,
-  ensureGridRoads,
   insideCommunity,
   type KeyPlaceKind,
   keyPlacesOf,
+  prepareCoverage,
   publishedGrids,
   ROAD_CLASSES,
   type RoadClass,
@@ -242,7 +242,7 @@ export async function coveringInstance(db: Db, input: SuggestInput): Promise<Ins
   if (!frame || !grids.length) {
     throw notFound(`没有编码为 ${input.community} 的社区网格`, `no grids of community ${input.community}`);
   }
-  await ensureGridRoads(db, grids);
+  await prepareCoverage(db, grids);
   const scenario: Scenario = input.include_planned ? "planned" : "current";
   const d = CAMERA_TYPE_DEFAULTS[input.type];
   const view = {

@@ -1,4 +1,3 @@
-import type { LineString, MultiPolygon, Polygon, Position } from "geojson";
 import { sql } from "kysely";
 import type { Db } from "../../db/db.ts";
 import {
@@ -92,7 +91,7 @@ export class Surroundings {
         for (const walls of this.cells.get(`${cx},${cy}`) ?? []) {
           if (seen.has(walls)) continue;
           seen.add(walls);
-          out.push(...walls);
+          for (const w of walls) out.push(w);
         }
       }
     }
@@ -122,11 +121,55 @@ function ringArea(ring: readonly XY[]): number {
   return Math.abs(s) / 2;
 }
 
-/** GeoJSON positions read from PostGIS are [x, y] pairs. */
-const xy = (ps: Position[]): XY[] => ps as unknown as XY[];
+/**
+ * The coordinate sequences of a WKB geometry: the rings of a polygon or multipolygon, the line of a linestring.
+ * WKB rather than GeoJSON because thousands of footprints and views cross between PostGIS and the server here.
+ */
+export function wkbParts(wkb: Uint8Array): XY[][] {
+  const view = new DataView(wkb.buffer, wkb.byteOffset, wkb.byteLength);
+  let at = 0;
+  const out: XY[][] = [];
+  const points = (le: boolean) => {
+    const n = view.getUint32(at, le);
+    at += 4;
+    const pts: XY[] = new Array(n);
+    for (let i = 0; i < n; i++, at += 16) pts[i] = [view.getFloat64(at, le), view.getFloat64(at + 8, le)];
+    return pts;
+  };
+  const geometry = () => {
+    const le = view.getUint8(at) === 1;
+    const type = view.getUint32(at + 1, le) % 1000;
+    at += 5;
+    if (type === 2) out.push(points(le));
+    else if (type === 3) {
+      const rings = view.getUint32(at, le);
+      at += 4;
+      for (let r = 0; r < rings; r++) out.push(points(le));
+    } else if (type === 5 || type === 6) {
+      const parts = view.getUint32(at, le);
+      at += 4;
+      for (let p = 0; p < parts; p++) geometry();
+    } else throw new Error(`unexpected WKB geometry type ${type}`);
+  };
+  geometry();
+  return out;
+}
 
-const rings = (g: Polygon | MultiPolygon): XY[][] =>
-  g.type === "Polygon" ? g.coordinates.map(xy) : g.coordinates.flat().map(xy);
+/** A polygon of one ring as little-endian WKB. */
+export function polygonWkb(ring: readonly XY[]): Buffer {
+  const buf = Buffer.allocUnsafe(13 + ring.length * 16);
+  buf.writeUInt8(1, 0);
+  buf.writeUInt32LE(3, 1);
+  buf.writeUInt32LE(1, 5);
+  buf.writeUInt32LE(ring.length, 9);
+  let at = 13;
+  for (const [x, y] of ring) {
+    buf.writeDoubleLE(x, at);
+    buf.writeDoubleLE(y, at + 8);
+    at += 16;
+  }
+  return buf;
+}
 
 /** Postgres multirange text for stretches, e.g. {[0,12.5],[40,61]}. */
 export const multirangeText = (xs: readonly Interval[]) => `{${xs.map(([a, b]) => `[${a},${b}]`).join(",")}}`;
@@ -143,54 +186,52 @@ export function parseMultirange(text: string | null): Interval[] {
  */
 export async function loadSurroundings(db: Db, srid: number, points: readonly (readonly [number, number, number])[]) {
   if (!points.length) return new Surroundings(srid, [], []);
-  const xs = points.map((p) => p[0]);
-  const ys = points.map((p) => p[1]);
-  const rs = points.map((p) => p[2]);
-  const zones = sql`(select ST_Transform(ST_Expand(ST_SetSRID(ST_MakePoint(u.x, u.y), ${srid}::int), u.r + 1), 4326) as box
-      from unnest(${xs}::float8[], ${ys}::float8[], ${rs}::float8[]) as u(x, y, r))`;
-  const [buildings, roads] = await Promise.all([
-    sql<{ g: Polygon | MultiPolygon }>`select ST_AsGeoJSON(ST_Transform(b.geom, ${srid}::int), 4)::json as g
-      from building b where b.id in (select x.id from ${zones} z join building x on x.geom && z.box)`.execute(db),
-    sql<{ id: number; class: string; g: LineString }>`select r.id, r.class,
-        ST_AsGeoJSON(ST_Transform(r.geom, ${srid}::int), 6)::json as g
-      from road r where r.id in (select x.id from ${zones} z join road x on x.geom && z.box) order by r.id`.execute(db),
-  ]);
-  return new Surroundings(
-    srid,
-    buildings.rows.map((b) => rings(b.g)),
-    roads.rows.map((r) => ({ id: r.id, class: r.class, line: measureLine(xy(r.g.coordinates)) })),
-  );
+  const r = await sql<{ kind: "b" | "r"; id: number; class: string | null; wkb: Uint8Array }>`
+    with zone as materialized (
+      select ST_Transform(ST_Expand(ST_SetSRID(ST_MakePoint(u.x, u.y), ${srid}::int), u.r + 1), 4326) as box
+      from unnest(${points.map((p) => p[0])}::float8[], ${points.map((p) => p[1])}::float8[],
+        ${points.map((p) => p[2])}::float8[]) as u(x, y, r)
+    )
+    select 'b' as kind, b.id, null as class, ST_AsBinary(ST_Transform(b.geom, ${srid}::int)) as wkb
+    from building b where b.id in (select x.id from zone z join building x on x.geom && z.box)
+    union all
+    select 'r', r.id, r.class, ST_AsBinary(ST_Transform(r.geom, ${srid}::int))
+    from road r where r.id in (select x.id from zone z join road x on x.geom && z.box)
+    order by 1, 2`.execute(db);
+  const buildings: XY[][][] = [];
+  const roads: MetricRoad[] = [];
+  for (const row of r.rows) {
+    const parts = wkbParts(row.wkb);
+    if (row.kind === "b") buildings.push(parts);
+    else roads.push({ id: row.id, class: row.class ?? "local", line: measureLine(parts[0] ?? []) });
+  }
+  return new Surroundings(srid, buildings, roads);
 }
 
 /**
- * The metric CRS of the subdistrict a camera stands in, and the point its view is seen from: the camera's own,
- * or — for a camera inside a footprint, mounted on a shop front — the front of that building towards its nearest
- * road, just outside the wall.
- */
-const viewOrigin = sql`
-  left join community c on c.code = k.community_code
-  cross join lateral (
-    select s.metric_srid as srid from subdistrict s
-    where s.code = c.subdistrict_code or (c.code is null and ST_Intersects(s.geom, k.geom))
-    limit 1
-  ) s
-  left join lateral (select b.geom from building b where ST_Intersects(b.geom, k.geom) limit 1) b on true
-  left join lateral (select r.geom from road r where b.geom is not null order by r.geom <-> k.geom limit 1) r on true
-  cross join lateral (
-    select case when b.geom is null then ST_Transform(k.geom, s.srid)
-      else building_front(ST_Transform(b.geom, s.srid), ST_Transform(r.geom, s.srid), 0.3) end as p
-  ) o`;
-
-/**
- * Builds and stores the views of every camera that has none: new cameras, cameras whose position or view
- * changed, cameras near a changed building or road (the triggers of the camera_view migration delete those).
- * Run it in the transaction that changed a camera, before reading coverage. Returns the ids it built.
+ * Builds and stores the views of the cameras listed as pending — new cameras, cameras whose position or view
+ * changed, cameras near a changed building or road (the camera_view_pending triggers list them) — and takes them
+ * off the list. Run it in the transaction that changed a camera, before reading coverage: what it reads then is
+ * up to date. A camera outside every community gets no view. Returns the ids it built.
+ *
+ * The point a view is seen from is the camera's own, or — for a camera inside a footprint, mounted on a shop
+ * front — the front of that building towards its nearest road, just outside the wall.
  */
 export async function refreshViews(db: Db): Promise<number[]> {
   const stale = await sql<ViewCamera & { srid: number }>`
-    select k.id, k.type, k.bearing_deg, k.view_width_deg, k.range_m, s.srid, ST_X(o.p) as x, ST_Y(o.p) as y
-    from camera k ${viewOrigin}
-    where not exists (select 1 from camera_view v where v.camera_id = k.id)
+    with pending as (delete from camera_view_pending returning camera_id)
+    select k.id, k.type, k.bearing_deg, k.view_width_deg, k.range_m, s.metric_srid as srid,
+      ST_X(o.p) as x, ST_Y(o.p) as y
+    from pending
+    join camera k on k.id = pending.camera_id
+    join community c on c.code = k.community_code
+    join subdistrict s on s.code = c.subdistrict_code
+    left join lateral (select b.geom from building b where ST_Intersects(b.geom, k.geom) limit 1) b on true
+    left join lateral (select r.geom from road r where b.geom is not null order by r.geom <-> k.geom limit 1) r on true
+    cross join lateral (
+      select case when b.geom is null then ST_Transform(k.geom, s.metric_srid)
+        else building_front(ST_Transform(b.geom, s.metric_srid), ST_Transform(r.geom, s.metric_srid), 0.3) end as p
+    ) o
     order by k.id`.execute(db);
   const bySrid = new Map<number, (ViewCamera & { srid: number })[]>();
   for (const c of stale.rows) {
@@ -213,26 +254,35 @@ export async function refreshViews(db: Db): Promise<number[]> {
   return stale.rows.map((c) => c.id);
 }
 
+/**
+ * Replaces the stored views and road stretches of some cameras, in one statement: road stretches are upserted and
+ * the ones no longer seen deleted, so that the statement's parts never touch the same row.
+ */
 async function storeViews(db: Db, srid: number, built: { camera: ViewCamera; view: BuiltView }[]): Promise<void> {
   if (!built.length) return;
   const ids = built.map((b) => b.camera.id);
+  const roads = built.flatMap((b) => b.view.roads.map((r) => ({ camera: b.camera.id, road: r.road_id, seen: r.seen })));
   await sql`
-    insert into camera_view (camera_id, origin, reach, geom, area_m2)
-    select u.id, ST_Transform(o.p, 4326), ST_Transform(ST_Buffer(o.p, u.r, 8), 4326),
-      ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON(u.g), ${srid}::int), 4326), u.a
-    from unnest(${ids}::int[], ${built.map((b) => b.camera.x)}::float8[], ${built.map((b) => b.camera.y)}::float8[],
-      ${built.map((b) => b.camera.range_m)}::float8[],
-      ${built.map((b) => JSON.stringify({ type: "Polygon", coordinates: [b.view.ring] }))}::text[],
-      ${built.map((b) => b.view.area_m2)}::float8[]) as u(id, x, y, r, g, a)
-    cross join lateral (select ST_SetSRID(ST_MakePoint(u.x, u.y), ${srid}::int) as p) o
-    on conflict (camera_id) do update set origin = excluded.origin, reach = excluded.reach, geom = excluded.geom,
-      area_m2 = excluded.area_m2, computed_at = now()`.execute(db);
-  await sql`delete from camera_view_road where camera_id = any(${ids}::int[])`.execute(db);
-  const rows = built.flatMap((b) => b.view.roads.map((r) => ({ camera: b.camera.id, road: r.road_id, seen: r.seen })));
-  if (!rows.length) return;
-  await sql`
+    with saved as (
+      insert into camera_view (camera_id, origin, geom, area_m2)
+      select u.id, ST_Transform(ST_SetSRID(ST_MakePoint(u.x, u.y), ${srid}::int), 4326),
+        ST_Transform(ST_GeomFromWKB(u.g, ${srid}::int), 4326), u.a
+      from unnest(${ids}::int[], ${built.map((b) => b.camera.x)}::float8[], ${built.map((b) => b.camera.y)}::float8[],
+        ${built.map((b) => polygonWkb(b.view.ring))}::bytea[], ${built.map((b) => b.view.area_m2)}::float8[])
+        as u(id, x, y, g, a)
+      on conflict (camera_id) do update set origin = excluded.origin, geom = excluded.geom,
+        area_m2 = excluded.area_m2, computed_at = now()
+      returning camera_id
+    ),
+    fresh as (
+      select * from unnest(${roads.map((r) => r.camera)}::int[], ${roads.map((r) => r.road)}::int[],
+        ${roads.map((r) => multirangeText(r.seen))}::text[]) as u(c, r, s)
+    ),
+    gone as (
+      delete from camera_view_road v where v.camera_id = any(${ids}::int[])
+        and not exists (select 1 from fresh f where f.c = v.camera_id and f.r = v.road_id)
+    )
     insert into camera_view_road (camera_id, road_id, seen)
-    select u.c, u.r, u.s::float8multirange
-    from unnest(${rows.map((r) => r.camera)}::int[], ${rows.map((r) => r.road)}::int[],
-      ${rows.map((r) => multirangeText(r.seen))}::text[]) as u(c, r, s)`.execute(db);
+    select f.c, f.r, f.s::float8multirange from fresh f where f.c in (select camera_id from saved)
+    on conflict (camera_id, road_id) do update set seen = excluded.seen`.execute(db);
 }
