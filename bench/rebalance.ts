@@ -99,8 +99,9 @@ function highRiseCase(): Case {
 }
 
 /**
- * Hook for the Monaco case: the import issue builds parcels from the OpenStreetMap extract in shared/data/monaco.
- * Point MONACO_UNITS at its units GeoJSON (the CLI's input format) to include it; skipped until then.
+ * The Monaco case: parcels the OpenStreetMap importer builds from geodata/sources/monaco, as a units GeoJSON (the
+ * CLI's input format) named by MONACO_UNITS. bench/rebalance-monaco.ts makes the file and runs this benchmark
+ * with it; `cli export-units --subdistrict-code 990000001 --out …` writes it from any database holding Monaco.
  */
 function monacoCase(): Case | null {
   const file = process.env.MONACO_UNITS;
@@ -274,7 +275,7 @@ async function main(): Promise<void> {
   const cases: Case[] = [await xinchengCase(), highRiseCase()];
   const monaco = monacoCase();
   if (monaco) cases.push(monaco);
-  else console.log("(Monaco skipped: set MONACO_UNITS to the units GeoJSON the import issue builds)\n");
+  else console.log("(Monaco skipped: run bench/rebalance-monaco.ts, or set MONACO_UNITS to a units GeoJSON)\n");
   const load = os
     .loadavg()
     .map((x) => x.toFixed(1))

@@ -99,6 +99,30 @@ const commands: Record<string, () => Promise<void>> = {
     );
     console.log(JSON.stringify(summary));
   },
+  /**
+   * `export-units --subdistrict-code CODE [--plan ID] --out units.geojson`: the parcels as the units file of
+   * `partition` and of the rebalancer benchmark (bench/rebalance.ts reads MONACO_UNITS).
+   */
+  async "export-units"() {
+    const { values } = parseArgs({
+      args,
+      options: { "subdistrict-code": { type: "string" }, plan: { type: "string" }, out: { type: "string" } },
+    });
+    if (!values["subdistrict-code"] || !values.out) {
+      throw new Error("usage: cli export-units --subdistrict-code 123456789 [--plan ID] --out units.geojson");
+    }
+    const { exportUnits } = await import("./features/exports/exports.units.ts");
+    const db = createDb({ databaseUrl: databaseUrl() });
+    try {
+      const units = await exportUnits(db, values["subdistrict-code"], values.plan ? Number(values.plan) : undefined);
+      if (units.features.length === 0) throw new Error(`no parcels in subdistrict ${values["subdistrict-code"]}`);
+      const out = path.resolve(process.env.INIT_CWD ?? ".", values.out);
+      fs.writeFileSync(out, JSON.stringify(units));
+      console.log(`wrote ${units.features.length} units (plan ${units.plan_id ?? "none"}) to ${out}`);
+    } finally {
+      await db.destroy();
+    }
+  },
   /** Partitions units into grids without a database (the rebalancer's engine). */
   async partition() {
     const { partitionCli } = await import("./features/rebalance/rebalance.cli.ts");
