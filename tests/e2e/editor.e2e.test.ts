@@ -213,6 +213,12 @@ describe("the grid editor, in Debian's Chromium", () => {
     expect(await figure(page, "fig-households").textContent()).toBe(format(before));
     await saveScreenshot(page, "editor-selected");
 
+    // Tools have keys: V selects, B paints.
+    await page.keyboard.press("b");
+    expect(await page.getByTestId("tool-brush").getAttribute("aria-pressed")).toBe("true");
+    await page.keyboard.press("v");
+    expect(await page.getByTestId("tool-select").getAttribute("aria-pressed")).toBe("true");
+
     // Paint P into G with the brush: one click on P.
     await page.getByTestId("tool-brush").click();
     await page.evaluate(

@@ -206,7 +206,11 @@ export function ComparePage(props: {
                 >
                   {t("compare.print")}
                 </a>
-                <a className="button-link" href={`/plans/${b}`} onClick={followLink}>
+                <a
+                  className="button-link"
+                  href={`/plans/${b}${community ? `?community=${community}` : ""}`}
+                  onClick={followLink}
+                >
                   {t("compare.backToPlan")}
                 </a>
               </div>
@@ -284,8 +288,10 @@ function GridChanges({ comparison }: { comparison: Comparison }) {
         {changed.length === 0
           ? "—"
           : changed.map((c) => (
-              <span key={c.code} className="nowrap">
-                {c.code.slice(-3)} ({formatNumber(lang, c.households_a)}→{formatNumber(lang, c.households_b)}){" "}
+              <span key={c.code}>
+                <span className="nowrap">
+                  {c.code.slice(-3)} ({formatNumber(lang, c.households_a)}→{formatNumber(lang, c.households_b)})
+                </span>{" "}
               </span>
             ))}
       </div>

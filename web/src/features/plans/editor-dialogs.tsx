@@ -7,6 +7,8 @@ import {
   type Problem,
   publishPlan,
   type RebalanceJob,
+  type RenumberResult,
+  renumberGrids,
   startRebalance,
   toApiError,
   type Validation,
@@ -150,7 +152,9 @@ export function RebalanceDialog(props: {
   version: number;
   selected: string | null;
   onClose: () => void;
-  onDone: (result: EditResult) => void;
+  /** The result is in the draft: take in its figures. */
+  onApplied: (result: EditResult) => void;
+  onCompare: () => void;
   onConflict: () => void;
 }) {
   const { lang, t } = useLang();
@@ -199,8 +203,10 @@ export function RebalanceDialog(props: {
           return;
         }
         if (now.state === "done" && now.result) {
-          setExplanations(now.result.explanations);
-          props.onDone(now.result.edit);
+          props.onApplied(now.result.edit);
+          // The comparison opens at once, unless the engine has something to say first.
+          if (now.result.explanations.length === 0) props.onCompare();
+          else setExplanations(now.result.explanations);
           return;
         }
       }
@@ -271,11 +277,14 @@ export function RebalanceDialog(props: {
           </div>
         )}
         {explanations.length > 0 && (
-          <ul className="problem-list">
-            {explanations.map((x) => (
-              <li key={x.zh}>{lang === "zh" ? x.zh : x.en}</li>
-            ))}
-          </ul>
+          <div className="problems problems-warnings" data-testid="rebalance-explanations">
+            <strong>{t("rebalance.explanations")}</strong>
+            <ul className="problem-list">
+              {explanations.map((x) => (
+                <li key={x.zh}>{lang === "zh" ? x.zh : x.en}</li>
+              ))}
+            </ul>
+          </div>
         )}
         {error && (
           <p className="error-text" role="alert">
@@ -286,9 +295,15 @@ export function RebalanceDialog(props: {
           <button type="button" onClick={props.onClose}>
             {t("account.cancel")}
           </button>
-          <button type="submit" className="primary" disabled={running} data-testid="rebalance-start">
-            {t("rebalance.start")}
-          </button>
+          {explanations.length > 0 ? (
+            <button type="button" className="primary" onClick={props.onCompare} data-testid="rebalance-compare">
+              {t("rebalance.openCompare")}
+            </button>
+          ) : (
+            <button type="submit" className="primary" disabled={running} data-testid="rebalance-start">
+              {t("rebalance.start")}
+            </button>
+          )}
         </div>
       </form>
     </Dialog>
@@ -340,6 +355,84 @@ export function DeleteDialog(props: {
           >
             {t("editor.deleteGrid")}
           </button>
+        </div>
+      </div>
+    </Dialog>
+  );
+}
+
+/** Renumbering a community west→east, north→south: asked first, then the table of codes that changed. */
+export function RenumberDialog(props: {
+  planId: number;
+  community: string;
+  communityName: string;
+  version: number;
+  onClose: () => void;
+  onApplied: (result: EditResult) => void;
+  onConflict: () => void;
+}) {
+  const { lang, t } = useLang();
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState<RenumberResult | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+
+  const run = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const r = await renumberGrids(props.planId, props.version, props.community);
+      setDone(r);
+      props.onApplied(r);
+    } catch (err) {
+      const e = toApiError(err);
+      setError(e);
+      if (e.status === 409) props.onConflict();
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Dialog title={t("renumber.title")} closeLabel={t("grid.close")} onClose={props.onClose} testId="renumber-dialog">
+      <div className="form">
+        {!done && <p>{t("renumber.what", { community: props.communityName })}</p>}
+        {done && done.changes.length === 0 && <p>{t("renumber.none")}</p>}
+        {done && done.changes.length > 0 && (
+          <table className="table summary-table" data-testid="renumber-changes">
+            <thead>
+              <tr>
+                <th>{t("renumber.from")}</th>
+                <th>{t("renumber.to")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {done.changes.map((c) => (
+                <tr key={c.from_code}>
+                  <td>
+                    <code>{c.from_code}</code> {lang === "zh" ? c.from_name : ""}
+                  </td>
+                  <td>
+                    <code>{c.to_code}</code> {lang === "zh" ? c.to_name : ""}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        {error && (
+          <p className="error-text" role="alert">
+            {error.text(lang)}
+          </p>
+        )}
+        <div className="card-actions">
+          <button type="button" onClick={props.onClose}>
+            {done ? t("grid.close") : t("account.cancel")}
+          </button>
+          {!done && (
+            <button type="button" className="primary" onClick={run} disabled={busy} data-testid="renumber-confirm">
+              {t("editor.renumber")}
+            </button>
+          )}
         </div>
       </div>
     </Dialog>

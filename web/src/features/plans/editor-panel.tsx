@@ -1,6 +1,6 @@
 import { useMemo, useState } from "react";
-import type { GridFigures } from "../../api.ts";
-import { formatNumber, type Lang, type MessageKey, type Translate, useLang } from "../../i18n.ts";
+import type { GridFigures, HistoryEntry } from "../../api.ts";
+import { formatNumber, isMessageKey, type Lang, type MessageKey, type Translate, useLang } from "../../i18n.ts";
 import type { Territory } from "./plan-data.ts";
 import { hasProblem, splitUnits } from "./plan-model.ts";
 
@@ -30,6 +30,8 @@ export function EditorPanel(props: {
   onDelete: () => void;
   onSplit: () => void;
   onMerge: () => void;
+  /** The draft's edits, newest first (the server keeps them; undone ones stay until a new edit). */
+  history: HistoryEntry[];
 }) {
   const { lang, t } = useLang();
   const grids = [...props.figures.values()];
@@ -275,41 +277,67 @@ function SummaryTable(props: {
     </th>
   );
   return (
-    <table className="table summary-table" data-testid="summary-table">
-      <thead>
-        <tr>
-          {head("code", t("editor.col.grid"), false)}
-          {head("households", t("editor.col.households"))}
-          {head("compactness", t("editor.col.compactness"))}
-          {head("roads_share", t("editor.col.roads"))}
-          {head("buildings_split", t("editor.col.buildings"))}
-          {head("compounds_split", t("editor.col.compounds"))}
-          {head("pieces", t("editor.col.pieces"))}
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((g) => (
-          <tr
-            key={g.code}
-            className={g.code === props.selected ? "row-selected" : undefined}
-            onClick={() => props.onSelect(g.code)}
-            data-code={g.code}
-          >
-            <td>
-              {g.code.slice(-3)}
-              {g.locked ? t("editor.lockedMark") : ""}
-            </td>
-            <td className={`num ${STATUS_CLASS[g.status]}`}>
-              {SYMBOLS[g.status]} {formatNumber(lang, g.households)}
-            </td>
-            <td className="num">{formatNumber(lang, g.compactness, 2)}</td>
-            <td className="num">{formatNumber(lang, g.roads_share * 100)}%</td>
-            <td className="num">{g.buildings_split || ""}</td>
-            <td className="num">{g.compounds_split || ""}</td>
-            <td className={g.contiguous ? "num" : "num st-over"}>{g.contiguous ? "" : g.pieces.length}</td>
+    <div className="table-scroll">
+      <table className="table summary-table" data-testid="summary-table">
+        <thead>
+          <tr>
+            {head("code", t("editor.col.grid"), false)}
+            {head("households", t("editor.col.households"))}
+            {head("compactness", t("editor.col.compactness"))}
+            {head("roads_share", t("editor.col.roads"))}
+            {head("buildings_split", t("editor.col.buildings"))}
+            {head("compounds_split", t("editor.col.compounds"))}
+            {head("pieces", t("editor.col.pieces"))}
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {rows.map((g) => (
+            <tr
+              key={g.code}
+              className={g.code === props.selected ? "row-selected" : undefined}
+              onClick={() => props.onSelect(g.code)}
+              data-code={g.code}
+            >
+              <td>
+                {g.code.slice(-3)}
+                {g.locked ? t("editor.lockedMark") : ""}
+              </td>
+              <td className={`num ${STATUS_CLASS[g.status]}`}>
+                {SYMBOLS[g.status]} {formatNumber(lang, g.households)}
+              </td>
+              <td className="num">{formatNumber(lang, g.compactness, 2)}</td>
+              <td className="num">{formatNumber(lang, g.roads_share * 100)}%</td>
+              <td className="num">{g.buildings_split || ""}</td>
+              <td className="num">{g.compounds_split || ""}</td>
+              <td className={g.contiguous ? "num" : "num st-over"}>{g.contiguous ? "" : g.pieces.length}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** The draft's edits, newest first, undone ones struck through; collapsed until asked for. */
+function History({ entries, t, lang }: { entries: HistoryEntry[]; t: Translate; lang: Lang }) {
+  if (!entries.length) return null;
+  return (
+    <details className="history" data-testid="history">
+      <summary>{t("editor.history", { n: entries.length })}</summary>
+      <ol className="plain-list">
+        {entries.map((h) => {
+          const key = `audit.action.plan_${h.action}`;
+          return (
+            <li key={h.id} className={h.state === "undone" ? "history-undone" : undefined}>
+              <span className="muted">v{h.version}</span> {isMessageKey(key) ? t(key) : h.action} ·{" "}
+              {t("editor.parcelsN", { n: h.parcels })} · <code>{h.actor}</code>{" "}
+              <span className="muted">
+                {new Date(h.at).toLocaleTimeString(lang === "zh" ? "zh-CN" : "en-GB", { hour12: false })}
+              </span>
+            </li>
+          );
+        })}
+      </ol>
+    </details>
   );
 }

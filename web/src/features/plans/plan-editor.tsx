@@ -7,6 +7,7 @@ import {
   type EditResult,
   fetchHistory,
   fetchPlan,
+  type HistoryEntry,
   lockGrid,
   mergeGrids,
   type PlanDetail,
@@ -21,7 +22,7 @@ import { MapView, type MapViewProps } from "../../map/map-view.tsx";
 import type { SketchMode } from "../../map/sketch.ts";
 import { Banner } from "../../ui/banner.tsx";
 import { Progress } from "../../ui/progress.tsx";
-import { DeleteDialog, PublishDialog, RebalanceDialog } from "./editor-dialogs.tsx";
+import { DeleteDialog, PublishDialog, RebalanceDialog, RenumberDialog } from "./editor-dialogs.tsx";
 import { EditorPanel } from "./editor-panel.tsx";
 import {
   labelCollection,
@@ -98,11 +99,14 @@ export function PlanEditor(props: {
   const [unit, setUnit] = useState<PaintUnit>("parcel");
   const [preview, setPreview] = useState<number[]>([]);
   const [pending, setPending] = useState<Pending | null>(null);
+  /** The next paint stroke or shape starts a new grid (the "new grid" button). */
+  const [newGrid, setNewGrid] = useState(false);
   const [focus, setFocus] = useState<number[]>([]);
   const [busy, setBusy] = useState<string | null>(null);
   const [message, setMessage] = useState<Message | null>(null);
   const [loadError, setLoadError] = useState<ApiError | null>(null);
-  const [dialog, setDialog] = useState<"publish" | "rebalance" | "delete" | null>(null);
+  const [dialog, setDialog] = useState<"publish" | "rebalance" | "delete" | "renumber" | null>(null);
+  const [history, setHistory] = useState<HistoryEntry[]>([]);
   const [tooltips, setTooltips] = useState(() => localStorage.getItem(TOOLTIP_KEY) !== "off");
   const [hover, setHover] = useState<{ x: number; y: number; parcel: number } | null>(null);
   const [atlas, setAtlas] = useState<AtlasMap | null>(null);
@@ -112,6 +116,8 @@ export function PlanEditor(props: {
   const baseAssignment = useRef<Map<number, string> | null>(null);
 
   const editable = props.canEdit && plan?.status === "draft";
+  // Drafts, and earlier plans (archived) that may be put back in force.
+  const publishable = props.canEdit && !!plan && plan.status !== "published";
 
   const fail = useCallback(
     (err: unknown) => {
@@ -127,6 +133,7 @@ export function PlanEditor(props: {
     version.current = next.version;
     setState(next);
     const history = await fetchHistory(planId);
+    setHistory(history);
     setStack({ undo: history.some((h) => h.state === "done"), redo: history.some((h) => h.state === "undone") });
   }, [planId, community]);
 
@@ -147,6 +154,11 @@ export function PlanEditor(props: {
       current = false;
     };
   }, [planId, community, reloadState, fail, attempt]);
+
+  // Choosing a grid ends "new grid" mode: strokes go into the chosen grid.
+  useEffect(() => {
+    if (selected) setNewGrid(false);
+  }, [selected]);
 
   // The camera goes to the community once its parcels are known.
   useEffect(() => {
@@ -183,9 +195,16 @@ export function PlanEditor(props: {
   // Parcel and edge states follow the assignment, the selection and the previews; only changes are sent.
   const sentParcels = useRef(new Map<number, string>());
   const sentEdges = useRef(new Map<number, string>());
+  const sentFor = useRef<Territory | null>(null);
   const selectedFigures = selected ? figures?.get(selected) : undefined;
   useEffect(() => {
     if (!atlas || !territory || !gridOf) return;
+    // Another community's parcels replaced the source: send every state again.
+    if (sentFor.current !== territory) {
+      sentFor.current = territory;
+      sentParcels.current.clear();
+      sentEdges.current.clear();
+    }
     const previewSet = new Set(preview);
     const pendingSet = new Set(pending?.kind === "shape" ? pending.ids : []);
     const focusSet = new Set(focus);
@@ -254,6 +273,7 @@ export function PlanEditor(props: {
         const moved = after?.(r);
         applyResult(r, moved instanceof Map ? moved : undefined);
         if (!after || moved === "reload") await reloadState();
+        else fetchHistory(planId).then(setHistory, () => {});
         return r;
       } catch (err) {
         const e = toApiError(err);
@@ -269,7 +289,7 @@ export function PlanEditor(props: {
         setPreview([]);
       }
     },
-    [applyResult, reloadState, lang, onSessionLost, fail],
+    [applyResult, reloadState, lang, onSessionLost, fail, planId],
   );
 
   /** Paints parcels into a grid (or a new one); the new grid becomes the selected one. */
@@ -327,14 +347,17 @@ export function PlanEditor(props: {
         setPreview(expanded);
         return;
       }
+      const target = selected ?? (newGrid ? "new" : null);
       if (tool === "eraser") void erase(expanded);
-      else if (selected) void paint(expanded, selected);
-      else {
+      else if (target) {
+        setNewGrid(false);
+        void paint(expanded, target);
+      } else {
         setPreview([]);
         setMessage({ tone: "info", text: t("editor.chooseGridFirst") });
       }
     },
-    [territory, unit, tool, selected, erase, paint, t],
+    [territory, unit, tool, selected, newGrid, erase, paint, t],
   );
 
   const area = useCallback(
@@ -346,11 +369,14 @@ export function PlanEditor(props: {
         return;
       }
       // A drawn polygon is shown snapped to the parcels first; box and lasso paint at once like the brush.
+      const target = selected ?? (newGrid ? "new" : null);
       if (tool === "polygon") setPending({ kind: "shape", ids });
-      else if (selected) void paint(ids, selected);
-      else setMessage({ tone: "info", text: t("editor.chooseGridFirst") });
+      else if (target) {
+        setNewGrid(false);
+        void paint(ids, target);
+      } else setMessage({ tone: "info", text: t("editor.chooseGridFirst") });
     },
-    [territory, unit, tool, selected, paint, t],
+    [territory, unit, tool, selected, newGrid, paint, t],
   );
 
   const split = useCallback(
@@ -478,11 +504,15 @@ export function PlanEditor(props: {
       if (e.ctrlKey || e.metaKey || e.altKey) return;
       const chosen = TOOLS.find((x) => x.key === k);
       if (chosen && (editable || chosen.tool === "select")) setTool(chosen.tool);
-      else if (k === "1" || k === "2" || k === "3") setUnit(UNITS[Number(k) - 1] as PaintUnit);
+      else if (k === "g" && editable) {
+        setSelected(null);
+        setNewGrid(true);
+      } else if (k === "1" || k === "2" || k === "3") setUnit(UNITS[Number(k) - 1] as PaintUnit);
       else if (k === "n") goNextProblem();
       else if (k === "t") toggleTooltips();
       else if (e.key === "Escape") {
         if (pending) setPending(null);
+        else if (newGrid) setNewGrid(false);
         else if (tool !== "select") setTool("select");
         else setSelected(null);
       }
@@ -589,10 +619,13 @@ export function PlanEditor(props: {
                 <button
                   type="button"
                   onClick={() => {
-                    setTool("brush");
+                    if (tool === "select" || tool === "eraser" || tool === "split" || tool === "merge")
+                      setTool("brush");
                     setSelected(null);
-                    setMessage({ tone: "info", text: t("editor.newGridHint") });
+                    setNewGrid(true);
                   }}
+                  className={newGrid ? "tool-active" : undefined}
+                  aria-pressed={newGrid}
                   data-testid="new-grid"
                   title={t("editor.newGridHint")}
                 >
@@ -611,8 +644,13 @@ export function PlanEditor(props: {
               </button>
             )}
             {editable && (
+              <button type="button" onClick={() => setDialog("renumber")} data-testid="renumber">
+                {t("editor.renumber")}
+              </button>
+            )}
+            {publishable && (
               <button type="button" className="primary" onClick={() => setDialog("publish")} data-testid="publish">
-                {t("editor.publish")}
+                {plan.status === "draft" ? t("editor.publish") : t("editor.republish")}
               </button>
             )}
           </div>
@@ -626,7 +664,11 @@ export function PlanEditor(props: {
       {editable && tool !== "select" && (
         <div className="tool-hint" role="status">
           {t(`editor.hint.${tool}` as MessageKey, {
-            grid: selected ? selected.slice(-3) : t("editor.newGridShort"),
+            grid: selected
+              ? t("grid.title", { seq: selected.slice(-3) })
+              : newGrid
+                ? t("editor.newGridShort")
+                : t("editor.noGridYet"),
           })}
         </div>
       )}
@@ -675,6 +717,7 @@ export function PlanEditor(props: {
           onNextProblem={goNextProblem}
           onLock={toggleLock}
           onDelete={() => setDialog("delete")}
+          history={history}
           onSplit={() => setTool("split")}
           onMerge={() => setTool("merge")}
         />
@@ -736,11 +779,26 @@ export function PlanEditor(props: {
           selected={selected}
           onClose={() => setDialog(null)}
           onConflict={() => void reloadState()}
-          onDone={(r) => {
+          onApplied={(r) => {
             applyResult(r);
-            setDialog(null);
-            void reloadState().then(() => props.onCompare(plan));
+            void reloadState();
           }}
+          onCompare={() => props.onCompare(plan)}
+        />
+      )}
+      {dialog === "renumber" && plan && (
+        <RenumberDialog
+          planId={planId}
+          community={community}
+          communityName={props.communityName(community)}
+          version={version.current}
+          onClose={() => setDialog(null)}
+          onApplied={(r) => {
+            applyResult(r);
+            setSelected(null);
+            void reloadState();
+          }}
+          onConflict={() => void reloadState()}
         />
       )}
       {dialog === "delete" && selectedFigures && territory && state && (
