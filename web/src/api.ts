@@ -352,3 +352,117 @@ export const startRebalance = (id: number, request: RebalanceRequest) =>
 
 export const fetchRebalance = async (id: number, job: string) =>
   (await ok(api.plans[":id"].rebalance[":job"].$get({ param: { id: String(id), job } }))) as RebalanceJob;
+
+// ---------------------------------------------------------------- the community workspace, workers and visits (issue 6)
+
+export type CommunityStatus = InferResponseType<(typeof api.communities)[":code"]["status"]["$get"], 200>;
+export type GridStatusRow = CommunityStatus["grids"][number];
+export type SubdistrictStatus = InferResponseType<typeof api.subdistrict.status.$get, 200>;
+export type CommunityStatusRow = SubdistrictStatus["communities"][number];
+export type GridCard = InferResponseType<(typeof api.grids)[":code"]["status"]["$get"], 200>;
+export type CoverageReport = InferResponseType<(typeof api.communities)[":code"]["report"]["$get"], 200>;
+export type CommunitySummary = InferResponseType<(typeof api.communities)[":code"]["summary"]["$get"], 200>;
+export type WorkerList = InferResponseType<typeof api.workers.$get, 200>;
+export type Worker = WorkerList["workers"][number];
+export type WorkerInput = { role: string; name: string; phone: string; started_on: string };
+export type VisitRow = InferResponseType<typeof api.visits.$get, 200>[number];
+export type VisitImportReport = InferResponseType<(typeof api.visits)["import"]["$post"], 201>;
+export type GridCoverageShare = { code: string; road_covered_share: number | null };
+
+/** `today` is left out for the real date; the demo's data ends on 2026-11-20. */
+const asOf = (today: string | null) => (today ? { today } : {});
+
+export const fetchCommunityStatus = (code: string, today: string | null) =>
+  ok(api.communities[":code"].status.$get({ param: { code }, query: asOf(today) }));
+
+export const fetchSubdistrictStatus = (today: string | null) => ok(api.subdistrict.status.$get({ query: asOf(today) }));
+
+export const fetchGridCard = (code: string, today: string | null) =>
+  ok(api.grids[":code"].status.$get({ param: { code }, query: asOf(today) }));
+
+export const fetchCoverageReport = (code: string, range: { from: string; to: string }) =>
+  ok(api.communities[":code"].report.$get({ param: { code }, query: range }));
+
+export const fetchCommunitySummary = (code: string, range: { from: string; to: string; today?: string }) =>
+  ok(api.communities[":code"].summary.$get({ param: { code }, query: range }));
+
+/** Where the report downloads; plain links, the session cookie goes along. */
+export const reportFileUrl = (
+  code: string,
+  kind: "xlsx" | "workers.csv" | "grids.csv",
+  range: { from: string; to: string },
+) => {
+  const q = `from=${range.from}&to=${range.to}`;
+  if (kind === "xlsx") return `/api/communities/${code}/report.xlsx?${q}`;
+  return `/api/communities/${code}/report.csv?${q}&part=${kind === "workers.csv" ? "workers" : "grids"}`;
+};
+
+/** Camera coverage per grid, where the coverage API answers; null when it does not (no camera access, not built). */
+export async function fetchGridCoverage(community: string): Promise<GridCoverageShare[] | null> {
+  try {
+    const body = (await ok(api.coverage.$get({ query: { community } }))) as unknown as { grids?: GridCoverageShare[] };
+    return body.grids ?? null;
+  } catch {
+    return null;
+  }
+}
+
+export const fetchWorkers = (community: string | null, includeRetired = false) =>
+  ok(
+    api.workers.$get({
+      query: { ...(community ? { community } : {}), ...(includeRetired ? { include_retired: "true" as const } : {}) },
+    }),
+  );
+
+export const createWorker = (community_code: string, w: WorkerInput) =>
+  ok(
+    api.workers.$post({
+      json: {
+        community_code,
+        role: w.role as Worker["role"] & "grid_worker",
+        name: w.name,
+        phone: w.phone,
+        started_on: w.started_on,
+      },
+    }),
+  );
+
+export const changeWorker = (
+  id: number,
+  change: { role?: string; name?: string; phone?: string; started_on?: string; retired_on?: string | null },
+) =>
+  ok(
+    api.workers[":id"].$patch({
+      param: { id: String(id) },
+      json: change as Parameters<(typeof api.workers)[":id"]["$patch"]>[0]["json"],
+    }),
+  );
+
+export const assignWorker = (id: number, grid_code: string) =>
+  ok(api.workers[":id"].assignments.$post({ param: { id: String(id) }, json: { grid_code } }));
+
+export const unassignWorker = (id: number, code: string) =>
+  ok(api.workers[":id"].assignments[":code"].$delete({ param: { id: String(id), code } }));
+
+export const recordVisit = (visit: {
+  worker_id: number;
+  entrance_id?: number;
+  building_id?: number;
+  visited_on: string;
+  note?: string;
+}) => ok(api.visits.$post({ json: visit }));
+
+export const importVisits = (csv: string, dryRun: boolean) =>
+  ok(api.visits.import.$post({ json: { csv }, query: dryRun ? { dry_run: "true" } : {} }));
+
+export const fetchVisits = (filter: { community?: string; grid?: string; worker?: number; limit?: number }) =>
+  ok(
+    api.visits.$get({
+      query: {
+        ...(filter.community ? { community: filter.community } : {}),
+        ...(filter.grid ? { grid: filter.grid } : {}),
+        ...(filter.worker ? { worker: filter.worker } : {}),
+        ...(filter.limit ? { limit: filter.limit } : {}),
+      } as Parameters<typeof api.visits.$get>[0]["query"],
+    }),
+  );

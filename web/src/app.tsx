@@ -51,7 +51,10 @@ import { TransfersPrint } from "./features/plans/transfers-print.tsx";
 import { roadsLayers, roadsSource } from "./features/roads/roads-layer.ts";
 import { PasswordForm } from "./features/session/password-form.tsx";
 import { SignInForm } from "./features/session/sign-in-form.tsx";
+import { VisitsPanel } from "./features/visits/visits-panel.tsx";
 import { waterLabelPoints, waterLabelsSource, waterLayers, waterSource } from "./features/water/water-layer.ts";
+import { TeamPanel } from "./features/workers/team-panel.tsx";
+import { WorkspacePage } from "./features/workspace/workspace-page.tsx";
 import { bilingualPart, htmlLang, localName, type MessageKey, type Translate, useLang } from "./i18n.ts";
 import type { AtlasMap } from "./map/atlas-map.ts";
 import { MapView } from "./map/map-view.tsx";
@@ -180,9 +183,13 @@ type Role = "admin" | "planner" | "leader" | "secretary" | "worker";
 const PLAN_READERS: Role[] = ["admin", "planner", "leader"];
 const PLAN_EDITORS: Role[] = ["admin", "planner"];
 
+/** The community workspace: secretaries (their community) and those who read the whole subdistrict. */
+const WORKSPACE_READERS: Role[] = ["admin", "planner", "leader", "secretary"];
+
 /** The views of the app, who may open each, and the path it lives at. The server guards the data anyway. */
 const VIEWS: Array<{ href: string; label: MessageKey; roles: Role[] | "all"; testId: string }> = [
   { href: "/", label: "nav.map", roles: "all", testId: "nav-map" },
+  { href: "/workspace", label: "nav.workspace", roles: WORKSPACE_READERS, testId: "nav-workspace" },
   { href: "/plans", label: "nav.plans", roles: PLAN_READERS, testId: "nav-plans" },
   { href: "/admin/accounts", label: "nav.accounts", roles: ["admin"], testId: "nav-accounts" },
   { href: "/admin/audit", label: "nav.audit", roles: ["admin", "leader"], testId: "nav-audit" },
@@ -213,6 +220,11 @@ function Shell(props: { session: Session; onSignOut: () => void; onSessionLost: 
     </TopBar>
   );
   const canEditPlans = mayOpen(session, PLAN_EDITORS);
+  // A secretary's home is the workspace of their community.
+  const secretaryOnly = session.account.roles.every((r) => r === "secretary");
+  useEffect(() => {
+    if (secretaryOnly && path === "/") navigate("/workspace", { replace: true });
+  }, [secretaryOnly, path]);
 
   if (!mayOpen(session, view.roles)) {
     return (
@@ -265,6 +277,8 @@ function Shell(props: { session: Session; onSignOut: () => void; onSessionLost: 
     return <AccountsPage bar={bar()} me={session.account.id} onSessionLost={onSessionLost} />;
   }
   if (view.href === "/admin/audit") return <AuditPage bar={bar()} onSessionLost={onSessionLost} />;
+  if (view.href === "/workspace")
+    return <WorkspaceScreen session={session} bar={bar()} onSessionLost={onSessionLost} />;
   return <MapScreen session={session} nav={nav} onSignOut={props.onSignOut} onSessionLost={onSessionLost} />;
 }
 
@@ -775,3 +789,112 @@ function grow([w, s, e, n]: BBox, by: number): BBox {
 function contains(outer: BBox, inner: BBox): boolean {
   return outer[0] <= inner[0] && outer[1] <= inner[1] && outer[2] >= inner[2] && outer[3] >= inner[3];
 }
+
+/** The community workspace over the subdistrict's base map, which it shares with the plan views. */
+function WorkspaceScreen(props: { session: Session; bar: ReactNode; onSessionLost: () => void }) {
+  const { lang, t } = useLang();
+  const [base, setBase] = useState<BaseLoaded | null>(null);
+  const { onSessionLost } = props;
+
+  useEffect(() => {
+    loadBase().then(setBase, (err: unknown) => toApiError(err).status === 401 && onSessionLost());
+  }, [onSessionLost]);
+
+  useEffect(() => {
+    document.title = `${t("app.title")} · ${t("nav.workspace")}`;
+  }, [t]);
+
+  const roles = props.session.account.roles;
+  const communities = useMemo(() => base?.communities.features.map((f) => f.properties) ?? [], [base]);
+  // A secretary (and nobody who reads the whole subdistrict) works in their one community.
+  const ownCommunity =
+    !roles.some((r) => r === "admin" || r === "planner" || r === "leader") && communities.length === 1
+      ? communities[0]!.code
+      : null;
+  const layers = useMemo(
+    () =>
+      [
+        ...blocksLayers(),
+        ...waterLayers(),
+        ...roadsLayers(),
+        ...compoundsLayers(),
+        ...communitiesLayers({ lang, focus: ownCommunity }),
+      ]
+        .filter((l) => WORKSPACE_DRAW_ORDER.includes(l.id))
+        .sort((a, b) => WORKSPACE_DRAW_ORDER.indexOf(a.id) - WORKSPACE_DRAW_ORDER.indexOf(b.id)),
+    [lang, ownCommunity],
+  );
+  const workspaceBase = useMemo(
+    () =>
+      base && {
+        bbox: base.subdistrict.bbox,
+        sources: {
+          blocks: blocksSource,
+          water: waterSource,
+          roads: roadsSource,
+          compounds: compoundsSource,
+          communities: communitiesSource,
+          "communities-labels": communitiesLabelsSource,
+        },
+        layers,
+        data: {
+          blocks: base.blocks,
+          water: base.water,
+          roads: base.roads,
+          compounds: base.compounds,
+          communities: base.communities,
+          "communities-labels": communityLabelPoints(base.communities),
+        },
+        locale: mapLocale(t),
+        inset: { top: 0, right: 0, bottom: 30, left: 0 },
+        attribution: bilingualPart(lang, base.subdistrict.attribution),
+      },
+    [base, layers, t, lang],
+  );
+
+  if (!workspaceBase) return <Progress label={t("app.loading")} detail="" done={0} total={1} />;
+  const canManage = roles.includes("admin") || roles.includes("secretary");
+  return (
+    <WorkspacePage
+      bar={props.bar}
+      base={workspaceBase}
+      communities={communities}
+      ownCommunity={ownCommunity}
+      canManage={canManage}
+      team={(ctx) => (
+        <TeamPanel
+          community={ctx.community}
+          grids={ctx.grids}
+          today={ctx.today}
+          onChanged={ctx.onChanged}
+          onShowGrid={ctx.onShowGrid}
+        />
+      )}
+      visits={(ctx) => (
+        <VisitsPanel
+          community={ctx.community}
+          today={ctx.today}
+          grids={ctx.grids}
+          grid={ctx.grid}
+          onChanged={ctx.onChanged}
+        />
+      )}
+      onSessionLost={onSessionLost}
+    />
+  );
+}
+
+/** The base map under the workspace's grids, bottom to top. */
+const WORKSPACE_DRAW_ORDER = [
+  "blocks-fill",
+  "water-fill",
+  "compounds-fill",
+  "roads-casing",
+  "roads-line",
+  "compounds-line",
+  "communities-dim",
+  "communities-casing",
+  "communities-line",
+  "roads-label",
+  "communities-label",
+];
