@@ -1,7 +1,7 @@
 import { TEST_PASSWORD } from "@gridatlas/server/db/test-database.ts";
 import pg from "pg";
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type LaunchedBrowser, launchBrowser, saveScreenshot } from "../support/browser.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 
@@ -33,6 +33,12 @@ beforeAll(async () => {
   db = new pg.Client({ connectionString: server.databaseUrl });
   await db.connect();
   browser = await launchBrowser({ width: 1440, height: 900 });
+});
+
+// A failing step leaves a picture of what the browser showed.
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state === "fail" && browser)
+    await saveScreenshot(browser.page, `editor-failed-${ctx.task.name.slice(0, 40)}`);
 });
 
 afterAll(async () => {
@@ -374,6 +380,98 @@ describe("the grid editor, in Debian's Chromium", () => {
     await page.locator(`[data-testid=summary-table] tr[data-code="${last}"]`).waitFor({ state: "detached" });
     expect(await page.getByTestId("redo").isEnabled()).toBe(false);
     await settled(page);
+  });
+
+  it("shows a drawn polygon snapped to parcels before it becomes a new grid; the eraser returns a parcel", {
+    timeout: RENDER_TIMEOUT_MS * 2,
+  }, async () => {
+    const { page } = browser;
+    // A parcel of another grid whose centre is inside it, with households.
+    const { rows } = await db.query<{ id: number; x: number; y: number; code: string }>(
+      `select pa.id, st_x(st_centroid(pa.geom)) as x, st_y(st_centroid(pa.geom)) as y, g.code
+         from plan_parcel pp join grid g on g.id = pp.grid_id join parcel pa on pa.id = pp.parcel_id
+         join entrance e on e.id = pa.entrance_id
+        where pp.plan_id = $1 and g.community_code = $2 and not (g.code = any($3)) and e.households > 0
+          and st_contains(pa.geom, st_centroid(pa.geom))
+        order by pa.area_m2 desc limit 1`,
+      [run.draft, run.community, [run.into, run.from, run.split]],
+    );
+    const r = rows[0]!;
+    await selectGrid(page, r.code);
+    await page.keyboard.press("Escape");
+    await page.getByTestId("tool-polygon").click();
+    const c = await onScreen(page, [r.x, r.y]);
+    const d = 12;
+    await page.mouse.click(c.x - d, c.y - d);
+    await page.mouse.click(c.x + d, c.y - d);
+    await page.mouse.click(c.x + d, c.y + d);
+    await page.mouse.dblclick(c.x - d, c.y + d);
+    // The snapped result is shown first: the parcel outlined, nothing sent yet.
+    const bar = page.getByTestId("confirm-shape");
+    await bar.waitFor({ timeout: STEP_TIMEOUT_MS });
+    expect(
+      await page.evaluate((id) => window.__gridatlas?.map.getFeatureState({ source: "parcels", id })?.pending, r.id),
+    ).toBe(true);
+    const versionBefore = (await db.query<{ version: number }>("select version from plan where id = $1", [run.draft]))
+      .rows[0]!.version;
+    await saveScreenshot(page, "editor-polygon-preview");
+    await bar.getByTestId("confirm-new").click();
+    const created = page.locator("[data-testid=grid-figures]");
+    await page.waitForFunction(
+      (code) => {
+        const el = document.querySelector("[data-testid=grid-figures]");
+        return !!el && el.getAttribute("data-code") !== code;
+      },
+      r.code,
+      { timeout: STEP_TIMEOUT_MS },
+    );
+    const newCode = (await created.getAttribute("data-code"))!;
+    expect(newCode.startsWith(run.community)).toBe(true);
+    const { rows: members } = await db.query<{ id: number }>(
+      "select pp.parcel_id as id from plan_parcel pp join grid g on g.id = pp.grid_id where pp.plan_id = $1 and g.code = $2",
+      [run.draft, newCode],
+    );
+    expect(members.map((m) => m.id)).toContain(r.id);
+    expect(await figure(page, "fig-households").textContent()).toBe(format(await householdsInDb(run.draft, newCode)));
+    await settled(page);
+    await saveScreenshot(page, "editor-polygon-new-grid");
+    await page.getByTestId("undo").click();
+    await page.locator(`[data-testid=summary-table] tr[data-code="${newCode}"]`).waitFor({ state: "detached" });
+    expect((await db.query("select 1 from grid where plan_id = $1 and code = $2", [run.draft, newCode])).rowCount).toBe(
+      0,
+    );
+
+    // The eraser takes P back to the grid it had in the published plan; undo puts it in G again.
+    await selectGrid(page, run.into);
+    const withP = await householdsInDb(run.draft, run.into);
+    await page.getByTestId("tool-eraser").click();
+    await page.evaluate(
+      ([w, s, e, n]) => window.__gridatlas?.map.fitBounds([w, s, e, n], { padding: 200, duration: 0, maxZoom: 17 }),
+      (
+        await db.query<{ b: number[] }>(
+          "select array[st_xmin(geom), st_ymin(geom), st_xmax(geom), st_ymax(geom)] as b from parcel where id = $1",
+          [run.parcel],
+        )
+      ).rows[0]!.b as [number, number, number, number],
+    );
+    await settled(page);
+    const at = await onScreen(page, await insideParcel(run.parcel));
+    await page.mouse.click(at.x, at.y);
+    await page.waitForFunction(
+      (text) => document.querySelector("[data-testid=fig-households]")?.textContent !== text,
+      format(withP),
+      { timeout: STEP_TIMEOUT_MS },
+    );
+    expect(await changedParcels(run.published, run.draft)).toEqual([]);
+    expect(await figure(page, "fig-households").textContent()).toBe(format(await householdsInDb(run.draft, run.into)));
+    await page.getByTestId("undo").click();
+    await page.waitForFunction(
+      (text) => document.querySelector("[data-testid=fig-households]")?.textContent === text,
+      format(withP),
+      { timeout: STEP_TIMEOUT_MS },
+    );
+    expect(await changedParcels(run.published, run.draft)).toEqual([run.parcel]);
+    await page.getByTestId("tool-select").click();
   });
 
   it("compares the draft with the published plan: the one parcel moved, its flow, the CSV and the printable list", {

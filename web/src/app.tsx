@@ -490,10 +490,9 @@ function PlanScreens(props: {
       </Banner>
     );
   }
+  // The printable list needs no map.
+  if (props.kind === "print" && props.b !== undefined) return <TransfersPrint a={props.a} b={props.b} />;
   if (!baseMap || !community) return <Progress label={t("app.loading")} detail="" done={0} total={1} />;
-  if (props.kind === "print" && props.b !== undefined) {
-    return <TransfersPrint a={props.a} b={props.b} communityName={communityName} />;
-  }
 
   const withCommunity = (code: string) => {
     const base = path.split("?")[0] ?? "/";

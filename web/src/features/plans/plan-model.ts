@@ -1,4 +1,4 @@
-import { booleanPointInPolygon, centroid, pointOnFeature } from "@turf/turf";
+import { booleanPointInPolygon, centerOfMass, pointOnFeature } from "@turf/turf";
 
 export type LngLat = [lng: number, lat: number];
 
@@ -40,7 +40,8 @@ export function parcelInfo(
     { id: number; households: number; building_id: number | null; compound_id: number | null }
   >,
 ): ParcelInfo {
-  const c = centroid(feature).geometry.coordinates as LngLat;
+  // The area centroid (what PostGIS's ST_Centroid gives), or a point inside when that falls outside the parcel.
+  const c = centerOfMass(feature).geometry.coordinates as LngLat;
   const inside = booleanPointInPolygon(c, feature as GeoJSON.Feature<GeoJSON.Polygon | GeoJSON.MultiPolygon>);
   return {
     id: feature.properties.id,

@@ -1,27 +1,33 @@
 import { useEffect, useState } from "react";
-import { type ApiError, fetchPlan, fetchTransfers, type PlanDetail, toApiError } from "../../api.ts";
-import { formatNumber, useLang } from "../../i18n.ts";
+import { type ApiError, fetchCommunities, fetchPlan, fetchTransfers, type PlanDetail, toApiError } from "../../api.ts";
+import { formatNumber, localName, useLang } from "../../i18n.ts";
 
 /**
  * The change list (划转清单) as a page to print for public notice: which parcel, building and entrance moves from
  * which grid to which, with households, and the totals. The table is the server's CSV, so print and export agree.
  */
-export function TransfersPrint(props: { a: number; b: number; communityName: (code: string) => string }) {
+export function TransfersPrint(props: { a: number; b: number }) {
   const { lang, t } = useLang();
+  const [communities, setCommunities] = useState<Map<string, { name: string; name_en: string | null }>>(new Map());
   const [rows, setRows] = useState<string[][] | null>(null);
   const [plans, setPlans] = useState<[PlanDetail, PlanDetail] | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
 
   useEffect(() => {
-    Promise.all([fetchTransfers(props.a, props.b), fetchPlan(props.a), fetchPlan(props.b)]).then(
-      ([csv, pa, pb]) => {
+    Promise.all([fetchTransfers(props.a, props.b), fetchPlan(props.a), fetchPlan(props.b), fetchCommunities()]).then(
+      ([csv, pa, pb, cs]) => {
         setRows(csv.slice(1).filter((r) => r.length > 1));
         setPlans([pa, pb]);
+        setCommunities(new Map(cs.features.map((f) => [f.properties.code, f.properties])));
       },
       (err: unknown) => setError(toApiError(err)),
     );
   }, [props.a, props.b]);
 
+  const communityName = (code: string) => {
+    const c = communities.get(code);
+    return c ? localName(lang, c) : code;
+  };
   const households = rows?.reduce((n, r) => n + Number(r[5] ?? 0), 0) ?? 0;
   const today = new Date().toLocaleDateString(lang === "zh" ? "zh-CN" : "en-GB");
 
@@ -63,7 +69,7 @@ export function TransfersPrint(props: { a: number; b: number; communityName: (co
             <tbody>
               {rows.map((r) => (
                 <tr key={r[0]}>
-                  <td>{props.communityName(r[1] ?? "")}</td>
+                  <td>{communityName(r[1] ?? "")}</td>
                   <td>{r[2]}</td>
                   <td>{r[3]}</td>
                   <td>{r[4]}</td>
