@@ -353,6 +353,22 @@ const matrix: Record<string, Expectation> = {
     status: adminOnly(404),
   },
   "GET /api/imports/{id}": { call: () => ({ path: `/api/imports/${NO_SUCH_UUID}` }), status: adminOnly(404) },
+  "POST /api/imports/preview": {
+    call: () => ({ path: "/api/imports/preview", body: { file: NO_SUCH_UUID } }),
+    status: adminOnly(404),
+  },
+  "POST /api/imports/layers": {
+    call: () => ({ path: "/api/imports/layers", body: { file: NO_SUCH_UUID, target: "venues" } }),
+    status: adminOnly(404),
+  },
+  "POST /api/imports/plans": {
+    call: () => ({ path: "/api/imports/plans", body: { file: NO_SUCH_UUID, name: "矩阵" } }),
+    status: adminOnly(404),
+  },
+  "GET /api/exports/{layer}": {
+    call: () => ({ path: `/api/exports/venues?community=${COMMUNITY_A}&format=csv` }),
+    status: planReaders(200),
+  },
 };
 
 async function callAs(role: Role, method: string, call: Call): Promise<Response> {

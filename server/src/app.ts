@@ -14,6 +14,7 @@ import { camerasRoutes } from "./features/cameras/cameras.routes.ts";
 import { communitiesRoutes } from "./features/communities/communities.routes.ts";
 import { compoundsRoutes } from "./features/compounds/compounds.routes.ts";
 import { coverageRoutes } from "./features/coverage/coverage.routes.ts";
+import { exportsRoutes } from "./features/exports/exports.routes.ts";
 import { gridsRoutes } from "./features/grids/grids.routes.ts";
 import { hazardsRoutes } from "./features/hazards/hazards.routes.ts";
 import { healthRoutes } from "./features/health/health.routes.ts";
@@ -100,7 +101,8 @@ export function createApp({ db, auth, webDist }: AppDeps) {
     .route("/api", workspaceRoutes)
     .route("/api", workersRoutes)
     .route("/api", visitsRoutes)
-    .route("/api", importsRoutes);
+    .route("/api", importsRoutes)
+    .route("/api", exportsRoutes);
 
   app.doc31("/api/openapi.json", {
     openapi: "3.1.0",

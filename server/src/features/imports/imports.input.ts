@@ -77,3 +77,62 @@ export const ImportJobView = z
     error: z.object({ code: z.string(), zh: z.string(), en: z.string(), details: z.unknown().optional() }).optional(),
   })
   .openapi("ImportJob");
+
+const crsName = z
+  .string()
+  .regex(/^(EPSG:\d{4,6}|GCJ02|BD09)$/, bi("坐标系应为 EPSG:xxxx、GCJ02 或 BD09", "a CRS is EPSG:xxxx, GCJ02 or BD09"))
+  .openapi({ example: "EPSG:4549" }) as unknown as z.ZodType<`EPSG:${number}` | "GCJ02" | "BD09">;
+
+/** How to read an uploaded GIS file: which layer, in which CRS, which encoding, which CSV columns hold the position. */
+export const FileRequest = z.object({
+  file: UploadId,
+  /** The subdistrict the data belongs to; by default the first one. */
+  subdistrict_code: z
+    .string()
+    .regex(/^\d{9}$/, bi("街道编码应为9位数字", "a subdistrict code is 9 digits"))
+    .optional(),
+  layer: z.string().min(1).max(200).optional(),
+  /** Overrides the CRS the file declares (or the one guessed from the coordinates). */
+  crs: crsName.optional(),
+  /** The coordinates come northing (latitude) first. */
+  swap_axes: z.boolean().optional(),
+  /** Text encoding of a Shapefile without .cpg or of a CSV. */
+  encoding: z.enum(["UTF-8", "GBK"]).optional(),
+  x_field: z.string().min(1).max(100).optional(),
+  y_field: z.string().min(1).max(100).optional(),
+  wkt_field: z.string().min(1).max(100).optional(),
+});
+export type FileRequest = z.infer<typeof FileRequest>;
+
+export const PreviewRequest = FileRequest.extend({
+  /** How many features to return for the map (all are read and counted). */
+  limit: z.number().int().min(1).max(2000).optional(),
+})
+  .strict()
+  .openapi("ImportPreviewRequest");
+
+export const LayerTarget = z.enum(["venues", "hazards", "cameras", "buildings"]);
+export type LayerTarget = z.infer<typeof LayerTarget>;
+
+export const LayerImportRequest = FileRequest.extend({
+  target: LayerTarget,
+  /** Target field → source column (null: leave it empty); fields not named are matched by name. */
+  mapping: z.record(z.string().max(100), z.string().max(100).nullable()).optional(),
+  /** Validate and report without writing. */
+  dry_run: z.boolean().optional(),
+})
+  .strict()
+  .openapi("LayerImportRequest");
+export type LayerImportRequest = z.infer<typeof LayerImportRequest>;
+
+export const PlanImportRequest = FileRequest.extend({
+  /** Name of the draft plan the hand-drawn grids become. */
+  name: z.string().min(1).max(100),
+  /** Source columns of the grid code (15 digits) and name; matched by name when left out. */
+  code_field: z.string().min(1).max(100).optional(),
+  name_field: z.string().min(1).max(100).optional(),
+  dry_run: z.boolean().optional(),
+})
+  .strict()
+  .openapi("PlanImportRequest");
+export type PlanImportRequest = z.infer<typeof PlanImportRequest>;

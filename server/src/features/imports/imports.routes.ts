@@ -7,9 +7,21 @@ import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
 import { ErrorSchema } from "../../http/schemas.ts";
 import { appendChunk, createUpload, findUpload, uploadView } from "./imports.files.ts";
-import { CreateUpload, ImportJobView, OsmImportRequest, Upload, UploadChunk, UploadId } from "./imports.input.ts";
+import {
+  CreateUpload,
+  ImportJobView,
+  LayerImportRequest,
+  OsmImportRequest,
+  PlanImportRequest,
+  PreviewRequest,
+  Upload,
+  UploadChunk,
+  UploadId,
+} from "./imports.input.ts";
 import { type Actor, findImportJob, jobView } from "./imports.jobs.ts";
+import { detectOffset, importLayer, readUpload } from "./imports.layers.ts";
 import { startOsmImport } from "./imports.osm.ts";
+import { importPlan } from "./imports.plan.ts";
 
 const json = <T extends z.ZodTypeAny>(schema: T, description: string) => ({
   description,
@@ -56,6 +68,65 @@ const r = {
     request: body(ImportRequest),
     responses: { 202: json(ImportJobView, "Started"), ...errors },
   }),
+  preview: createRoute({
+    method: "post",
+    path: "/imports/preview",
+    tags,
+    summary:
+      "Read an uploaded GIS file (GeoJSON, CSV, zipped Shapefile, GeoPackage): layers, fields, the CRS declared or guessed, a warning when lng/lat look shifted like GCJ-02/BD-09, and features in WGS84 for the map",
+    request: body(PreviewRequest),
+    responses: {
+      200: json(
+        z.object({
+          format: z.string(),
+          layers: z.array(z.object({ name: z.string(), geometry_type: z.string(), feature_count: z.number() })),
+          layer: z.string(),
+          fields: z.array(z.object({ name: z.string(), type: z.string() })),
+          crs: z.unknown(),
+          encoding: z.string().nullable(),
+          offset: z.unknown(),
+          total: z.number(),
+          features: z.unknown(),
+        }),
+        "The preview",
+      ),
+      ...errors,
+    },
+  }),
+  layer: createRoute({
+    method: "post",
+    path: "/imports/layers",
+    tags,
+    summary:
+      "Import venues, hazards, cameras or buildings from an uploaded file with a field mapping: every row valid and all written in one transaction, or a 422 whose details list each row's problems and nothing written",
+    request: body(LayerImportRequest),
+    responses: {
+      200: json(z.object({ imported: z.number(), report: z.unknown() }), "Imported (or checked)"),
+      ...errors,
+    },
+  }),
+  plan: createRoute({
+    method: "post",
+    path: "/imports/plans",
+    tags,
+    summary:
+      "Turn hand-drawn grids into a draft plan: each parcel to the grid covering most of it; the report lists overlaps, gaps, split buildings and compounds, with their geometry",
+    request: body(PlanImportRequest),
+    responses: {
+      201: json(
+        z.object({
+          plan_id: z.number().nullable(),
+          grids: z.number(),
+          parcels: z.number(),
+          report: z.unknown(),
+          geometry: z.unknown(),
+          crs: z.unknown(),
+        }),
+        "The draft plan and the report",
+      ),
+      ...errors,
+    },
+  }),
   job: createRoute({
     method: "get",
     path: "/imports/{id}",
@@ -91,6 +162,44 @@ export const importsRoutes = createRouter()
     const req = c.req.valid("json");
     const job = await startOsmImport(c.get("db"), req, actor);
     return c.json(jobView(job), 202);
+  })
+  .openapi(r.preview, async (c) => {
+    const actor = admin(c);
+    const req = c.req.valid("json");
+    const db = c.get("db");
+    const read = await readUpload(db, req, actor);
+    const lnglat = read.crs.crs === "EPSG:4326" || read.crs.crs === "EPSG:4490";
+    return c.json(
+      {
+        format: read.format,
+        layers: read.layers.map((l) => ({
+          name: l.name,
+          geometry_type: l.geometryType,
+          feature_count: l.featureCount,
+        })),
+        layer: read.layer.name,
+        fields: read.layer.fields,
+        crs: read.crs,
+        encoding: read.encoding,
+        offset: lnglat ? await detectOffset(db, read.subdistrict, read.features) : null,
+        total: read.features.length,
+        features: {
+          type: "FeatureCollection",
+          features: read.features
+            .slice(0, req.limit ?? 500)
+            .map((f) => ({ type: "Feature", id: f.row, geometry: f.geometry, properties: f.properties })),
+        },
+      },
+      200,
+    );
+  })
+  .openapi(r.layer, async (c) => {
+    const actor = admin(c);
+    return c.json(await importLayer(c.get("db"), c.req.valid("json"), actor), 200);
+  })
+  .openapi(r.plan, async (c) => {
+    const actor = admin(c);
+    return c.json(await importPlan(c.get("db"), c.req.valid("json"), actor), 201);
   })
   .openapi(r.job, async (c) => {
     admin(c);
