@@ -219,7 +219,11 @@ export function TeamPanel(props: {
                       </span>
                     </div>
                     <div className="team-line">
-                      {w.grids.map((code) => (
+                      {/* The secretary stands on every grid of the community: one line says so. */}
+                      {w.role === "secretary" && (
+                        <span className="muted">{t("workers.allGrids", { n: w.grids.length })}</span>
+                      )}
+                      {(w.role === "secretary" ? [] : w.grids).map((code) => (
                         <span key={code} className="team-chip">
                           <button type="button" className="ws-link" onClick={() => props.onShowGrid(code)}>
                             {code.slice(-3)}

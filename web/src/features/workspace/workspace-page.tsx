@@ -270,8 +270,15 @@ export function WorkspacePage(props: {
     fetchBuildings(bboxOf(grid) as BBox).then(setBuildings, fail);
   }, [gridCode, grids, fail]);
 
+  // The legend counts what the map shows: grids of a community, or communities one level up.
   const counts = new Map<string, number>();
-  for (const f of features?.features ?? []) counts.set(f.properties.bin, (counts.get(f.properties.bin) ?? 0) + 1);
+  const counted = new Set<string>();
+  for (const f of features?.features ?? []) {
+    const key = "community" in f.properties ? String(f.properties.community) : f.properties.code;
+    if (counted.has(key)) continue;
+    counted.add(key);
+    counts.set(f.properties.bin, (counts.get(f.properties.bin) ?? 0) + 1);
+  }
   const ctx: TabContext | null =
     community && status
       ? {
