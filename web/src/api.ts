@@ -466,3 +466,74 @@ export const fetchVisits = (filter: { community?: string; grid?: string; worker?
       } as Parameters<typeof api.visits.$get>[0]["query"],
     }),
   );
+
+// ---------------------------------------------------------------- the leader's map: venues, hazards, statistics
+
+/** The filters of the leader's map as query parameters (lists comma-separated); absent ones are left out. */
+export type PlaceQuery = Record<string, string>;
+
+export type VenueClusters = Fc<InferResponseType<typeof api.venues.clusters.$get, 200>>;
+export type HazardClusters = Fc<InferResponseType<typeof api.hazards.clusters.$get, 200>>;
+export type Venues = Fc<InferResponseType<typeof api.venues.$get, 200>>;
+export type Hazards = Fc<InferResponseType<typeof api.hazards.$get, 200>>;
+export type VenueCard = InferResponseType<(typeof api.venues)[":id"]["$get"], 200>;
+export type HazardCard = InferResponseType<(typeof api.hazards)[":id"]["$get"], 200>;
+export type HazardMove = InferResponseType<(typeof api.hazards)[":id"]["history"]["$get"], 200>[number];
+export type HazardStats = InferResponseType<typeof api.stats.hazards.$get, 200>;
+export type VenueCategory = InferResponseType<(typeof api)["venue-categories"]["$get"], 200>[number];
+export type HazardCategory = InferResponseType<(typeof api)["hazard-categories"]["$get"], 200>[number];
+export type NewHazard = {
+  geometry: { type: "Point"; coordinates: [number, number] };
+  category: string;
+  severity: "low" | "medium" | "high";
+  title: string;
+  note?: string;
+  venue_id?: number;
+};
+export type HazardStatusName = HazardCard["properties"]["status"];
+export type NewInspection = {
+  inspected_on: string;
+  result: "ok" | "issues_found" | "closed_down";
+  note?: string;
+  follow_up?: string;
+  joint_with_police?: boolean;
+  hazards?: Array<{ category: string; severity: "low" | "medium" | "high"; title: string; note?: string }>;
+};
+
+export const fetchVenueClusters = async (query: PlaceQuery, zoom: number) =>
+  asFc(await ok(api.venues.clusters.$get({ query: { ...query, zoom: String(zoom) } })));
+
+export const fetchHazardClusters = async (query: PlaceQuery, zoom: number) =>
+  asFc(await ok(api.hazards.clusters.$get({ query: { ...query, zoom: String(zoom) } })));
+
+export const fetchVenues = async (query: PlaceQuery) => asFc(await ok(api.venues.$get({ query })));
+
+export const fetchHazards = async (query: PlaceQuery) => asFc(await ok(api.hazards.$get({ query })));
+
+export const fetchVenue = (id: number) => ok(api.venues[":id"].$get({ param: { id: String(id) } }));
+
+export const fetchHazard = (id: number) => ok(api.hazards[":id"].$get({ param: { id: String(id) } }));
+
+export const fetchHazardHistory = (id: number) => ok(api.hazards[":id"].history.$get({ param: { id: String(id) } }));
+
+export const fetchHazardStats = (query: PlaceQuery) => ok(api.stats.hazards.$get({ query }));
+
+export const fetchVenueCategories = () => ok(api["venue-categories"].$get());
+
+export const fetchHazardCategories = () => ok(api["hazard-categories"].$get());
+
+export const reportHazard = (hazard: NewHazard) => ok(api.hazards.$post({ json: hazard }));
+
+export const moveHazard = (id: number, to: HazardStatusName, note: string, from: HazardStatusName) =>
+  ok(
+    api.hazards[":id"].transitions.$post({
+      param: { id: String(id) },
+      json: note ? { to, note, from } : { to, from },
+    }),
+  );
+
+export const recordInspection = (venueId: number, inspection: NewInspection) =>
+  ok(api.venues[":id"].inspections.$post({ param: { id: String(venueId) }, json: inspection }));
+
+export const changeVenueInterval = (code: string, days: number) =>
+  ok(api["venue-categories"][":code"].$patch({ param: { code }, json: { inspection_interval_days: days } }));

@@ -43,6 +43,7 @@ import {
   gridsSource,
 } from "./features/grids/grids-layer.ts";
 import { GridsLegend } from "./features/grids/grids-legend.tsx";
+import { type LeaderBase, LeaderMap } from "./features/leader-map/leader-map.tsx";
 import { ComparePage } from "./features/plans/compare-page.tsx";
 import { type BaseMap, PlanEditor } from "./features/plans/plan-editor.tsx";
 import { parcelEdgesSource, parcelsSource, planLabelsSource, planLayers } from "./features/plans/plan-layers.ts";
@@ -193,6 +194,7 @@ const VIEWS: Array<{ href: string; label: MessageKey; roles: Role[] | "all"; tes
   { href: "/plans", label: "nav.plans", roles: PLAN_READERS, testId: "nav-plans" },
   { href: "/admin/accounts", label: "nav.accounts", roles: ["admin"], testId: "nav-accounts" },
   { href: "/admin/audit", label: "nav.audit", roles: ["admin", "leader"], testId: "nav-audit" },
+  { href: "/leader-map", label: "leaderMap.nav", roles: "all", testId: "nav-leader-map" },
 ];
 
 const mayOpen = (session: Session, roles: Role[] | "all") =>
@@ -279,6 +281,9 @@ function Shell(props: { session: Session; onSignOut: () => void; onSessionLost: 
   if (view.href === "/admin/audit") return <AuditPage bar={bar()} onSessionLost={onSessionLost} />;
   if (view.href === "/workspace")
     return <WorkspaceScreen session={session} bar={bar()} onSessionLost={onSessionLost} />;
+  if (view.href === "/leader-map") {
+    return <LeaderMapRoute session={session} bar={bar(null, true)} path={path} onSessionLost={onSessionLost} />;
+  }
   return <MapScreen session={session} nav={nav} onSignOut={props.onSignOut} onSessionLost={onSessionLost} />;
 }
 
@@ -897,3 +902,120 @@ const WORKSPACE_DRAW_ORDER = [
   "roads-label",
   "communities-label",
 ];
+
+/** The base map under the leader map's points, bottom to top: land, roads, outlines and their names. */
+const LEADER_BASE_ORDER = [
+  "blocks-fill",
+  "water-fill",
+  "compounds-fill",
+  "roads-casing",
+  "roads-line",
+  "compounds-line",
+  "communities-casing",
+  "communities-line",
+  "water-label",
+  "roads-label",
+  "compounds-label",
+  "communities-label",
+];
+
+/** The leader's map (issue 7) over the subdistrict's base map, which it shares with the plan views. */
+function LeaderMapRoute(props: { session: Session; bar: ReactNode; path: string; onSessionLost: () => void }) {
+  const { lang, t } = useLang();
+  const [base, setBase] = useState<BaseLoaded | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const { onSessionLost } = props;
+
+  useEffect(() => {
+    loadBase().then(setBase, (err: unknown) => {
+      const e = toApiError(err);
+      if (e.status === 401) onSessionLost();
+      else setError(e);
+    });
+  }, [onSessionLost]);
+
+  useEffect(() => {
+    document.documentElement.lang = htmlLang(lang);
+    document.title = `${t("app.title")} · ${t("leaderMap.nav")}`;
+  }, [lang, t]);
+
+  const data = useMemo(
+    () =>
+      base && {
+        blocks: base.blocks,
+        water: base.water,
+        "water-labels": waterLabelPoints(base.water),
+        compounds: base.compounds,
+        "compounds-labels": compoundLabelPoints(base.compounds),
+        roads: base.roads,
+        communities: base.communities,
+        "communities-labels": communityLabelPoints(base.communities),
+      },
+    [base],
+  );
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the layers and map strings change with the language only.
+  const styled = useMemo(
+    () => ({
+      layers: [
+        ...blocksLayers(),
+        ...waterLayers(),
+        ...compoundsLayers(),
+        ...roadsLayers(),
+        ...communitiesLayers({ lang, focus: null }),
+      ]
+        .filter((l) => LEADER_BASE_ORDER.includes(l.id))
+        .sort((a, b) => LEADER_BASE_ORDER.indexOf(a.id) - LEADER_BASE_ORDER.indexOf(b.id)),
+      locale: mapLocale(t),
+    }),
+    [lang],
+  );
+  const leaderBase: LeaderBase | null = useMemo(
+    () =>
+      base &&
+      data && {
+        bbox: base.subdistrict.bbox,
+        sources: {
+          blocks: blocksSource,
+          water: waterSource,
+          "water-labels": waterLabelsSource,
+          compounds: compoundsSource,
+          "compounds-labels": compoundsLabelsSource,
+          roads: roadsSource,
+          communities: communitiesSource,
+          "communities-labels": communitiesLabelsSource,
+        },
+        layers: styled.layers,
+        data,
+        locale: styled.locale,
+        attribution: bilingualPart(lang, base.subdistrict.attribution),
+        communities: base.communities.features.map((f) => f.properties),
+      },
+    [base, data, styled, lang],
+  );
+
+  if (error) {
+    return (
+      <Banner
+        title={t("app.errorTitle")}
+        actions={
+          <button type="button" onClick={() => window.location.reload()}>
+            {t("app.retry")}
+          </button>
+        }
+      >
+        {error.text(lang)}
+      </Banner>
+    );
+  }
+  if (!leaderBase) return <Progress label={t("app.loading")} detail="" done={0} total={1} />;
+  const at = props.path.indexOf("?");
+  return (
+    <LeaderMap
+      base={leaderBase}
+      bar={props.bar}
+      search={at < 0 ? "" : props.path.slice(at)}
+      roles={props.session.account.roles}
+      onSessionLost={onSessionLost}
+    />
+  );
+}

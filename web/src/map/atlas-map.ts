@@ -166,6 +166,39 @@ export class AtlasMap {
     };
   }
 
+  /**
+   * Adds images for symbol layers from SVG text drawn at twice the size it shows (so icons stay sharp on HiDPI
+   * screens); an image already there is kept. Resolves when all are in.
+   */
+  async addSvgImages(images: Record<string, string>): Promise<void> {
+    await this.#loaded;
+    await Promise.all(
+      Object.entries(images).map(async ([name, svg]) => {
+        if (this.#map.hasImage(name)) return;
+        const img = new Image();
+        img.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
+        await img.decode();
+        if (!this.#map.hasImage(name)) this.#map.addImage(name, img, { pixelRatio: 2 });
+      }),
+    );
+  }
+
+  /** Calls `handler` with where the map was clicked (longitude, latitude) and the top feature of `layers` there. */
+  onClickAt(
+    layers: string[],
+    handler: (at: { lngLat: [number, number]; feature: PickedFeature | null }) => void,
+  ): () => void {
+    const listener = (e: { point: { x: number; y: number }; lngLat: { lng: number; lat: number } }) =>
+      handler({ lngLat: [e.lngLat.lng, e.lngLat.lat], feature: this.#pick(layers, e.point) });
+    this.#map.on("click", listener);
+    return () => this.#map.off("click", listener);
+  }
+
+  /** Sets the map's mouse cursor (`crosshair` while a point is being picked); "" gives it back to the map. */
+  setCursor(cursor: string): void {
+    this.#map.getCanvas().style.cursor = cursor;
+  }
+
   /** Marks one feature as selected (feature-state `selected`), clearing the previous one. */
   select(target: FeatureRef | null): void {
     void this.#whenLoaded(() => {

@@ -1,0 +1,220 @@
+import { type ReactNode, useEffect, useState } from "react";
+import type { HazardCategory, VenueCategory } from "../../api.ts";
+import { localName, type MessageKey, useLang } from "../../i18n.ts";
+import { type Filters, HAZARD_STATUSES, NO_FILTERS, SEVERITIES, VENUE_STATUSES } from "./filters.ts";
+import { hazardIconSvg, iconUrl, venueIconSvg } from "./leader-map-layers.ts";
+
+type Option = { value: string; label: string; icon?: string };
+
+/** A drop-down of checkboxes: any number of values, none meaning all. */
+function MultiSelect(props: {
+  label: string;
+  options: Option[];
+  value: string[];
+  onChange: (value: string[]) => void;
+  testId: string;
+}) {
+  const { t } = useLang();
+  const chosen = new Set(props.value);
+  return (
+    <details className="lm-multi" data-testid={props.testId}>
+      <summary className={props.value.length ? "lm-multi-on" : undefined}>
+        {props.label}
+        {props.value.length > 0 && <span className="lm-badge">{props.value.length}</span>}
+      </summary>
+      <div className="lm-multi-menu">
+        {props.options.map((o) => (
+          <label key={o.value} className="lm-check">
+            <input
+              type="checkbox"
+              value={o.value}
+              checked={chosen.has(o.value)}
+              onChange={(e) =>
+                props.onChange(e.target.checked ? [...props.value, o.value] : props.value.filter((v) => v !== o.value))
+              }
+            />
+            {o.icon && <img src={o.icon} alt="" width={18} height={18} />}
+            <span>{o.label}</span>
+          </label>
+        ))}
+        {props.value.length > 0 && (
+          <button type="button" className="lm-link" onClick={() => props.onChange([])}>
+            {t("leaderMap.any")}
+          </button>
+        )}
+      </div>
+    </details>
+  );
+}
+
+/**
+ * The filters of the leader's map, every one combinable; what is chosen goes into the URL at once (text after a
+ * short pause), and the layers, the card lists and the statistics all follow it.
+ */
+export function FilterBar(props: {
+  filters: Filters;
+  onChange: (f: Filters) => void;
+  communities: Array<{ code: string; name: string; name_en: string | null }>;
+  venueCategories: VenueCategory[];
+  hazardCategories: HazardCategory[];
+  action: ReactNode;
+}) {
+  const { lang, t } = useLang();
+  const f = props.filters;
+  const set = (patch: Partial<Filters>) => props.onChange({ ...f, ...patch });
+  const [q, setQ] = useState(f.q);
+  const [grid, setGrid] = useState(f.grid ?? "");
+  useEffect(() => setQ(f.q), [f.q]);
+  useEffect(() => setGrid(f.grid ?? ""), [f.grid]);
+  const { onChange } = props;
+  useEffect(() => {
+    if (q === f.q) return;
+    const timer = setTimeout(() => onChange({ ...f, q }), 400);
+    return () => clearTimeout(timer);
+  }, [q, f, onChange]);
+
+  const name = (c: { name_zh: string; name_en: string }) => (lang === "zh" ? c.name_zh : c.name_en);
+  const venueOptions = props.venueCategories.map((c) => ({
+    value: c.code,
+    label: name(c),
+    icon: iconUrl(venueIconSvg(c.code)),
+  }));
+  const hazardOptions = props.hazardCategories.map((c) => ({ value: c.code, label: name(c) }));
+  const statusOptions = HAZARD_STATUSES.map((s) => ({
+    value: s,
+    label: t(`hazards.status.${s}` as MessageKey),
+    icon: iconUrl(hazardIconSvg("medium", s)),
+  }));
+  const severityOptions = SEVERITIES.map((s) => ({
+    value: s,
+    label: t(`hazards.severity.${s}` as MessageKey),
+    icon: iconUrl(hazardIconSvg(s, "reported")),
+  }));
+  const venueStatusOptions = VENUE_STATUSES.map((s) => ({ value: s, label: t(`venues.status.${s}` as MessageKey) }));
+
+  return (
+    <section className="lm-filters" aria-label={t("leaderMap.filters")} data-testid="leader-filters">
+      <input
+        type="search"
+        className="lm-search"
+        placeholder={t("leaderMap.search")}
+        value={q}
+        onChange={(e) => setQ(e.target.value)}
+        maxLength={100}
+        data-testid="filter-q"
+      />
+      <select
+        value={f.community ?? ""}
+        onChange={(e) => set({ community: e.target.value || null, grid: null })}
+        data-testid="filter-community"
+        aria-label={t("leaderMap.community")}
+      >
+        <option value="">{t("leaderMap.allCommunities")}</option>
+        {props.communities.map((c) => (
+          <option key={c.code} value={c.code}>
+            {localName(lang, c)}
+          </option>
+        ))}
+      </select>
+      <input
+        className="lm-grid"
+        placeholder={t("leaderMap.grid")}
+        value={grid}
+        inputMode="numeric"
+        maxLength={15}
+        onChange={(e) => {
+          const v = e.target.value.replace(/\D/g, "");
+          setGrid(v);
+          if (v === "" || v.length === 15) set({ grid: v || null });
+        }}
+        data-testid="filter-grid"
+        aria-label={t("leaderMap.grid")}
+      />
+      <span className="lm-dates" title={t("leaderMap.dates")}>
+        <input
+          type="date"
+          value={f.from ?? ""}
+          onChange={(e) => set({ from: e.target.value || null })}
+          aria-label={t("leaderMap.from")}
+          data-testid="filter-from"
+        />
+        –
+        <input
+          type="date"
+          value={f.to ?? ""}
+          onChange={(e) => set({ to: e.target.value || null })}
+          aria-label={t("leaderMap.to")}
+          data-testid="filter-to"
+        />
+      </span>
+      <MultiSelect
+        label={t("venues.filterCategory")}
+        options={venueOptions}
+        value={f.venueCategories}
+        onChange={(v) => set({ venueCategories: v })}
+        testId="filter-venue-category"
+      />
+      <MultiSelect
+        label={t("venues.filterStatus")}
+        options={venueStatusOptions}
+        value={f.venueStatuses}
+        onChange={(v) => set({ venueStatuses: v })}
+        testId="filter-venue-status"
+      />
+      <MultiSelect
+        label={t("hazards.filterCategory")}
+        options={hazardOptions}
+        value={f.hazardCategories}
+        onChange={(v) => set({ hazardCategories: v })}
+        testId="filter-hazard-category"
+      />
+      <MultiSelect
+        label={t("hazards.filterStatus")}
+        options={statusOptions}
+        value={f.hazardStatuses}
+        onChange={(v) => set({ hazardStatuses: v })}
+        testId="filter-hazard-status"
+      />
+      <MultiSelect
+        label={t("hazards.filterSeverity")}
+        options={severityOptions}
+        value={f.severities}
+        onChange={(v) => set({ severities: v })}
+        testId="filter-severity"
+      />
+      <span className="lm-toggles">
+        <label className="lm-check">
+          <input
+            type="checkbox"
+            checked={f.showVenues}
+            onChange={(e) => set({ showVenues: e.target.checked })}
+            data-testid="layer-venues"
+          />
+          {t("leaderMap.showVenues")}
+        </label>
+        <label className="lm-check">
+          <input
+            type="checkbox"
+            checked={f.showHazards}
+            onChange={(e) => set({ showHazards: e.target.checked })}
+            data-testid="layer-hazards"
+          />
+          {t("leaderMap.showHazards")}
+        </label>
+        <label className="lm-check">
+          <input
+            type="checkbox"
+            checked={f.heat}
+            onChange={(e) => set({ heat: e.target.checked })}
+            data-testid="layer-heat"
+          />
+          {t("leaderMap.heat")}
+        </label>
+      </span>
+      <button type="button" className="lm-link" onClick={() => props.onChange(NO_FILTERS)} data-testid="filter-clear">
+        {t("leaderMap.clear")}
+      </button>
+      {props.action}
+    </section>
+  );
+}

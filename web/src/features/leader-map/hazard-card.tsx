@@ -1,0 +1,183 @@
+import { useEffect, useState } from "react";
+import {
+  type ApiError,
+  fetchHazard,
+  fetchHazardHistory,
+  type HazardCard as Hazard,
+  type HazardMove,
+  type HazardStatusName,
+  moveHazard,
+  toApiError,
+} from "../../api.ts";
+import { type MessageKey, useLang } from "../../i18n.ts";
+import { Panel, Stat } from "../../ui/panel.tsx";
+import { hazardIconSvg, iconUrl } from "./leader-map-layers.ts";
+
+/** "2026-05-03 14:20" in China Standard Time, whatever the browser's zone. */
+export function cstTime(at: string | Date): string {
+  const d = new Date(at);
+  return new Date(d.getTime() + 8 * 3_600_000).toISOString().slice(0, 16).replace("T", " ");
+}
+
+const ROLE_KEYS: Record<string, MessageKey> = {
+  secretary: "role.secretary",
+  grid_leader: "role.grid_leader",
+  grid_worker: "role.grid_worker",
+  info_worker: "role.info_worker",
+};
+
+/** The button for a move: reopening reads differently from assigning for the first time. */
+const moveKey = (from: HazardStatusName, to: HazardStatusName): MessageKey =>
+  to === "assigned" && (from === "resolved" || from === "verified")
+    ? "hazards.move.reopen"
+    : (`hazards.move.${to}` as MessageKey);
+
+/**
+ * A hazard's card: what and where it is, its grid's team, the timeline of its states with who moved it and when,
+ * and the moves the signed-in account may make now (the server says which), each with an optional note.
+ */
+export function HazardCard(props: {
+  id: number;
+  onClose: () => void;
+  onOpenVenue: (id: number) => void;
+  onChanged: () => void;
+  onFail: (err: unknown) => void;
+}) {
+  const { lang, t } = useLang();
+  const [hazard, setHazard] = useState<Hazard | null>(null);
+  const [history, setHistory] = useState<HazardMove[]>([]);
+  const [note, setNote] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<ApiError | null>(null);
+  const { id, onFail } = props;
+
+  useEffect(() => {
+    let current = true;
+    Promise.all([fetchHazard(id), fetchHazardHistory(id)]).then(([h, moves]) => {
+      if (!current) return;
+      setHazard(h);
+      setHistory(moves);
+    }, onFail);
+    return () => {
+      current = false;
+    };
+  }, [id, onFail]);
+
+  const move = async (to: HazardStatusName) => {
+    if (!hazard) return;
+    setBusy(true);
+    setProblem(null);
+    try {
+      const r = await moveHazard(id, to, note.trim(), hazard.properties.status);
+      setHazard(r.hazard);
+      setHistory(r.history);
+      setNote("");
+      props.onChanged();
+    } catch (err) {
+      setProblem(toApiError(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const p = hazard?.properties;
+  const statusName = (s: string | null) => (s ? t(`hazards.status.${s}` as MessageKey) : "");
+  return (
+    <Panel
+      title={p ? p.title : t("leaderMap.loading")}
+      subtitle={p ? `${lang === "zh" ? p.category_name_zh : p.category_name_en} · #${p.id}` : undefined}
+      closeLabel={t("grid.close")}
+      onClose={props.onClose}
+      testId="hazard-card"
+    >
+      {p && (
+        <>
+          <div className="lm-status-line">
+            <img src={iconUrl(hazardIconSvg(p.severity, p.status))} alt="" width={30} height={28} />
+            <strong data-testid="hazard-status">{statusName(p.status)}</strong>
+            <span className={`lm-sev lm-sev-${p.severity}`}>{t(`hazards.severity.${p.severity}` as MessageKey)}</span>
+          </div>
+          <dl className="stats">
+            <Stat label={t("hazards.reportedAt")} value={cstTime(p.reported_at)} />
+            <Stat label={t("hazards.resolvedAt")} value={p.resolved_at ? cstTime(p.resolved_at) : "—"} />
+            <Stat label={t("leaderMap.grid")} value={<code data-testid="hazard-grid">{p.grid_code ?? "—"}</code>} />
+            <Stat label={t("leaderMap.community")} value={<code>{p.community_code ?? "—"}</code>} />
+          </dl>
+          {p.venue_id !== null && (
+            <p>
+              {t("hazards.venue")}：
+              <button type="button" className="lm-link" onClick={() => props.onOpenVenue(p.venue_id as number)}>
+                {p.venue_name}
+              </button>
+            </p>
+          )}
+          {p.note && <p className="lm-note">{p.note}</p>}
+
+          <h3 className="panel-section">{t("hazards.team")}</h3>
+          {p.team.length === 0 ? (
+            <p className="muted">{t("grid.noTeam")}</p>
+          ) : (
+            <ul className="lm-team">
+              {p.team.map((m) => (
+                <li key={m.id}>
+                  <span className="muted">{ROLE_KEYS[m.role] ? t(ROLE_KEYS[m.role]!) : m.role}</span> {m.name}
+                </li>
+              ))}
+            </ul>
+          )}
+
+          <h3 className="panel-section">{t("hazards.timeline")}</h3>
+          <ol className="lm-timeline" data-testid="hazard-timeline">
+            {history.map((m) => (
+              <li key={m.id}>
+                <div>
+                  <strong>{statusName(m.to_status)}</strong>
+                  <span className="muted"> · {cstTime(m.at)}</span>
+                </div>
+                <div className="muted">
+                  {m.actor}
+                  {m.actor_username && m.actor_username !== m.actor ? `（${m.actor_username}）` : ""}
+                </div>
+                {m.note && <div>{m.note}</div>}
+              </li>
+            ))}
+          </ol>
+
+          {p.allowed_transitions.length > 0 ? (
+            <div className="lm-moves" data-testid="hazard-moves">
+              <textarea
+                value={note}
+                onChange={(e) => setNote(e.target.value)}
+                placeholder={t("hazards.moveNote")}
+                maxLength={1000}
+                rows={2}
+                data-testid="hazard-move-note"
+              />
+              <div className="lm-row">
+                {p.allowed_transitions.map((to) => (
+                  <button
+                    key={to}
+                    type="button"
+                    className="lm-primary"
+                    disabled={busy}
+                    onClick={() => void move(to)}
+                    data-testid={`hazard-move-${to}`}
+                  >
+                    {t(moveKey(p.status, to))}
+                  </button>
+                ))}
+              </div>
+              {problem && (
+                <p className="error-text" role="alert">
+                  {problem.text(lang)}
+                </p>
+              )}
+            </div>
+          ) : (
+            <p className="muted">{t("hazards.noMoves")}</p>
+          )}
+        </>
+      )}
+    </Panel>
+  );
+}

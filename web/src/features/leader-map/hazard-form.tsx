@@ -1,0 +1,108 @@
+import { type FormEvent, useState } from "react";
+import { type ApiError, type HazardCategory, reportHazard, toApiError } from "../../api.ts";
+import { type MessageKey, useLang } from "../../i18n.ts";
+import { Panel } from "../../ui/panel.tsx";
+import { SEVERITIES } from "./filters.ts";
+
+/**
+ * Reporting a hazard at the point clicked: the server places it on its parcel, grid and community and refuses a
+ * point outside the reporter's grids (or the subdistrict) with a reason, shown here.
+ */
+export function HazardForm(props: {
+  at: [number, number];
+  categories: HazardCategory[];
+  onClose: () => void;
+  onCreated: (id: number) => void;
+  onSessionLost: () => void;
+}) {
+  const { lang, t } = useLang();
+  const [category, setCategory] = useState(props.categories[0]?.code ?? "other");
+  const [severity, setSeverity] = useState<(typeof SEVERITIES)[number]>("medium");
+  const [title, setTitle] = useState("");
+  const [note, setNote] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<ApiError | null>(null);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setProblem(null);
+    try {
+      const created = await reportHazard({
+        geometry: { type: "Point", coordinates: props.at },
+        category,
+        severity,
+        title: title.trim(),
+        ...(note.trim() ? { note: note.trim() } : {}),
+      });
+      props.onCreated(created.id);
+    } catch (err) {
+      const apiError = toApiError(err);
+      if (apiError.status === 401) props.onSessionLost();
+      else setProblem(apiError);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Panel title={t("hazards.new")} closeLabel={t("grid.close")} onClose={props.onClose} testId="hazard-form">
+      <form className="form" onSubmit={(e) => void submit(e)}>
+        <p className="muted">
+          {t("hazards.at")}：{props.at[0].toFixed(6)}, {props.at[1].toFixed(6)}
+        </p>
+        <label className="field">
+          <span className="field-label">{t("hazards.category")}</span>
+          <select value={category} onChange={(e) => setCategory(e.target.value)} data-testid="hazard-form-category">
+            {props.categories.map((c) => (
+              <option key={c.code} value={c.code}>
+                {lang === "zh" ? c.name_zh : c.name_en}
+              </option>
+            ))}
+          </select>
+        </label>
+        <fieldset className="lm-fieldset">
+          <legend className="field-label">{t("hazards.severity")}</legend>
+          {SEVERITIES.map((s) => (
+            <label key={s} className="lm-check">
+              <input type="radio" name="severity" value={s} checked={severity === s} onChange={() => setSeverity(s)} />
+              {t(`hazards.severity.${s}` as MessageKey)}
+            </label>
+          ))}
+        </fieldset>
+        <label className="field">
+          <span className="field-label">{t("hazards.title")}</span>
+          <input
+            value={title}
+            onChange={(e) => setTitle(e.target.value)}
+            required
+            maxLength={120}
+            data-testid="hazard-form-title"
+          />
+        </label>
+        <label className="field">
+          <span className="field-label">{t("hazards.note")}</span>
+          <textarea value={note} onChange={(e) => setNote(e.target.value)} maxLength={1000} rows={3} />
+        </label>
+        {problem && (
+          <p className="error-text" role="alert" data-testid="hazard-form-error">
+            {problem.text(lang)}
+          </p>
+        )}
+        <div className="lm-row">
+          <button
+            type="submit"
+            className="lm-primary"
+            disabled={busy || !title.trim()}
+            data-testid="hazard-form-submit"
+          >
+            {t("hazards.submit")}
+          </button>
+          <button type="button" onClick={props.onClose}>
+            {t("leaderMap.cancel")}
+          </button>
+        </div>
+      </form>
+    </Panel>
+  );
+}

@@ -1,0 +1,367 @@
+import type { GeoJSONSourceSpecification, LayerSpecification } from "maplibre-gl";
+import { type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import {
+  type ApiError,
+  fetchHazardCategories,
+  fetchHazardClusters,
+  fetchHazardStats,
+  fetchHazards,
+  fetchVenueCategories,
+  fetchVenueClusters,
+  fetchVenues,
+  type HazardCategory,
+  type HazardClusters,
+  type HazardStats,
+  toApiError,
+  type VenueCategory,
+  type VenueClusters,
+} from "../../api.ts";
+import { useLang } from "../../i18n.ts";
+import type { AtlasMap, BBox, FeatureRef } from "../../map/atlas-map.ts";
+import { MapView } from "../../map/map-view.tsx";
+import { navigate } from "../../router.ts";
+import { Banner } from "../../ui/banner.tsx";
+import { ClusterList, type ListItem } from "./cluster-list.tsx";
+import { FilterBar } from "./filter-bar.tsx";
+import { type Filters, formatFilters, hazardQuery, parseFilters, statsQuery, venueQuery } from "./filters.ts";
+import { HazardCard } from "./hazard-card.tsx";
+import { HazardForm } from "./hazard-form.tsx";
+import { leaderMapImages, leaderMapLayers, leaderMapSources, PICK_LAYERS } from "./leader-map-layers.ts";
+import { Legend } from "./legend.tsx";
+import { StatsPanel } from "./stats-panel.tsx";
+import { TimeSlider } from "./time-slider.tsx";
+import { VenueCard } from "./venue-card.tsx";
+import "./leader-map.css";
+
+/** What the leader map is drawn over: the subdistrict's base map, as the app composes it. */
+export type LeaderBase = {
+  bbox: BBox;
+  sources: Record<string, GeoJSONSourceSpecification>;
+  /** The base map's layers in drawing order; the points go over all of them. */
+  layers: LayerSpecification[];
+  data: Record<string, GeoJSON.GeoJSON | undefined>;
+  locale: Record<string, string>;
+  attribution: string;
+  communities: Array<{ code: string; name: string; name_en: string | null }>;
+};
+
+type Selected =
+  | { kind: "venue"; id: number }
+  | { kind: "hazard"; id: number }
+  | { kind: "list"; items: ListItem[] }
+  | { kind: "new-hazard"; at: [number, number] }
+  | null;
+
+/** Room the filter bar (top), the legend and statistics (left) and the slider (bottom) take over the map. */
+const INSET = { top: 120, right: 0, bottom: 90, left: 12 };
+/** Below this zoom a click on a cluster zooms in; from it on, it lists what the cluster holds. */
+const LIST_ZOOM = 17.5;
+
+/**
+ * The leader's map (issue 7): venues and hazards over the base map, with filters kept in the URL, a replay of the
+ * hazards over months, a card for what is clicked, statistics that follow the filters, and — for those who may —
+ * reporting a hazard, moving it along its lifecycle and recording inspections. The points come clustered by the
+ * server for the screen, so the map draws at most a few hundred whatever the size of the data.
+ */
+export function LeaderMap(props: {
+  base: LeaderBase;
+  bar: ReactNode;
+  search: string;
+  roles: readonly string[];
+  onSessionLost: () => void;
+}) {
+  const { lang, t } = useLang();
+  const filters = useMemo(() => parseFilters(props.search), [props.search]);
+  const [atlas, setAtlas] = useState<AtlasMap | null>(null);
+  const [view, setView] = useState<{ bbox: BBox; zoom: number } | null>(null);
+  const [venues, setVenues] = useState<VenueClusters | undefined>();
+  const [hazards, setHazards] = useState<HazardClusters | undefined>();
+  const [selected, setSelected] = useState<Selected>(null);
+  const [picking, setPicking] = useState(false);
+  const [statsOpen, setStatsOpen] = useState(true);
+  const [stats, setStats] = useState<HazardStats | null>(null);
+  const [allMonths, setAllMonths] = useState<string[]>([]);
+  const [venueCategories, setVenueCategories] = useState<VenueCategory[]>([]);
+  const [hazardCategories, setHazardCategories] = useState<HazardCategory[]>([]);
+  const [error, setError] = useState<ApiError | null>(null);
+  /** Bumped after a change (a report, a move, an inspection) so the layers and figures are fetched again. */
+  const [version, setVersion] = useState(0);
+  const mayRecord = props.roles.some((r) => r === "admin" || r === "secretary" || r === "worker");
+  const mayConfigure = props.roles.some((r) => r === "admin" || r === "planner");
+
+  const { onSessionLost } = props;
+  const fail = useCallback(
+    (err: unknown) => {
+      const e = toApiError(err);
+      if (e.status === 401) onSessionLost();
+      else setError(e);
+    },
+    [onSessionLost],
+  );
+
+  const setFilters = useCallback((next: Filters) => {
+    navigate(`/leader-map${formatFilters(next)}`, { replace: true });
+  }, []);
+
+  useEffect(() => {
+    fetchVenueCategories().then(setVenueCategories, fail);
+    fetchHazardCategories().then(setHazardCategories, fail);
+    // The replay runs over every month with a report, whatever the filters.
+    fetchHazardStats({}).then((s) => setAllMonths(s.months.map((m) => m.month)), fail);
+  }, [fail]);
+
+  const vq = JSON.stringify(venueQuery(filters));
+  const hq = JSON.stringify(hazardQuery(filters));
+  const sq = JSON.stringify(statsQuery(filters));
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `version` asks again after a change.
+  useEffect(() => {
+    if (!view) return;
+    let current = true;
+    const zoom = Math.round(view.zoom * 2) / 2;
+    const bbox = grow(view.bbox, 0.15)
+      .map((v) => v.toFixed(6))
+      .join(",");
+    if (filters.showVenues) {
+      fetchVenueClusters({ ...JSON.parse(vq), bbox }, zoom).then((fc) => current && setVenues(fc), fail);
+    }
+    if (filters.showHazards) {
+      fetchHazardClusters({ ...JSON.parse(hq), bbox }, zoom).then((fc) => current && setHazards(fc), fail);
+    }
+    return () => {
+      current = false;
+    };
+  }, [view, vq, hq, filters.showVenues, filters.showHazards, version, fail]);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `version` asks again after a change.
+  useEffect(() => {
+    let current = true;
+    fetchHazardStats(JSON.parse(sq)).then((s) => current && setStats(s), fail);
+    return () => {
+      current = false;
+    };
+  }, [sq, version, fail]);
+
+  const layers = useMemo(
+    () => [
+      ...props.base.layers,
+      ...leaderMapLayers({ venues: filters.showVenues, hazards: filters.showHazards, heat: filters.heat }),
+    ],
+    [props.base.layers, filters.showVenues, filters.showHazards, filters.heat],
+  );
+  const sources = useMemo(() => ({ ...props.base.sources, ...leaderMapSources }), [props.base.sources]);
+  const empty = useMemo(() => ({ type: "FeatureCollection" as const, features: [] }), []);
+  const data = useMemo(
+    () => ({
+      ...props.base.data,
+      venues: filters.showVenues ? venues : empty,
+      hazards: filters.showHazards ? hazards : empty,
+    }),
+    [props.base.data, venues, hazards, filters.showVenues, filters.showHazards, empty],
+  );
+
+  const pickingRef = useRef(picking);
+  pickingRef.current = picking;
+  const filtersRef = useRef(filters);
+  filtersRef.current = filters;
+
+  const onReady = useCallback(
+    (map: AtlasMap) => {
+      setAtlas(map);
+      map.onError((err) => console.error("map:", err));
+      void map.addSvgImages(leaderMapImages());
+      map.enableHover(PICK_LAYERS);
+      map.onViewChange(setView);
+      // The first view, once the map has framed the subdistrict.
+      void map.idle().then(() => setView(map.view()));
+      map.onClickAt(PICK_LAYERS, ({ lngLat, feature }) => {
+        if (pickingRef.current) {
+          setPicking(false);
+          map.setCursor("");
+          setSelected({ kind: "new-hazard", at: lngLat });
+          return;
+        }
+        if (!feature) return;
+        const p = feature.properties;
+        const count = Number(p.count);
+        const isHazard = feature.layer.startsWith("hazards");
+        if (count === 1 && p.id != null) {
+          setSelected({ kind: isHazard ? "hazard" : "venue", id: Number(p.id) });
+          return;
+        }
+        // Nested values come back from the map as JSON text.
+        const bounds = (typeof p.bounds === "string" ? JSON.parse(p.bounds) : p.bounds) as BBox;
+        if (map.view().zoom < LIST_ZOOM) {
+          map.fitBounds(grow(bounds, 0.3));
+          return;
+        }
+        const f = filtersRef.current;
+        const bbox = grow(bounds, 0.01)
+          .map((v) => v.toFixed(7))
+          .join(",");
+        const load = isHazard
+          ? fetchHazards({ ...hazardQuery(f), bbox }).then((fc) =>
+              fc.features.map((x) => ({ kind: "hazard" as const, id: x.properties.id, label: x.properties.title })),
+            )
+          : fetchVenues({ ...venueQuery(f), bbox }).then((fc) =>
+              fc.features.map((x) => ({ kind: "venue" as const, id: x.properties.id, label: x.properties.name })),
+            );
+        load.then((items) => setSelected({ kind: "list", items }), fail);
+      });
+    },
+    [fail],
+  );
+
+  useEffect(() => {
+    const close = (e: KeyboardEvent) => {
+      if (e.key !== "Escape") return;
+      setSelected(null);
+      setPicking(false);
+      atlas?.setCursor("");
+    };
+    window.addEventListener("keydown", close);
+    return () => window.removeEventListener("keydown", close);
+  }, [atlas]);
+
+  const selection: FeatureRef | null = useMemo(
+    () =>
+      selected?.kind === "venue"
+        ? { source: "venues", id: selected.id }
+        : selected?.kind === "hazard"
+          ? { source: "hazards", id: selected.id }
+          : null,
+    [selected],
+  );
+
+  const changed = useCallback(() => setVersion((n) => n + 1), []);
+  const startPicking = () => {
+    setSelected(null);
+    setPicking(true);
+    atlas?.setCursor("crosshair");
+  };
+
+  return (
+    <div className="app leader-map">
+      <MapView
+        className="map"
+        bbox={props.base.bbox}
+        sources={sources}
+        layers={layers}
+        data={data}
+        selection={selection}
+        locale={props.base.locale}
+        inset={INSET}
+        attribution={props.base.attribution}
+        onReady={onReady}
+      />
+      {props.bar}
+      <FilterBar
+        filters={filters}
+        onChange={setFilters}
+        communities={props.base.communities}
+        venueCategories={venueCategories}
+        hazardCategories={hazardCategories}
+        action={
+          mayRecord ? (
+            <button
+              type="button"
+              className="lm-primary"
+              onClick={startPicking}
+              disabled={picking}
+              data-testid="hazard-create"
+            >
+              {t("hazards.new")}
+            </button>
+          ) : null
+        }
+      />
+      {picking && (
+        <div className="lm-hint" role="status" data-testid="pick-hint">
+          {t("leaderMap.pickPoint")}
+          <button
+            type="button"
+            onClick={() => {
+              setPicking(false);
+              atlas?.setCursor("");
+            }}
+          >
+            {t("leaderMap.cancel")}
+          </button>
+        </div>
+      )}
+      <StatsPanel
+        open={statsOpen}
+        onToggle={() => setStatsOpen((o) => !o)}
+        stats={stats}
+        communities={props.base.communities}
+        hazardCategories={hazardCategories}
+        venueCategories={venueCategories}
+        mayConfigure={mayConfigure}
+        onIntervalChanged={changed}
+        onFail={fail}
+        onOpenHazard={(id) => setSelected({ kind: "hazard", id })}
+      />
+      <Legend venueCategories={venueCategories} />
+      <TimeSlider
+        months={allMonths}
+        asOf={filters.asOf}
+        onChange={(asOf) => setFilters({ ...filtersRef.current, asOf })}
+        stats={stats}
+      />
+      {selected?.kind === "venue" && (
+        <VenueCard
+          key={`v${selected.id}`}
+          id={selected.id}
+          hazardCategories={hazardCategories}
+          onClose={() => setSelected(null)}
+          onOpenHazard={(id) => setSelected({ kind: "hazard", id })}
+          onChanged={changed}
+          onFail={fail}
+        />
+      )}
+      {selected?.kind === "hazard" && (
+        <HazardCard
+          key={`h${selected.id}`}
+          id={selected.id}
+          onClose={() => setSelected(null)}
+          onOpenVenue={(id) => setSelected({ kind: "venue", id })}
+          onChanged={changed}
+          onFail={fail}
+        />
+      )}
+      {selected?.kind === "list" && (
+        <ClusterList items={selected.items} onOpen={(item) => setSelected(item)} onClose={() => setSelected(null)} />
+      )}
+      {selected?.kind === "new-hazard" && (
+        <HazardForm
+          at={selected.at}
+          categories={hazardCategories}
+          onClose={() => setSelected(null)}
+          onCreated={(id) => {
+            changed();
+            setSelected({ kind: "hazard", id });
+          }}
+          onSessionLost={onSessionLost}
+        />
+      )}
+      {error && (
+        <Banner
+          title={t("app.errorTitle")}
+          actions={
+            <button type="button" onClick={() => setError(null)}>
+              {t("app.dismiss")}
+            </button>
+          }
+        >
+          {error.text(lang)}
+        </Banner>
+      )}
+    </div>
+  );
+}
+
+function grow([w, s, e, n]: BBox, by: number): BBox {
+  const dx = Math.max((e - w) * by, 0.0003);
+  const dy = Math.max((n - s) * by, 0.0003);
+  return [w - dx, s - dy, e + dx, n + dy];
+}

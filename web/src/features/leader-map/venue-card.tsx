@@ -1,0 +1,287 @@
+import { type FormEvent, useEffect, useState } from "react";
+import {
+  type ApiError,
+  fetchVenue,
+  type HazardCategory,
+  type NewInspection,
+  recordInspection,
+  toApiError,
+  type VenueCard as Venue,
+} from "../../api.ts";
+import { type MessageKey, useLang } from "../../i18n.ts";
+import { Panel, Stat } from "../../ui/panel.tsx";
+import { SEVERITIES } from "./filters.ts";
+import { iconUrl, venueIconSvg } from "./leader-map-layers.ts";
+
+const RESULTS = ["ok", "issues_found", "closed_down"] as const;
+type Raised = { category: string; severity: (typeof SEVERITIES)[number]; title: string };
+
+/** Today in China Standard Time, YYYY-MM-DD: the default day of an inspection. */
+const todayCst = () => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+
+/**
+ * A venue's card: what and where it is, when it was last inspected and when it is due, every inspection (date,
+ * inspector, result, follow-up), the hazards found there, and — for those who may — recording an inspection with
+ * the hazards it found.
+ */
+export function VenueCard(props: {
+  id: number;
+  hazardCategories: HazardCategory[];
+  onClose: () => void;
+  onOpenHazard: (id: number) => void;
+  onChanged: () => void;
+  onFail: (err: unknown) => void;
+}) {
+  const { lang, t } = useLang();
+  const [venue, setVenue] = useState<Venue | null>(null);
+  const [inspecting, setInspecting] = useState(false);
+  const { id, onFail } = props;
+
+  useEffect(() => {
+    let current = true;
+    fetchVenue(id).then((v) => current && setVenue(v), onFail);
+    return () => {
+      current = false;
+    };
+  }, [id, onFail]);
+
+  const p = venue?.properties;
+  return (
+    <Panel
+      title={p ? p.name : t("leaderMap.loading")}
+      subtitle={p ? (lang === "zh" ? p.category_name_zh : p.category_name_en) : undefined}
+      closeLabel={t("grid.close")}
+      onClose={props.onClose}
+      testId="venue-card"
+    >
+      {p && (
+        <>
+          <div className="lm-status-line">
+            <img src={iconUrl(venueIconSvg(p.category))} alt="" width={28} height={28} />
+            <strong className={`lm-venue-${p.inspection_status}`} data-testid="venue-status">
+              {t(`venues.status.${p.inspection_status}` as MessageKey)}
+            </strong>
+            <span className="muted">{t("venues.interval", { n: p.inspection_interval_days })}</span>
+          </div>
+          <dl className="stats">
+            <Stat label={t("venues.lastInspection")} value={p.last_inspected_on ?? "—"} />
+            <Stat label={t("venues.dueOn")} value={p.due_on ?? "—"} />
+            <Stat label={t("leaderMap.grid")} value={<code>{p.grid_code ?? "—"}</code>} />
+            <Stat label={t("venues.openHazardsLabel")} value={p.open_hazards} />
+          </dl>
+          {p.address && (
+            <p>
+              {t("venues.address")}：{p.address}
+            </p>
+          )}
+
+          {p.may_inspect && !inspecting && (
+            <button
+              type="button"
+              className="lm-primary"
+              onClick={() => setInspecting(true)}
+              data-testid="venue-inspect"
+            >
+              {t("venues.inspect")}
+            </button>
+          )}
+          {inspecting && (
+            <InspectionForm
+              venueId={p.id}
+              categories={props.hazardCategories}
+              onCancel={() => setInspecting(false)}
+              onDone={(v) => {
+                setVenue(v);
+                setInspecting(false);
+                props.onChanged();
+              }}
+            />
+          )}
+
+          {p.hazards.length > 0 && (
+            <>
+              <h3 className="panel-section">{t("venues.hazards")}</h3>
+              <ul className="lm-plain">
+                {p.hazards.map((h) => (
+                  <li key={h.id}>
+                    <button type="button" className="lm-link" onClick={() => props.onOpenHazard(h.id)}>
+                      {h.title}
+                    </button>{" "}
+                    <span className="muted">{t(`hazards.status.${h.status}` as MessageKey)}</span>
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+
+          <h3 className="panel-section">{t("venues.inspections")}</h3>
+          {p.inspections.length === 0 ? (
+            <p className="muted">{t("venues.noInspections")}</p>
+          ) : (
+            <table className="lm-table" data-testid="venue-inspections">
+              <thead>
+                <tr>
+                  <th>{t("venues.inspectedOn")}</th>
+                  <th>{t("venues.inspector")}</th>
+                  <th>{t("venues.result")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {p.inspections.map((i) => (
+                  <tr key={i.id}>
+                    <td className="nowrap">{i.inspected_on}</td>
+                    <td>
+                      {i.inspector_name ?? "—"}
+                      {i.joint_with_police && <span className="lm-tag">{t("venues.joint")}</span>}
+                    </td>
+                    <td>
+                      <span className={`lm-result-${i.result}`}>{t(`venues.result.${i.result}` as MessageKey)}</span>
+                      {i.note && <div className="muted">{i.note}</div>}
+                      {i.follow_up && (
+                        <div className="muted">
+                          {t("venues.followUp")}：{i.follow_up}
+                        </div>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </>
+      )}
+    </Panel>
+  );
+}
+
+function InspectionForm(props: {
+  venueId: number;
+  categories: HazardCategory[];
+  onCancel: () => void;
+  onDone: (venue: Venue) => void;
+}) {
+  const { lang, t } = useLang();
+  const [day, setDay] = useState(todayCst());
+  const [result, setResult] = useState<(typeof RESULTS)[number]>("ok");
+  const [note, setNote] = useState("");
+  const [followUp, setFollowUp] = useState("");
+  const [joint, setJoint] = useState(false);
+  const [raised, setRaised] = useState<Raised[]>([]);
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<ApiError | null>(null);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setProblem(null);
+    const body: NewInspection = {
+      inspected_on: day,
+      result,
+      joint_with_police: joint,
+      ...(note.trim() ? { note: note.trim() } : {}),
+      ...(followUp.trim() ? { follow_up: followUp.trim() } : {}),
+      hazards: raised.filter((h) => h.title.trim()).map((h) => ({ ...h, title: h.title.trim() })),
+    };
+    try {
+      props.onDone((await recordInspection(props.venueId, body)).venue);
+    } catch (err) {
+      setProblem(toApiError(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const change = (i: number, patch: Partial<Raised>) =>
+    setRaised((rs) => rs.map((r, k) => (k === i ? { ...r, ...patch } : r)));
+
+  return (
+    <form className="form lm-inspection" onSubmit={(e) => void submit(e)} data-testid="inspection-form">
+      <label className="field">
+        <span className="field-label">{t("venues.inspectedOn")}</span>
+        <input type="date" value={day} max={todayCst()} onChange={(e) => setDay(e.target.value)} required />
+      </label>
+      <label className="field">
+        <span className="field-label">{t("venues.result")}</span>
+        <select
+          value={result}
+          onChange={(e) => setResult(e.target.value as (typeof RESULTS)[number])}
+          data-testid="inspection-result"
+        >
+          {RESULTS.map((r) => (
+            <option key={r} value={r}>
+              {t(`venues.result.${r}` as MessageKey)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="field">
+        <span className="field-label">{t("venues.note")}</span>
+        <textarea value={note} onChange={(e) => setNote(e.target.value)} maxLength={1000} rows={2} />
+      </label>
+      <label className="field">
+        <span className="field-label">{t("venues.followUp")}</span>
+        <textarea value={followUp} onChange={(e) => setFollowUp(e.target.value)} maxLength={1000} rows={2} />
+      </label>
+      <label className="lm-check">
+        <input type="checkbox" checked={joint} onChange={(e) => setJoint(e.target.checked)} />
+        {t("venues.joint")}
+      </label>
+      {raised.map((h, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: rows of a form being typed, with no id before they are saved.
+        <fieldset key={i} className="lm-fieldset">
+          <legend className="field-label">{t("venues.raisedHazard", { n: i + 1 })}</legend>
+          <select value={h.category} onChange={(e) => change(i, { category: e.target.value })}>
+            {props.categories.map((c) => (
+              <option key={c.code} value={c.code}>
+                {lang === "zh" ? c.name_zh : c.name_en}
+              </option>
+            ))}
+          </select>
+          <select value={h.severity} onChange={(e) => change(i, { severity: e.target.value as Raised["severity"] })}>
+            {SEVERITIES.map((s) => (
+              <option key={s} value={s}>
+                {t(`hazards.severity.${s}` as MessageKey)}
+              </option>
+            ))}
+          </select>
+          <input
+            value={h.title}
+            placeholder={t("hazards.title")}
+            maxLength={120}
+            onChange={(e) => change(i, { title: e.target.value })}
+          />
+          <button type="button" className="lm-link" onClick={() => setRaised((rs) => rs.filter((_, k) => k !== i))}>
+            {t("venues.removeHazard")}
+          </button>
+        </fieldset>
+      ))}
+      {raised.length < 10 && (
+        <button
+          type="button"
+          className="lm-link"
+          onClick={() =>
+            setRaised((rs) => [
+              ...rs,
+              { category: props.categories[0]?.code ?? "other", severity: "medium", title: "" },
+            ])
+          }
+        >
+          + {t("venues.addHazard")}
+        </button>
+      )}
+      {problem && (
+        <p className="error-text" role="alert">
+          {problem.text(lang)}
+        </p>
+      )}
+      <div className="lm-row">
+        <button type="submit" className="lm-primary" disabled={busy} data-testid="inspection-save">
+          {t("venues.save")}
+        </button>
+        <button type="button" onClick={props.onCancel}>
+          {t("leaderMap.cancel")}
+        </button>
+      </div>
+    </form>
+  );
+}
