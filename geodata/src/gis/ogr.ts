@@ -40,8 +40,10 @@ export interface ReadOptions {
   layer?: string | undefined;
   /** Overrides or supplies the source CRS (e.g. "EPSG:4549"), for files that declare none or a wrong one. */
   sourceSrs?: string | undefined;
-  /** Reprojects to this CRS; by default features come in the file's own coordinates. */
+  /** Reprojects to this CRS (GDAL needs one whenever sourceSrs is given). */
   targetSrs?: string | undefined;
+  /** Declares the CRS without transforming anything: coordinates come out exactly as the file has them. */
+  assignSrs?: string | undefined;
   /** GDAL open options (-oo), e.g. ENCODING=GBK for a Shapefile without .cpg, X_POSSIBLE_NAMES=lng for a CSV. */
   openOptions?: string[] | undefined;
   /** GDAL configuration options (--config KEY VALUE). */
@@ -120,6 +122,7 @@ export async function readFeatures(file: string, o: ReadOptions = {}): Promise<O
     ...(o.layer ? [o.layer] : []),
     ...(o.sourceSrs ? ["-s_srs", o.sourceSrs] : []),
     ...(o.targetSrs ? ["-t_srs", o.targetSrs] : []),
+    ...(o.assignSrs ? ["-a_srs", o.assignSrs] : []),
     // Full precision: a round trip must come back within a centimetre, whatever the CRS.
     "-lco",
     "COORDINATE_PRECISION=9",
@@ -132,7 +135,8 @@ export async function readFeatures(file: string, o: ReadOptions = {}): Promise<O
     args.splice(args.indexOf(file) + 1, 0, layers[0]!.name);
   }
   await runGdal("ogr2ogr", args, (line) => {
-    if (!line.trim()) return;
+    // GDAL prints its usage on stdout when it refuses the arguments; the exit code reports that.
+    if (!line.startsWith("{")) return;
     const f = JSON.parse(line) as { properties?: Record<string, unknown> | null; geometry?: GeoJsonGeometry | null };
     out.push({ row: out.length + 1, properties: f.properties ?? {}, geometry: f.geometry ?? null });
   });

@@ -95,7 +95,7 @@ export async function readGisFile(file: string, o: GisReadOptions): Promise<GisR
   }
   const declared = format === "CSV" ? null : layer.epsg;
   // Raw coordinates first (GDAL leaves them alone under an assigned EPSG:4326), to see what they look like.
-  const raw = await readFeatures(source, { layer: layer.name, openOptions, config: {}, sourceSrs: "EPSG:4326" });
+  const raw = await readFeatures(source, { layer: layer.name, openOptions, assignSrs: "EPSG:4326" });
   const sample = samplePositions(raw, 500);
   const guess = guessCrs(sample, o.nearLng);
   let crs: CrsName | null;

@@ -115,7 +115,7 @@ async function buildPlan(client: Client, req: PlanImportRequest, subdistrict: st
     `select c.code community, ST_Area(d.geom) area_m2, ST_AsGeoJSON(ST_Transform(d.geom, 4326), 7)::json geometry
      from community c
      cross join lateral ST_Dump(ST_CollectionExtract(ST_Difference(ST_Transform(c.geom, $2::int),
-       coalesce((select ST_Union(h.m) from _hg h where h.g && c.geom), 'POLYGON EMPTY'::geometry)), 3)) d
+       coalesce((select ST_Union(h.m) from _hg h where h.g && c.geom), ST_SetSRID('POLYGON EMPTY'::geometry, $2::int))), 3)) d
      where c.subdistrict_code = $1 and ST_Area(d.geom) > 1
      order by c.code, ST_Area(d.geom) desc`,
     [subdistrict, srid],
