@@ -94,6 +94,28 @@ describe("accounts and the audit trail, in Debian's Chromium", () => {
     );
     expect(created.rows).toEqual([{ must_change_password: true, roles: ["planner"] }]);
     await saveScreenshot(page, "admin-accounts");
+
+    // A worker record is granted by name from the community's staff; the list then names the worker.
+    const { rows: staff } = await db.query<{ id: number; name: string; community_code: string }>(
+      "select id, name, community_code from worker where role = 'grid_worker' order by id limit 1",
+    );
+    const worker = staff[0]!;
+    await row.getByRole("button", { name: "编辑" }).click();
+    const edit = page.getByTestId("account-dialog");
+    await edit.getByTestId("grant-community").selectOption(worker.community_code);
+    await edit.getByTestId("grant-worker").selectOption(String(worker.id));
+    await edit.getByTestId("grant-add-worker").click();
+    await edit.getByTestId("account-save").click();
+    await edit.waitFor({ state: "detached" });
+    await row.filter({ hasText: worker.name }).waitFor();
+    const granted = await db.query<{ worker_id: number }>(
+      `select r.worker_id from account_role r join account a on a.id = r.account_id
+        where a.username = $1 and r.role = 'worker'`,
+      [NEW_USER],
+    );
+    expect(granted.rows).toEqual([{ worker_id: worker.id }]);
+    await row.scrollIntoViewIfNeeded();
+    await saveScreenshot(page, "admin-worker-granted");
     await signOut(page);
   });
 

@@ -113,8 +113,6 @@ const zh = {
   "account.removeGrant": "移除",
   "account.chooseCommunity": "选择社区…",
   "account.addSecretary": "设为该社区书记",
-  "account.chooseGrid": "从网格团队中选择网格员…",
-  "account.addWorker": "授予网格员：{name}（#{id}）",
   "audit.title": "审计日志",
   "audit.actor": "操作人",
   "audit.action": "操作",
@@ -568,6 +566,8 @@ const zh = {
   "venues.addHazard": "添加发现的隐患",
   "venues.removeHazard": "移除",
   "venues.save": "保存检查",
+  "account.chooseWorker": "选择网格员…",
+  "account.addWorkerGrant": "添加网格员角色",
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -684,8 +684,6 @@ const en: Record<MessageKey, string> = {
   "account.removeGrant": "Remove",
   "account.chooseCommunity": "Choose a community…",
   "account.addSecretary": "Make secretary of it",
-  "account.chooseGrid": "Pick a grid worker from a grid's team…",
-  "account.addWorker": "Grant worker: {name} (#{id})",
   "audit.title": "Audit trail",
   "audit.actor": "Actor",
   "audit.action": "Action",
@@ -1142,6 +1140,8 @@ const en: Record<MessageKey, string> = {
   "venues.addHazard": "Add a hazard found",
   "venues.removeHazard": "Remove",
   "venues.save": "Save inspection",
+  "account.chooseWorker": "Choose a grid worker…",
+  "account.addWorkerGrant": "Add the worker role",
 };
 
 const dictionaries: Record<Lang, Record<MessageKey, string>> = { zh, en };

@@ -6,6 +6,7 @@ import {
   createAccount,
   fetchAccounts,
   fetchCommunities,
+  fetchWorkers,
   type RoleGrant,
   resetPassword,
   toApiError,
@@ -49,6 +50,8 @@ export function AccountsPage(props: { bar: ReactNode; me: number; onSessionLost:
   useEffect(() => {
     reload();
     fetchCommunities().then((fc) => setCommunities(fc.features.map((f) => f.properties)), fail);
+    // Names for the worker grants, retired staff included (their accounts may still exist).
+    fetchWorkers(null, true).then((list) => setWorkerNames(new Map(list.workers.map((w) => [w.id, w.name]))), fail);
   }, [reload, fail]);
 
   const learnWorker = useCallback((id: number, name: string) => {

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
-import { fetchGrid, fetchGrids, type GridDetail, type RoleGrant, toApiError } from "../../api.ts";
-import { type Lang, localName, type Translate, useLang } from "../../i18n.ts";
+import { fetchWorkers, type RoleGrant, toApiError, type Worker } from "../../api.ts";
+import { isMessageKey, type Lang, localName, type MessageKey, type Translate, useLang } from "../../i18n.ts";
 
 export type Community = { code: string; name: string; name_en: string | null };
 
@@ -29,8 +29,7 @@ export function grantLabel(
 
 /**
  * Edits a list of role grants: the three subdistrict-wide roles as checkboxes, community secretaries with their
- * community and workers with their worker record. There is no worker directory on the server yet, so a worker is
- * found through a grid's team (community → grid → member), which also gives the name to show.
+ * community and workers with their worker record, chosen from the community's staff.
  */
 export function RoleGrants(props: {
   value: RoleGrant[];
@@ -113,26 +112,18 @@ export function RoleGrants(props: {
   );
 }
 
-/** Finds a worker record through a grid's team: choose a grid of the community, then one of its members. */
+/** Picks a worker record of the community: its staff listed by name, role and grids. */
 function WorkerPicker(props: { community: string; onPick: (id: number, name: string) => void }) {
   const { lang, t } = useLang();
-  const [grids, setGrids] = useState<string[]>([]);
-  const [grid, setGrid] = useState("");
-  const [team, setTeam] = useState<GridDetail["team"]>([]);
+  const [workers, setWorkers] = useState<Worker[]>([]);
+  const [chosen, setChosen] = useState("");
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
     let current = true;
-    setGrid("");
-    fetchGrids().then(
-      (fc) =>
-        current &&
-        setGrids(
-          fc.features
-            .map((f) => f.properties.code)
-            .filter((code) => code.startsWith(props.community))
-            .sort(),
-        ),
+    setChosen("");
+    fetchWorkers(props.community).then(
+      (list) => current && setWorkers(list.workers),
       (err: unknown) => current && setError(toApiError(err).text(lang)),
     );
     return () => {
@@ -140,34 +131,26 @@ function WorkerPicker(props: { community: string; onPick: (id: number, name: str
     };
   }, [props.community, lang]);
 
-  useEffect(() => {
-    let current = true;
-    setTeam([]);
-    if (!grid) return;
-    fetchGrid(grid).then(
-      (g) => current && setTeam(g.team.filter((w) => w.role !== "secretary")),
-      (err: unknown) => current && setError(toApiError(err).text(lang)),
-    );
-    return () => {
-      current = false;
-    };
-  }, [grid, lang]);
-
+  const worker = workers.find((w) => String(w.id) === chosen);
   return (
     <div className="grants-add">
-      <select value={grid} onChange={(e) => setGrid(e.target.value)} data-testid="grant-grid">
-        <option value="">{t("account.chooseGrid")}</option>
-        {grids.map((code) => (
-          <option key={code} value={code}>
-            {t("grid.title", { seq: code.slice(-3) })}
+      <select value={chosen} onChange={(e) => setChosen(e.target.value)} data-testid="grant-worker">
+        <option value="">{t("account.chooseWorker")}</option>
+        {workers.map((w) => (
+          <option key={w.id} value={w.id}>
+            {w.name} · {isMessageKey(`role.${w.role}`) ? t(`role.${w.role}` as MessageKey) : w.role}
+            {w.grids.length ? ` · ${w.grids.map((g) => g.slice(-3)).join("、")}` : ""} (#{w.id})
           </option>
         ))}
       </select>
-      {team.map((w) => (
-        <button key={w.id} type="button" onClick={() => props.onPick(w.id, w.name)} data-testid="grant-add-worker">
-          {t("account.addWorker", { name: w.name, id: w.id })}
-        </button>
-      ))}
+      <button
+        type="button"
+        disabled={!worker}
+        onClick={() => worker && props.onPick(worker.id, worker.name)}
+        data-testid="grant-add-worker"
+      >
+        {t("account.addWorkerGrant")}
+      </button>
       {error && <span className="error-text">{error}</span>}
     </div>
   );
