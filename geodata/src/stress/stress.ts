@@ -167,6 +167,7 @@ async function write(client: pg.Client, factor: number, rng: Rng, log: (msg: str
       for (const i of byVenue.get(t.id) ?? []) {
         const on = addDays(i.inspected_on, shift);
         ins.venue.push(copyOfVenue.get(`${t.id}:${k}`)!);
+        // biome-ignore lint/complexity/useMathMinMax: days as YYYY-MM-DD text, compared as text.
         ins.on.push(on > TODAY ? TODAY : on);
         ins.inspector.push(i.inspector_id);
         ins.result.push(i.result);
