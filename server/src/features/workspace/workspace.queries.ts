@@ -55,20 +55,23 @@ export async function gridFigures(
 ): Promise<GridFigureRow[]> {
   const scope =
     "grid" in where ? sql`g.code = ${where.grid}` : sql`g.community_code = any(${[...where.communities]}::text[])`;
+  // The grids' ids first: bound as an array of known length, they let the planner expect the real number of
+  // parcels and visits (and hash them) instead of one grid's worth (and loop over each).
+  const ids = (await sql<{ id: number }>`select g.id from published_grid g where ${scope}`.execute(db)).rows.map(
+    (r) => r.id,
+  );
   const r = await sql<Omit<GridFigureRow, "workers" | "hazards_open"> & Team & Record<string, unknown>>`
-    with g as materialized (
-      -- The grid table under the published plan's id rather than the view: the planner then expects the real
-      -- number of grids instead of one, and hashes instead of looping over every grid.
+    with g as (
       select g.id, g.plan_id, g.code, g.name, g.community_code, c.band_min, c.band_max
       from grid g join community c on c.code = g.community_code
-      where g.plan_id = any(array(select id from plan where status = 'published')) and ${scope}
+      where g.id = any(${ids}::int[])
     ),
     parcels as materialized (
       select pp.grid_id, pa.building_id, pa.entrance_id, e.households
-      from g
-      join plan_parcel pp on pp.plan_id = g.plan_id and pp.grid_id = g.id
+      from plan_parcel pp
       join parcel pa on pa.id = pp.parcel_id
       left join entrance e on e.id = pa.entrance_id
+      where pp.grid_id = any(${ids}::int[])
     ),
     fig as (
       select grid_id,
@@ -117,12 +120,12 @@ export async function gridFigures(
       where inspected_on <= ${today}::date group by venue_id
     ),
     ven as (
-      select g.id as grid_id, vc.inspection_interval_days as every, li.last_on
-      from g
-      join plan_parcel pp on pp.plan_id = g.plan_id and pp.grid_id = g.id
+      select pp.grid_id, vc.inspection_interval_days as every, li.last_on
+      from plan_parcel pp
       join venue v on v.parcel_id = pp.parcel_id
       join venue_category vc on vc.code = v.category
       left join last_inspection li on li.venue_id = v.id
+      where pp.grid_id = any(${ids}::int[])
     ),
     ins as (
       select grid_id, count(*)::int as venues,
@@ -136,10 +139,10 @@ export async function gridFigures(
       from hazard h where h.reported_at < ${endOfDay(today)}
     ),
     haz as (
-      select g.id as grid_id, h.severity, h.reported_at, h.status_then
-      from g
-      join plan_parcel pp on pp.plan_id = g.plan_id and pp.grid_id = g.id
+      select pp.grid_id, h.severity, h.reported_at, h.status_then
+      from plan_parcel pp
       join hazard_then h on h.parcel_id = pp.parcel_id
+      where pp.grid_id = any(${ids}::int[])
     ),
     hz as (
       select grid_id, count(*)::int as hazards_total,
