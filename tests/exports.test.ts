@@ -1,0 +1,170 @@
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { readGisFile } from "@gridatlas/geodata/gis/read.ts";
+import { createApp } from "@gridatlas/server/app.ts";
+import { signIn, type TestSession } from "@gridatlas/server/auth/test-session.ts";
+import { createDb, type Db } from "@gridatlas/server/db/db.ts";
+import { createTestDatabase, type TestDatabase } from "@gridatlas/server/db/test-database.ts";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+/**
+ * Exports in every format, written by GDAL, and their round trips: what an export writes, the importer reads back
+ * as the same features — geometry within 1 cm, the same attributes — whether read directly, imported as a layer
+ * or imported as a plan.
+ */
+
+const COMMUNITY = "150571003002";
+const FORMATS = [
+  ["geojson", "geojson"],
+  ["csv", "csv"],
+  ["shp", "zip"],
+  ["gpkg", "gpkg"],
+] as const;
+let database: TestDatabase;
+let db: Db;
+let sql: pg.Client;
+let app: ReturnType<typeof createApp>;
+let admin: TestSession;
+let planner: TestSession;
+let tmp: string;
+
+beforeAll(async () => {
+  database = await createTestDatabase("exports");
+  db = createDb({ databaseUrl: database.url });
+  app = createApp({ db });
+  admin = await signIn(app, "admin");
+  planner = await signIn(app, "planner");
+  sql = new pg.Client({ connectionString: database.url });
+  await sql.connect();
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "gridatlas-exports-"));
+});
+
+afterAll(async () => {
+  await sql?.end();
+  await db?.destroy();
+  await database?.drop();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+async function exported(layer: string, query: string): Promise<{ bytes: Buffer; filename: string; type: string }> {
+  const res = await planner.request(`/api/exports/${layer}?${query}`);
+  expect(res.status, `${layer}?${query}`).toBe(200);
+  const filename = /filename="([^"]+)"/.exec(res.headers.get("content-disposition") ?? "")![1]!;
+  return { bytes: Buffer.from(await res.arrayBuffer()), filename, type: res.headers.get("content-type") ?? "" };
+}
+
+async function upload(name: string, data: Buffer): Promise<string> {
+  const { id } = await (await admin.send("POST", "/api/imports/files", { name, size_bytes: data.length })).json();
+  for (let offset = 0; offset < data.length; offset += 500_000) {
+    const res = await admin.send("PUT", `/api/imports/files/${id}`, {
+      offset,
+      data: data.subarray(offset, offset + 500_000).toString("base64"),
+    });
+    expect(res.status).toBe(200);
+  }
+  return id;
+}
+
+/** Attributes compared as text: CSV carries no types, and null and empty mean the same in every format. */
+const same = (v: unknown) =>
+  v === null || v === undefined ? "" : typeof v === "number" ? String(Number(v)) : String(v);
+
+describe("exports", () => {
+  it("are for the roles that read everything, and narrow to a grid", async () => {
+    const worker = await signIn(app, "worker-1");
+    expect((await worker.request("/api/exports/venues")).status).toBe(403);
+    const grid = (
+      await sql.query<{ grid_code: string }>(
+        "select grid_code from published_parcel pp join venue v on v.parcel_id = pp.parcel_id limit 1",
+      )
+    ).rows[0]!.grid_code;
+    const fc = JSON.parse((await exported("venues", `grid=${grid}`)).bytes.toString("utf8"));
+    expect(fc.features.length).toBeGreaterThan(0);
+    expect(fc.features.every((f: { properties: { grid: string } }) => f.properties.grid === grid)).toBe(true);
+  });
+
+  it("write a zipped Shapefile declared UTF-8 and a CSV Excel opens", async () => {
+    const shp = await exported("venues", `community=${COMMUNITY}&format=shp`);
+    expect(shp.type).toBe("application/zip");
+    expect(shp.filename).toMatch(/^venues-\d{4}-\d{2}-\d{2}\.shp\.zip$/);
+    const zip = path.join(tmp, "venues.shp.zip");
+    fs.writeFileSync(zip, shp.bytes);
+    const info = execFileSync("ogrinfo", ["-ro", "-so", "-mdd", "SHAPEFILE", `/vsizip/${zip}`, "venues"], {
+      encoding: "utf8",
+    });
+    expect(info).toContain("CPG_VALUE=UTF-8");
+    const csv = await exported("venues", `community=${COMMUNITY}&format=csv`);
+    expect(csv.bytes.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    expect(csv.bytes.toString("utf8")).toContain("WKT");
+  });
+
+  for (const [format, ext] of FORMATS) {
+    it(`round-trip grids through ${format}: the same geometry within 1 cm and the same attributes`, async () => {
+      const file = path.join(tmp, `grids.${ext === "zip" ? "shp.zip" : ext}`);
+      fs.writeFileSync(file, (await exported("grids", `community=${COMMUNITY}&format=${format}`)).bytes);
+      const read = await readGisFile(file, { nearLng: 122.25 });
+      const db0 = await sql.query<Record<string, unknown>>(
+        `select g.code, g.name, g.community_code community, f.households, f.entrances, f.buildings, f.parcels,
+           round(f.area_m2::numeric, 1)::float8 area_m2
+         from published_grid g join grid_figure f on f.grid_id = g.id where g.community_code = $1 order by g.code`,
+        [COMMUNITY],
+      );
+      expect(read.features.length).toBe(db0.rows.length);
+      const byCode = new Map(read.features.map((f) => [same(f.properties.code), f]));
+      for (const row of db0.rows) {
+        const f = byCode.get(same(row.code))!;
+        for (const [k, v] of Object.entries(row)) expect(same(f.properties[k]), `${row.code} ${k}`).toBe(same(v));
+      }
+      const distance = await sql.query<{ code: string; m: number }>(
+        `select g.code, ST_HausdorffDistance(ST_Transform(g.geom, 4550), ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON(u.g), 4326), 4550)) m
+         from unnest($1::text[], $2::text[]) u(code, g) join published_grid g on g.code = u.code`,
+        [read.features.map((f) => same(f.properties.code)), read.features.map((f) => JSON.stringify(f.geometry))],
+      );
+      expect(distance.rows.length).toBe(db0.rows.length);
+      expect(Math.max(...distance.rows.map((d) => d.m))).toBeLessThan(0.01);
+    });
+
+    it(`round-trip venues through ${format}: imported back, the same places within 1 cm`, async () => {
+      const before = (await sql.query<{ max: number }>("select max(id)::int max from venue")).rows[0]!.max;
+      const ex = await exported("venues", `community=${COMMUNITY}&format=${format}`);
+      const id = await upload(`venues.${ext}`, ex.bytes);
+      const res = await admin.send("POST", "/api/imports/layers", { file: id, target: "venues" });
+      expect(res.status).toBe(200);
+      const pairs = await sql.query<{ same_attrs: boolean; m: number }>(
+        `select (o.name, o.category, coalesce(o.address, '')) = (n.name, n.category, coalesce(n.address, '')) same_attrs,
+           ST_Distance(ST_Transform(o.geom, 4550), ST_Transform(n.geom, 4550)) m
+         from venue o
+         join lateral (select * from venue n where n.id > $2 and n.name = o.name order by n.id limit 1) n on true
+         where o.community_code = $1 and o.id <= $2`,
+        [COMMUNITY, before],
+      );
+      const originals = (
+        await sql.query("select id from venue where community_code = $1 and id <= $2", [COMMUNITY, before])
+      ).rowCount;
+      expect(pairs.rows.length).toBe(originals);
+      expect(pairs.rows.every((p) => p.same_attrs)).toBe(true);
+      expect(Math.max(...pairs.rows.map((p) => p.m))).toBeLessThan(0.01);
+    });
+  }
+
+  it("round-trips a plan: its grids exported and imported as a plan put every parcel in the same grid", async () => {
+    const ex = await exported("grids", "format=gpkg");
+    const id = await upload("plan.gpkg", ex.bytes);
+    const res = await admin.send("POST", "/api/imports/plans", { file: id, name: "导出再导入" });
+    expect(res.status).toBe(201);
+    const out = await res.json();
+    expect(out.report.overlaps).toEqual([]);
+    expect(out.report.gaps).toEqual([]);
+    expect(out.report.codes_changed).toEqual([]);
+    const moved = await sql.query(
+      `select n.parcel_id from plan_parcel n join grid gn on gn.id = n.grid_id
+       join published_parcel p on p.parcel_id = n.parcel_id
+       where n.plan_id = $1 and p.grid_code <> gn.code`,
+      [out.plan_id],
+    );
+    expect(moved.rows).toEqual([]);
+  });
+});
