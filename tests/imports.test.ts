@@ -139,7 +139,7 @@ describe("layer imports", () => {
     const stored = await sql.query<{ x: number; y: number }>(
       "select ST_X(geom) x, ST_Y(geom) y from venue where name like '高德网吧%' order by id",
     );
-    stored.rows.forEach((s, i) => expect(metres([s.x, s.y], pts[i]!)).toBeLessThan(0.01));
+    for (const [i, s] of stored.rows.entries()) expect(metres([s.x, s.y], pts[i]!)).toBeLessThan(0.01);
   });
 
   it("reads Gauss-Krüger coordinates with zone prefix, northing first, from a GBK CSV", async () => {
@@ -164,7 +164,7 @@ describe("layer imports", () => {
       "select ST_X(geom) x, ST_Y(geom) y, category, severity from hazard where title like '楼道堆物%' order by id",
     );
     expect(stored.rows.map((r) => [r.category, r.severity])).toEqual(pts.map(() => ["fire", "high"]));
-    stored.rows.forEach((s, i) => expect(metres([s.x, s.y], pts[i]!)).toBeLessThan(0.01));
+    for (const [i, s] of stored.rows.entries()) expect(metres([s.x, s.y], pts[i]!)).toBeLessThan(0.01);
   });
 
   it("reads a GeoPackage in a zone without prefix and a zipped GBK Shapefile, Chinese camera types and all", async () => {

@@ -125,7 +125,10 @@ export async function readGisFile(file: string, o: GisReadOptions): Promise<GisR
   } else {
     const srid = Number(crs.slice(5));
     const positions: XY[] = [];
-    mapPositions(raw, (p) => (positions.push(swapped ? [p[1], p[0]] : p), p));
+    mapPositions(raw, (p) => {
+      positions.push(swapped ? [p[1], p[0]] : p);
+      return p;
+    });
     const moved = srid === 4326 || srid === 4490 ? positions : await reproject(positions, srid, 4326);
     let k = 0;
     features = mapPositions(raw, () => moved[k++]!);
