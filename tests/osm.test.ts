@@ -93,8 +93,13 @@ async function nonContiguousGrids(code: string): Promise<string[]> {
   for (const [grid, parcels] of byGrid) {
     const seen = new Set([parcels[0]!]);
     const queue = [parcels[0]!];
-    while (queue.length)
-      for (const n of next.get(queue.pop()!) ?? []) if (!seen.has(n) && (seen.add(n), true)) queue.push(n);
+    while (queue.length) {
+      for (const n of next.get(queue.pop()!) ?? []) {
+        if (seen.has(n)) continue;
+        seen.add(n);
+        queue.push(n);
+      }
+    }
     if (seen.size !== parcels.length) broken.push(grid);
   }
   return broken;
