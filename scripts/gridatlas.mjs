@@ -107,7 +107,9 @@ function ensureSystem(need) {
   }
   if (!fs.existsSync("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")) missing.push("fonts-noto-cjk");
   if (need.browser && !has("chromium")) missing.push("chromium");
-  if (need.browser && !has("ogr2ogr")) missing.push("gdal-bin");
+  // GDAL reads and writes every GIS file the server imports and exports (and OpenStreetMap extracts): the app
+  // needs it at run time, not only the tests.
+  if (!has("ogr2ogr")) missing.push("gdal-bin");
   if (need.browser && !has("gpmetis")) missing.push("metis");
   if (missing.length) aptInstall(missing);
   if (!process.env.DATABASE_URL) {
