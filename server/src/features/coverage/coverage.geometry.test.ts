@@ -5,7 +5,6 @@ import {
   lengthOf,
   measureLine,
   stretchesInside,
-  subtractIntervals,
   unionIntervals,
   visibilityPolygon,
   type Wall,
@@ -111,7 +110,7 @@ describe("stretches of a road inside a view", () => {
 });
 
 describe("stretches", () => {
-  it("unite, subtract and intersect", () => {
+  it("unite and intersect", () => {
     const u = unionIntervals([
       [5, 10],
       [0, 3],
@@ -121,10 +120,6 @@ describe("stretches", () => {
     expect(u).toEqual([
       [0, 4],
       [5, 12],
-    ]);
-    expect(subtractIntervals([[0, 20]], u)).toEqual([
-      [4, 5],
-      [12, 20],
     ]);
     expect(
       intersectIntervals(u, [

@@ -318,26 +318,6 @@ export function unionIntervals(intervals: Iterable<Interval>): Interval[] {
   return out;
 }
 
-/** The parts of `a` not in `b`; both sorted and disjoint (as unionIntervals returns them). */
-export function subtractIntervals(a: readonly Interval[], b: readonly Interval[]): Interval[] {
-  const out: Interval[] = [];
-  let j = 0;
-  for (const [from, to] of a) {
-    let cur = from;
-    while (j < b.length && b[j]![1] <= cur) j++;
-    let k = j;
-    while (k < b.length && b[k]![0] < to) {
-      const [bf, bt] = b[k]!;
-      if (bf > cur) out.push([cur, bf]);
-      cur = Math.max(cur, bt);
-      if (cur >= to) break;
-      k++;
-    }
-    if (cur < to) out.push([cur, to]);
-  }
-  return out;
-}
-
 /** The parts common to `a` and `b`; both sorted and disjoint. */
 export function intersectIntervals(a: readonly Interval[], b: readonly Interval[]): Interval[] {
   const out: Interval[] = [];

@@ -74,10 +74,10 @@ async function reference(community: string, statuses: string[]) {
          ST_Buffer(ST_Transform(pg.geom, s.metric_srid), 0.5, 'quad_segs=2') as zone
        from published_grid pg join community c on c.code = pg.community_code
        join subdistrict s on s.code = c.subdistrict_code where pg.community_code = $1),
-     gr as (
+     gr as materialized (
        select g.id, g.code, r.class, ST_Intersection(ST_Transform(r.geom, g.srid), g.zone) as geom
        from g join road r on ST_Intersects(ST_Transform(r.geom, g.srid), g.zone)),
-     v as (
+     v as materialized (
        select g.id, ST_Union(ST_Transform(cv.geom, g.srid)) as geom
        from g join camera_view cv on ST_Intersects(ST_Transform(cv.geom, g.srid), g.zone)
        join camera k on k.id = cv.camera_id where k.status = any($2) group by g.id)

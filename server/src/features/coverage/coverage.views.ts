@@ -125,7 +125,7 @@ function ringArea(ring: readonly XY[]): number {
  * The coordinate sequences of a WKB geometry: the rings of a polygon or multipolygon, the line of a linestring.
  * WKB rather than GeoJSON because thousands of footprints and views cross between PostGIS and the server here.
  */
-export function wkbParts(wkb: Uint8Array): XY[][] {
+function wkbParts(wkb: Uint8Array): XY[][] {
   const view = new DataView(wkb.buffer, wkb.byteOffset, wkb.byteLength);
   let at = 0;
   const out: XY[][] = [];
@@ -156,23 +156,24 @@ export function wkbParts(wkb: Uint8Array): XY[][] {
 }
 
 /** A polygon of one ring as little-endian WKB. */
-export function polygonWkb(ring: readonly XY[]): Buffer {
+function polygonWkb(ring: readonly XY[]): Buffer {
   const buf = Buffer.allocUnsafe(13 + ring.length * 16);
-  buf.writeUInt8(1, 0);
-  buf.writeUInt32LE(3, 1);
-  buf.writeUInt32LE(1, 5);
-  buf.writeUInt32LE(ring.length, 9);
+  const out = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  out.setUint8(0, 1);
+  out.setUint32(1, 3, true);
+  out.setUint32(5, 1, true);
+  out.setUint32(9, ring.length, true);
   let at = 13;
   for (const [x, y] of ring) {
-    buf.writeDoubleLE(x, at);
-    buf.writeDoubleLE(y, at + 8);
+    out.setFloat64(at, x, true);
+    out.setFloat64(at + 8, y, true);
     at += 16;
   }
   return buf;
 }
 
 /** Postgres multirange text for stretches, e.g. {[0,12.5],[40,61]}. */
-export const multirangeText = (xs: readonly Interval[]) => `{${xs.map(([a, b]) => `[${a},${b}]`).join(",")}}`;
+const multirangeText = (xs: readonly Interval[]) => `{${xs.map(([a, b]) => `[${a},${b}]`).join(",")}}`;
 
 /** Stretches from a float8multirange's text. */
 export function parseMultirange(text: string | null): Interval[] {
