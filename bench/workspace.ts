@@ -1,3 +1,4 @@
+import os from "node:os";
 import { performance } from "node:perf_hooks";
 import { createApp } from "@gridatlas/server/app.ts";
 import { signIn } from "@gridatlas/server/auth/test-session.ts";
@@ -90,7 +91,14 @@ try {
     },
   ];
 
-  console.log(`Workspace status, ${ROUNDS} rounds after ${WARMUP} warm-up, as of ${TODAY} — ${machine()}\n`);
+  // The machine is shared: the load average says how much of the two cores this run had.
+  const load = os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ");
+  console.log(
+    `Workspace status, ${ROUNDS} rounds after ${WARMUP} warm-up, as of ${TODAY} — ${machine()}, load ${load}\n`,
+  );
   console.log("| case | route p50 | route p95 | bare SQL p50 | bare SQL p95 | target |");
   console.log("|---|---|---|---|---|---|");
   for (const c of cases) {
