@@ -181,6 +181,19 @@ describe("the community workspace, as a secretary in Chromium", () => {
     expect(stored.rowCount).toBe(1);
     await saveScreenshot(page, "workspace-visit");
 
+    // A CSV with a bad row is checked and refused whole, with the row and the reason shown.
+    const visitsBefore = (await db.query("select count(*)::int as n from visit")).rows[0].n;
+    await page
+      .getByTestId("import-text")
+      .fill(
+        `worker_id,entrance_id,visited_on,note\n${target.worker_id},${target.entrance_id},2026-11-19,\n${target.worker_id},${target.entrance_id},2026-02-30,\n`,
+      );
+    await page.getByTestId("import-run").click();
+    await page.getByTestId("import-row-3").waitFor();
+    expect(await page.getByTestId("import-row-3").textContent()).toMatch(/visited_on/);
+    expect((await db.query("select count(*)::int as n from visit")).rows[0].n).toBe(visitsBefore);
+    await saveScreenshot(page, "workspace-import-refused");
+
     // Back in the table the grid's coverage has gone up.
     await page.getByTestId("tab-status").click();
     await page.getByTestId("status-table").waitFor();
@@ -202,6 +215,15 @@ describe("the community workspace, as a secretary in Chromium", () => {
     await page.getByTestId("report-workers").waitFor();
     await page.getByTestId("summary-text").filter({ hasText: /^截至/ }).waitFor();
     await saveScreenshot(page, "workspace-report");
+    await page.emulateMedia({ media: "print" });
+    await saveScreenshot(page, "workspace-report-print");
+    await page.emulateMedia({ media: "screen" });
+
+    // Camera coverage from the coverage API, where it answers.
+    await page.getByTestId("tab-status").click();
+    await page.getByTestId("metric-picker").selectOption("cameras");
+    await mapSettled(page);
+    await saveScreenshot(page, "workspace-cameras");
     expect(problems).toEqual([]);
   });
 

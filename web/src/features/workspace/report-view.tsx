@@ -73,7 +73,7 @@ export function ReportView(props: {
 
   return (
     <div className="ws-report" data-testid="report">
-      <section className="ws-summary">
+      <section className="ws-summary no-print">
         <h3>{t("workspace.summary.title")}</h3>
         <div className="ws-filters no-print">
           <label>
