@@ -197,6 +197,20 @@ const matrix: Record<string, Expectation> = {
   "GET /api/blocks": { call: () => ({ path: "/api/blocks" }), status: all(200) },
   "GET /api/parcels": { call: () => ({ path: "/api/parcels?community=150571003001" }), status: all(200) },
   "GET /api/parcel-edges": { call: () => ({ path: "/api/parcel-edges?community=150571003001" }), status: all(200) },
+  "GET /tiles/versions": { call: () => ({ path: "/tiles/versions" }), status: all(200) },
+  "GET /tiles/{layer}/tile.json": {
+    call: () => ({ path: "/tiles/cameras/tile.json" }),
+    status: all(200, { worker: 403 }),
+  },
+  // A version no layer has yet: the scope is checked first (workers see no cameras), then the version (404).
+  "GET /tiles/{layer}/{version}/{z}/{x}/{y}": {
+    call: () => ({ path: "/tiles/cameras/v999999/15/0/0.pbf" }),
+    status: all(404, { worker: 403 }),
+  },
+  "GET /tiles/{layer}/{z}/{x}/{y}": {
+    call: () => ({ path: "/tiles/cameras/15/0/0.pbf" }),
+    status: all(302, { worker: 403 }),
+  },
   "GET /api/plans": { call: () => ({ path: "/api/plans" }), status: planReaders(200) },
   "POST /api/plans": {
     call: () => ({ path: "/api/plans", body: { from: "published", name: `矩阵${++seq}` } }),
@@ -364,6 +378,15 @@ const matrix: Record<string, Expectation> = {
   "POST /api/imports/plans": {
     call: () => ({ path: "/api/imports/plans", body: { file: NO_SUCH_UUID, name: "矩阵" } }),
     status: adminOnly(404),
+  },
+  // Prints: readers of plans get past the role check to the 404 of a plan that does not exist.
+  "GET /api/exports/print/map": {
+    call: () => ({ path: "/api/exports/print/map?plan=999999999" }),
+    status: planReaders(404),
+  },
+  "GET /api/exports/print/transfers": {
+    call: () => ({ path: "/api/exports/print/transfers?from=999999998&to=999999999" }),
+    status: planReaders(404),
   },
   "GET /api/exports/{layer}": {
     call: () => ({ path: `/api/exports/venues?community=${COMMUNITY_A}&format=csv` }),

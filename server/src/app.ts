@@ -24,6 +24,7 @@ import { plansRoutes } from "./features/plans/plans.routes.ts";
 import { roadsRoutes } from "./features/roads/roads.routes.ts";
 import { sessionRoutes } from "./features/session/session.routes.ts";
 import { subdistrictRoutes } from "./features/subdistrict/subdistrict.routes.ts";
+import { tilesRoutes } from "./features/tiles/tiles.routes.ts";
 import { venuesRoutes } from "./features/venues/venues.routes.ts";
 import { visitsRoutes } from "./features/visits/visits.routes.ts";
 import { waterRoutes } from "./features/water/water.routes.ts";
@@ -102,7 +103,8 @@ export function createApp({ db, auth, webDist }: AppDeps) {
     .route("/api", workersRoutes)
     .route("/api", visitsRoutes)
     .route("/api", importsRoutes)
-    .route("/api", exportsRoutes);
+    .route("/api", exportsRoutes)
+    .route("/", tilesRoutes);
 
   app.doc31("/api/openapi.json", {
     openapi: "3.1.0",

@@ -21,6 +21,24 @@ function adminUrl(): string {
   return process.env.GRIDATLAS_TEST_ADMIN_URL ?? databaseUrl();
 }
 
+/** CITY_DATABASE_URL, else database `name` on the server of the admin URL, created when missing. */
+async function cityDatabase(name: string): Promise<string> {
+  if (process.env.CITY_DATABASE_URL) return process.env.CITY_DATABASE_URL;
+  if (!/^[a-z][a-z0-9_]{0,62}$/.test(name)) throw new Error(`not a database name: ${name}`);
+  const url = new URL(adminUrl());
+  const { default: pg } = await import("pg");
+  const admin = new pg.Client({ connectionString: url.toString() });
+  await admin.connect();
+  try {
+    const exists = await admin.query("select 1 from pg_database where datname = $1", [name]);
+    if (!exists.rowCount) await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
 const commands: Record<string, () => Promise<void>> = {
   async migrate() {
     const applied = await migrate(databaseUrl(), (m) => console.log(m));
@@ -140,6 +158,67 @@ const commands: Record<string, () => Promise<void>> = {
     const file = args[0];
     if (!file) throw new Error("usage: npm run restore -- <file.dump>");
     await restore(databaseUrl(), path.resolve(file), (m) => console.log(m));
+  },
+  /**
+   * `generate-city [--subdistricts 100] [--seed 1] [--out dir]`: writes a city of demo-like subdistricts
+   * (geodata/src/city) as one gzipped dataset per subdistrict and a manifest, by default into geodata/out/city/.
+   */
+  async "generate-city"() {
+    const { values } = parseArgs({
+      args,
+      options: { subdistricts: { type: "string" }, seed: { type: "string" }, out: { type: "string" } },
+    });
+    const { writeCity, DEFAULT_CITY_DIR } = await import("@gridatlas/geodata/city/generate.ts");
+    const dir = values.out ? path.resolve(process.env.INIT_CWD ?? ".", values.out) : DEFAULT_CITY_DIR;
+    const manifest = writeCity(dir, {
+      subdistricts: Number(values.subdistricts ?? 100),
+      seed: Number(values.seed ?? 1),
+      log: (m) => console.log(m),
+    });
+    const households = manifest.subdistricts.reduce((s, x) => s + x.households, 0);
+    const buildings = manifest.subdistricts.reduce((s, x) => s + x.buildings, 0);
+    console.log(
+      `wrote ${manifest.subdistricts.length} subdistricts (${buildings} buildings, ${households} households) to ${dir}`,
+    );
+  },
+  /**
+   * `load-city [--dir geodata/out/city] [--database gridatlas_city] [--parallel 2]`: creates (if needed) and
+   * migrates a database of its own on the server of GRIDATLAS_TEST_ADMIN_URL (or uses CITY_DATABASE_URL), loads the
+   * city into it with progress, resuming where an earlier load stopped, and adds accounts with the password of
+   * GRIDATLAS_DEMO_PASSWORD (else 'gridatlas-test-2026', the tests' password).
+   */
+  async "load-city"() {
+    const { values } = parseArgs({
+      args,
+      options: { dir: { type: "string" }, database: { type: "string" }, parallel: { type: "string" } },
+    });
+    const { loadCity, createCityAccounts } = await import("@gridatlas/geodata/city/load.ts");
+    const { DEFAULT_CITY_DIR } = await import("@gridatlas/geodata/city/generate.ts");
+    const { hashPassword } = await import("./auth/password.ts");
+    const url = await cityDatabase(values.database ?? "gridatlas_city");
+    await migrate(url, (m) => console.log(m));
+    const dir = values.dir ? path.resolve(process.env.INIT_CWD ?? ".", values.dir) : DEFAULT_CITY_DIR;
+    const { loaded, s } = await loadCity(url, {
+      dir,
+      parallel: Number(values.parallel ?? 2),
+      log: (m) => console.log(m),
+    });
+    console.log(`loaded ${loaded} subdistricts in ${s.toFixed(0)} s`);
+    const accounts = await createCityAccounts(
+      url,
+      await hashPassword(process.env.GRIDATLAS_DEMO_PASSWORD ?? "gridatlas-test-2026"),
+    );
+    if (accounts) console.log(`created ${accounts} accounts`);
+    const db = createDb({ databaseUrl: url });
+    try {
+      const { refreshTileLayers } = await import("./features/tiles/tiles.queries.ts");
+      const t = performance.now();
+      await refreshTileLayers(db);
+      console.log(`refreshed the low-zoom tile layers in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    } finally {
+      await db.destroy();
+    }
+    console.log(`city database: ${url.replace(/:[^:@/]*@/, ":***@")}`);
   },
   /** Regenerates server/src/db/schema.ts from the migrations. */
   async codegen() {

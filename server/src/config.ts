@@ -3,6 +3,8 @@ import type { AuthConfig } from "./auth/session.ts";
 
 const schema = z.object({
   DATABASE_URL: z.string().url(),
+  /** A streaming replica of DATABASE_URL that serves tiles (docs/scaling.md); reads go to DATABASE_URL without it. */
+  DATABASE_READ_URL: z.string().url().optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default("0.0.0.0"),
   /** The built web app to serve; absent in API-only runs and tests. */
@@ -26,6 +28,7 @@ const schema = z.object({
 
 export type Config = Readonly<{
   databaseUrl: string;
+  databaseReadUrl: string | undefined;
   port: number;
   host: string;
   webDist: string | undefined;
@@ -43,6 +46,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   return Object.freeze({
     databaseUrl: e.DATABASE_URL,
+    databaseReadUrl: e.DATABASE_READ_URL,
     port: e.PORT,
     host: e.HOST,
     webDist: e.WEB_DIST,

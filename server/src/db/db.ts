@@ -10,7 +10,33 @@ pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
 
 export type Db = Kysely<DB>;
 
-export function createDb(config: { databaseUrl: string; dbPoolMax?: number }): Db {
+const readers = new WeakMap<Db, Db>();
+
+/**
+ * The database of the server. With `databaseReadUrl` (a streaming replica), reads that may lag a little — tiles,
+ * which check the version they read — go there through `readerOf`; everything else goes to `databaseUrl`.
+ */
+export function createDb(config: {
+  databaseUrl: string;
+  dbPoolMax?: number;
+  databaseReadUrl?: string | undefined;
+}): Db {
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.dbPoolMax ?? 10 });
-  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  if (config.databaseReadUrl) {
+    const replica = new pg.Pool({ connectionString: config.databaseReadUrl, max: config.dbPoolMax ?? 10 });
+    const reader = new Kysely<DB>({ dialect: new PostgresDialect({ pool: replica }) });
+    readers.set(db, reader);
+    // Closing the server's database closes the replica's pool too.
+    const destroy = db.destroy.bind(db);
+    db.destroy = async () => {
+      await Promise.all([destroy(), reader.destroy()]);
+    };
+  }
+  return db;
+}
+
+/** Where reads that tolerate replication lag go: the replica when one is configured, else the database itself. */
+export function readerOf(db: Db): Db {
+  return readers.get(db) ?? db;
 }

@@ -9,6 +9,8 @@ export type Generated<T> = T extends ColumnType<infer S, infer I, infer U>
   ? ColumnType<S, I | undefined, U>
   : ColumnType<T, T | undefined, T>;
 
+export type Int8 = ColumnType<string, bigint | number | string, bigint | number | string>;
+
 export type Json = JsonValue;
 
 export type JsonArray = JsonValue[];
@@ -351,6 +353,42 @@ export interface Subdistrict {
   name_en: string | null;
 }
 
+export interface TileCommunity {
+  cameras: number;
+  code: string;
+  geom_simple: string;
+  grids: number;
+  grids_ok: number;
+  grids_over: number;
+  grids_under: number;
+  hazards_open: number;
+  households: number;
+  label: string;
+  name: string;
+  name_en: string | null;
+  venues: number;
+}
+
+export interface TileGrid {
+  buildings: number;
+  code: string;
+  community_code: string;
+  entrances: number;
+  geom: string;
+  geom_simple: string;
+  grid_id: number;
+  households: number;
+  label: string;
+  name: string;
+  status: string;
+}
+
+export interface TileLayer {
+  changed_at: Generated<Timestamp>;
+  layer: string;
+  version: Generated<Int8>;
+}
+
 export interface Venue {
   address: string | null;
   category: string;
@@ -445,6 +483,9 @@ export interface DB {
   schema_migration: SchemaMigration;
   session: Session;
   subdistrict: Subdistrict;
+  tile_community: TileCommunity;
+  tile_grid: TileGrid;
+  tile_layer: TileLayer;
   venue: Venue;
   venue_category: VenueCategory;
   venue_inspection_status: VenueInspectionStatus;

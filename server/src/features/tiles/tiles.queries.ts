@@ -1,0 +1,47 @@
+import { sql } from "kysely";
+import type { Db } from "../../db/db.ts";
+import { type LayerName, TILE_LAYERS, type TileScope } from "./tiles.layers.ts";
+
+/** The version of every tile layer, as the database holds it now. */
+export async function readVersions(db: Db): Promise<Record<LayerName, number>> {
+  const rows = await db.selectFrom("tile_layer").select(["layer", "version"]).execute();
+  return Object.fromEntries(rows.map((r) => [r.layer, Number(r.version)])) as Record<LayerName, number>;
+}
+
+/**
+ * Renders one tile and reads the layer's version in the same statement, so the version says exactly which data
+ * the tile was drawn from (on a replica too, where both may lag the primary together). The layer name comes from
+ * the allow-list `TILE_LAYERS`, never from the request as such.
+ */
+export async function renderTile(
+  db: Db,
+  layer: LayerName,
+  z: number,
+  x: number,
+  y: number,
+  scope: TileScope,
+): Promise<{ version: number; tile: Uint8Array }> {
+  if (!(layer in TILE_LAYERS)) throw new Error(`no tile layer ${layer}`);
+  const fn = sql.id(`${layer}_tile`);
+  const call =
+    TILE_LAYERS[layer].scope === "basemap"
+      ? sql`${fn}(${z}::int, ${x}::int, ${y}::int)`
+      : sql`${fn}(${z}::int, ${x}::int, ${y}::int, ${scope.communities}::text[], ${scope.grids}::text[])`;
+  const r = await sql<{ version: string; tile: Buffer }>`
+    select (select version from tile_layer where layer = ${layer}) as version, ${call} as tile`.execute(db);
+  const row = r.rows[0];
+  if (!row) throw new Error(`tile layer ${layer} has no version row`);
+  return {
+    version: Number(row.version),
+    tile: new Uint8Array(row.tile.buffer, row.tile.byteOffset, row.tile.byteLength),
+  };
+}
+
+/**
+ * Recomputes the low-zoom summaries (per grid of the published plan, per community) of every community. The
+ * triggers keep them in step with every change; this is for bulk loads that bypass nothing but want them fresh.
+ */
+export async function refreshTileLayers(db: Db): Promise<void> {
+  await sql`select tile_refresh(array(select code from community))`.execute(db);
+  await sql`select tile_bump(array(select layer from tile_layer))`.execute(db);
+}
