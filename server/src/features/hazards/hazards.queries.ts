@@ -152,7 +152,9 @@ export async function hazardClusters(db: Db, p: Principal, f: HazardFilterInput,
     geometry: Geometry;
   }>`
     with h as ${filteredHazards(db, p, f)},
-    m as (select h.*, ST_Transform(h.geom, 3857) as g from h)
+    -- Web Mercator metres by formula: ST_Transform through PROJ costs ~25 µs a point, a third of a second at 10⁴.
+    m as (select h.*, 6378137 * radians(ST_X(h.geom)) as mx,
+            6378137 * ln(tan(radians(45 + ST_Y(h.geom) / 2))) as my from h)
     select count(*)::int as count,
       case when count(*) = 1 then min(m.id) end as id,
       case when count(*) = 1 then min(m.title) end as label,
@@ -161,9 +163,9 @@ export async function hazardClusters(db: Db, p: Principal, f: HazardFilterInput,
       case when count(*) = 1 then min(m.status) end as status,
       count(*) filter (where m.status in ('reported', 'assigned', 'in_progress'))::int as open,
       array[min(ST_X(m.geom)), min(ST_Y(m.geom)), max(ST_X(m.geom)), max(ST_Y(m.geom))] as bounds,
-      ST_AsGeoJSON(ST_Transform(ST_Centroid(ST_Collect(m.g)), 4326), 7)::json as geometry
+      ST_AsGeoJSON(ST_SetSRID(ST_MakePoint(avg(ST_X(m.geom)), avg(ST_Y(m.geom))), 4326), 7)::json as geometry
     from m
-    group by floor(ST_X(m.g) / ${cell}), floor(ST_Y(m.g) / ${cell})
+    group by floor(m.mx / ${cell}), floor(m.my / ${cell})
     order by count(*) desc, min(m.id)`.execute(db);
   return rows.rows.map(({ geometry, ...props }, i) => ({
     type: "Feature" as const,
