@@ -512,6 +512,45 @@ describe("the grid editor, in Debian's Chromium", () => {
     await saveScreenshot(page, "editor-transfers-print");
   });
 
+  it("rebalances a community of another draft with progress shown, as one undoable edit, then compares", {
+    timeout: RENDER_TIMEOUT_MS,
+  }, async () => {
+    const { page } = browser;
+    const created = await apiPost(page, "/api/plans", { from: "published", name: "e2e 自动平衡草稿" });
+    expect(created.status).toBe(201);
+    const id = (created.body as { id: number }).id;
+    await page.goto(`${server.url}/plans/${id}?community=${run.community}`);
+    await page.getByTestId("editor-tools").waitFor();
+    await settled(page);
+    await page.getByTestId("rebalance").click();
+    const dialog = page.getByTestId("rebalance-dialog");
+    await dialog.getByTestId("rebalance-start").click();
+    await dialog.getByTestId("rebalance-progress").waitFor();
+    await saveScreenshot(page, "editor-rebalance-progress");
+    // Done: either the comparison opens at once, or the engine's notes are shown with a button to it.
+    await page.waitForFunction(
+      () => location.pathname.includes("/compare/") || !!document.querySelector("[data-testid=rebalance-compare]"),
+      null,
+      { timeout: RENDER_TIMEOUT_MS },
+    );
+    const edits = await db.query<{ action: string; state: string }>(
+      "select action, state from plan_edit where plan_id = $1",
+      [id],
+    );
+    expect(edits.rows).toEqual([{ action: "rebalance", state: "done" }]);
+    if (!page.url().includes("/compare/")) {
+      await saveScreenshot(page, "editor-rebalance-notes");
+      await page.getByTestId("rebalance-compare").click();
+    }
+    const panel = page.getByTestId("compare-panel");
+    await panel.getByTestId("compare-parcels").waitFor();
+    expect(Number((await panel.getByTestId("compare-parcels").textContent())?.replace(/[^\d]/g, ""))).toBe(
+      (await changedParcels(run.published, id)).length,
+    );
+    await settled(page);
+    await saveScreenshot(page, "editor-rebalance-compare");
+  });
+
   it("publishes the draft after confirming its warnings, with the reason in the audit trail", {
     timeout: RENDER_TIMEOUT_MS,
   }, async () => {

@@ -339,9 +339,10 @@ const PLAN_DRAW_ORDER = [
   "communities-dim",
   "communities-casing",
   "communities-line",
-  "parcel-edges-old",
   "parcel-edges-line",
   "parcels-highlight",
+  // Boundaries of the plan compared against that are gone, dashed over everything else.
+  "parcel-edges-old",
   "water-label",
   "roads-label",
   "compounds-label",

@@ -134,10 +134,12 @@ export function ComparePage(props: {
     );
     atlas.setFeatureStates(
       "parcel-edges",
-      territory.edgeList.map((e) => [
-        e.id,
-        { boundary: stateB.gridOf.get(e.a) !== stateB.gridOf.get(e.b), old: gridOfA.get(e.a) !== gridOfA.get(e.b) },
-      ]),
+      territory.edgeList.map((e) => {
+        const boundary = stateB.gridOf.get(e.a) !== stateB.gridOf.get(e.b);
+        // Old boundaries are drawn only where they are gone: elsewhere they lie under the new ones anyway.
+        const old = gridOfA.get(e.a) !== gridOfA.get(e.b) && !boundary;
+        return [e.id, { boundary, old }];
+      }),
     );
   }, [atlas, territory, stateB, gridOfA, comparison]);
 

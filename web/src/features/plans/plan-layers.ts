@@ -56,7 +56,7 @@ export function planLayers(): LayerSpecification[] {
       layout: { "line-join": "round" },
       paint: {
         "line-color": "#d55e00",
-        "line-width": 2.2,
+        "line-width": 2.6,
         "line-dasharray": [1.5, 1.2],
         "line-opacity": ["case", state("old"), 1, 0],
       },
