@@ -30,6 +30,7 @@ let app: ReturnType<typeof createApp>;
 let admin: TestSession;
 let planner: TestSession;
 let tmp: string;
+const ARTIFACTS = path.resolve(import.meta.dirname, "artifacts");
 
 beforeAll(async () => {
   database = await createTestDatabase("exports");
@@ -167,4 +168,48 @@ describe("exports", () => {
     );
     expect(moved.rows).toEqual([]);
   });
+
+  it("prints a plan's map to PNG and PDF at A4 and A3, and the change list through the same pipeline", async () => {
+    const png = await planner.request(`/api/exports/print/map?community=${COMMUNITY}&format=png&paper=A4`);
+    expect(png.status).toBe(200);
+    const image = Buffer.from(await png.arrayBuffer());
+    expect(image.subarray(1, 4).toString("latin1")).toBe("PNG");
+    // Twice the A4 landscape page at 96 dpi: 2246 × 1588 pixels.
+    expect([image.readUInt32BE(16), image.readUInt32BE(20)]).toEqual([2246, 1588]);
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    fs.writeFileSync(path.join(ARTIFACTS, "print-map-community-a4.png"), image);
+    const pdf = await planner.request("/api/exports/print/map?format=pdf&paper=A3");
+    expect(pdf.status).toBe(200);
+    const doc = Buffer.from(await pdf.arrayBuffer()).toString("latin1");
+    expect(doc.startsWith("%PDF")).toBe(true);
+    fs.writeFileSync(path.join(ARTIFACTS, "print-map-subdistrict-a3.pdf"), Buffer.from(doc, "latin1"));
+    // One A3 landscape page: 420 × 297 mm is 1190.6 × 841.9 points (Chromium rounds to whole CSS pixels).
+    const box = /MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]/.exec(doc);
+    expect(Math.abs(Number(box![1]) - 1190.6)).toBeLessThan(2);
+    expect(Math.abs(Number(box![2]) - 841.9)).toBeLessThan(2);
+    expect(doc.match(/\/Type\s*\/Page[^s]/g)).toHaveLength(1);
+
+    const draft = (await (
+      await planner.send("POST", "/api/plans", { from: "published", name: "划转打印" })
+    ).json()) as { id: number };
+    const published = (await sql.query<{ id: number }>("select id from plan where status = 'published'")).rows[0]!.id;
+    // Two entrances change grid in the draft: the change list names them.
+    await sql.query(
+      `update plan_parcel x set grid_id = (select g.id from grid g where g.plan_id = x.plan_id and g.community_code = x.community_code
+         and g.id <> x.grid_id order by g.code limit 1)
+       where x.plan_id = $1 and x.parcel_id in (select p.id from parcel p join entrance e on e.id = p.entrance_id
+         where e.households > 0 and p.community_code = $2 order by p.id limit 2)`,
+      [draft.id, COMMUNITY],
+    );
+    const list = await planner.request(`/api/exports/print/transfers?from=${published}&to=${draft.id}&format=png`);
+    expect(list.status).toBe(200);
+    const listPng = Buffer.from(await list.arrayBuffer());
+    fs.writeFileSync(path.join(ARTIFACTS, "print-transfers.png"), listPng);
+    const listPdf = await planner.request(`/api/exports/print/transfers?from=${published}&to=${draft.id}&format=pdf`);
+    expect(
+      Buffer.from(await listPdf.arrayBuffer())
+        .toString("latin1")
+        .startsWith("%PDF"),
+    ).toBe(true);
+  }, 120_000);
 });
