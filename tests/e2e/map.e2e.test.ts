@@ -39,7 +39,7 @@ async function mapSettled(page: Page): Promise<void> {
       const map = window.__gridatlas?.map;
       return (
         !!map?.getSource("grids") &&
-        map.querySourceFeatures("grids").length > 0 &&
+        map.querySourceFeatures("grids", { sourceLayer: "grids" }).length > 0 &&
         map.loaded() &&
         map.areTilesLoaded() &&
         !map.isMoving()

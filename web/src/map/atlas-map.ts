@@ -1,18 +1,20 @@
 import {
   AttributionControl,
   type GeoJSONSource,
-  type GeoJSONSourceSpecification,
   type LayerSpecification,
   Map as MaplibreMap,
   NavigationControl,
   ScaleControl,
+  type SourceSpecification,
   type StyleSpecification,
   setWorkerUrl,
+  type VectorTileSource,
 } from "maplibre-gl";
 import workerUrl from "maplibre-gl/dist/maplibre-gl-worker.mjs?url";
 import "maplibre-gl/dist/maplibre-gl.css";
 import { LOCAL_IDEOGRAPH_FONT_FAMILY } from "./glyphs.ts";
 import { Sketch, type SketchHandlers, type SketchMode } from "./sketch.ts";
+import { tileLayerOf } from "./sources.ts";
 
 /** West, south, east, north in degrees (EPSG:4326), the order MapLibre and our API use. */
 export type BBox = [west: number, south: number, east: number, north: number];
@@ -20,14 +22,18 @@ export type BBox = [west: number, south: number, east: number, north: number];
 /** A feature the user clicked or hovered: the layer it was drawn by, its id and its properties. */
 export type PickedFeature = { layer: string; id: string | number | undefined; properties: Record<string, unknown> };
 
-/** One feature of a source, addressed the way feature-state addresses it. */
+/** One feature of a source, addressed the way feature-state addresses it (the tile layer is found by the map). */
 export type FeatureRef = { source: string; id: string | number };
+
+/** How often the tile layers' versions are asked for while the page is visible. */
+const TILE_VERSIONS_POLL_MS = 15_000;
 
 export type AtlasMapOptions = {
   container: HTMLElement;
   /** The extent to show first; the map will not pan far outside it. */
   bbox: BBox;
-  sources: Record<string, GeoJSONSourceSpecification>;
+  /** GeoJSON sources filled by `setData`, and vector tile sources of /tiles (see `tileSource`). */
+  sources: Record<string, SourceSpecification>;
   layers: LayerSpecification[];
   /** MapLibre's own UI strings (control tooltips, scale units) in the user's language. */
   locale: Record<string, string>;
@@ -63,6 +69,11 @@ export class AtlasMap {
   #scale: ScaleControl | null = null;
   #sketch: Sketch | null = null;
   readonly #inset: Inset;
+  /** Vector sources by the tile layer they draw, and the versions they were last loaded at. */
+  readonly #tileSources = new Map<string, string[]>();
+  #tileVersions: Record<string, number> | null = null;
+  #tilePoll: ReturnType<typeof setInterval> | null = null;
+  readonly #onFocus = () => void this.refreshTiles();
 
   constructor(options: AtlasMapOptions) {
     this.#inset = options.inset;
@@ -85,14 +96,52 @@ export class AtlasMap {
     });
     this.#map.touchZoomRotate.disableRotation();
     for (const layer of options.layers) this.#layers.set(layer.id, layer);
+    for (const [id, spec] of Object.entries(options.sources)) {
+      const layer = tileLayerOf(spec as { type: string; url?: string });
+      if (layer) this.#tileSources.set(layer, [...(this.#tileSources.get(layer) ?? []), id]);
+    }
+    if (this.#tileSources.size) {
+      this.#tilePoll = setInterval(
+        () => document.visibilityState === "visible" && this.refreshTiles(),
+        TILE_VERSIONS_POLL_MS,
+      );
+      window.addEventListener("focus", this.#onFocus);
+      void this.refreshTiles();
+    }
     this.#addControls();
     this.#loaded = new Promise((resolve) => this.#map.once("load", () => resolve()));
     window.__gridatlas = { map: this.#map };
   }
 
-  /** Replaces the features of a GeoJSON source. */
+  /** Replaces the features of a GeoJSON source; a source drawn from tiles keeps its tiles. */
   setData(source: string, data: GeoJSON.GeoJSON): void {
-    void this.#whenLoaded(() => this.#map.getSource<GeoJSONSource>(source)?.setData(data));
+    void this.#whenLoaded(() => {
+      const s = this.#map.getSource(source);
+      if (s?.type === "geojson") (s as GeoJSONSource).setData(data);
+    });
+  }
+
+  /**
+   * Asks the server for the tile layers' versions and reloads the sources of layers that changed, so an edit
+   * shows on the map at once (call it after a change; it also runs every 15 s while the page is visible and when
+   * the window gets focus). Tiles of unchanged layers stay cached.
+   */
+  async refreshTiles(): Promise<void> {
+    if (!this.#tileSources.size) return;
+    const res = await fetch("/tiles/versions", { credentials: "same-origin" }).catch(() => null);
+    if (!res?.ok) return;
+    const { versions } = (await res.json()) as { versions: Record<string, number> };
+    const before = this.#tileVersions;
+    this.#tileVersions = versions;
+    if (!before) return;
+    await this.#loaded;
+    for (const [layer, sources] of this.#tileSources) {
+      if (versions[layer] === before[layer]) continue;
+      for (const id of sources) {
+        const source = this.#map.getSource<VectorTileSource>(id);
+        if (source?.url) source.setUrl(source.url);
+      }
+    }
   }
 
   /**
@@ -133,8 +182,9 @@ export class AtlasMap {
     void this.#whenLoaded(() => {
       if (!this.#map.getSource(source)) return;
       for (const [id, state] of states) {
-        if (state) this.#map.setFeatureState({ source, id }, state);
-        else this.#map.removeFeatureState({ source, id });
+        const target = this.#target({ source, id });
+        if (state) this.#map.setFeatureState(target, state);
+        else this.#map.removeFeatureState(target);
       }
     });
   }
@@ -290,6 +340,8 @@ export class AtlasMap {
   }
 
   destroy(): void {
+    if (this.#tilePoll) clearInterval(this.#tilePoll);
+    window.removeEventListener("focus", this.#onFocus);
     this.#sketch?.set("none", {}, () => []);
     if (window.__gridatlas?.map === this.#map) window.__gridatlas = undefined;
     this.#map.remove();
@@ -317,8 +369,19 @@ export class AtlasMap {
   }
 
   #swapState(key: string, from: FeatureRef | null, to: FeatureRef | null): void {
-    if (from && this.#map.getSource(from.source)) this.#map.setFeatureState(from, { [key]: false });
-    if (to && this.#map.getSource(to.source)) this.#map.setFeatureState(to, { [key]: true });
+    if (from && this.#map.getSource(from.source)) this.#map.setFeatureState(this.#target(from), { [key]: false });
+    if (to && this.#map.getSource(to.source)) this.#map.setFeatureState(this.#target(to), { [key]: true });
+  }
+
+  /** Feature-state of a tile source needs its tile layer: the one the source's first map layer draws. */
+  #target(ref: FeatureRef): FeatureRef & { sourceLayer?: string } {
+    if (this.#map.getSource(ref.source)?.type !== "vector") return ref;
+    for (const layer of this.#layers.values()) {
+      if ("source" in layer && layer.source === ref.source && "source-layer" in layer && layer["source-layer"]) {
+        return { ...ref, sourceLayer: layer["source-layer"] };
+      }
+    }
+    return ref;
   }
 
   #updateLayer(previous: LayerSpecification, next: LayerSpecification): void {
@@ -364,10 +427,7 @@ export class AtlasMap {
 }
 
 /** A style with only our own sources: no tiles, sprites or fonts from anywhere but this app's origin. */
-function baseStyle(
-  sources: Record<string, GeoJSONSourceSpecification>,
-  layers: LayerSpecification[],
-): StyleSpecification {
+function baseStyle(sources: Record<string, SourceSpecification>, layers: LayerSpecification[]): StyleSpecification {
   return {
     version: 8,
     // MapLibre wants an absolute URL here; the template braces must stay unescaped, so no URL object.

@@ -1,12 +1,12 @@
-import type { GeoJSONSourceSpecification, LayerSpecification } from "maplibre-gl";
+import type { LayerSpecification, SourceSpecification } from "maplibre-gl";
 import { useEffect, useRef, useState } from "react";
 import { AtlasMap, type BBox, type FeatureRef, type Inset } from "./atlas-map.ts";
 
 export type MapViewProps = {
   /** The extent shown first. Read once, when the map is created. */
   bbox: BBox;
-  /** The sources the layers draw from, all GeoJSON. Read once, when the map is created. */
-  sources: Record<string, GeoJSONSourceSpecification>;
+  /** The sources the layers draw from: GeoJSON, or vector tiles of /tiles. Read once, when the map is created. */
+  sources: Record<string, SourceSpecification>;
   /** Every layer in drawing order; changes are applied as they come. */
   layers: LayerSpecification[];
   /** Features per source; a source's data is sent to the map when its object changes. */

@@ -2,11 +2,12 @@ import type { ExpressionSpecification, LayerSpecification } from "maplibre-gl";
 import type { Lang } from "../../i18n.ts";
 import { LABEL_FONT } from "../../map/glyphs.ts";
 import { labelPoints } from "../../map/label-points.ts";
-import { geojsonSource } from "../../map/sources.ts";
+import { geojsonSource, tileSource } from "../../map/sources.ts";
 
-export const communitiesSource = geojsonSource("code");
+/** Community outlines as vector tiles (simplified below zoom 13), with one label point each (`communities_label`). */
+export const communitiesSource = tileSource("communities", "code");
 
-/** One label point per community, so a name is written once and not once per tile. */
+/** Label points computed in the browser from fetched communities; the map now labels them from the tiles. */
 export const communitiesLabelsSource = geojsonSource("code");
 
 type CommunityProps = { code: string; name: string; name_en: string | null };
@@ -24,6 +25,7 @@ export function communitiesLayers({ lang, focus }: { lang: Lang; focus: string |
       id: "communities-dim",
       type: "fill",
       source: "communities",
+      "source-layer": "communities",
       filter: ["!=", ["get", "code"], focus ?? ""],
       layout: { visibility: focus ? "visible" : "none" },
       paint: { "fill-color": "#4a4a52", "fill-opacity": 0.35 },
@@ -32,6 +34,7 @@ export function communitiesLayers({ lang, focus }: { lang: Lang; focus: string |
       id: "communities-casing",
       type: "line",
       source: "communities",
+      "source-layer": "communities",
       layout: { "line-join": "round" },
       paint: {
         "line-color": "#ffffff",
@@ -43,6 +46,7 @@ export function communitiesLayers({ lang, focus }: { lang: Lang; focus: string |
       id: "communities-line",
       type: "line",
       source: "communities",
+      "source-layer": "communities",
       layout: { "line-join": "round" },
       paint: {
         "line-color": "#3b2f55",
@@ -52,7 +56,8 @@ export function communitiesLayers({ lang, focus }: { lang: Lang; focus: string |
     {
       id: "communities-label",
       type: "symbol",
-      source: "communities-labels",
+      source: "communities",
+      "source-layer": "communities_label",
       maxzoom: 16.5,
       layout: {
         "text-field": name,

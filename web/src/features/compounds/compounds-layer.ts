@@ -1,9 +1,9 @@
 import type { LayerSpecification } from "maplibre-gl";
 import { LABEL_FONT } from "../../map/glyphs.ts";
 import { labelPoints } from "../../map/label-points.ts";
-import { geojsonSource } from "../../map/sources.ts";
+import { geojsonSource, tileSource } from "../../map/sources.ts";
 
-export const compoundsSource = geojsonSource("id");
+export const compoundsSource = tileSource("compounds", "id");
 
 /** One label point per compound, so a name is written once and not once per tile. */
 export const compoundsLabelsSource = geojsonSource("id");
@@ -21,12 +21,14 @@ export function compoundsLayers(): LayerSpecification[] {
       id: "compounds-fill",
       type: "fill",
       source: "compounds",
+      "source-layer": "compounds",
       paint: { "fill-color": ["match", ["get", "kind"], "old_area", "#efe6d8", "campus", "#e8eee0", "#ece9f2"] },
     },
     {
       id: "compounds-line",
       type: "line",
       source: "compounds",
+      "source-layer": "compounds",
       minzoom: 14,
       paint: {
         "line-color": "#6f6580",

@@ -1,7 +1,7 @@
 import type { ExpressionSpecification, FilterSpecification, LayerSpecification } from "maplibre-gl";
 import { LABEL_FONT } from "../../map/glyphs.ts";
 import { labelPoints } from "../../map/label-points.ts";
-import { geojsonSource } from "../../map/sources.ts";
+import { geojsonSource, tileSource } from "../../map/sources.ts";
 
 /** Where a grid's households stand against its community's band (default 200–300). */
 export type GridStatus = "under" | "ok" | "over";
@@ -15,11 +15,18 @@ export const STATUS_COLORS: Record<GridStatus, string> = { under: "#56b4e9", ok:
 /** Symbols that say the status without colour: ▼ too few, ✓ within the band, ▲ too many. */
 export const STATUS_SYMBOLS: Record<GridStatus, string> = { under: "▼", ok: "✓", over: "▲" };
 
-/** Grids are addressed by their code, so selection and hover can use feature-state. */
-export const gridsSource = geojsonSource("code");
+/**
+ * Grids of the published plan as vector tiles, addressed by their code so selection and hover can use
+ * feature-state. The tiles hold the grids (`grids`) and one label point per grid (`grids_label`) from zoom 12,
+ * and below it one feature per community with its grids' totals (`grid_communities`).
+ */
+export const gridsSource = tileSource("grids", "code");
 
-/** One label point per grid, computed once: polygon labels placed per tile would repeat along tile edges. */
+/** Label points computed in the browser from fetched grids; the map now labels grids from the tiles instead. */
 export const gridsLabelsSource = geojsonSource("code");
+
+/** Below this zoom the grids are drawn per community (a grid is a few pixels there). */
+export const GRIDS_MIN_ZOOM = 12;
 
 /** The point inside each grid where its code is written. */
 export function gridLabelPoints(
@@ -46,9 +53,31 @@ export function gridsLayers({ focus }: { focus: string | null }): LayerSpecifica
   const labelFilter: FilterSpecification = focus ? ["==", ["get", "community_code"], focus] : ["has", "code"];
   return [
     {
+      // Zoomed out over a city: each community in the colour most of its grids have.
+      id: "grids-overview",
+      type: "fill",
+      source: "grids",
+      "source-layer": "grid_communities",
+      maxzoom: GRIDS_MIN_ZOOM,
+      paint: {
+        "fill-color": [
+          "case",
+          [">=", ["get", "grids_ok"], ["max", ["get", "grids_under"], ["get", "grids_over"]]],
+          STATUS_COLORS.ok,
+          [">=", ["get", "grids_over"], ["get", "grids_under"]],
+          STATUS_COLORS.over,
+          STATUS_COLORS.under,
+        ],
+        "fill-opacity": 0.45,
+        "fill-outline-color": "#ffffff",
+      },
+    },
+    {
       id: "grids-fill",
       type: "fill",
       source: "grids",
+      "source-layer": "grids",
+      minzoom: GRIDS_MIN_ZOOM,
       paint: {
         "fill-color": [
           "match",
@@ -67,6 +96,8 @@ export function gridsLayers({ focus }: { focus: string | null }): LayerSpecifica
       id: "grids-line",
       type: "line",
       source: "grids",
+      "source-layer": "grids",
+      minzoom: GRIDS_MIN_ZOOM,
       layout: { "line-join": "round" },
       paint: {
         "line-color": "#ffffff",
@@ -79,6 +110,8 @@ export function gridsLayers({ focus }: { focus: string | null }): LayerSpecifica
       id: "grids-highlight",
       type: "line",
       source: "grids",
+      "source-layer": "grids",
+      minzoom: GRIDS_MIN_ZOOM,
       layout: { "line-join": "round" },
       paint: {
         "line-color": ["case", selected, "#111111", "#333333"],
@@ -97,7 +130,8 @@ export function gridsLayers({ focus }: { focus: string | null }): LayerSpecifica
     {
       id: "grids-label",
       type: "symbol",
-      source: "grids-labels",
+      source: "grids",
+      "source-layer": "grids_label",
       minzoom: 12.5,
       filter: labelFilter,
       layout: {

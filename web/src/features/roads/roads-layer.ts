@@ -1,8 +1,8 @@
 import type { ExpressionSpecification, LayerSpecification } from "maplibre-gl";
 import { LABEL_FONT } from "../../map/glyphs.ts";
-import { geojsonSource } from "../../map/sources.ts";
+import { tileSource } from "../../map/sources.ts";
 
-export const roadsSource = geojsonSource("id");
+export const roadsSource = tileSource("roads", "id");
 
 /** Line width in pixels by road class, growing with zoom roughly as the real carriageway would. */
 function width(arterial: number, secondary: number, local: number): ExpressionSpecification {
@@ -24,6 +24,7 @@ export function roadsLayers(): LayerSpecification[] {
       id: "roads-casing",
       type: "line",
       source: "roads",
+      "source-layer": "roads",
       layout: { "line-join": "round", "line-cap": "round" },
       paint: { "line-color": "#c9c1b1", "line-width": width(7, 5, 3), "line-gap-width": 0 },
     },
@@ -31,6 +32,7 @@ export function roadsLayers(): LayerSpecification[] {
       id: "roads-line",
       type: "line",
       source: "roads",
+      "source-layer": "roads",
       layout: { "line-join": "round", "line-cap": "round" },
       paint: {
         "line-color": ["match", ["get", "class"], "arterial", "#fbe3a6", "#ffffff"],
@@ -41,6 +43,7 @@ export function roadsLayers(): LayerSpecification[] {
       id: "roads-label",
       type: "symbol",
       source: "roads",
+      "source-layer": "roads",
       minzoom: 14,
       filter: ["has", "name"],
       layout: {

@@ -1,9 +1,9 @@
 import type { LayerSpecification } from "maplibre-gl";
 import { LABEL_FONT } from "../../map/glyphs.ts";
 import { labelPoints } from "../../map/label-points.ts";
-import { geojsonSource } from "../../map/sources.ts";
+import { geojsonSource, tileSource } from "../../map/sources.ts";
 
-export const waterSource = geojsonSource("id");
+export const waterSource = tileSource("water", "id");
 
 /** One label point per named water body, so a name is written once and not once per tile. */
 export const waterLabelsSource = geojsonSource("id");
@@ -23,6 +23,7 @@ export function waterLayers(): LayerSpecification[] {
       id: "water-fill",
       type: "fill",
       source: "water",
+      "source-layer": "water",
       paint: { "fill-color": "#a9cde0", "fill-outline-color": "#8fb9d0" },
     },
     {
