@@ -259,6 +259,44 @@ describe("layer imports", () => {
   });
 });
 
+describe("building imports", () => {
+  it("add buildings with entrances and rebuild the parcels around them, plans carried over", async () => {
+    const spots = await sql.query<{ g: unknown }>(
+      `select ST_AsGeoJSON(ST_Transform(ST_Expand(c, 5), 4326), 9)::json g
+       from parcel p cross join lateral (select ST_Transform(ST_PointOnSurface(p.geom), 4550) c) x
+       where p.entrance_id is null and p.area_m2 > 600
+         and not exists (select 1 from building b where ST_DWithin(ST_Transform(b.geom, 4550), c, 12))
+       order by p.area_m2 desc, p.id limit 2`,
+    );
+    expect(spots.rows).toHaveLength(2);
+    const fc = {
+      type: "FeatureCollection",
+      features: spots.rows.map((r, i) => ({
+        type: "Feature",
+        properties: { 楼号: `新建${i + 1}号楼`, 层数: 6, 户数: 36 },
+        geometry: r.g,
+      })),
+    };
+    const id = await upload("buildings.geojson", JSON.stringify(fc));
+    const res = await admin.send("POST", "/api/imports/layers", { file: id, target: "buildings" });
+    expect(res.status).toBe(200);
+    const built = await sql.query<{ name: string; households: number; estimated: boolean; parcels: number }>(
+      `select b.name, sum(e.households)::int households, bool_or(e.households_estimated) estimated,
+         (select count(*) from parcel p where p.building_id = b.id)::int parcels
+       from building b join entrance e on e.building_id = b.id where b.name like '新建%' group by b.id, b.name order by b.name`,
+    );
+    expect(built.rows).toEqual([
+      { name: "新建1号楼", households: 36, estimated: false, parcels: 1 },
+      { name: "新建2号楼", households: 36, estimated: false, parcels: 1 },
+    ]);
+    const unassigned = await sql.query(
+      `select p.id from parcel p where not exists (
+         select 1 from published_parcel pp where pp.parcel_id = p.id)`,
+    );
+    expect(unassigned.rows).toEqual([]);
+  }, 180_000);
+});
+
 describe("hand-drawn grids", () => {
   it("become a draft plan, each parcel in the grid covering most of it, with a report of overlaps, gaps and cuts", async () => {
     // The published grids of one community, redrawn by hand: the first pushed 25 m over its neighbours, the
