@@ -42,11 +42,11 @@ const bearing = z
   .openapi({ description: "Degrees clockwise from north" });
 const width = z
   .number()
-  .gt(0, bi("视角应大于 0 度", "width of view must be over 0 degrees"))
+  .min(1, bi("视角至少 1 度", "width of view must be at least 1 degree"))
   .max(360, bi("视角不能超过 360 度", "width of view cannot exceed 360 degrees"));
 const range = z
   .number()
-  .gt(0, bi("可视距离应大于 0 米", "range must be over 0 m"))
+  .min(1, bi("可视距离至少 1 米", "range must be at least 1 m"))
   .max(500, bi("可视距离不能超过 500 米", "range cannot exceed 500 m"));
 const height = z
   .number()

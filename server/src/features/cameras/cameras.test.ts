@@ -120,7 +120,8 @@ describe("placing a planned camera", () => {
       [{ type: "dome", geometry: point([200, 0]) }, "geometry.coordinates"],
       [{ type: "fixed", bearing_deg: 360 }, "bearing_deg"],
       [{ type: "fixed", range_m: 900 }, "range_m"],
-      [{ type: "fixed", view_width_deg: 0 }, "view_width_deg"],
+      [{ type: "fixed", view_width_deg: 0.5 }, "view_width_deg"],
+      [{ type: "fixed", range_m: Number.MIN_VALUE }, "range_m"],
       [{ type: "laser" }, "type"],
       [{ type: "fixed", status: "online" }, "status"],
     ];

@@ -46,8 +46,8 @@ export const SuggestBody = z
     community: communityCode,
     k: z.number().int(bi("应为整数", "an integer")).min(1).max(10),
     type: z.enum(CAMERA_TYPES).default("dome"),
-    range_m: z.number().positive().max(500).optional(),
-    view_width_deg: z.number().positive().max(360).optional(),
+    range_m: z.number().min(1).max(500).optional(),
+    view_width_deg: z.number().min(1).max(360).optional(),
     include_planned: z.boolean().default(true),
     min_length_m: z.number().min(0).max(100_000).default(50),
     weights: z

@@ -155,8 +155,12 @@ function wkbParts(wkb: Uint8Array): XY[][] {
   return out;
 }
 
-/** A polygon of one ring as little-endian WKB. */
+/**
+ * A polygon of one ring as little-endian WKB; an empty polygon when the ring has collapsed (a camera right against
+ * a wall sees nothing), so that one degenerate view cannot fail a batch.
+ */
 function polygonWkb(ring: readonly XY[]): Buffer {
+  if (ring.length < 4) return Buffer.from([1, 3, 0, 0, 0, 0, 0, 0, 0]);
   const buf = Buffer.allocUnsafe(13 + ring.length * 16);
   const out = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   out.setUint8(0, 1);
