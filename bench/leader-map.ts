@@ -101,6 +101,8 @@ async function measure(label: string, stress: boolean): Promise<Measured> {
     });
     const page = context.pages()[0] ?? (await context.newPage());
     await page.goto(url);
+    // Under load the first page can take a while: wait for the form rather than for a fixed time.
+    await page.getByTestId("sign-in").waitFor({ timeout: 180_000 });
     await page.locator("input[name=username]").fill("leader");
     await page.locator("input[name=password]").fill(TEST_PASSWORD);
     await page.locator("button[type=submit]").click();

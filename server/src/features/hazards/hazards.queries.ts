@@ -14,9 +14,10 @@ import type { CreateHazardInput, HazardFilterInput, HazardStatus, TransitionInpu
 export const TZ = "Asia/Shanghai";
 
 /** The first instant of a calendar day (CST), as timestamptz. */
-const dayStart = (d: string): RawBuilder<Date> => sql<Date>`((${d}::date)::timestamp at time zone ${TZ})`;
+const dayStart = (d: string): RawBuilder<Date> => sql<Date>`((${d}::date)::timestamp at time zone ${sql.lit(TZ)})`;
 /** The first instant after a calendar day (CST). */
-export const dayEnd = (d: string): RawBuilder<Date> => sql<Date>`((${d}::date + 1)::timestamp at time zone ${TZ})`;
+export const dayEnd = (d: string): RawBuilder<Date> =>
+  sql<Date>`((${d}::date + 1)::timestamp at time zone ${sql.lit(TZ)})`;
 
 /** `%text%` for ILIKE, with the pattern characters of the text taken literally. */
 export const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

@@ -40,19 +40,17 @@ export async function hazardStats(db: Db, p: Principal, f: StatsQueryInput) {
 
   const months = await sql<{ month: string; opened: number; resolved: number; verified: number }>`
     with h as ${base},
-    opened as (
-      select to_char(h.reported_at at time zone ${TZ}, 'YYYY-MM') as month, count(*)::int as n from h group by 1),
-    moved as (
-      select to_char(t.at at time zone ${TZ}, 'YYYY-MM') as month, t.to_status, count(distinct t.hazard_id)::int as n
+    ev as (
+      select to_char(h.reported_at at time zone ${sql.lit(TZ)}, 'YYYY-MM') as month, 'opened' as kind, h.id from h
+      union all
+      select to_char(t.at at time zone ${sql.lit(TZ)}, 'YYYY-MM'), t.to_status, t.hazard_id
       from hazard_transition t join h on h.id = t.hazard_id
-      where t.to_status in ('resolved', 'verified') ${cutoff}
-      group by 1, 2)
-    select m.month,
-      coalesce((select n from opened o where o.month = m.month), 0) as opened,
-      coalesce((select n from moved v where v.month = m.month and v.to_status = 'resolved'), 0) as resolved,
-      coalesce((select n from moved v where v.month = m.month and v.to_status = 'verified'), 0) as verified
-    from (select month from opened union select month from moved) m
-    order by m.month`.execute(db);
+      where t.to_status in ('resolved', 'verified') ${cutoff})
+    select ev.month,
+      (count(*) filter (where ev.kind = 'opened'))::int as opened,
+      (count(distinct ev.id) filter (where ev.kind = 'resolved'))::int as resolved,
+      (count(distinct ev.id) filter (where ev.kind = 'verified'))::int as verified
+    from ev group by ev.month order by ev.month`.execute(db);
 
   const venues = await db
     .selectFrom("venue as v")
