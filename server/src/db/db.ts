@@ -21,7 +21,9 @@ export function createDb(config: {
   dbPoolMax?: number;
   databaseReadUrl?: string | undefined;
 }): Db {
-  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.dbPoolMax ?? 10 });
+  // JIT compilation pays off for long analytic queries; GridAtlas sends short ones whose PostGIS cost estimates
+  // make the planner JIT-compile anyway, turning 60 ms into seconds.
+  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.dbPoolMax ?? 10, options: "-c jit=off" });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   if (config.databaseReadUrl) {
     const replica = new pg.Pool({ connectionString: config.databaseReadUrl, max: config.dbPoolMax ?? 10 });

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { readsGrid } from "../../auth/principal.ts";
+import { type Principal, readsGrid } from "../../auth/principal.ts";
 import { principalOf } from "../../auth/session.ts";
 import { toFeatureCollection } from "../../db/postgis.ts";
 import { notFound } from "../../http/errors.ts";
@@ -8,6 +8,16 @@ import { communityCode, errorResponses, featureCollection, gridCode } from "../.
 import { findPublishedGrid, gridPlaceCounts, gridTeam, listPublishedGrids } from "./grids.queries.ts";
 
 const Status = z.enum(["under", "ok", "over"]);
+
+/**
+ * How much of a staff record a reader sees (DOMAIN: staff data is visible to those who manage it): admins and the
+ * community's secretary everything; planners and workers names and roles; leaders roles only.
+ */
+function staffView(p: Principal, community: string): "full" | "names" | "roles" {
+  if (p.roles.includes("admin") || p.communities.includes(community)) return "full";
+  if (p.roles.includes("planner") || p.roles.includes("worker")) return "names";
+  return "roles";
+}
 
 const GridProps = z.object({
   code: z.string(),
@@ -32,7 +42,10 @@ const GridDetail = z
     area_m2: z.number(),
     status: Status,
     band: z.object({ min: z.number(), max: z.number() }),
-    team: z.array(z.object({ id: z.number(), name: z.string(), role: z.string(), phone: z.string().nullable() })),
+    /** Staff are personal data: names and phones only for those who manage them (see `staffView`). */
+    team: z.array(
+      z.object({ id: z.number(), name: z.string().nullable(), role: z.string(), phone: z.string().nullable() }),
+    ),
     venues: z.number(),
     hazards_open: z.number(),
     cameras: z.number(),
@@ -80,6 +93,13 @@ export const gridsRoutes = createRouter()
     if (!grid || !readsGrid(principalOf(c), grid))
       throw notFound(`没有编码为 ${code} 的网格`, `no grid with code ${code}`);
     const [team, counts] = await Promise.all([gridTeam(db, grid), gridPlaceCounts(db, grid.id)]);
+    const view = staffView(principalOf(c), grid.community_code);
     const { id: _id, band_min, band_max, ...rest } = grid;
-    return c.json({ ...rest, band: { min: band_min, max: band_max }, team, ...counts }, 200);
+    const shown = team.map((w) => ({
+      id: w.id,
+      role: w.role,
+      name: view === "roles" ? null : w.name,
+      phone: view === "full" ? w.phone : null,
+    }));
+    return c.json({ ...rest, band: { min: band_min, max: band_max }, team: shown, ...counts }, 200);
   });

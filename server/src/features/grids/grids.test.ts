@@ -115,3 +115,26 @@ describe("GET /api/grids/:code", () => {
     expect((await bad.json()).error.field).toBe("code");
   });
 });
+
+describe("the team on a grid card", () => {
+  it("shows staff names and phones only to those who manage them", async () => {
+    const { rows } = await sqlClient.query<{ code: string; community_code: string }>(
+      `select g.code, g.community_code from published_grid g
+       where exists (select 1 from worker_assignment wa where wa.grid_code = g.code) order by g.code limit 1`,
+    );
+    const { code, community_code } = rows[0]!;
+    const team = async (username: string) =>
+      (await (await (await signIn(app, username)).request(`/api/grids/${code}`)).json()).team as {
+        name: string | null;
+        phone: string | null;
+      }[];
+    const secretary = await team(`secretary-${community_code}`);
+    expect(secretary.some((w) => w.phone)).toBe(true);
+    expect((await team("admin")).some((w) => w.phone)).toBe(true);
+    const planner = await team("planner");
+    expect(planner.every((w) => w.name && w.phone === null)).toBe(true);
+    const leader = await team("leader");
+    expect(leader.length).toBe(secretary.length);
+    expect(leader.every((w) => w.name === null && w.phone === null)).toBe(true);
+  });
+});

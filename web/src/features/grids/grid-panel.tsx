@@ -89,7 +89,7 @@ function GridFigures({ grid, t, lang }: { grid: GridDetail; t: Translate; lang: 
           {team.map((w) => (
             <li key={w.id}>
               <span className="team-role">{ROLE_KEYS[w.role] ? t(ROLE_KEYS[w.role] as MessageKey) : w.role}</span>
-              <span className="team-name">{w.name}</span>
+              <span className="team-name">{w.name ?? "—"}</span>
               {w.phone && (
                 <a className="team-phone" href={`tel:${w.phone}`}>
                   {w.phone}
