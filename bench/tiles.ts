@@ -1,0 +1,308 @@
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Rng } from "@gridatlas/geodata/demo/random.ts";
+import { TEST_PASSWORD } from "@gridatlas/server/db/test-database.ts";
+import { decodeMvt } from "@gridatlas/server/features/tiles/tiles.mvt.ts";
+import autocannon from "autocannon";
+import pg from "pg";
+import { signInOverHttp, startServerProcess } from "../tests/support/server-process.ts";
+import { cityDatabaseUrl, loadAverage, rssSampler } from "./city.support.ts";
+import { machine, percentile } from "./support.ts";
+
+/**
+ * Issue 10: vector tiles over the city (`cli generate-city` + `cli load-city`, database gridatlas_city), random
+ * tiles at zooms 10–17 of every layer, side by side in one run:
+ * 1. each tile of a sample fetched through the server two at a time (uncached), timed, decoded, and its
+ *    features counted against SQL that finds the rows in the tile's box independently of the tile functions;
+ * 2. throughput through the server with autocannon on loopback, 2 and 32 connections, every request a tile not
+ *    rendered before (uncached), against pgbench running the same tile functions with 2 and 32 clients;
+ * 3. throughput on tiles already rendered (cached), 2 and 32 connections;
+ * and the server's resident memory under that load.
+ * Run: npm run bench -- tiles   (CITY_DATABASE_URL to point elsewhere; TILES_SAMPLE, TILES_SECONDS to shorten)
+ */
+const SAMPLE = Number(process.env.TILES_SAMPLE ?? 600);
+const UNCACHED = Number(process.env.TILES_UNCACHED ?? 1500);
+const SECONDS = Number(process.env.TILES_SECONDS ?? 20);
+const PGBENCH = "/usr/lib/postgresql/15/bin/pgbench";
+
+/** Zooms at which each layer has rows (outside them its tiles are empty and cost nothing). */
+const LAYER_ZOOMS: Record<string, [number, number]> = {
+  grids: [10, 17],
+  parcels: [15, 17],
+  buildings: [14, 17],
+  venues: [10, 17],
+  hazards: [10, 17],
+  cameras: [10, 17],
+  roads: [10, 17],
+  water: [10, 17],
+  blocks: [12, 17],
+  compounds: [13, 17],
+  communities: [10, 17],
+};
+const BASEMAP = new Set(["roads", "water", "blocks"]);
+type Tile = { layer: string; z: number; x: number; y: number };
+
+const url = cityDatabaseUrl();
+const sql = new pg.Client({ connectionString: url });
+await sql.connect();
+const subdistricts = (
+  await sql.query<{ w: number; s: number; e: number; n: number }>(
+    "select ST_XMin(geom) w, ST_YMin(geom) s, ST_XMax(geom) e, ST_YMax(geom) n from subdistrict order by code",
+  )
+).rows;
+const totals = (
+  await sql.query<{ grids: number; households: number; buildings: number; parcels: number }>(
+    `select (select count(*)::int from published_grid) grids, (select sum(households)::int from entrance) households,
+       (select count(*)::int from building) buildings, (select count(*)::int from parcel) parcels`,
+  )
+).rows[0]!;
+
+/** Random tiles over the city: a random layer, a zoom in its range, a point in a random subdistrict. */
+function randomTiles(n: number, seed: number): Tile[] {
+  const rng = new Rng(seed);
+  const layers = Object.keys(LAYER_ZOOMS);
+  const seen = new Set<string>();
+  const out: Tile[] = [];
+  while (out.length < n) {
+    const layer = layers[rng.int(0, layers.length - 1)]!;
+    const [z0, z1] = LAYER_ZOOMS[layer]!;
+    const z = rng.int(z0, z1);
+    const b = subdistricts[rng.int(0, subdistricts.length - 1)]!;
+    const lng = rng.range(b.w, b.e);
+    const lat = rng.range(b.s, b.n);
+    const k = 2 ** z;
+    const r = (lat * Math.PI) / 180;
+    const x = Math.floor(((lng + 180) / 360) * k);
+    const y = Math.floor(((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * k);
+    const key = `${layer}/${z}/${x}/${y}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ layer, z, x, y });
+  }
+  return out;
+}
+
+/**
+ * Features per MVT layer PostGIS finds in the tile, without the tile functions: rows whose geometry meets the
+ * tile's envelope with its 64-unit margin (points and labels: the tile itself), with the layer's zoom rules.
+ */
+async function expectedCounts(t: Tile): Promise<Record<string, number>> {
+  const env = "ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 64.0 / 4096), 4326)";
+  const bare = "ST_Transform(ST_TileEnvelope($1, $2, $3), 4326)";
+  const count = async (q: string) =>
+    (await sql.query<{ n: number }>(`select count(*)::int n from ${q}`, [t.z, t.x, t.y])).rows[0]!.n;
+  const points = async (table: string, layer: string, summary: string) =>
+    t.z >= 13
+      ? { [layer]: await count(`${table} t where ST_Intersects(t.geom, ${env})`) }
+      : {
+          [`${layer}_by_community`]: await count(
+            `tile_community t where t.${summary} > 0 and ST_Intersects(t.label, ${bare}) and ST_Y(t.label) <> ST_YMax(${bare})`,
+          ),
+        };
+  switch (t.layer) {
+    case "grids":
+      return t.z < 12
+        ? { grid_communities: await count(`tile_community t where ST_Intersects(t.geom_simple, ${env})`) }
+        : { grids: await count(`published_grid g where ST_Intersects(g.geom, ${env})`) };
+    case "parcels":
+      return { parcels: await count(`parcel p where ST_Intersects(p.geom, ${env})`) };
+    case "buildings":
+      return { buildings: await count(`building b where ST_Intersects(b.geom, ${env})`) };
+    case "venues":
+      return points("venue", "venues", "venues");
+    case "hazards":
+      return points("hazard", "hazards", "hazards_open");
+    case "cameras":
+      return points("camera", "cameras", "cameras");
+    case "roads":
+      return {
+        roads: await count(`road r where ST_Intersects(r.geom, ${env})
+          and ($1 >= 14 or r.class = 'arterial' or ($1 >= 12 and r.class = 'secondary'))`),
+      };
+    case "water":
+      return { water: await count(`water w where ST_Intersects(w.geom, ${env})`) };
+    case "blocks":
+      return { blocks: await count(`block k where ST_Intersects(k.geom, ${env})`) };
+    case "compounds":
+      return { compounds: await count(`compound k where ST_Intersects(k.geom, ${env})`) };
+    default:
+      return {
+        communities: await count(
+          `tile_community t join community c on c.code = t.code
+           where ST_Intersects(case when $1 >= 13 then c.geom else t.geom_simple end, ${env})`,
+        ),
+      };
+  }
+}
+
+const port = 22_000 + (process.pid % 9_000);
+const server = await startServerProcess(url, port, { DB_POOL_MAX: "32" });
+const rss = rssSampler(server.child.pid!);
+const load0 = loadAverage();
+try {
+  const headers = await signInOverHttp(server.url, "leader", TEST_PASSWORD);
+  const versions = (
+    (await (await fetch(`${server.url}/tiles/versions`, { headers })).json()) as { versions: Record<string, number> }
+  ).versions;
+  const pathOf = (t: Tile) => `/tiles/${t.layer}/v${versions[t.layer]}/${t.z}/${t.x}/${t.y}.pbf`;
+
+  // 1. Latency, content and feature counts, two at a time, every tile rendered for the first time.
+  const sample = randomTiles(SAMPLE, 1);
+  const timings: { t: Tile; ms: number; bytes: number }[] = [];
+  const mismatches: string[] = [];
+  let next = 0;
+  await Promise.all(
+    [0, 1].map(async () => {
+      for (;;) {
+        const t = sample[next++];
+        if (!t) return;
+        const t0 = performance.now();
+        const res = await fetch(`${server.url}${pathOf(t)}`, { headers });
+        const body = new Uint8Array(await res.arrayBuffer());
+        const took = performance.now() - t0;
+        if (res.status !== 200 && res.status !== 204) throw new Error(`${pathOf(t)} answered ${res.status}`);
+        timings.push({ t, ms: took, bytes: body.byteLength });
+        const got = Object.fromEntries(decodeMvt(body).map((l) => [l.name, l.features.length]));
+        const want = await expectedCounts(t);
+        for (const [name, n] of Object.entries(want)) {
+          if ((got[name] ?? 0) !== n)
+            mismatches.push(`${t.layer} ${t.z}/${t.x}/${t.y} ${name}: tile ${got[name] ?? 0}, SQL ${n}`);
+        }
+      }
+    }),
+  );
+
+  // 2. Uncached throughput: every request a tile not rendered before.
+  const uncachedRun = async (connections: number, tiles: Tile[]) => {
+    let i = 0;
+    const paths = tiles.map(pathOf);
+    return new Promise<autocannon.Result>((resolve, reject) => {
+      autocannon(
+        {
+          url: server.url,
+          connections,
+          amount: paths.length,
+          headers,
+          requests: [{ method: "GET", setupRequest: (req) => ({ ...req, path: paths[i++ % paths.length]! }) }],
+        },
+        (err, res) => (err ? reject(err) : resolve(res)),
+      );
+    });
+  };
+  const cachedRun = async (connections: number, tiles: Tile[]) => {
+    let i = 0;
+    const paths = tiles.map(pathOf);
+    return new Promise<autocannon.Result>((resolve, reject) => {
+      autocannon(
+        {
+          url: server.url,
+          connections,
+          duration: SECONDS,
+          headers,
+          requests: [{ method: "GET", setupRequest: (req) => ({ ...req, path: paths[i++ % paths.length]! }) }],
+        },
+        (err, res) => (err ? reject(err) : resolve(res)),
+      );
+    });
+  };
+  const setA = randomTiles(UNCACHED, 2);
+  const setB = randomTiles(UNCACHED, 3).filter(
+    (t) => !setA.some((a) => a.layer === t.layer && a.z === t.z && a.x === t.x && a.y === t.y),
+  );
+  const server2 = await uncachedRun(2, setA);
+  const server32 = await uncachedRun(32, setB);
+
+  // pgbench on the same tile functions, the same kind of random tiles.
+  const pgTiles = randomTiles(UNCACHED * 2, 4);
+  await sql.query(
+    "create table if not exists bench_tile_list (id integer primary key, layer text, z int, x int, y int)",
+  );
+  await sql.query("truncate bench_tile_list");
+  await sql.query(
+    `insert into bench_tile_list select n, l, z, x, y from unnest($1::text[], $2::int[], $3::int[], $4::int[])
+     with ordinality u(l, z, x, y, n)`,
+    [pgTiles.map((t) => t.layer), pgTiles.map((t) => t.z), pgTiles.map((t) => t.x), pgTiles.map((t) => t.y)],
+  );
+  const branches = Object.keys(LAYER_ZOOMS)
+    .map((l) =>
+      BASEMAP.has(l) ? `when '${l}' then ${l}_tile(z, x, y)` : `when '${l}' then ${l}_tile(z, x, y, null, null)`,
+    )
+    .join(" ");
+  const script = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "pgbench-")), "tiles.sql");
+  fs.writeFileSync(
+    script,
+    `\\set i random(1, ${pgTiles.length})\nselect (select version from tile_layer where layer = l.layer), case l.layer ${branches} end from bench_tile_list l where l.id = :i;\n`,
+  );
+  const pgbench = (clients: number) => {
+    const out = execFileSync(
+      PGBENCH,
+      ["-n", "-f", script, "-c", String(clients), "-j", "2", "-T", String(SECONDS), "-M", "prepared", url],
+      { encoding: "utf8", env: { ...process.env, PGAPPNAME: "bench-tiles" } },
+    );
+    const tps = /tps = ([\d.]+)/.exec(out)?.[1];
+    const latency = /latency average = ([\d.]+) ms/.exec(out)?.[1];
+    return { tps: Number(tps), latency: Number(latency) };
+  };
+  const pg2 = pgbench(2);
+  const pg32 = pgbench(32);
+
+  // 3. Cached: the tiles of run 2 again, all of them in the LRU now.
+  const cached2 = await cachedRun(2, setA);
+  const cached32 = await cachedRun(32, setA);
+  const load1 = loadAverage();
+
+  const all = timings.map((x) => x.ms);
+  const p = (xs: number[], q: number) => percentile(xs, q).toFixed(1);
+  console.log(
+    `Tiles (issue 10) — ${machine()}, ${os.cpus().length} cores; city: ${subdistricts.length} subdistricts, ` +
+      `${totals.grids} grids, ${totals.households} households, ${totals.buildings} buildings, ${totals.parcels} parcels; ` +
+      `load average ${load0} at the start, ${load1} at the end`,
+  );
+  console.log(
+    `\nUncached latency, ${sample.length} random tiles fetched two at a time through the server (leader: no scope filter)`,
+  );
+  console.log("| layer | tiles | p50 ms | p95 ms | max ms | mean KB |");
+  console.log("|---|---:|---:|---:|---:|---:|");
+  for (const layer of Object.keys(LAYER_ZOOMS)) {
+    const xs = timings.filter((x) => x.t.layer === layer);
+    if (!xs.length) continue;
+    const ms = xs.map((x) => x.ms);
+    const kb = xs.reduce((s, x) => s + x.bytes, 0) / xs.length / 1024;
+    console.log(
+      `| ${layer} | ${xs.length} | ${p(ms, 50)} | ${p(ms, 95)} | ${Math.max(...ms).toFixed(1)} | ${kb.toFixed(1)} |`,
+    );
+  }
+  console.log(`| all | ${all.length} | ${p(all, 50)} | ${p(all, 95)} | ${Math.max(...all).toFixed(1)} | – |`);
+  console.log("\n| zoom | tiles | p50 ms | p95 ms |");
+  console.log("|---:|---:|---:|---:|");
+  for (let z = 10; z <= 17; z++) {
+    const ms = timings.filter((x) => x.t.z === z).map((x) => x.ms);
+    if (ms.length) console.log(`| ${z} | ${ms.length} | ${p(ms, 50)} | ${p(ms, 95)} |`);
+  }
+  console.log(
+    `\nDecoded and counted against SQL: ${sample.length - new Set(mismatches.map((m) => m.split(" ").slice(0, 2).join(" "))).size} of ${sample.length} tiles match in every layer`,
+  );
+  for (const m of mismatches.slice(0, 10)) console.log(`  mismatch: ${m}`);
+
+  const rate = (r: autocannon.Result) => r.requests.total / (r.duration || 1);
+  const row = (what: string, r: autocannon.Result, ref?: number) =>
+    `| ${what} | ${rate(r).toFixed(0)} | ${r.latency.p50} | ${r.latency.p97_5} | ${r.latency.p99} | ${r.non2xx} | ${r.errors} | ${ref ? `${(rate(r) / ref).toFixed(2)}×` : "–"} |`;
+  console.log("\nThroughput, loopback (server: autocannon; pgbench: the same functions, prepared, random tiles)");
+  console.log("| run | tiles/s | p50 ms | p97.5 ms | p99 ms | non-2xx | errors | server / pgbench |");
+  console.log("|---|---:|---:|---:|---:|---:|---:|---:|");
+  console.log(`| pgbench, 2 clients | ${pg2.tps.toFixed(0)} | – | – | – | – | – | – |`);
+  console.log(row("server uncached, 2 connections", server2, pg2.tps));
+  console.log(`| pgbench, 32 clients | ${pg32.tps.toFixed(0)} | – | – | – | – | – | – |`);
+  console.log(row("server uncached, 32 connections", server32, pg32.tps));
+  console.log(row("server cached, 2 connections", cached2));
+  console.log(row("server cached, 32 connections", cached32));
+  console.log(
+    `\nServer memory (resident): ${rss.start()} MB at the start, ${rss.max()} MB at most under load, ${rss.now()} MB at the end`,
+  );
+} finally {
+  rss.stop();
+  await server.stop();
+  await sql.end();
+}
