@@ -23,7 +23,11 @@ export function createDb(config: {
 }): Db {
   // JIT compilation pays off for long analytic queries; GridAtlas sends short ones whose PostGIS cost estimates
   // make the planner JIT-compile anyway, turning 60 ms into seconds.
-  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.dbPoolMax ?? 10, options: "-c jit=off" });
+  const pool = new pg.Pool({
+    connectionString: config.databaseUrl,
+    max: config.dbPoolMax ?? 10,
+    options: "-c jit=off",
+  });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   if (config.databaseReadUrl) {
     const replica = new pg.Pool({ connectionString: config.databaseReadUrl, max: config.dbPoolMax ?? 10 });
