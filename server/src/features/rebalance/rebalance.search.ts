@@ -55,7 +55,13 @@ class Levels {
         level === "coarse"
           ? coarsen(this.get(2).c, this.maxHH, Math.max(24, 6 * this.grids), this.random)
           : contract(this.g, this.region, level, this.maxHH);
-      v = { c, split: splitIndex(this.g, c) };
+      // A level that leaves the region one node has no cut at all (a region that is one compound small enough
+      // for one grid is one node up to the compound level): the next finer level stands in for it. Without this,
+      // splitting such a grid to reach a requested count mostly found no cut (repair returned too few grids).
+      v =
+        level !== "coarse" && level > 0 && c.nodes.length < 2 && this.region.length > 1
+          ? this.get((level - 1) as Level)
+          : { c, split: splitIndex(this.g, c) };
       this.cache.set(level, v);
     }
     return v;
@@ -210,7 +216,20 @@ export function partitionRegion(
   anchors: Anchors | null,
   effort = 1,
 ): number[][] | null {
-  if (k <= 1) return [region.slice()];
+  if (k <= 1) {
+    // A single grid keeps the locked units of one grid at most: report the region as undividable rather than hand
+    // back a part whose labelling would move somebody's locked unit.
+    let slot = -1;
+    if (anchors) {
+      for (const u of region) {
+        const a = anchors[u]!;
+        if (a < 0) continue;
+        if (slot >= 0 && a !== slot) return null;
+        slot = a;
+      }
+    }
+    return [region.slice()];
+  }
   const trees = Math.max(3, Math.round(effort * Math.min(32, 8 + k)));
   const cut = bisect(g, region, k, random, Math.min(trees, region.length), anchors);
   if (!cut) return null;

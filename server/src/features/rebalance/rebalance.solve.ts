@@ -57,7 +57,7 @@ const maxRounds = 30;
 const probeRounds = 3;
 const pairTrees = 5;
 const troubledPairTrees = 24;
-/** Chains of up to this many grids, at most `chainTries` of them per grid out of band, each divided `chainAttempts` times. */
+/** Groups of up to this many grids, at most `chainTries` of them per grid out of band, each divided `chainAttempts` times. */
 const maxChain = 4;
 const chainTries = 3;
 const chainAttempts = 2;
@@ -101,6 +101,11 @@ export function solveCommunity(problem: CommunityProblem): CommunitySolution {
   const feasibleGrids = range.lo <= range.hi ? { min: range.lo, max: range.hi } : null;
   const lockedInUse = new Set<number>();
   for (let u = 0; u < g.n; u++) if (!isFree(u)) lockedInUse.add(orig[u]!);
+  // Locked units of different grids never share a grid, so a free area needs a grid of its own for every grid
+  // whose locked units it holds, and at least one. (An area cut off by locked grids once got a single grid for
+  // the locked units of two, and one of them silently changed grid.)
+  const leastGrids = freeComps.map((comp) => Math.max(1, anchoredSlots(problem, comp).size));
+  const leastFree = leastGrids.reduce((a, b) => a + b, 0);
 
   explainBeforeSearch(problem, freeComps, total, explanations);
 
@@ -108,20 +113,27 @@ export function solveCommunity(problem: CommunityProblem): CommunitySolution {
   for (let u = 0; u < g.n; u++) if (isFree(u) && orig[u]! >= 0) currentFree.add(orig[u]!);
   const freeRange = gridRange(freeTotal, band);
   const clampFree = (k: number) =>
-    Math.max(freeComps.length, freeRange.lo <= freeRange.hi ? Math.min(freeRange.hi, Math.max(freeRange.lo, k)) : k);
+    Math.max(leastFree, freeRange.lo <= freeRange.hi ? Math.min(freeRange.hi, Math.max(freeRange.lo, k)) : k);
   let targets: number[];
   if (problem.grids !== undefined) {
     const want = problem.grids - lockedInUse.size;
-    if (want < freeComps.length) {
+    if (want < leastFree) {
+      const apart =
+        leastFree > freeComps.length
+          ? {
+              zh: `，且不同网格的锁定单元不能同在一个网格，共需至少 ${leastFree} 个网格`,
+              en: `, and locked units of different grids never share one: at least ${leastFree} grids are needed`,
+            }
+          : { zh: "", en: "" };
       explanations.push({
         community: g.community,
         kind: "grid_count",
         severity: "error",
-        zh: `${names.zh}：要求 ${problem.grids} 个网格，但锁定网格 ${lockedInUse.size} 个之外还有 ${freeComps.length} 片互不相连的区域，每片至少需要一个网格`,
-        en: `${names.en}: ${problem.grids} grids were requested, but besides the ${lockedInUse.size} locked grids there are ${freeComps.length} separate areas, each needing a grid of its own`,
+        zh: `${names.zh}：要求 ${problem.grids} 个网格，但锁定网格 ${lockedInUse.size} 个之外还有 ${freeComps.length} 片互不相连的区域，每片至少需要一个网格${apart.zh}`,
+        en: `${names.en}: ${problem.grids} grids were requested, but besides the ${lockedInUse.size} locked grids there are ${freeComps.length} separate areas, each needing a grid of its own${apart.en}`,
       });
     }
-    targets = [Math.max(freeComps.length, want)];
+    targets = [Math.max(leastFree, want)];
   } else {
     // Repair keeps the number of grids unless it cannot fit the band; full mode aims at the band's middle.
     const mid = (band.min + band.max) / 2;
@@ -130,7 +142,7 @@ export function solveCommunity(problem: CommunityProblem): CommunitySolution {
         ? clampFree(currentFree.size)
         : clampFree(Math.max(1, Math.round(freeTotal / Math.max(1, mid))));
     targets = [k0];
-    for (const k of [k0 + 1, k0 - 1]) if (k >= Math.max(1, freeComps.length) && clampFree(k) === k) targets.push(k);
+    for (const k of [k0 + 1, k0 - 1]) if (k >= Math.max(1, leastFree) && clampFree(k) === k) targets.push(k);
   }
 
   // Other grid counts are tried only when the first leaves grids out of band, briefly, and the best goes on.
@@ -139,7 +151,9 @@ export function solveCommunity(problem: CommunityProblem): CommunitySolution {
     if (best && best.cost[0] === 0) break;
     const k = targets[i]!;
     const attempt =
-      mode === "repair" ? repairStart(problem, freeComps, k, random) : fullStart(problem, freeComps, k, random);
+      mode === "repair"
+        ? repairStart(problem, freeComps, k, random)
+        : fullStart(problem, freeComps, leastGrids, k, random);
     improve(attempt.p, random, targets.length > 1 ? probeRounds : maxRounds, newMemo());
     const cost = attempt.p.cost();
     if (!best || compareCost(cost, best.cost) < 0) best = { p: attempt.p, cost, ids: attempt.ids };
@@ -226,8 +240,10 @@ function adjacentPairs(p: Partition): [number, number][] {
 }
 
 /**
- * For every grid out of band, the shortest chains of adjacent grids starting at it whose other grids hold
- * enough spare households (or room) to cover its shortfall (or excess), merged and divided again.
+ * For every grid out of band, the smallest connected groups of grids around it whose other grids hold enough
+ * spare households (or room) to cover its shortfall (or excess), merged and divided again. Groups grow from any
+ * of their grids, not only from the end of a path: a grid between two neighbours that do not touch each other
+ * (a fan) was otherwise never merged with both, and repair mode left it out of band although a division existed.
  */
 function chains(p: Partition, random: Random): void {
   const band = p.g.band;
@@ -246,25 +262,34 @@ function chains(p: Partition, random: Random): void {
     const spare = (t: number) => (hh < band.min ? p.slotHH[t]! - band.min : band.max - p.slotHH[t]!);
     const found: number[][] = [];
     let frontier: number[][] = [[s]];
-    for (let length = 2; length <= maxChain && found.length < chainTries; length++) {
+    for (let size = 2; size <= maxChain && found.length < chainTries; size++) {
       const next: number[][] = [];
-      for (const path of frontier) {
-        for (const t of neighbours.get(path.at(-1)!) ?? []) {
-          if (path.includes(t)) continue;
-          const extended = [...path, t];
-          const cover = extended.slice(1).reduce((a, x) => a + Math.max(0, spare(x)), 0);
-          const total = extended.reduce((a, x) => a + p.slotHH[x]!, 0);
-          const fits = total >= extended.length * band.min && total <= extended.length * band.max;
-          if (cover >= need && fits && length > 2) found.push(extended);
-          next.push(extended);
+      const seen = new Set<string>();
+      for (const group of frontier) {
+        for (const member of group) {
+          for (const t of neighbours.get(member) ?? []) {
+            if (group.includes(t)) continue;
+            const extended = [...group, t];
+            const key = extended
+              .slice()
+              .sort((x, y) => x - y)
+              .join(",");
+            if (seen.has(key)) continue;
+            seen.add(key);
+            const cover = extended.slice(1).reduce((a, x) => a + Math.max(0, spare(x)), 0);
+            const total = extended.reduce((a, x) => a + p.slotHH[x]!, 0);
+            const fits = total >= extended.length * band.min && total <= extended.length * band.max;
+            if (cover >= need && fits && size > 2) found.push(extended);
+            next.push(extended);
+          }
         }
       }
       shuffle(next, random);
       frontier = next.slice(0, 24);
     }
-    for (const path of found.slice(0, chainTries)) {
-      if (path.some((x) => p.slotSize[x] === 0)) continue;
-      if (resplitMany(p, path, random, chainAttempts) && bandDeviation(p.slotHH[s]!, band) === 0) break;
+    for (const group of found.slice(0, chainTries)) {
+      if (group.some((x) => p.slotSize[x] === 0)) continue;
+      if (resplitMany(p, group, random, chainAttempts) && bandDeviation(p.slotHH[s]!, band) === 0) break;
     }
   }
 }
@@ -370,13 +395,31 @@ function firstStaying(p: Partition, s: number, leaving: Uint8Array): number {
   return -1;
 }
 
-/** Allocates k grids over separate areas, in proportion to households and within each area's feasible range. */
-function allocate(areas: readonly number[], k: number, mid: number, band: CommunityGraph["band"]): number[] {
+/** The (unlocked) grids whose locked units lie in the given units. */
+function anchoredSlots(problem: CommunityProblem, units: readonly number[]): Set<number> {
+  const { orig, lockedUnit, lockedSlots } = problem;
+  const out = new Set<number>();
+  for (const u of units) if (lockedUnit[u] && orig[u]! >= 0 && !lockedSlots.has(orig[u]!)) out.add(orig[u]!);
+  return out;
+}
+
+/**
+ * Allocates k grids over separate areas, in proportion to households and within each area's feasible range, but
+ * never fewer than `least` (one per grid whose locked units the area holds): locks come before the band and the
+ * count, so the sum exceeds k when k cannot honour them.
+ */
+function allocate(
+  areas: readonly number[],
+  least: readonly number[],
+  k: number,
+  mid: number,
+  band: CommunityGraph["band"],
+): number[] {
   const ranges = areas.map((h) => gridRange(h, band));
   const out = areas.map((h, i) => {
     const r = ranges[i]!;
     const want = Math.max(1, Math.round(h / Math.max(1, mid)));
-    return r.lo <= r.hi ? Math.min(r.hi, Math.max(r.lo, want)) : want;
+    return Math.max(least[i]!, r.lo <= r.hi ? Math.min(r.hi, Math.max(r.lo, want)) : want);
   });
   const sum = () => out.reduce((a, b) => a + b, 0);
   const avgSlack = (i: number, k2: number) => Math.abs(areas[i]! / k2 - mid);
@@ -386,7 +429,7 @@ function allocate(areas: readonly number[], k: number, mid: number, band: Commun
     let pickScore = Number.POSITIVE_INFINITY;
     for (let i = 0; i < areas.length; i++) {
       const next = out[i]! + (grow ? 1 : -1);
-      if (next < 1) continue;
+      if (next < least[i]!) continue;
       const r = ranges[i]!;
       const inRange = next >= r.lo && next <= r.hi ? 0 : 1;
       const score = inRange * 1e9 + avgSlack(i, next);
@@ -406,8 +449,17 @@ interface Start {
   ids: string[];
 }
 
-/** Full mode: recursive bisection of every free area; slots then take the ids of the grids they overlap most. */
-function fullStart(problem: CommunityProblem, freeComps: number[][], kFree: number, random: Random): Start {
+/**
+ * Full mode: recursive bisection of every free area into at least `leastGrids` grids; parts holding locked units
+ * take those units' grids, the others the ids of the grids they overlap most.
+ */
+function fullStart(
+  problem: CommunityProblem,
+  freeComps: number[][],
+  leastGrids: readonly number[],
+  kFree: number,
+  random: Random,
+): Start {
   const { g, orig, lockedSlots, lockedUnit } = problem;
   const anchors = new Int32Array(g.n).fill(-1);
   let anyAnchor = false;
@@ -418,7 +470,7 @@ function fullStart(problem: CommunityProblem, freeComps: number[][], kFree: numb
     }
   }
   const areas = freeComps.map((c) => c.reduce((a, u) => a + g.hh[u]!, 0));
-  const counts = allocate(areas, kFree, (g.band.min + g.band.max) / 2, g.band);
+  const counts = allocate(areas, leastGrids, kFree, (g.band.min + g.band.max) / 2, g.band);
   const parts: number[][] = [];
   for (let i = 0; i < freeComps.length; i++) {
     const comp = freeComps[i]!;
@@ -433,14 +485,16 @@ function fullStart(problem: CommunityProblem, freeComps: number[][], kFree: numb
   const ids = [...problem.currentIds];
   const taken = new Set<number>(lockedSlots);
   const label = new Int32Array(parts.length).fill(-1);
-  parts.forEach((members, i) => {
-    for (const u of members) {
-      if (anchors[u]! >= 0) {
-        label[i] = anchors[u]!;
-        taken.add(anchors[u]!);
-      }
+  for (let i = 0; i < parts.length; i++) {
+    for (const u of parts[i]!) {
+      if (anchors[u]! < 0) continue;
+      // A part with the locked units of two grids would keep only one of them: never label it, start from the
+      // current grids instead (the bisection should not produce one; this guards the invariant).
+      if (label[i]! >= 0 && label[i] !== anchors[u]) return repairStart(problem, freeComps, kFree, random);
+      label[i] = anchors[u]!;
+      taken.add(anchors[u]!);
     }
-  });
+  }
   const overlaps: { part: number; slot: number; hh: number; units: number }[] = [];
   parts.forEach((members, i) => {
     if (label[i]! >= 0) return;
@@ -746,6 +800,24 @@ function explainBeforeSearch(
       zh: `${names.zh}：${label.zh}的 ${format.households(hh)} 户自成一片，没有相邻区域可以分担${cutOff}：${why.zh}`,
       en: `${names.en}: ${label.en}'s ${format.households(hh)} households sit on their own with no neighbour to share them (${cutOffEn}): ${why.en}`,
       units: comp.map((u) => unitIds[u]!),
+    });
+  }
+  for (const comp of freeComps) {
+    // Every grid whose locked units lie in the area keeps a grid of its own there, so the area must hold the
+    // band's minimum that many times over.
+    const anchored = [...anchoredSlots(problem, comp)].sort((a, b) => a - b);
+    const hh = comp.reduce((a, u) => a + g.hh[u]!, 0);
+    const need = anchored.length * band.min;
+    if (anchored.length < 2 || hh >= need) continue;
+    const label = freeComps.length > 1 ? areaLabel(problem, comp) : names;
+    const gridList = anchored.map((s) => currentIds[s]!);
+    const where = freeComps.length > 1 ? { zh: cutOff, en: ` (${cutOffEn})` } : { zh: "", en: "" };
+    push({
+      kind: "locked_units",
+      severity: "error",
+      zh: `${label.zh}共 ${format.households(hh)} 户${where.zh}，其中有 ${anchored.length} 个网格（${gridList.join("、")}）的锁定单元，各自留在原网格：${anchored.length} 个网格至少需要 ${format.households(need)} 户，还差 ${format.households(need - hh)} 户`,
+      en: `${label.en} has ${format.households(hh)} households${where.en} holding locked units of ${anchored.length} grids (${gridList.join(", ")}), each kept in its grid: ${anchored.length} grids need at least ${format.households(need)} households, ${format.households(need - hh)} more than there are`,
+      units: comp.filter((u) => problem.lockedUnit[u]).map((u) => unitIds[u]!),
     });
   }
   for (const comp of freeComps) {
