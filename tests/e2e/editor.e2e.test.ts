@@ -412,8 +412,6 @@ describe("the grid editor, in Debian's Chromium", () => {
     expect(
       await page.evaluate((id) => window.__gridatlas?.map.getFeatureState({ source: "parcels", id })?.pending, r.id),
     ).toBe(true);
-    const versionBefore = (await db.query<{ version: number }>("select version from plan where id = $1", [run.draft]))
-      .rows[0]!.version;
     await saveScreenshot(page, "editor-polygon-preview");
     await bar.getByTestId("confirm-new").click();
     const created = page.locator("[data-testid=grid-figures]");

@@ -169,6 +169,7 @@ export function EditorPanel(props: {
           >
             {t("editor.nextProblem", { n: problems })}
           </button>
+          <History entries={props.history} t={t} lang={lang} />
           <SummaryTable
             grids={grids}
             selected={props.selected}
