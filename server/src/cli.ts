@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -219,6 +220,56 @@ const commands: Record<string, () => Promise<void>> = {
       await db.destroy();
     }
     console.log(`city database: ${url.replace(/:[^:@/]*@/, ":***@")}`);
+  },
+  /**
+   * `replica-start [--port 54330]`: a streaming replica of the local cluster (docs/scaling.md) in .data/replica,
+   * made by pg_basebackup on first use, started on its port; prints the DATABASE_READ_URL pattern to use.
+   * `replica-stop` stops it. The replica holds every database of the cluster, as physical replication does.
+   */
+  async "replica-start"() {
+    const { values } = parseArgs({ args, options: { port: { type: "string" } } });
+    const port = Number(values.port ?? 54330);
+    const primary = new URL(adminUrl());
+    const dir = path.join(repoRoot, ".data", "replica");
+    const data = path.join(dir, "data");
+    const bin = "/usr/lib/postgresql/15/bin";
+    const asPostgres = (cmd: string, argv: string[]) =>
+      process.getuid?.() === 0 ? ["runuser", ["-u", "postgres", "--", cmd, ...argv]] : [cmd, argv];
+    const run = (cmd: string, argv: string[], env: Record<string, string> = {}) => {
+      const [c, a] = asPostgres(cmd, argv) as [string, string[]];
+      const r = spawnSync(c, a, { stdio: "inherit", env: { ...process.env, ...env } });
+      if (r.status !== 0) throw new Error(`${cmd} failed (${r.status})`);
+    };
+    if (!fs.existsSync(path.join(data, "PG_VERSION"))) {
+      fs.mkdirSync(dir, { recursive: true });
+      if (process.getuid?.() === 0) spawnSync("chown", ["postgres:postgres", dir]);
+      console.log(`pg_basebackup of ${primary.host} into ${data} (every database of the cluster)…`);
+      const conninfo = `host=${primary.hostname} port=${primary.port} user=${decodeURIComponent(primary.username)}`;
+      run(`${bin}/pg_basebackup`, ["-d", conninfo, "-D", data, "-R", "-X", "stream", "-c", "fast", "-P"], {
+        PGPASSWORD: decodeURIComponent(primary.password),
+      });
+      // The copied configuration still names the primary's port; the replica takes its own, and less memory.
+      fs.appendFileSync(
+        path.join(data, "postgresql.conf"),
+        `\n# GridAtlas read replica\nport = ${port}\nshared_buffers = 128MB\nhot_standby = on\nhot_standby_feedback = on\n`,
+      );
+    }
+    run(`${bin}/pg_ctl`, ["-D", data, "-l", path.join(dir, "server.log"), "-w", "-t", "120", "start"]);
+    const replica = new URL(primary.toString());
+    replica.port = String(port);
+    console.log(
+      `replica running on port ${port}: DATABASE_READ_URL=${replica.toString().replace(/:[^:@/]*@/, ":***@")}`,
+    );
+  },
+  async "replica-stop"() {
+    const data = path.join(repoRoot, ".data", "replica", "data");
+    const argv = ["-D", data, "-m", "fast", "-w", "stop"];
+    const cmd = "/usr/lib/postgresql/15/bin/pg_ctl";
+    const r =
+      process.getuid?.() === 0
+        ? spawnSync("runuser", ["-u", "postgres", "--", cmd, ...argv], { stdio: "inherit" })
+        : spawnSync(cmd, argv, { stdio: "inherit" });
+    if (r.status !== 0) throw new Error(`pg_ctl stop failed (${r.status})`);
   },
   /** Regenerates server/src/db/schema.ts from the migrations. */
   async codegen() {
