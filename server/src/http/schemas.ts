@@ -89,3 +89,20 @@ export const featureCollection = <P extends z.ZodTypeAny>(props: P, name: string
       ),
     })
     .openapi(name);
+
+/**
+ * A calendar day YYYY-MM-DD that exists (no 2026-02-30), years 2000–2099: the one rule for every date of the API
+ * (visits, workers' start and end, inspections, filters, "as of"). Days are the subdistrict's local days.
+ */
+export const day = z
+  .string()
+  .trim()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, bi("日期格式应为 YYYY-MM-DD", "a date is YYYY-MM-DD"))
+  .refine(
+    (s) => {
+      const d = new Date(`${s}T00:00:00Z`);
+      return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s && s >= "2000-01-01" && s <= "2099-12-31";
+    },
+    { message: bi("不是有效日期（2000–2099 年）", "not a real date (years 2000–2099)") },
+  )
+  .openapi({ type: "string", format: "date", example: "2026-11-20" });

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { bi } from "../../http/errors.ts";
-import { placeFilter } from "../../http/schemas.ts";
+import { day, placeFilter } from "../../http/schemas.ts";
 
 export const HAZARD_STATUSES = ["reported", "assigned", "in_progress", "resolved", "verified"] as const;
 export type HazardStatus = (typeof HAZARD_STATUSES)[number];
@@ -43,13 +43,6 @@ function commaList<T extends string>(item: z.ZodType<T>, what: string) {
 
 /** A category code: checked against the hazard_category table by the route, here only its shape. */
 export const categoryCode = z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, bi("类别编码格式不正确", "not a category code"));
-
-/** A calendar day, YYYY-MM-DD, in China Standard Time. */
-export const day = z.iso
-  .date(bi("日期格式应为 YYYY-MM-DD", "a date is YYYY-MM-DD"))
-  .refine((d) => d >= "2000-01-01" && d <= "2100-12-31", {
-    message: bi("日期应在 2000 年到 2100 年之间", "the date must lie between 2000 and 2100"),
-  });
 
 /** Free text to look for in names and addresses (or titles and notes); case-insensitive substring. */
 export const textQuery = z

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { bi } from "../../http/errors.ts";
-import { placeFilter } from "../../http/schemas.ts";
+import { day, placeFilter } from "../../http/schemas.ts";
 
 /** Where a venue stands with its inspections (view venue_inspection_status). */
 export const INSPECTION_STATUSES = ["never", "overdue", "due", "ok", "closed"] as const;
@@ -41,12 +41,6 @@ function commaList<T extends string>(item: z.ZodType<T>, what: string) {
     })
     .openapi({ type: "string", description: "One or more, comma-separated" });
 }
-
-const day = z.iso
-  .date(bi("日期格式应为 YYYY-MM-DD", "a date is YYYY-MM-DD"))
-  .refine((d) => d >= "2000-01-01" && d <= "2100-12-31", {
-    message: bi("日期应在 2000 年到 2100 年之间", "the date must lie between 2000 and 2100"),
-  });
 
 /** Today in China Standard Time, YYYY-MM-DD. */
 export const todayCst = () => new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai" }).format(new Date());

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { bi } from "../../http/errors.ts";
-import { communityCode, gridCode } from "../../http/schemas.ts";
+import { communityCode, day, gridCode } from "../../http/schemas.ts";
 
 export const MAX_IMPORT_ROWS = 5000;
 
@@ -9,20 +9,6 @@ export const id = z.coerce
   .int(bi("应为整数", "an integer"))
   .positive(bi("应为正整数", "a positive integer"))
   .max(2_000_000_000, bi("编号过大", "id too large"));
-
-/** A calendar day that exists, YYYY-MM-DD, years 2000–2099 (the same rule as every date of the API). */
-export const day = z
-  .string()
-  .trim()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, bi("日期格式应为 YYYY-MM-DD", "a date is YYYY-MM-DD"))
-  .refine(
-    (s) => {
-      const d = new Date(`${s}T00:00:00Z`);
-      return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s && s >= "2000-01-01" && s <= "2099-12-31";
-    },
-    { message: bi("不是有效日期（2000–2099 年）", "not a real date (years 2000–2099)") },
-  )
-  .openapi({ type: "string", format: "date", example: "2026-11-20" });
 
 /** A short note: up to 500 characters, line breaks allowed, no other control characters. */
 export const note = z

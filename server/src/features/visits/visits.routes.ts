@@ -5,9 +5,9 @@ import { clientIp, principalOf } from "../../auth/session.ts";
 import { ApiError, badRequest, notFound } from "../../http/errors.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
-import { ErrorSchema } from "../../http/schemas.ts";
+import { day, ErrorSchema } from "../../http/schemas.ts";
 import { parseCsv } from "./visits.csv.ts";
-import { CreateVisit, day, ImportBody, ImportQuery, id, ListQuery, MAX_IMPORT_ROWS, note } from "./visits.input.ts";
+import { CreateVisit, ImportBody, ImportQuery, id, ListQuery, MAX_IMPORT_ROWS, note } from "./visits.input.ts";
 import {
   type Candidate,
   checkVisits,

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { bi } from "../../http/errors.ts";
-import { communityCode, gridCode } from "../../http/schemas.ts";
+import { communityCode, day, gridCode } from "../../http/schemas.ts";
 
 export const WORKER_ROLES = ["secretary", "grid_leader", "grid_worker", "info_worker"] as const;
 
@@ -12,19 +12,6 @@ const id = z.coerce
 
 export const WorkerParam = z.object({ id });
 export const AssignmentParam = z.object({ id, code: gridCode });
-
-/** A calendar day that exists, YYYY-MM-DD, years 2000–2099 (the same rule as every date of the API). */
-export const day = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, bi("日期格式应为 YYYY-MM-DD", "a date is YYYY-MM-DD"))
-  .refine(
-    (s) => {
-      const d = new Date(`${s}T00:00:00Z`);
-      return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s && s >= "2000-01-01" && s <= "2099-12-31";
-    },
-    { message: bi("不是有效日期（2000–2099 年）", "not a real date (years 2000–2099)") },
-  )
-  .openapi({ type: "string", format: "date", example: "2026-11-20" });
 
 /** A person's name as the database takes it: 1–40 characters (code points), no control or format characters. */
 const name = z

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { bi } from "../../http/errors.ts";
-import { communityCode, gridCode } from "../../http/schemas.ts";
+import { communityCode, day, gridCode } from "../../http/schemas.ts";
 
 /** The zone the subdistrict keeps its calendar in: a visit "on" a day is that day in Tongliao. */
 export const LOCAL_TIME_ZONE = "Asia/Shanghai";
@@ -9,19 +9,6 @@ export const LOCAL_TIME_ZONE = "Asia/Shanghai";
 export function localToday(now = new Date()): string {
   return new Intl.DateTimeFormat("en-CA", { timeZone: LOCAL_TIME_ZONE }).format(now);
 }
-
-/** A calendar day YYYY-MM-DD that exists (no 2026-02-30), within years PostgreSQL and people both read sensibly. */
-export const day = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, bi("日期格式应为 YYYY-MM-DD", "a date is YYYY-MM-DD"))
-  .refine(
-    (s) => {
-      const d = new Date(`${s}T00:00:00Z`);
-      return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s && s >= "2000-01-01" && s <= "2099-12-31";
-    },
-    { message: bi("不是有效日期（2000–2099 年）", "not a real date (years 2000–2099)") },
-  )
-  .openapi({ type: "string", format: "date", example: "2026-11-20" });
 
 /**
  * `today`: the day the figures are computed for (visits of the last 30 days, the calendar month, overdue
