@@ -537,3 +537,47 @@ export const recordInspection = (venueId: number, inspection: NewInspection) =>
 
 export const changeVenueInterval = (code: string, days: number) =>
   ok(api["venue-categories"][":code"].$patch({ param: { code }, json: { inspection_interval_days: days } }));
+
+// ---------------------------------------------------------------- cameras and their coverage (issue 8)
+
+export type Cameras = Fc<InferResponseType<typeof api.cameras.$get, 200>>;
+export type CameraProps = Cameras["features"][number]["properties"];
+export type CameraFeature = GeoJSON.Feature<GeoJSON.Point, CameraProps>;
+export type CameraChange = InferResponseType<(typeof api.cameras)[":id"]["$patch"], 200>;
+export type CameraRemoval = InferResponseType<(typeof api.cameras)[":id"]["$delete"], 200>;
+export type AffectedGrid = CameraChange["grids"][number];
+export type Coverage = InferResponseType<typeof api.coverage.$get, 200>;
+export type GridCoverageRow = Coverage["grids"][number];
+export type CoverageScenario = Coverage["scenario"];
+export type BlindSpots = Fc<InferResponseType<(typeof api.coverage)["blind-spots"]["$get"], 200>>;
+export type CoverageSuggestion = InferResponseType<typeof api.coverage.suggest.$post, 200>;
+export type CameraPatch = Parameters<(typeof api.cameras)[":id"]["$patch"]>[0]["json"];
+export type NewCamera = Parameters<typeof api.cameras.$post>[0]["json"];
+
+export const fetchCameras = async (community: string) =>
+  asFc(await ok(api.cameras.$get({ query: { community, views: "true" } })));
+
+export const fetchCoverage = (community: string, scenario: CoverageScenario) =>
+  ok(api.coverage.$get({ query: { community, scenario } }));
+
+export const fetchBlindSpots = async (
+  community: string,
+  q: { scenario: CoverageScenario; min_length_m: number; sort: "class" | "length" },
+) =>
+  asFc(
+    await ok(
+      api.coverage["blind-spots"].$get({
+        query: { community, scenario: q.scenario, min_length_m: String(q.min_length_m), sort: q.sort },
+      }),
+    ),
+  );
+
+export const suggestSites = (community: string, k: number) =>
+  ok(api.coverage.suggest.$post({ json: { community, k } }));
+
+export const changeCamera = (id: number, patch: CameraPatch) =>
+  ok(api.cameras[":id"].$patch({ param: { id: String(id) }, json: patch }));
+
+export const placeCamera = (camera: NewCamera) => ok(api.cameras.$post({ json: camera }));
+
+export const removeCamera = (id: number) => ok(api.cameras[":id"].$delete({ param: { id: String(id) } }));

@@ -21,6 +21,7 @@ import { AccountsPage } from "./features/accounts/accounts-page.tsx";
 import { AuditPage } from "./features/audit/audit-page.tsx";
 import { blocksLayers, blocksSource } from "./features/blocks/blocks-layer.ts";
 import { BUILDINGS_MIN_ZOOM, buildingsLayers, buildingsSource } from "./features/buildings/buildings-layer.ts";
+import { type CamerasBase, CamerasPage } from "./features/cameras/cameras-page.tsx";
 import {
   communitiesLabelsSource,
   communitiesLayers,
@@ -187,6 +188,9 @@ const PLAN_EDITORS: Role[] = ["admin", "planner"];
 /** The community workspace: secretaries (their community) and those who read the whole subdistrict. */
 const WORKSPACE_READERS: Role[] = ["admin", "planner", "leader", "secretary"];
 
+/** Camera positions and blind spots are sensitive: no workers. */
+const CAMERA_READERS: Role[] = ["admin", "planner", "leader", "secretary"];
+
 /** The views of the app, who may open each, and the path it lives at. The server guards the data anyway. */
 const VIEWS: Array<{ href: string; label: MessageKey; roles: Role[] | "all"; testId: string }> = [
   { href: "/", label: "nav.map", roles: "all", testId: "nav-map" },
@@ -195,6 +199,7 @@ const VIEWS: Array<{ href: string; label: MessageKey; roles: Role[] | "all"; tes
   { href: "/admin/accounts", label: "nav.accounts", roles: ["admin"], testId: "nav-accounts" },
   { href: "/admin/audit", label: "nav.audit", roles: ["admin", "leader"], testId: "nav-audit" },
   { href: "/leader-map", label: "leaderMap.nav", roles: "all", testId: "nav-leader-map" },
+  { href: "/cameras", label: "cameras.nav", roles: CAMERA_READERS, testId: "nav-cameras" },
 ];
 
 const mayOpen = (session: Session, roles: Role[] | "all") =>
@@ -281,6 +286,9 @@ function Shell(props: { session: Session; onSignOut: () => void; onSessionLost: 
   if (view.href === "/admin/audit") return <AuditPage bar={bar()} onSessionLost={onSessionLost} />;
   if (view.href === "/workspace")
     return <WorkspaceScreen session={session} bar={bar()} onSessionLost={onSessionLost} />;
+  if (view.href === "/cameras") {
+    return <CamerasRoute session={session} bar={bar(null, true)} path={path} onSessionLost={onSessionLost} />;
+  }
   if (view.href === "/leader-map") {
     return <LeaderMapRoute session={session} bar={bar(null, true)} path={path} onSessionLost={onSessionLost} />;
   }
@@ -1016,6 +1024,113 @@ function LeaderMapRoute(props: { session: Session; bar: ReactNode; path: string;
       bar={props.bar}
       search={at < 0 ? "" : props.path.slice(at)}
       roles={props.session.account.roles}
+      onSessionLost={onSessionLost}
+    />
+  );
+}
+
+/** The base map under the cameras page: land, buildings (they block the views), roads, outlines and names. */
+const CAMERAS_BASE_ORDER = [
+  "blocks-fill",
+  "water-fill",
+  "compounds-fill",
+  "buildings-fill",
+  "buildings-line",
+  "roads-casing",
+  "roads-line",
+  "compounds-line",
+  "communities-casing",
+  "communities-line",
+  "roads-label",
+  "communities-label",
+];
+
+/** The cameras page (issue 8) over the subdistrict's base map, which it shares with the plan views. */
+function CamerasRoute(props: { session: Session; bar: ReactNode; path: string; onSessionLost: () => void }) {
+  const { lang, t } = useLang();
+  const [base, setBase] = useState<BaseLoaded | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const { onSessionLost } = props;
+
+  useEffect(() => {
+    loadBase().then(setBase, (err: unknown) => {
+      const e = toApiError(err);
+      if (e.status === 401) onSessionLost();
+      else setError(e);
+    });
+  }, [onSessionLost]);
+
+  useEffect(() => {
+    document.documentElement.lang = htmlLang(lang);
+    document.title = `${t("app.title")} · ${t("cameras.nav")}`;
+  }, [lang, t]);
+
+  const camerasBase: CamerasBase | null = useMemo(
+    () =>
+      base && {
+        bbox: base.subdistrict.bbox,
+        sources: {
+          blocks: blocksSource,
+          water: waterSource,
+          compounds: compoundsSource,
+          buildings: buildingsSource,
+          roads: roadsSource,
+          communities: communitiesSource,
+          "communities-labels": communitiesLabelsSource,
+        },
+        layers: [
+          ...blocksLayers(),
+          ...waterLayers(),
+          ...compoundsLayers(),
+          ...buildingsLayers(),
+          ...roadsLayers(),
+          ...communitiesLayers({ lang, focus: null }),
+        ]
+          .filter((l) => CAMERAS_BASE_ORDER.includes(l.id))
+          .sort((a, b) => CAMERAS_BASE_ORDER.indexOf(a.id) - CAMERAS_BASE_ORDER.indexOf(b.id)),
+        data: {
+          blocks: base.blocks,
+          water: base.water,
+          compounds: base.compounds,
+          roads: base.roads,
+          communities: base.communities,
+          "communities-labels": communityLabelPoints(base.communities),
+        },
+        locale: mapLocale(t),
+        attribution: bilingualPart(lang, base.subdistrict.attribution),
+        communities: base.communities.features,
+      },
+    [base, lang, t],
+  );
+
+  if (error) {
+    return (
+      <Banner
+        title={t("app.errorTitle")}
+        actions={
+          <button type="button" onClick={() => window.location.reload()}>
+            {t("app.retry")}
+          </button>
+        }
+      >
+        {error.text(lang)}
+      </Banner>
+    );
+  }
+  if (!camerasBase) return <Progress label={t("app.loading")} detail="" done={0} total={1} />;
+  const roles = props.session.account.roles;
+  // A secretary (and nobody who reads the whole subdistrict) sees their one community.
+  const ownCommunity =
+    !roles.some((r) => r === "admin" || r === "planner" || r === "leader") && camerasBase.communities.length === 1
+      ? camerasBase.communities[0]!.properties.code
+      : null;
+  return (
+    <CamerasPage
+      base={camerasBase}
+      bar={props.bar}
+      community={queryParam(props.path, "community")}
+      ownCommunity={ownCommunity}
+      roles={roles}
       onSessionLost={onSessionLost}
     />
   );

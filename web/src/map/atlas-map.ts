@@ -3,6 +3,7 @@ import {
   type GeoJSONSource,
   type LayerSpecification,
   Map as MaplibreMap,
+  type MapMouseEvent,
   NavigationControl,
   ScaleControl,
   type SourceSpecification,
@@ -242,6 +243,54 @@ export class AtlasMap {
       handler({ lngLat: [e.lngLat.lng, e.lngLat.lat], feature: this.#pick(layers, e.point) });
     this.#map.on("click", listener);
     return () => this.#map.off("click", listener);
+  }
+
+  /**
+   * Lets the user drag features of `layers`: a press on one calls `start` (return false to leave it to the map's
+   * panning), then `move` with every position until the button is released, and `end` with the last one. The map
+   * does not pan while a feature is dragged.
+   */
+  onDrag(
+    layers: string[],
+    handlers: {
+      start: (feature: PickedFeature, at: [number, number]) => boolean;
+      move: (at: [number, number]) => void;
+      end: (at: [number, number]) => void;
+    },
+  ): () => void {
+    const map = this.#map;
+    let dragging = false;
+    let last: [number, number] = [0, 0];
+    const lngLat = (e: { lngLat: { lng: number; lat: number } }): [number, number] => [e.lngLat.lng, e.lngLat.lat];
+    const down = (e: MapMouseEvent) => {
+      const picked = this.#pick(layers, e.point);
+      if (!picked || e.originalEvent.button !== 0 || !handlers.start(picked, lngLat(e))) return;
+      e.preventDefault();
+      dragging = true;
+      last = lngLat(e);
+      map.dragPan.disable();
+      map.getCanvas().style.cursor = "grabbing";
+    };
+    const move = (e: MapMouseEvent) => {
+      if (!dragging) return;
+      last = lngLat(e);
+      handlers.move(last);
+    };
+    const up = () => {
+      if (!dragging) return;
+      dragging = false;
+      map.dragPan.enable();
+      map.getCanvas().style.cursor = "";
+      handlers.end(last);
+    };
+    map.on("mousedown", down);
+    map.on("mousemove", move);
+    map.on("mouseup", up);
+    return () => {
+      map.off("mousedown", down);
+      map.off("mousemove", move);
+      map.off("mouseup", up);
+    };
   }
 
   /** Sets the map's mouse cursor (`crosshair` while a point is being picked); "" gives it back to the map. */
