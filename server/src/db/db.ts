@@ -14,7 +14,9 @@ const readers = new WeakMap<Db, Db>();
 
 /**
  * The database of the server. With `databaseReadUrl` (a streaming replica), reads that may lag a little — tiles,
- * which check the version they read — go there through `readerOf`; everything else goes to `databaseUrl`.
+ * which check the version they read, and the workspace status boards — go there through `readerOf`; everything
+ * else goes to `databaseUrl`. The pools name themselves (application_name `gridatlas`, `gridatlas-read`), so
+ * pg_stat_activity shows which connections are which.
  */
 export function createDb(config: {
   databaseUrl: string;
@@ -27,10 +29,16 @@ export function createDb(config: {
     connectionString: config.databaseUrl,
     max: config.dbPoolMax ?? 10,
     options: "-c jit=off",
+    application_name: "gridatlas",
   });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   if (config.databaseReadUrl) {
-    const replica = new pg.Pool({ connectionString: config.databaseReadUrl, max: config.dbPoolMax ?? 10 });
+    const replica = new pg.Pool({
+      connectionString: config.databaseReadUrl,
+      max: config.dbPoolMax ?? 10,
+      options: "-c jit=off",
+      application_name: "gridatlas-read",
+    });
     const reader = new Kysely<DB>({ dialect: new PostgresDialect({ pool: replica }) });
     readers.set(db, reader);
     // Closing the server's database closes the replica's pool too.

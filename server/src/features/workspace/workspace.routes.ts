@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { forbidden, isAdmin, type Principal, readsEverything, readsGrid } from "../../auth/principal.ts";
 import { principalOf } from "../../auth/session.ts";
+import { readerOf } from "../../db/db.ts";
 import { badRequest, notFound } from "../../http/errors.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
@@ -398,7 +399,10 @@ export const workspaceRoutes = createRouter()
     const { code } = c.req.valid("param");
     const today = c.req.valid("query").today ?? localToday();
     const community = await communityFor(c, code, "readers");
-    const db = c.get("db");
+    // The status boards read from the replica when there is one (docs/scaling.md): they are the heaviest reads
+    // many people make at once, they change nothing, and a visit or hazard recorded a moment ago showing up a
+    // fraction of a second later is harmless here. The grid card, opened right after recording, stays on the primary.
+    const db = readerOf(c.get("db"));
     const [rows, latest] = await Promise.all([
       gridFigures(db, { communities: [code] }, today),
       latestVisitOn(db, [code]),
@@ -418,7 +422,8 @@ export const workspaceRoutes = createRouter()
     const p = principalOf(c);
     if (!readsEverything(p)) throw forbidden();
     const today = c.req.valid("query").today ?? localToday();
-    const db = c.get("db");
+    // On the replica, as the community status above.
+    const db = readerOf(c.get("db"));
     const codes = await allCommunityCodes(db);
     const [rows, facts, latest] = await Promise.all([
       gridFigures(db, { communities: codes }, today),
