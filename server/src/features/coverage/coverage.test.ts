@@ -377,6 +377,22 @@ describe("blind spots", () => {
   });
 });
 
+describe("first reads at once", () => {
+  it("compute a grid's road stretches once when coverage and blind spots are asked for together", async () => {
+    await sql.query("delete from coverage_grid");
+    const [figures, spots] = await Promise.all([
+      planner.request(`/api/coverage?community=${B}`),
+      planner.request(`/api/coverage/blind-spots?community=${B}`),
+    ]);
+    expect([figures.status, spots.status]).toEqual([200, 200]);
+    const grids = await sql.query<{ n: number }>(
+      "select count(*)::int n from coverage_grid cg join published_grid g on g.id = cg.grid_id where g.community_code = $1",
+      [B],
+    );
+    expect(grids.rows[0]!.n).toBe((await figures.json()).grids.length);
+  });
+});
+
 describe("suggested sites", () => {
   const weights = { arterial: 3, secondary: 2, local: 1, key_place: 100 };
   const base = {
