@@ -15,6 +15,37 @@ export const ErrorSchema = z
   })
   .openapi("Error");
 
+/** An OpenAPI response whose body is JSON of `schema`. */
+export const json = <T extends z.ZodTypeAny>(schema: T, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+
+/** `a,b,c` in a query string, each item checked by `item` (`what` names it in the error); empty items are ignored. */
+export function commaList<T extends string>(item: z.ZodType<T>, what: string) {
+  return z
+    .string()
+    .max(1000)
+    .transform((s, ctx): T[] => {
+      const out: T[] = [];
+      for (const raw of s.split(",")) {
+        const part = raw.trim();
+        if (!part) continue;
+        const r = item.safeParse(part);
+        if (!r.success) {
+          ctx.addIssue({
+            code: "custom",
+            message: bi(`${what}“${part.slice(0, 40)}”无效`, `unknown ${what} "${part.slice(0, 40)}"`),
+          });
+          return z.NEVER;
+        }
+        out.push(r.data);
+      }
+      return [...new Set(out)];
+    })
+    .openapi({ type: "string", description: "One or more, comma-separated" });
+}
+
 export const errorResponses = {
   400: { description: "Bad input / 输入有误", content: { "application/json": { schema: ErrorSchema } } },
   404: { description: "Not found / 未找到", content: { "application/json": { schema: ErrorSchema } } },

@@ -6,7 +6,7 @@ import { toFeatureCollection } from "../../db/postgis.ts";
 import { notFound } from "../../http/errors.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
-import { ErrorSchema, featureCollection } from "../../http/schemas.ts";
+import { ErrorSchema, featureCollection, json } from "../../http/schemas.ts";
 import { BlindSpotQuery, CoverageQuery, SuggestBody } from "./coverage.input.ts";
 import {
   areaFigures,
@@ -21,10 +21,6 @@ import { CommunityCoverage, GridCoverage, Suggestion } from "./coverage.schemas.
 import { suggestSites } from "./coverage.suggest.ts";
 import { refreshViews } from "./coverage.views.ts";
 
-const json = <T extends z.ZodTypeAny>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
 const errors = {
   400: json(ErrorSchema, "Bad input"),
   401: json(ErrorSchema, "Not signed in"),

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { bi } from "../../http/errors.ts";
-import { day, placeFilter } from "../../http/schemas.ts";
+import { commaList, day, placeFilter } from "../../http/schemas.ts";
 
 export const HAZARD_STATUSES = ["reported", "assigned", "in_progress", "resolved", "verified"] as const;
 export type HazardStatus = (typeof HAZARD_STATUSES)[number];
@@ -15,31 +15,6 @@ const id = z.coerce
   .positive(bi("应为正整数", "a positive integer"))
   .max(2_000_000_000, bi("编号过大", "the id is too large"));
 export const HazardParam = z.object({ id });
-
-/** `a,b,c` in a query string, each item checked by `item`; empty items are ignored. */
-function commaList<T extends string>(item: z.ZodType<T>, what: string) {
-  return z
-    .string()
-    .max(1000)
-    .transform((s, ctx): T[] => {
-      const out: T[] = [];
-      for (const raw of s.split(",")) {
-        const part = raw.trim();
-        if (!part) continue;
-        const r = item.safeParse(part);
-        if (!r.success) {
-          ctx.addIssue({
-            code: "custom",
-            message: bi(`${what}“${part.slice(0, 40)}”无效`, `unknown ${what} "${part.slice(0, 40)}"`),
-          });
-          return z.NEVER;
-        }
-        out.push(r.data);
-      }
-      return [...new Set(out)];
-    })
-    .openapi({ type: "string", description: `One or more, comma-separated` });
-}
 
 /** A category code: checked against the hazard_category table by the route, here only its shape. */
 export const categoryCode = z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, bi("类别编码格式不正确", "not a category code"));

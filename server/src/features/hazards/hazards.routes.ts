@@ -7,7 +7,7 @@ import { toFeatureCollection } from "../../db/postgis.ts";
 import { badRequest } from "../../http/errors.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
-import { ErrorSchema, featureCollection, geometry } from "../../http/schemas.ts";
+import { ErrorSchema, featureCollection, geometry, json } from "../../http/schemas.ts";
 import {
   CreateHazard,
   HAZARD_STATUSES,
@@ -119,10 +119,6 @@ const Stats = z
   })
   .openapi("HazardStats");
 
-const json = <T extends z.ZodTypeAny>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
 const err = (d: string) => json(ErrorSchema, d);
 const readErrors = { 400: err("Bad input"), 401: err("Not signed in"), 404: err("No such hazard within reach") };
 const writeErrors = {

@@ -5,7 +5,7 @@ import { clientIp, principalOf } from "../../auth/session.ts";
 import { notFound } from "../../http/errors.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
-import { communityCode, ErrorSchema, gridCode } from "../../http/schemas.ts";
+import { communityCode, ErrorSchema, gridCode, json } from "../../http/schemas.ts";
 import {
   Assign,
   CompareParam,
@@ -43,10 +43,6 @@ import {
 } from "./plans.queries.ts";
 import { findJob, startRebalance } from "./plans.rebalance.ts";
 
-const json = <T extends z.ZodTypeAny>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
 const err = (d: string) => json(ErrorSchema, d);
 const errors = {
   400: err("Bad input"),

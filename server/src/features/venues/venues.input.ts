@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { bi } from "../../http/errors.ts";
-import { day, placeFilter } from "../../http/schemas.ts";
+import { commaList, day, placeFilter } from "../../http/schemas.ts";
 
 /** Where a venue stands with its inspections (view venue_inspection_status). */
 export const INSPECTION_STATUSES = ["never", "overdue", "due", "ok", "closed"] as const;
@@ -16,31 +16,6 @@ export const VenueParam = z.object({ id });
 
 export const categoryCode = z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, bi("类别编码格式不正确", "not a category code"));
 export const CategoryParam = z.object({ code: categoryCode });
-
-/** `a,b,c` in a query string, each item checked by `item`; empty items are ignored. */
-function commaList<T extends string>(item: z.ZodType<T>, what: string) {
-  return z
-    .string()
-    .max(1000)
-    .transform((s, ctx): T[] => {
-      const out: T[] = [];
-      for (const raw of s.split(",")) {
-        const part = raw.trim();
-        if (!part) continue;
-        const r = item.safeParse(part);
-        if (!r.success) {
-          ctx.addIssue({
-            code: "custom",
-            message: bi(`${what}“${part.slice(0, 40)}”无效`, `unknown ${what} "${part.slice(0, 40)}"`),
-          });
-          return z.NEVER;
-        }
-        out.push(r.data);
-      }
-      return [...new Set(out)];
-    })
-    .openapi({ type: "string", description: "One or more, comma-separated" });
-}
 
 /** Today in China Standard Time, YYYY-MM-DD. */
 export const todayCst = () => new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai" }).format(new Date());

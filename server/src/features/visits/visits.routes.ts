@@ -5,7 +5,7 @@ import { clientIp, principalOf } from "../../auth/session.ts";
 import { ApiError, badRequest, notFound } from "../../http/errors.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
-import { day, ErrorSchema } from "../../http/schemas.ts";
+import { day, ErrorSchema, json } from "../../http/schemas.ts";
 import { parseCsv } from "./visits.csv.ts";
 import { CreateVisit, ImportBody, ImportQuery, id, ListQuery, MAX_IMPORT_ROWS, note } from "./visits.input.ts";
 import {
@@ -17,10 +17,6 @@ import {
   workersCommunity,
 } from "./visits.queries.ts";
 
-const json = <T extends z.ZodTypeAny>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
 const errors = {
   400: json(ErrorSchema, "Bad input"),
   401: json(ErrorSchema, "Not signed in"),

@@ -5,7 +5,7 @@ import { clientIp, principalOf } from "../../auth/session.ts";
 import { ApiError, notFound } from "../../http/errors.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
-import { ErrorSchema } from "../../http/schemas.ts";
+import { ErrorSchema, json } from "../../http/schemas.ts";
 import { Assign, AssignmentParam, CreateWorker, ListQuery, UpdateWorker, WorkerParam } from "./workers.input.ts";
 import {
   assign,
@@ -19,10 +19,6 @@ import {
   type WorkerRow,
 } from "./workers.queries.ts";
 
-const json = <T extends z.ZodTypeAny>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
 const errors = {
   400: json(ErrorSchema, "Bad input"),
   401: json(ErrorSchema, "Not signed in"),
