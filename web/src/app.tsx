@@ -44,6 +44,7 @@ import {
   gridsSource,
 } from "./features/grids/grids-layer.ts";
 import { GridsLegend } from "./features/grids/grids-legend.tsx";
+import { type DataBase, DataPage } from "./features/imports/data-page.tsx";
 import { type LeaderBase, LeaderMap } from "./features/leader-map/leader-map.tsx";
 import { ComparePage } from "./features/plans/compare-page.tsx";
 import { type BaseMap, PlanEditor } from "./features/plans/plan-editor.tsx";
@@ -199,6 +200,8 @@ const VIEWS: Array<{ href: string; label: MessageKey; roles: Role[] | "all"; tes
   { href: "/admin/accounts", label: "nav.accounts", roles: ["admin"], testId: "nav-accounts" },
   { href: "/admin/audit", label: "nav.audit", roles: ["admin", "leader"], testId: "nav-audit" },
   { href: "/leader-map", label: "leaderMap.nav", roles: "all", testId: "nav-leader-map" },
+  // Imports are for admins, exports and prints for those who read the whole subdistrict; the page shows each its own.
+  { href: "/data", label: "data.nav", roles: ["admin", "planner", "leader"], testId: "nav-data" },
   { href: "/cameras", label: "cameras.nav", roles: CAMERA_READERS, testId: "nav-cameras" },
 ];
 
@@ -288,6 +291,9 @@ function Shell(props: { session: Session; onSignOut: () => void; onSessionLost: 
     return <WorkspaceScreen session={session} bar={bar()} onSessionLost={onSessionLost} />;
   if (view.href === "/cameras") {
     return <CamerasRoute session={session} bar={bar(null, true)} path={path} onSessionLost={onSessionLost} />;
+  }
+  if (view.href === "/data") {
+    return <DataRoute session={session} bar={bar()} path={path} onSessionLost={onSessionLost} />;
   }
   if (view.href === "/leader-map") {
     return <LeaderMapRoute session={session} bar={bar(null, true)} path={path} onSessionLost={onSessionLost} />;
@@ -1131,6 +1137,88 @@ function CamerasRoute(props: { session: Session; bar: ReactNode; path: string; o
       community={queryParam(props.path, "community")}
       ownCommunity={ownCommunity}
       roles={roles}
+      onSessionLost={onSessionLost}
+    />
+  );
+}
+
+/** The data page (issue 9): imports, exports and prints, with a map over the subdistrict's base map for previews. */
+function DataRoute(props: { session: Session; bar: ReactNode; path: string; onSessionLost: () => void }) {
+  const { lang, t } = useLang();
+  const [base, setBase] = useState<BaseLoaded | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const { onSessionLost } = props;
+
+  useEffect(() => {
+    loadBase().then(setBase, (err: unknown) => {
+      const e = toApiError(err);
+      if (e.status === 401) onSessionLost();
+      else setError(e);
+    });
+  }, [onSessionLost]);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the layers and map strings change with the language only.
+  const dataBase: DataBase | null = useMemo(
+    () =>
+      base && {
+        bbox: base.subdistrict.bbox,
+        sources: {
+          blocks: blocksSource,
+          water: waterSource,
+          "water-labels": waterLabelsSource,
+          compounds: compoundsSource,
+          "compounds-labels": compoundsLabelsSource,
+          roads: roadsSource,
+          communities: communitiesSource,
+          "communities-labels": communitiesLabelsSource,
+        },
+        layers: [
+          ...blocksLayers(),
+          ...waterLayers(),
+          ...compoundsLayers(),
+          ...roadsLayers(),
+          ...communitiesLayers({ lang, focus: null }),
+        ]
+          .filter((l) => LEADER_BASE_ORDER.includes(l.id))
+          .sort((a, b) => LEADER_BASE_ORDER.indexOf(a.id) - LEADER_BASE_ORDER.indexOf(b.id)),
+        data: {
+          blocks: base.blocks,
+          water: base.water,
+          "water-labels": waterLabelPoints(base.water),
+          compounds: base.compounds,
+          "compounds-labels": compoundLabelPoints(base.compounds),
+          roads: base.roads,
+          communities: base.communities,
+          "communities-labels": communityLabelPoints(base.communities),
+        },
+        locale: mapLocale(t),
+        attribution: bilingualPart(lang, base.subdistrict.attribution),
+        communities: base.communities.features.map((f) => f.properties),
+      },
+    [base, lang],
+  );
+
+  if (error) {
+    return (
+      <Banner
+        title={t("app.errorTitle")}
+        actions={
+          <button type="button" onClick={() => window.location.reload()}>
+            {t("app.retry")}
+          </button>
+        }
+      >
+        {error.text(lang)}
+      </Banner>
+    );
+  }
+  if (!dataBase) return <Progress label={t("app.loading")} detail="" done={0} total={1} />;
+  return (
+    <DataPage
+      base={dataBase}
+      bar={props.bar}
+      tab={queryParam(props.path, "tab")}
+      roles={props.session.account.roles}
       onSessionLost={onSessionLost}
     />
   );

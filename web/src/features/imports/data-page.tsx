@@ -1,0 +1,197 @@
+import { bbox as bboxOf } from "@turf/turf";
+import type { GeoJSONSourceSpecification, LayerSpecification } from "maplibre-gl";
+import { type ReactNode, useCallback, useEffect, useMemo, useState } from "react";
+import { fetchPlans, type Plan, toApiError } from "../../api.ts";
+import { useLang } from "../../i18n.ts";
+import type { AtlasMap, BBox } from "../../map/atlas-map.ts";
+import { MapView } from "../../map/map-view.tsx";
+import { navigate } from "../../router.ts";
+import { type CommunityOption, ExportForm } from "./export-form.tsx";
+import {
+  BAD_COLOR,
+  EMPTY_OVERLAY,
+  importsLayers,
+  importsSources,
+  type MapOverlay,
+  OK_COLOR,
+  PROBLEM_COLORS,
+  PROBLEM_KINDS,
+} from "./imports-layers.ts";
+import { LayerImport } from "./layer-import.tsx";
+import { OsmImport } from "./osm-import.tsx";
+import { PlanImport } from "./plan-import.tsx";
+import { PrintForm } from "./print-form.tsx";
+import "./imports.css";
+
+/** What the data page's map is drawn over: the subdistrict's base map, as the app composes it. */
+export type DataBase = {
+  bbox: BBox;
+  sources: Record<string, GeoJSONSourceSpecification>;
+  /** The base map's layers in drawing order; the previews go over all of them. */
+  layers: LayerSpecification[];
+  data: Record<string, GeoJSON.GeoJSON | undefined>;
+  locale: Record<string, string>;
+  attribution: string;
+  communities: CommunityOption[];
+};
+
+type Tab = "layer" | "plan" | "osm" | "export" | "print";
+/** Imports write territory and plans, so they are for admins; exports and prints for all who read everything. */
+const IMPORT_TABS: Tab[] = ["layer", "plan", "osm"];
+const OUT_TABS: Tab[] = ["export", "print"];
+/** The tabs that show something on the map. */
+const MAP_TABS: Tab[] = ["layer", "plan"];
+
+/** Smallest box the map frames, in degrees (about 100 m), so one point does not zoom in to the last level. */
+const MIN_FRAME_DEG = 0.001;
+
+/**
+ * 数据导入导出 (issue 9): admins import GIS layers, hand-drawn grid plans and OpenStreetMap extracts; admins,
+ * planners and leaders export layers and print maps and change lists. The tab is kept in the URL (`?tab=`).
+ */
+export function DataPage(props: {
+  base: DataBase;
+  bar: ReactNode;
+  tab: string | null;
+  roles: readonly string[];
+  onSessionLost: () => void;
+}) {
+  const { t } = useLang();
+  const mayImport = props.roles.includes("admin");
+  const tabs = mayImport ? [...IMPORT_TABS, ...OUT_TABS] : OUT_TABS;
+  const tab = tabs.find((x) => x === props.tab) ?? tabs[0]!;
+  const [atlas, setAtlas] = useState<AtlasMap | null>(null);
+  const [overlay, setOverlay] = useState<MapOverlay>(EMPTY_OVERLAY);
+  const [plans, setPlans] = useState<Plan[]>([]);
+  const { onSessionLost } = props;
+
+  useEffect(() => {
+    document.title = `${t("app.title")} · ${t("data.nav")}`;
+  }, [t]);
+
+  useEffect(() => {
+    fetchPlans().then(setPlans, (err: unknown) => toApiError(err).status === 401 && onSessionLost());
+  }, [onSessionLost]);
+
+  // A tab's overlay belongs to it: switching tabs clears the map.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: cleared on a change of tab only.
+  useEffect(() => setOverlay(EMPTY_OVERLAY), [tab]);
+
+  const frame = useCallback(
+    (geojson: GeoJSON.FeatureCollection | GeoJSON.Feature) => {
+      if (!atlas) return;
+      const [w, s, e, n] = bboxOf(geojson) as BBox;
+      if (![w, s, e, n].every(Number.isFinite)) return;
+      const padX = Math.max(MIN_FRAME_DEG - (e - w), 0) / 2;
+      const padY = Math.max(MIN_FRAME_DEG - (n - s), 0) / 2;
+      atlas.fitBounds([w - padX, s - padY, e + padX, n + padY]);
+    },
+    [atlas],
+  );
+
+  useEffect(() => {
+    if (overlay.preview?.features.length) frame(overlay.preview);
+  }, [overlay.preview, frame]);
+
+  const layers = useMemo(
+    () => [...props.base.layers, ...importsLayers(overlay.badRows)],
+    [props.base.layers, overlay.badRows],
+  );
+  const sources = useMemo(() => ({ ...props.base.sources, ...importsSources }), [props.base.sources]);
+  const empty = useMemo<GeoJSON.FeatureCollection>(() => ({ type: "FeatureCollection", features: [] }), []);
+  const data = useMemo(
+    () => ({
+      ...props.base.data,
+      "imports-preview": overlay.preview ?? empty,
+      "imports-problems": overlay.problems ?? empty,
+    }),
+    [props.base.data, overlay, empty],
+  );
+  const onReady = useCallback((map: AtlasMap) => {
+    setAtlas(map);
+    map.onError((err) => console.error("map:", err));
+  }, []);
+
+  const showMap = MAP_TABS.includes(tab);
+  return (
+    <div className="page data-page" data-testid="data-page">
+      {props.bar}
+      <div className="data-body">
+        <aside className="data-side">
+          <h2 className="page-title">{t("data.title")}</h2>
+          <div className="data-tabs" role="tablist">
+            {tabs.map((x) => (
+              <button
+                key={x}
+                type="button"
+                role="tab"
+                aria-selected={x === tab}
+                className={x === tab ? "data-tab-active" : ""}
+                onClick={() => navigate(`/data?tab=${x}`, { replace: true })}
+                data-testid={`data-tab-${x}`}
+              >
+                {t(`data.tab.${x}`)}
+              </button>
+            ))}
+          </div>
+          {tab === "layer" && <LayerImport onMap={setOverlay} onSessionLost={onSessionLost} />}
+          {tab === "plan" && <PlanImport onMap={setOverlay} onFocus={frame} onSessionLost={onSessionLost} />}
+          {tab === "osm" && <OsmImport onSessionLost={onSessionLost} />}
+          {tab === "export" && (
+            <ExportForm plans={plans} communities={props.base.communities} onSessionLost={onSessionLost} />
+          )}
+          {tab === "print" && (
+            <PrintForm plans={plans} communities={props.base.communities} onSessionLost={onSessionLost} />
+          )}
+        </aside>
+        {showMap && (
+          <div className="data-map">
+            <MapView
+              className="map"
+              bbox={props.base.bbox}
+              sources={sources}
+              layers={layers}
+              data={data}
+              selection={null}
+              locale={props.base.locale}
+              inset={{ top: 0, right: 0, bottom: 30, left: 0 }}
+              attribution={props.base.attribution}
+              onReady={onReady}
+            />
+            <MapLegend overlay={overlay} />
+          </div>
+        )}
+      </div>
+    </div>
+  );
+}
+
+/** What the colours on the map mean: the file's features, the refused rows, the plan's problems. */
+function MapLegend(props: { overlay: MapOverlay }) {
+  const { t } = useLang();
+  const { preview, badRows, problems } = props.overlay;
+  if (!preview && !problems) return <div className="data-map-hint">{t("data.map.hint")}</div>;
+  return (
+    <div className="data-legend" data-testid="data-legend">
+      {preview && (
+        <div>
+          <span className="data-swatch" style={{ background: OK_COLOR }} />
+          {t("data.map.features", { n: preview.features.length })}
+        </div>
+      )}
+      {badRows.length > 0 && (
+        <div>
+          <span className="data-swatch" style={{ background: BAD_COLOR }} />
+          {t("data.map.badRows", { n: badRows.length })}
+        </div>
+      )}
+      {problems &&
+        PROBLEM_KINDS.map((kind) => (
+          <div key={kind}>
+            <span className="data-swatch" style={{ background: PROBLEM_COLORS[kind] }} />
+            {t(`data.problem.${kind}`)}
+          </div>
+        ))}
+    </div>
+  );
+}

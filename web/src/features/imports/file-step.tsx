@@ -1,0 +1,241 @@
+import { useCallback, useRef, useState } from "react";
+import { type ApiError, type ImportFileOptions, previewImport, toApiError } from "../../api.ts";
+import { formatNumber, useLang } from "../../i18n.ts";
+import { type CrsInfo, crsChoices, crsLabel, type OffsetWarning } from "./import-options.ts";
+import { ErrorBox, Working } from "./parts.tsx";
+import { formatBytes, uploadFile } from "./upload.ts";
+
+/** What the server read from an uploaded GIS file; `features` are in WGS84, their ids the row numbers. */
+export type Preview = Omit<Awaited<ReturnType<typeof previewImport>>, "crs" | "offset" | "features"> & {
+  crs: CrsInfo;
+  offset: OffsetWarning | null;
+  features: GeoJSON.FeatureCollection;
+};
+
+/** A file read and previewed: the reading options an import must repeat, and what they gave. */
+export type FileRead = { options: ImportFileOptions; preview: Preview };
+
+type Reading = Omit<ImportFileOptions, "file">;
+
+/**
+ * The first step of a GIS import: choose a file, send it in chunks with a progress bar, and preview it — the layer,
+ * its fields, the CRS declared or guessed (overridable), and a warning when the positions look shifted like a
+ * Chinese web map's, asking before converting. Every change of the reading options previews again.
+ */
+export function FileStep(props: {
+  accept: string;
+  onRead: (read: FileRead | null) => void;
+  onSessionLost: () => void;
+}) {
+  const { lang, t } = useLang();
+  const [file, setFile] = useState<File | null>(null);
+  const [sent, setSent] = useState<{ received: number; size: number } | null>(null);
+  const [uploadId, setUploadId] = useState<string | null>(null);
+  const [reading, setReading] = useState<Reading>({});
+  const [preview, setPreview] = useState<Preview | null>(null);
+  const [previewing, setPreviewing] = useState(false);
+  const [offsetAnswered, setOffsetAnswered] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  const input = useRef<HTMLInputElement>(null);
+  const { onRead, onSessionLost } = props;
+
+  const fail = useCallback(
+    (err: unknown) => {
+      const e = toApiError(err);
+      if (e.status === 401) onSessionLost();
+      else setError(e);
+    },
+    [onSessionLost],
+  );
+
+  const read = useCallback(
+    async (id: string, next: Reading) => {
+      setReading(next);
+      setPreviewing(true);
+      setError(null);
+      try {
+        const options: ImportFileOptions = { file: id, ...next };
+        const p = (await previewImport(options)) as unknown as Preview;
+        setPreview(p);
+        onRead({ options, preview: p });
+      } catch (err) {
+        setPreview(null);
+        onRead(null);
+        fail(err);
+      } finally {
+        setPreviewing(false);
+      }
+    },
+    [onRead, fail],
+  );
+
+  const choose = async (chosen: File | undefined) => {
+    setFile(chosen ?? null);
+    setUploadId(null);
+    setPreview(null);
+    setOffsetAnswered(false);
+    setError(null);
+    onRead(null);
+    if (!chosen) return;
+    try {
+      const upload = await uploadFile(chosen, (received, size) => setSent({ received, size }));
+      setUploadId(upload.id);
+      await read(upload.id, {});
+    } catch (err) {
+      fail(err);
+    }
+  };
+
+  const change = (patch: Partial<Reading>) => {
+    if (!uploadId) return;
+    const next: Reading = { ...reading, ...patch };
+    for (const k of Object.keys(next) as Array<keyof Reading>) if (next[k] === undefined) delete next[k];
+    void read(uploadId, next);
+  };
+
+  const uploading = !!file && !!sent && sent.received < sent.size && !error;
+  const fields = preview?.fields ?? [];
+  const crs = preview?.crs;
+  const offset = preview?.offset;
+
+  return (
+    <section className="data-step" data-testid="file-step">
+      <h3>{t("data.file.title")}</h3>
+      <p className="muted">{t("data.file.formats")}</p>
+      <input
+        ref={input}
+        type="file"
+        accept={props.accept}
+        onChange={(e) => void choose(e.target.files?.[0])}
+        data-testid="import-file"
+      />
+      {file && sent && (
+        <div className="data-progress" data-testid="upload-progress">
+          <progress max={sent.size} value={sent.received} />
+          <span>
+            {uploading
+              ? t("data.file.uploading", { received: formatBytes(sent.received), size: formatBytes(sent.size) })
+              : t("data.file.uploaded", { name: file.name, size: formatBytes(sent.size) })}
+          </span>
+        </div>
+      )}
+      {previewing && <Working label={t("data.file.reading")} />}
+      {error && <ErrorBox error={error} />}
+      {preview && (
+        <div className="data-preview" data-testid="preview" data-total={preview.total}>
+          <p>
+            {t("data.file.summary", {
+              format: preview.format,
+              layer: preview.layer,
+              n: formatNumber(lang, preview.total),
+            })}
+            {preview.total > preview.features.features.length &&
+              ` ${t("data.file.shown", { n: preview.features.features.length })}`}
+          </p>
+          {preview.layers.length > 1 && (
+            <label className="data-row">
+              <span>{t("data.file.layer")}</span>
+              <select value={preview.layer} onChange={(e) => change({ layer: e.target.value })}>
+                {preview.layers.map((l) => (
+                  <option key={l.name} value={l.name}>
+                    {l.name} · {l.geometry_type} · {l.feature_count}
+                  </option>
+                ))}
+              </select>
+            </label>
+          )}
+          <div className="data-fields" data-testid="preview-fields">
+            <span>{t("data.file.fields")}</span>
+            {fields.map((f) => (
+              <span key={f.name} className="tag" title={f.type}>
+                {f.name}
+              </span>
+            ))}
+          </div>
+          <div className="data-row" data-testid="preview-crs">
+            <span>{t("data.file.crs")}</span>
+            <strong>{crsLabel(lang, crs?.crs ?? null)}</strong>
+            <span className="muted">{t(`data.crs.source.${crs?.source ?? "none"}`)}</span>
+          </div>
+          <label className="data-row">
+            <span>{t("data.file.crsOverride")}</span>
+            <select
+              value={(reading.crs as string | undefined) ?? ""}
+              onChange={(e) => change({ crs: (e.target.value || undefined) as Reading["crs"] })}
+              data-testid="crs-select"
+            >
+              <option value="">{t("data.file.crsAuto")}</option>
+              {crsChoices().map((c) => (
+                <option key={c.crs} value={c.crs}>
+                  {c[lang]} · {c.crs}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={reading.swap_axes ?? crs?.swapped ?? false}
+              onChange={(e) => change({ swap_axes: e.target.checked })}
+            />
+            {t("data.file.swapAxes")}
+          </label>
+          {(preview.format === "CSV" || preview.format === "ESRI Shapefile") && (
+            <label className="data-row">
+              <span>{t("data.file.encoding")}</span>
+              <select
+                value={reading.encoding ?? ""}
+                onChange={(e) => change({ encoding: (e.target.value || undefined) as Reading["encoding"] })}
+              >
+                <option value="">{t("data.file.encodingAuto", { encoding: preview.encoding ?? "?" })}</option>
+                <option value="UTF-8">UTF-8</option>
+                <option value="GBK">GBK</option>
+              </select>
+            </label>
+          )}
+          {preview.format === "CSV" && (
+            <div className="data-grid2">
+              {(["x_field", "y_field", "wkt_field"] as const).map((k) => (
+                <label key={k} className="data-row">
+                  <span>{t(`data.file.${k}`)}</span>
+                  <select
+                    value={(reading[k] as string | undefined) ?? ""}
+                    onChange={(e) => change({ [k]: e.target.value || undefined })}
+                  >
+                    <option value="">{t("data.file.auto")}</option>
+                    {fields.map((f) => (
+                      <option key={f.name} value={f.name}>
+                        {f.name}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+              ))}
+            </div>
+          )}
+          {offset?.suggestion && !offsetAnswered && !reading.crs && (
+            <div className="data-warning" role="alert" data-testid="offset-warning">
+              <p>{lang === "zh" ? offset.zh : offset.en}</p>
+              <div className="row-actions">
+                <button
+                  type="button"
+                  className="primary"
+                  onClick={() => {
+                    setOffsetAnswered(true);
+                    change({ crs: offset.suggestion ?? undefined });
+                  }}
+                  data-testid="offset-convert"
+                >
+                  {t("data.file.offsetConvert", { crs: crsLabel(lang, offset.suggestion) })}
+                </button>
+                <button type="button" onClick={() => setOffsetAnswered(true)}>
+                  {t("data.file.offsetKeep")}
+                </button>
+              </div>
+            </div>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
