@@ -2,11 +2,13 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { Rng } from "@gridatlas/geodata/demo/random.ts";
 import { TEST_PASSWORD } from "@gridatlas/server/db/test-database.ts";
 import { decodeMvt } from "@gridatlas/server/features/tiles/tiles.mvt.ts";
 import autocannon from "autocannon";
 import pg from "pg";
+import { chromium } from "playwright-core";
 import { signInOverHttp, startServerProcess } from "../tests/support/server-process.ts";
 import { cityDatabaseUrl, loadAverage, rssSampler } from "./city.support.ts";
 import { machine, percentile } from "./support.ts";
@@ -19,6 +21,9 @@ import { machine, percentile } from "./support.ts";
  * 2. throughput through the server with autocannon on loopback, 2 and 32 connections, every request a tile not
  *    rendered before (uncached), against pgbench running the same tile functions with 2 and 32 clients;
  * 3. throughput on tiles already rendered (cached), 2 and 32 connections;
+ * 4. the browser: time to the first full render (MapLibre's first `idle`) of grids, roads and buildings over the
+ *    middle of the city at zooms 12 and 16 in headless Chromium, from tiles and from GeoJSON (the JSON routes: every
+ *    grid, roads and buildings in the view's box), each run in a fresh browser context (no browser cache);
  * and the server's resident memory under that load.
  * Run: npm run bench -- tiles   (CITY_DATABASE_URL to point elsewhere; TILES_SAMPLE, TILES_SECONDS to shorten)
  */
@@ -26,6 +31,11 @@ const SAMPLE = Number(process.env.TILES_SAMPLE ?? 600);
 const UNCACHED = Number(process.env.TILES_UNCACHED ?? 1500);
 const SECONDS = Number(process.env.TILES_SECONDS ?? 20);
 const PGBENCH = "/usr/lib/postgresql/15/bin/pgbench";
+const BROWSER_RUNS = Number(process.env.TILES_BROWSER_RUNS ?? 3);
+const MAPLIBRE_DIST = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  "../web/node_modules/maplibre-gl/dist",
+);
 
 /** Zooms at which each layer has rows (outside them its tiles are empty and cost nothing). */
 const LAYER_ZOOMS: Record<string, [number, number]> = {
@@ -135,6 +145,119 @@ async function expectedCounts(t: Tile): Promise<Record<string, number>> {
         ),
       };
   }
+}
+
+type Variant = "tiles" | "geojson";
+type Render = { ms: number; bytes: number; requests: number };
+
+/**
+ * One first render in a fresh browser context: a bare page on the server's origin (so the session cookie goes with
+ * every request) with MapLibre from web/node_modules, the same three layers drawn from either source kind. Ends at
+ * the map's first `idle`: style loaded, every tile or GeoJSON source loaded and drawn.
+ */
+async function firstRender(
+  browser: import("playwright-core").Browser,
+  origin: string,
+  cookie: string,
+  versions: Record<string, number>,
+  variant: Variant,
+  view: { lng: number; lat: number; zoom: number },
+): Promise<Render> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const [name, value] = cookie.split("=") as [string, string];
+  await context.addCookies([{ name, value, url: origin }]);
+  const page = await context.newPage();
+  // tsx compiles with esbuild's keepNames, whose __name() wraps the named functions of the evaluated code below.
+  await page.addInitScript("window.__name = (f) => f");
+  await page.route(`${origin}/__bench/**`, (route) => {
+    const file = new URL(route.request().url()).pathname.replace("/__bench/", "");
+    if (file === "index.html") {
+      return route.fulfill({
+        contentType: "text/html",
+        body: '<!doctype html><html><head><link rel="stylesheet" href="/__bench/maplibre-gl.css"><style>html,body,#map{margin:0;width:100%;height:100%}</style></head><body><div id="map"></div></body></html>',
+      });
+    }
+    const type = file.endsWith(".css") ? "text/css" : "text/javascript";
+    return route.fulfill({ path: path.join(MAPLIBRE_DIST, path.basename(file)), contentType: type });
+  });
+  let bytes = 0;
+  let requests = 0;
+  page.on("response", async (r) => {
+    if (!/\/(tiles|api)\//.test(r.url())) return;
+    requests++;
+    bytes += (await r.body().catch(() => Buffer.alloc(0))).length;
+  });
+  await page.goto(`${origin}/__bench/index.html`);
+  // The view's box, for the GeoJSON routes that take one (Web Mercator, 512-pixel tiles as MapLibre draws them).
+  const span = (1280 / 512) * (360 / 2 ** view.zoom);
+  const y = (lat: number) => Math.log(Math.tan(Math.PI / 4 + (lat * Math.PI) / 360));
+  const lat = (v: number) => ((2 * Math.atan(Math.exp(v)) - Math.PI / 2) * 180) / Math.PI;
+  const dy = ((800 / 512) * (2 * Math.PI)) / 2 ** view.zoom / 2;
+  const box = [view.lng - span / 2, lat(y(view.lat) - dy), view.lng + span / 2, lat(y(view.lat) + dy)]
+    .map((v) => v.toFixed(6))
+    .join(",");
+  const ms = await page.evaluate(
+    async ({ variant, view, versions, box, origin }) => {
+      const maplibre = await import(`${origin}/__bench/maplibre-gl.mjs`);
+      maplibre.setWorkerUrl(`${origin}/__bench/maplibre-gl-worker.mjs`);
+      const tiles = (layer: string, minzoom = 0) => ({
+        type: "vector",
+        tiles: [`${origin}/tiles/${layer}/v${versions[layer]}/{z}/{x}/{y}.pbf`],
+        minzoom,
+        maxzoom: 16,
+      });
+      const json = (p: string) => ({ type: "geojson", data: `${origin}${p}` });
+      const sources =
+        variant === "tiles"
+          ? { grids: tiles("grids"), roads: tiles("roads"), buildings: tiles("buildings", 14) }
+          : {
+              grids: json("/api/grids"),
+              roads: json(`/api/roads?bbox=${box}`),
+              ...(view.zoom >= 14 ? { buildings: json(`/api/buildings?bbox=${box}`) } : {}),
+            };
+      const layer = (id: string) => (variant === "tiles" ? { "source-layer": id } : {});
+      const layers: object[] = [
+        { id: "bg", type: "background", paint: { "background-color": "#f4f1ea" } },
+        {
+          id: "grids-fill",
+          type: "fill",
+          source: "grids",
+          ...layer("grids"),
+          paint: { "fill-color": "#7aa", "fill-opacity": 0.3 },
+        },
+        { id: "grids-line", type: "line", source: "grids", ...layer("grids"), paint: { "line-color": "#366" } },
+        { id: "roads", type: "line", source: "roads", ...layer("roads"), paint: { "line-color": "#999" } },
+      ];
+      if ("buildings" in sources) {
+        layers.push({
+          id: "buildings",
+          type: "fill",
+          source: "buildings",
+          minzoom: 14,
+          ...layer("buildings"),
+          paint: { "fill-color": "#c9b" },
+        });
+      }
+      const t0 = performance.now();
+      const map = new maplibre.Map({
+        container: "map",
+        style: { version: 8, sources, layers },
+        center: [view.lng, view.lat],
+        zoom: view.zoom,
+        attributionControl: false,
+      });
+      await new Promise<void>((resolve, reject) => {
+        map.once("idle", () => resolve());
+        map.on("error", (e: { error?: Error }) => reject(e.error ?? new Error("map error")));
+      });
+      const ms = performance.now() - t0;
+      map.remove();
+      return ms;
+    },
+    { variant, view, versions, box, origin },
+  );
+  await context.close();
+  return { ms, bytes, requests };
 }
 
 const port = 22_000 + (process.pid % 9_000);
@@ -251,6 +374,35 @@ try {
   // 3. Cached: the tiles of run 2 again, all of them in the LRU now.
   const cached2 = await cachedRun(2, setA);
   const cached32 = await cachedRun(32, setA);
+
+  const rssTiles = rss.max();
+
+  // 4. The browser, over the middle of the city: each (zoom, source kind) BROWSER_RUNS times, the first with the
+  // server's tile cache cold for that view.
+  const centre = (
+    await sql.query<{ lng: number; lat: number }>(
+      "select ST_X(c) lng, ST_Y(c) lat from (select ST_Centroid(ST_Extent(geom)::geometry) c from subdistrict) q",
+    )
+  ).rows[0]!;
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    headless: true,
+    args: ["--no-sandbox", "--enable-unsafe-swiftshader", "--use-angle=swiftshader"],
+  });
+  const renders: Record<string, Render[]> = {};
+  try {
+    for (const zoom of [12, 16]) {
+      for (const variant of ["tiles", "geojson"] as const) {
+        const runs: Render[] = [];
+        for (let i = 0; i < BROWSER_RUNS; i++) {
+          runs.push(await firstRender(browser, server.url, headers.cookie!, versions, variant, { ...centre, zoom }));
+        }
+        renders[`${variant}/${zoom}`] = runs;
+      }
+    }
+  } finally {
+    await browser.close();
+  }
   const load1 = loadAverage();
 
   const all = timings.map((x) => x.ms);
@@ -298,8 +450,27 @@ try {
   console.log(row("server uncached, 32 connections", server32, pg32.tps));
   console.log(row("server cached, 2 connections", cached2));
   console.log(row("server cached, 32 connections", cached32));
+  const med = (xs: number[]) => percentile(xs, 50);
   console.log(
-    `\nServer memory (resident): ${rss.start()} MB at the start, ${rss.max()} MB at most under load, ${rss.now()} MB at the end`,
+    `\nBrowser: first full render (first \`idle\`) of grids, roads and buildings over the middle of the city, headless Chromium (SwiftShader), 1280×800, fresh context each run; ${BROWSER_RUNS} runs, the first with the server's tile cache cold`,
+  );
+  console.log(
+    "| zoom | tiles: first / median ms | received | GeoJSON: first / median ms | received | GeoJSON / tiles (median) |",
+  );
+  console.log("|---:|---:|---:|---:|---:|---:|");
+  for (const zoom of [12, 16]) {
+    const t = renders[`tiles/${zoom}`]!;
+    const g = renders[`geojson/${zoom}`]!;
+    const mt = med(t.map((r) => r.ms));
+    const mg = med(g.map((r) => r.ms));
+    const kb = (r: Render[]) => `${(r[0]!.bytes / 1024).toFixed(0)} KB in ${r[0]!.requests} requests`;
+    console.log(
+      `| ${zoom} | ${t[0]!.ms.toFixed(0)} / ${mt.toFixed(0)} | ${kb(t)} | ${g[0]!.ms.toFixed(0)} / ${mg.toFixed(0)} | ${kb(g)} | ${(mg / mt).toFixed(1)}× |`,
+    );
+  }
+  console.log(
+    `\nServer memory (resident): ${rss.start()} MB at the start, ${rssTiles} MB at most under the tile load (runs 1–3), ` +
+      `${rss.max()} MB at most including the browser runs (the GeoJSON routes), ${rss.now()} MB at the end`,
   );
 } finally {
   rss.stop();

@@ -312,4 +312,15 @@ describe("versions and caching", () => {
     expect(got.some((f) => f.properties.title === "瓦片测试")).toBe(true);
     expect(h.id).toBeGreaterThan(0);
   });
+
+  it("tiles remember a session's principal for 2 s: after signing out they answer 401 within that", async () => {
+    const session = await signIn(app, "leader");
+    const v = (await versions()).grids;
+    const path = `/tiles/grids/v${v}/15/${t15.x}/${t15.y}.pbf`;
+    expect((await session.request(path)).status).toBe(200);
+    expect((await session.send("DELETE", "/api/session")).status).toBeLessThan(300);
+    expect((await session.request("/api/session")).status).toBe(401);
+    await new Promise((r) => setTimeout(r, 2_100));
+    expect((await session.request(path)).status).toBe(401);
+  });
 });

@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 import { createRoute, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
-import { forbidden } from "../../auth/principal.ts";
-import { principalOf, sessionGuard } from "../../auth/session.ts";
+import type { Context, MiddlewareHandler } from "hono";
+import { getCookie } from "hono/cookie";
+import { forbidden, type Principal } from "../../auth/principal.ts";
+import { hashToken, principalOf, SESSION_COOKIE, sessionGuard } from "../../auth/session.ts";
 import { type Db, readerOf } from "../../db/db.ts";
 import { notFound } from "../../http/errors.ts";
 import { type AppEnv, createRouter } from "../../http/router.ts";
@@ -22,13 +23,28 @@ const CACHE_BYTES = 256 * 1024 * 1024;
 const VERSIONS_TTL_MS = 250;
 const MAX_ZOOM = 22;
 
-type TileState = { cache: TileCache; versions: Record<LayerName, number> | null; readAt: number };
+/**
+ * How long tile requests trust the principal an earlier request of the same session resolved. A cached tile is a
+ * map lookup, but resolving the session (and sliding its expiry) is two database round trips, which held cached
+ * tiles to the database's pace. The price: a sign-out, a disabled account or a changed role reaches the tiles of an
+ * open map up to this much later — tiles only, which change nothing and show what the role saw a moment before.
+ */
+const PRINCIPAL_TTL_MS = 2_000;
+/** Sessions remembered at most; beyond it the memory is cleared rather than tracked entry by entry. */
+const PRINCIPALS_MAX = 10_000;
+
+type TileState = {
+  cache: TileCache;
+  versions: Record<LayerName, number> | null;
+  readAt: number;
+  principals: Map<string, { principal: Principal; at: number }>;
+};
 const states = new WeakMap<Db, TileState>();
 
 function stateOf(db: Db): TileState {
   let s = states.get(db);
   if (!s) {
-    s = { cache: new TileCache(CACHE_BYTES), versions: null, readAt: 0 };
+    s = { cache: new TileCache(CACHE_BYTES), versions: null, readAt: 0, principals: new Map() };
     states.set(db, s);
   }
   return s;
@@ -159,13 +175,37 @@ function scopeOf(c: Context<AppEnv>, layer: LayerName) {
 
 const noStore = { "cache-control": "no-store" };
 
+/** The session guard of /api, with the principal of a session remembered for `PRINCIPAL_TTL_MS`. */
+function tileGuard(): MiddlewareHandler<AppEnv> {
+  const guard = sessionGuard();
+  return async (c, next) => {
+    const token = getCookie(c, SESSION_COOKIE);
+    if (!token || token.length >= 200) return guard(c, next);
+    const id = hashToken(token);
+    const { principals } = stateOf(c.get("db"));
+    const known = principals.get(id);
+    if (known && performance.now() - known.at < PRINCIPAL_TTL_MS) {
+      c.set("principal", known.principal);
+      return next();
+    }
+    return guard(c, async () => {
+      const principal = c.get("principal");
+      if (principal && !principal.mustChangePassword) {
+        if (principals.size >= PRINCIPALS_MAX) principals.clear();
+        principals.set(id, { principal, at: performance.now() });
+      }
+      await next();
+    });
+  };
+}
+
 /**
- * Vector tiles at /tiles (issue 10): behind the same session guard as /api, each layer narrowed by the caller's
+ * Vector tiles at /tiles (issue 10): behind the session guard of /api (see `tileGuard`), each layer narrowed by the caller's
  * scope inside the SQL. A tile's URL carries its layer's version and is immutable: rendered once per version
  * and scope, kept in an LRU, answered with a weak ETag and a year of private caching.
  */
 export const tilesRoutes = createRouter();
-tilesRoutes.use("/tiles/*", sessionGuard());
+tilesRoutes.use("/tiles/*", tileGuard());
 
 tilesRoutes
   .openapi(versionsRoute, async (c) => {
