@@ -5,7 +5,7 @@ import { createTestDatabase, TEST_PASSWORD } from "@gridatlas/server/db/test-dat
 import { decodeMvt } from "@gridatlas/server/features/tiles/tiles.mvt.ts";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pgBin, type ReplicaPair, startReplicaPair } from "./support/replica-pair.ts";
+import { hasPostgres, pgBin, type ReplicaPair, startReplicaPair } from "./support/replica-pair.ts";
 import { type ServerProcess, signInOverHttp, startServerProcess } from "./support/server-process.ts";
 
 /**
@@ -17,6 +17,8 @@ import { type ServerProcess, signInOverHttp, startServerProcess } from "./suppor
  */
 
 const COMMUNITY = "150571003001";
+/** The pair needs PostgreSQL's programs on this machine; `npm test` with DATABASE_URL elsewhere may not have them. */
+const local = hasPostgres();
 let pair: ReplicaPair;
 let server: ServerProcess;
 let primary: pg.Client;
@@ -63,6 +65,7 @@ async function loadDemo(): Promise<void> {
 const timings: Record<string, number> = {};
 
 beforeAll(async () => {
+  if (!local) return;
   let t = performance.now();
   pair = await startReplicaPair();
   timings.pair_ms = performance.now() - t;
@@ -92,6 +95,7 @@ afterAll(async () => {
   await primary?.end().catch(() => {});
   await replica?.end().catch(() => {});
   await pair?.stop();
+  if (!local) return;
   console.log(
     `replica pair: ${JSON.stringify(Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v)])))}`,
   );
@@ -128,7 +132,7 @@ async function lastStatements(client: pg.Client, applicationName: string): Promi
   return r.rows.map((x) => x.query);
 }
 
-describe("a server over a primary and its streaming replica", () => {
+describe.skipIf(!local)("a server over a primary and its streaming replica", () => {
   it("reads tiles and status boards on the replica and writes on the primary", async () => {
     expect((await replica.query("select pg_is_in_recovery() r")).rows[0].r).toBe(true);
     const v = await versionOf("grids");

@@ -23,17 +23,25 @@ export type ReplicaPair = {
 const PREFIX = "gridatlas-pair-";
 const isRoot = process.getuid?.() === 0;
 
+function newestMajor(): string | undefined {
+  const base = "/usr/lib/postgresql";
+  if (!fs.existsSync(base)) return undefined;
+  return fs
+    .readdirSync(base)
+    .filter((v) => fs.existsSync(path.join(base, v, "bin", "initdb")))
+    .sort((a, b) => Number(b) - Number(a))[0];
+}
+
+/** Whether PostgreSQL's server programs are installed the Debian way (npm test installs them for its own cluster). */
+export function hasPostgres(): boolean {
+  return newestMajor() !== undefined;
+}
+
 /** A program of the newest PostgreSQL installed the Debian way. */
 export function pgBin(name: string): string {
-  const base = "/usr/lib/postgresql";
-  const majors = fs.existsSync(base)
-    ? fs
-        .readdirSync(base)
-        .filter((v) => fs.existsSync(path.join(base, v, "bin", "initdb")))
-        .sort((a, b) => Number(b) - Number(a))
-    : [];
-  if (!majors[0]) throw new Error("no PostgreSQL under /usr/lib/postgresql: npm test installs it");
-  return path.join(base, majors[0], "bin", name);
+  const major = newestMajor();
+  if (!major) throw new Error("no PostgreSQL under /usr/lib/postgresql: npm test installs it");
+  return path.join("/usr/lib/postgresql", major, "bin", name);
 }
 
 /** Runs a PostgreSQL program, as the postgres system user when we are root (PostgreSQL refuses root). */
