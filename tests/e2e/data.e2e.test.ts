@@ -87,7 +87,7 @@ async function download(page: Page, click: () => Promise<void>): Promise<{ bytes
 }
 
 describe("importing, exporting and printing data in Chromium", () => {
-  it("refuses a file with bad rows whole, shows the rows and reasons, then imports the fixed file; prints a community map", {
+  it("refuses a file with bad rows whole, imports the fixed file, turns hand-drawn grids into a draft and prints a community map", {
     timeout: RENDER_TIMEOUT_MS * 3,
   }, async () => {
     const { page } = browser;
@@ -159,7 +159,15 @@ describe("importing, exporting and printing data in Chromium", () => {
       null,
       { timeout: RENDER_TIMEOUT_MS, polling: 250 },
     );
+    await report.scrollIntoViewIfNeeded();
     await saveScreenshot(page, "data-import-refused");
+    // In English, the same report in the server's English.
+    await page.getByTestId("lang-switch").click();
+    await expect.poll(() => report.locator("[data-row='4']").textContent()).toContain("outside the subdistrict");
+    expect(await report.locator("[data-row='2']").textContent()).toContain("is empty");
+    await saveScreenshot(page, "data-import-refused-en");
+    await page.getByTestId("lang-switch").click();
+    await expect.poll(() => report.locator("[data-row='4']").textContent()).toContain("不在本街道范围内");
 
     // The fixed file: row 2 named, row 4 dropped. Three venues land.
     const fixed = rows.slice(0, 3).map((r) => (r.店名 ? r : { ...r, 店名: "测试药店乙" }));
@@ -182,6 +190,63 @@ describe("importing, exporting and printing data in Chromium", () => {
       ["测试药店甲/pharmacy", "测试药店乙/pharmacy", "测试饭店丙/restaurant"].sort(),
     );
     await saveScreenshot(page, "data-import-done");
+
+    // Hand-drawn grids of the community (the first pushed 25 m over its neighbours, the second pulled 20 m in):
+    // a draft plan, and the overlaps and gaps on the map and in the list.
+    const drawn = await db.query(
+      `select g.code, g.name, ST_AsGeoJSON(case row_number() over (order by g.code)
+           when 1 then ST_Transform(ST_Buffer(ST_Transform(g.geom, 4550), 25), 4326)
+           when 2 then ST_Transform(ST_Buffer(ST_Transform(g.geom, 4550), -20), 4326)
+           else g.geom end, 9)::json geometry
+       from published_grid g where g.community_code = $1 order by g.code`,
+      [COMMUNITY],
+    );
+    await page.getByTestId("data-tab-plan").click();
+    await page
+      .getByTestId("plan-import")
+      .locator("[data-testid=import-file]")
+      .setInputFiles({
+        name: "old-grids.geojson",
+        mimeType: "application/geo+json",
+        buffer: Buffer.from(
+          JSON.stringify({
+            type: "FeatureCollection",
+            features: drawn.rows.map((g) => ({
+              type: "Feature",
+              properties: { 网格编码: g.code, 网格名称: g.name },
+              geometry: g.geometry,
+            })),
+          }),
+        ),
+      });
+    await page.getByTestId("preview").waitFor({ timeout: RENDER_TIMEOUT_MS });
+    expect(await page.getByTestId("preview").getAttribute("data-total")).toBe(String(drawn.rows.length));
+    await page.getByTestId("plan-name").fill("2022年手绘网格");
+    await page.getByTestId("plan-run").click();
+    const planReport = page.getByTestId("plan-report");
+    await planReport.waitFor({ timeout: RENDER_TIMEOUT_MS });
+    const planId = Number(await planReport.getAttribute("data-plan"));
+    expect((await db.query("select name, status from plan where id = $1", [planId])).rows).toEqual([
+      { name: "2022年手绘网格", status: "draft" },
+    ]);
+    expect(Number(await page.getByTestId("plan-overlaps").getAttribute("data-count"))).toBeGreaterThan(0);
+    expect(Number(await page.getByTestId("plan-gaps").getAttribute("data-count"))).toBeGreaterThan(0);
+    expect(await page.getByTestId("plan-open").getAttribute("href")).toBe(`/plans/${planId}`);
+    await page.waitForFunction(
+      () => {
+        const map = window.__gridatlas?.map;
+        return (
+          !!map &&
+          map.queryRenderedFeatures({ layers: ["imports-problems-fill"] }).length > 0 &&
+          map.loaded() &&
+          !map.isMoving()
+        );
+      },
+      null,
+      { timeout: RENDER_TIMEOUT_MS, polling: 250 },
+    );
+    await planReport.scrollIntoViewIfNeeded();
+    await saveScreenshot(page, "data-plan-report");
 
     // Print a community's map: a PDF, then a PNG of A4 landscape at twice its pixels.
     await page.getByTestId("data-tab-print").click();

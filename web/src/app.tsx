@@ -1142,6 +1142,24 @@ function CamerasRoute(props: { session: Session; bar: ReactNode; path: string; o
   );
 }
 
+/** The base map under an import's preview: the leader map's, with buildings, which show whether points land on them. */
+const DATA_BASE_ORDER = [
+  "blocks-fill",
+  "water-fill",
+  "compounds-fill",
+  "buildings-fill",
+  "buildings-line",
+  "roads-casing",
+  "roads-line",
+  "compounds-line",
+  "communities-casing",
+  "communities-line",
+  "water-label",
+  "roads-label",
+  "compounds-label",
+  "communities-label",
+];
+
 /** The data page (issue 9): imports, exports and prints, with a map over the subdistrict's base map for previews. */
 function DataRoute(props: { session: Session; bar: ReactNode; path: string; onSessionLost: () => void }) {
   const { lang, t } = useLang();
@@ -1169,6 +1187,7 @@ function DataRoute(props: { session: Session; bar: ReactNode; path: string; onSe
           compounds: compoundsSource,
           "compounds-labels": compoundsLabelsSource,
           roads: roadsSource,
+          buildings: buildingsSource,
           communities: communitiesSource,
           "communities-labels": communitiesLabelsSource,
         },
@@ -1177,10 +1196,11 @@ function DataRoute(props: { session: Session; bar: ReactNode; path: string; onSe
           ...waterLayers(),
           ...compoundsLayers(),
           ...roadsLayers(),
+          ...buildingsLayers(),
           ...communitiesLayers({ lang, focus: null }),
         ]
-          .filter((l) => LEADER_BASE_ORDER.includes(l.id))
-          .sort((a, b) => LEADER_BASE_ORDER.indexOf(a.id) - LEADER_BASE_ORDER.indexOf(b.id)),
+          .filter((l) => DATA_BASE_ORDER.includes(l.id))
+          .sort((a, b) => DATA_BASE_ORDER.indexOf(a.id) - DATA_BASE_ORDER.indexOf(b.id)),
         data: {
           blocks: base.blocks,
           water: base.water,

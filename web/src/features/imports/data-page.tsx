@@ -82,8 +82,9 @@ export function DataPage(props: {
       if (!atlas) return;
       const [w, s, e, n] = bboxOf(geojson) as BBox;
       if (![w, s, e, n].every(Number.isFinite)) return;
-      const padX = Math.max(MIN_FRAME_DEG - (e - w), 0) / 2;
-      const padY = Math.max(MIN_FRAME_DEG - (n - s), 0) / 2;
+      // A tenth of room around, so that points on the edge are not drawn half off the map.
+      const padX = Math.max(MIN_FRAME_DEG, (e - w) * 1.2) / 2 - (e - w) / 2;
+      const padY = Math.max(MIN_FRAME_DEG, (n - s) * 1.2) / 2 - (n - s) / 2;
       atlas.fitBounds([w - padX, s - padY, e + padX, n + padY]);
     },
     [atlas],
@@ -117,7 +118,7 @@ export function DataPage(props: {
     <div className="page data-page" data-testid="data-page">
       {props.bar}
       <div className="data-body">
-        <aside className="data-side">
+        <aside className={showMap ? "data-side" : "data-side data-side-wide"}>
           <h2 className="page-title">{t("data.title")}</h2>
           <div className="data-tabs" role="tablist">
             {tabs.map((x) => (

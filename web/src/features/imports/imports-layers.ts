@@ -86,7 +86,7 @@ export function importsLayers(badRows: number[]): LayerSpecification[] {
       type: "fill",
       source: "imports-problems",
       filter: isPolygon,
-      paint: { "fill-color": kindColor, "fill-opacity": 0.45 },
+      paint: { "fill-color": kindColor, "fill-opacity": 0.35 },
     },
     {
       id: "imports-problems-line",

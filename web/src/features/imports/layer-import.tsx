@@ -196,7 +196,8 @@ function LayerOutcome(props: { outcome: Outcome; target: LayerTarget }) {
   }
   return (
     <div className="data-report" data-testid="import-report">
-      <ErrorBox error={o.error} />
+      {/* The rows below say where; the server's field is the file as a whole. */}
+      <ErrorBox error={o.error} hideField />
       <table className="table">
         <thead>
           <tr>

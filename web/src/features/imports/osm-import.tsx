@@ -157,7 +157,9 @@ export function OsmImport(props: { onSessionLost: () => void }) {
           <div className="data-progress">
             <progress max={job.progress.steps} value={job.state === "done" ? job.progress.steps : job.progress.step} />
             <span>
-              {t("data.osm.step", { step: job.progress.step, steps: job.progress.steps, label: job.progress.label })}
+              {job.state === "done"
+                ? t("data.osm.allSteps", { steps: job.progress.steps })
+                : t("data.osm.step", { step: job.progress.step, steps: job.progress.steps, label: job.progress.label })}
             </span>
           </div>
           <ol className="data-log" data-testid="osm-log">

@@ -3,12 +3,12 @@ import type { ApiError } from "../../api.ts";
 import { useLang } from "../../i18n.ts";
 
 /** The server's refusal in the UI language: what was wrong and, when the server names it, which input. */
-export function ErrorBox(props: { error: ApiError }) {
+export function ErrorBox(props: { error: ApiError; hideField?: boolean }) {
   const { lang, t } = useLang();
   return (
     <div className="data-error" role="alert" data-testid="data-error" data-code={props.error.code}>
       <strong>{t("data.error")}</strong> {props.error.text(lang)}
-      {props.error.field && <span className="muted"> ({props.error.field})</span>}
+      {props.error.field && !props.hideField && <span className="muted"> ({props.error.field})</span>}
     </div>
   );
 }
