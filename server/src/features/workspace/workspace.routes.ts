@@ -6,7 +6,7 @@ import { readerOf } from "../../db/db.ts";
 import { badRequest, notFound } from "../../http/errors.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
-import { ErrorSchema, geometry } from "../../http/schemas.ts";
+import { ErrorSchema, geometry, json } from "../../http/schemas.ts";
 import {
   CommunityParam,
   GridParam,
@@ -39,10 +39,6 @@ import {
   HAZARD_STALE_DAYS,
 } from "./workspace.status.ts";
 
-const json = <T extends z.ZodTypeAny>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
 const errors = {
   400: json(ErrorSchema, "Bad input"),
   401: json(ErrorSchema, "Not signed in"),
