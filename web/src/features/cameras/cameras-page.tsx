@@ -722,7 +722,7 @@ export function CamerasPage(props: {
               added={added}
               onSuggest={(k) => {
                 setSuggesting(true);
-                suggestSites(community, k)
+                suggestSites(community, k, scenario === "planned")
                   .then((s) => {
                     setSuggestion(s);
                     setAdded(new Set());

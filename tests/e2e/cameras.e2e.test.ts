@@ -1,0 +1,328 @@
+import { TEST_PASSWORD } from "@gridatlas/server/db/test-database.ts";
+import pg from "pg";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LaunchedBrowser, launchBrowser, saveScreenshot } from "../support/browser.ts";
+import { startTestServer, type TestServer } from "../support/server.ts";
+
+/** Software WebGL draws slowly; every wait below is on a condition, and this is only its upper bound. */
+const RENDER_TIMEOUT_MS = 120_000;
+const COMMUNITY = "150571003011";
+const OTHER = "150571003001";
+
+let server: TestServer;
+let browser: LaunchedBrowser;
+let db: pg.Client;
+let current: Page | null = null;
+const problems: string[] = [];
+
+beforeAll(async () => {
+  server = await startTestServer({ label: "e2ecameras" });
+  db = new pg.Client({ connectionString: server.databaseUrl });
+  await db.connect();
+  browser = await launchBrowser({ width: 1440, height: 900 });
+  current = browser.page;
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await db?.end();
+  await server?.close();
+});
+
+/**
+ * Signs in on a new page with no cookies, closing the one before: one page with a software-rendered map is enough
+ * for the renderer (a second heavy map in the same tab has come up blank).
+ */
+async function signIn(username: string, path: string): Promise<Page> {
+  await browser.context.clearCookies();
+  const old = current;
+  current = await browser.context.newPage();
+  current.on("pageerror", (e) => problems.push(e.message));
+  await old?.close();
+  const page = current;
+  await page.goto(`${server.url}${path}`);
+  const form = page.getByTestId("sign-in");
+  await form.waitFor().catch(async (err) => {
+    await saveScreenshot(page, `cameras-sign-in-${username}`);
+    throw new Error(`${(err as Error).message}; page errors: ${problems.join(" | ")}; url ${page.url()}`);
+  });
+  await form.locator("input[name=username]").fill(username);
+  await form.locator("input[name=password]").fill(TEST_PASSWORD);
+  await form.locator("button[type=submit]").click();
+  return page;
+}
+
+/** Waits until the cameras and grids are in the map and it has drawn them and settled. */
+async function mapSettled(page: Page): Promise<void> {
+  await page.waitForFunction(
+    () => {
+      const map = window.__gridatlas?.map;
+      return (
+        !!map?.getSource("cameras") &&
+        map.querySourceFeatures("cameras").length > 0 &&
+        map.querySourceFeatures("cameras-grids").length > 0 &&
+        map.loaded() &&
+        map.areTilesLoaded() &&
+        !map.isMoving()
+      );
+    },
+    null,
+    { timeout: RENDER_TIMEOUT_MS, polling: 250 },
+  );
+  await page.evaluate(
+    () =>
+      new Promise<void>((resolve) => {
+        const map = window.__gridatlas?.map;
+        if (!map) return resolve();
+        map.once("idle", () => resolve());
+        map.triggerRepaint();
+      }),
+  );
+}
+
+/** Where a position of the map is on the page, in CSS pixels. */
+function screenOf(page: Page, lngLat: [number, number]) {
+  return page.evaluate((at) => {
+    const map = window.__gridatlas!.map;
+    const p = map.project(at);
+    const box = map.getContainer().getBoundingClientRect();
+    return { x: box.left + p.x, y: box.top + p.y };
+  }, lngLat);
+}
+
+async function jumpTo(page: Page, center: [number, number], zoom: number): Promise<void> {
+  await page.evaluate(([c, z]) => window.__gridatlas?.map.jumpTo({ center: c, zoom: z }), [center, zoom] as [
+    [number, number],
+    number,
+  ]);
+  await mapSettled(page);
+}
+
+/** The road covered share the table shows for a grid, as the raw number the cell carries. */
+async function shownShare(page: Page, grid: string): Promise<number | null> {
+  const v = await page.getByTestId(`coverage-row-${grid}`).locator("td[data-col=road]").getAttribute("data-value");
+  return v === "null" || v === null ? null : Number(v);
+}
+
+/** What the test reads of the API's answers. */
+type ApiBody = { grids: Array<{ code: string; road_covered_share: number | null }>; features: unknown[] };
+
+/** A GET of our API from inside the page, with its session. */
+function apiGet(page: Page, path: string): Promise<{ status: number; body: ApiBody }> {
+  return page.evaluate(async (p) => {
+    const res = await fetch(p, { credentials: "same-origin" });
+    return { status: res.status, body: await res.json() };
+  }, path);
+}
+
+describe("the cameras page, in Debian's Chromium", () => {
+  it("lets a planner turn a camera by its handle and shows the grid's new coverage, as the API has it", {
+    timeout: RENDER_TIMEOUT_MS * 2,
+  }, async () => {
+    const page = await signIn("planner", `/cameras?community=${COMMUNITY}`);
+    await page.getByTestId("coverage-table").waitFor({ timeout: RENDER_TIMEOUT_MS });
+    await mapSettled(page);
+    const grids = (
+      await db.query<{ code: string }>("select code from published_grid where community_code = $1 order by code", [
+        COMMUNITY,
+      ])
+    ).rows.map((r) => r.code);
+    const rows = await page
+      .locator("[data-testid^=coverage-row-]")
+      .evaluateAll((els) => els.map((e) => e.getAttribute("data-code")));
+    expect(rows.sort()).toEqual(grids);
+    await saveScreenshot(page, "cameras-overview");
+
+    // The page has had the views computed; the camera to turn sees road in its own grid that no other online
+    // camera sees, so turning it away loses that road.
+    const target = (
+      await db.query<{ id: number; grid_code: string; bearing_deg: number; lng: number; lat: number }>(
+        `with mine as (
+           select k.id, vr.road_id, vr.seen
+           from camera k join camera_view_road vr on vr.camera_id = k.id
+           where k.community_code = $1 and k.status = 'online' and k.type in ('fixed', 'half_dome')
+         ), others as (
+           select m.id, m.road_id, range_agg(o.seen) as seen
+           from mine m join camera_view_road o on o.road_id = m.road_id and o.camera_id <> m.id
+           join camera ko on ko.id = o.camera_id and ko.status = 'online'
+           group by m.id, m.road_id
+         ), alone as (
+           select m.id, sum((select coalesce(sum(upper(r) - lower(r)), 0)
+                             from unnest(m.seen - coalesce(o.seen, '{}')) r)) as unique_seen
+           from mine m left join others o on o.id = m.id and o.road_id = m.road_id
+           group by m.id
+         )
+         select k.id, pp.grid_code, k.bearing_deg, ST_X(k.geom) lng, ST_Y(k.geom) lat
+         from alone a join camera k on k.id = a.id join published_parcel pp on pp.parcel_id = k.parcel_id
+         order by a.unique_seen desc, k.id limit 1`,
+        [COMMUNITY],
+      )
+    ).rows[0];
+    expect(target).toBeTruthy();
+    const before = await shownShare(page, target!.grid_code);
+
+    const at: [number, number] = [target!.lng, target!.lat];
+    await jumpTo(page, at, 17.5);
+    const camera = await screenOf(page, at);
+    await page.mouse.click(camera.x, camera.y);
+    await page.locator(`[data-testid=camera-card][data-camera="${target!.id}"]`).waitFor();
+    await page.waitForFunction(() => (window.__gridatlas?.map.querySourceFeatures("cameras-handle").length ?? 0) > 0);
+    await mapSettled(page);
+    await saveScreenshot(page, "cameras-before-turn");
+
+    // Drag the handle half way round the camera.
+    const handle = await page.evaluate(() => {
+      const map = window.__gridatlas!.map;
+      const f = map.querySourceFeatures("cameras-handle").find((x) => x.geometry.type === "Point");
+      return (f!.geometry as GeoJSON.Point).coordinates as [number, number];
+    });
+    const from = await screenOf(page, handle);
+    const to = { x: 2 * camera.x - from.x, y: 2 * camera.y - from.y };
+    await page.mouse.move(from.x, from.y);
+    await page.mouse.down();
+    for (let i = 1; i <= 8; i++) {
+      // Round the camera, not through it, so the bearing turns smoothly.
+      const a = (Math.PI * i) / 8;
+      const dx = from.x - camera.x;
+      const dy = from.y - camera.y;
+      await page.mouse.move(
+        camera.x + dx * Math.cos(a) - dy * Math.sin(a),
+        camera.y + dx * Math.sin(a) + dy * Math.cos(a),
+      );
+    }
+    await page.mouse.move(to.x, to.y);
+    await page.mouse.up();
+
+    await page.getByTestId("camera-deltas").waitFor({ timeout: 60_000 });
+    await page.getByTestId("camera-saving").waitFor({ state: "detached" });
+    const stored = (
+      await db.query<{ bearing_deg: number }>("select bearing_deg from camera where id = $1", [target!.id])
+    ).rows[0]!.bearing_deg;
+    const turned = Math.abs(((stored - target!.bearing_deg + 540) % 360) - 180);
+    expect(turned).toBeGreaterThan(150);
+    expect(Number(await page.getByTestId("camera-bearing_deg").inputValue())).toBeCloseTo(stored, 5);
+
+    const after = await shownShare(page, target!.grid_code);
+    expect(after).not.toBe(before);
+    const api = await apiGet(page, `/api/coverage?community=${COMMUNITY}`);
+    const row = api.body.grids.find((g) => g.code === target!.grid_code);
+    expect(row?.road_covered_share).toBeCloseTo(after!, 9);
+    // The card shows the grid's before → after.
+    await expect
+      .poll(() => page.getByTestId(`delta-${target!.grid_code}`).textContent())
+      .toContain(`${(before! * 100).toFixed(1)}%`);
+    await mapSettled(page);
+    await saveScreenshot(page, "cameras-after-turn");
+
+    // Suggest: K sites drawn on the map, numbered, with their gain in the list.
+    await page.getByTestId("cameras-tab-suggest").click();
+    await page.getByTestId("suggest-k").fill("3");
+    await page.getByTestId("suggest-run").click();
+    await expect.poll(() => page.getByTestId("suggest-site").count(), { timeout: 60_000 }).toBe(3);
+    await mapSettled(page);
+    await expect
+      .poll(() =>
+        page.evaluate(() => {
+          const map = window.__gridatlas!.map;
+          return new Set(
+            map.queryRenderedFeatures({ layers: ["cameras-suggestions-dot"] }).map((f) => f.properties.rank),
+          ).size;
+        }),
+      )
+      .toBe(3);
+    await saveScreenshot(page, "cameras-suggest");
+
+    // What-if: the first suggestion placed as a planned camera counts in the planned scenario, and goes again.
+    const planned = async () =>
+      (
+        await db.query<{ id: number }>("select id from camera where status = 'planned' and community_code = $1", [
+          COMMUNITY,
+        ])
+      ).rows.map((r) => r.id);
+    const plannedBefore = await planned();
+    await page.getByTestId("suggest-add").first().click();
+    await page.getByTestId("camera-deltas").waitFor();
+    await page.getByTestId("camera-saving").waitFor({ state: "detached" });
+    expect(await page.getByTestId("camera-status").inputValue()).toBe("planned");
+    expect(await page.getByTestId("cameras-scenario").inputValue()).toBe("planned");
+    const [placed] = (await planned()).filter((id) => !plannedBefore.includes(id));
+    expect(placed).toBeDefined();
+    expect(await page.getByTestId("camera-card").getAttribute("data-camera")).toBe(String(placed));
+    const withPlanned = await apiGet(page, `/api/coverage?community=${COMMUNITY}&scenario=planned`);
+    await page.getByTestId("cameras-tab-coverage").click();
+    for (const g of withPlanned.body.grids) {
+      const shown = await shownShare(page, g.code);
+      expect(shown === null ? null : shown).toBe(g.road_covered_share);
+    }
+    await saveScreenshot(page, "cameras-planned");
+    await page.getByTestId("camera-remove").click();
+    await page.getByTestId("camera-card").waitFor({ state: "detached" });
+    expect(await planned()).toEqual(plannedBefore);
+
+    // Blind spots: the list is what the API gives for the threshold.
+    await page.getByTestId("cameras-tab-blind").click();
+    await page.getByTestId("blind-min-length").fill("80");
+    await page.getByTestId("blind-min-length").press("Enter");
+    const spots = await apiGet(
+      page,
+      `/api/coverage/blind-spots?community=${COMMUNITY}&scenario=planned&min_length_m=80`,
+    );
+    await expect
+      .poll(() => page.getByTestId("blind-spot").count(), { timeout: 30_000 })
+      .toBe(spots.body.features.length);
+    await page.getByTestId("blind-spot").first().click();
+    await mapSettled(page);
+    await saveScreenshot(page, "cameras-blind-spots");
+    expect(problems).toEqual([]);
+  });
+
+  it("shows a leader the cameras without any way to change them", { timeout: RENDER_TIMEOUT_MS }, async () => {
+    const page = await signIn("leader", `/cameras?community=${COMMUNITY}`);
+    await page.getByTestId("coverage-table").waitFor({ timeout: RENDER_TIMEOUT_MS });
+    await mapSettled(page);
+    expect(await page.getByTestId("camera-place").count()).toBe(0);
+    const cam = (
+      await db.query<{ lng: number; lat: number; id: number }>(
+        "select id, ST_X(geom) lng, ST_Y(geom) lat from camera where community_code = $1 and status = 'online' order by id limit 1",
+        [COMMUNITY],
+      )
+    ).rows[0]!;
+    await jumpTo(page, [cam.lng, cam.lat], 17.5);
+    const p = await screenOf(page, [cam.lng, cam.lat]);
+    await page.mouse.click(p.x, p.y);
+    await page.locator(`[data-testid=camera-card][data-camera="${cam.id}"]`).waitFor();
+    expect(await page.getByTestId("camera-bearing_deg").isDisabled()).toBe(true);
+    expect(await page.getByTestId("camera-status").isDisabled()).toBe(true);
+    expect(await page.getByTestId("camera-bearing-slider").count()).toBe(0);
+    expect(await page.evaluate(() => window.__gridatlas!.map.querySourceFeatures("cameras-handle").length)).toBe(0);
+    await saveScreenshot(page, "cameras-leader");
+    expect(problems).toEqual([]);
+  });
+
+  it("keeps another community's secretary to their own cameras", { timeout: RENDER_TIMEOUT_MS }, async () => {
+    const page = await signIn(`secretary-${OTHER}`, `/cameras?community=${COMMUNITY}`);
+    await page.getByTestId("coverage-table").waitFor({ timeout: RENDER_TIMEOUT_MS });
+    await mapSettled(page);
+    const own = (await db.query<{ name: string }>("select name from community where code = $1", [OTHER])).rows[0]!.name;
+    expect(await page.getByTestId("cameras-community-name").textContent()).toBe(own);
+    expect(await page.getByTestId("cameras-community").count()).toBe(0);
+    const codes = await page
+      .locator("[data-testid^=coverage-row-]")
+      .evaluateAll((els) => els.map((e) => e.getAttribute("data-code") ?? ""));
+    expect(codes.length).toBeGreaterThan(0);
+    expect(codes.every((c) => c.startsWith(OTHER))).toBe(true);
+    const drawn = await page.evaluate(() =>
+      window.__gridatlas!.map.querySourceFeatures("cameras").map((f) => Number(f.properties.id)),
+    );
+    const theirs = (
+      await db.query<{ id: number }>("select id from camera where community_code = $1", [OTHER])
+    ).rows.map((r) => r.id);
+    expect(drawn.every((id) => theirs.includes(id))).toBe(true);
+    // The API refuses the other community outright.
+    expect((await apiGet(page, `/api/coverage?community=${COMMUNITY}`)).status).toBe(404);
+    expect((await apiGet(page, `/api/cameras?community=${COMMUNITY}`)).body.features).toEqual([]);
+    await saveScreenshot(page, "cameras-secretary-other");
+    expect(problems).toEqual([]);
+  });
+});
