@@ -215,6 +215,27 @@ describe("the cameras page, in Debian's Chromium", () => {
     await mapSettled(page);
     await saveScreenshot(page, "cameras-after-turn");
 
+    // Dragging the selected camera moves it: the stored position follows.
+    const moved = await screenOf(page, at);
+    await page.mouse.move(moved.x, moved.y);
+    await page.mouse.down();
+    for (let i = 1; i <= 5; i++) await page.mouse.move(moved.x + 6 * i, moved.y + 4 * i);
+    await page.mouse.up();
+    await expect
+      .poll(
+        async () =>
+          (
+            await db.query<{ d: number }>(
+              "select ST_Distance(geom::geography, ST_SetSRID(ST_MakePoint($2, $3), 4326)::geography) d from camera where id = $1",
+              [target!.id, at[0], at[1]],
+            )
+          ).rows[0]!.d,
+        { timeout: 60_000 },
+      )
+      .toBeGreaterThan(3);
+    await page.getByTestId("camera-saving").waitFor({ state: "detached" });
+    await page.getByTestId("camera-deltas").waitFor();
+
     // Suggest: K sites drawn on the map, numbered, with their gain in the list.
     await page.getByTestId("cameras-tab-suggest").click();
     await page.getByTestId("suggest-k").fill("3");
