@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import { toChineseWebMap } from "@gridatlas/geodata/gis/crs.ts";
 import { TEST_PASSWORD } from "@gridatlas/server/db/test-database.ts";
 import pg from "pg";
 import type { Page } from "playwright-core";
@@ -9,6 +10,8 @@ import { startTestServer, type TestServer } from "../support/server.ts";
 /** Software WebGL draws slowly; every wait below is on a condition, and this is only its upper bound. */
 const RENDER_TIMEOUT_MS = 120_000;
 const COMMUNITY = "150571003011";
+/** A community where points shifted by GCJ-02 land clearly off the buildings and roads (as in tests/imports.test.ts). */
+const AMAP_COMMUNITY = "150571003001";
 
 let server: TestServer;
 let browser: LaunchedBrowser;
@@ -190,6 +193,35 @@ describe("importing, exporting and printing data in Chromium", () => {
       ["测试药店甲/pharmacy", "测试药店乙/pharmacy", "测试饭店丙/restaurant"].sort(),
     );
     await saveScreenshot(page, "data-import-done");
+
+    // Points copied from a Chinese web map (GCJ-02), in a CSV: the preview warns and converts only when told to.
+    const amap = (
+      await db.query(
+        `select ST_X(c) x, ST_Y(c) y from (select ST_PointOnSurface(geom) c from building
+         where community_code = $1 order by id limit 40) t`,
+        [AMAP_COMMUNITY],
+      )
+    ).rows.map((r, i) => {
+      const [x, y] = toChineseWebMap([Number(r.x), Number(r.y)], "GCJ02");
+      return `高德网吧${i},internet_cafe,${x.toFixed(9)},${y.toFixed(9)}`;
+    });
+    await page.getByTestId("import-file").setInputFiles({
+      name: "amap.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from(["名称,类别,lng,lat", ...amap].join("\n")),
+    });
+    await expect.poll(() => preview.getAttribute("data-total"), { timeout: RENDER_TIMEOUT_MS }).toBe("40");
+    const warning = page.getByTestId("offset-warning");
+    await warning.waitFor();
+    expect(await warning.textContent()).toContain("GCJ-02");
+    await previewDrawn(page, 40);
+    await saveScreenshot(page, "data-offset-warning");
+    await page.getByTestId("offset-convert").click();
+    await expect
+      .poll(() => page.getByTestId("preview-crs").textContent(), { timeout: RENDER_TIMEOUT_MS })
+      .toContain("GCJ02");
+    expect(await warning.count()).toBe(0);
+    expect(await page.getByTestId("crs-select").inputValue()).toBe("GCJ02");
 
     // Hand-drawn grids of the community (the first pushed 25 m over its neighbours, the second pulled 20 m in):
     // a draft plan, and the overlaps and gaps on the map and in the list.

@@ -1,7 +1,7 @@
 import { useCallback, useRef, useState } from "react";
 import { type ApiError, type ImportFileOptions, previewImport, toApiError } from "../../api.ts";
 import { formatNumber, useLang } from "../../i18n.ts";
-import { type CrsInfo, crsChoices, crsLabel, type OffsetWarning } from "./import-options.ts";
+import { type CrsInfo, crsChoices, crsLabel, crsName, type OffsetWarning } from "./import-options.ts";
 import { ErrorBox, Working } from "./parts.tsx";
 import { formatBytes, uploadFile } from "./upload.ts";
 
@@ -226,7 +226,7 @@ export function FileStep(props: {
                   }}
                   data-testid="offset-convert"
                 >
-                  {t("data.file.offsetConvert", { crs: crsLabel(lang, offset.suggestion) })}
+                  {t("data.file.offsetConvert", { crs: crsName(lang, offset.suggestion) })}
                 </button>
                 <button type="button" onClick={() => setOffsetAnswered(true)}>
                   {t("data.file.offsetKeep")}

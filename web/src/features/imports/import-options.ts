@@ -44,10 +44,16 @@ export function crsChoices(): CrsChoice[] {
   return out;
 }
 
+/** A CRS as people know it, with its code: "WGS84 经纬度 · EPSG:4326". */
 export function crsLabel(lang: Lang, crs: string | null): string {
   if (!crs) return "?";
   const choice = crsChoices().find((c) => c.crs === crs);
   return choice ? `${choice[lang]} · ${crs}` : crs;
+}
+
+/** A CRS as people know it, without its code: "GCJ-02（高德、腾讯）". */
+export function crsName(lang: Lang, crs: string): string {
+  return crsChoices().find((c) => c.crs === crs)?.[lang] ?? crs;
 }
 
 export type LayerTarget = "venues" | "hazards" | "cameras" | "buildings";
