@@ -236,6 +236,14 @@ describe("the cameras page, in Debian's Chromium", () => {
     await page.getByTestId("camera-saving").waitFor({ state: "detached" });
     await page.getByTestId("camera-deltas").waitFor();
 
+    // A value the server refuses: its message is shown, in Chinese, and the card shows the stored value again.
+    const range = await page.getByTestId("camera-range_m").inputValue();
+    await page.getByTestId("camera-range_m").fill("600");
+    await page.getByTestId("camera-range_m").press("Enter");
+    await expect.poll(() => page.getByTestId("cameras-error").textContent()).toContain("可视距离不能超过 500 米");
+    await expect.poll(() => page.getByTestId("camera-range_m").inputValue()).toBe(range);
+    await page.getByTestId("cameras-error-dismiss").click();
+
     // Suggest: K sites drawn on the map, numbered, with their gain in the list.
     await page.getByTestId("cameras-tab-suggest").click();
     await page.getByTestId("suggest-k").fill("3");

@@ -36,6 +36,8 @@ export function CameraCard(props: {
   /** A secretary plans only: the status of a planned camera is not theirs to change. */
   statusEditable: boolean;
   saving: boolean;
+  /** Counts the changes the server refused. */
+  refused: number;
   deltas: GridDelta[] | null;
   onPatch: (patch: CameraPatch) => void;
   onPreview: (values: Partial<Record<NumberField, number>>) => void;
@@ -45,8 +47,9 @@ export function CameraCard(props: {
   const { t } = useLang();
   const p = props.camera.properties;
   const [values, setValues] = useState<Record<NumberField, string>>(() => asText(p));
-  // The server's answer (or a drag on the map) replaces what the inputs hold.
-  useEffect(() => setValues(asText(p)), [p]);
+  // The server's answer (or a drag on the map, or a refusal) replaces what the inputs hold.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `refused` puts the values back after a refused change.
+  useEffect(() => setValues(asText(p)), [p, props.refused]);
 
   const commit = (key: NumberField) => {
     const v = Number(values[key]);

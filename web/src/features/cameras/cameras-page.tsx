@@ -119,6 +119,8 @@ export function CamerasPage(props: {
   const [picking, setPicking] = useState(false);
   const [placeType, setPlaceType] = useState<(typeof CAMERA_TYPES)[number]>("fixed");
   const [error, setError] = useState<ApiError | null>(null);
+  /** Bumped when the server refuses a change, so the card shows the camera's values again. */
+  const [refused, setRefused] = useState(0);
   /** Bumped after a change, so the community's totals and the blind spots are asked for again. */
   const [version, setVersion] = useState(0);
 
@@ -401,7 +403,13 @@ export function CamerasPage(props: {
       savingRef.current = true;
       setSaving(true);
       changeCamera(id, change)
-        .then((res) => absorb(res.camera as unknown as CameraFeature, null, res.grids), fail)
+        .then(
+          (res) => absorb(res.camera as unknown as CameraFeature, null, res.grids),
+          (err: unknown) => {
+            setRefused((n) => n + 1);
+            fail(err);
+          },
+        )
         .finally(() => {
           savingRef.current = false;
           setSaving(false);
@@ -450,8 +458,8 @@ export function CamerasPage(props: {
 
   // ---------------------------------------------------------------- the map's events, through refs to the latest state
 
-  const state = useRef({ selected, picking, placeType, mayEdit, patch, place, community, cameras, spots, lang });
-  state.current = { selected, picking, placeType, mayEdit, patch, place, community, cameras, spots, lang };
+  const state = useRef({ selected, picking, placeType, mayEdit, patch, place, cameras, lang });
+  state.current = { selected, picking, placeType, mayEdit, patch, place, cameras, lang };
 
   const onReady = useCallback(
     (map: AtlasMap) => {
@@ -508,6 +516,8 @@ export function CamerasPage(props: {
         if (!feature) return;
         if (feature.layer === "cameras-symbol") {
           setSelectedId(Number(feature.properties.id));
+          // A planned camera counts only with the planned ones: show its effect where it has one.
+          if (feature.properties.status === "planned") setScenario("planned");
           setDeltas(null);
         } else if (feature.layer === "cameras-suggestions-dot") {
           setTab("suggest");
@@ -760,6 +770,7 @@ export function CamerasPage(props: {
           editable={mayEdit(selected)}
           statusEditable={editsAll}
           saving={saving}
+          refused={refused}
           deltas={deltas}
           onPatch={(change) => patch(selected.properties.id, change)}
           onPreview={(values) => setPreview({ id: selected.properties.id, ...values })}
@@ -808,7 +819,7 @@ export function CamerasPage(props: {
         <Banner
           title={t("cameras.errorTitle")}
           actions={
-            <button type="button" onClick={() => setError(null)}>
+            <button type="button" onClick={() => setError(null)} data-testid="cameras-error-dismiss">
               {t("app.dismiss")}
             </button>
           }
