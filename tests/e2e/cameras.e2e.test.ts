@@ -326,6 +326,13 @@ describe("the cameras page, in Debian's Chromium", () => {
     expect(await page.getByTestId("camera-bearing-slider").count()).toBe(0);
     expect(await page.evaluate(() => window.__gridatlas!.map.querySourceFeatures("cameras-handle").length)).toBe(0);
     await saveScreenshot(page, "cameras-leader");
+    // The page in English, then back to Chinese for the next account.
+    await page.getByTestId("lang-switch").click();
+    await expect.poll(() => page.getByTestId("cameras-tab-coverage").textContent()).toBe("Grid coverage");
+    expect(await page.getByTestId("camera-card").textContent()).toContain("Read only");
+    await saveScreenshot(page, "cameras-leader-en");
+    await page.getByTestId("lang-switch").click();
+    await expect.poll(() => page.getByTestId("cameras-tab-coverage").textContent()).toBe("网格覆盖率");
     expect(problems).toEqual([]);
   });
 
