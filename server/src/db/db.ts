@@ -31,6 +31,7 @@ export function createDb(config: {
     options: "-c jit=off",
     application_name: "gridatlas",
   });
+  keepAliveOnIdleErrors(pool, "gridatlas");
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   if (config.databaseReadUrl) {
     const replica = new pg.Pool({
@@ -39,6 +40,7 @@ export function createDb(config: {
       options: "-c jit=off",
       application_name: "gridatlas-read",
     });
+    keepAliveOnIdleErrors(replica, "gridatlas-read");
     const reader = new Kysely<DB>({ dialect: new PostgresDialect({ pool: replica }) });
     readers.set(db, reader);
     // Closing the server's database closes the replica's pool too.
@@ -48,6 +50,18 @@ export function createDb(config: {
     };
   }
   return db;
+}
+
+/**
+ * An idle pooled connection that the server closes (PostgreSQL restarted, an administrator terminated it, the
+ * database was dropped) makes the pool emit `error`; with no listener Node treats that as an uncaught exception and
+ * the whole server would exit. The pool has already discarded the connection and opens a new one on the next query,
+ * so a line in the log is all it deserves.
+ */
+function keepAliveOnIdleErrors(pool: pg.Pool, name: string): void {
+  pool.on("error", (err) => {
+    console.warn(`[${name}] an idle database connection was closed: ${err.message}`);
+  });
 }
 
 /** Where reads that tolerate replication lag go: the replica when one is configured, else the database itself. */
