@@ -429,7 +429,15 @@ export const createWorker = (community_code: string, w: WorkerInput) =>
 
 export const changeWorker = (
   id: number,
-  change: { role?: string; name?: string; phone?: string; started_on?: string; retired_on?: string | null },
+  change: {
+    role?: string;
+    name?: string;
+    phone?: string;
+    started_on?: string;
+    retired_on?: string | null;
+    /** The version the change was made on (409 if the worker changed since). */
+    version?: number | undefined;
+  },
 ) =>
   ok(
     api.workers[":id"].$patch({

@@ -88,6 +88,7 @@ export interface Camera {
   site: Generated<string>;
   status: string;
   type: string;
+  version: Generated<number>;
   view_width_deg: number;
 }
 
@@ -440,6 +441,7 @@ export interface Worker {
   retired_on: Timestamp | null;
   role: string;
   started_on: Timestamp;
+  version: Generated<number>;
 }
 
 export interface WorkerAssignment {

@@ -137,3 +137,14 @@ export const day = z
     { message: bi("不是有效日期（2000–2099 年）", "not a real date (years 2000–2099)") },
   )
   .openapi({ type: "string", format: "date", example: "2026-11-20" });
+
+/**
+ * The version of a row the client read before editing it (cameras, workers). With it, an edit made after someone
+ * else changed the row is refused with 409 instead of overwriting their change; the web app always sends it.
+ */
+export const editedVersion = z
+  .number()
+  .int(bi("版本应为整数", "version is an integer"))
+  .positive(bi("版本应为正整数", "version is a positive integer"))
+  .max(2_000_000_000)
+  .openapi({ description: "The version the edit was made against; 409 if the row changed since" });

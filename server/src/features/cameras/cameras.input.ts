@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { bi } from "../../http/errors.ts";
-import { placeFilter } from "../../http/schemas.ts";
+import { editedVersion, placeFilter } from "../../http/schemas.ts";
 import { CAMERA_TYPES } from "../coverage/coverage.views.ts";
 
 export const CAMERA_STATUSES = ["online", "offline", "planned"] as const;
@@ -80,9 +80,12 @@ export const UpdateCamera = z
     mount_height_m: height.nullable().optional(),
     status: z.enum(CAMERA_STATUSES).optional(),
     site: z.enum(CAMERA_SITES).optional(),
+    version: editedVersion.optional(),
   })
   .strict()
-  .refine((o) => Object.keys(o).length > 0, { message: bi("没有要修改的字段", "nothing to change") });
+  .refine((o) => Object.keys(o).some((k) => k !== "version"), {
+    message: bi("没有要修改的字段", "nothing to change"),
+  });
 
 export type CreateCameraInput = z.infer<typeof CreateCamera>;
 export type UpdateCameraInput = z.infer<typeof UpdateCamera>;

@@ -1,7 +1,7 @@
 import type { Geometry, Point } from "geojson";
 import { sql } from "kysely";
 import { type Principal, scopeCondition } from "../../auth/principal.ts";
-import { audit } from "../../db/audit.ts";
+import { audit, staleVersion } from "../../db/audit.ts";
 import type { Db } from "../../db/db.ts";
 import { asGeoJson, fromGeoJson, placeCondition } from "../../db/postgis.ts";
 import { ApiError, badRequest, notFound } from "../../http/errors.ts";
@@ -34,6 +34,7 @@ export function listCameras(db: Db, p: Principal, f: PlaceFilter, opts: { views:
       "k.defaulted",
       "k.site",
       "k.community_code",
+      "k.version",
       "pp.grid_code",
       asGeoJson("k.geom").as("geometry"),
     ])
@@ -161,6 +162,7 @@ async function lockCamera(db: Db, p: Principal, id: number) {
       "defaulted",
       "community_code",
       "parcel_id",
+      "version",
       asGeoJson("geom").as("geometry"),
       sql<Geometry | null>`(select ST_AsGeoJSON(v.geom, 7)::json from camera_view v where v.camera_id = camera.id)`.as(
         "view",
@@ -183,6 +185,16 @@ async function lockCamera(db: Db, p: Principal, id: number) {
 export function updateCamera(db: Db, p: Principal, actor: Actor, id: number, patch: UpdateCameraInput) {
   return inCoverageTransaction(db, async (trx) => {
     const before = await lockCamera(trx, p, id);
+    if (patch.version !== undefined && patch.version !== before.version) {
+      throw await staleVersion(trx, {
+        entity: "camera",
+        id,
+        version: before.version,
+        given: patch.version,
+        zh: `监控点位“${before.name}”`,
+        en: `camera "${before.name}"`,
+      });
+    }
     if (!editsAll(p) && (before.status !== "planned" || (patch.status ?? "planned") !== "planned")) throw notYours();
     const type = (patch.type ?? before.type) as CameraType;
     const defaults = CAMERA_TYPE_DEFAULTS[type];

@@ -5,7 +5,7 @@ import { clientIp, principalOf } from "../../auth/session.ts";
 import { toFeatureCollection } from "../../db/postgis.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
-import { ErrorSchema, featureCollection, geometry } from "../../http/schemas.ts";
+import { ErrorSchema, featureCollection, geometry, json } from "../../http/schemas.ts";
 import { inCoverageTransaction } from "../coverage/coverage.queries.ts";
 import { GridCoverageBoth } from "../coverage/coverage.schemas.ts";
 import { refreshViews } from "../coverage/coverage.views.ts";
@@ -25,6 +25,7 @@ const CameraProps = z.object({
   site: z.string(),
   community_code: z.string().nullable(),
   grid_code: z.string().nullable(),
+  version: z.number().openapi({ description: "Send it back with a change: 409 if the camera changed since" }),
   view: geometry
     .nullable()
     .optional()
@@ -36,17 +37,13 @@ const Camera = z
   .object({ type: z.literal("Feature"), id: z.number(), geometry, properties: CameraProps })
   .openapi("Camera");
 
-const json = <T extends z.ZodTypeAny>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
 const err = (d: string) => json(ErrorSchema, d);
 const errors = {
   400: err("Bad input"),
   401: err("Not signed in"),
   403: err("The role cannot change this camera"),
   404: err("No such camera, or not in the secretary's community"),
-  409: err("Only planned cameras can be deleted"),
+  409: err("Changed by someone else since the version sent (version_conflict); only planned cameras can be deleted"),
 } as const;
 const body = <T extends z.ZodTypeAny>(schema: T) => ({
   body: { content: { "application/json": { schema } }, required: true },

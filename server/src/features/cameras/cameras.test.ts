@@ -173,6 +173,44 @@ describe("changing a camera", () => {
   });
 });
 
+describe("two people changing one camera", () => {
+  it("refuses a change made against an old version, naming who changed it, and changes nothing", async () => {
+    const { camera } = await create({ type: "fixed", bearing_deg: 10 });
+    const read = (await (await planner.request(`/api/cameras?community=${camera.properties.community_code}`)).json())
+      .features as { id: number; properties: { version: number } }[];
+    const version = read.find((f) => f.id === camera.id)!.properties.version;
+    // An admin turns it first, from the version both of them read.
+    const admin = await signIn(app, "admin");
+    const first = await admin.send("PATCH", `/api/cameras/${camera.id}`, { bearing_deg: 90, version });
+    expect(first.status, await first.clone().text()).toBe(200);
+    expect(((await first.json()) as { camera: { properties: { version: number } } }).camera.properties.version).toBe(
+      version + 1,
+    );
+    // The planner's change, made on what it read before, must not overwrite the admin's turn.
+    const auditBefore = Number((await sql.query("select count(*) from audit_event")).rows[0].count);
+    const stale = await planner.send("PATCH", `/api/cameras/${camera.id}`, { bearing_deg: 200, version });
+    expect(stale.status).toBe(409);
+    const body = (await stale.json()) as { error: { code: string; zh: string; en: string; field: string } };
+    expect(body.error.code).toBe("version_conflict");
+    expect(body.error.field).toBe("version");
+    expect(body.error.en).toContain("by admin");
+    expect(body.error.zh).toContain("admin");
+    const row = await sql.query("select bearing_deg, version from camera where id = $1", [camera.id]);
+    expect(row.rows[0]).toEqual({ bearing_deg: 90, version: version + 1 });
+    expect(Number((await sql.query("select count(*) from audit_event")).rows[0].count)).toBe(auditBefore);
+    // Reloaded, the planner's change goes through.
+    expect((await patch(camera.id, { bearing_deg: 200, version: version + 1 })).camera.properties.bearing_deg).toBe(
+      200,
+    );
+  });
+
+  it("takes a change without a version as before (scripts), and a version alone is not a change", async () => {
+    const { camera } = await create({ type: "fixed" });
+    expect((await patch(camera.id, { range_m: 40 })).camera.properties.range_m).toBe(40);
+    expect((await planner.send("PATCH", `/api/cameras/${camera.id}`, { version: 1 })).status).toBe(400);
+  });
+});
+
 describe("removing a camera", () => {
   it("removes planned cameras only; a built camera is set offline instead", async () => {
     const { camera } = await create({ type: "dome" });

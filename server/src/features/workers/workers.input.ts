@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { bi } from "../../http/errors.ts";
-import { communityCode, day, gridCode } from "../../http/schemas.ts";
+import { communityCode, day, editedVersion, gridCode } from "../../http/schemas.ts";
 
 export const WORKER_ROLES = ["secretary", "grid_leader", "grid_worker", "info_worker"] as const;
 
@@ -60,8 +60,11 @@ export const UpdateWorker = z
     phone: phone.optional(),
     started_on: day.optional(),
     retired_on: day.nullable().optional(),
+    version: editedVersion.optional(),
   })
   .strict()
-  .refine((o) => Object.keys(o).length > 0, { message: bi("没有要修改的字段", "nothing to change") });
+  .refine((o) => Object.keys(o).some((k) => k !== "version"), {
+    message: bi("没有要修改的字段", "nothing to change"),
+  });
 
 export const Assign = z.object({ grid_code: gridCode }).strict();

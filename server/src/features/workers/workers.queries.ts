@@ -1,5 +1,5 @@
 import { sql, type Transaction } from "kysely";
-import { audit } from "../../db/audit.ts";
+import { audit, staleVersion } from "../../db/audit.ts";
 import type { Db } from "../../db/db.ts";
 import type { DB } from "../../db/schema.ts";
 import { ApiError } from "../../http/errors.ts";
@@ -15,6 +15,7 @@ export type WorkerRow = {
   phone: string | null;
   started_on: string;
   retired_on: string | null;
+  version: number;
   grids: string[];
   load: { grids: number; households: number; entrances: number };
 };
@@ -32,7 +33,7 @@ export async function listWorkers(
       select f.code, f.households, f.entrances from grid_figure f
       where f.plan_id = any(array(select id from plan where status = 'published'))
     )
-    select w.id, w.community_code, w.role, w.name, w.phone, w.started_on, w.retired_on,
+    select w.id, w.community_code, w.role, w.name, w.phone, w.started_on, w.retired_on, w.version,
       coalesce(array_agg(wa.grid_code order by wa.grid_code) filter (where wa.grid_code is not null), '{}') as grids,
       count(gf.code)::int as load_grids,
       coalesce(sum(gf.households), 0)::int as households,
@@ -124,6 +125,8 @@ export type WorkerChange = {
   phone?: string | null | undefined;
   started_on?: string | undefined;
   retired_on?: string | null | undefined;
+  /** The version the edit was made against: refused with 409 when the worker changed since. */
+  version?: number | undefined;
 };
 
 /**
@@ -134,13 +137,24 @@ export async function updateWorker(db: Db, id: number, change: WorkerChange, tod
   return db.transaction().execute(async (trx) => {
     const before = await trx
       .selectFrom("worker")
-      .select(["id", "community_code", "role", "name", "phone", "started_on", "retired_on"])
+      .select(["id", "community_code", "role", "name", "phone", "started_on", "retired_on", "version"])
       .where("id", "=", id)
       .forUpdate()
       .executeTakeFirst();
     if (!before) throw new ApiError(404, "not_found", `没有编号为 ${id} 的人员`, `no worker ${id}`);
-    const startedOn = change.started_on ?? before.started_on;
-    const retiredOn = change.retired_on === undefined ? before.retired_on : change.retired_on;
+    const { version: given, ...fields } = change;
+    if (given !== undefined && given !== before.version) {
+      throw await staleVersion(trx, {
+        entity: "worker",
+        id,
+        version: before.version,
+        given,
+        zh: `人员“${before.name}”`,
+        en: `worker "${before.name}"`,
+      });
+    }
+    const startedOn = fields.started_on ?? before.started_on;
+    const retiredOn = fields.retired_on === undefined ? before.retired_on : fields.retired_on;
     if (retiredOn !== null && retiredOn < startedOn) {
       throw new ApiError(
         422,
@@ -150,7 +164,7 @@ export async function updateWorker(db: Db, id: number, change: WorkerChange, tod
         "retired_on",
       );
     }
-    if (change.retired_on && change.retired_on > today) {
+    if (fields.retired_on && fields.retired_on > today) {
       throw new ApiError(
         422,
         "retired_in_future",
@@ -159,7 +173,7 @@ export async function updateWorker(db: Db, id: number, change: WorkerChange, tod
         "retired_on",
       );
     }
-    const values = Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined));
+    const values = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
     await trx.updateTable("worker").set(values).where("id", "=", id).execute();
     const retiring = before.retired_on === null && retiredOn !== null;
     let ended: string[] = [];

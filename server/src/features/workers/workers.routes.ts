@@ -25,6 +25,7 @@ const errors = {
   403: json(ErrorSchema, "Not a role that manages workers"),
   404: json(ErrorSchema, "No such worker, community or grid (or not in your scope)"),
   422: json(ErrorSchema, "Refused: retired worker, grid of another community, dates out of order"),
+  409: json(ErrorSchema, "Changed by someone else since the version sent (version_conflict)"),
 } as const;
 const body = <T extends z.ZodTypeAny>(schema: T) => ({
   body: { content: { "application/json": { schema } }, required: true },
@@ -40,6 +41,7 @@ const Worker = z
     phone: z.string().nullable().optional(),
     started_on: z.string().optional(),
     retired_on: z.string().nullable().optional(),
+    version: z.number().openapi({ description: "Send it back with a change: 409 if the worker changed since" }),
     grids: z.array(z.string()),
     load: Load,
   })

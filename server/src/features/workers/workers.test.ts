@@ -113,6 +113,32 @@ describe("the team of a community", () => {
     expect((await secretaryA.send("PATCH", `/api/workers/${w.id}`, { retired_on: "2026-01-01" })).status).toBe(422);
   });
 
+  it("refuses an edit made on an old version of a worker, naming who changed it, and keeps their change", async () => {
+    const id = await workerOf(A, "grid_worker");
+    const listed = (await (await secretaryA.request("/api/workers")).json()).workers as {
+      id: number;
+      phone: string | null;
+      version: number;
+    }[];
+    const { version, phone } = listed.find((w) => w.id === id)!;
+    const first = await admin.send("PATCH", `/api/workers/${id}`, { phone: "138 0000 0001", version });
+    expect(first.status, await first.clone().text()).toBe(200);
+    expect((await first.json()).version).toBe(version + 1);
+    const auditBefore = await one("select count(*)::int as n from audit_event");
+    const stale = await secretaryA.send("PATCH", `/api/workers/${id}`, { phone: "138 0000 0002", version });
+    expect(stale.status).toBe(409);
+    const body = await stale.json();
+    expect(body.error).toMatchObject({ code: "version_conflict", field: "version" });
+    expect(body.error.en).toContain("by admin");
+    expect(await one("select phone, version from worker where id = $1", [id])).toEqual({
+      phone: "138 0000 0001",
+      version: version + 1,
+    });
+    expect(await one("select count(*)::int as n from audit_event")).toEqual(auditBefore);
+    const again = await secretaryA.send("PATCH", `/api/workers/${id}`, { phone, version: version + 1 });
+    expect(again.status).toBe(200);
+  });
+
   it("keeps a secretary to their community: 404 for B's workers and grids, nothing changed", async () => {
     const workerB = await workerOf(B);
     const workerA = await workerOf(A);

@@ -397,17 +397,26 @@ export function CamerasPage(props: {
     dragRef.current = d;
     setDrag(d);
   }, []);
+  // The version of each camera as last read, sent with every change: someone else's change in between is refused
+  // (409) rather than overwritten, and the page then reads the community's cameras and coverage again.
+  const camerasRef = useRef(cameras);
+  camerasRef.current = cameras;
   const patch = useCallback(
     (id: number, change: CameraPatch) => {
       if (savingRef.current) return;
       savingRef.current = true;
       setSaving(true);
-      changeCamera(id, change)
+      const read = camerasRef.current?.features.find((f) => f.properties.id === id)?.properties.version;
+      changeCamera(id, read === undefined ? change : { ...change, version: read })
         .then(
           (res) => absorb(res.camera as unknown as CameraFeature, null, res.grids),
           (err: unknown) => {
             setRefused((n) => n + 1);
             fail(err);
+            if (toApiError(err).status === 409 && community) {
+              fetchCameras(community).then((fc) => setCameras(fc as Cameras), fail);
+              setVersion((v) => v + 1);
+            }
           },
         )
         .finally(() => {
@@ -417,7 +426,7 @@ export function CamerasPage(props: {
           setPreview(null);
         });
     },
-    [absorb, fail, setDragNow],
+    [absorb, fail, setDragNow, community],
   );
 
   const place = useCallback(

@@ -68,7 +68,10 @@ export function TeamPanel(props: {
       onChanged();
       return true;
     } catch (e) {
-      setError(toApiError(e));
+      const err = toApiError(e);
+      setError(err);
+      // Someone else changed the worker since the list was read: show their version, with the message.
+      if (err.status === 409) load();
       return false;
     }
   };
@@ -81,7 +84,10 @@ export function TeamPanel(props: {
     const ok =
       editing === "new"
         ? await act(() => createWorker(community, draft))
-        : editing !== null && (await act(() => changeWorker(editing, draft)));
+        : editing !== null &&
+          (await act(() =>
+            changeWorker(editing, { ...draft, version: list?.workers.find((w) => w.id === editing)?.version }),
+          ));
     if (ok) setEditing(null);
   };
   const startEdit = (w: Worker | null) => {
@@ -99,7 +105,7 @@ export function TeamPanel(props: {
   };
   const retire = (w: Worker) => {
     const day = window.prompt(t("workers.retirePrompt", { name: w.name }), new Date().toISOString().slice(0, 10));
-    if (day) void act(() => changeWorker(w.id, { retired_on: day }));
+    if (day) void act(() => changeWorker(w.id, { retired_on: day, version: w.version }));
   };
   const drop = (e: DragEvent, code: string) => {
     e.preventDefault();
