@@ -180,12 +180,11 @@ async function firstRender(
     const type = file.endsWith(".css") ? "text/css" : "text/javascript";
     return route.fulfill({ path: path.join(MAPLIBRE_DIST, path.basename(file)), contentType: type });
   });
-  let bytes = 0;
-  let requests = 0;
-  page.on("response", async (r) => {
+  // Bytes as they came over the wire (the server compresses nothing), counted when each request has finished.
+  const sizes: Promise<number>[] = [];
+  page.on("requestfinished", (r) => {
     if (!/\/(tiles|api)\//.test(r.url())) return;
-    requests++;
-    bytes += (await r.body().catch(() => Buffer.alloc(0))).length;
+    sizes.push(r.sizes().then((s) => s.responseBodySize));
   });
   await page.goto(`${origin}/__bench/index.html`);
   // The view's box, for the GeoJSON routes that take one (Web Mercator, 512-pixel tiles as MapLibre draws them).
@@ -256,8 +255,9 @@ async function firstRender(
     },
     { variant, view, versions, box, origin },
   );
+  const bytes = (await Promise.all(sizes)).reduce((a, b) => a + b, 0);
   await context.close();
-  return { ms, bytes, requests };
+  return { ms, bytes, requests: sizes.length };
 }
 
 const port = 22_000 + (process.pid % 9_000);
