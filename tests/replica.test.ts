@@ -5,7 +5,7 @@ import { createTestDatabase, TEST_PASSWORD } from "@gridatlas/server/db/test-dat
 import { decodeMvt } from "@gridatlas/server/features/tiles/tiles.mvt.ts";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hasPostgres, pgBin, type ReplicaPair, startReplicaPair } from "./support/replica-pair.ts";
+import { freePort, hasPostgres, pgBin, type ReplicaPair, startReplicaPair } from "./support/replica-pair.ts";
 import { type ServerProcess, signInOverHttp, startServerProcess } from "./support/server-process.ts";
 
 /**
@@ -76,8 +76,7 @@ beforeAll(async () => {
   primary = new pg.Client({ connectionString: pair.primaryUrl("gridatlas") });
   replica = new pg.Client({ connectionString: pair.replicaUrl("gridatlas") });
   await Promise.all([primary.connect(), replica.connect()]);
-  const port = 30_000 + (process.pid % 10_000);
-  server = await startServerProcess(pair.primaryUrl("gridatlas"), port, {
+  server = await startServerProcess(pair.primaryUrl("gridatlas"), await freePort(), {
     DATABASE_READ_URL: pair.replicaUrl("gridatlas"),
   });
   headers = await signInOverHttp(server.url, "admin", TEST_PASSWORD);

@@ -62,7 +62,8 @@ function pgRun(name: string, args: string[], env: Record<string, string> = {}): 
   });
 }
 
-async function freePort(): Promise<number> {
+/** A loopback port free at the moment of asking. */
+export async function freePort(): Promise<number> {
   const server = net.createServer();
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
   const { port } = server.address() as net.AddressInfo;
@@ -109,6 +110,8 @@ export async function startReplicaPair(): Promise<ReplicaPair> {
   const replica = path.join(dir, "replica");
   const password = randomBytes(12).toString("base64url");
   const ports = { primary: await freePort(), replica: await freePort() };
+  // Both are asked for before either cluster listens, so the second may be the first one again.
+  while (ports.replica === ports.primary) ports.replica = await freePort();
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
