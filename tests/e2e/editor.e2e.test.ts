@@ -208,6 +208,8 @@ describe("the grid editor, in Debian's Chromium", () => {
     await dialog.getByTestId("plan-create").click();
     await page.getByTestId("editor-tools").waitFor();
     run.draft = Number(new URL(page.url()).pathname.split("/")[2]);
+    // The editor is a plan's page: the top bar marks 网格方案 as where the planner is.
+    expect(await page.getByTestId("nav-plans").getAttribute("aria-current")).toBe("page");
     expect((await db.query("select status, based_on from plan where id = $1", [run.draft])).rows).toEqual([
       { status: "draft", based_on: run.published },
     ]);

@@ -17,11 +17,9 @@ import {
   signOut,
   toApiError,
 } from "./api.ts";
-import { AccountsPage } from "./features/accounts/accounts-page.tsx";
-import { AuditPage } from "./features/audit/audit-page.tsx";
 import { blocksLayers, blocksSource } from "./features/blocks/blocks-layer.ts";
 import { BUILDINGS_MIN_ZOOM, buildingsLayers, buildingsSource } from "./features/buildings/buildings-layer.ts";
-import { type CamerasBase, CamerasPage } from "./features/cameras/cameras-page.tsx";
+import type { CamerasBase } from "./features/cameras/cameras-page.tsx";
 import {
   communitiesLabelsSource,
   communitiesLayers,
@@ -44,10 +42,10 @@ import {
   gridsSource,
 } from "./features/grids/grids-layer.ts";
 import { GridsLegend } from "./features/grids/grids-legend.tsx";
-import { type DataBase, DataPage } from "./features/imports/data-page.tsx";
-import { type LeaderBase, LeaderMap } from "./features/leader-map/leader-map.tsx";
+import type { DataBase } from "./features/imports/data-page.tsx";
+import type { LeaderBase } from "./features/leader-map/leader-map.tsx";
 import { ComparePage } from "./features/plans/compare-page.tsx";
-import { type BaseMap, PlanEditor } from "./features/plans/plan-editor.tsx";
+import type { BaseMap } from "./features/plans/plan-editor.tsx";
 import { parcelEdgesSource, parcelsSource, planLabelsSource, planLayers } from "./features/plans/plan-layers.ts";
 import { PlansPage } from "./features/plans/plans-page.tsx";
 import { TransfersPrint } from "./features/plans/transfers-print.tsx";
@@ -57,16 +55,25 @@ import { SignInForm } from "./features/session/sign-in-form.tsx";
 import { VisitsPanel } from "./features/visits/visits-panel.tsx";
 import { waterLabelPoints, waterLabelsSource, waterLayers, waterSource } from "./features/water/water-layer.ts";
 import { TeamPanel } from "./features/workers/team-panel.tsx";
-import { WorkspacePage } from "./features/workspace/workspace-page.tsx";
 import { bilingualPart, htmlLang, localName, type MessageKey, type Translate, useLang } from "./i18n.ts";
 import type { AtlasMap } from "./map/atlas-map.ts";
 import { MapView } from "./map/map-view.tsx";
 import { match, navigate, queryParam, usePath } from "./router.ts";
 import { Banner } from "./ui/banner.tsx";
+import { lazyPage } from "./ui/lazy-page.tsx";
 import type { NavEntry } from "./ui/nav.tsx";
 import { Page } from "./ui/page.tsx";
 import { Progress } from "./ui/progress.tsx";
 import { TopBar } from "./ui/top-bar.tsx";
+
+// Pages loaded on first use (their code, and ECharts for the charts of two of them, stays out of the first load).
+const AccountsPage = lazyPage(() => import("./features/accounts/accounts-page.tsx").then((m) => m.AccountsPage));
+const AuditPage = lazyPage(() => import("./features/audit/audit-page.tsx").then((m) => m.AuditPage));
+const CamerasPage = lazyPage(() => import("./features/cameras/cameras-page.tsx").then((m) => m.CamerasPage));
+const DataPage = lazyPage(() => import("./features/imports/data-page.tsx").then((m) => m.DataPage));
+const LeaderMap = lazyPage(() => import("./features/leader-map/leader-map.tsx").then((m) => m.LeaderMap));
+const PlanEditor = lazyPage(() => import("./features/plans/plan-editor.tsx").then((m) => m.PlanEditor));
+const WorkspacePage = lazyPage(() => import("./features/workspace/workspace-page.tsx").then((m) => m.WorkspacePage));
 
 /** Everything the first screen needs, fetched in parallel when the app starts. */
 const LOADERS = {
@@ -216,7 +223,7 @@ function Shell(props: { session: Session; onSignOut: () => void; onSessionLost: 
   const print = match("/plans/:a/compare/:b/print", path);
   const compare = match("/plans/:a/compare/:b", path);
   const editor = match("/plans/:id", path);
-  const planView = print || compare || editor ? VIEWS[1]! : undefined;
+  const planView = print || compare || editor ? VIEWS.find((v) => v.href === "/plans") : undefined;
   const view = planView ?? VIEWS.filter((v) => v.href !== "/").find((v) => match(v.href, path)) ?? VIEWS[0]!;
   const nav: NavEntry[] = VIEWS.filter((v) => mayOpen(session, v.roles)).map((v) => ({
     href: v.href,

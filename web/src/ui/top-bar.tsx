@@ -1,4 +1,4 @@
-import type { ReactNode } from "react";
+import { type ReactNode, useLayoutEffect, useRef } from "react";
 import { useLang } from "../i18n.ts";
 import { LangSwitch } from "./lang-switch.tsx";
 import { Nav, type NavEntry } from "./nav.tsx";
@@ -16,8 +16,26 @@ export function TopBar(props: {
   floating?: boolean;
 }) {
   const { t } = useLang();
+  const header = useRef<HTMLElement>(null);
+  const { floating } = props;
+  // A floating toolbar wraps onto more lines on a narrow screen or beside a side panel; what floats under it (the
+  // legend, tool bars, notices) reads where it ends from --toolbar-bottom instead of assuming one line.
+  useLayoutEffect(() => {
+    const el = header.current;
+    if (!floating || !el) return;
+    const root = document.documentElement;
+    const update = () =>
+      root.style.setProperty("--toolbar-bottom", `${Math.ceil(el.getBoundingClientRect().bottom)}px`);
+    update();
+    const observer = new ResizeObserver(update);
+    observer.observe(el);
+    return () => {
+      observer.disconnect();
+      root.style.removeProperty("--toolbar-bottom");
+    };
+  }, [floating]);
   return (
-    <header className={props.floating ? "toolbar" : "toolbar toolbar-static"}>
+    <header ref={header} className={floating ? "toolbar" : "toolbar toolbar-static"}>
       <h1 className="toolbar-title">
         {t("app.title")}
         {props.place && <span className="toolbar-place">{props.place}</span>}
