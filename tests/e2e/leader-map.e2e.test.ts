@@ -183,6 +183,43 @@ describe("the leader's map, in Debian's Chromium", () => {
     await saveScreenshot(page, "leader-map-heat");
     await page.getByTestId("layer-heat").uncheck();
 
+    // Camera coverage under the points: every published grid coloured by the share of road its cameras see, in
+    // the class the coverage API's figure puts it.
+    await page.getByTestId("layer-coverage").check();
+    await page.waitForURL((u) => u.searchParams.get("cov") === "1");
+    const api = (await page.evaluate(async () => (await fetch("/api/coverage")).json())) as {
+      grids: { code: string; road_covered_share: number | null }[];
+    };
+    const expected = new Map(
+      api.grids.map((g) => [
+        g.code,
+        g.road_covered_share === null ? "none" : `s${Math.min(4, Math.floor(g.road_covered_share * 5 + 1e-9))}`,
+      ]),
+    );
+    const published = (await db.query<{ n: number }>("select count(*)::int n from published_grid")).rows[0]!.n;
+    expect(expected.size).toBe(published);
+    await page.evaluate(() => window.__gridatlas?.map.jumpTo({ center: [122.25, 43.6], zoom: 11 }));
+    const drawn = await page.waitForFunction(
+      (n) => {
+        const map = window.__gridatlas?.map;
+        if (!map?.getSource("coverage-grids")) return null;
+        const bins: Record<string, string> = {};
+        for (const f of map.querySourceFeatures("coverage-grids")) bins[String(f.properties.code)] = f.properties.bin;
+        return Object.keys(bins).length === n ? bins : null;
+      },
+      published,
+      { timeout: RENDER_TIMEOUT_MS, polling: 250 },
+    );
+    expect(new Map(Object.entries((await drawn.jsonValue()) as Record<string, string>))).toEqual(expected);
+    const legendToggle = page.getByTestId("leader-legend").locator(".lm-legend-toggle");
+    const folded = (await legendToggle.getAttribute("aria-expanded")) !== "true";
+    if (folded) await legendToggle.click();
+    await page.getByTestId("leader-legend").getByTestId("coverage-legend").waitFor();
+    await jumpTo(page, [target.lng, target.lat], 14);
+    await saveScreenshot(page, "leader-map-coverage");
+    if (folded) await legendToggle.click();
+    await page.getByTestId("layer-coverage").uncheck();
+
     // The replay: the map at the end of an earlier month, every count in the panel as of then.
     await page.getByTestId("replay-range").fill("4");
     await page.waitForURL((u) => !!u.searchParams.get("as_of"));
@@ -208,6 +245,8 @@ describe("the leader's map, in Debian's Chromium", () => {
     await page.getByTestId("sign-out").click();
     await signIn(page, "worker-1", "/leader-map");
     await page.getByTestId("leader-filters").waitFor({ timeout: RENDER_TIMEOUT_MS });
+    // Camera coverage is not for workers (camera positions and gaps are sensitive): no such layer to switch on.
+    expect(await page.getByTestId("layer-coverage").count()).toBe(0);
     const grids = (
       await db.query<{ grid_code: string }>(
         `select wa.grid_code from account a join account_role r on r.account_id = a.id

@@ -398,9 +398,12 @@ export const reportFileUrl = (
 };
 
 /** Camera coverage per grid, where the coverage API answers; null when it does not (no camera access, not built). */
-export async function fetchGridCoverage(community: string): Promise<GridCoverageShare[] | null> {
+/** Each grid's road covered share, of one community or (null) the whole subdistrict; null where refused. */
+export async function fetchGridCoverage(community: string | null): Promise<GridCoverageShare[] | null> {
   try {
-    const body = (await ok(api.coverage.$get({ query: { community } }))) as unknown as { grids?: GridCoverageShare[] };
+    const body = (await ok(api.coverage.$get({ query: community ? { community } : {} }))) as unknown as {
+      grids?: GridCoverageShare[];
+    };
     return body.grids ?? null;
   } catch {
     return null;

@@ -1,5 +1,6 @@
-import { type ReactNode, useLayoutEffect, useRef } from "react";
+import { type ReactNode, useRef } from "react";
 import { useLang } from "../i18n.ts";
+import { useBottomVar } from "./bottom-var.ts";
 import { LangSwitch } from "./lang-switch.tsx";
 import { Nav, type NavEntry } from "./nav.tsx";
 
@@ -20,20 +21,7 @@ export function TopBar(props: {
   const { floating } = props;
   // A floating toolbar wraps onto more lines on a narrow screen or beside a side panel; what floats under it (the
   // legend, tool bars, notices) reads where it ends from --toolbar-bottom instead of assuming one line.
-  useLayoutEffect(() => {
-    const el = header.current;
-    if (!floating || !el) return;
-    const root = document.documentElement;
-    const update = () =>
-      root.style.setProperty("--toolbar-bottom", `${Math.ceil(el.getBoundingClientRect().bottom)}px`);
-    update();
-    const observer = new ResizeObserver(update);
-    observer.observe(el);
-    return () => {
-      observer.disconnect();
-      root.style.removeProperty("--toolbar-bottom");
-    };
-  }, [floating]);
+  useBottomVar(header, "--toolbar-bottom", !!floating);
   return (
     <header ref={header} className={floating ? "toolbar" : "toolbar toolbar-static"}>
       <h1 className="toolbar-title">

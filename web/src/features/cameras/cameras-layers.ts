@@ -1,4 +1,5 @@
 import type { ExpressionSpecification, GeoJSONSourceSpecification, LayerSpecification } from "maplibre-gl";
+import { shareBinColor } from "../../map/coverage-scale.ts";
 import { LABEL_FONT } from "../../map/glyphs.ts";
 import { geojsonSource } from "../../map/sources.ts";
 
@@ -21,22 +22,6 @@ export const CAMERAS_CLICKABLE = [
 ];
 
 export const STATUS_COLORS: Record<string, string> = { online: "#2b9348", offline: "#7a7f87", planned: "#3a6ff7" };
-
-/** Road covered share classes of the grids, low to high (red to green), with their lower bounds. */
-export const SHARE_BINS = [
-  { key: "s0", min: 0, color: "#d73027" },
-  { key: "s1", min: 0.2, color: "#fc8d59" },
-  { key: "s2", min: 0.4, color: "#fee08b" },
-  { key: "s3", min: 0.6, color: "#91cf60" },
-  { key: "s4", min: 0.8, color: "#1a9850" },
-] as const;
-export const NO_ROADS_COLOR = "#c8c8c8";
-
-/** The class of a share for the grid colours; "none" when the grid has no road to cover. */
-export function shareBin(share: number | null): string {
-  if (share === null) return "none";
-  return [...SHARE_BINS].reverse().find((b) => share >= b.min)?.key ?? "s0";
-}
 
 const svgDoc = (w: number, h: number, body: string) =>
   `<svg xmlns="http://www.w3.org/2000/svg" width="${w * 2}" height="${h * 2}" viewBox="0 0 ${w} ${h}">${body}</svg>`;
@@ -93,12 +78,7 @@ const byStatus = (alpha: string): ExpressionSpecification => [
 /** The page's layers over the base map, bottom to top; `show` switches views, blind spots and cameras off. */
 export function camerasLayers(show: { views: boolean; blindSpots: boolean; cameras: boolean }): LayerSpecification[] {
   const visible = (on: boolean) => ({ visibility: on ? ("visible" as const) : ("none" as const) });
-  const gridColor = [
-    "match",
-    ["get", "bin"],
-    ...SHARE_BINS.flatMap((b) => [b.key, b.color]),
-    NO_ROADS_COLOR,
-  ] as unknown as ExpressionSpecification;
+  const gridColor = shareBinColor() as ExpressionSpecification;
   return [
     {
       id: "cameras-grids-fill",

@@ -36,15 +36,15 @@ import {
   CAMERAS_SOURCES,
   cameraImages,
   camerasLayers,
-  NO_ROADS_COLOR,
-  SHARE_BINS,
   shapeOf,
-  shareBin,
   withSelectedCamera,
 } from "./cameras-layers.ts";
 import { CoverageTable, pct } from "./coverage-table.tsx";
 import { type SuggestedSite, SuggestPanel } from "./suggest-panel.tsx";
 import "./cameras.css";
+import { shareBin } from "../../map/coverage-scale.ts";
+import { useBottomVar } from "../../ui/bottom-var.ts";
+import { CoverageLegend } from "../../ui/coverage-legend.tsx";
 
 /** What the page is drawn over: the subdistrict's base map, as the app composes it. */
 export type CamerasBase = {
@@ -123,6 +123,9 @@ export function CamerasPage(props: {
   const [refused, setRefused] = useState(0);
   /** Bumped after a change, so the community's totals and the blind spots are asked for again. */
   const [version, setVersion] = useState(0);
+  // The camera card and hints below the tool bar follow it as it wraps (--cam-tools-bottom).
+  const toolsBar = useRef<HTMLDivElement>(null);
+  useBottomVar(toolsBar, "--cam-tools-bottom");
 
   const { onSessionLost } = props;
   const fail = useCallback(
@@ -588,7 +591,7 @@ export function CamerasPage(props: {
         onReady={onReady}
       />
       {props.bar}
-      <div className="cam-tools" data-testid="cameras-tools">
+      <div ref={toolsBar} className="cam-tools" data-testid="cameras-tools">
         {props.ownCommunity === null && communities.length > 1 ? (
           <label>
             {t("community.filter")}
@@ -790,18 +793,7 @@ export function CamerasPage(props: {
 
       <div className="cam-legend" data-testid="cameras-legend">
         <h3>{t("cameras.legendGrids")}</h3>
-        <ul>
-          {SHARE_BINS.map((b, i) => (
-            <li key={b.key}>
-              <i style={{ background: b.color }} />
-              {i < SHARE_BINS.length - 1 ? `${b.min * 100}–${SHARE_BINS[i + 1]!.min * 100}%` : `≥ ${b.min * 100}%`}
-            </li>
-          ))}
-          <li>
-            <i style={{ background: NO_ROADS_COLOR }} />
-            {t("cameras.noRoads")}
-          </li>
-        </ul>
+        <CoverageLegend noRoads={t("cameras.noRoads")} />
         <h3>{t("cameras.legendCameras")}</h3>
         <ul>
           {(["online", "offline", "planned"] as const).map((s) => (

@@ -1,6 +1,7 @@
-import { type ReactNode, useEffect, useState } from "react";
+import { type ReactNode, useEffect, useRef, useState } from "react";
 import type { HazardCategory, VenueCategory } from "../../api.ts";
 import { localName, type MessageKey, useLang } from "../../i18n.ts";
+import { useBottomVar } from "../../ui/bottom-var.ts";
 import { type Filters, HAZARD_STATUSES, NO_FILTERS, SEVERITIES, VENUE_STATUSES } from "./filters.ts";
 import { hazardIconSvg, iconUrl, venueIconSvg } from "./leader-map-layers.ts";
 
@@ -57,10 +58,15 @@ export function FilterBar(props: {
   communities: Array<{ code: string; name: string; name_en: string | null }>;
   venueCategories: VenueCategory[];
   hazardCategories: HazardCategory[];
+  /** Whether the account may see camera coverage (not workers: camera positions and gaps are sensitive). */
+  mayCoverage: boolean;
   action: ReactNode;
 }) {
   const { lang, t } = useLang();
   const f = props.filters;
+  // The statistics and hints below the bar follow it as it wraps (--filters-bottom).
+  const bar = useRef<HTMLElement>(null);
+  useBottomVar(bar, "--filters-bottom");
   const set = (patch: Partial<Filters>) => props.onChange({ ...f, ...patch });
   const [q, setQ] = useState(f.q);
   const [grid, setGrid] = useState(f.grid ?? "");
@@ -93,7 +99,7 @@ export function FilterBar(props: {
   const venueStatusOptions = VENUE_STATUSES.map((s) => ({ value: s, label: t(`venues.status.${s}` as MessageKey) }));
 
   return (
-    <section className="lm-filters" aria-label={t("leaderMap.filters")} data-testid="leader-filters">
+    <section ref={bar} className="lm-filters" aria-label={t("leaderMap.filters")} data-testid="leader-filters">
       <input
         type="search"
         className="lm-search"
@@ -210,6 +216,17 @@ export function FilterBar(props: {
           />
           {t("leaderMap.heat")}
         </label>
+        {props.mayCoverage && (
+          <label className="lm-check">
+            <input
+              type="checkbox"
+              checked={f.coverage}
+              onChange={(e) => set({ coverage: e.target.checked })}
+              data-testid="layer-coverage"
+            />
+            {t("leaderMap.coverage")}
+          </label>
+        )}
       </span>
       <button type="button" className="lm-link" onClick={() => props.onChange(NO_FILTERS)} data-testid="filter-clear">
         {t("leaderMap.clear")}

@@ -2,7 +2,7 @@
  * The leader's map filters and how they live in the URL, so that a view can be shared by copying its address.
  * Keys: `vc` venue categories, `vs` inspection statuses, `hc` hazard categories, `hs` hazard statuses, `sev`
  * severities (lists comma-separated), `community`, `grid`, `from`, `to` (reported / last inspected), `q`,
- * `as_of` (the replay's day), `layers` (v, h), `heat`.
+ * `as_of` (the replay's day), `layers` (v, h), `heat`, `cov` (grids coloured by camera coverage).
  */
 export type Filters = {
   venueCategories: string[];
@@ -19,6 +19,8 @@ export type Filters = {
   showVenues: boolean;
   showHazards: boolean;
   heat: boolean;
+  /** Grids coloured by the share of their roads the cameras see, under the points. */
+  coverage: boolean;
 };
 
 export const NO_FILTERS: Filters = {
@@ -36,6 +38,7 @@ export const NO_FILTERS: Filters = {
   showVenues: true,
   showHazards: true,
   heat: false,
+  coverage: false,
 };
 
 export const VENUE_STATUSES = ["never", "overdue", "due", "ok", "closed"] as const;
@@ -77,6 +80,7 @@ export function parseFilters(search: string): Filters {
     showVenues: layers === null || layers.split(",").includes("v"),
     showHazards: layers === null || layers.split(",").includes("h"),
     heat: p.get("heat") === "1",
+    coverage: p.get("cov") === "1",
   };
 }
 
@@ -101,6 +105,7 @@ export function formatFilters(f: Filters): string {
     p.set("layers", [f.showVenues ? "v" : "", f.showHazards ? "h" : ""].filter(Boolean).join(",") || "none");
   }
   if (f.heat) p.set("heat", "1");
+  if (f.coverage) p.set("cov", "1");
   const s = p.toString();
   return s ? `?${s}` : "";
 }

@@ -17,11 +17,12 @@ import stethoscope from "@tabler/icons/outline/stethoscope.svg?raw";
 import tool from "@tabler/icons/outline/tool.svg?raw";
 import toolsKitchen from "@tabler/icons/outline/tools-kitchen-2.svg?raw";
 import type { ExpressionSpecification, GeoJSONSourceSpecification, LayerSpecification } from "maplibre-gl";
+import { shareBinColor } from "../../map/coverage-scale.ts";
 import { LABEL_FONT } from "../../map/glyphs.ts";
 import { geojsonSource } from "../../map/sources.ts";
 
 /**
- * The leader map's two point layers. Both sources hold what the server's cluster routes send: one feature per
+ * The leader map's point layers, and the grids coloured by camera coverage under them. The points' two Both sources hold what the server's cluster routes send: one feature per
  * screen cell, either a single venue or hazard (count 1, with its id, name and state) or a cluster (its count).
  * The browser so never holds more points than fit on the screen, whatever the size of the data; a tile source can
  * later take the same layers by pointing them at `venues_tile` / `hazards_tile` with the same properties.
@@ -29,6 +30,7 @@ import { geojsonSource } from "../../map/sources.ts";
 export const leaderMapSources: Record<string, GeoJSONSourceSpecification> = {
   venues: geojsonSource(),
   hazards: geojsonSource(),
+  "coverage-grids": geojsonSource("code"),
 };
 
 /** Each venue category: its colour and its glyph (Tabler icons, MIT). */
@@ -142,8 +144,30 @@ const venueIconName: ExpressionSpecification = [
  * overdue; single venues as their category's icon with a ring for their inspection status) and hazards (as a heat
  * map, or clusters coloured by the worst severity inside and single hazards as severity × status icons).
  */
-export function leaderMapLayers(opts: { venues: boolean; hazards: boolean; heat: boolean }): LayerSpecification[] {
+export function leaderMapLayers(opts: {
+  venues: boolean;
+  hazards: boolean;
+  heat: boolean;
+  coverage: boolean;
+}): LayerSpecification[] {
   const out: LayerSpecification[] = [];
+  // Camera coverage colours the grids under everything else, translucent so the base map's streets show through.
+  if (opts.coverage) {
+    out.push(
+      {
+        id: "coverage-grids-fill",
+        type: "fill",
+        source: "coverage-grids",
+        paint: { "fill-color": shareBinColor() as ExpressionSpecification, "fill-opacity": 0.45 },
+      },
+      {
+        id: "coverage-grids-line",
+        type: "line",
+        source: "coverage-grids",
+        paint: { "line-color": "#ffffff", "line-width": 0.8 },
+      },
+    );
+  }
   // The heat map lies under the venues, so their icons stay readable over it.
   if (opts.hazards && opts.heat) {
     out.push({

@@ -2,6 +2,8 @@ import type { GeoJSONSourceSpecification, LayerSpecification } from "maplibre-gl
 import { type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import {
   type ApiError,
+  fetchGridCoverage,
+  fetchGrids,
   fetchHazardCategories,
   fetchHazardClusters,
   fetchHazardStats,
@@ -18,6 +20,7 @@ import {
 } from "../../api.ts";
 import { useLang } from "../../i18n.ts";
 import type { AtlasMap, BBox, FeatureRef } from "../../map/atlas-map.ts";
+import { shareBin } from "../../map/coverage-scale.ts";
 import { MapView } from "../../map/map-view.tsx";
 import { navigate } from "../../router.ts";
 import { Banner } from "../../ui/banner.tsx";
@@ -88,6 +91,8 @@ export function LeaderMap(props: {
   const [version, setVersion] = useState(0);
   const mayRecord = props.roles.some((r) => r === "admin" || r === "secretary" || r === "worker");
   const mayConfigure = props.roles.some((r) => r === "admin" || r === "planner");
+  const mayCoverage = props.roles.some((r) => r === "admin" || r === "planner" || r === "leader" || r === "secretary");
+  const [coverage, setCoverage] = useState<GeoJSON.FeatureCollection | null>(null);
 
   const { onSessionLost } = props;
   const fail = useCallback(
@@ -142,12 +147,42 @@ export function LeaderMap(props: {
     };
   }, [sq, version, fail]);
 
+  // Camera coverage under the points: the published grids (of the filtered community, or all) coloured by the
+  // share of their roads the online cameras see, as the cameras page computes it.
+  const showCoverage = filters.coverage && mayCoverage;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `version` asks again after a change.
+  useEffect(() => {
+    if (!showCoverage) return;
+    let current = true;
+    Promise.all([fetchGrids(), fetchGridCoverage(filters.community)]).then(([grids, rows]) => {
+      if (!current) return;
+      const share = new Map((rows ?? []).map((r) => [r.code, r.road_covered_share]));
+      setCoverage({
+        type: "FeatureCollection",
+        features: grids.features
+          .filter((g) => share.has(g.properties.code))
+          .map((g) => ({
+            ...g,
+            properties: { code: g.properties.code, bin: shareBin(share.get(g.properties.code)!) },
+          })),
+      });
+    }, fail);
+    return () => {
+      current = false;
+    };
+  }, [showCoverage, filters.community, version, fail]);
+
   const layers = useMemo(
     () => [
       ...props.base.layers,
-      ...leaderMapLayers({ venues: filters.showVenues, hazards: filters.showHazards, heat: filters.heat }),
+      ...leaderMapLayers({
+        venues: filters.showVenues,
+        hazards: filters.showHazards,
+        heat: filters.heat,
+        coverage: showCoverage,
+      }),
     ],
-    [props.base.layers, filters.showVenues, filters.showHazards, filters.heat],
+    [props.base.layers, filters.showVenues, filters.showHazards, filters.heat, showCoverage],
   );
   const sources = useMemo(() => ({ ...props.base.sources, ...leaderMapSources }), [props.base.sources]);
   const empty = useMemo(() => ({ type: "FeatureCollection" as const, features: [] }), []);
@@ -156,8 +191,9 @@ export function LeaderMap(props: {
       ...props.base.data,
       venues: filters.showVenues ? venues : empty,
       hazards: filters.showHazards ? hazards : empty,
+      "coverage-grids": showCoverage && coverage ? coverage : empty,
     }),
-    [props.base.data, venues, hazards, filters.showVenues, filters.showHazards, empty],
+    [props.base.data, venues, hazards, filters.showVenues, filters.showHazards, empty, showCoverage, coverage],
   );
 
   const pickingRef = useRef(picking);
@@ -261,6 +297,7 @@ export function LeaderMap(props: {
         communities={props.base.communities}
         venueCategories={venueCategories}
         hazardCategories={hazardCategories}
+        mayCoverage={mayCoverage}
         action={
           mayRecord ? (
             <button
@@ -301,7 +338,7 @@ export function LeaderMap(props: {
         onFail={fail}
         onOpenHazard={(id) => setSelected({ kind: "hazard", id })}
       />
-      <Legend venueCategories={venueCategories} />
+      <Legend venueCategories={venueCategories} coverage={showCoverage} />
       <TimeSlider
         months={allMonths}
         asOf={filters.asOf}

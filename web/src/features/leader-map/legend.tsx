@@ -1,11 +1,12 @@
 import { useState } from "react";
 import type { VenueCategory } from "../../api.ts";
 import { type MessageKey, useLang } from "../../i18n.ts";
+import { CoverageLegend } from "../../ui/coverage-legend.tsx";
 import { HAZARD_STATUSES, SEVERITIES } from "./filters.ts";
 import { hazardIconSvg, iconUrl, venueIconSvg } from "./leader-map-layers.ts";
 
 /** The key to the icons: one per venue category, and hazards by severity (colour) and status (shape and glyph). */
-export function Legend(props: { venueCategories: VenueCategory[] }) {
+export function Legend(props: { venueCategories: VenueCategory[]; coverage: boolean }) {
   const { lang, t } = useLang();
   // On a screen too narrow for the legend beside the statistics and the card, it starts folded.
   const [open, setOpen] = useState(() => typeof window === "undefined" || window.innerWidth >= 1500);
@@ -29,6 +30,12 @@ export function Legend(props: { venueCategories: VenueCategory[] }) {
             <span className="lm-ring lm-ring-red" /> {t("leaderMap.legendOverdue")}{" "}
             <span className="lm-ring lm-ring-amber" /> {t("leaderMap.legendDue")}
           </p>
+          {props.coverage && (
+            <>
+              <h4>{t("leaderMap.coverage")}</h4>
+              <CoverageLegend noRoads={t("leaderMap.noRoads")} />
+            </>
+          )}
           <h4>{t("leaderMap.legendHazards")}</h4>
           <ul className="lm-legend-grid">
             {HAZARD_STATUSES.map((s) => (
