@@ -76,7 +76,11 @@ export function citySubdistrict(index: number, seed: number): DemoDataset {
     assignments: demo.assignments.map((a) => ({ ...a, gridCode: recode(a.gridCode) })),
     venues: demo.venues.map((v) => ({ ...v, communityCode: recode(v.communityCode), geom: shift(v.geom) })),
     hazards: demo.hazards.map((h) => ({ ...h, communityCode: recode(h.communityCode), geom: shift(h.geom) })),
-    cameras: demo.cameras.map((c) => ({ ...c, geom: shift(c.geom) })),
+    cameras: demo.cameras.map((c) => ({
+      ...c,
+      communityCode: c.communityCode === null ? null : recode(c.communityCode),
+      geom: shift(c.geom),
+    })),
   };
 }
 

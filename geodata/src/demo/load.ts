@@ -58,19 +58,42 @@ export async function loadDemo(
   }
 }
 
-type Step = <T>(label: string, fn: () => Promise<T>) => Promise<T>;
+export type Step = <T>(label: string, fn: () => Promise<T>) => Promise<T>;
 
 async function load(client: pg.Client, data: DemoDataset, step: Step, log: (msg: string) => void): Promise<void> {
-  const q = (sql: string, values: unknown[] = []) => client.query(sql, values);
-  const json = (g: unknown) => JSON.stringify(g);
-  const existing = await q("select 1 from subdistrict where code = $1", [data.subdistrict.code]);
+  const existing = await client.query("select 1 from subdistrict where code = $1", [data.subdistrict.code]);
   if (existing.rowCount) {
     throw new Error(
       `subdistrict ${data.subdistrict.code} (${data.subdistrict.name}) is already loaded; load the demo into an empty database ` +
         `/ 新城街道示例数据已存在，请在空数据库中加载`,
     );
   }
-  const offsets = await maxIds(client, ["compound", "building", "entrance", "worker", "venue", "hazard"]);
+  const offsets = await maxIds(client, ID_TABLES);
+  await insertDataset(client, data, offsets, step, log);
+  for (const table of ID_TABLES) {
+    await client.query(`select setval(pg_get_serial_sequence('${table}', 'id'), (select max(id) from ${table}))`);
+  }
+}
+
+/** The tables whose ids a dataset brings, shifted by an offset so that several datasets can share a database. */
+export const ID_TABLES = ["compound", "building", "entrance", "worker", "venue", "hazard"] as const;
+export type IdOffsets = Record<(typeof ID_TABLES)[number], number>;
+
+/**
+ * Inserts one subdistrict's dataset, within the caller's transaction: territory, compounds, buildings and their
+ * entrance sections, venues, hazards, cameras, the blocks and parcels PostGIS builds, staff, the published plan and
+ * 90 days of visits. The demo loads one; the city loader (geodata/src/city) one per subdistrict, with its own
+ * offsets. The caller sets the id sequences afterwards.
+ */
+export async function insertDataset(
+  client: pg.Client,
+  data: DemoDataset,
+  offsets: IdOffsets,
+  step: Step,
+  log: (msg: string) => void,
+): Promise<{ buildings: number; households: number; parcels: number; grids: number; visits: number }> {
+  const q = (sql: string, values: unknown[] = []) => client.query(sql, values);
+  const json = (g: unknown) => JSON.stringify(g);
   const srid = data.subdistrict.metricSrid;
   const code = data.subdistrict.code;
 
@@ -352,7 +375,7 @@ async function load(client: pg.Client, data: DemoDataset, step: Step, log: (msg:
     const plan = await q(
       `insert into plan (subdistrict_code, name, status, owner, created_at, updated_at, valid_from)
        values ($1, $2, 'published', $3, $4, $4, $4) returning id`,
-      [code, DEMO_PLAN_NAME, "新城街道综治中心", `${PLAN_VALID_FROM}T09:00:00+08:00`],
+      [code, DEMO_PLAN_NAME, `${data.subdistrict.name}综治中心`, `${PLAN_VALID_FROM}T09:00:00+08:00`],
     );
     const planId: number = plan.rows[0].id;
     const grids = data.communities.flatMap((c) =>
@@ -394,7 +417,7 @@ async function load(client: pg.Client, data: DemoDataset, step: Step, log: (msg:
     return byGrid;
   });
 
-  await step("90 days of visits", async () => {
+  const visitCount = await step("90 days of visits", async () => {
     const visits = buildVisits(
       data.workers,
       data.assignments,
@@ -417,10 +440,13 @@ async function load(client: pg.Client, data: DemoDataset, step: Step, log: (msg:
     );
     return visits.length;
   });
-
-  for (const table of ["compound", "building", "entrance", "worker", "venue", "hazard"]) {
-    await q(`select setval(pg_get_serial_sequence('${table}', 'id'), (select max(id) from ${table}))`);
-  }
+  return {
+    buildings: data.buildings.length,
+    households: data.entrances.reduce((sum, x) => sum + x.households, 0),
+    parcels: built.parcels,
+    grids: data.communities.reduce((sum, c) => sum + c.grids, 0),
+    visits: visitCount,
+  };
 }
 
 /** The largest id each table holds now (0 when empty): the demo's own ids are added to it. */
