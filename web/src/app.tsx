@@ -925,28 +925,15 @@ const WORKSPACE_DRAW_ORDER = [
   "communities-label",
 ];
 
-/** The base map under the leader map's points, bottom to top: land, roads, outlines and their names. */
-const LEADER_BASE_ORDER = [
-  "blocks-fill",
-  "water-fill",
-  "compounds-fill",
-  "roads-casing",
-  "roads-line",
-  "compounds-line",
-  "communities-casing",
-  "communities-line",
-  "water-label",
-  "roads-label",
-  "compounds-label",
-  "communities-label",
-];
-
-/** The leader's map (issue 7) over the subdistrict's base map, which it shares with the plan views. */
-function LeaderMapRoute(props: { session: Session; bar: ReactNode; path: string; onSessionLost: () => void }) {
+/**
+ * The subdistrict's base map as the full-screen pages over it (the leader's map, the cameras and data pages) take
+ * it: loaded once (shared with the plan views), its layers those of `order` in that order, the document titled after
+ * the page. Data and layers are kept apart in memos so that a change of language restyles without reloading data.
+ */
+function useBaseMap(order: readonly string[], title: MessageKey, onSessionLost: () => void) {
   const { lang, t } = useLang();
   const [base, setBase] = useState<BaseLoaded | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
-  const { onSessionLost } = props;
 
   useEffect(() => {
     loadBase().then(setBase, (err: unknown) => {
@@ -958,8 +945,8 @@ function LeaderMapRoute(props: { session: Session; bar: ReactNode; path: string;
 
   useEffect(() => {
     document.documentElement.lang = htmlLang(lang);
-    document.title = `${t("app.title")} · ${t("leaderMap.nav")}`;
-  }, [lang, t]);
+    document.title = `${t("app.title")} · ${t(title)}`;
+  }, [lang, t, title]);
 
   const data = useMemo(
     () =>
@@ -982,54 +969,87 @@ function LeaderMapRoute(props: { session: Session; bar: ReactNode; path: string;
         ...blocksLayers(),
         ...waterLayers(),
         ...compoundsLayers(),
+        ...buildingsLayers(),
         ...roadsLayers(),
         ...communitiesLayers({ lang, focus: null }),
       ]
-        .filter((l) => LEADER_BASE_ORDER.includes(l.id))
-        .sort((a, b) => LEADER_BASE_ORDER.indexOf(a.id) - LEADER_BASE_ORDER.indexOf(b.id)),
+        .filter((l) => order.includes(l.id))
+        .sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id)),
       locale: mapLocale(t),
     }),
-    [lang],
+    [lang, order],
   );
-  const leaderBase: LeaderBase | null = useMemo(
+  const map = useMemo(
     () =>
       base &&
       data && {
         bbox: base.subdistrict.bbox,
-        sources: {
-          blocks: blocksSource,
-          water: waterSource,
-          "water-labels": waterLabelsSource,
-          compounds: compoundsSource,
-          "compounds-labels": compoundsLabelsSource,
-          roads: roadsSource,
-          communities: communitiesSource,
-          "communities-labels": communitiesLabelsSource,
-        },
+        sources: BASE_MAP_SOURCES,
         layers: styled.layers,
         data,
         locale: styled.locale,
         attribution: bilingualPart(lang, base.subdistrict.attribution),
-        communities: base.communities.features.map((f) => f.properties),
+        communities: base.communities.features,
       },
     [base, data, styled, lang],
   );
+  return { map, error };
+}
 
-  if (error) {
-    return (
-      <Banner
-        title={t("app.errorTitle")}
-        actions={
-          <button type="button" onClick={() => window.location.reload()}>
-            {t("app.retry")}
-          </button>
-        }
-      >
-        {error.text(lang)}
-      </Banner>
-    );
-  }
-  if (!leaderBase) return <Progress label={t("app.loading")} detail="" done={0} total={1} />;
+const BASE_MAP_SOURCES = {
+  blocks: blocksSource,
+  water: waterSource,
+  "water-labels": waterLabelsSource,
+  compounds: compoundsSource,
+  "compounds-labels": compoundsLabelsSource,
+  roads: roadsSource,
+  buildings: buildingsSource,
+  communities: communitiesSource,
+  "communities-labels": communitiesLabelsSource,
+};
+
+/** Until a page's base map is there: the loading card, or the error with a way to try again. */
+function BaseMapPending(props: { error: ApiError | null }) {
+  const { lang, t } = useLang();
+  if (!props.error) return <Progress label={t("app.loading")} detail="" done={0} total={1} />;
+  return (
+    <Banner
+      title={t("app.errorTitle")}
+      actions={
+        <button type="button" onClick={() => window.location.reload()}>
+          {t("app.retry")}
+        </button>
+      }
+    >
+      {props.error.text(lang)}
+    </Banner>
+  );
+}
+
+/** The base map under the leader map's points, bottom to top: land, roads, outlines and their names. */
+const LEADER_BASE_ORDER = [
+  "blocks-fill",
+  "water-fill",
+  "compounds-fill",
+  "roads-casing",
+  "roads-line",
+  "compounds-line",
+  "communities-casing",
+  "communities-line",
+  "water-label",
+  "roads-label",
+  "compounds-label",
+  "communities-label",
+];
+
+/** The leader's map (issue 7) over the subdistrict's base map, which it shares with the plan views. */
+function LeaderMapRoute(props: { session: Session; bar: ReactNode; path: string; onSessionLost: () => void }) {
+  const { map, error } = useBaseMap(LEADER_BASE_ORDER, "leaderMap.nav", props.onSessionLost);
+  const leaderBase: LeaderBase | null = useMemo(
+    () => map && { ...map, communities: map.communities.map((f) => f.properties) },
+    [map],
+  );
+  if (!leaderBase) return <BaseMapPending error={error} />;
   const at = props.path.indexOf("?");
   return (
     <LeaderMap
@@ -1037,7 +1057,7 @@ function LeaderMapRoute(props: { session: Session; bar: ReactNode; path: string;
       bar={props.bar}
       search={at < 0 ? "" : props.path.slice(at)}
       roles={props.session.account.roles}
-      onSessionLost={onSessionLost}
+      onSessionLost={props.onSessionLost}
     />
   );
 }
@@ -1060,77 +1080,9 @@ const CAMERAS_BASE_ORDER = [
 
 /** The cameras page (issue 8) over the subdistrict's base map, which it shares with the plan views. */
 function CamerasRoute(props: { session: Session; bar: ReactNode; path: string; onSessionLost: () => void }) {
-  const { lang, t } = useLang();
-  const [base, setBase] = useState<BaseLoaded | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
-  const { onSessionLost } = props;
-
-  useEffect(() => {
-    loadBase().then(setBase, (err: unknown) => {
-      const e = toApiError(err);
-      if (e.status === 401) onSessionLost();
-      else setError(e);
-    });
-  }, [onSessionLost]);
-
-  useEffect(() => {
-    document.documentElement.lang = htmlLang(lang);
-    document.title = `${t("app.title")} · ${t("cameras.nav")}`;
-  }, [lang, t]);
-
-  const camerasBase: CamerasBase | null = useMemo(
-    () =>
-      base && {
-        bbox: base.subdistrict.bbox,
-        sources: {
-          blocks: blocksSource,
-          water: waterSource,
-          compounds: compoundsSource,
-          buildings: buildingsSource,
-          roads: roadsSource,
-          communities: communitiesSource,
-          "communities-labels": communitiesLabelsSource,
-        },
-        layers: [
-          ...blocksLayers(),
-          ...waterLayers(),
-          ...compoundsLayers(),
-          ...buildingsLayers(),
-          ...roadsLayers(),
-          ...communitiesLayers({ lang, focus: null }),
-        ]
-          .filter((l) => CAMERAS_BASE_ORDER.includes(l.id))
-          .sort((a, b) => CAMERAS_BASE_ORDER.indexOf(a.id) - CAMERAS_BASE_ORDER.indexOf(b.id)),
-        data: {
-          blocks: base.blocks,
-          water: base.water,
-          compounds: base.compounds,
-          roads: base.roads,
-          communities: base.communities,
-          "communities-labels": communityLabelPoints(base.communities),
-        },
-        locale: mapLocale(t),
-        attribution: bilingualPart(lang, base.subdistrict.attribution),
-        communities: base.communities.features,
-      },
-    [base, lang, t],
-  );
-
-  if (error) {
-    return (
-      <Banner
-        title={t("app.errorTitle")}
-        actions={
-          <button type="button" onClick={() => window.location.reload()}>
-            {t("app.retry")}
-          </button>
-        }
-      >
-        {error.text(lang)}
-      </Banner>
-    );
-  }
-  if (!camerasBase) return <Progress label={t("app.loading")} detail="" done={0} total={1} />;
+  const { map, error } = useBaseMap(CAMERAS_BASE_ORDER, "cameras.nav", props.onSessionLost);
+  const camerasBase: CamerasBase | null = map;
+  if (!camerasBase) return <BaseMapPending error={error} />;
   const roles = props.session.account.roles;
   // A secretary (and nobody who reads the whole subdistrict) sees their one community.
   const ownCommunity =
@@ -1144,7 +1096,7 @@ function CamerasRoute(props: { session: Session; bar: ReactNode; path: string; o
       community={queryParam(props.path, "community")}
       ownCommunity={ownCommunity}
       roles={roles}
-      onSessionLost={onSessionLost}
+      onSessionLost={props.onSessionLost}
     />
   );
 }
@@ -1169,84 +1121,19 @@ const DATA_BASE_ORDER = [
 
 /** The data page (issue 9): imports, exports and prints, with a map over the subdistrict's base map for previews. */
 function DataRoute(props: { session: Session; bar: ReactNode; path: string; onSessionLost: () => void }) {
-  const { lang, t } = useLang();
-  const [base, setBase] = useState<BaseLoaded | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
-  const { onSessionLost } = props;
-
-  useEffect(() => {
-    loadBase().then(setBase, (err: unknown) => {
-      const e = toApiError(err);
-      if (e.status === 401) onSessionLost();
-      else setError(e);
-    });
-  }, [onSessionLost]);
-
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the layers and map strings change with the language only.
+  const { map, error } = useBaseMap(DATA_BASE_ORDER, "data.nav", props.onSessionLost);
   const dataBase: DataBase | null = useMemo(
-    () =>
-      base && {
-        bbox: base.subdistrict.bbox,
-        sources: {
-          blocks: blocksSource,
-          water: waterSource,
-          "water-labels": waterLabelsSource,
-          compounds: compoundsSource,
-          "compounds-labels": compoundsLabelsSource,
-          roads: roadsSource,
-          buildings: buildingsSource,
-          communities: communitiesSource,
-          "communities-labels": communitiesLabelsSource,
-        },
-        layers: [
-          ...blocksLayers(),
-          ...waterLayers(),
-          ...compoundsLayers(),
-          ...roadsLayers(),
-          ...buildingsLayers(),
-          ...communitiesLayers({ lang, focus: null }),
-        ]
-          .filter((l) => DATA_BASE_ORDER.includes(l.id))
-          .sort((a, b) => DATA_BASE_ORDER.indexOf(a.id) - DATA_BASE_ORDER.indexOf(b.id)),
-        data: {
-          blocks: base.blocks,
-          water: base.water,
-          "water-labels": waterLabelPoints(base.water),
-          compounds: base.compounds,
-          "compounds-labels": compoundLabelPoints(base.compounds),
-          roads: base.roads,
-          communities: base.communities,
-          "communities-labels": communityLabelPoints(base.communities),
-        },
-        locale: mapLocale(t),
-        attribution: bilingualPart(lang, base.subdistrict.attribution),
-        communities: base.communities.features.map((f) => f.properties),
-      },
-    [base, lang],
+    () => map && { ...map, communities: map.communities.map((f) => f.properties) },
+    [map],
   );
-
-  if (error) {
-    return (
-      <Banner
-        title={t("app.errorTitle")}
-        actions={
-          <button type="button" onClick={() => window.location.reload()}>
-            {t("app.retry")}
-          </button>
-        }
-      >
-        {error.text(lang)}
-      </Banner>
-    );
-  }
-  if (!dataBase) return <Progress label={t("app.loading")} detail="" done={0} total={1} />;
+  if (!dataBase) return <BaseMapPending error={error} />;
   return (
     <DataPage
       base={dataBase}
       bar={props.bar}
       tab={queryParam(props.path, "tab")}
       roles={props.session.account.roles}
-      onSessionLost={onSessionLost}
+      onSessionLost={props.onSessionLost}
     />
   );
 }
