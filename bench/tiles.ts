@@ -29,7 +29,7 @@ import { machine, percentile } from "./support.ts";
  */
 const SAMPLE = Number(process.env.TILES_SAMPLE ?? 600);
 /** Distinct tiles per uncached run: more than the server renders in TILES_SECONDS. */
-const UNCACHED = Number(process.env.TILES_UNCACHED ?? 20_000);
+const UNCACHED = Number(process.env.TILES_UNCACHED ?? 40_000);
 const SECONDS = Number(process.env.TILES_SECONDS ?? 20);
 const PGBENCH = "/usr/lib/postgresql/15/bin/pgbench";
 const BROWSER_RUNS = Number(process.env.TILES_BROWSER_RUNS ?? 3);
@@ -326,16 +326,19 @@ try {
     });
     return Object.assign(result, { asked: i, paths });
   };
-  const setA = randomTiles(UNCACHED, 2);
-  const inA = new Set(setA.map(pathOf));
-  const setB = randomTiles(UNCACHED, 3)
+  // One list of distinct tiles split in two, so the second run asks for none the first rendered, and none of the
+  // latency sample's.
+  const sampled = new Set(sample.map(pathOf));
+  const fresh = randomTiles(UNCACHED * 2 + sample.length, 2)
     .map(pathOf)
-    .filter((p) => !inA.has(p));
-  const server2 = await run(2, [...inA]);
+    .filter((p) => !sampled.has(p));
+  const setA = fresh.slice(0, UNCACHED);
+  const setB = fresh.slice(UNCACHED, UNCACHED * 2);
+  const server2 = await run(2, setA);
   const server32 = await run(32, setB);
 
   // pgbench on the same tile functions, the same kind of random tiles.
-  const pgTiles = randomTiles(UNCACHED * 2, 4);
+  const pgTiles = randomTiles(UNCACHED, 4);
   await sql.query(
     "create table if not exists bench_tile_list (id integer primary key, layer text, z int, x int, y int)",
   );

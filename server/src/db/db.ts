@@ -11,6 +11,7 @@ pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
 export type Db = Kysely<DB>;
 
 const readers = new WeakMap<Db, Db>();
+const pools = new WeakMap<Db, pg.Pool>();
 
 /**
  * The database of the server. With `databaseReadUrl` (a streaming replica), reads that may lag a little — tiles,
@@ -33,6 +34,7 @@ export function createDb(config: {
   });
   keepAliveOnIdleErrors(pool, "gridatlas");
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  pools.set(db, pool);
   if (config.databaseReadUrl) {
     const replica = new pg.Pool({
       connectionString: config.databaseReadUrl,
@@ -43,6 +45,7 @@ export function createDb(config: {
     keepAliveOnIdleErrors(replica, "gridatlas-read");
     const reader = new Kysely<DB>({ dialect: new PostgresDialect({ pool: replica }) });
     readers.set(db, reader);
+    pools.set(reader, replica);
     // Closing the server's database closes the replica's pool too.
     const destroy = db.destroy.bind(db);
     db.destroy = async () => {
@@ -62,6 +65,16 @@ function keepAliveOnIdleErrors(pool: pg.Pool, name: string): void {
   pool.on("error", (err) => {
     console.warn(`[${name}] an idle database connection was closed: ${err.message}`);
   });
+}
+
+/**
+ * The connection pool under a database made by `createDb` (or its reader), for the rare query Kysely cannot send:
+ * a prepared statement (the vector tiles, see tiles.queries.ts).
+ */
+export function poolOf(db: Db): pg.Pool {
+  const pool = pools.get(db);
+  if (!pool) throw new Error("poolOf: a database made by createDb (or readerOf) is needed");
+  return pool;
 }
 
 /** Where reads that tolerate replication lag go: the replica when one is configured, else the database itself. */
