@@ -40,18 +40,31 @@ export function VisitsPanel(props: {
   const [recent, setRecent] = useState<VisitRow[]>([]);
   const { community, onChanged } = props;
 
+  // Answers to an earlier choice (another community, another grid) that arrive late are dropped: the grid first
+  // shown could otherwise overwrite the entrances of the grid the user has just picked.
   useEffect(() => {
+    let current = true;
     fetchWorkers(community).then(
-      (l) => setWorkers(l.workers.filter((w) => w.role === "grid_worker" || w.role === "info_worker")),
-      () => setWorkers([]),
+      (l) => current && setWorkers(l.workers.filter((w) => w.role === "grid_worker" || w.role === "info_worker")),
+      () => current && setWorkers([]),
     );
+    return () => {
+      current = false;
+    };
   }, [community]);
   useEffect(() => {
     if (props.grid) setGrid(props.grid);
   }, [props.grid]);
   useEffect(() => {
     if (!grid) return;
-    fetchGridCard(grid, props.today).then(setCard, () => setCard(null));
+    let current = true;
+    fetchGridCard(grid, props.today).then(
+      (c) => current && setCard(c),
+      () => current && setCard(null),
+    );
+    return () => {
+      current = false;
+    };
   }, [grid, props.today]);
   const loadRecent = useCallback(() => {
     fetchVisits({ community, limit: 15 }).then(setRecent, () => setRecent([]));
