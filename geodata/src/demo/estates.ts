@@ -1,13 +1,14 @@
+import { type Archetype, type Candidate, lowrise, STYLE_MIX, slabs, towers } from "./housing.ts";
+import { compoundNames } from "./names.ts";
+import { area, bestSide, type GenGate, gate, overlaps, type Plot, type Side, subdivide } from "./plots.ts";
 import type { Rng } from "./random.ts";
 import {
   type BlockSide,
   COMMUNITY_LAYOUT,
   type CommunityLayout,
-  type GenBlock,
   isFrontage,
   type Rect,
   rank,
-  type Style,
   type Territory,
   type XY,
 } from "./territory.ts";
@@ -15,8 +16,6 @@ import type { BuildingKind, CompoundKind } from "./types.ts";
 
 /** What a public building is for; venues and cameras are placed by it. */
 export type PublicRole = "primary_school" | "middle_school" | "kindergarten" | "civic_centre" | "clinic" | "market";
-
-type Side = "s" | "e" | "n" | "w";
 
 /** A building as the generator lays it out: an axis-aligned rectangle with its entrances along the long axis. */
 export interface GenBuilding {
@@ -39,12 +38,6 @@ export interface GenBuilding {
   perFloor: number;
 }
 
-export interface GenGate {
-  at: XY;
-  /** Unit vector pointing out of the compound through the gate. */
-  outward: XY;
-}
-
 export interface GenCompound {
   id: number;
   communityCode: string;
@@ -56,118 +49,13 @@ export interface GenCompound {
   road: BlockSide | null;
 }
 
-/** A plot: part of a block between internal lanes, taken by one compound, one public use, or left open. */
-interface Plot {
-  block: GenBlock;
-  rect: Rect;
-  /** Which block sides the plot touches (its edge lies on the block's inner rectangle there). */
-  touches: Side[];
-}
-
 export interface Estates {
   compounds: GenCompound[];
   buildings: GenBuilding[];
 }
 
-const LANE_M = 14;
-/** The area plots are aimed at (m²): one compound of a few hundred households. */
-const PLOT_M2 = 26_000;
 const TOTAL_HOUSEHOLDS = 55_000;
-
-const COMPOUND_PREFIXES = [
-  "锦绣",
-  "阳光",
-  "金色",
-  "翰林",
-  "御景",
-  "康城",
-  "华府",
-  "凤凰",
-  "紫御",
-  "盛世",
-  "名都",
-  "幸福",
-  "颐和",
-  "怡景",
-  "龙泽",
-  "书香",
-  "明珠",
-  "欧亚",
-  "兴泰",
-  "福地",
-  "瑞祥",
-  "嘉禾",
-  "东方",
-  "碧水",
-  "绿城",
-  "金海",
-  "天润",
-  "万和",
-  "鑫源",
-  "丽都",
-  "富丽",
-  "和谐",
-  "新世纪",
-  "世纪",
-  "滨江",
-  "春晖",
-  "泰和",
-  "安居",
-  "宏运",
-  "祥和",
-] as const;
-const COMPOUND_SUFFIXES = ["小区", "花园", "家园", "华庭", "嘉苑", "名苑", "新城", "丽景", "雅居", "公馆"] as const;
-const OLD_AREA_NAMES = [
-  "粮库家属院",
-  "铁路家属院",
-  "供销社家属院",
-  "水泥厂家属院",
-  "糖厂家属院",
-  "农机站家属院",
-  "电业局家属院",
-  "运输公司家属院",
-  "建筑公司家属院",
-  "二轻局家属院",
-  "百货站家属院",
-  "造纸厂家属院",
-] as const;
-const STYLE_MIX: Record<Style, readonly (readonly [Archetype, number])[]> = {
-  slab: [
-    ["slab", 0.62],
-    ["mixed", 0.25],
-    ["tower", 0.08],
-    ["old", 0.05],
-  ],
-  tower: [
-    ["tower", 0.55],
-    ["mixed", 0.3],
-    ["slab", 0.15],
-  ],
-  mixed: [
-    ["slab", 0.35],
-    ["mixed", 0.35],
-    ["tower", 0.25],
-    ["old", 0.05],
-  ],
-  old: [
-    ["old", 0.5],
-    ["slab", 0.4],
-    ["mixed", 0.1],
-  ],
-};
 const ORDINALS = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三", "十四", "十五"];
-
-type Archetype = "slab" | "tower" | "mixed" | "old";
-
-/** A building not yet placed: footprint and households per entrance, in layout order (south to north). */
-interface Candidate {
-  kind: BuildingKind;
-  rect: Rect;
-  axis: "ew" | "ns";
-  floors: number;
-  perFloor: number;
-  households: number[];
-}
 
 /**
  * Fills the blocks: per community, a civic centre, schools and a market, then residential compounds in random
@@ -178,8 +66,7 @@ export function buildEstates(territory: Territory, communityNames: Map<string, s
   const compounds: GenCompound[] = [];
   const buildings: GenBuilding[] = [];
   const households = new Map<string, { target: number; built: number }>();
-  const names = rng.shuffle(COMPOUND_PREFIXES.flatMap((p) => COMPOUND_SUFFIXES.map((s) => p + s)));
-  const oldNames = rng.shuffle(OLD_AREA_NAMES);
+  const { estates: names, oldAreas: oldNames } = compoundNames(rng);
   let schoolNo = 0;
   let middleNo = 0;
 
@@ -447,66 +334,6 @@ export function buildEstates(territory: Territory, communityNames: Map<string, s
   return { compounds, buildings };
 }
 
-/** Cuts a block's inner rectangle between lanes into plots of about PLOT_M2, none longer than 2.4 times its width. */
-function subdivide(block: GenBlock): Plot[] {
-  const r = block.inner;
-  const w = r.x1 - r.x0;
-  const h = r.y1 - r.y0;
-  let best: [number, number] = [1, 1];
-  let bestScore = Number.POSITIVE_INFINITY;
-  for (let nx = 1; nx <= 4; nx++) {
-    for (let ny = 1; ny <= 4; ny++) {
-      const pw = (w - LANE_M * (nx - 1)) / nx;
-      const ph = (h - LANE_M * (ny - 1)) / ny;
-      const score = Math.abs(pw * ph - PLOT_M2) + (Math.max(pw, ph) / Math.min(pw, ph) > 2.4 ? 1e9 : 0);
-      if (score < bestScore) {
-        best = [nx, ny];
-        bestScore = score;
-      }
-    }
-  }
-  const [nx, ny] = best;
-  const pw = (w - LANE_M * (nx - 1)) / nx;
-  const ph = (h - LANE_M * (ny - 1)) / ny;
-  const plots: Plot[] = [];
-  for (let a = 0; a < nx; a++) {
-    for (let b = 0; b < ny; b++) {
-      const touches: Side[] = [];
-      if (b === 0) touches.push("s");
-      if (a === nx - 1) touches.push("e");
-      if (b === ny - 1) touches.push("n");
-      if (a === 0) touches.push("w");
-      const x0 = r.x0 + a * (pw + LANE_M);
-      const y0 = r.y0 + b * (ph + LANE_M);
-      plots.push({ block, rect: { x0, y0, x1: x0 + pw, y1: y0 + ph }, touches });
-    }
-  }
-  return plots;
-}
-
-/** The side of the plot on the most important road it touches (south if it touches none). */
-function bestSide(plot: Plot): Side {
-  let best: Side = plot.touches[0] ?? "s";
-  for (const s of plot.touches) if (rank(plot.block.sides[s]) > rank(plot.block.sides[best])) best = s;
-  return best;
-}
-
-/** A gate in the middle of one side of a compound. */
-function gate(rect: Rect, side: Side): GenGate {
-  const cx = (rect.x0 + rect.x1) / 2;
-  const cy = (rect.y0 + rect.y1) / 2;
-  switch (side) {
-    case "s":
-      return { at: [cx, rect.y0], outward: [0, -1] };
-    case "n":
-      return { at: [cx, rect.y1], outward: [0, 1] };
-    case "w":
-      return { at: [rect.x0, cy], outward: [-1, 0] };
-    case "e":
-      return { at: [rect.x1, cy], outward: [1, 0] };
-  }
-}
-
 /** A one-entrance public building near the plot's `side`, `offset` metres along it from the middle. */
 function publicBuilding(
   community: CommunityLayout,
@@ -550,84 +377,6 @@ function publicBuilding(
   };
 }
 
-/** Rows of six-storey slabs (13 m per entrance, 12 households per entrance), 24–30 m apart for sunlight. */
-function slabs(r: Rect, rng: Rng): Candidate[] {
-  const out: Candidate[] = [];
-  for (let y = r.y0; y + 12 <= r.y1; y += 12 + rng.range(24, 30)) {
-    let x = r.x0;
-    for (;;) {
-      let n = rng.int(3, 6);
-      while (n >= 2 && x + 13 * n > r.x1) n--;
-      if (n < 2) break;
-      out.push({
-        kind: "slab",
-        rect: { x0: x, y0: y, x1: x + 13 * n, y1: y + 12 },
-        axis: "ew",
-        floors: 6,
-        perFloor: 2,
-        households: Array.from({ length: n }, () => 12),
-      });
-      x += 13 * n + rng.range(14, 22);
-    }
-  }
-  return out;
-}
-
-/** Rows of 18–33-storey towers with 1–3 entrances and 2–4 households per floor per entrance. */
-function towers(r: Rect, rng: Rng): Candidate[] {
-  const out: Candidate[] = [];
-  for (let y = r.y0; y + 20 <= r.y1; y += 18 + rng.range(44, 56)) {
-    let x = r.x0;
-    for (;;) {
-      let n = rng.weighted([
-        [1, 0.25],
-        [2, 0.55],
-        [3, 0.2],
-      ] as const);
-      const width = (k: number) => (k === 1 ? 24 : k === 2 ? 38 : 54);
-      while (n >= 1 && x + width(n) > r.x1) n--;
-      if (n < 1) break;
-      const depth = n === 1 ? 20 : 17;
-      if (y + depth > r.y1) break;
-      const floors = rng.int(18, 33);
-      const perFloor = n === 1 ? 4 : n === 2 ? rng.int(2, 3) : 2;
-      out.push({
-        kind: "tower",
-        rect: { x0: x, y0: y, x1: x + width(n), y1: y + depth },
-        axis: "ew",
-        floors,
-        perFloor,
-        households: Array.from({ length: n }, () => floors * perFloor),
-      });
-      x += width(n) + rng.range(28, 38);
-    }
-  }
-  return out;
-}
-
-/** Close rows of one- and two-storey houses (one entrance, a few households each) along narrow lanes. */
-function lowrise(r: Rect, rng: Rng): Candidate[] {
-  const out: Candidate[] = [];
-  for (let y = r.y0; y + 7 <= r.y1; y += 7 + rng.range(4.5, 6.5)) {
-    let x = r.x0;
-    for (;;) {
-      const w = rng.range(8, 14);
-      if (x + w > r.x1) break;
-      const floors = rng.chance(0.7) ? 1 : 2;
-      out.push({
-        kind: "lowrise",
-        rect: { x0: x, y0: y, x1: x + w, y1: y + 7 },
-        axis: "ew",
-        floors,
-        perFloor: 0,
-        households: [floors === 1 ? rng.int(1, 3) : rng.int(2, 5)],
-      });
-      x += w + rng.range(2.5, 4);
-    }
-  }
-  return out;
-}
-
 /** Raises or lowers towers a floor at a time (18–33) until each community's households meet its target. */
 function tuneHouseholds(
   buildings: GenBuilding[],
@@ -662,14 +411,6 @@ function tuneHouseholds(
       }
     }
   }
-}
-
-function area(r: Rect): number {
-  return (r.x1 - r.x0) * (r.y1 - r.y0);
-}
-
-function overlaps(a: Rect, b: Rect, margin: number): boolean {
-  return a.x0 < b.x1 + margin && b.x0 < a.x1 + margin && a.y0 < b.y1 + margin && b.y0 < a.y1 + margin;
 }
 
 /** The part of a building's footprint served by its `k`-th entrance (0-based): equal cuts along the long axis. */

@@ -86,3 +86,66 @@ export function venueName(category: string, rng: Rng): string {
       throw new Error(`no street name pattern for ${category}`);
   }
 }
+
+const COMPOUND_PREFIXES = [
+  "锦绣",
+  "阳光",
+  "金色",
+  "翰林",
+  "御景",
+  "康城",
+  "华府",
+  "凤凰",
+  "紫御",
+  "盛世",
+  "名都",
+  "幸福",
+  "颐和",
+  "怡景",
+  "龙泽",
+  "书香",
+  "明珠",
+  "欧亚",
+  "兴泰",
+  "福地",
+  "瑞祥",
+  "嘉禾",
+  "东方",
+  "碧水",
+  "绿城",
+  "金海",
+  "天润",
+  "万和",
+  "鑫源",
+  "丽都",
+  "富丽",
+  "和谐",
+  "新世纪",
+  "世纪",
+  "滨江",
+  "春晖",
+  "泰和",
+  "安居",
+  "宏运",
+  "祥和",
+] as const;
+const COMPOUND_SUFFIXES = ["小区", "花园", "家园", "华庭", "嘉苑", "名苑", "新城", "丽景", "雅居", "公馆"] as const;
+const OLD_AREA_NAMES = [
+  "粮库家属院",
+  "铁路家属院",
+  "供销社家属院",
+  "水泥厂家属院",
+  "糖厂家属院",
+  "农机站家属院",
+  "电业局家属院",
+  "运输公司家属院",
+  "建筑公司家属院",
+  "二轻局家属院",
+  "百货站家属院",
+  "造纸厂家属院",
+] as const;
+/** Names for new compounds (prefix + suffix) and for old work-unit housing areas, each list shuffled. */
+export function compoundNames(rng: Rng): { estates: string[]; oldAreas: string[] } {
+  const estates = rng.shuffle(COMPOUND_PREFIXES.flatMap((p) => COMPOUND_SUFFIXES.map((s) => p + s)));
+  return { estates, oldAreas: rng.shuffle(OLD_AREA_NAMES) };
+}
