@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { gk3Srid, reproject, toChineseWebMap, type XY } from "@gridatlas/geodata/gis/crs.ts";
-import { meshOsmXml } from "@gridatlas/geodata/osm/mesh.test-support.ts";
+import { meshOsmXml } from "@gridatlas/geodata/test-support/mesh.ts";
 import { createApp } from "@gridatlas/server/app.ts";
 import { signIn, type TestSession } from "@gridatlas/server/auth/test-session.ts";
 import { tableChecksums } from "@gridatlas/server/db/checksum.ts";

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { ImportError } from "@gridatlas/geodata/osm/errors.ts";
 import { importOsm, type OsmImportSummary, type PlanProposer } from "@gridatlas/geodata/osm/import.ts";
-import { halvesGeoJson, type MeshOptions, meshOsmXml } from "@gridatlas/geodata/osm/mesh.test-support.ts";
+import { halvesGeoJson, type MeshOptions, meshOsmXml } from "@gridatlas/geodata/test-support/mesh.ts";
 import { tableChecksums } from "@gridatlas/server/db/checksum.ts";
 import { createTestDatabase, type TestDatabase } from "@gridatlas/server/db/test-database.ts";
 import { proposeWithRebalancer } from "@gridatlas/server/features/imports/imports.propose.ts";
