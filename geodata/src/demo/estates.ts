@@ -12,19 +12,13 @@ import {
   type Territory,
   type XY,
 } from "./territory.ts";
-import type { BuildingKind, CompoundKind } from "./types.ts";
+import type { CompoundKind, DemoBuilding, DemoCompound } from "./types.ts";
 
 /** What a public building is for; venues and cameras are placed by it. */
 export type PublicRole = "primary_school" | "middle_school" | "kindergarten" | "civic_centre" | "clinic" | "market";
 
 /** A building as the generator lays it out: an axis-aligned rectangle with its entrances along the long axis. */
-export interface GenBuilding {
-  id: number;
-  communityCode: string;
-  compoundId: number | null;
-  kind: BuildingKind;
-  name: string;
-  floors: number;
+export interface GenBuilding extends Omit<DemoBuilding, "geom"> {
   rect: Rect;
   /** Entrances run west→east ("ew") or south→north ("ns"), the building's long axis. */
   axis: "ew" | "ns";
@@ -38,11 +32,8 @@ export interface GenBuilding {
   perFloor: number;
 }
 
-export interface GenCompound {
-  id: number;
-  communityCode: string;
-  name: string;
-  kind: CompoundKind;
+/** A compound as the generator lays it out: the row it becomes, a rectangle with gates. */
+export interface GenCompound extends Omit<DemoCompound, "geom" | "gates"> {
   rect: Rect;
   gates: GenGate[];
   /** The road the main gate opens on. */

@@ -2,27 +2,15 @@ import { addDays, cstTimestamp } from "./dates.ts";
 import { type Estates, frontPoint, type GenBuilding } from "./estates.ts";
 import type { Rng } from "./random.ts";
 import { insideRing, ROAD_HALF_WIDTH_M, type Territory, type XY } from "./territory.ts";
-import type { DemoWorker, HazardSeverity, HazardStatus } from "./types.ts";
+import type { DemoHazard, DemoHazardTransition, DemoWorker, HazardSeverity, HazardStatus } from "./types.ts";
 import type { GenVenue } from "./venues.ts";
 
-export interface GenTransition {
-  fromStatus: HazardStatus | null;
-  toStatus: HazardStatus;
-  at: string;
-  actor: string;
-  note: string | null;
-}
+/** A step of a hazard's history as drawn; the dataset numbers them and links them to their hazard. */
+export type GenTransition = Omit<DemoHazardTransition, "id" | "hazardId">;
 
-export interface GenHazard {
-  communityCode: string;
-  venueId: number | null;
-  category: string;
-  severity: HazardSeverity;
-  status: HazardStatus;
-  title: string;
-  note: string | null;
+/** A hazard as the generator places it: the row it becomes, at a point in metres, with its history. */
+export interface GenHazard extends Omit<DemoHazard, "id" | "geom"> {
   at: XY;
-  reportedAt: string;
   transitions: GenTransition[];
 }
 

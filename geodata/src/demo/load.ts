@@ -1,4 +1,5 @@
 import pg from "pg";
+import { insertGrids } from "../db.ts";
 import { generateDemo } from "./generate.ts";
 import { drawPlan, type PlanEdge, type PlanUnit } from "./plan.ts";
 import { Rng } from "./random.ts";
@@ -385,30 +386,8 @@ export async function insertDataset(
         name: `${c.name}第${k + 1}网格`,
       })),
     );
-    await q(
-      `insert into grid (plan_id, code, community_code, name)
-       select $1, u.code, u.community_code, u.name
-       from unnest($2::text[], $3::text[], $4::text[]) with ordinality u(code, community_code, name, n) order by u.n`,
-      [planId, grids.map((g) => g.code), grids.map((g) => g.community), grids.map((g) => g.name)],
-    );
     const rows = units.rows.map((r) => ({ ...r, grid: gridCode(r.community_code, seqs.get(r.id)!) }));
-    await q(
-      `insert into plan_parcel (plan_id, parcel_id, grid_id, community_code)
-       select $1, u.parcel_id, g.id, g.community_code
-       from unnest($2::int[], $3::text[]) u(parcel_id, grid_code)
-       join grid g on g.plan_id = $1 and g.code = u.grid_code`,
-      [planId, rows.map((r) => r.id), rows.map((r) => r.grid)],
-    );
-    await q(
-      `update grid g set geom = u.geom
-       from (
-         select pp.grid_id, ST_Multi(ST_Union(p.geom)) geom
-         from plan_parcel pp join parcel p on p.id = pp.parcel_id
-         where pp.plan_id = $1 group by pp.grid_id
-       ) u
-       where u.grid_id = g.id`,
-      [planId],
-    );
+    await insertGrids(client, planId, grids, rows);
     const byGrid = new Map<string, number[]>();
     for (const r of rows) {
       if (r.entrance_id === null || r.households === 0) continue;

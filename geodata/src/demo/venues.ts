@@ -3,26 +3,15 @@ import { type Estates, frontPoint, type GenBuilding } from "./estates.ts";
 import { venueName } from "./names.ts";
 import type { Rng } from "./random.ts";
 import type { BlockSide, XY } from "./territory.ts";
-import type { InspectionResult } from "./types.ts";
+import type { DemoInspection, DemoVenue } from "./types.ts";
 
-export interface GenVenue {
-  id: number;
-  communityCode: string;
-  category: string;
-  name: string;
-  address: string;
+/** A venue as the generator places it: the row it becomes, at a point in metres. */
+export interface GenVenue extends Omit<DemoVenue, "geom"> {
   at: XY;
 }
 
-export interface GenInspection {
-  venueId: number;
-  inspectedOn: string;
-  inspectorId: number;
-  result: InspectionResult;
-  note: string | null;
-  followUp: string | null;
-  jointWithPolice: boolean;
-}
+/** An inspection as drawn; the dataset numbers them. */
+export type GenInspection = Omit<DemoInspection, "id">;
 
 /** Venues in street-front shops, by category. */
 const STREET_VENUES: readonly (readonly [string, number])[] = [

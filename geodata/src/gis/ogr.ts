@@ -51,7 +51,35 @@ export interface ReadOptions {
 }
 
 /** Runs a GDAL tool, handing each stdout line to onLine; stderr lines starting with ERROR or FAILURE fail it. */
-export function runGdal(cmd: "ogr2ogr" | "ogrinfo", args: string[], onLine: (line: string) => void): Promise<void> {
+export async function runGdal(
+  cmd: "ogr2ogr" | "ogrinfo",
+  args: string[],
+  onLine: (line: string) => void,
+): Promise<void> {
+  const { stderr, code } = await runGdalLines(cmd, args, onLine);
+  const errors = stderr
+    .split("\n")
+    .filter((l) => /^(ERROR|FAILURE)/.test(l))
+    .map((l) => l.replace(/^(ERROR \d+|FAILURE):\s*/, ""))
+    .join("; ");
+  if (code !== 0 || errors) {
+    throw new ImportError(
+      "unreadable_file",
+      `GDAL 无法读取文件：${errors || `${cmd} 退出码 ${code}`}`,
+      `GDAL cannot read the file: ${errors || `${cmd} exit ${code}`}`,
+    );
+  }
+}
+
+/**
+ * Runs a GDAL tool, handing each stdout line to onLine as it comes (a file can be large); returns its stderr and
+ * exit code for the caller to judge. A missing tool, or an error thrown by onLine, fails it.
+ */
+export function runGdalLines(
+  cmd: "ogr2ogr" | "ogrinfo",
+  args: string[],
+  onLine: (line: string) => void,
+): Promise<{ stderr: string; code: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
     const err: Buffer[] = [];
@@ -80,25 +108,8 @@ export function runGdal(cmd: "ogr2ogr" | "ogrinfo", args: string[], onLine: (lin
     });
     child.on("close", (code) => {
       lines.close();
-      if (failure) {
-        reject(failure);
-        return;
-      }
-      const errors = Buffer.concat(err)
-        .toString("utf8")
-        .split("\n")
-        .filter((l) => /^(ERROR|FAILURE)/.test(l))
-        .map((l) => l.replace(/^(ERROR \d+|FAILURE):\s*/, ""))
-        .join("; ");
-      if (code !== 0 || errors) {
-        reject(
-          new ImportError(
-            "unreadable_file",
-            `GDAL 无法读取文件：${errors || `${cmd} 退出码 ${code}`}`,
-            `GDAL cannot read the file: ${errors || `${cmd} exit ${code}`}`,
-          ),
-        );
-      } else resolve();
+      if (failure) reject(failure);
+      else resolve({ stderr: Buffer.concat(err).toString("utf8"), code: code ?? 1 });
     });
   });
 }

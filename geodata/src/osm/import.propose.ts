@@ -1,4 +1,4 @@
-import type { SqlClient } from "../db.ts";
+import { insertGrids, type SqlClient } from "../db.ts";
 import { ImportError } from "./errors.ts";
 import { readingOrder } from "./order.ts";
 
@@ -142,32 +142,11 @@ export async function proposePlan(
     [code, "OpenStreetMap 导入初始方案 / initial plan from the OpenStreetMap import", status, "import-osm"],
   );
   const planId = plan.rows[0]!.id;
-  await client.query(
-    `insert into grid (plan_id, code, community_code, name)
-     select $1, u.code, u.community_code, u.name
-     from unnest($2::text[], $3::text[], $4::text[]) with ordinality u(code, community_code, name, n) order by u.n`,
-    [planId, rows.map((r) => r.code), rows.map((r) => r.community), rows.map((r) => r.name)],
-  );
-  await client.query(
-    `insert into plan_parcel (plan_id, parcel_id, grid_id, community_code)
-     select $1, u.parcel_id, g.id, g.community_code
-     from unnest($2::int[], $3::text[]) u(parcel_id, grid_code)
-     join grid g on g.plan_id = $1 and g.code = u.grid_code`,
-    [
-      planId,
-      units.rows.map((u) => Number(u.id)),
-      units.rows.map((u) => codeOf.get(`${u.community}\u0000${assignment[u.id]}`)!),
-    ],
-  );
-  await client.query(
-    `update grid g set geom = u.geom
-     from (
-       select pp.grid_id, ST_Multi(ST_Union(p.geom)) geom
-       from plan_parcel pp join parcel p on p.id = pp.parcel_id
-       where pp.plan_id = $1 group by pp.grid_id
-     ) u
-     where u.grid_id = g.id`,
-    [planId],
+  await insertGrids(
+    client,
+    planId,
+    rows,
+    units.rows.map((u) => ({ id: Number(u.id), grid: codeOf.get(`${u.community}\u0000${assignment[u.id]}`)! })),
   );
   log(`  plan ${planId} (${status}): ${rows.length} grids, ${outOfBand} out of band`);
   return { grids: rows.length, outOfBand, planId };

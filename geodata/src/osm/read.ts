@@ -1,6 +1,5 @@
-import { spawn } from "node:child_process";
 import fs from "node:fs";
-import readline from "node:readline";
+import { runGdalLines } from "../gis/ogr.ts";
 import { ImportError } from "./errors.ts";
 
 /** GeoJSON geometry as GDAL writes it, lngLat in EPSG:4326. */
@@ -77,7 +76,8 @@ async function readLayer(file: string, layer: "points" | "lines" | "multipolygon
   const prefix = layer === "points" ? "n" : "w";
   const out: OsmFeature[] = [];
   const args = ["-f", "GeoJSONSeq", "/vsistdout/", file, layer, "-oo", `CONFIG_FILE=${CONFIG_FILE}`];
-  const { stderr, code } = await runLines("ogr2ogr", args, (line) => {
+  const { stderr, code } = await runGdalLines("ogr2ogr", args, (line) => {
+    if (!line.trim()) return;
     const f = JSON.parse(line) as {
       properties: { osm_id?: string | null; osm_way_id?: string | null; all_tags?: string | null };
       geometry: OsmGeometry | null;
@@ -99,45 +99,6 @@ async function readLayer(file: string, layer: "points" | "lines" | "multipolygon
     );
   }
   return out;
-}
-
-/** Runs a command, handing each line of its stdout to `onLine` as it comes (an extract can be large). */
-function runLines(
-  cmd: string,
-  args: string[],
-  onLine: (line: string) => void,
-): Promise<{ stderr: string; code: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
-    const err: Buffer[] = [];
-    let failure: unknown = null;
-    const lines = readline.createInterface({ input: child.stdout, crlfDelay: Number.POSITIVE_INFINITY });
-    lines.on("line", (line) => {
-      if (failure || !line.trim()) return;
-      try {
-        onLine(line);
-      } catch (e) {
-        failure = e;
-      }
-    });
-    child.stderr.on("data", (b: Buffer) => err.push(b));
-    child.on("error", (e: NodeJS.ErrnoException) =>
-      reject(
-        e.code === "ENOENT"
-          ? new ImportError(
-              "gdal_missing",
-              "缺少 GDAL 的 ogr2ogr（Debian 软件包 gdal-bin）",
-              "GDAL's ogr2ogr is missing (Debian package gdal-bin)",
-            )
-          : e,
-      ),
-    );
-    child.on("close", (code) => {
-      lines.close();
-      if (failure) reject(failure);
-      else resolve({ stderr: Buffer.concat(err).toString("utf8"), code: code ?? 1 });
-    });
-  });
 }
 
 /** GDAL's all_tags field: `"key"=>"value","key2"=>"value2"`, with `\"` and `\\` escaped inside the quotes. */
