@@ -3,7 +3,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["{server,geodata,web}/src/**/*.test.{ts,tsx}", "tests/**/*.test.ts"],
-    globalSetup: ["server/src/db/test-global-setup.ts"],
+    globalSetup: ["server/test-support/global-setup.ts"],
     // Two cores: database suites and the browser compete for them.
     maxWorkers: 2,
     testTimeout: 60_000,

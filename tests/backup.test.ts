@@ -8,7 +8,7 @@ import {
   databaseUrl,
   type TestDatabase,
   testAdminUrl,
-} from "@gridatlas/server/db/test-database.ts";
+} from "@gridatlas/server/test-support/test-database.ts";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 

@@ -1,4 +1,4 @@
-import { createTestDatabase, type TestDatabase } from "@gridatlas/server/db/test-database.ts";
+import { createTestDatabase, type TestDatabase } from "@gridatlas/server/test-support/test-database.ts";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 

@@ -1,6 +1,6 @@
 import { generateDemo } from "@gridatlas/geodata/demo/generate.ts";
 import { DEMO_PLAN_NAME, loadDemo } from "@gridatlas/geodata/demo/load.ts";
-import { createTestDatabase, type TestDatabase } from "@gridatlas/server/db/test-database.ts";
+import { createTestDatabase, type TestDatabase } from "@gridatlas/server/test-support/test-database.ts";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 

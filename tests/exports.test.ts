@@ -4,9 +4,9 @@ import os from "node:os";
 import path from "node:path";
 import { readGisFile } from "@gridatlas/geodata/gis/read.ts";
 import { createApp } from "@gridatlas/server/app.ts";
-import { signIn, type TestSession } from "@gridatlas/server/auth/test-session.ts";
 import { createDb, type Db } from "@gridatlas/server/db/db.ts";
-import { createTestDatabase, type TestDatabase } from "@gridatlas/server/db/test-database.ts";
+import { createTestDatabase, type TestDatabase } from "@gridatlas/server/test-support/test-database.ts";
+import { signIn, type TestSession } from "@gridatlas/server/test-support/test-session.ts";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 

@@ -1,8 +1,8 @@
 import { createApp } from "@gridatlas/server/app.ts";
-import { signIn, type TestSession } from "@gridatlas/server/auth/test-session.ts";
 import { tableChecksums, tableVersions } from "@gridatlas/server/db/checksum.ts";
 import { createDb, type Db } from "@gridatlas/server/db/db.ts";
-import { createTestDatabase, type TestDatabase } from "@gridatlas/server/db/test-database.ts";
+import { createTestDatabase, type TestDatabase } from "@gridatlas/server/test-support/test-database.ts";
+import { signIn, type TestSession } from "@gridatlas/server/test-support/test-session.ts";
 import fc from "fast-check";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -5,10 +5,10 @@ import path from "node:path";
 import { gk3Srid, reproject, toChineseWebMap, type XY } from "@gridatlas/geodata/gis/crs.ts";
 import { meshOsmXml } from "@gridatlas/geodata/osm/mesh.test-support.ts";
 import { createApp } from "@gridatlas/server/app.ts";
-import { signIn, type TestSession } from "@gridatlas/server/auth/test-session.ts";
 import { tableChecksums } from "@gridatlas/server/db/checksum.ts";
 import { createDb, type Db } from "@gridatlas/server/db/db.ts";
-import { createTestDatabase, type TestDatabase } from "@gridatlas/server/db/test-database.ts";
+import { createTestDatabase, type TestDatabase } from "@gridatlas/server/test-support/test-database.ts";
+import { signIn, type TestSession } from "@gridatlas/server/test-support/test-session.ts";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 

@@ -5,8 +5,8 @@ import { ImportError } from "@gridatlas/geodata/osm/errors.ts";
 import { importOsm, type OsmImportSummary, type PlanProposer } from "@gridatlas/geodata/osm/import.ts";
 import { halvesGeoJson, type MeshOptions, meshOsmXml } from "@gridatlas/geodata/osm/mesh.test-support.ts";
 import { tableChecksums } from "@gridatlas/server/db/checksum.ts";
-import { createTestDatabase, type TestDatabase } from "@gridatlas/server/db/test-database.ts";
 import { proposeWithRebalancer } from "@gridatlas/server/features/imports/imports.propose.ts";
+import { createTestDatabase, type TestDatabase } from "@gridatlas/server/test-support/test-database.ts";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 

@@ -1,8 +1,8 @@
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { createTestDatabase, TEST_PASSWORD } from "@gridatlas/server/db/test-database.ts";
-import { decodeMvt } from "@gridatlas/server/features/tiles/tiles.mvt.ts";
+import { decodeMvt } from "@gridatlas/server/test-support/mvt.ts";
+import { createTestDatabase, TEST_PASSWORD } from "@gridatlas/server/test-support/test-database.ts";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, hasPostgres, pgBin, type ReplicaPair, startReplicaPair } from "./support/replica-pair.ts";

@@ -1,8 +1,8 @@
 import { createApp } from "@gridatlas/server/app.ts";
-import { signIn, type TestSession } from "@gridatlas/server/auth/test-session.ts";
 import { createDb, type Db } from "@gridatlas/server/db/db.ts";
-import { createTestDatabase, type TestDatabase } from "@gridatlas/server/db/test-database.ts";
-import { decodeMvt, type MvtLayer } from "@gridatlas/server/features/tiles/tiles.mvt.ts";
+import { decodeMvt, type MvtLayer } from "@gridatlas/server/test-support/mvt.ts";
+import { createTestDatabase, type TestDatabase } from "@gridatlas/server/test-support/test-database.ts";
+import { signIn, type TestSession } from "@gridatlas/server/test-support/test-session.ts";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import { toChineseWebMap } from "@gridatlas/geodata/gis/crs.ts";
-import { TEST_PASSWORD } from "@gridatlas/server/db/test-database.ts";
+import { TEST_PASSWORD } from "@gridatlas/server/test-support/test-database.ts";
 import pg from "pg";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

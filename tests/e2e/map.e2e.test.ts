@@ -1,4 +1,4 @@
-import { TEST_PASSWORD } from "@gridatlas/server/db/test-database.ts";
+import { TEST_PASSWORD } from "@gridatlas/server/test-support/test-database.ts";
 import pg from "pg";
 import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

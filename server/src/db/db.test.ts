@@ -1,8 +1,8 @@
 import { sql } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../../test-support/test-database.ts";
 import { createDb, type Db } from "./db.ts";
-import { createTestDatabase, type TestDatabase } from "./test-database.ts";
 
 let database: TestDatabase;
 let db: Db;

@@ -2,10 +2,10 @@ import { addStress } from "@gridatlas/geodata/stress/stress.ts";
 import fc from "fast-check";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../../../test-support/test-database.ts";
+import { signIn, type TestSession } from "../../../test-support/test-session.ts";
 import { createApp } from "../../app.ts";
-import { signIn, type TestSession } from "../../auth/test-session.ts";
 import { createDb, type Db } from "../../db/db.ts";
-import { createTestDatabase, type TestDatabase } from "../../db/test-database.ts";
 
 /**
  * Every combination of the hazard filters, as three roles, against an independent SQL query written here from

@@ -1,9 +1,9 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, TEST_PASSWORD, type TestDatabase } from "../../../test-support/test-database.ts";
+import { signIn } from "../../../test-support/test-session.ts";
 import { createApp } from "../../app.ts";
-import { signIn } from "../../auth/test-session.ts";
 import { createDb, type Db } from "../../db/db.ts";
-import { createTestDatabase, TEST_PASSWORD, type TestDatabase } from "../../db/test-database.ts";
 import { LOCK_AFTER_FAILURES } from "./session.queries.ts";
 
 let database: TestDatabase;

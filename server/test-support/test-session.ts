@@ -1,5 +1,5 @@
 import type { Hono } from "hono";
-import { TEST_PASSWORD } from "../db/test-database.ts";
+import { TEST_PASSWORD } from "./test-database.ts";
 
 type AnyApp = Pick<Hono, "request">;
 

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
-import { migrationsDir } from "./migrate.ts";
+import { migrationsDir } from "../src/db/migrate.ts";
 
 /**
  * Test databases. Once per test run a template database is migrated and loaded with the Xincheng demo

@@ -1,6 +1,6 @@
-import { createDemoAccounts } from "../features/accounts/demo-accounts.ts";
-import { createDb } from "./db.ts";
-import { migrate } from "./migrate.ts";
+import { createDb } from "../src/db/db.ts";
+import { migrate } from "../src/db/migrate.ts";
+import { createDemoAccounts } from "../src/features/accounts/demo-accounts.ts";
 import { ensureTemplate, TEST_PASSWORD } from "./test-database.ts";
 
 /** Vitest global setup: one migrated database with the Xincheng demo, the template of every test database. */
