@@ -10,7 +10,7 @@ import { startTestServer, type TestServer } from "../support/server.ts";
 /** Software WebGL draws slowly; every wait below is on a condition, and this is only its upper bound. */
 const RENDER_TIMEOUT_MS = 120_000;
 const COMMUNITY = "150571003011";
-/** A community where points shifted by GCJ-02 land clearly off the buildings and roads (as in tests/imports.test.ts). */
+/** A community where points shifted by GCJ-02 land clearly off the buildings and roads (as in imports.db.test.ts). */
 const AMAP_COMMUNITY = "150571003001";
 
 let server: TestServer;

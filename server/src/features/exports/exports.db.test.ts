@@ -3,12 +3,12 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { readGisFile } from "@gridatlas/geodata/gis/read.ts";
-import { createApp } from "@gridatlas/server/app.ts";
-import { createDb, type Db } from "@gridatlas/server/db/db.ts";
-import { createTestDatabase, type TestDatabase } from "@gridatlas/server/test-support/test-database.ts";
-import { signIn, type TestSession } from "@gridatlas/server/test-support/test-session.ts";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../../../test-support/test-database.ts";
+import { signIn, type TestSession } from "../../../test-support/test-session.ts";
+import { createApp } from "../../app.ts";
+import { createDb, type Db } from "../../db/db.ts";
 
 /**
  * Exports in every format, written by GDAL, and their round trips: what an export writes, the importer reads back
@@ -30,7 +30,8 @@ let app: ReturnType<typeof createApp>;
 let admin: TestSession;
 let planner: TestSession;
 let tmp: string;
-const ARTIFACTS = path.resolve(import.meta.dirname, "artifacts");
+/** Beside the browser tests' screenshots (gitignored). */
+const ARTIFACTS = path.resolve(import.meta.dirname, "../../../../tests/artifacts");
 
 beforeAll(async () => {
   database = await createTestDatabase("exports");

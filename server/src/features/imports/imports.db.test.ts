@@ -4,13 +4,13 @@ import os from "node:os";
 import path from "node:path";
 import { gk3Srid, reproject, toChineseWebMap, type XY } from "@gridatlas/geodata/gis/crs.ts";
 import { meshOsmXml } from "@gridatlas/geodata/osm/mesh.test-support.ts";
-import { createApp } from "@gridatlas/server/app.ts";
-import { tableChecksums } from "@gridatlas/server/db/checksum.ts";
-import { createDb, type Db } from "@gridatlas/server/db/db.ts";
-import { createTestDatabase, type TestDatabase } from "@gridatlas/server/test-support/test-database.ts";
-import { signIn, type TestSession } from "@gridatlas/server/test-support/test-session.ts";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../../../test-support/test-database.ts";
+import { signIn, type TestSession } from "../../../test-support/test-session.ts";
+import { createApp } from "../../app.ts";
+import { tableChecksums } from "../../db/checksum.ts";
+import { createDb, type Db } from "../../db/db.ts";
 
 /**
  * Imports through the API as an admin does them: uploads in chunks, a preview that names the CRS and warns of

@@ -1,10 +1,10 @@
-import { createApp } from "@gridatlas/server/app.ts";
-import { createDb, type Db } from "@gridatlas/server/db/db.ts";
-import { decodeMvt, type MvtLayer } from "@gridatlas/server/test-support/mvt.ts";
-import { createTestDatabase, type TestDatabase } from "@gridatlas/server/test-support/test-database.ts";
-import { signIn, type TestSession } from "@gridatlas/server/test-support/test-session.ts";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { decodeMvt, type MvtLayer } from "../../../test-support/mvt.ts";
+import { createTestDatabase, type TestDatabase } from "../../../test-support/test-database.ts";
+import { signIn, type TestSession } from "../../../test-support/test-session.ts";
+import { createApp } from "../../app.ts";
+import { createDb, type Db } from "../../db/db.ts";
 
 /**
  * Vector tiles (issue 10) against independent SQL: what a tile holds, for whom, and what a change does to its URL.
