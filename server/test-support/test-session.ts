@@ -1,7 +1,7 @@
-import type { Hono } from "hono";
 import { TEST_PASSWORD } from "./test-database.ts";
 
-type AnyApp = Pick<Hono, "request">;
+/** The app (its `request`), or a server over HTTP: `{ request: (path, init) => fetch(url + path, init) }`. */
+type AnyApp = { request(path: string, init?: RequestInit): Response | Promise<Response> };
 
 export type TestSession = {
   cookie: string;
@@ -12,7 +12,7 @@ export type TestSession = {
   send(method: string, path: string, body?: unknown): Promise<Response>;
 };
 
-/** Signs a demo account in through the real route, as a browser would. */
+/** Signs an account in through the real route, as a browser would. */
 export async function signIn(app: AnyApp, username: string, password = TEST_PASSWORD): Promise<TestSession> {
   const res = await app.request("/api/session", {
     method: "POST",

@@ -1,8 +1,8 @@
-import { TEST_PASSWORD } from "@gridatlas/server/test-support/test-database.ts";
 import pg from "pg";
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type LaunchedBrowser, launchBrowser, saveScreenshot } from "../support/browser.ts";
+import { mapSettled, signIn } from "../support/pages.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 
 /** Software WebGL draws slowly; every wait is on a condition, and this is only its upper bound. */
@@ -46,41 +46,6 @@ afterAll(async () => {
   await db?.end();
   await server?.close();
 });
-
-async function signIn(page: Page, username: string): Promise<void> {
-  const form = page.getByTestId("sign-in");
-  await form.waitFor();
-  await form.locator("input[name=username]").fill(username);
-  await form.locator("input[name=password]").fill(TEST_PASSWORD);
-  await form.locator("button[type=submit]").click();
-}
-
-/** Waits until the plan's parcels are on the map and the map has finished moving and drawing. */
-async function settled(page: Page): Promise<void> {
-  await page.waitForFunction(
-    () => {
-      const map = window.__gridatlas?.map;
-      return (
-        !!map?.getSource("parcels") &&
-        map.querySourceFeatures("parcels").length > 0 &&
-        map.loaded() &&
-        map.areTilesLoaded() &&
-        !map.isMoving()
-      );
-    },
-    null,
-    { timeout: RENDER_TIMEOUT_MS, polling: 250 },
-  );
-  await page.evaluate(
-    () =>
-      new Promise<void>((resolve) => {
-        const map = window.__gridatlas?.map;
-        if (!map) return resolve();
-        map.once("idle", () => resolve());
-        map.triggerRepaint();
-      }),
-  );
-}
 
 /** Where a longitude/latitude is on the page. */
 function onScreen(page: Page, lngLat: [number, number]): Promise<{ x: number; y: number }> {
