@@ -22,7 +22,7 @@ const kindOf = (file: string) =>
       : "unit";
 /** What only a test with a database (or a browser, which needs a server over one) imports. */
 const NEEDS_DATABASE =
-  /from "(pg|playwright-core|[^"]*test-support\/(test-database|test-session)\.ts|[^"]*support\/(server|browser|server-process|replica-pair)\.ts)"/;
+  /from "(pg|playwright-core|[^"]*test-support\/(test-database|test-session|test-app)\.ts|[^"]*support\/(server|browser|server-process|replica-pair)\.ts)"/;
 const source = (file: string) => fs.readFileSync(path.join(root, file), "utf8");
 
 describe("test kinds, by name (tests/support/kinds.ts)", () => {
