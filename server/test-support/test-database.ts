@@ -18,7 +18,9 @@ export const TEST_PASSWORD = "gridatlas-test-2026";
 export function testAdminUrl(): string {
   const url = process.env.GRIDATLAS_TEST_ADMIN_URL;
   if (!url) {
-    throw new Error("GRIDATLAS_TEST_ADMIN_URL is not set: run the tests with `npm test`, which starts PostGIS");
+    throw new Error(
+      "GRIDATLAS_TEST_ADMIN_URL is not set: database tests (*.db.test.ts) run under `npm test`, which starts PostGIS",
+    );
   }
   return url;
 }
@@ -115,12 +117,13 @@ export async function createTestDatabase(label = "t"): Promise<TestDatabase> {
     .toLowerCase()}_${process.pid}_${Date.now() % 1e8}`;
   // CREATE DATABASE … TEMPLATE fails while another session is connected to the template; retry briefly.
   await withAdmin(async (c) => {
-    for (let attempt = 0; ; attempt++) {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
       try {
         await c.query(`create database ${name} template ${templateName()}`);
         return;
       } catch (err) {
-        if (attempt > 50 || !/being accessed by other users/.test((err as Error).message)) throw err;
+        if (Date.now() > deadline || !/being accessed by other users/.test((err as Error).message)) throw err;
         await new Promise((r) => setTimeout(r, 100 + Math.random() * 200));
       }
     }

@@ -349,6 +349,17 @@ describe("hand-drawn grids", () => {
   });
 });
 
+/** An import job's state once it stops running; a job still running after `timeout_ms` fails the test. */
+async function finished<T extends { state: string }>(id: string, timeout_ms = 120_000): Promise<T> {
+  const deadline = Date.now() + timeout_ms;
+  for (;;) {
+    const state = (await (await admin.request(`/api/imports/${id}`)).json()) as T;
+    if (state.state !== "running") return state;
+    if (Date.now() > deadline) throw new Error(`import job ${id} still running after ${timeout_ms} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 describe("OpenStreetMap import through the API", () => {
   it("runs as a job with progress, a summary and an audit record", async () => {
     const id = await upload("mesh.osm", meshOsmXml({ lng0: 116.4, lat0: 39.9, cell: 160, cells: 2, levels: 12 }));
@@ -360,12 +371,12 @@ describe("OpenStreetMap import through the API", () => {
     });
     expect(started.status).toBe(202);
     const job = (await started.json()) as { id: string };
-    let state: { state: string; summary?: { communities: number; grids: number }; log: string[]; error?: unknown };
-    const until = Date.now() + 120_000;
-    do {
-      await new Promise((r) => setTimeout(r, 300));
-      state = await (await admin.request(`/api/imports/${job.id}`)).json();
-    } while (state.state === "running" && Date.now() < until);
+    const state = await finished<{
+      state: string;
+      summary?: { communities: number; grids: number };
+      log: string[];
+      error?: unknown;
+    }>(job.id);
     expect(state.error).toBeUndefined();
     expect(state.state).toBe("done");
     expect(state.summary).toMatchObject({ communities: 1, buildings: 8 });
@@ -379,11 +390,7 @@ describe("OpenStreetMap import through the API", () => {
     const before = await tableChecksums(database.url, ["audit_event", "session"]);
     const started = await admin.send("POST", "/api/imports", { kind: "osm", file: id, subdistrict_code: "110101995" });
     const job = (await started.json()) as { id: string };
-    let state: { state: string; error?: { code: string; zh: string; en: string } };
-    do {
-      await new Promise((r) => setTimeout(r, 200));
-      state = await (await admin.request(`/api/imports/${job.id}`)).json();
-    } while (state.state === "running");
+    const state = await finished<{ state: string; error?: { code: string; zh: string; en: string } }>(job.id);
     expect(state.state).toBe("failed");
     expect(state.error?.code).toBe("wrong_format");
     expect(state.error?.zh).toContain("OpenStreetMap");
