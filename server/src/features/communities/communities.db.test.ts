@@ -23,7 +23,7 @@ describe("GET /api/communities", () => {
   });
 
   it("gives a secretary their own community only", async () => {
-    const code = "150571003004";
+    const code = "150571003009";
     const { features } = (await (
       await (await t.as(`secretary-${code}`)).request("/api/communities")
     ).json()) as Communities;
