@@ -1,6 +1,6 @@
 import { createApp } from "@gridatlas/server/app.ts";
-import { signIn } from "@gridatlas/server/auth/test-session.ts";
 import { createDb } from "@gridatlas/server/db/db.ts";
+import { signIn } from "@gridatlas/server/test-support/test-session.ts";
 import pg from "pg";
 import { cityDatabaseUrl, loadAverage } from "./city.support.ts";
 import { machine, percentile, scratchDatabase } from "./support.ts";

@@ -2,10 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import { createApp } from "@gridatlas/server/app.ts";
 import type { Principal } from "@gridatlas/server/auth/principal.ts";
-import { signIn } from "@gridatlas/server/auth/test-session.ts";
 import { createDb, type Db } from "@gridatlas/server/db/db.ts";
-import { createTestDatabase, type TestDatabase } from "@gridatlas/server/db/test-database.ts";
-import setupTemplate from "@gridatlas/server/db/test-global-setup.ts";
 import { updateCamera } from "@gridatlas/server/features/cameras/cameras.queries.ts";
 import {
   type Area,
@@ -16,6 +13,9 @@ import {
   publishedGrids,
 } from "@gridatlas/server/features/coverage/coverage.queries.ts";
 import { refreshViews } from "@gridatlas/server/features/coverage/coverage.views.ts";
+import setupTemplate from "@gridatlas/server/test-support/global-setup.ts";
+import { createTestDatabase, type TestDatabase } from "@gridatlas/server/test-support/test-database.ts";
+import { signIn } from "@gridatlas/server/test-support/test-session.ts";
 
 /**
  * Camera coverage (issue 8): the engine against the exact reference, side by side in one run.

@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { createApp } from "@gridatlas/server/app.ts";
-import { signIn } from "@gridatlas/server/auth/test-session.ts";
 import { createDb } from "@gridatlas/server/db/db.ts";
+import { signIn } from "@gridatlas/server/test-support/test-session.ts";
 import pg from "pg";
 import { machine, ms, percentile, scratchDatabase } from "./support.ts";
 

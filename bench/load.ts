@@ -1,4 +1,4 @@
-import { TEST_PASSWORD } from "@gridatlas/server/db/test-database.ts";
+import { TEST_PASSWORD } from "@gridatlas/server/test-support/test-database.ts";
 import autocannon from "autocannon";
 import pg from "pg";
 import { signInOverHttp, startServerProcess } from "../tests/support/server-process.ts";

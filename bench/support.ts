@@ -1,5 +1,5 @@
-import { createTestDatabase, type TestDatabase } from "@gridatlas/server/db/test-database.ts";
-import setupTemplate from "@gridatlas/server/db/test-global-setup.ts";
+import setupTemplate from "@gridatlas/server/test-support/global-setup.ts";
+import { createTestDatabase, type TestDatabase } from "@gridatlas/server/test-support/test-database.ts";
 
 /** A scratch copy of the demo (migrated, loaded, demo accounts) for one benchmark, dropped by the caller. */
 export async function scratchDatabase(label: string): Promise<TestDatabase> {

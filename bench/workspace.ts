@@ -1,9 +1,9 @@
 import os from "node:os";
 import { performance } from "node:perf_hooks";
 import { createApp } from "@gridatlas/server/app.ts";
-import { signIn } from "@gridatlas/server/auth/test-session.ts";
 import { createDb } from "@gridatlas/server/db/db.ts";
 import { communityFacts, gridFigures, latestVisitOn } from "@gridatlas/server/features/workspace/workspace.queries.ts";
+import { signIn } from "@gridatlas/server/test-support/test-session.ts";
 import pg from "pg";
 import { machine, ms, percentile, scratchDatabase } from "./support.ts";
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The one entry point behind `npm start`, `npm test`, `npm run cli|backup|restore|bench`.
+// The one entry point behind `npm start`, `npm test`, `npm run test:unit|cli|backup|restore|bench`.
 // Plain Node with no dependencies: it runs before anything is installed, so it installs what is
 // missing (apt packages, the pinned pnpm's node_modules), then starts a private PostGIS cluster
 // under .data/ unless DATABASE_URL is set, migrates, loads the demo and hands over to TypeScript.
@@ -325,6 +325,15 @@ function test(extraArgs) {
   process.exit(0);
 }
 
+/** The unit tests alone: pure, so no system packages, no cluster and no build, only the Node dependencies. */
+function testUnit(extraArgs) {
+  ensureNodeDeps();
+  const env = { ...process.env };
+  delete env.GRIDATLAS_TEST_ADMIN_URL;
+  const r = spawnSync(bin("vitest"), ["run", "--project", "unit", ...extraArgs], { stdio: "inherit", cwd: root, env });
+  process.exit(r.status ?? 1);
+}
+
 function passThrough(script, args, { browser = false } = {}) {
   const { appUrl, adminUrl, cleanup } = setup({ browser });
   prepareDatabase(appUrl);
@@ -344,6 +353,9 @@ switch (command) {
     break;
   case "test":
     test(rest);
+    break;
+  case "test-unit":
+    testUnit(rest);
     break;
   case "cli": {
     // Commands that need no database (partition) skip the cluster entirely.
@@ -366,5 +378,5 @@ switch (command) {
     passThrough(path.join(root, "bench/run.ts"), rest, { browser: true });
     break;
   default:
-    fail(`unknown command ${command}; use start, test, cli, backup, restore or bench`);
+    fail(`unknown command ${command}; use start, test, test-unit, cli, backup, restore or bench`);
 }

@@ -46,6 +46,7 @@ export function createApp({ db, auth, webDist }: AppDeps) {
     sessionIdleMinutes: auth?.sessionIdleMinutes ?? 30,
     sessionMaxHours: auth?.sessionMaxHours ?? 12,
     demoPassword: auth?.demoPassword,
+    tilePrincipalTtlMs: auth?.tilePrincipalTtlMs,
   });
   const app = new OpenAPIHono<AppEnv>();
   app.use("*", async (c, next) => {

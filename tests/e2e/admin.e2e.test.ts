@@ -1,8 +1,8 @@
-import { TEST_PASSWORD } from "@gridatlas/server/db/test-database.ts";
 import pg from "pg";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LaunchedBrowser, launchBrowser, saveScreenshot } from "../support/browser.ts";
+import { signIn, signOut } from "../support/pages.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 
 const TIMEOUT_MS = 120_000;
@@ -27,19 +27,6 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function signIn(page: Page, username: string, password: string): Promise<void> {
-  const form = page.getByTestId("sign-in");
-  await form.waitFor();
-  await form.locator("input[name=username]").fill(username);
-  await form.locator("input[name=password]").fill(password);
-  await form.locator("button[type=submit]").click();
-}
-
-async function signOut(page: Page): Promise<void> {
-  await page.getByTestId("sign-out").click();
-  await page.getByTestId("sign-in").waitFor();
-}
-
 /** What the server answers to a change made with this browser's session (its cookie and CSRF token). */
 function tryChange(page: Page, method: string, url: string, body: unknown): Promise<number> {
   return page.evaluate(
@@ -60,7 +47,7 @@ describe("accounts and the audit trail, in Debian's Chromium", () => {
   it("lets the admin create a planner, naming the field the server refused", { timeout: TIMEOUT_MS }, async () => {
     const { page } = browser;
     await page.goto(`${server.url}/admin/accounts`);
-    await signIn(page, "admin", TEST_PASSWORD);
+    await signIn(page, "admin");
     const table = page.getByTestId("accounts-table");
     await table.waitFor();
     expect(await page.getByTestId("nav-accounts").getAttribute("aria-current")).toBe("page");
@@ -121,7 +108,7 @@ describe("accounts and the audit trail, in Debian's Chromium", () => {
 
   it("makes the new planner change its password at first sign-in", { timeout: TIMEOUT_MS }, async () => {
     const { page } = browser;
-    await signIn(page, NEW_USER, INITIAL_PASSWORD);
+    await signIn(page, NEW_USER, { password: INITIAL_PASSWORD });
     const form = page.getByTestId("password-change");
     await form.waitFor();
     await saveScreenshot(page, "admin-forced-change");
@@ -141,7 +128,7 @@ describe("accounts and the audit trail, in Debian's Chromium", () => {
     timeout: TIMEOUT_MS,
   }, async () => {
     const { page } = browser;
-    await signIn(page, "leader", TEST_PASSWORD);
+    await signIn(page, "leader");
     await page.getByTestId("nav").waitFor();
     expect(await page.getByTestId("nav-accounts").count()).toBe(0);
     expect(await page.getByTestId("nav-audit").count()).toBe(1);

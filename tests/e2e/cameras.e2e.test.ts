@@ -1,8 +1,8 @@
-import { TEST_PASSWORD } from "@gridatlas/server/db/test-database.ts";
 import pg from "pg";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LaunchedBrowser, launchBrowser, saveScreenshot } from "../support/browser.ts";
+import { mapSettled, signIn as signInOnForm } from "../support/pages.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 
 /** Software WebGL draws slowly; every wait below is on a condition, and this is only its upper bound. */
@@ -41,44 +41,11 @@ async function signIn(username: string, path: string): Promise<Page> {
   current.on("pageerror", (e) => problems.push(e.message));
   await old?.close();
   const page = current;
-  await page.goto(`${server.url}${path}`);
-  const form = page.getByTestId("sign-in");
-  await form.waitFor().catch(async (err) => {
+  await signInOnForm(page, username, { url: `${server.url}${path}` }).catch(async (err) => {
     await saveScreenshot(page, `cameras-sign-in-${username}`);
     throw new Error(`${(err as Error).message}; page errors: ${problems.join(" | ")}; url ${page.url()}`);
   });
-  await form.locator("input[name=username]").fill(username);
-  await form.locator("input[name=password]").fill(TEST_PASSWORD);
-  await form.locator("button[type=submit]").click();
   return page;
-}
-
-/** Waits until the cameras and grids are in the map and it has drawn them and settled. */
-async function mapSettled(page: Page): Promise<void> {
-  await page.waitForFunction(
-    () => {
-      const map = window.__gridatlas?.map;
-      return (
-        !!map?.getSource("cameras") &&
-        map.querySourceFeatures("cameras").length > 0 &&
-        map.querySourceFeatures("cameras-grids").length > 0 &&
-        map.loaded() &&
-        map.areTilesLoaded() &&
-        !map.isMoving()
-      );
-    },
-    null,
-    { timeout: RENDER_TIMEOUT_MS, polling: 250 },
-  );
-  await page.evaluate(
-    () =>
-      new Promise<void>((resolve) => {
-        const map = window.__gridatlas?.map;
-        if (!map) return resolve();
-        map.once("idle", () => resolve());
-        map.triggerRepaint();
-      }),
-  );
 }
 
 /** Where a position of the map is on the page, in CSS pixels. */
@@ -91,12 +58,16 @@ function screenOf(page: Page, lngLat: [number, number]) {
   }, lngLat);
 }
 
+/** Waits until the cameras and grids are in the map and it has drawn them and settled. */
+const settled = (page: Page) =>
+  mapSettled(page, ["cameras", "cameras-grids"], { timeout_ms: RENDER_TIMEOUT_MS, name: "cameras" });
+
 async function jumpTo(page: Page, center: [number, number], zoom: number): Promise<void> {
   await page.evaluate(([c, z]) => window.__gridatlas?.map.jumpTo({ center: c, zoom: z }), [center, zoom] as [
     [number, number],
     number,
   ]);
-  await mapSettled(page);
+  await settled(page);
 }
 
 /** The road covered share the table shows for a grid, as the raw number the cell carries. */
@@ -122,7 +93,7 @@ describe("the cameras page, in Debian's Chromium", () => {
   }, async () => {
     const page = await signIn("planner", `/cameras?community=${COMMUNITY}`);
     await page.getByTestId("coverage-table").waitFor({ timeout: RENDER_TIMEOUT_MS });
-    await mapSettled(page);
+    await settled(page);
     const grids = (
       await db.query<{ code: string }>("select code from published_grid where community_code = $1 order by code", [
         COMMUNITY,
@@ -168,7 +139,7 @@ describe("the cameras page, in Debian's Chromium", () => {
     await page.mouse.click(camera.x, camera.y);
     await page.locator(`[data-testid=camera-card][data-camera="${target!.id}"]`).waitFor();
     await page.waitForFunction(() => (window.__gridatlas?.map.querySourceFeatures("cameras-handle").length ?? 0) > 0);
-    await mapSettled(page);
+    await settled(page);
     await saveScreenshot(page, "cameras-before-turn");
 
     // Drag the handle half way round the camera.
@@ -212,7 +183,7 @@ describe("the cameras page, in Debian's Chromium", () => {
     await expect
       .poll(() => page.getByTestId(`delta-${target!.grid_code}`).textContent())
       .toContain(`${(before! * 100).toFixed(1)}%`);
-    await mapSettled(page);
+    await settled(page);
     await saveScreenshot(page, "cameras-after-turn");
 
     // Dragging the selected camera moves it: the stored position follows.
@@ -249,7 +220,7 @@ describe("the cameras page, in Debian's Chromium", () => {
     await page.getByTestId("suggest-k").fill("3");
     await page.getByTestId("suggest-run").click();
     await expect.poll(() => page.getByTestId("suggest-site").count(), { timeout: 60_000 }).toBe(3);
-    await mapSettled(page);
+    await settled(page);
     await expect
       .poll(() =>
         page.evaluate(() => {
@@ -301,7 +272,7 @@ describe("the cameras page, in Debian's Chromium", () => {
       .poll(() => page.getByTestId("blind-spot").count(), { timeout: 30_000 })
       .toBe(spots.body.features.length);
     await page.getByTestId("blind-spot").first().click();
-    await mapSettled(page);
+    await settled(page);
     await saveScreenshot(page, "cameras-blind-spots");
     expect(problems).toEqual([]);
   });
@@ -309,7 +280,7 @@ describe("the cameras page, in Debian's Chromium", () => {
   it("shows a leader the cameras without any way to change them", { timeout: RENDER_TIMEOUT_MS }, async () => {
     const page = await signIn("leader", `/cameras?community=${COMMUNITY}`);
     await page.getByTestId("coverage-table").waitFor({ timeout: RENDER_TIMEOUT_MS });
-    await mapSettled(page);
+    await settled(page);
     expect(await page.getByTestId("camera-place").count()).toBe(0);
     const cam = (
       await db.query<{ lng: number; lat: number; id: number }>(
@@ -339,7 +310,7 @@ describe("the cameras page, in Debian's Chromium", () => {
   it("keeps another community's secretary to their own cameras", { timeout: RENDER_TIMEOUT_MS }, async () => {
     const page = await signIn(`secretary-${OTHER}`, `/cameras?community=${COMMUNITY}`);
     await page.getByTestId("coverage-table").waitFor({ timeout: RENDER_TIMEOUT_MS });
-    await mapSettled(page);
+    await settled(page);
     const own = (await db.query<{ name: string }>("select name from community where code = $1", [OTHER])).rows[0]!.name;
     expect(await page.getByTestId("cameras-community-name").textContent()).toBe(own);
     expect(await page.getByTestId("cameras-community").count()).toBe(0);

@@ -1,16 +1,16 @@
 import fs from "node:fs";
 import { toChineseWebMap } from "@gridatlas/geodata/gis/crs.ts";
-import { TEST_PASSWORD } from "@gridatlas/server/db/test-database.ts";
 import pg from "pg";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LaunchedBrowser, launchBrowser, saveScreenshot } from "../support/browser.ts";
+import { signIn, signOut } from "../support/pages.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 
 /** Software WebGL draws slowly; every wait below is on a condition, and this is only its upper bound. */
 const RENDER_TIMEOUT_MS = 120_000;
 const COMMUNITY = "150571003011";
-/** A community where points shifted by GCJ-02 land clearly off the buildings and roads (as in tests/imports.test.ts). */
+/** A community where points shifted by GCJ-02 land clearly off the buildings and roads (as in imports.db.test.ts). */
 const AMAP_COMMUNITY = "150571003001";
 
 let server: TestServer;
@@ -32,19 +32,10 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function signIn(page: Page, username: string): Promise<void> {
-  await page.goto(server.url);
-  const form = page.getByTestId("sign-in");
-  await form.waitFor();
-  await form.locator("input[name=username]").fill(username);
-  await form.locator("input[name=password]").fill(TEST_PASSWORD);
-  await form.locator("button[type=submit]").click();
+/** Signs in on the first page and waits for the app behind the form. */
+async function signInAt(page: Page, username: string): Promise<void> {
+  await signIn(page, username, { url: server.url });
   await page.getByTestId("sign-out").waitFor();
-}
-
-async function signOut(page: Page): Promise<void> {
-  await page.getByTestId("sign-out").click();
-  await page.getByTestId("sign-in").waitFor();
 }
 
 /** Waits until the map has drawn the preview's `n` features (it frames them) and stopped moving. */
@@ -117,7 +108,7 @@ describe("importing, exporting and printing data in Chromium", () => {
     const before = await venueCount();
 
     // An admin opens the data page from the nav; imports are the first tab.
-    await signIn(page, "admin");
+    await signInAt(page, "admin");
     await page.getByTestId("nav-data").click();
     await page.getByTestId("data-tab-layer").waitFor();
     for (const tab of ["layer", "plan", "osm", "export", "print"]) {
@@ -300,7 +291,7 @@ describe("importing, exporting and printing data in Chromium", () => {
     await signOut(page);
 
     // A planner exports and prints, but has no import.
-    await signIn(page, "planner");
+    await signInAt(page, "planner");
     await page.getByTestId("nav-data").click();
     await page.getByTestId("data-tab-export").waitFor();
     expect(await page.getByTestId("data-tab-print").count()).toBe(1);
@@ -318,7 +309,7 @@ describe("importing, exporting and printing data in Chromium", () => {
     await signOut(page);
 
     // A worker has no entry, and the page itself says it is not theirs.
-    await signIn(page, "worker-1");
+    await signInAt(page, "worker-1");
     expect(await page.getByTestId("nav-data").count()).toBe(0);
     await page.goto(`${server.url}/data`);
     await page.getByTestId("forbidden").waitFor();

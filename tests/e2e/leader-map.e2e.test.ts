@@ -1,8 +1,8 @@
-import { TEST_PASSWORD } from "@gridatlas/server/db/test-database.ts";
 import pg from "pg";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LaunchedBrowser, launchBrowser, saveScreenshot } from "../support/browser.ts";
+import { mapSettled, signIn } from "../support/pages.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 
 /** Software WebGL draws slowly; every wait below is on a condition, and this is only its upper bound. */
@@ -30,61 +30,64 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function signIn(page: Page, username: string, path: string): Promise<void> {
-  await page.goto(`${server.url}${path}`);
-  const form = page.getByTestId("sign-in");
-  await form.waitFor();
-  await form.locator("input[name=username]").fill(username);
-  await form.locator("input[name=password]").fill(TEST_PASSWORD);
-  await form.locator("button[type=submit]").click();
-}
+/** A FeatureCollection as far as these tests read it. */
+type Points = { features: { geometry: unknown }[] };
 
 /** Waits until both point sources hold what the server sent for the view and the map has drawn it. */
-async function pointsSettled(page: Page, sources: string[] = ["venues", "hazards"]): Promise<void> {
-  await page
-    .waitForFunction(
-      (names) => {
-        const map = window.__gridatlas?.map;
-        return (
-          !!map &&
-          names.every((s) => !!map.getSource(s) && map.querySourceFeatures(s).length > 0) &&
-          map.loaded() &&
-          map.areTilesLoaded() &&
-          !map.isMoving()
-        );
-      },
-      sources,
-      { timeout: RENDER_TIMEOUT_MS, polling: 250 },
-    )
-    .catch(async (err) => {
-      // What the map held when it gave up, to tell a slow machine from a broken layer.
-      const state = await page.evaluate((names) => {
-        const map = window.__gridatlas?.map;
-        if (!map) return "no map";
-        const counts = names.map((s) => `${s}:${map.getSource(s) ? map.querySourceFeatures(s).length : "none"}`);
-        return `${counts.join(" ")} loaded=${map.loaded()} tiles=${map.areTilesLoaded()} moving=${map.isMoving()} url=${location.href}`;
-      }, sources);
-      await saveScreenshot(page, "leader-map-timeout");
-      throw new Error(`${(err as Error).message}: ${state}`);
-    });
-  await page.evaluate(
-    () =>
-      new Promise<void>((resolve) => {
-        const map = window.__gridatlas?.map;
-        if (!map) return resolve();
-        map.once("idle", () => resolve());
-        map.triggerRepaint();
-      }),
+const pointsSettled = (page: Page, sources = ["venues", "hazards"]) =>
+  mapSettled(page, sources, { timeout_ms: RENDER_TIMEOUT_MS, name: "leader-map" });
+
+/**
+ * Moves the camera and waits until the map holds the hazards the server sent for the new view: the answer to the
+ * request of its zoom whose box holds the new centre, in the hazards source. Then the map settles.
+ */
+async function viewLoaded(page: Page, center: [number, number], zoom: number): Promise<void> {
+  const [min, max] = await page.evaluate(() => {
+    const map = window.__gridatlas?.map;
+    return [map?.getMinZoom() ?? 0, map?.getMaxZoom() ?? 22];
+  });
+  const asked = String(Math.round(Math.min(max, Math.max(min, zoom)) * 2) / 2);
+  const answer = page.waitForResponse(
+    (r) => {
+      const url = new URL(r.url());
+      const [w, s, e, n] = (url.searchParams.get("bbox") ?? "").split(",").map(Number);
+      return (
+        url.pathname === "/api/hazards/clusters" &&
+        url.searchParams.get("zoom") === asked &&
+        w! <= center[0] &&
+        center[0] <= e! &&
+        s! <= center[1] &&
+        center[1] <= n!
+      );
+    },
+    { timeout: RENDER_TIMEOUT_MS },
   );
+  await page.evaluate(([c, z]) => window.__gridatlas?.map.jumpTo({ center: c, zoom: z }), [center, zoom] as [
+    [number, number],
+    number,
+  ]);
+  const sent = ((await (await answer).json()) as Points).features.map((f) => JSON.stringify(f.geometry));
+  await page.evaluate(
+    async ({ want, timeout_ms }) => {
+      const deadline = performance.now() + timeout_ms;
+      for (;;) {
+        const source = window.__gridatlas?.map.getSource("hazards") as unknown as
+          | { getData(): Promise<Points> }
+          | undefined;
+        const held = (await source?.getData())?.features.map((f) => JSON.stringify(f.geometry));
+        if (JSON.stringify(held) === JSON.stringify(want)) return;
+        if (performance.now() > deadline) throw new Error("the hazards of the new view never reached the map");
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    { want: sent, timeout_ms: RENDER_TIMEOUT_MS },
+  );
+  await mapSettled(page, [], { timeout_ms: RENDER_TIMEOUT_MS, name: "leader-map" });
 }
 
 /** Moves the camera and waits for the points of the new view. */
 async function jumpTo(page: Page, center: [number, number], zoom: number): Promise<void> {
-  await page.evaluate(
-    ([c, z]) => window.__gridatlas?.map.jumpTo({ center: c as [number, number], zoom: z as number }),
-    [center, zoom] as const,
-  );
-  await page.waitForTimeout(300);
+  await viewLoaded(page, center, zoom);
   await pointsSettled(page, ["hazards"]);
 }
 
@@ -110,7 +113,7 @@ describe("the leader's map, in Debian's Chromium", () => {
     timeout: RENDER_TIMEOUT_MS * 2,
   }, async () => {
     const { page } = browser;
-    await signIn(page, "leader", "/leader-map?hs=reported,assigned,in_progress&sev=high");
+    await signIn(page, "leader", { url: `${server.url}/leader-map?hs=reported,assigned,in_progress&sev=high` });
     await pointsSettled(page);
     // Read only: no button to report a hazard.
     expect(await page.getByTestId("hazard-create").count()).toBe(0);
@@ -243,7 +246,7 @@ describe("the leader's map, in Debian's Chromium", () => {
   }, async () => {
     const { page } = browser;
     await page.getByTestId("sign-out").click();
-    await signIn(page, "worker-1", "/leader-map");
+    await signIn(page, "worker-1", { url: `${server.url}/leader-map` });
     await page.getByTestId("leader-filters").waitFor({ timeout: RENDER_TIMEOUT_MS });
     // Camera coverage is not for workers (camera positions and gaps are sensitive): no such layer to switch on.
     expect(await page.getByTestId("layer-coverage").count()).toBe(0);
@@ -262,11 +265,7 @@ describe("the leader's map, in Debian's Chromium", () => {
         )
       ).rows[0]!;
     const clickAt = async (lngLat: { lng: number; lat: number }) => {
-      await page.evaluate((c) => window.__gridatlas?.map.jumpTo({ center: c, zoom: 17.5 }), [
-        lngLat.lng,
-        lngLat.lat,
-      ] as [number, number]);
-      await page.waitForTimeout(400);
+      await viewLoaded(page, [lngLat.lng, lngLat.lat], 17.5);
       const p = await page.evaluate(
         (c) => {
           const map = window.__gridatlas?.map;

@@ -1,8 +1,8 @@
-import { TEST_PASSWORD } from "@gridatlas/server/db/test-database.ts";
 import pg from "pg";
 import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LaunchedBrowser, launchBrowser, saveScreenshot } from "../support/browser.ts";
+import { mapSettled, signIn } from "../support/pages.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 
 /** Software WebGL draws slowly; every wait below is on a condition, and this is only its upper bound. */
@@ -33,32 +33,8 @@ afterAll(async () => {
 });
 
 /** Waits until the map has its grids and has finished loading and drawing everything in view. */
-async function mapSettled(page: Page): Promise<void> {
-  await page.waitForFunction(
-    () => {
-      const map = window.__gridatlas?.map;
-      return (
-        !!map?.getSource("grids") &&
-        map.querySourceFeatures("grids", { sourceLayer: "grids" }).length > 0 &&
-        map.loaded() &&
-        map.areTilesLoaded() &&
-        !map.isMoving()
-      );
-    },
-    null,
-    { timeout: RENDER_TIMEOUT_MS, polling: 250 },
-  );
-  // One more frame after the last tile, so labels placed in it are on screen too.
-  await page.evaluate(
-    () =>
-      new Promise<void>((resolve) => {
-        const map = window.__gridatlas?.map;
-        if (!map) return resolve();
-        map.once("idle", () => resolve());
-        map.triggerRepaint();
-      }),
-  );
-}
+const settled = (page: Page) =>
+  mapSettled(page, [{ source: "grids", sourceLayer: "grids" }], { timeout_ms: RENDER_TIMEOUT_MS, name: "map" });
 
 /** Waits until `locator` shows `text` (the UI updates asynchronously) and returns what it shows. */
 async function shows(locator: Locator, text: string | RegExp): Promise<string> {
@@ -82,13 +58,10 @@ describe("the map, in Debian's Chromium", () => {
     const { page } = browser;
     await page.goto(server.url);
     // The subdistrict leader reads every community, so the whole plan is on the map.
-    const form = page.getByTestId("sign-in");
-    await form.waitFor();
+    await page.getByTestId("sign-in").waitFor();
     await saveScreenshot(page, "sign-in");
-    await form.locator("input[name=username]").fill("leader");
-    await form.locator("input[name=password]").fill(TEST_PASSWORD);
-    await form.locator("button[type=submit]").click();
-    await mapSettled(page);
+    await signIn(page, "leader");
+    await settled(page);
 
     const { rows } = await db.query<{ code: string }>("select code from published_grid order by code");
     expect(rows).toHaveLength(227);
@@ -126,7 +99,7 @@ describe("the map, in Debian's Chromium", () => {
       grid.east,
       grid.north,
     ] as [number, number, number, number]);
-    await mapSettled(page);
+    await settled(page);
 
     // Click where the map wrote the grid's code: a point inside the grid by construction.
     const target = await page.evaluate((code) => {
@@ -145,7 +118,7 @@ describe("the map, in Debian's Chromium", () => {
     const households = new Intl.NumberFormat("zh-CN").format(grid.households);
     expect(await panel.getByTestId("grid-households").textContent()).toBe(households);
     await panel.getByTestId("grid-status").waitFor();
-    await mapSettled(page);
+    await settled(page);
     await saveScreenshot(page, "grid-panel");
   });
 
@@ -156,11 +129,11 @@ describe("the map, in Debian's Chromium", () => {
     await shows(page.getByTestId("legend"), "Households per grid");
     await shows(page.getByTestId("grid-panel"), "Households");
     expect(await page.evaluate(() => document.documentElement.lang)).toBe("en");
-    await mapSettled(page);
+    await settled(page);
     await saveScreenshot(page, "grid-panel-en");
 
     await page.reload();
-    await mapSettled(page);
+    await settled(page);
     await shows(page.locator("h1"), "GridAtlas");
     await page.getByTestId("lang-switch").click();
     await shows(page.locator("h1"), "网格一张图");
@@ -173,7 +146,7 @@ describe("the map, in Debian's Chromium", () => {
     );
     const community = rows[0]!;
     await page.getByTestId("community-filter").selectOption(community.community_code);
-    await mapSettled(page);
+    await settled(page);
     const counts = await page.getByTestId("legend").locator(".legend-count").allTextContents();
     expect(counts.map(Number).reduce((a, b) => a + b, 0)).toBe(community.n);
     await saveScreenshot(page, "community-focus");

@@ -1,8 +1,8 @@
-import { TEST_PASSWORD } from "@gridatlas/server/db/test-database.ts";
 import pg from "pg";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LaunchedBrowser, launchBrowser, saveScreenshot } from "../support/browser.ts";
+import { mapSettled, signIn } from "../support/pages.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 
 /** Software WebGL draws slowly; every wait below is on a condition, and this is only its upper bound. */
@@ -30,41 +30,9 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function signIn(page: Page, username: string): Promise<void> {
-  await page.goto(server.url);
-  const form = page.getByTestId("sign-in");
-  await form.waitFor();
-  await form.locator("input[name=username]").fill(username);
-  await form.locator("input[name=password]").fill(TEST_PASSWORD);
-  await form.locator("button[type=submit]").click();
-}
-
 /** Waits until the workspace map has drawn its grids and settled. */
-async function mapSettled(page: Page): Promise<void> {
-  await page.waitForFunction(
-    () => {
-      const map = window.__gridatlas?.map;
-      return (
-        !!map?.getSource("workspace-grids") &&
-        map.querySourceFeatures("workspace-grids").length > 0 &&
-        map.loaded() &&
-        map.areTilesLoaded() &&
-        !map.isMoving()
-      );
-    },
-    null,
-    { timeout: RENDER_TIMEOUT_MS, polling: 250 },
-  );
-  await page.evaluate(
-    () =>
-      new Promise<void>((resolve) => {
-        const map = window.__gridatlas?.map;
-        if (!map) return resolve();
-        map.once("idle", () => resolve());
-        map.triggerRepaint();
-      }),
-  );
-}
+const settled = (page: Page) =>
+  mapSettled(page, ["workspace-grids"], { timeout_ms: RENDER_TIMEOUT_MS, name: "workspace" });
 
 const coverageCell = (page: Page, code: string) =>
   page.getByTestId(`status-row-${code}`).locator("td[data-col=coverage30]");
@@ -88,12 +56,12 @@ describe("the community workspace, as a secretary in Chromium", () => {
     ).rows[0];
     expect(target).toBeTruthy();
 
-    await signIn(page, `secretary-${COMMUNITY}`);
+    await signIn(page, `secretary-${COMMUNITY}`, { url: server.url });
     // The secretary's home is the workspace.
     await page.waitForURL(/\/workspace/);
     await page.goto(`${server.url}/workspace?today=${TODAY}`);
     await page.getByTestId("status-table").waitFor({ timeout: 60_000 });
-    await mapSettled(page);
+    await settled(page);
 
     const grids = (
       await db.query("select code from published_grid where community_code = $1 order by code", [COMMUNITY])
@@ -127,7 +95,7 @@ describe("the community workspace, as a secretary in Chromium", () => {
     await page.getByTestId(`status-row-${target.grid_code}`).click();
     await page.getByTestId("grid-card").waitFor();
     await page.getByTestId("card-stale").waitFor();
-    await mapSettled(page);
+    await settled(page);
     const stalePoints = await page.evaluate(() => {
       const map = window.__gridatlas?.map;
       return (map?.queryRenderedFeatures({ layers: ["workspace-entrances"] }) ?? []).filter((f) => f.properties.stale)
@@ -207,7 +175,7 @@ describe("the community workspace, as a secretary in Chromium", () => {
     );
     const after = (await coverageCell(page, target.grid_code).textContent()) ?? "";
     expect(Number.parseInt(after, 10)).toBeGreaterThan(Number.parseInt(before, 10));
-    await mapSettled(page);
+    await settled(page);
     await saveScreenshot(page, "workspace-coverage-after");
 
     // The monthly report and the paragraph.
@@ -222,7 +190,7 @@ describe("the community workspace, as a secretary in Chromium", () => {
     // Camera coverage from the coverage API, where it answers.
     await page.getByTestId("tab-status").click();
     await page.getByTestId("metric-picker").selectOption("cameras");
-    await mapSettled(page);
+    await settled(page);
     await saveScreenshot(page, "workspace-cameras");
     expect(problems).toEqual([]);
   });
@@ -230,12 +198,12 @@ describe("the community workspace, as a secretary in Chromium", () => {
   it("gives a leader the subdistrict's communities side by side", { timeout: RENDER_TIMEOUT_MS * 2 }, async () => {
     const { page } = browser;
     await page.context().clearCookies();
-    await signIn(page, "leader");
+    await signIn(page, "leader", { url: server.url });
     await page.waitForFunction(() => !!window.__gridatlas?.map, null, { timeout: RENDER_TIMEOUT_MS });
     await page.goto(`${server.url}/workspace?today=${TODAY}`);
     await page.getByTestId("subdistrict-table").waitFor({ timeout: 60_000 });
     expect(await page.locator("[data-testid^=community-row-]").count()).toBe(11);
-    await mapSettled(page);
+    await settled(page);
     await saveScreenshot(page, "workspace-subdistrict");
     // A leader reads, and has no team, visits or report tabs.
     await page.getByTestId(`community-row-${COMMUNITY}`).click();

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { signIn } from "@gridatlas/server/test-support/test-session.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -55,13 +56,6 @@ export async function startServerProcess(
 
 /** Signs in over HTTP and returns headers for further requests (cookie and CSRF token). */
 export async function signInOverHttp(url: string, username: string, password: string): Promise<Record<string, string>> {
-  const res = await fetch(`${url}/api/session`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ username, password }),
-  });
-  if (!res.ok) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
-  const cookie = (res.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
-  const { csrf_token } = (await res.json()) as { csrf_token: string };
-  return { cookie, "x-csrf-token": csrf_token, "content-type": "application/json" };
+  const session = await signIn({ request: (path, init) => fetch(`${url}${path}`, init) }, username, password);
+  return { cookie: session.cookie, "x-csrf-token": session.csrf, "content-type": "application/json" };
 }

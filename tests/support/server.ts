@@ -4,7 +4,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createApp } from "@gridatlas/server/app.ts";
 import { createDb } from "@gridatlas/server/db/db.ts";
-import { createTestDatabase } from "@gridatlas/server/db/test-database.ts";
+import { createTestDatabase } from "@gridatlas/server/test-support/test-database.ts";
 import { serve } from "@hono/node-server";
 
 const webDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../web/dist");

@@ -16,6 +16,8 @@ export type AuthConfig = Readonly<{
   sessionMaxHours: number;
   /** Set for scripted demos and tests: the demo accounts' password, with no forced change. */
   demoPassword: string | undefined;
+  /** How long tile requests trust a session's principal (see tiles.routes.ts); tests set it, the server keeps 2 s. */
+  tilePrincipalTtlMs?: number | undefined;
 }>;
 
 export const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");

@@ -1,9 +1,9 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../../../test-support/test-database.ts";
+import { signIn, type TestSession } from "../../../test-support/test-session.ts";
 import { createApp } from "../../app.ts";
-import { signIn, type TestSession } from "../../auth/test-session.ts";
 import { createDb, type Db } from "../../db/db.ts";
-import { createTestDatabase, type TestDatabase } from "../../db/test-database.ts";
 import { DEFAULT_KEY_CATEGORIES, inCoverageTransaction } from "./coverage.queries.ts";
 import { chooseSites, coveringInstance } from "./coverage.suggest.ts";
 import { bruteForce } from "./coverage.test-support.ts";

@@ -24,10 +24,11 @@ const VERSIONS_TTL_MS = 250;
 const MAX_ZOOM = 22;
 
 /**
- * How long tile requests trust the principal an earlier request of the same session resolved. A cached tile is a
- * map lookup, but resolving the session (and sliding its expiry) is two database round trips, which held cached
- * tiles to the database's pace. The price: a sign-out, a disabled account or a changed role reaches the tiles of an
- * open map up to this much later — tiles only, which change nothing and show what the role saw a moment before.
+ * How long tile requests trust the principal an earlier request of the same session resolved, unless the app's
+ * auth config says otherwise. A cached tile is a map lookup, but resolving the session (and sliding its expiry) is
+ * two database round trips, which held cached tiles to the database's pace. The price: a sign-out, a disabled
+ * account or a changed role reaches the tiles of an open map up to this much later — tiles only, which change
+ * nothing and show what the role saw a moment before.
  */
 const PRINCIPAL_TTL_MS = 2_000;
 /** Sessions remembered at most; beyond it the memory is cleared rather than tracked entry by entry. */
@@ -175,7 +176,7 @@ function scopeOf(c: Context<AppEnv>, layer: LayerName) {
 
 const noStore = { "cache-control": "no-store" };
 
-/** The session guard of /api, with the principal of a session remembered for `PRINCIPAL_TTL_MS`. */
+/** The session guard of /api, with the principal of a session remembered for a while (`PRINCIPAL_TTL_MS`). */
 function tileGuard(): MiddlewareHandler<AppEnv> {
   const guard = sessionGuard();
   return async (c, next) => {
@@ -184,7 +185,8 @@ function tileGuard(): MiddlewareHandler<AppEnv> {
     const id = hashToken(token);
     const { principals } = stateOf(c.get("db"));
     const known = principals.get(id);
-    if (known && performance.now() - known.at < PRINCIPAL_TTL_MS) {
+    const ttl = c.get("auth").tilePrincipalTtlMs ?? PRINCIPAL_TTL_MS;
+    if (known && performance.now() - known.at < ttl) {
       c.set("principal", known.principal);
       return next();
     }

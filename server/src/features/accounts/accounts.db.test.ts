@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import { useTestApp } from "../../../test-support/test-app.ts";
+import { signIn } from "../../../test-support/test-session.ts";
+
+const t = useTestApp("accounts");
+
+type Account = { id: number; username: string; disabled: boolean; roles: { role: string; community_code?: string }[] };
+
+describe("/api/accounts", () => {
+  it("lists every account with its roles, for admins only", async () => {
+    const res = await (await t.as("admin")).request("/api/accounts");
+    expect(res.status).toBe(200);
+    const accounts = (await res.json()) as Account[];
+    const rows = await t.rows<{ username: string; roles: number }>(
+      `select a.username, (select count(*) from account_role r where r.account_id = a.id)::int roles
+       from account a order by a.username`,
+    );
+    expect(
+      accounts
+        .map((a) => ({ username: a.username, roles: a.roles.length }))
+        .sort((x, y) => x.username.localeCompare(y.username)),
+    ).toEqual(rows);
+    const secretary = accounts.find((a) => a.username === "secretary-150571003002");
+    expect(secretary?.roles).toEqual([{ role: "secretary", community_code: "150571003002" }]);
+    for (const who of ["planner", "leader", "worker-1"]) {
+      expect((await (await t.as(who)).request("/api/accounts")).status, who).toBe(403);
+    }
+  });
+
+  it("creates an account that must change its password first, and audits it", async () => {
+    const admin = await t.as("admin");
+    const body = {
+      username: "planner-zhao",
+      display_name: "赵规划",
+      password: "Chushi-mima-2026",
+      roles: [{ role: "planner" }],
+    };
+    const created = await admin.send("POST", "/api/accounts", body);
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: number };
+    expect((await admin.send("POST", "/api/accounts", body)).status).toBe(409);
+    const newcomer = await signIn(t.app, body.username, body.password);
+    const refused = await newcomer.request("/api/grids");
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("password_change_required");
+    const audit = await t.rows("select actor, action, entity_id from audit_event where action = 'account_create'");
+    expect(audit).toEqual([{ actor: "admin", action: "account_create", entity_id: String(id) }]);
+  });
+
+  it("disables an account: it can no longer sign in", async () => {
+    const admin = await t.as("admin");
+    const [leader] = await t.rows<{ id: number }>("select id from account where username = 'leader'");
+    expect((await admin.send("PATCH", `/api/accounts/${leader!.id}`, { disabled: true })).status).toBe(200);
+    await expect(signIn(t.app, "leader")).rejects.toThrow(/sign-in of leader failed: 401/);
+    expect((await admin.send("PATCH", "/api/accounts/999999", { disabled: true })).status).toBe(404);
+  });
+});

@@ -1,0 +1,289 @@
+import { addStress } from "@gridatlas/geodata/stress/stress.ts";
+import fc from "fast-check";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../../../test-support/test-database.ts";
+import { signIn, type TestSession } from "../../../test-support/test-session.ts";
+import { createApp } from "../../app.ts";
+import { createDb, type Db } from "../../db/db.ts";
+
+/**
+ * Every combination of the hazard filters, as three roles, against an independent SQL query written here from
+ * the rules (not from the route's code): the list returns exactly its rows, the clusters hold exactly as many
+ * hazards, and the statistics count them the same way. The demo's 110 hazards are tripled with the stress set's
+ * generator, so that most combinations of two or three filters still find some.
+ */
+
+const FACTOR = 3;
+
+let database: TestDatabase;
+let db: Db;
+let sql: pg.Client;
+let app: ReturnType<typeof createApp>;
+const sessions = new Map<Role, TestSession>();
+let secretaryCommunity: string;
+let workerGrids: string[];
+let communities: string[];
+let grids: string[];
+let categories: string[];
+let boxes: string[];
+let days: string[];
+
+type Role = "leader" | "secretary" | "worker";
+
+beforeAll(async () => {
+  database = await createTestDatabase("hazardfilters");
+  await addStress(database.url, { factor: FACTOR, seed: 11 });
+  db = createDb({ databaseUrl: database.url });
+  app = createApp({ db });
+  sql = new pg.Client({ connectionString: database.url });
+  await sql.connect();
+  const w = await sql.query<{ grid_code: string; community_code: string }>(
+    `select wa.grid_code, w.community_code from account a join account_role r on r.account_id = a.id
+     join worker w on w.id = r.worker_id join worker_assignment wa on wa.worker_id = w.id
+     where a.username = 'worker-1' order by 1`,
+  );
+  workerGrids = w.rows.map((r) => r.grid_code);
+  secretaryCommunity = w.rows[0]!.community_code;
+  sessions.set("leader", await signIn(app, "leader"));
+  sessions.set("secretary", await signIn(app, `secretary-${secretaryCommunity}`));
+  sessions.set("worker", await signIn(app, "worker-1"));
+  communities = (await sql.query<{ code: string }>("select code from community order by code")).rows.map((r) => r.code);
+  // The worker's grids, two more of its community and the grids holding the most hazards elsewhere.
+  const busy = await sql.query<{ grid_code: string }>(
+    `select pp.grid_code from hazard h join published_parcel pp on pp.parcel_id = h.parcel_id
+     group by 1 order by count(*) desc, 1 limit 6`,
+  );
+  const near = await sql.query<{ code: string }>(
+    "select code from published_grid where community_code = $1 and code <> all($2) order by code limit 2",
+    [secretaryCommunity, workerGrids],
+  );
+  grids = [...new Set([...workerGrids, ...near.rows.map((r) => r.code), ...busy.rows.map((r) => r.grid_code)])];
+  categories = (await sql.query<{ code: string }>("select code from hazard_category order by code")).rows.map(
+    (r) => r.code,
+  );
+  const ext = await sql.query<{ w: number; s: number; e: number; n: number }>(
+    "select ST_XMin(geom) w, ST_YMin(geom) s, ST_XMax(geom) e, ST_YMax(geom) n from subdistrict",
+  );
+  const { w: x0, s: y0, e: x1, n: y1 } = ext.rows[0]!;
+  const mx = (x0 + x1) / 2;
+  const my = (y0 + y1) / 2;
+  boxes = [
+    [x0, y0, mx, my],
+    [mx, my, x1, y1],
+    [x0, my, x1, y1],
+    [x0 + (x1 - x0) / 3, y0 + (y1 - y0) / 3, x1 - (x1 - x0) / 3, y1 - (y1 - y0) / 3],
+  ].map((b) => b.map((v) => v.toFixed(6)).join(","));
+  const span = await sql.query<{ d: string }>(
+    `select to_char(d, 'YYYY-MM-DD') d from generate_series(
+       (select min(reported_at at time zone 'Asia/Shanghai')::date - 3 from hazard),
+       current_date, interval '23 days') d`,
+  );
+  days = span.rows.map((r) => r.d);
+});
+
+afterAll(async () => {
+  await sql.end();
+  await db.destroy();
+  await database.drop();
+});
+
+type Filter = {
+  category?: string[];
+  status?: string[];
+  severity?: string[];
+  community?: string;
+  grid?: string;
+  bbox?: string;
+  from?: string;
+  to?: string;
+  q?: string;
+  as_of?: string;
+};
+
+/** Left out more often than not, so that combinations of two or three filters are common and not all empty. */
+const maybe = <T>(arb: fc.Arbitrary<T>) =>
+  fc.oneof({ arbitrary: fc.constant(undefined), weight: 4 }, { arbitrary: arb, weight: 1 });
+
+const filterArb = (): fc.Arbitrary<Filter> =>
+  fc.record({
+    category: maybe(fc.subarray(categories, { minLength: 1, maxLength: 3 })),
+    status: maybe(fc.subarray(["reported", "assigned", "in_progress", "resolved", "verified"], { minLength: 1 })),
+    severity: maybe(fc.subarray(["low", "medium", "high"], { minLength: 1 })),
+    community: maybe(fc.constantFrom(...communities)),
+    grid: maybe(fc.constantFrom(...grids)),
+    bbox: maybe(fc.constantFrom(...boxes)),
+    from: maybe(fc.constantFrom(...days)),
+    to: maybe(fc.constantFrom(...days)),
+    // Substrings of the demo's titles and addresses, and pattern characters that must be taken literally.
+    q: maybe(fc.constantFrom("电动车", "楼道", "单元", "消防", "大街", "保健", "交叉口", "%", "_", "\\", "zz")),
+    as_of: maybe(fc.constantFrom(...days)),
+  });
+
+function query(f: Filter, extra: Record<string, string> = {}): string {
+  const params = new URLSearchParams(extra);
+  for (const [k, v] of Object.entries(f)) {
+    if (v !== undefined) params.set(k, Array.isArray(v) ? v.join(",") : v);
+  }
+  return params.toString();
+}
+
+/** The rule, written out as plain SQL: which hazard ids a role may see under a filter, and their statuses. */
+async function expected(role: Role, f: Filter): Promise<{ id: number; status: string }[]> {
+  const box = f.bbox?.split(",").map(Number) ?? null;
+  const r = await sql.query<{ id: number; status: string }>(
+    `with pub as (
+       select pp.parcel_id, g.code as grid_code
+       from plan_parcel pp join plan p on p.id = pp.plan_id and p.status = 'published' join grid g on g.id = pp.grid_id
+     ),
+     replay as (
+       select h.id,
+         case when $10::date is null then h.status else coalesce((
+           select x.to_status from (
+             select t.to_status, row_number() over (order by t.at desc, t.id desc) as rn
+             from hazard_transition t
+             where t.hazard_id = h.id and (t.at at time zone 'Asia/Shanghai')::date <= $10::date) x
+           where x.rn = 1), 'reported') end as status
+       from hazard h
+     )
+     select h.id, rp.status
+     from hazard h
+     join replay rp on rp.id = h.id
+     left join pub on pub.parcel_id = h.parcel_id
+     left join venue v on v.id = h.venue_id
+     where ($1::text[] is null or h.category = any($1))
+       and ($2::text[] is null or rp.status = any($2))
+       and ($3::text[] is null or h.severity = any($3))
+       and ($4::text is null or h.community_code = $4)
+       and ($5::text is null or pub.grid_code = $5)
+       and ($6::float8[] is null or (ST_X(h.geom) between $6[1] and $6[3] and ST_Y(h.geom) between $6[2] and $6[4]))
+       and ($7::date is null or (h.reported_at at time zone 'Asia/Shanghai')::date >= $7)
+       and ($8::date is null or (h.reported_at at time zone 'Asia/Shanghai')::date <= $8)
+       and ($9::text is null or strpos(lower(h.title), lower($9)) > 0 or strpos(lower(coalesce(h.note, '')), lower($9)) > 0
+            or strpos(lower(coalesce(v.name, '')), lower($9)) > 0 or strpos(lower(coalesce(v.address, '')), lower($9)) > 0)
+       and ($10::date is null or (h.reported_at at time zone 'Asia/Shanghai')::date <= $10)
+       and ($11::text is null or h.community_code = $11)
+       and ($12::text[] is null or pub.grid_code = any($12))
+     order by h.id`,
+    [
+      f.category ?? null,
+      f.status ?? null,
+      f.severity ?? null,
+      f.community ?? null,
+      f.grid ?? null,
+      box,
+      f.from ?? null,
+      f.to ?? null,
+      f.q ?? null,
+      f.as_of ?? null,
+      role === "secretary" ? secretaryCommunity : null,
+      role === "worker" ? workerGrids : null,
+    ],
+  );
+  return r.rows;
+}
+
+type Fc = { features: { id?: number; properties: Record<string, unknown> }[] };
+
+describe("hazard filters, every combination", () => {
+  it("returns from the list, the clusters and the statistics exactly what the plain SQL returns", async () => {
+    let nonEmpty = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom<Role>("leader", "leader", "secretary", "worker"),
+        filterArb(),
+        fc.constantFrom(12, 14, 15.5, 17, 18.5),
+        async (role, f, zoom) => {
+          const s = sessions.get(role)!;
+          const list = await s.request(`/api/hazards?${query(f)}`);
+          if (f.from && f.to && f.from > f.to) {
+            expect(list.status).toBe(400);
+            expect((await list.json()).error.field).toBe("from");
+            return;
+          }
+          expect(list.status, await list.clone().text()).toBe(200);
+          const want = await expected(role, f);
+          if (want.length) nonEmpty += 1;
+          const got = ((await list.json()) as Fc).features;
+          expect(got.map((x) => x.properties.id)).toEqual(want.map((x) => x.id));
+          expect(got.map((x) => x.properties.status)).toEqual(want.map((x) => x.status));
+
+          const clusters = (
+            (await (await s.request(`/api/hazards/clusters?${query(f, { zoom: String(zoom) })}`)).json()) as Fc
+          ).features;
+          expect(clusters.reduce((n, c) => n + (c.properties.count as number), 0)).toBe(want.length);
+          const ids = new Set(want.map((x) => x.id));
+          for (const c of clusters) if (c.properties.count === 1) expect(ids.has(c.properties.id as number)).toBe(true);
+
+          const stats = await (await s.request(`/api/stats/hazards?${query(f)}`)).json();
+          expect(stats.total).toBe(want.length);
+          const byStatus: Record<string, number> = {};
+          for (const c of stats.counts) byStatus[c.status] = (byStatus[c.status] ?? 0) + c.count;
+          const wantByStatus: Record<string, number> = {};
+          for (const x of want) wantByStatus[x.status] = (wantByStatus[x.status] ?? 0) + 1;
+          expect(byStatus).toEqual(wantByStatus);
+          expect(stats.months.reduce((n: number, m: { opened: number }) => n + m.opened, 0)).toBe(want.length);
+          expect(stats.remediation.count).toBe(
+            want.filter((x) => x.status === "resolved" || x.status === "verified").length,
+          );
+        },
+      ),
+      { numRuns: 150, seed: 7007 },
+    );
+    // The property means little if every combination came out empty.
+    expect(nonEmpty).toBeGreaterThan(50);
+  }, 300_000);
+
+  it("computes the time to remediate from the history: median and longest", async () => {
+    const leader = sessions.get("leader")!;
+    const stats = await (await leader.request("/api/stats/hazards")).json();
+    const r = await sql.query<{ median: number; longest: number; n: number }>(
+      `with fixed as (
+         select h.id, extract(epoch from (select max(t.at) from hazard_transition t
+           where t.hazard_id = h.id and t.to_status = 'resolved') - h.reported_at) / 86400 as days
+         from hazard h where h.status in ('resolved', 'verified'))
+       select percentile_cont(0.5) within group (order by days) median, max(days) longest, count(*)::int n from fixed`,
+    );
+    const want = r.rows[0]!;
+    expect(stats.remediation.count).toBe(want.n);
+    expect(stats.remediation.median_days).toBeCloseTo(want.median, 1);
+    expect(stats.remediation.longest_days).toBeCloseTo(want.longest, 1);
+    // 30 resolved and 10 verified in the demo, each copied.
+    expect(want.n).toBe(40 * FACTOR);
+  });
+
+  it("counts hazards reported, resolved and verified per month, every month from the first to the last", async () => {
+    const leader = sessions.get("leader")!;
+    const stats = await (await leader.request("/api/stats/hazards")).json();
+    const months = stats.months as { month: string; opened: number; resolved: number; verified: number }[];
+    const r = await sql.query<{ month: string; n: number }>(
+      `select to_char(reported_at at time zone 'Asia/Shanghai', 'YYYY-MM') as month, count(*)::int n from hazard group by 1`,
+    );
+    for (const row of r.rows) expect(months.find((m) => m.month === row.month)?.opened).toBe(row.n);
+    for (let i = 1; i < months.length; i++) {
+      const [y, m] = months[i - 1]!.month.split("-").map(Number) as [number, number];
+      const next = m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, "0")}`;
+      expect(months[i]!.month).toBe(next);
+    }
+    expect(months.reduce((n, m) => n + m.verified, 0)).toBe(10 * FACTOR);
+  });
+
+  it("refuses unknown values, naming the field", async () => {
+    const leader = sessions.get("leader")!;
+    for (const [q, field] of [
+      ["category=no_such", "category"],
+      ["status=closed", "status"],
+      ["severity=extreme", "severity"],
+      ["from=2026-13-01", "from"],
+      ["as_of=yesterday", "as_of"],
+      ["community=1", "community"],
+      ["bbox=1,2,3", "bbox"],
+    ] as const) {
+      const res = await leader.request(`/api/hazards?${q}`);
+      expect(res.status, q).toBe(400);
+      expect((await res.json()).error.field, q).toBe(field);
+    }
+    const res = await leader.request("/api/hazards/clusters?zoom=99");
+    expect(res.status).toBe(400);
+  });
+});

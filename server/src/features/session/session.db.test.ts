@@ -1,0 +1,204 @@
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, TEST_PASSWORD, type TestDatabase } from "../../../test-support/test-database.ts";
+import { signIn } from "../../../test-support/test-session.ts";
+import { createApp } from "../../app.ts";
+import { createDb, type Db } from "../../db/db.ts";
+import { LOCK_AFTER_FAILURES } from "./session.queries.ts";
+
+let database: TestDatabase;
+let db: Db;
+let sqlClient: pg.Client;
+let app: ReturnType<typeof createApp>;
+
+beforeAll(async () => {
+  database = await createTestDatabase("session");
+  db = createDb({ databaseUrl: database.url });
+  app = createApp({ db, auth: { sessionIdleMinutes: 30, demoPassword: TEST_PASSWORD } });
+  sqlClient = new pg.Client({ connectionString: database.url });
+  await sqlClient.connect();
+});
+
+afterAll(async () => {
+  await sqlClient.end();
+  await db.destroy();
+  await database.drop();
+});
+
+const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+  app.request(path, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  });
+
+describe("signing in", () => {
+  it("sets an HttpOnly, SameSite=Strict cookie and returns the account's scope and a CSRF token", async () => {
+    const res = await post("/api/session", { username: "secretary-150571003001", password: TEST_PASSWORD });
+    expect(res.status).toBe(200);
+    const cookie = res.headers.get("set-cookie") ?? "";
+    expect(cookie).toMatch(/^ga_session=/);
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Strict/i);
+    expect(cookie).not.toMatch(/Secure/i);
+    const body = await res.json();
+    expect(body.account.roles).toEqual(["secretary"]);
+    expect(body.account.communities).toEqual(["150571003001"]);
+    expect(body.csrf_token).toMatch(/^[\w-]{40,}$/);
+    expect(body.demo_password).toBe(true);
+  });
+
+  it("marks the cookie Secure behind HTTPS", async () => {
+    const res = await post(
+      "/api/session",
+      { username: "leader", password: TEST_PASSWORD },
+      { "x-forwarded-proto": "https" },
+    );
+    expect(res.headers.get("set-cookie")).toMatch(/Secure/);
+  });
+
+  it("stores only a hash of the session token", async () => {
+    const res = await post("/api/session", { username: "planner", password: TEST_PASSWORD });
+    const token = (res.headers.get("set-cookie") ?? "").split(";")[0]!.split("=")[1]!;
+    const stored = await sqlClient.query("select 1 from session where id = $1", [token]);
+    expect(stored.rowCount).toBe(0);
+  });
+
+  it("answers a wrong password and an unknown user alike, and logs both", async () => {
+    const wrong = await post("/api/session", { username: "leader", password: "not the password" });
+    const unknown = await post("/api/session", { username: "nobody-here", password: "whatever" });
+    expect(wrong.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    expect((await wrong.json()).error).toEqual((await unknown.json()).error);
+    const logged = await sqlClient.query(
+      "select actor from audit_event where action = 'sign_in_failed' and actor in ('leader', 'nobody-here')",
+    );
+    expect(logged.rowCount).toBe(2);
+  });
+
+  it(`locks an account after ${LOCK_AFTER_FAILURES} wrong passwords, even for the right one, and logs it`, async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < LOCK_AFTER_FAILURES; i++) {
+      statuses.push((await post("/api/session", { username: "worker-7", password: `wrong-${i}` })).status);
+    }
+    expect(statuses).toEqual([401, 401, 401, 401, 429]);
+    const right = await post("/api/session", { username: "worker-7", password: TEST_PASSWORD });
+    expect(right.status).toBe(429);
+    expect(right.headers.get("retry-after")).toMatch(/^\d+$/);
+    expect((await right.json()).error.zh).toContain("锁定");
+    const locked = await sqlClient.query(
+      "select 1 from audit_event where action = 'account_locked' and actor = 'worker-7'",
+    );
+    expect(locked.rowCount).toBe(1);
+  });
+
+  it("refuses a sign-in posted from another site", async () => {
+    const res = await post(
+      "/api/session",
+      { username: "leader", password: TEST_PASSWORD },
+      { origin: "https://evil.example" },
+    );
+    expect(res.status).toBe(403);
+  });
+});
+
+describe("a session", () => {
+  it("is required by every data route", async () => {
+    expect((await app.request("/api/grids")).status).toBe(401);
+    expect((await app.request("/api/health")).status).toBe(200);
+  });
+
+  it("requires the CSRF token on every change", async () => {
+    const s = await signIn(app, "admin");
+    const without = await app.request("/api/accounts/1", {
+      method: "PATCH",
+      headers: { cookie: s.cookie, "content-type": "application/json" },
+      body: JSON.stringify({ display_name: "x" }),
+    });
+    expect(without.status).toBe(403);
+    expect((await without.json()).error.code).toBe("csrf");
+    const wrong = await app.request("/api/accounts/1", {
+      method: "PATCH",
+      headers: { cookie: s.cookie, "content-type": "application/json", "x-csrf-token": "guess" },
+      body: JSON.stringify({ display_name: "x" }),
+    });
+    expect(wrong.status).toBe(403);
+  });
+
+  it("ends after the idle time", async () => {
+    const s = await signIn(app, "leader");
+    expect((await s.request("/api/grids?community=150571003001")).status).toBe(200);
+    await sqlClient.query(
+      "update session set expires_at = now() - interval '1 second' where account_id = (select id from account where username = 'leader')",
+    );
+    expect((await s.request("/api/grids?community=150571003001")).status).toBe(401);
+  });
+
+  it("ends at sign-out", async () => {
+    const s = await signIn(app, "planner");
+    expect((await s.send("DELETE", "/api/session")).status).toBe(204);
+    expect((await s.request("/api/session")).status).toBe(401);
+  });
+
+  it("ends when an admin disables the account", async () => {
+    const admin = await signIn(app, "admin");
+    const victim = await signIn(app, "secretary-150571003002");
+    const { rows } = await sqlClient.query<{ id: number }>(
+      "select id from account where username = 'secretary-150571003002'",
+    );
+    expect((await admin.send("PATCH", `/api/accounts/${rows[0]!.id}`, { disabled: true })).status).toBe(200);
+    expect((await victim.request("/api/grids")).status).toBe(401);
+    expect((await post("/api/session", { username: "secretary-150571003002", password: TEST_PASSWORD })).status).toBe(
+      401,
+    );
+  });
+});
+
+describe("the forced password change", () => {
+  it("blocks everything but the change until it is made, then lets the new password in", async () => {
+    const admin = await signIn(app, "admin");
+    const created = await admin.send("POST", "/api/accounts", {
+      username: "new-planner",
+      display_name: "新规划员",
+      password: "Initial-pass-1",
+      roles: [{ role: "planner" }],
+    });
+    expect(created.status).toBe(201);
+    const s = await signIn(app, "new-planner", "Initial-pass-1");
+    const me = await (await s.request("/api/session")).json();
+    expect(me.account.must_change_password).toBe(true);
+    const blocked = await s.request("/api/grids");
+    expect(blocked.status).toBe(403);
+    expect((await blocked.json()).error.code).toBe("password_change_required");
+    const weak = await s.send("POST", "/api/session/password", {
+      current_password: "Initial-pass-1",
+      new_password: "short",
+    });
+    expect(weak.status).toBe(400);
+    expect((await weak.json()).error.field).toBe("new_password");
+    const changed = await s.send("POST", "/api/session/password", {
+      current_password: "Initial-pass-1",
+      new_password: "A-better-pass-2",
+    });
+    expect(changed.status).toBe(200);
+    expect((await s.request("/api/grids")).status).toBe(200);
+    await signIn(app, "new-planner", "A-better-pass-2");
+  });
+});
+
+describe("the audit trail", () => {
+  it("cannot be rewritten, even by the database owner", async () => {
+    await expect(sqlClient.query("update audit_event set actor = 'someone else'")).rejects.toThrow(/append-only/);
+    await expect(sqlClient.query("delete from audit_event")).rejects.toThrow(/append-only/);
+    await expect(sqlClient.query("truncate audit_event")).rejects.toThrow(/append-only/);
+  });
+
+  it("is browsable by admins and leaders only", async () => {
+    const leader = await signIn(app, "leader");
+    const events = await (await leader.request("/api/audit?action=sign_in&limit=5")).json();
+    expect(events.events.length).toBeGreaterThan(0);
+    expect(events.events.every((e: { action: string }) => e.action === "sign_in")).toBe(true);
+    const secretary = await signIn(app, "secretary-150571003003");
+    expect((await secretary.request("/api/audit")).status).toBe(403);
+  });
+});

@@ -1,0 +1,71 @@
+import pg from "pg";
+import { afterAll, beforeAll } from "vitest";
+import { createApp } from "../src/app.ts";
+import { createDb, type Db } from "../src/db/db.ts";
+import { createTestDatabase, type TestDatabase } from "./test-database.ts";
+import { signIn, type TestSession } from "./test-session.ts";
+
+export type TestApp = {
+  app: ReturnType<typeof createApp>;
+  db: Db;
+  /** A plain client on the same database, for the independent SQL a test checks the API against. */
+  sql: pg.Client;
+  /** The session of a demo account (signed in once per suite). */
+  as(username: string): Promise<TestSession>;
+  /** The rows of a query through `sql`. */
+  rows<T extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<T[]>;
+  /** How many of these GeoJSON geometries stray out of the community (by more than the answers' 7 decimals). */
+  outside(geometries: unknown[], community: string): Promise<number>;
+  /** A box around a point inside the community, `half_deg` each way: `[w, s, e, n]`. */
+  boxIn(community: string, half_deg: number): Promise<[number, number, number, number]>;
+};
+
+/**
+ * A suite's own copy of the demo database with the app over it: made in beforeAll, dropped in afterAll. Call it at
+ * the top of a test file; its fields are there once the suite's tests run.
+ */
+export function useTestApp(label: string): TestApp {
+  let database: TestDatabase;
+  const sessions = new Map<string, Promise<TestSession>>();
+  const t = {
+    as(username: string) {
+      let s = sessions.get(username);
+      if (!s) {
+        s = signIn(t.app, username);
+        sessions.set(username, s);
+      }
+      return s;
+    },
+    async rows<T extends pg.QueryResultRow>(text: string, values: unknown[] = []) {
+      return (await t.sql.query<T>(text, values)).rows;
+    },
+    async outside(geometries: unknown[], community: string) {
+      const [r] = await t.rows<{ n: number }>(
+        `select count(*)::int n from json_array_elements($1::json) g, community c
+         where c.code = $2 and not ST_CoveredBy(ST_GeomFromGeoJSON(g::text), ST_Buffer(c.geom, 1e-6))`,
+        [JSON.stringify(geometries), community],
+      );
+      return r!.n;
+    },
+    async boxIn(community: string, half_deg: number) {
+      const [r] = await t.rows<{ x: number; y: number }>(
+        "select ST_X(p) x, ST_Y(p) y from (select ST_PointOnSurface(geom) p from community where code = $1) q",
+        [community],
+      );
+      return [r!.x - half_deg, r!.y - half_deg, r!.x + half_deg, r!.y + half_deg];
+    },
+  } as TestApp;
+  beforeAll(async () => {
+    database = await createTestDatabase(label);
+    t.db = createDb({ databaseUrl: database.url });
+    t.app = createApp({ db: t.db });
+    t.sql = new pg.Client({ connectionString: database.url });
+    await t.sql.connect();
+  });
+  afterAll(async () => {
+    await t.sql?.end();
+    await t.db?.destroy();
+    await database?.drop();
+  });
+  return t;
+}
