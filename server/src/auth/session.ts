@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { sql } from "kysely";
-import { ApiError } from "../http/errors.ts";
+import { DomainError } from "../errors.ts";
 import type { AppEnv } from "../http/router.ts";
 import { loadPrincipal, type Principal } from "./principal.ts";
 
@@ -27,7 +27,7 @@ const PUBLIC = new Set(["GET /api/health", "GET /api/openapi.json", "POST /api/s
 const BEFORE_PASSWORD_CHANGE = new Set(["GET /api/session", "DELETE /api/session", "POST /api/session/password"]);
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
-export const unauthenticated = () => new ApiError(401, "unauthenticated", "请先登录", "sign in first");
+export const unauthenticated = () => new DomainError("unauthenticated", "unauthenticated", "请先登录", "sign in first");
 
 /**
  * Resolves the session cookie to a principal and guards every /api route: 401 without a session, 403 until a
@@ -50,11 +50,16 @@ export function sessionGuard(): MiddlewareHandler<AppEnv> {
     if (PUBLIC.has(key)) return next();
     if (!principal) throw unauthenticated();
     if (principal.mustChangePassword && !BEFORE_PASSWORD_CHANGE.has(key)) {
-      throw new ApiError(403, "password_change_required", "请先修改初始密码", "change your initial password first");
+      throw new DomainError(
+        "forbidden",
+        "password_change_required",
+        "请先修改初始密码",
+        "change your initial password first",
+      );
     }
     if (!SAFE_METHODS.has(c.req.method) && c.req.header(CSRF_HEADER) !== principal.csrfToken) {
-      throw new ApiError(
-        403,
+      throw new DomainError(
+        "forbidden",
         "csrf",
         "请求缺少有效的 CSRF 令牌，请刷新页面后重试",
         "missing or wrong CSRF token; reload the page and try again",

@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from "kysely";
-import { ApiError } from "../http/errors.ts";
+import { DomainError } from "../errors.ts";
 import type { DB } from "./schema.ts";
 
 export type AuditEntry = {
@@ -38,7 +38,7 @@ export async function audit(trx: Transaction<DB> | Kysely<DB>, e: AuditEntry): P
 export async function staleVersion(
   trx: Transaction<DB> | Kysely<DB>,
   row: { entity: string; id: number; version: number; given: number; zh: string; en: string },
-): Promise<ApiError> {
+): Promise<DomainError> {
   const last = await trx
     .selectFrom("audit_event")
     .select(["actor", "at"])
@@ -48,8 +48,8 @@ export async function staleVersion(
     .limit(1)
     .executeTakeFirst();
   const when = last ? new Date(last.at).toISOString().slice(0, 16).replace("T", " ") : "";
-  return new ApiError(
-    409,
+  return new DomainError(
+    "conflict",
     "version_conflict",
     `${row.zh}已被修改（当前版本 ${row.version}，您的版本 ${row.given}）${last ? `：${last.actor} 于 ${when}（UTC）` : ""}。请重新载入后再改。`,
     `${row.en} changed (now version ${row.version}, yours ${row.given})${last ? `: by ${last.actor} at ${when} UTC` : ""}; reload it and edit again`,

@@ -3,7 +3,7 @@ import { hashPassword } from "../../auth/password.ts";
 import { audit } from "../../db/audit.ts";
 import type { Db } from "../../db/db.ts";
 import type { DB } from "../../db/schema.ts";
-import { ApiError } from "../../http/errors.ts";
+import { DomainError } from "../../errors.ts";
 import type { RoleGrant } from "./accounts.input.ts";
 
 export function listAccounts(db: Db) {
@@ -35,8 +35,8 @@ async function checkGrants(trx: Transaction<DB>, roles: RoleGrant[]): Promise<vo
         .where("code", "=", g.community_code)
         .executeTakeFirst();
       if (!found) {
-        throw new ApiError(
-          400,
+        throw new DomainError(
+          "invalid",
           "bad_request",
           `roles.${i}.community_code：没有这个社区`,
           `roles.${i}.community_code: no such community`,
@@ -47,8 +47,8 @@ async function checkGrants(trx: Transaction<DB>, roles: RoleGrant[]): Promise<vo
     if (g.role === "worker") {
       const found = await trx.selectFrom("worker").select("id").where("id", "=", g.worker_id).executeTakeFirst();
       if (!found) {
-        throw new ApiError(
-          400,
+        throw new DomainError(
+          "invalid",
           "bad_request",
           `roles.${i}.worker_id：没有这个网格员`,
           `roles.${i}.worker_id: no such worker`,
@@ -88,8 +88,8 @@ export async function createAccount(
       .where("username", "=", input.username)
       .executeTakeFirst();
     if (taken) {
-      throw new ApiError(
-        409,
+      throw new DomainError(
+        "conflict",
         "conflict",
         `用户名 ${input.username} 已被占用`,
         `username ${input.username} is taken`,
@@ -138,8 +138,8 @@ export async function changeAccount(
       id === ctx.actorId &&
       (change.disabled === true || (change.roles && !change.roles.some((g) => g.role === "admin")))
     ) {
-      throw new ApiError(
-        422,
+      throw new DomainError(
+        "precondition",
         "self_lockout",
         "不能停用自己或撤销自己的管理员角色",
         "you cannot disable yourself or drop your own admin role",

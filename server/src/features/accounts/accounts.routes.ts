@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { passwordProblem } from "../../auth/password.ts";
 import { requireRole } from "../../auth/principal.ts";
 import { clientIp, principalOf } from "../../auth/session.ts";
-import { badRequest, notFound } from "../../http/errors.ts";
+import { badRequest, notFound } from "../../errors.ts";
 import { createRouter } from "../../http/router.ts";
 import { ErrorSchema } from "../../http/schemas.ts";
 import { AccountChange, NewAccount, PasswordReset, RoleGrant } from "./accounts.input.ts";

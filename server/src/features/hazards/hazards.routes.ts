@@ -4,7 +4,7 @@ import { requireRole } from "../../auth/principal.ts";
 import { clientIp, principalOf } from "../../auth/session.ts";
 import type { Db } from "../../db/db.ts";
 import { toFeatureCollection } from "../../db/postgis.ts";
-import { badRequest } from "../../http/errors.ts";
+import { badRequest } from "../../errors.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
 import { ErrorSchema, featureCollection, geometry, json } from "../../http/schemas.ts";

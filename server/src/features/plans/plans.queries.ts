@@ -2,7 +2,7 @@ import { sql, type Transaction } from "kysely";
 import { audit } from "../../db/audit.ts";
 import type { Db } from "../../db/db.ts";
 import type { DB } from "../../db/schema.ts";
-import { ApiError, notFound } from "../../http/errors.ts";
+import { DomainError, notFound } from "../../errors.ts";
 
 type Trx = Transaction<DB>;
 
@@ -255,8 +255,8 @@ async function lockDraft(trx: Trx, planId: number, version: number) {
   const plan = await trx.selectFrom("plan").selectAll().where("id", "=", planId).forNoKeyUpdate().executeTakeFirst();
   if (!plan) throw notFound(`没有编号为 ${planId} 的方案`, `no plan ${planId}`);
   if (plan.status !== "draft") {
-    throw new ApiError(
-      422,
+    throw new DomainError(
+      "precondition",
       "not_a_draft",
       "只能编辑草稿方案；请先从此方案复制一份草稿",
       "only drafts can be edited; copy this plan into a draft first",
@@ -276,8 +276,8 @@ async function lockDraft(trx: Trx, planId: number, version: number) {
       return { actor: e.actor, at: e.at, zh: d.description_zh ?? e.action, en: d.description_en ?? e.action };
     });
     const last = lines.at(-1);
-    throw new ApiError(
-      409,
+    throw new DomainError(
+      "conflict",
       "version_conflict",
       `方案已被修改（当前版本 ${plan.version}，您的版本 ${version}）${last ? `：${last.actor} ${last.zh}` : ""}。已为您重新载入。`,
       `the plan changed (now version ${plan.version}, yours ${version})${last ? `: ${last.actor} ${last.en}` : ""}; reload it`,
@@ -304,7 +304,12 @@ async function nextFreeCode(trx: Trx, community: string, taken: Set<string> = ne
   let n = (r.rows[0]?.n ?? 0) + 1;
   while (taken.has(`${community}${String(n).padStart(3, "0")}`)) n++;
   if (n > 999)
-    throw new ApiError(422, "codes_exhausted", "该社区的网格编码已用尽", "the community has used all 999 grid codes");
+    throw new DomainError(
+      "precondition",
+      "codes_exhausted",
+      "该社区的网格编码已用尽",
+      "the community has used all 999 grid codes",
+    );
   return `${community}${String(n).padStart(3, "0")}`;
 }
 
@@ -525,8 +530,8 @@ async function result(
 const AFTER_EDIT = { undo: true, redo: false } as const;
 
 const lockedError = (codes: string[]) =>
-  new ApiError(
-    422,
+  new DomainError(
+    "precondition",
     "grid_locked",
     `网格 ${codes.join("、")} 已锁定，不能改动；请先解锁`,
     `grid ${codes.join(", ")} is locked; unlock it first`,
@@ -562,8 +567,8 @@ export async function assignParcels(
     if (rows.length !== wanted.length) {
       const found = new Set(rows.map((r) => r.parcel_id));
       const missing = wanted.filter((p) => !found.has(p));
-      throw new ApiError(
-        422,
+      throw new DomainError(
+        "precondition",
         "unknown_parcels",
         `地块 ${missing.slice(0, 10).join("、")}${missing.length > 10 ? " 等" : ""} 不在此方案中`,
         `parcel ${missing.slice(0, 10).join(", ")}${missing.length > 10 ? "…" : ""} not in this plan`,
@@ -573,8 +578,8 @@ export async function assignParcels(
     }
     const communities = [...new Set(rows.map((r) => r.community_code))];
     if (communities.length > 1) {
-      throw new ApiError(
-        422,
+      throw new DomainError(
+        "precondition",
         "several_communities",
         `所选地块分属 ${communities.length} 个社区；网格不能跨社区`,
         `the parcels lie in ${communities.length} communities; a grid never crosses a community`,
@@ -603,10 +608,16 @@ export async function assignParcels(
         .where("code", "=", target)
         .executeTakeFirst();
       if (!g)
-        throw new ApiError(422, "unknown_grid", `此方案中没有网格 ${target}`, `no grid ${target} in this plan`, "grid");
+        throw new DomainError(
+          "precondition",
+          "unknown_grid",
+          `此方案中没有网格 ${target}`,
+          `no grid ${target} in this plan`,
+          "grid",
+        );
       if (g.community_code !== community) {
-        throw new ApiError(
-          422,
+        throw new DomainError(
+          "precondition",
           "other_community",
           `地块属于另一个社区，不能划入网格 ${target}`,
           `the parcels belong to another community than grid ${target}`,
@@ -657,8 +668,8 @@ export async function undoRedo(
       .orderBy("id", which === "undo" ? "desc" : "asc")
       .executeTakeFirst();
     if (!edit) {
-      throw new ApiError(
-        422,
+      throw new DomainError(
+        "precondition",
         `nothing_to_${which}`,
         which === "undo" ? "没有可撤销的操作" : "没有可重做的操作",
         `nothing to ${which}`,
@@ -752,14 +763,20 @@ export async function mergeGrids(
     const [a, b] = input.grids.map((code) => {
       const g = grids.get(code);
       if (!g)
-        throw new ApiError(422, "unknown_grid", `此方案中没有网格 ${code}`, `no grid ${code} in this plan`, "grids");
+        throw new DomainError(
+          "precondition",
+          "unknown_grid",
+          `此方案中没有网格 ${code}`,
+          `no grid ${code} in this plan`,
+          "grids",
+        );
       return g;
     }) as [NonNullable<ReturnType<typeof grids.get>>, NonNullable<ReturnType<typeof grids.get>>];
     if (a.code === b.code)
-      throw new ApiError(422, "same_grid", "请选择两个不同的网格", "choose two different grids", "grids");
+      throw new DomainError("precondition", "same_grid", "请选择两个不同的网格", "choose two different grids", "grids");
     if (a.community_code !== b.community_code)
-      throw new ApiError(
-        422,
+      throw new DomainError(
+        "precondition",
         "other_community",
         "两个网格属于不同社区，不能合并",
         "the grids lie in different communities",
@@ -774,7 +791,13 @@ export async function mergeGrids(
       trx,
     );
     if (!touching.rows[0]?.n)
-      throw new ApiError(422, "not_adjacent", "两个网格不相邻，不能合并", "the grids do not share a boundary", "grids");
+      throw new DomainError(
+        "precondition",
+        "not_adjacent",
+        "两个网格不相邻，不能合并",
+        "the grids do not share a boundary",
+        "grids",
+      );
     const parcels = await trx
       .selectFrom("plan_parcel")
       .select("parcel_id")
@@ -862,16 +885,16 @@ export async function deleteGrid(
     if (input.into) {
       const into = grids.get(input.into);
       if (!into || into.code === code)
-        throw new ApiError(
-          422,
+        throw new DomainError(
+          "precondition",
           "unknown_grid",
           `此方案中没有可接收的网格 ${input.into}`,
           `no grid ${input.into} to take the parcels`,
           "into",
         );
       if (into.community_code !== g.community_code)
-        throw new ApiError(
-          422,
+        throw new DomainError(
+          "precondition",
           "other_community",
           "接收网格属于另一个社区",
           "the receiving grid lies in another community",
@@ -879,8 +902,8 @@ export async function deleteGrid(
         );
       if (into.locked) throw lockedError([into.code]);
       if (!edges.rows.some((e) => (e.ga === into.code && e.gb === code) || (e.gb === into.code && e.ga === code))) {
-        throw new ApiError(
-          422,
+        throw new DomainError(
+          "precondition",
           "not_adjacent",
           `网格 ${input.into} 与被删除的网格不相邻`,
           `grid ${input.into} does not border the deleted grid`,
@@ -913,8 +936,8 @@ export async function deleteGrid(
         }
       }
       if (destination.size < parcels.length) {
-        throw new ApiError(
-          422,
+        throw new DomainError(
+          "precondition",
           "no_neighbour",
           "该网格没有可接收其地块的相邻网格（相邻网格均已锁定或不存在）",
           "no unlocked neighbouring grid can take this grid's parcels",
@@ -998,8 +1021,8 @@ export async function splitGrid(
     for (const [id, piece] of assigned) groups.set(piece, [...(groups.get(piece) ?? []), id]);
     const ordered = [...groups.values()].sort((x, y) => y.length - x.length);
     if (ordered.length < 2) {
-      throw new ApiError(
-        422,
+      throw new DomainError(
+        "precondition",
         "line_does_not_split",
         "所画的线没有把网格分成两部分：请从网格外画到网格外，横穿网格",
         "the line does not cut the grid in two: draw it from outside to outside, across the grid",
@@ -1385,10 +1408,10 @@ export async function publishPlan(
     const plan = await trx.selectFrom("plan").selectAll().where("id", "=", planId).forNoKeyUpdate().executeTakeFirst();
     if (!plan) throw notFound(`没有编号为 ${planId} 的方案`, `no plan ${planId}`);
     if (plan.status === "published")
-      throw new ApiError(422, "already_published", "此方案已是现行方案", "this plan is already in force");
+      throw new DomainError("precondition", "already_published", "此方案已是现行方案", "this plan is already in force");
     if (plan.version !== input.version) {
-      throw new ApiError(
-        409,
+      throw new DomainError(
+        "conflict",
         "version_conflict",
         `方案已被修改（当前版本 ${plan.version}），请重新核对后再发布`,
         `the plan changed (now version ${plan.version}); review it again before publishing`,
@@ -1400,8 +1423,8 @@ export async function publishPlan(
     }
     const { errors, warnings } = await validatePlan(trx, planId);
     if (errors.length) {
-      throw new ApiError(
-        422,
+      throw new DomainError(
+        "precondition",
         "invalid_plan",
         `方案有 ${errors.length} 处错误，不能发布：${errors[0]!.zh}`,
         `the plan has ${errors.length} errors and cannot be published: ${errors[0]!.en}`,
@@ -1410,8 +1433,8 @@ export async function publishPlan(
       );
     }
     if (warnings.length && (!input.confirm || !input.reason)) {
-      throw new ApiError(
-        422,
+      throw new DomainError(
+        "precondition",
         "confirmation_required",
         `方案有 ${warnings.length} 项警告；确认发布须填写理由`,
         `the plan has ${warnings.length} warnings; confirm with a reason to publish`,
