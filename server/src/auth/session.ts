@@ -2,8 +2,8 @@ import { createHash, randomBytes } from "node:crypto";
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { sql } from "kysely";
+import type { Db } from "../db/db.ts";
 import { DomainError } from "../errors.ts";
-import type { AppEnv } from "../http/router.ts";
 import { loadPrincipal, type Principal } from "./principal.ts";
 
 export const SESSION_COOKIE = "ga_session";
@@ -17,6 +17,9 @@ export type AuthConfig = Readonly<{
   /** Set for scripted demos and tests: the demo accounts' password, with no forced change. */
   demoPassword: string | undefined;
 }>;
+
+/** What every request carries: the database, the auth settings and the principal the session guard resolved. */
+export type AppEnv = { Variables: { db: Db; auth: AuthConfig; principal: Principal | null } };
 
 export const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
 export const newToken = () => randomBytes(32).toString("base64url");
