@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { sql } from "kysely";
+import type { Actor } from "../db/audit.ts";
 import type { Db } from "../db/db.ts";
 import { DomainError } from "../errors.ts";
 import { loadPrincipal, type Principal } from "./principal.ts";
@@ -86,6 +87,12 @@ export function principalOf(c: Context<AppEnv>): Principal {
   const p = c.get("principal");
   if (!p) throw unauthenticated();
   return p;
+}
+
+/** The signed-in principal as the author of a change: the one way an `Actor` is made from a request. */
+export function actorOf(c: Context<AppEnv>): Actor {
+  const p = principalOf(c);
+  return { accountId: p.accountId, username: p.username, displayName: p.displayName, ip: clientIp(c) };
 }
 
 export function clientIp(c: Context<AppEnv>): string {

@@ -2,6 +2,9 @@ import type { Kysely, Transaction } from "kysely";
 import { DomainError } from "../errors.ts";
 import type { DB } from "./schema.ts";
 
+/** Who makes a change: the account, its name as the audit trail and the history rows show it, and where from. */
+export type Actor = Readonly<{ accountId: number; username: string; displayName: string; ip: string }>;
+
 export type AuditEntry = {
   actor: string;
   action: string;

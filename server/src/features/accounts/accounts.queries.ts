@@ -1,6 +1,6 @@
 import { sql, type Transaction } from "kysely";
 import { hashPassword } from "../../auth/password.ts";
-import { audit } from "../../db/audit.ts";
+import { type Actor, audit } from "../../db/audit.ts";
 import type { Db } from "../../db/db.ts";
 import type { DB } from "../../db/schema.ts";
 import { DomainError } from "../../errors.ts";
@@ -78,7 +78,7 @@ async function setRoles(trx: Transaction<DB>, accountId: number, roles: RoleGran
 export async function createAccount(
   db: Db,
   input: { username: string; display_name: string; password: string; roles: RoleGrant[] },
-  ctx: { actor: string; ip: string },
+  actor: Actor,
 ): Promise<number> {
   const hash = await hashPassword(input.password);
   return db.transaction().execute(async (trx) => {
@@ -109,12 +109,12 @@ export async function createAccount(
       .executeTakeFirstOrThrow();
     await setRoles(trx, id, input.roles);
     await audit(trx, {
-      actor: ctx.actor,
+      actor: actor.username,
       action: "account_create",
       entity: "account",
       entityId: id,
       diff: { username: input.username, display_name: input.display_name, roles: input.roles },
-      ip: ctx.ip,
+      ip: actor.ip,
     });
     return id;
   });
@@ -124,7 +124,7 @@ export async function changeAccount(
   db: Db,
   id: number,
   change: { display_name?: string | undefined; disabled?: boolean | undefined; roles?: RoleGrant[] | undefined },
-  ctx: { actor: string; actorId: number; ip: string },
+  actor: Actor,
 ): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     const before = await trx
@@ -135,7 +135,7 @@ export async function changeAccount(
       .executeTakeFirst();
     if (!before) return false;
     if (
-      id === ctx.actorId &&
+      id === actor.accountId &&
       (change.disabled === true || (change.roles && !change.roles.some((g) => g.role === "admin")))
     ) {
       throw new DomainError(
@@ -165,23 +165,18 @@ export async function changeAccount(
     // A disabled account or a changed scope must not live on in old sessions.
     if (change.disabled || change.roles) await trx.deleteFrom("session").where("account_id", "=", id).execute();
     await audit(trx, {
-      actor: ctx.actor,
+      actor: actor.username,
       action: "account_update",
       entity: "account",
       entityId: id,
       diff: { before: { ...before, roles: rolesBefore }, after: change },
-      ip: ctx.ip,
+      ip: actor.ip,
     });
     return true;
   });
 }
 
-export async function resetPassword(
-  db: Db,
-  id: number,
-  password: string,
-  ctx: { actor: string; ip: string },
-): Promise<boolean> {
+export async function resetPassword(db: Db, id: number, password: string, actor: Actor): Promise<boolean> {
   const hash = await hashPassword(password);
   return db.transaction().execute(async (trx) => {
     const r = await trx
@@ -191,7 +186,13 @@ export async function resetPassword(
       .executeTakeFirst();
     if (Number(r.numUpdatedRows) === 0) return false;
     await trx.deleteFrom("session").where("account_id", "=", id).execute();
-    await audit(trx, { actor: ctx.actor, action: "password_reset", entity: "account", entityId: id, ip: ctx.ip });
+    await audit(trx, {
+      actor: actor.username,
+      action: "password_reset",
+      entity: "account",
+      entityId: id,
+      ip: actor.ip,
+    });
     return true;
   });
 }

@@ -1,7 +1,7 @@
 import type { Geometry, Point } from "geojson";
 import { sql } from "kysely";
 import { type Principal, scopeCondition } from "../../auth/principal.ts";
-import { audit, staleVersion } from "../../db/audit.ts";
+import { type Actor, audit, staleVersion } from "../../db/audit.ts";
 import type { Db } from "../../db/db.ts";
 import { asGeoJson, fromGeoJson, placeCondition } from "../../db/postgis.ts";
 import { badRequest, DomainError, notFound } from "../../errors.ts";
@@ -51,7 +51,6 @@ export function listCameras(db: Db, p: Principal, f: PlaceFilter, opts: { views:
 }
 
 /** Who changes a camera, for the audit trail. */
-export type Actor = { username: string; ip: string };
 
 /** Admins and planners change any camera; a secretary only plans cameras in their own community. */
 const editsAll = (p: Principal) => p.roles.includes("admin") || p.roles.includes("planner");

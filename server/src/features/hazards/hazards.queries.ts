@@ -1,7 +1,7 @@
 import type { Geometry, Point } from "geojson";
 import { type RawBuilder, sql } from "kysely";
 import { type Principal, scopeCondition } from "../../auth/principal.ts";
-import { audit } from "../../db/audit.ts";
+import { type Actor, audit } from "../../db/audit.ts";
 import type { Db } from "../../db/db.ts";
 import { asGeoJson, fromGeoJson, placeCondition } from "../../db/postgis.ts";
 import { badRequest, DomainError, notFound } from "../../errors.ts";
@@ -272,9 +272,6 @@ export function hazardHistory(db: Db, id: number) {
     .orderBy("id")
     .execute();
 }
-
-/** Who makes a change, for the history and the audit trail. */
-export type Actor = { username: string; displayName: string; ip: string };
 
 /** A category code must name a row of hazard_category; 400 naming the field and the codes there are otherwise. */
 export async function checkCategory(db: Db, field: string, code: string): Promise<void> {

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { ImportError } from "@gridatlas/geodata/osm/errors.ts";
 import type { SqlClient } from "@gridatlas/geodata/osm/import.ts";
 import { CompiledQuery, type Kysely } from "kysely";
+import type { Actor } from "../../db/audit.ts";
 import type { Db } from "../../db/db.ts";
 import type { DB } from "../../db/schema.ts";
 import { DomainError, notFound } from "../../errors.ts";
@@ -21,8 +22,6 @@ export type ImportJob = {
   error?: { code: string; zh: string; en: string; details?: unknown };
   owner: number;
 };
-
-export type Actor = { accountId: number; username: string; ip: string };
 
 /**
  * Import jobs live in the server process, as rebalance jobs do: an import takes seconds to a minute, its

@@ -5,11 +5,12 @@ import { type GisRead, readGisFile } from "@gridatlas/geodata/gis/read.ts";
 import { ImportError } from "@gridatlas/geodata/osm/errors.ts";
 import { DEFAULT_HOUSEHOLD_ESTIMATE, entranceCount } from "@gridatlas/geodata/osm/households.ts";
 import { sql } from "kysely";
+import type { Actor } from "../../db/audit.ts";
 import type { Db } from "../../db/db.ts";
 import { DomainError } from "../../errors.ts";
 import { completeUpload } from "./imports.files.ts";
 import type { FileRequest, LayerImportRequest, LayerTarget } from "./imports.input.ts";
-import { type Actor, auditImport, withSqlClient } from "./imports.jobs.ts";
+import { auditImport, withSqlClient } from "./imports.jobs.ts";
 
 /** What is wrong with one row of an import, and where: the row (from 1), the field (or "geometry"). */
 export type RowProblem = { row: number; field: string; zh: string; en: string };

@@ -1,9 +1,10 @@
 import { importOsmWith } from "@gridatlas/geodata/osm/import.ts";
+import type { Actor } from "../../db/audit.ts";
 import type { Db } from "../../db/db.ts";
 import { DomainError } from "../../errors.ts";
 import { completeUpload } from "./imports.files.ts";
 import type { OsmImportRequest } from "./imports.input.ts";
-import { type Actor, auditImport, type ImportJob, startJob, withSqlClient } from "./imports.jobs.ts";
+import { auditImport, type ImportJob, startJob, withSqlClient } from "./imports.jobs.ts";
 import { proposeWithRebalancer } from "./imports.propose.ts";
 
 /**

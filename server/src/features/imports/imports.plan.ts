@@ -1,7 +1,8 @@
+import type { Actor } from "../../db/audit.ts";
 import type { Db } from "../../db/db.ts";
 import { DomainError } from "../../errors.ts";
 import type { PlanImportRequest } from "./imports.input.ts";
-import { type Actor, auditImport, withSqlClient } from "./imports.jobs.ts";
+import { auditImport, withSqlClient } from "./imports.jobs.ts";
 import { type RowProblem, readUpload } from "./imports.layers.ts";
 
 const CODE_NAMES = ["code", "grid_code", "网格编码", "编码", "编号"];

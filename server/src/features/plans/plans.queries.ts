@@ -1,5 +1,5 @@
 import { sql, type Transaction } from "kysely";
-import { audit } from "../../db/audit.ts";
+import { type Actor, audit } from "../../db/audit.ts";
 import type { Db } from "../../db/db.ts";
 import type { DB } from "../../db/schema.ts";
 import { DomainError, notFound } from "../../errors.ts";
@@ -32,8 +32,6 @@ export type EditAction =
   | "lock"
   | "rebalance"
   | "renumber";
-
-export type Actor = { username: string; ip: string };
 
 const PLAN_COLUMNS = [
   "id",

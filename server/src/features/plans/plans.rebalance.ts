@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
+import type { Actor } from "../../db/audit.ts";
 import type { Db } from "../../db/db.ts";
 import { DomainError, notFound } from "../../errors.ts";
 import type { Explanation, RebalanceMetrics, RebalanceProgress } from "../rebalance/rebalance.engine.ts";
 import { runRebalanceInWorker } from "../rebalance/rebalance.run.ts";
-import { type Actor, applyRebalance, type EditResult, findPlan } from "./plans.queries.ts";
+import { applyRebalance, type EditResult, findPlan } from "./plans.queries.ts";
 
 export type RebalanceRequest = {
   version: number;

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { requireRole } from "../../auth/principal.ts";
-import { clientIp, principalOf } from "../../auth/session.ts";
+import { actorOf, principalOf } from "../../auth/session.ts";
 import { notFound } from "../../errors.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
@@ -125,9 +125,8 @@ function reader(c: Context<AppEnv>) {
   return p;
 }
 function editor(c: Context<AppEnv>) {
-  const p = principalOf(c);
-  requireRole(p, "admin", "planner");
-  return { username: p.username, ip: clientIp(c) };
+  requireRole(principalOf(c), "admin", "planner");
+  return actorOf(c);
 }
 async function existing(c: Context<AppEnv>, id: number) {
   const plan = await findPlan(c.get("db"), id);

@@ -4,7 +4,7 @@ import { deleteCookie, setCookie } from "hono/cookie";
 import { passwordProblem } from "../../auth/password.ts";
 import { loadPrincipal, type Principal } from "../../auth/principal.ts";
 import { FailureWindow } from "../../auth/rate-limit.ts";
-import { clientIp, hashToken, principalOf, SESSION_COOKIE, unauthenticated } from "../../auth/session.ts";
+import { actorOf, clientIp, hashToken, principalOf, SESSION_COOKIE, unauthenticated } from "../../auth/session.ts";
 import { badRequest, DomainError } from "../../errors.ts";
 import { bi } from "../../http/errors.ts";
 import { type AppEnv, createRouter } from "../../http/router.ts";
@@ -168,7 +168,7 @@ export const sessionRoutes = createRouter()
   })
   .openapi(signOutRoute, async (c) => {
     const p = principalOf(c);
-    await signOut(c.get("db"), p.sessionId, p.username, clientIp(c));
+    await signOut(c.get("db"), p.sessionId, actorOf(c));
     deleteCookie(c, SESSION_COOKIE, { path: "/" });
     return c.body(null, 204);
   })
@@ -180,7 +180,7 @@ export const sessionRoutes = createRouter()
     const outcome = await changePassword(
       c.get("db"),
       { accountId: p.accountId, sessionId: p.sessionId, current: current_password, next: new_password },
-      { actor: p.username, ip: clientIp(c) },
+      actorOf(c),
     );
     if (outcome === "wrong_current")
       throw badRequest("current_password", "当前密码不正确", "the current password is wrong");

@@ -1,7 +1,7 @@
 import type { Geometry } from "geojson";
 import { sql } from "kysely";
 import { type Principal, scopeCondition } from "../../auth/principal.ts";
-import { audit } from "../../db/audit.ts";
+import { type Actor, audit } from "../../db/audit.ts";
 import type { Db } from "../../db/db.ts";
 import { asGeoJson, placeCondition } from "../../db/postgis.ts";
 import { badRequest, DomainError, notFound } from "../../errors.ts";
@@ -189,9 +189,6 @@ export async function findVenue(db: Db, p: Principal, id: number) {
     properties: { ...props, inspections, hazards, may_inspect: recordsAt(p, row) },
   };
 }
-
-/** Who makes a change, for the history and the audit trail. */
-export type Actor = { username: string; displayName: string; ip: string };
 
 /**
  * The inspector of an inspection: a worker account is itself (and may name no one else); otherwise the worker

@@ -1,10 +1,8 @@
 import { sql } from "kysely";
 import { isAdmin, type Principal } from "../../auth/principal.ts";
-import { audit } from "../../db/audit.ts";
+import { type Actor, audit } from "../../db/audit.ts";
 import type { Db } from "../../db/db.ts";
 import type { ErrorKind } from "../../errors.ts";
-
-export type Actor = { username: string; ip: string };
 
 /** A visit as asked for, before it is checked. */
 export type Candidate = {

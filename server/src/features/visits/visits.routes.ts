@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { forbidden, isAdmin } from "../../auth/principal.ts";
-import { clientIp, principalOf } from "../../auth/session.ts";
+import { actorOf, principalOf } from "../../auth/session.ts";
 import { badRequest, DomainError, notFound } from "../../errors.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
@@ -119,7 +119,7 @@ const routes = {
 function recorder(c: Context<AppEnv>) {
   const p = principalOf(c);
   if (!isAdmin(p) && !p.roles.includes("secretary") && !p.roles.includes("worker")) throw forbidden();
-  return { p, actor: { username: p.username, ip: clientIp(c) } };
+  return { p, actor: actorOf(c) };
 }
 
 /** The refusal a single request answers with: a 404 first, so that nothing about an unreachable place leaks. */

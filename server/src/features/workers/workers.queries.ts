@@ -1,11 +1,10 @@
 import { sql, type Transaction } from "kysely";
-import { audit, staleVersion } from "../../db/audit.ts";
+import { type Actor, audit, staleVersion } from "../../db/audit.ts";
 import type { Db } from "../../db/db.ts";
 import type { DB } from "../../db/schema.ts";
 import { DomainError } from "../../errors.ts";
 
 type Trx = Transaction<DB>;
-export type Actor = { username: string; ip: string };
 
 export type WorkerRow = {
   id: number;

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { forbidden, isAdmin, type Principal } from "../../auth/principal.ts";
-import { clientIp, principalOf } from "../../auth/session.ts";
+import { actorOf, principalOf } from "../../auth/session.ts";
 import { DomainError, notFound } from "../../errors.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
@@ -129,7 +129,7 @@ function writer(c: Context<AppEnv>) {
   if (!isAdmin(p) && !p.roles.includes("secretary")) throw forbidden();
   return {
     p,
-    actor: { username: p.username, ip: clientIp(c) },
+    actor: actorOf(c),
     manages: (community: string) => isAdmin(p) || p.communities.includes(community),
   };
 }
