@@ -5,7 +5,9 @@ import type { Db } from "../../db/db.ts";
 import { DomainError, notFound } from "../../errors.ts";
 import type { Explanation, RebalanceMetrics, RebalanceProgress } from "../rebalance/rebalance.engine.ts";
 import { runRebalanceInWorker } from "../rebalance/rebalance.run.ts";
-import { applyRebalance, type EditResult, findPlan } from "./plans.queries.ts";
+import type { EditResult } from "./plans.edits.ts";
+import { findPlan } from "./plans.queries.ts";
+import { applyRebalance } from "./plans.tools.ts";
 
 export type RebalanceRequest = {
   version: number;

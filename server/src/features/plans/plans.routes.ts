@@ -6,6 +6,8 @@ import { notFound } from "../../errors.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
 import { communityCode, ErrorSchema, gridCode, json } from "../../http/schemas.ts";
+import { comparePlans, transfers } from "./plans.compare.ts";
+import { undoRedo } from "./plans.edits.ts";
 import {
   Assign,
   CompareParam,
@@ -22,26 +24,10 @@ import {
   Split,
   VersionOnly,
 } from "./plans.input.ts";
-import {
-  assignParcels,
-  comparePlans,
-  copyPlan,
-  deleteGrid,
-  findPlan,
-  listPlans,
-  mergeGrids,
-  planGridsWithOutlines,
-  planHistory,
-  planParcels,
-  publishPlan,
-  renumber,
-  setLock,
-  splitGrid,
-  transfers,
-  undoRedo,
-  validatePlan,
-} from "./plans.queries.ts";
+import { publishPlan, validatePlan } from "./plans.publish.ts";
+import { copyPlan, findPlan, listPlans, planGridsWithOutlines, planHistory, planParcels } from "./plans.queries.ts";
 import { findJob, startRebalance } from "./plans.rebalance.ts";
+import { assignParcels, deleteGrid, mergeGrids, renumber, setLock, splitGrid } from "./plans.tools.ts";
 
 const err = (d: string) => json(ErrorSchema, d);
 const errors = {
