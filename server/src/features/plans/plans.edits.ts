@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import { type Actor, audit } from "../../db/audit.ts";
+import { type Actor, audit, versionConflict } from "../../db/audit.ts";
 import type { Db } from "../../db/db.ts";
 import { DomainError, notFound } from "../../errors.ts";
 import { type GridFigures, gridFigures, type Trx } from "./plans.queries.ts";
@@ -47,27 +47,10 @@ export async function lockDraft(trx: Trx, planId: number, version: number) {
     );
   }
   if (plan.version !== version) {
-    const since = await trx
-      .selectFrom("audit_event")
-      .select(["actor", "at", "action", "diff"])
-      .where("entity", "=", "plan")
-      .where("entity_id", "=", String(planId))
-      .where(sql<boolean>`(diff->>'version')::int > ${version}`)
-      .orderBy("id")
-      .execute();
-    const lines = since.map((e) => {
-      const d = e.diff as { description_zh?: string; description_en?: string };
-      return { actor: e.actor, at: e.at, zh: d.description_zh ?? e.action, en: d.description_en ?? e.action };
-    });
-    const last = lines.at(-1);
-    throw new DomainError(
-      "conflict",
-      "version_conflict",
-      `方案已被修改（当前版本 ${plan.version}，您的版本 ${version}）${last ? `：${last.actor} ${last.zh}` : ""}。已为您重新载入。`,
-      `the plan changed (now version ${plan.version}, yours ${version})${last ? `: ${last.actor} ${last.en}` : ""}; reload it`,
-      "version",
-      { current_version: plan.version, changes: lines },
-    );
+    throw await versionConflict(trx, { entity: "plan", id: planId, current: plan.version, given: version }, (last) => ({
+      zh: `方案已被修改（当前版本 ${plan.version}，您的版本 ${version}）${last ? `：${last.actor} ${last.zh}` : ""}。已为您重新载入。`,
+      en: `the plan changed (now version ${plan.version}, yours ${version})${last ? `: ${last.actor} ${last.en}` : ""}; reload it`,
+    }));
   }
   return plan;
 }

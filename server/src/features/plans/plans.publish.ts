@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import { type Actor, audit } from "../../db/audit.ts";
+import { type Actor, audit, versionConflict } from "../../db/audit.ts";
 import type { Db } from "../../db/db.ts";
 import { DomainError, notFound } from "../../errors.ts";
 import { gridFigures, outlineGrids, type Trx } from "./plans.queries.ts";
@@ -90,15 +90,13 @@ export async function publishPlan(
     if (plan.status === "published")
       throw new DomainError("precondition", "already_published", "此方案已是现行方案", "this plan is already in force");
     if (plan.version !== input.version) {
-      throw new DomainError(
-        "conflict",
-        "version_conflict",
-        `方案已被修改（当前版本 ${plan.version}），请重新核对后再发布`,
-        `the plan changed (now version ${plan.version}); review it again before publishing`,
-        "version",
-        {
-          current_version: plan.version,
-        },
+      throw await versionConflict(
+        trx,
+        { entity: "plan", id: planId, current: plan.version, given: input.version },
+        () => ({
+          zh: `方案已被修改（当前版本 ${plan.version}），请重新核对后再发布`,
+          en: `the plan changed (now version ${plan.version}); review it again before publishing`,
+        }),
       );
     }
     const { errors, warnings } = await validatePlan(trx, planId);

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
-import type { Actor } from "../../db/audit.ts";
+import { type Actor, versionConflict } from "../../db/audit.ts";
 import type { Db } from "../../db/db.ts";
 import { DomainError, notFound } from "../../errors.ts";
 import type { Explanation, RebalanceMetrics, RebalanceProgress } from "../rebalance/rebalance.engine.ts";
@@ -71,16 +71,10 @@ export async function startRebalance(
     throw new DomainError("precondition", "not_a_draft", "只能在草稿方案上自动平衡", "only a draft can be rebalanced");
   }
   if (plan.version !== req.version) {
-    throw new DomainError(
-      "conflict",
-      "version_conflict",
-      `方案已被修改（当前版本 ${plan.version}），请刷新`,
-      `the plan changed (now version ${plan.version}); reload it`,
-      "version",
-      {
-        current_version: plan.version,
-      },
-    );
+    throw await versionConflict(db, { entity: "plan", id: planId, current: plan.version, given: req.version }, () => ({
+      zh: `方案已被修改（当前版本 ${plan.version}），请刷新`,
+      en: `the plan changed (now version ${plan.version}); reload it`,
+    }));
   }
   const community = await db
     .selectFrom("community")
