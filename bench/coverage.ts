@@ -56,7 +56,7 @@ const planner: Principal = {
   sessionId: "",
   csrfToken: "",
 };
-const actor = { username: "bench", ip: "local" };
+const actor = { accountId: 0, username: "bench", displayName: "bench", ip: "local" };
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const p90 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.9)]!;

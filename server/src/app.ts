@@ -6,6 +6,7 @@ import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { type AuthConfig, sessionGuard } from "./auth/session.ts";
 import type { Db } from "./db/db.ts";
+import { DomainError } from "./errors.ts";
 import { accountsRoutes } from "./features/accounts/accounts.routes.ts";
 import { auditRoutes } from "./features/audit/audit.routes.ts";
 import { blocksRoutes } from "./features/blocks/blocks.routes.ts";
@@ -30,7 +31,7 @@ import { visitsRoutes } from "./features/visits/visits.routes.ts";
 import { waterRoutes } from "./features/water/water.routes.ts";
 import { workersRoutes } from "./features/workers/workers.routes.ts";
 import { workspaceRoutes } from "./features/workspace/workspace.routes.ts";
-import { ApiError, errorBody, preferredLang } from "./http/errors.ts";
+import { errorBody, preferredLang, statusOf } from "./http/errors.ts";
 import type { AppEnv } from "./http/router.ts";
 
 export type AppDeps = {
@@ -60,7 +61,7 @@ export function createApp({ db, auth, webDist }: AppDeps) {
     bodyLimit({
       maxSize: 1024 * 1024,
       onError: () => {
-        throw new ApiError(413, "too_large", "请求体超过 1 MB", "request body over 1 MB");
+        throw new DomainError("too_large", "too_large", "请求体超过 1 MB", "request body over 1 MB");
       },
     }),
   );
@@ -71,11 +72,11 @@ export function createApp({ db, auth, webDist }: AppDeps) {
     try {
       url = decodeURIComponent(url);
     } catch {
-      throw new ApiError(400, "bad_request", "网址编码不正确", "malformed percent-encoding in the URL");
+      throw new DomainError("invalid", "bad_request", "网址编码不正确", "malformed percent-encoding in the URL");
     }
     const body = c.req.method === "GET" || c.req.method === "HEAD" ? "" : await c.req.text();
     if (nul(url) || nul(body)) {
-      throw new ApiError(400, "bad_request", "输入含有空字符（NUL）", "input contains a NUL character");
+      throw new DomainError("invalid", "bad_request", "输入含有空字符（NUL）", "input contains a NUL character");
     }
     await next();
   });
@@ -118,18 +119,24 @@ export function createApp({ db, auth, webDist }: AppDeps) {
 
   app.notFound((c) => {
     const lang = preferredLang(c.req.header("accept-language"));
-    return c.json(errorBody(new ApiError(404, "not_found", "没有这个地址", `no route ${c.req.path}`), lang), 404);
+    return c.json(
+      errorBody(new DomainError("not_found", "not_found", "没有这个地址", `no route ${c.req.path}`), lang),
+      404,
+    );
   });
 
   app.onError((err, c) => {
     const lang = preferredLang(c.req.header("accept-language"));
-    if (err instanceof ApiError) return c.json(errorBody(err, lang), err.status);
+    if (err instanceof DomainError) return c.json(errorBody(err, lang), statusOf(err));
     if (err instanceof HTTPException && err.status < 500) {
       const status = err.status as 400;
-      return c.json(errorBody(new ApiError(status, "http_error", err.message, err.message), lang), status);
+      return c.json(errorBody(new DomainError("invalid", "http_error", err.message, err.message), lang), status);
     }
     console.error(err);
-    return c.json(errorBody(new ApiError(503, "internal", "服务器内部错误，请稍后重试", "internal error"), lang), 500);
+    return c.json(
+      errorBody(new DomainError("unavailable", "internal", "服务器内部错误，请稍后重试", "internal error"), lang),
+      500,
+    );
   });
 
   if (webDist && fs.existsSync(webDist)) {

@@ -1,6 +1,6 @@
 import { type RawBuilder, sql } from "kysely";
 import type { Db } from "../db/db.ts";
-import { ApiError } from "../http/errors.ts";
+import { DomainError } from "../errors.ts";
 
 export const ROLES = ["admin", "planner", "leader", "secretary", "worker"] as const;
 export type Role = (typeof ROLES)[number];
@@ -34,7 +34,7 @@ export function seesCameras(p: Principal, community?: string): boolean {
 }
 
 export const forbidden = () =>
-  new ApiError(403, "forbidden", "您的角色无权执行此操作", "your role does not allow this");
+  new DomainError("forbidden", "forbidden", "您的角色无权执行此操作", "your role does not allow this");
 
 /** Refuses unless the principal holds one of the roles. */
 export function requireRole(p: Principal, ...roles: Role[]): void {

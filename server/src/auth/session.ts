@@ -2,8 +2,9 @@ import { createHash, randomBytes } from "node:crypto";
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { sql } from "kysely";
-import { ApiError } from "../http/errors.ts";
-import type { AppEnv } from "../http/router.ts";
+import type { Actor } from "../db/audit.ts";
+import type { Db } from "../db/db.ts";
+import { DomainError } from "../errors.ts";
 import { loadPrincipal, type Principal } from "./principal.ts";
 
 export const SESSION_COOKIE = "ga_session";
@@ -20,6 +21,9 @@ export type AuthConfig = Readonly<{
   tilePrincipalTtlMs?: number | undefined;
 }>;
 
+/** What every request carries: the database, the auth settings and the principal the session guard resolved. */
+export type AppEnv = { Variables: { db: Db; auth: AuthConfig; principal: Principal | null } };
+
 export const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
 export const newToken = () => randomBytes(32).toString("base64url");
 
@@ -29,7 +33,7 @@ const PUBLIC = new Set(["GET /api/health", "GET /api/openapi.json", "POST /api/s
 const BEFORE_PASSWORD_CHANGE = new Set(["GET /api/session", "DELETE /api/session", "POST /api/session/password"]);
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
-export const unauthenticated = () => new ApiError(401, "unauthenticated", "请先登录", "sign in first");
+export const unauthenticated = () => new DomainError("unauthenticated", "unauthenticated", "请先登录", "sign in first");
 
 /**
  * Resolves the session cookie to a principal and guards every /api route: 401 without a session, 403 until a
@@ -52,11 +56,16 @@ export function sessionGuard(): MiddlewareHandler<AppEnv> {
     if (PUBLIC.has(key)) return next();
     if (!principal) throw unauthenticated();
     if (principal.mustChangePassword && !BEFORE_PASSWORD_CHANGE.has(key)) {
-      throw new ApiError(403, "password_change_required", "请先修改初始密码", "change your initial password first");
+      throw new DomainError(
+        "forbidden",
+        "password_change_required",
+        "请先修改初始密码",
+        "change your initial password first",
+      );
     }
     if (!SAFE_METHODS.has(c.req.method) && c.req.header(CSRF_HEADER) !== principal.csrfToken) {
-      throw new ApiError(
-        403,
+      throw new DomainError(
+        "forbidden",
         "csrf",
         "请求缺少有效的 CSRF 令牌，请刷新页面后重试",
         "missing or wrong CSRF token; reload the page and try again",
@@ -80,6 +89,12 @@ export function principalOf(c: Context<AppEnv>): Principal {
   const p = c.get("principal");
   if (!p) throw unauthenticated();
   return p;
+}
+
+/** The signed-in principal as the author of a change: the one way an `Actor` is made from a request. */
+export function actorOf(c: Context<AppEnv>): Actor {
+  const p = principalOf(c);
+  return { accountId: p.accountId, username: p.username, displayName: p.displayName, ip: clientIp(c) };
 }
 
 export function clientIp(c: Context<AppEnv>): string {

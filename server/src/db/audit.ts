@@ -1,6 +1,9 @@
-import type { Kysely, Transaction } from "kysely";
-import { ApiError } from "../http/errors.ts";
+import { type Kysely, sql, type Transaction } from "kysely";
+import { DomainError } from "../errors.ts";
 import type { DB } from "./schema.ts";
+
+/** Who makes a change: the account, its name as the audit trail and the history rows show it, and where from. */
+export type Actor = Readonly<{ accountId: number; username: string; displayName: string; ip: string }>;
 
 export type AuditEntry = {
   actor: string;
@@ -31,29 +34,53 @@ export async function audit(trx: Transaction<DB> | Kysely<DB>, e: AuditEntry): P
     .execute();
 }
 
+/** One change to a row since the version an edit was made against: who, when, and what it did. */
+export type VersionChange = { actor: string; at: Date; zh: string; en: string };
+
 /**
- * The refusal of an edit made against an old version of a row: 409, naming the version and who changed the row
- * last and when (from the audit trail), so the client reloads it and tells the person editing.
+ * The one refusal of an edit made against an old version of a row (plans, cameras, workers): a conflict with code
+ * `version_conflict` on the field `version`, whose details are the version in force and the changes made since the
+ * version sent, read from the audit trail, so the client reloads the row and tells the person editing who changed
+ * what. Entries that record the version they made (plans) are listed from the one after `given`; for rows whose
+ * entries record none (cameras, workers), the latest entry stands for the change. `say` words the message, given
+ * the latest change.
  */
-export async function staleVersion(
-  trx: Transaction<DB> | Kysely<DB>,
-  row: { entity: string; id: number; version: number; given: number; zh: string; en: string },
-): Promise<ApiError> {
-  const last = await trx
+export async function versionConflict(
+  db: Transaction<DB> | Kysely<DB>,
+  row: { entity: string; id: number; current: number; given: number },
+  say: (last: VersionChange | undefined) => { zh: string; en: string },
+): Promise<DomainError> {
+  const entries = db
     .selectFrom("audit_event")
-    .select(["actor", "at"])
+    .select(["actor", "at", "action", "diff"])
     .where("entity", "=", row.entity)
-    .where("entity_id", "=", String(row.id))
-    .orderBy("id", "desc")
-    .limit(1)
-    .executeTakeFirst();
-  const when = last ? new Date(last.at).toISOString().slice(0, 16).replace("T", " ") : "";
-  return new ApiError(
-    409,
-    "version_conflict",
-    `${row.zh}已被修改（当前版本 ${row.version}，您的版本 ${row.given}）${last ? `：${last.actor} 于 ${when}（UTC）` : ""}。请重新载入后再改。`,
-    `${row.en} changed (now version ${row.version}, yours ${row.given})${last ? `: by ${last.actor} at ${when} UTC` : ""}; reload it and edit again`,
-    "version",
-    { current_version: row.version, last_change: last ?? null },
-  );
+    .where("entity_id", "=", String(row.id));
+  let found = await entries.where(sql<boolean>`(diff->>'version')::int > ${row.given}`).orderBy("id").execute();
+  if (!found.length) {
+    const latest = await entries.orderBy("id", "desc").limit(1).execute();
+    found = latest.filter((e) => (e.diff as { version?: unknown } | null)?.version === undefined);
+  }
+  const changes = found.map((e): VersionChange => {
+    const d = (e.diff ?? {}) as { description_zh?: string; description_en?: string };
+    return { actor: e.actor, at: e.at, zh: d.description_zh ?? e.action, en: d.description_en ?? e.action };
+  });
+  const { zh, en } = say(changes.at(-1));
+  return new DomainError("conflict", "version_conflict", zh, en, "version", {
+    current_version: row.current,
+    changes,
+  });
+}
+
+/** A version conflict on a row edited from a form (cameras, workers), worded with its name and the latest change. */
+export function staleVersion(
+  db: Transaction<DB> | Kysely<DB>,
+  row: { entity: string; id: number; version: number; given: number; zh: string; en: string },
+): Promise<DomainError> {
+  return versionConflict(db, { entity: row.entity, id: row.id, current: row.version, given: row.given }, (last) => {
+    const when = last ? new Date(last.at).toISOString().slice(0, 16).replace("T", " ") : "";
+    return {
+      zh: `${row.zh}已被修改（当前版本 ${row.version}，您的版本 ${row.given}）${last ? `：${last.actor} 于 ${when}（UTC）` : ""}。请重新载入后再改。`,
+      en: `${row.en} changed (now version ${row.version}, yours ${row.given})${last ? `: by ${last.actor} at ${when} UTC` : ""}; reload it and edit again`,
+    };
+  });
 }

@@ -1,6 +1,11 @@
 import type { Feature, FeatureCollection, Geometry } from "geojson";
 import { type RawBuilder, sql } from "kysely";
-import type { BBox, PlaceFilter } from "../http/schemas.ts";
+
+/** [west, south, east, north] in degrees (EPSG:4326), as MapLibre's getBounds() gives it. */
+export type BBox = [west: number, south: number, east: number, north: number];
+
+/** Where to look: every point and building read can be narrowed by a box, a community or a grid. */
+export type PlaceFilter = { bbox?: BBox | undefined; community?: string | undefined; grid?: string | undefined };
 
 /** A geometry column as GeoJSON; 7 decimals of a degree is about a centimetre. */
 export function asGeoJson(column: string, decimals = 7): RawBuilder<Geometry> {

@@ -1,29 +1,23 @@
 import type { ZodError } from "zod";
+import { badRequest, DomainError, type ErrorKind } from "../errors.ts";
 
 /** Statuses a route may answer with on purpose; anything else is a fault and becomes a 500 without details. */
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 503;
 
-/**
- * An expected failure, worded for the user in Chinese and English. `field` names the input at fault
- * (a dotted path such as `bbox` or `parcels.3`).
- */
-export class ApiError extends Error {
-  constructor(
-    readonly status: ErrorStatus,
-    readonly code: string,
-    readonly zh: string,
-    readonly en: string,
-    readonly field?: string,
-    readonly details?: unknown,
-  ) {
-    super(en);
-  }
-}
+/** The one mapping of a failure's kind to its HTTP status. */
+const STATUS: Record<ErrorKind, ErrorStatus> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  too_large: 413,
+  precondition: 422,
+  rate_limited: 429,
+  unavailable: 503,
+};
 
-export const badRequest = (field: string, zh: string, en: string) =>
-  new ApiError(400, "bad_request", `${field}：${zh}`, `${field}: ${en}`, field);
-
-export const notFound = (zh: string, en: string) => new ApiError(404, "not_found", zh, en);
+export const statusOf = (err: DomainError): ErrorStatus => STATUS[err.kind];
 
 export type ErrorBody = {
   error: { code: string; message: string; zh: string; en: string; field?: string; details?: unknown };
@@ -37,7 +31,7 @@ export function preferredLang(acceptLanguage: string | undefined): Lang {
   return first.startsWith("en") ? "en" : "zh";
 }
 
-export function errorBody(err: ApiError, lang: Lang): ErrorBody {
+export function errorBody(err: DomainError, lang: Lang): ErrorBody {
   return {
     error: {
       code: err.code,
@@ -79,8 +73,8 @@ function zhFor(issue: Issue): string {
   }
 }
 
-/** The first problem of a failed validation, as an ApiError naming the field. */
-export function validationError(error: ZodError, target: string): ApiError {
+/** The first problem of a failed validation, as an error naming the field. */
+export function validationError(error: ZodError, target: string): DomainError {
   const issue = error.issues[0];
   if (!issue) return badRequest(target, "输入无效", "invalid input");
   const field = issue.path.length ? issue.path.map(String).join(".") : target;
@@ -90,11 +84,18 @@ export function validationError(error: ZodError, target: string): ApiError {
   const more = error.issues.length > 1 ? error.issues.length - 1 : 0;
   const err = badRequest(field, zh, en);
   return more
-    ? new ApiError(400, "bad_request", `${err.zh}（另有 ${more} 处错误）`, `${err.en} (and ${more} more)`, field, {
-        issues: error.issues.map((i) => ({
-          field: i.path.map(String).join("."),
-          message: i.message.split("||").pop(),
-        })),
-      })
+    ? new DomainError(
+        "invalid",
+        "bad_request",
+        `${err.zh}（另有 ${more} 处错误）`,
+        `${err.en} (and ${more} more)`,
+        field,
+        {
+          issues: error.issues.map((i) => ({
+            field: i.path.map(String).join("."),
+            message: i.message.split("||").pop(),
+          })),
+        },
+      )
     : err;
 }

@@ -1,10 +1,8 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import type { Principal } from "../auth/principal.ts";
-import type { AuthConfig } from "../auth/session.ts";
-import type { Db } from "../db/db.ts";
+import type { AppEnv } from "../auth/session.ts";
 import { errorBody, preferredLang, validationError } from "./errors.ts";
 
-export type AppEnv = { Variables: { db: Db; auth: AuthConfig; principal: Principal | null } };
+export type { AppEnv };
 
 /** A feature's router: validation failures become one bilingual 400 shape everywhere. */
 export function createRouter() {

@@ -1,6 +1,9 @@
 import { z } from "@hono/zod-openapi";
 import type { Geometry } from "geojson";
+import type { BBox, PlaceFilter } from "../db/postgis.ts";
 import { bi } from "./errors.ts";
+
+export type { BBox, PlaceFilter };
 
 export const ErrorSchema = z
   .object({
@@ -61,8 +64,6 @@ export const gridCode = z
   .regex(/^\d{15}$/, bi("网格编码应为15位数字（社区编码+3位序号）", "a grid code is 15 digits (community code + 3)"))
   .openapi({ example: "150571003001001" });
 
-export type BBox = [west: number, south: number, east: number, north: number];
-
 /** `bbox=west,south,east,north` in degrees (EPSG:4326), as MapLibre's getBounds() gives it. */
 export const bbox = z
   .string()
@@ -98,8 +99,7 @@ export const placeFilter = z.object({
   bbox: bbox.optional(),
   community: communityCode.optional(),
   grid: gridCode.optional(),
-});
-export type PlaceFilter = z.infer<typeof placeFilter>;
+}) satisfies z.ZodType<PlaceFilter>;
 
 /** GeoJSON geometry in EPSG:4326; described to OpenAPI as an object, typed as GeoJSON for the client. */
 export const geometry = z

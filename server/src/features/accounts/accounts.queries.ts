@@ -1,9 +1,9 @@
 import { sql, type Transaction } from "kysely";
 import { hashPassword } from "../../auth/password.ts";
-import { audit } from "../../db/audit.ts";
+import { type Actor, audit } from "../../db/audit.ts";
 import type { Db } from "../../db/db.ts";
 import type { DB } from "../../db/schema.ts";
-import { ApiError } from "../../http/errors.ts";
+import { DomainError } from "../../errors.ts";
 import type { RoleGrant } from "./accounts.input.ts";
 
 export function listAccounts(db: Db) {
@@ -35,8 +35,8 @@ async function checkGrants(trx: Transaction<DB>, roles: RoleGrant[]): Promise<vo
         .where("code", "=", g.community_code)
         .executeTakeFirst();
       if (!found) {
-        throw new ApiError(
-          400,
+        throw new DomainError(
+          "invalid",
           "bad_request",
           `roles.${i}.community_code：没有这个社区`,
           `roles.${i}.community_code: no such community`,
@@ -47,8 +47,8 @@ async function checkGrants(trx: Transaction<DB>, roles: RoleGrant[]): Promise<vo
     if (g.role === "worker") {
       const found = await trx.selectFrom("worker").select("id").where("id", "=", g.worker_id).executeTakeFirst();
       if (!found) {
-        throw new ApiError(
-          400,
+        throw new DomainError(
+          "invalid",
           "bad_request",
           `roles.${i}.worker_id：没有这个网格员`,
           `roles.${i}.worker_id: no such worker`,
@@ -78,7 +78,7 @@ async function setRoles(trx: Transaction<DB>, accountId: number, roles: RoleGran
 export async function createAccount(
   db: Db,
   input: { username: string; display_name: string; password: string; roles: RoleGrant[] },
-  ctx: { actor: string; ip: string },
+  actor: Actor,
 ): Promise<number> {
   const hash = await hashPassword(input.password);
   return db.transaction().execute(async (trx) => {
@@ -88,8 +88,8 @@ export async function createAccount(
       .where("username", "=", input.username)
       .executeTakeFirst();
     if (taken) {
-      throw new ApiError(
-        409,
+      throw new DomainError(
+        "conflict",
         "conflict",
         `用户名 ${input.username} 已被占用`,
         `username ${input.username} is taken`,
@@ -109,12 +109,12 @@ export async function createAccount(
       .executeTakeFirstOrThrow();
     await setRoles(trx, id, input.roles);
     await audit(trx, {
-      actor: ctx.actor,
+      actor: actor.username,
       action: "account_create",
       entity: "account",
       entityId: id,
       diff: { username: input.username, display_name: input.display_name, roles: input.roles },
-      ip: ctx.ip,
+      ip: actor.ip,
     });
     return id;
   });
@@ -124,7 +124,7 @@ export async function changeAccount(
   db: Db,
   id: number,
   change: { display_name?: string | undefined; disabled?: boolean | undefined; roles?: RoleGrant[] | undefined },
-  ctx: { actor: string; actorId: number; ip: string },
+  actor: Actor,
 ): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     const before = await trx
@@ -135,11 +135,11 @@ export async function changeAccount(
       .executeTakeFirst();
     if (!before) return false;
     if (
-      id === ctx.actorId &&
+      id === actor.accountId &&
       (change.disabled === true || (change.roles && !change.roles.some((g) => g.role === "admin")))
     ) {
-      throw new ApiError(
-        422,
+      throw new DomainError(
+        "precondition",
         "self_lockout",
         "不能停用自己或撤销自己的管理员角色",
         "you cannot disable yourself or drop your own admin role",
@@ -165,23 +165,18 @@ export async function changeAccount(
     // A disabled account or a changed scope must not live on in old sessions.
     if (change.disabled || change.roles) await trx.deleteFrom("session").where("account_id", "=", id).execute();
     await audit(trx, {
-      actor: ctx.actor,
+      actor: actor.username,
       action: "account_update",
       entity: "account",
       entityId: id,
       diff: { before: { ...before, roles: rolesBefore }, after: change },
-      ip: ctx.ip,
+      ip: actor.ip,
     });
     return true;
   });
 }
 
-export async function resetPassword(
-  db: Db,
-  id: number,
-  password: string,
-  ctx: { actor: string; ip: string },
-): Promise<boolean> {
+export async function resetPassword(db: Db, id: number, password: string, actor: Actor): Promise<boolean> {
   const hash = await hashPassword(password);
   return db.transaction().execute(async (trx) => {
     const r = await trx
@@ -191,7 +186,13 @@ export async function resetPassword(
       .executeTakeFirst();
     if (Number(r.numUpdatedRows) === 0) return false;
     await trx.deleteFrom("session").where("account_id", "=", id).execute();
-    await audit(trx, { actor: ctx.actor, action: "password_reset", entity: "account", entityId: id, ip: ctx.ip });
+    await audit(trx, {
+      actor: actor.username,
+      action: "password_reset",
+      entity: "account",
+      entityId: id,
+      ip: actor.ip,
+    });
     return true;
   });
 }

@@ -1,8 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { passwordProblem } from "../../auth/password.ts";
 import { requireRole } from "../../auth/principal.ts";
-import { clientIp, principalOf } from "../../auth/session.ts";
-import { badRequest, notFound } from "../../http/errors.ts";
+import { actorOf, principalOf } from "../../auth/session.ts";
+import { badRequest, notFound } from "../../errors.ts";
 import { createRouter } from "../../http/router.ts";
 import { ErrorSchema } from "../../http/schemas.ts";
 import { AccountChange, NewAccount, PasswordReset, RoleGrant } from "./accounts.input.ts";
@@ -91,18 +91,14 @@ export const accountsRoutes = createRouter()
     requireRole(p, "admin");
     const body = c.req.valid("json");
     checkPassword(body.password);
-    const id = await createAccount(c.get("db"), body, { actor: p.username, ip: clientIp(c) });
+    const id = await createAccount(c.get("db"), body, actorOf(c));
     return c.json({ id }, 201);
   })
   .openapi(update, async (c) => {
     const p = principalOf(c);
     requireRole(p, "admin");
     const { id } = c.req.valid("param");
-    const ok = await changeAccount(c.get("db"), id, c.req.valid("json"), {
-      actor: p.username,
-      actorId: p.accountId,
-      ip: clientIp(c),
-    });
+    const ok = await changeAccount(c.get("db"), id, c.req.valid("json"), actorOf(c));
     if (!ok) throw notFound(`没有编号为 ${id} 的账号`, `no account ${id}`);
     return c.json({ id }, 200);
   })
@@ -112,7 +108,7 @@ export const accountsRoutes = createRouter()
     const { id } = c.req.valid("param");
     const { password } = c.req.valid("json");
     checkPassword(password);
-    if (!(await resetPassword(c.get("db"), id, password, { actor: p.username, ip: clientIp(c) }))) {
+    if (!(await resetPassword(c.get("db"), id, password, actorOf(c)))) {
       throw notFound(`没有编号为 ${id} 的账号`, `no account ${id}`);
     }
     return c.json({ id }, 200);

@@ -1,10 +1,10 @@
 import type { Geometry, Point } from "geojson";
 import { sql } from "kysely";
 import { type Principal, scopeCondition } from "../../auth/principal.ts";
-import { audit, staleVersion } from "../../db/audit.ts";
+import { type Actor, audit, staleVersion } from "../../db/audit.ts";
 import type { Db } from "../../db/db.ts";
 import { asGeoJson, fromGeoJson, placeCondition } from "../../db/postgis.ts";
-import { ApiError, badRequest, notFound } from "../../http/errors.ts";
+import { badRequest, DomainError, notFound } from "../../errors.ts";
 import type { PlaceFilter } from "../../http/schemas.ts";
 import { coverageOfGrids, gridsNear, inCoverageTransaction } from "../coverage/coverage.queries.ts";
 import { CAMERA_TYPE_DEFAULTS, type CameraType, FULL_SWEEP_TYPES, refreshViews } from "../coverage/coverage.views.ts";
@@ -51,14 +51,13 @@ export function listCameras(db: Db, p: Principal, f: PlaceFilter, opts: { views:
 }
 
 /** Who changes a camera, for the audit trail. */
-export type Actor = { username: string; ip: string };
 
 /** Admins and planners change any camera; a secretary only plans cameras in their own community. */
 const editsAll = (p: Principal) => p.roles.includes("admin") || p.roles.includes("planner");
 
 const notYours = () =>
-  new ApiError(
-    403,
+  new DomainError(
+    "forbidden",
     "forbidden",
     "社区书记只能规划本社区的计划点位",
     "a secretary can only plan cameras (status planned) in their own community",
@@ -281,8 +280,8 @@ export function deleteCamera(db: Db, p: Principal, actor: Actor, id: number) {
   return inCoverageTransaction(db, async (trx) => {
     const before = await lockCamera(trx, p, id);
     if (before.status !== "planned") {
-      throw new ApiError(
-        409,
+      throw new DomainError(
+        "conflict",
         "not_planned",
         "只能删除计划点位；已建点位请改为离线",
         "only planned cameras can be deleted; set a built camera offline instead",

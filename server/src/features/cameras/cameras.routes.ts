@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { forbidden, requireRole, seesCameras } from "../../auth/principal.ts";
-import { clientIp, principalOf } from "../../auth/session.ts";
+import { actorOf, principalOf } from "../../auth/session.ts";
 import { toFeatureCollection } from "../../db/postgis.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
@@ -103,7 +103,7 @@ const r = {
 function editor(c: Context<AppEnv>) {
   const p = principalOf(c);
   requireRole(p, "admin", "planner", "secretary");
-  return { p, actor: { username: p.username, ip: clientIp(c) } };
+  return { p, actor: actorOf(c) };
 }
 
 export const camerasRoutes = createRouter()

@@ -1,7 +1,7 @@
 import type { Geometry } from "geojson";
 import { type RawBuilder, sql } from "kysely";
 import type { Db } from "../../db/db.ts";
-import { badRequest } from "../../http/errors.ts";
+import { badRequest } from "../../errors.ts";
 
 /** Which cameras count: what the network sees today, or with the planned cameras built too. Offline ones never. */
 export type Scenario = "current" | "planned";

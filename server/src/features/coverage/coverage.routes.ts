@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import { forbidden, readsEverything, seesCameras } from "../../auth/principal.ts";
 import { principalOf } from "../../auth/session.ts";
 import { toFeatureCollection } from "../../db/postgis.ts";
-import { notFound } from "../../http/errors.ts";
+import { notFound } from "../../errors.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
 import { ErrorSchema, featureCollection, json } from "../../http/schemas.ts";

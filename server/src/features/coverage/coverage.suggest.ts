@@ -1,6 +1,6 @@
 import type { Geometry } from "geojson";
 import type { Db } from "../../db/db.ts";
-import { notFound } from "../../http/errors.ts";
+import { notFound } from "../../errors.ts";
 import {
   type Interval,
   insideRing,

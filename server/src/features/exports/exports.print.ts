@@ -4,7 +4,7 @@ import path from "node:path";
 import { sql } from "kysely";
 import { chromium } from "playwright-core";
 import type { Db } from "../../db/db.ts";
-import { ApiError, notFound } from "../../http/errors.ts";
+import { DomainError, notFound } from "../../errors.ts";
 
 /** Debian's Chromium (package `chromium`), as the e2e tests use it; nothing is downloaded. */
 const CHROMIUM_PATH = "/usr/bin/chromium";
@@ -29,7 +29,12 @@ export async function printHtml(
   fullPage = false,
 ): Promise<Buffer> {
   if (!fs.existsSync(CHROMIUM_PATH)) {
-    throw new ApiError(503, "no_browser", "服务器未安装 Chromium，无法打印", "Chromium is not installed on the server");
+    throw new DomainError(
+      "unavailable",
+      "no_browser",
+      "服务器未安装 Chromium，无法打印",
+      "Chromium is not installed on the server",
+    );
   }
   const profile = await fs.promises.mkdtemp(path.join(os.tmpdir(), "gridatlas-print-"));
   const size = PAGE_PX[paper];

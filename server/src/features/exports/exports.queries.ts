@@ -6,7 +6,7 @@ import { type RawBuilder, sql } from "kysely";
 import { type Principal, scopeCondition } from "../../auth/principal.ts";
 import type { Db } from "../../db/db.ts";
 import { placeCondition } from "../../db/postgis.ts";
-import { notFound } from "../../http/errors.ts";
+import { notFound } from "../../errors.ts";
 import type { ExportQuery } from "./exports.input.ts";
 
 export const EXPORT_LAYERS = ["grids", "parcels", "buildings", "venues", "hazards", "cameras", "communities"] as const;

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { type Principal, readsGrid } from "../../auth/principal.ts";
 import { principalOf } from "../../auth/session.ts";
 import { toFeatureCollection } from "../../db/postgis.ts";
-import { notFound } from "../../http/errors.ts";
+import { notFound } from "../../errors.ts";
 import { createRouter } from "../../http/router.ts";
 import { communityCode, errorResponses, featureCollection, gridCode } from "../../http/schemas.ts";
 import { findPublishedGrid, gridPlaceCounts, gridTeam, listPublishedGrids } from "./grids.queries.ts";

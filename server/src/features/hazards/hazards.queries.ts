@@ -1,10 +1,10 @@
 import type { Geometry, Point } from "geojson";
 import { type RawBuilder, sql } from "kysely";
 import { type Principal, scopeCondition } from "../../auth/principal.ts";
-import { audit } from "../../db/audit.ts";
+import { type Actor, audit } from "../../db/audit.ts";
 import type { Db } from "../../db/db.ts";
 import { asGeoJson, fromGeoJson, placeCondition } from "../../db/postgis.ts";
-import { ApiError, badRequest, notFound } from "../../http/errors.ts";
+import { badRequest, DomainError, notFound } from "../../errors.ts";
 import type { CreateHazardInput, HazardFilterInput, HazardStatus, TransitionInput } from "./hazards.input.ts";
 
 /**
@@ -273,9 +273,6 @@ export function hazardHistory(db: Db, id: number) {
     .execute();
 }
 
-/** Who makes a change, for the history and the audit trail. */
-export type Actor = { username: string; displayName: string; ip: string };
-
 /** A category code must name a row of hazard_category; 400 naming the field and the codes there are otherwise. */
 export async function checkCategory(db: Db, field: string, code: string): Promise<void> {
   const all = await db.selectFrom("hazard_category").select("code").orderBy("code").execute();
@@ -298,8 +295,8 @@ export async function placeOf(db: Db, at: Point) {
     .orderBy("pa.id")
     .executeTakeFirst();
   if (!row) {
-    throw new ApiError(
-      422,
+    throw new DomainError(
+      "precondition",
       "outside_subdistrict",
       "该位置不在街道范围内（不在任何地块上），无法确定所属网格",
       "the point lies outside the subdistrict (on no parcel), so it has no grid",
@@ -310,8 +307,8 @@ export async function placeOf(db: Db, at: Point) {
 }
 
 const notYourGrid = (grid: string | null, p: Principal) =>
-  new ApiError(
-    403,
+  new DomainError(
+    "forbidden",
     "outside_scope",
     grid
       ? `该位置属于网格 ${grid}，不在您负责的范围内（${[...p.workerGrids, ...p.communities].join("、") || "无"}）`
@@ -392,8 +389,8 @@ export async function moveHazard(db: Db, p: Principal, actor: Actor, id: number,
     if (!row) throw notFound(`没有编号为 ${id} 的隐患点`, `no hazard ${id}`);
     const from = row.status as HazardStatus;
     if (input.from !== undefined && input.from !== from) {
-      throw new ApiError(
-        409,
+      throw new DomainError(
+        "conflict",
         "conflict",
         `该隐患已被他人改为“${STATUS_NAMES[from].zh}”，请刷新后再操作`,
         `someone else has moved this hazard to ${STATUS_NAMES[from].en} meanwhile; reload and try again`,
@@ -403,8 +400,8 @@ export async function moveHazard(db: Db, p: Principal, actor: Actor, id: number,
     }
     const lifecycle = NEXT[from];
     if (!lifecycle.includes(input.to)) {
-      throw new ApiError(
-        422,
+      throw new DomainError(
+        "precondition",
         "transition_not_allowed",
         `不能从“${STATUS_NAMES[from].zh}”改为“${STATUS_NAMES[input.to].zh}”；可改为：${listNames(lifecycle, "zh")}`,
         `cannot move from ${STATUS_NAMES[from].en} to ${STATUS_NAMES[input.to].en}; allowed: ${listNames(lifecycle, "en")}`,
@@ -413,8 +410,8 @@ export async function moveHazard(db: Db, p: Principal, actor: Actor, id: number,
       );
     }
     if (!allowedMoves(p, { ...row, status: from }).includes(input.to)) {
-      throw new ApiError(
-        403,
+      throw new DomainError(
+        "forbidden",
         "office_move",
         "交办、核销和重新打开由社区书记或管理员操作；网格员可开始整改和提交整改完成",
         "assigning, verifying and reopening are for the community secretary or an admin; workers start and finish the remediation",

@@ -1,10 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { requireRole } from "../../auth/principal.ts";
-import { clientIp, principalOf } from "../../auth/session.ts";
+import { actorOf, principalOf } from "../../auth/session.ts";
 import type { Db } from "../../db/db.ts";
 import { toFeatureCollection } from "../../db/postgis.ts";
-import { badRequest } from "../../http/errors.ts";
+import { badRequest } from "../../errors.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
 import { ErrorSchema, featureCollection, geometry, json } from "../../http/schemas.ts";
@@ -228,7 +228,7 @@ async function checkCodes(db: Db, table: "hazard_category" | "venue_category", f
 function recorder(c: Context<AppEnv>) {
   const p = principalOf(c);
   requireRole(p, "admin", "secretary", "worker");
-  return { p, actor: { username: p.username, displayName: p.displayName, ip: clientIp(c) } };
+  return { p, actor: actorOf(c) };
 }
 
 export const hazardsRoutes = createRouter()

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { ApiError, notFound } from "../../http/errors.ts";
+import { DomainError, notFound } from "../../errors.ts";
 
 /**
  * Files uploaded for an import, kept on the server's disk while they are used. Request bodies are small JSON
@@ -66,8 +66,8 @@ export function createUpload(owner: number, name: string, size: number): Uploade
 export function appendChunk(id: string, offset: number, base64: string): UploadedFile {
   const f = findUpload(id);
   if (offset !== f.received_bytes) {
-    throw new ApiError(
-      409,
+    throw new DomainError(
+      "conflict",
       "wrong_offset",
       `分块位置应为 ${f.received_bytes}，收到 ${offset}`,
       `the next chunk starts at byte ${f.received_bytes}, not ${offset}`,
@@ -76,12 +76,12 @@ export function appendChunk(id: string, offset: number, base64: string): Uploade
     );
   }
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64)) {
-    throw new ApiError(400, "bad_request", "data：不是 base64 编码", "data: not base64", "data");
+    throw new DomainError("invalid", "bad_request", "data：不是 base64 编码", "data: not base64", "data");
   }
   const bytes = Buffer.from(base64, "base64");
   if (bytes.length === 0 || bytes.length > CHUNK_BYTES) {
-    throw new ApiError(
-      400,
+    throw new DomainError(
+      "invalid",
       "bad_request",
       `data：每块 1 至 ${CHUNK_BYTES} 字节`,
       `data: a chunk holds 1 to ${CHUNK_BYTES} bytes`,
@@ -89,8 +89,8 @@ export function appendChunk(id: string, offset: number, base64: string): Uploade
     );
   }
   if (f.received_bytes + bytes.length > f.size_bytes) {
-    throw new ApiError(
-      400,
+    throw new DomainError(
+      "invalid",
       "bad_request",
       `data：超出声明的文件大小 ${f.size_bytes} 字节`,
       `data: more than the declared ${f.size_bytes} bytes`,
@@ -114,8 +114,8 @@ export function completeUpload(id: string, field: string, owner: number): Upload
   const f = findUpload(id);
   if (f.owner !== owner) throw notFound(`没有编号为 ${id} 的上传文件`, `no uploaded file ${id}`);
   if (f.received_bytes !== f.size_bytes) {
-    throw new ApiError(
-      422,
+    throw new DomainError(
+      "precondition",
       "upload_incomplete",
       `${field}：文件尚未传完（${f.received_bytes}/${f.size_bytes} 字节）`,
       `${field}: the upload is incomplete (${f.received_bytes} of ${f.size_bytes} bytes)`,

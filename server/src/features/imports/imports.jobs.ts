@@ -2,9 +2,10 @@ import { randomUUID } from "node:crypto";
 import { ImportError } from "@gridatlas/geodata/osm/errors.ts";
 import type { SqlClient } from "@gridatlas/geodata/osm/import.ts";
 import { CompiledQuery, type Kysely } from "kysely";
+import type { Actor } from "../../db/audit.ts";
 import type { Db } from "../../db/db.ts";
 import type { DB } from "../../db/schema.ts";
-import { ApiError, notFound } from "../../http/errors.ts";
+import { DomainError, notFound } from "../../errors.ts";
 
 export type ImportKind = "osm" | "layer" | "plan";
 
@@ -21,8 +22,6 @@ export type ImportJob = {
   error?: { code: string; zh: string; en: string; details?: unknown };
   owner: number;
 };
-
-export type Actor = { accountId: number; username: string; ip: string };
 
 /**
  * Import jobs live in the server process, as rebalance jobs do: an import takes seconds to a minute, its
@@ -51,8 +50,8 @@ export function startJob(
   const now = Date.now();
   for (const [id, j] of jobs) if (j.state !== "running" && now - Date.parse(j.started_at) > KEEP_MS) jobs.delete(id);
   if ([...jobs.values()].some((j) => j.state === "running")) {
-    throw new ApiError(
-      409,
+    throw new DomainError(
+      "conflict",
       "import_running",
       "另一个导入正在进行，请稍后再试",
       "another import is running; try again later",
@@ -84,7 +83,7 @@ export function startJob(
           en: err.en,
           ...(err.details === undefined ? {} : { details: err.details }),
         };
-      } else if (err instanceof ApiError) {
+      } else if (err instanceof DomainError) {
         job.error = { code: err.code, zh: err.zh, en: err.en };
       } else {
         console.error(err);

@@ -5,11 +5,12 @@ import { type GisRead, readGisFile } from "@gridatlas/geodata/gis/read.ts";
 import { ImportError } from "@gridatlas/geodata/osm/errors.ts";
 import { DEFAULT_HOUSEHOLD_ESTIMATE, entranceCount } from "@gridatlas/geodata/osm/households.ts";
 import { sql } from "kysely";
+import type { Actor } from "../../db/audit.ts";
 import type { Db } from "../../db/db.ts";
-import { ApiError } from "../../http/errors.ts";
+import { DomainError } from "../../errors.ts";
 import { completeUpload } from "./imports.files.ts";
 import type { FileRequest, LayerImportRequest, LayerTarget } from "./imports.input.ts";
-import { type Actor, auditImport, withSqlClient } from "./imports.jobs.ts";
+import { auditImport, withSqlClient } from "./imports.jobs.ts";
 
 /** What is wrong with one row of an import, and where: the row (from 1), the field (or "geometry"). */
 export type RowProblem = { row: number; field: string; zh: string; en: string };
@@ -139,7 +140,8 @@ export async function readUpload(db: Db, req: FileRequest, actor: Actor): Promis
     .$if(req.subdistrict_code !== undefined, (q) => q.where("code", "=", req.subdistrict_code!))
     .orderBy("code")
     .executeTakeFirst();
-  if (!s) throw new ApiError(422, "no_subdistrict", "没有这个街道", "no such subdistrict", "subdistrict_code");
+  if (!s)
+    throw new DomainError("precondition", "no_subdistrict", "没有这个街道", "no such subdistrict", "subdistrict_code");
   const read = await readGisFile(file.path, {
     layer: req.layer,
     crs: req.crs,
@@ -150,7 +152,8 @@ export async function readUpload(db: Db, req: FileRequest, actor: Actor): Promis
     wktField: req.wkt_field,
     nearLng: s.lng,
   }).catch((err: unknown) => {
-    if (err instanceof ImportError) throw new ApiError(422, err.code, err.zh, err.en, "file", err.details);
+    if (err instanceof ImportError)
+      throw new DomainError("precondition", err.code, err.zh, err.en, "file", err.details);
     throw err;
   });
   return { ...read, subdistrict: s.code };
@@ -362,8 +365,8 @@ export async function importLayer(db: Db, req: LayerImportRequest, actor: Actor)
     crs: read.crs,
   };
   if (problems.length) {
-    throw new ApiError(
-      422,
+    throw new DomainError(
+      "precondition",
       "invalid_rows",
       `${problems.length} 处问题，未导入任何数据（详见报告）`,
       `${problems.length} problems; nothing was imported (see the report)`,

@@ -1,9 +1,10 @@
 import { importOsmWith } from "@gridatlas/geodata/osm/import.ts";
+import type { Actor } from "../../db/audit.ts";
 import type { Db } from "../../db/db.ts";
-import { ApiError } from "../../http/errors.ts";
+import { DomainError } from "../../errors.ts";
 import { completeUpload } from "./imports.files.ts";
 import type { OsmImportRequest } from "./imports.input.ts";
-import { type Actor, auditImport, type ImportJob, startJob, withSqlClient } from "./imports.jobs.ts";
+import { auditImport, type ImportJob, startJob, withSqlClient } from "./imports.jobs.ts";
 import { proposeWithRebalancer } from "./imports.propose.ts";
 
 /**
@@ -22,8 +23,8 @@ export async function startOsmImport(db: Db, req: OsmImportRequest, actor: Actor
     .where("code", "=", req.subdistrict_code)
     .executeTakeFirst();
   if (taken) {
-    throw new ApiError(
-      409,
+    throw new DomainError(
+      "conflict",
       "subdistrict_exists",
       `街道 ${req.subdistrict_code} 已存在`,
       `subdistrict ${req.subdistrict_code} already exists`,

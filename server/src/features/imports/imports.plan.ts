@@ -1,7 +1,8 @@
+import type { Actor } from "../../db/audit.ts";
 import type { Db } from "../../db/db.ts";
-import { ApiError } from "../../http/errors.ts";
+import { DomainError } from "../../errors.ts";
 import type { PlanImportRequest } from "./imports.input.ts";
-import { type Actor, auditImport, withSqlClient } from "./imports.jobs.ts";
+import { auditImport, withSqlClient } from "./imports.jobs.ts";
 import { type RowProblem, readUpload } from "./imports.layers.ts";
 
 const CODE_NAMES = ["code", "grid_code", "网格编码", "编码", "编号"];
@@ -59,8 +60,8 @@ export async function importPlan(db: Db, req: PlanImportRequest, actor: Actor) {
         });
       }
       if (problems.length) {
-        throw new ApiError(
-          422,
+        throw new DomainError(
+          "precondition",
           "invalid_rows",
           `${problems.length} 处问题，未导入任何数据（详见报告）`,
           `${problems.length} problems; nothing was imported (see the report)`,
@@ -160,7 +161,7 @@ async function buildPlan(client: Client, req: PlanImportRequest, subdistrict: st
         return code;
       }
     }
-    throw new ApiError(422, "too_many_grids", "社区网格超过999个", "more than 999 grids in a community");
+    throw new DomainError("precondition", "too_many_grids", "社区网格超过999个", "more than 999 grids in a community");
   };
   for (const d of drawn) {
     if (!d.community || codes.has(d.row)) continue;

@@ -1,8 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { requireRole } from "../../auth/principal.ts";
-import { clientIp, principalOf } from "../../auth/session.ts";
-import { notFound } from "../../http/errors.ts";
+import { actorOf, principalOf } from "../../auth/session.ts";
+import type { Actor } from "../../db/audit.ts";
+import { notFound } from "../../errors.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
 import { ErrorSchema } from "../../http/schemas.ts";
@@ -18,7 +19,7 @@ import {
   UploadChunk,
   UploadId,
 } from "./imports.input.ts";
-import { type Actor, findImportJob, jobView } from "./imports.jobs.ts";
+import { findImportJob, jobView } from "./imports.jobs.ts";
 import { detectOffset, importLayer, readUpload } from "./imports.layers.ts";
 import { startOsmImport } from "./imports.osm.ts";
 import { importPlan } from "./imports.plan.ts";
@@ -141,7 +142,7 @@ const r = {
 function admin(c: Context<AppEnv>): Actor {
   const p = principalOf(c);
   requireRole(p, "admin");
-  return { accountId: p.accountId, username: p.username, ip: clientIp(c) };
+  return actorOf(c);
 }
 
 export const importsRoutes = createRouter()

@@ -1,10 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
+import { type Actor, versionConflict } from "../../db/audit.ts";
 import type { Db } from "../../db/db.ts";
-import { ApiError, notFound } from "../../http/errors.ts";
+import { DomainError, notFound } from "../../errors.ts";
 import type { Explanation, RebalanceMetrics, RebalanceProgress } from "../rebalance/rebalance.engine.ts";
 import { runRebalanceInWorker } from "../rebalance/rebalance.run.ts";
-import { type Actor, applyRebalance, type EditResult, findPlan } from "./plans.queries.ts";
+import type { EditResult } from "./plans.edits.ts";
+import { findPlan } from "./plans.queries.ts";
+import { applyRebalance } from "./plans.tools.ts";
 
 export type RebalanceRequest = {
   version: number;
@@ -65,19 +68,13 @@ export async function startRebalance(
   const plan = await findPlan(db, planId);
   if (!plan) throw notFound(`没有编号为 ${planId} 的方案`, `no plan ${planId}`);
   if (plan.status !== "draft") {
-    throw new ApiError(422, "not_a_draft", "只能在草稿方案上自动平衡", "only a draft can be rebalanced");
+    throw new DomainError("precondition", "not_a_draft", "只能在草稿方案上自动平衡", "only a draft can be rebalanced");
   }
   if (plan.version !== req.version) {
-    throw new ApiError(
-      409,
-      "version_conflict",
-      `方案已被修改（当前版本 ${plan.version}），请刷新`,
-      `the plan changed (now version ${plan.version}); reload it`,
-      "version",
-      {
-        current_version: plan.version,
-      },
-    );
+    throw await versionConflict(db, { entity: "plan", id: planId, current: plan.version, given: req.version }, () => ({
+      zh: `方案已被修改（当前版本 ${plan.version}），请刷新`,
+      en: `the plan changed (now version ${plan.version}); reload it`,
+    }));
   }
   const community = await db
     .selectFrom("community")
@@ -85,8 +82,8 @@ export async function startRebalance(
     .where("code", "=", req.community)
     .executeTakeFirst();
   if (!community)
-    throw new ApiError(
-      422,
+    throw new DomainError(
+      "precondition",
       "unknown_community",
       `没有社区 ${req.community}`,
       `no community ${req.community}`,
@@ -94,8 +91,8 @@ export async function startRebalance(
     );
   const band = { min: req.min ?? community.band_min, max: req.max ?? community.band_max };
   if (band.min > band.max)
-    throw new ApiError(
-      400,
+    throw new DomainError(
+      "invalid",
       "bad_request",
       "min：下限不能大于上限",
       "min: the minimum must not exceed the maximum",
@@ -122,8 +119,8 @@ export async function startRebalance(
     where pp.plan_id = ${planId} and pp.community_code = ${req.community}
     order by pa.id`.execute(db);
   if (!units.rows.length)
-    throw new ApiError(
-      422,
+    throw new DomainError(
+      "precondition",
       "empty_community",
       "该社区在此方案中没有地块",
       "the community has no parcels in this plan",
@@ -133,8 +130,8 @@ export async function startRebalance(
   if (req.grids) {
     const unknown = req.grids.filter((g) => !codes.includes(g));
     if (unknown.length) {
-      throw new ApiError(
-        422,
+      throw new DomainError(
+        "precondition",
         "unknown_grid",
         `网格 ${unknown.join("、")} 不在该社区`,
         `grid ${unknown.join(", ")} is not in that community`,
@@ -204,10 +201,10 @@ export async function startRebalance(
     } catch (err) {
       job.state = "failed";
       job.error =
-        err instanceof ApiError
+        err instanceof DomainError
           ? { code: err.code, zh: err.zh, en: err.en, details: err.details }
           : { code: "internal", zh: "自动平衡失败", en: "the rebalance failed" };
-      if (!(err instanceof ApiError)) console.error(err);
+      if (!(err instanceof DomainError)) console.error(err);
     }
   })();
   return job;

@@ -1,11 +1,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { requireRole } from "../../auth/principal.ts";
-import { clientIp, principalOf } from "../../auth/session.ts";
-import { notFound } from "../../http/errors.ts";
+import { actorOf, principalOf } from "../../auth/session.ts";
+import { notFound } from "../../errors.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
 import { communityCode, ErrorSchema, gridCode, json } from "../../http/schemas.ts";
+import { comparePlans, transfers } from "./plans.compare.ts";
+import { undoRedo } from "./plans.edits.ts";
 import {
   Assign,
   CompareParam,
@@ -22,26 +24,10 @@ import {
   Split,
   VersionOnly,
 } from "./plans.input.ts";
-import {
-  assignParcels,
-  comparePlans,
-  copyPlan,
-  deleteGrid,
-  findPlan,
-  listPlans,
-  mergeGrids,
-  planGridsWithOutlines,
-  planHistory,
-  planParcels,
-  publishPlan,
-  renumber,
-  setLock,
-  splitGrid,
-  transfers,
-  undoRedo,
-  validatePlan,
-} from "./plans.queries.ts";
+import { publishPlan, validatePlan } from "./plans.publish.ts";
+import { copyPlan, findPlan, listPlans, planGridsWithOutlines, planHistory, planParcels } from "./plans.queries.ts";
 import { findJob, startRebalance } from "./plans.rebalance.ts";
+import { assignParcels, deleteGrid, mergeGrids, renumber, setLock, splitGrid } from "./plans.tools.ts";
 
 const err = (d: string) => json(ErrorSchema, d);
 const errors = {
@@ -125,9 +111,8 @@ function reader(c: Context<AppEnv>) {
   return p;
 }
 function editor(c: Context<AppEnv>) {
-  const p = principalOf(c);
-  requireRole(p, "admin", "planner");
-  return { username: p.username, ip: clientIp(c) };
+  requireRole(principalOf(c), "admin", "planner");
+  return actorOf(c);
 }
 async function existing(c: Context<AppEnv>, id: number) {
   const plan = await findPlan(c.get("db"), id);

@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import { hashPassword, verifyPassword } from "../../auth/password.ts";
 import { hashToken, newToken } from "../../auth/session.ts";
-import { audit } from "../../db/audit.ts";
+import { type Actor, audit } from "../../db/audit.ts";
 import type { Db } from "../../db/db.ts";
 
 /** Consecutive wrong passwords before an account locks, and for how long. */
@@ -93,10 +93,10 @@ export async function signIn(
   });
 }
 
-export async function signOut(db: Db, sessionId: string, actor: string, ip: string): Promise<void> {
+export async function signOut(db: Db, sessionId: string, actor: Actor): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await trx.deleteFrom("session").where("id", "=", sessionId).execute();
-    await audit(trx, { actor, action: "sign_out", entity: "session", ip });
+    await audit(trx, { actor: actor.username, action: "sign_out", entity: "session", ip: actor.ip });
   });
 }
 
@@ -104,7 +104,7 @@ export async function signOut(db: Db, sessionId: string, actor: string, ip: stri
 export async function changePassword(
   db: Db,
   input: { accountId: number; sessionId: string; current: string; next: string },
-  ctx: { actor: string; ip: string },
+  actor: Actor,
 ): Promise<"ok" | "wrong_current" | "same"> {
   const account = await db
     .selectFrom("account")
@@ -126,11 +126,11 @@ export async function changePassword(
       .where("id", "<>", input.sessionId)
       .execute();
     await audit(trx, {
-      actor: ctx.actor,
+      actor: actor.username,
       action: "password_change",
       entity: "account",
       entityId: input.accountId,
-      ip: ctx.ip,
+      ip: actor.ip,
     });
   });
   return "ok";

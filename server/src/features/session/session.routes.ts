@@ -4,8 +4,9 @@ import { deleteCookie, setCookie } from "hono/cookie";
 import { passwordProblem } from "../../auth/password.ts";
 import { loadPrincipal, type Principal } from "../../auth/principal.ts";
 import { FailureWindow } from "../../auth/rate-limit.ts";
-import { clientIp, hashToken, principalOf, SESSION_COOKIE, unauthenticated } from "../../auth/session.ts";
-import { ApiError, badRequest, bi } from "../../http/errors.ts";
+import { actorOf, clientIp, hashToken, principalOf, SESSION_COOKIE, unauthenticated } from "../../auth/session.ts";
+import { badRequest, DomainError } from "../../errors.ts";
+import { bi } from "../../http/errors.ts";
 import { type AppEnv, createRouter } from "../../http/router.ts";
 import { ErrorSchema } from "../../http/schemas.ts";
 import { changePassword, signIn, signOut } from "./session.queries.ts";
@@ -106,8 +107,8 @@ export const sessionRoutes = createRouter()
   .openapi(signInRoute, async (c) => {
     const ip = clientIp(c);
     if (byAddress.blocked(ip)) {
-      throw new ApiError(
-        429,
+      throw new DomainError(
+        "rate_limited",
         "too_many_attempts",
         "登录失败次数过多，请稍后再试",
         "too many failed sign-ins; try later",
@@ -115,7 +116,12 @@ export const sessionRoutes = createRouter()
     }
     const origin = c.req.header("origin");
     if (origin && new URL(origin).host !== new URL(c.req.url).host) {
-      throw new ApiError(403, "cross_origin", "不接受来自其他站点的登录", "sign-in from another site is refused");
+      throw new DomainError(
+        "forbidden",
+        "cross_origin",
+        "不接受来自其他站点的登录",
+        "sign-in from another site is refused",
+      );
     }
     const body = c.req.valid("json");
     const db = c.get("db");
@@ -130,14 +136,19 @@ export const sessionRoutes = createRouter()
       if (result.reason === "locked") {
         c.header("retry-after", String(result.retryAfterSeconds));
         const minutes = Math.ceil(result.retryAfterSeconds / 60);
-        throw new ApiError(
-          429,
+        throw new DomainError(
+          "rate_limited",
           "account_locked",
           `多次密码错误，账号已锁定，请 ${minutes} 分钟后再试`,
           `too many wrong passwords: the account is locked for ${minutes} min`,
         );
       }
-      throw new ApiError(401, "invalid_credentials", "用户名或密码不正确", "wrong username or password");
+      throw new DomainError(
+        "unauthenticated",
+        "invalid_credentials",
+        "用户名或密码不正确",
+        "wrong username or password",
+      );
     }
     byAddress.clear(ip);
     setCookie(c, SESSION_COOKIE, result.token, {
@@ -157,7 +168,7 @@ export const sessionRoutes = createRouter()
   })
   .openapi(signOutRoute, async (c) => {
     const p = principalOf(c);
-    await signOut(c.get("db"), p.sessionId, p.username, clientIp(c));
+    await signOut(c.get("db"), p.sessionId, actorOf(c));
     deleteCookie(c, SESSION_COOKIE, { path: "/" });
     return c.body(null, 204);
   })
@@ -169,7 +180,7 @@ export const sessionRoutes = createRouter()
     const outcome = await changePassword(
       c.get("db"),
       { accountId: p.accountId, sessionId: p.sessionId, current: current_password, next: new_password },
-      { actor: p.username, ip: clientIp(c) },
+      actorOf(c),
     );
     if (outcome === "wrong_current")
       throw badRequest("current_password", "当前密码不正确", "the current password is wrong");

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { bboxOf } from "../../db/postgis.ts";
-import { notFound } from "../../http/errors.ts";
+import { notFound } from "../../errors.ts";
 import { createRouter } from "../../http/router.ts";
 import { errorResponses } from "../../http/schemas.ts";
 

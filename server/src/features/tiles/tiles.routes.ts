@@ -5,7 +5,7 @@ import { getCookie } from "hono/cookie";
 import { forbidden, type Principal } from "../../auth/principal.ts";
 import { hashToken, principalOf, SESSION_COOKIE, sessionGuard } from "../../auth/session.ts";
 import { type Db, readerOf } from "../../db/db.ts";
-import { notFound } from "../../http/errors.ts";
+import { notFound } from "../../errors.ts";
 import { type AppEnv, createRouter } from "../../http/router.ts";
 import { ErrorSchema, errorResponses } from "../../http/schemas.ts";
 import { TileCache } from "./tiles.cache.ts";

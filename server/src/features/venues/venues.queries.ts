@@ -1,15 +1,16 @@
 import type { Geometry } from "geojson";
 import { sql } from "kysely";
 import { type Principal, scopeCondition } from "../../auth/principal.ts";
-import { audit } from "../../db/audit.ts";
+import { type Actor, audit } from "../../db/audit.ts";
 import type { Db } from "../../db/db.ts";
 import { asGeoJson, placeCondition } from "../../db/postgis.ts";
-import { ApiError, badRequest, notFound } from "../../http/errors.ts";
+import { badRequest, DomainError, notFound } from "../../errors.ts";
 import type { CreateInspectionInput, INSPECTION_STATUSES, VenueFilterInput } from "./venues.input.ts";
 
 type InspectionStatus = (typeof INSPECTION_STATUSES)[number];
 
-const forbiddenError = (zh: string, en: string, field?: string) => new ApiError(403, "forbidden", zh, en, field);
+const forbiddenError = (zh: string, en: string, field?: string) =>
+  new DomainError("forbidden", "forbidden", zh, en, field);
 
 /** `%text%` for ILIKE, with the pattern characters of the text taken literally. */
 const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -189,9 +190,6 @@ export async function findVenue(db: Db, p: Principal, id: number) {
   };
 }
 
-/** Who makes a change, for the history and the audit trail. */
-export type Actor = { username: string; displayName: string; ip: string };
-
 /**
  * The inspector of an inspection: a worker account is itself (and may name no one else); otherwise the worker
  * named, who must belong to the venue's community; without one, a secretary stands as the community's secretary
@@ -218,8 +216,8 @@ async function inspectorFor(db: Db, p: Principal, community: string | null, name
       .where("retired_on", "is", null)
       .executeTakeFirst();
     if (!w) {
-      throw new ApiError(
-        422,
+      throw new DomainError(
+        "precondition",
         "unknown_inspector",
         "检查人应为该场所所在社区的在职人员",
         "the inspector must be a serving worker of the venue's community",

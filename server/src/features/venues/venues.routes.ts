@@ -1,10 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { requireRole } from "../../auth/principal.ts";
-import { clientIp, principalOf } from "../../auth/session.ts";
+import { actorOf, principalOf } from "../../auth/session.ts";
 import type { Db } from "../../db/db.ts";
 import { toFeatureCollection } from "../../db/postgis.ts";
-import { badRequest } from "../../http/errors.ts";
+import { badRequest } from "../../errors.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
 import { ErrorSchema, featureCollection, geometry, json } from "../../http/schemas.ts";
@@ -196,9 +196,8 @@ async function checkCodes(db: Db, codes?: string[]) {
   }
 }
 
-function actorOf(c: Context<AppEnv>) {
-  const p = principalOf(c);
-  return { p, actor: { username: p.username, displayName: p.displayName, ip: clientIp(c) } };
+function acting(c: Context<AppEnv>) {
+  return { p: principalOf(c), actor: actorOf(c) };
 }
 
 export const venuesRoutes = createRouter()
@@ -216,13 +215,13 @@ export const venuesRoutes = createRouter()
   })
   .openapi(r.one, async (c) => c.json(await findVenue(c.get("db"), principalOf(c), c.req.valid("param").id), 200))
   .openapi(r.inspect, async (c) => {
-    const { p, actor } = actorOf(c);
+    const { p, actor } = acting(c);
     requireRole(p, "admin", "secretary", "worker");
     return c.json(await recordInspection(c.get("db"), p, actor, c.req.valid("param").id, c.req.valid("json")), 201);
   })
   .openapi(r.categories, async (c) => c.json(await listVenueCategories(c.get("db")), 200))
   .openapi(r.updateCategory, async (c) => {
-    const { p, actor } = actorOf(c);
+    const { p, actor } = acting(c);
     requireRole(p, "admin", "planner");
     const { code } = c.req.valid("param");
     return c.json(

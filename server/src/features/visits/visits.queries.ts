@@ -1,9 +1,8 @@
 import { sql } from "kysely";
 import { isAdmin, type Principal } from "../../auth/principal.ts";
-import { audit } from "../../db/audit.ts";
+import { type Actor, audit } from "../../db/audit.ts";
 import type { Db } from "../../db/db.ts";
-
-export type Actor = { username: string; ip: string };
+import type { ErrorKind } from "../../errors.ts";
 
 /** A visit as asked for, before it is checked. */
 export type Candidate = {
@@ -20,8 +19,8 @@ export type Accepted = {
   visited_on: string;
   note: string | null;
 };
-/** Why a visit is refused: the field at fault, both languages, and the HTTP status a single request gets. */
-export type Refusal = { field: string; code: string; zh: string; en: string; status: 400 | 404 | 409 | 422 };
+/** Why a visit is refused: the field at fault, both languages, and the kind of failure a single request gets. */
+export type Refusal = { field: string; code: string; zh: string; en: string; kind: ErrorKind };
 
 type WorkerFacts = {
   id: number;
@@ -96,7 +95,7 @@ export async function checkVisits(
         code: "worker_required",
         zh: "请填写人员编号",
         en: "worker_id is required",
-        status: 400,
+        kind: "invalid",
       });
     } else if (!worker || !(manages(worker.community_code) || p.workerIds.includes(worker.id))) {
       refuse({
@@ -104,7 +103,7 @@ export async function checkVisits(
         code: "no_worker",
         zh: `没有编号为 ${wid} 的人员`,
         en: `no worker ${wid}`,
-        status: 404,
+        kind: "not_found",
       });
     }
     const field = c.entrance_id !== undefined ? "entrance_id" : "building_id";
@@ -122,7 +121,7 @@ export async function checkVisits(
         code: "place_required",
         zh: "请填写单元编号或楼栋编号",
         en: "give entrance_id or building_id",
-        status: 400,
+        kind: "invalid",
       });
     } else if (!place || !reaches(place)) {
       refuse({
@@ -130,7 +129,7 @@ export async function checkVisits(
         code: "no_place",
         zh: `没有编号为 ${placeId} 的${noun[0]}`,
         en: `no ${noun[1]} ${placeId}`,
-        status: 404,
+        kind: "not_found",
       });
     } else if (worker && place.community_code !== worker.community_code) {
       refuse({
@@ -138,7 +137,7 @@ export async function checkVisits(
         code: "other_community",
         zh: `${noun[0]} ${placeId} 不在 ${worker.name} 所在社区`,
         en: `${noun[1]} ${placeId} is not in ${worker.name}'s community`,
-        status: 422,
+        kind: "precondition",
       });
     } else if (worker && !manages(worker.community_code) && !place.grids.some((g) => worker.grids.includes(g))) {
       refuse({
@@ -146,7 +145,7 @@ export async function checkVisits(
         code: "not_own_grid",
         zh: `${noun[0]} ${placeId} 不在您负责的网格内`,
         en: `${noun[1]} ${placeId} is not in your grids`,
-        status: 404,
+        kind: "not_found",
       });
     }
     if (c.visited_on > today) {
@@ -155,7 +154,7 @@ export async function checkVisits(
         code: "future",
         zh: `走访日期不能晚于今天（${today}）`,
         en: `a visit cannot be dated after today (${today})`,
-        status: 422,
+        kind: "precondition",
       });
     } else if (
       worker &&
@@ -166,7 +165,7 @@ export async function checkVisits(
         code: "not_in_post",
         zh: `${worker.name} 在 ${c.visited_on} 不在岗（${worker.started_on} 入职${worker.retired_on ? `，${worker.retired_on} 离岗` : ""}）`,
         en: `${worker.name} was not in post on ${c.visited_on} (started ${worker.started_on}${worker.retired_on ? `, retired ${worker.retired_on}` : ""})`,
-        status: 422,
+        kind: "precondition",
       });
     }
     const visit: Accepted | null =
@@ -212,14 +211,14 @@ export async function checkVisits(
               code: "duplicate",
               zh: "该人员当天已登记过对此处的走访",
               en: "this worker already recorded a visit here on that day",
-              status: 409 as const,
+              kind: "conflict" as const,
             }
           : {
               field: "visited_on",
               code: "duplicate",
               zh: "与本文件中前面一行重复",
               en: "repeats an earlier row of this file",
-              status: 409 as const,
+              kind: "conflict" as const,
             },
       ],
     };

@@ -1,8 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { forbidden, isAdmin } from "../../auth/principal.ts";
-import { clientIp, principalOf } from "../../auth/session.ts";
-import { ApiError, badRequest, notFound } from "../../http/errors.ts";
+import { actorOf, principalOf } from "../../auth/session.ts";
+import { badRequest, DomainError, notFound } from "../../errors.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
 import { day, ErrorSchema, json } from "../../http/schemas.ts";
@@ -119,13 +119,13 @@ const routes = {
 function recorder(c: Context<AppEnv>) {
   const p = principalOf(c);
   if (!isAdmin(p) && !p.roles.includes("secretary") && !p.roles.includes("worker")) throw forbidden();
-  return { p, actor: { username: p.username, ip: clientIp(c) } };
+  return { p, actor: actorOf(c) };
 }
 
 /** The refusal a single request answers with: a 404 first, so that nothing about an unreachable place leaks. */
-function refusalError(refusals: Refusal[]): ApiError {
-  const r = refusals.find((x) => x.status === 404) ?? refusals[0]!;
-  return new ApiError(r.status, r.code, r.zh, r.en, r.field);
+function refusalError(refusals: Refusal[]): DomainError {
+  const r = refusals.find((x) => x.kind === "not_found") ?? refusals[0]!;
+  return new DomainError(r.kind, r.code, r.zh, r.en, r.field);
 }
 
 /** Header names, in English or Chinese, to the fields of a visit. */
@@ -256,14 +256,14 @@ export const visitsRoutes = createRouter()
       const entry = report[candidates[k]!.index]!;
       if (!r.ok) {
         entry.ok = false;
-        entry.errors.push(...r.refusals.map(({ status: _s, ...e }) => e));
+        entry.errors.push(...r.refusals.map(({ kind: _k, ...e }) => e));
       }
     });
     const rejected = report.filter((r) => !r.ok).length;
     const summary = { dry_run, rows: report.length, accepted: report.length - rejected, rejected, report };
     if (rejected > 0) {
-      throw new ApiError(
-        422,
+      throw new DomainError(
+        "precondition",
         "import_rejected",
         `${rejected} 行有误，未导入任何记录`,
         `${rejected} row(s) refused; nothing was imported`,

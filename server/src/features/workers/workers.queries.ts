@@ -1,11 +1,10 @@
 import { sql, type Transaction } from "kysely";
-import { audit, staleVersion } from "../../db/audit.ts";
+import { type Actor, audit, staleVersion } from "../../db/audit.ts";
 import type { Db } from "../../db/db.ts";
 import type { DB } from "../../db/schema.ts";
-import { ApiError } from "../../http/errors.ts";
+import { DomainError } from "../../errors.ts";
 
 type Trx = Transaction<DB>;
-export type Actor = { username: string; ip: string };
 
 export type WorkerRow = {
   id: number;
@@ -141,7 +140,7 @@ export async function updateWorker(db: Db, id: number, change: WorkerChange, tod
       .where("id", "=", id)
       .forUpdate()
       .executeTakeFirst();
-    if (!before) throw new ApiError(404, "not_found", `没有编号为 ${id} 的人员`, `no worker ${id}`);
+    if (!before) throw new DomainError("not_found", "not_found", `没有编号为 ${id} 的人员`, `no worker ${id}`);
     const { version: given, ...fields } = change;
     if (given !== undefined && given !== before.version) {
       throw await staleVersion(trx, {
@@ -156,8 +155,8 @@ export async function updateWorker(db: Db, id: number, change: WorkerChange, tod
     const startedOn = fields.started_on ?? before.started_on;
     const retiredOn = fields.retired_on === undefined ? before.retired_on : fields.retired_on;
     if (retiredOn !== null && retiredOn < startedOn) {
-      throw new ApiError(
-        422,
+      throw new DomainError(
+        "precondition",
         "retired_before_started",
         `离岗日期 ${retiredOn} 早于入职日期 ${startedOn}`,
         `retired on ${retiredOn}, before starting on ${startedOn}`,
@@ -165,8 +164,8 @@ export async function updateWorker(db: Db, id: number, change: WorkerChange, tod
       );
     }
     if (fields.retired_on && fields.retired_on > today) {
-      throw new ApiError(
-        422,
+      throw new DomainError(
+        "precondition",
         "retired_in_future",
         `离岗日期不能晚于今天（${today}）`,
         `a retirement cannot be dated after today (${today})`,

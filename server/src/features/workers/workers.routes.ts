@@ -1,8 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { forbidden, isAdmin, type Principal } from "../../auth/principal.ts";
-import { clientIp, principalOf } from "../../auth/session.ts";
-import { ApiError, notFound } from "../../http/errors.ts";
+import { actorOf, principalOf } from "../../auth/session.ts";
+import { DomainError, notFound } from "../../errors.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
 import { ErrorSchema, json } from "../../http/schemas.ts";
@@ -129,7 +129,7 @@ function writer(c: Context<AppEnv>) {
   if (!isAdmin(p) && !p.roles.includes("secretary")) throw forbidden();
   return {
     p,
-    actor: { username: p.username, ip: clientIp(c) },
+    actor: actorOf(c),
     manages: (community: string) => isAdmin(p) || p.communities.includes(community),
   };
 }
@@ -201,8 +201,8 @@ export const workersRoutes = createRouter()
       throw notFound(`没有编码为 ${grid_code} 的网格`, `no grid with code ${grid_code}`);
     }
     if (grid.community_code !== worker.community_code) {
-      throw new ApiError(
-        422,
+      throw new DomainError(
+        "precondition",
         "other_community",
         `网格 ${grid_code} 不属于该人员所在社区`,
         `grid ${grid_code} is not in the worker's community`,
@@ -210,7 +210,13 @@ export const workersRoutes = createRouter()
       );
     }
     if (worker.retired_on !== null) {
-      throw new ApiError(422, "retired", `${worker.name} 已离岗，不能分配网格`, `${worker.name} is retired`, "id");
+      throw new DomainError(
+        "precondition",
+        "retired",
+        `${worker.name} 已离岗，不能分配网格`,
+        `${worker.name} is retired`,
+        "id",
+      );
     }
     const created = await assign(c.get("db"), id, grid_code, worker.community_code, actor);
     const row = await one(c, id);

@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import { forbidden, isAdmin, type Principal, readsEverything, readsGrid } from "../../auth/principal.ts";
 import { principalOf } from "../../auth/session.ts";
 import { readerOf } from "../../db/db.ts";
-import { badRequest, notFound } from "../../http/errors.ts";
+import { badRequest, notFound } from "../../errors.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
 import { ErrorSchema, geometry, json } from "../../http/schemas.ts";
