@@ -4,13 +4,11 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
 /**
- * Features never import each other; app.ts composes them. The exceptions are the two engines other features run:
- * the rebalancer (the editor and the OSM importer propose plans with it) and camera coverage (a camera edit
- * returns the coverage it changed). Anything else that needs sharing moves down into db/, http/ or auth/.
+ * Features never import each other; app.ts composes them. The exception is camera coverage, which a camera edit
+ * runs to return the coverage it changed. Anything else that needs sharing moves down into db/, http/ or auth/,
+ * or is an engine beside them (rebalance/).
  */
 const ENGINES: Record<string, string[]> = {
-  plans: ["rebalance"],
-  imports: ["rebalance"],
   cameras: ["coverage"],
 };
 

@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
 import type { Db } from "../../db/db.ts";
 import { ApiError, notFound } from "../../http/errors.ts";
-import type { Explanation, RebalanceMetrics, RebalanceProgress } from "../rebalance/rebalance.engine.ts";
-import { runRebalanceInWorker } from "../rebalance/rebalance.run.ts";
+import type { Explanation, RebalanceMetrics, RebalanceProgress } from "../../rebalance/rebalance.engine.ts";
+import { runRebalanceInWorker } from "../../rebalance/rebalance.run.ts";
 import { type Actor, applyRebalance, type EditResult, findPlan } from "./plans.queries.ts";
 
 export type RebalanceRequest = {
