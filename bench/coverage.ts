@@ -14,8 +14,8 @@ import {
   inCoverageTransaction,
   prepareCoverage,
   publishedGrids,
-} from "@gridatlas/server/features/coverage/coverage.queries.ts";
-import { refreshViews } from "@gridatlas/server/features/coverage/coverage.views.ts";
+} from "@gridatlas/server/features/cameras/coverage.queries.ts";
+import { refreshViews } from "@gridatlas/server/features/cameras/coverage.views.ts";
 
 /**
  * Camera coverage (issue 8): the engine against the exact reference, side by side in one run.

@@ -13,7 +13,7 @@ import { buildingsRoutes } from "./features/buildings/buildings.routes.ts";
 import { camerasRoutes } from "./features/cameras/cameras.routes.ts";
 import { communitiesRoutes } from "./features/communities/communities.routes.ts";
 import { compoundsRoutes } from "./features/compounds/compounds.routes.ts";
-import { coverageRoutes } from "./features/coverage/coverage.routes.ts";
+import { coverageRoutes } from "./features/cameras/coverage.routes.ts";
 import { exportsRoutes } from "./features/exports/exports.routes.ts";
 import { gridsRoutes } from "./features/grids/grids.routes.ts";
 import { hazardsRoutes } from "./features/hazards/hazards.routes.ts";
