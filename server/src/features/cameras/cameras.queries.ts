@@ -6,9 +6,9 @@ import type { Db } from "../../db/db.ts";
 import { asGeoJson, fromGeoJson, placeCondition } from "../../db/postgis.ts";
 import { ApiError, badRequest, notFound } from "../../http/errors.ts";
 import type { PlaceFilter } from "../../http/schemas.ts";
+import type { CreateCameraInput, UpdateCameraInput } from "./cameras.input.ts";
 import { coverageOfGrids, gridsNear, inCoverageTransaction } from "./coverage.queries.ts";
 import { CAMERA_TYPE_DEFAULTS, type CameraType, FULL_SWEEP_TYPES, refreshViews } from "./coverage.views.ts";
-import type { CreateCameraInput, UpdateCameraInput } from "./cameras.input.ts";
 
 /** The values that can be a type's default rather than surveyed, in the order `defaulted` lists them. */
 const VIEW_FIELDS = ["bearing_deg", "view_width_deg", "range_m", "mount_height_m"] as const;

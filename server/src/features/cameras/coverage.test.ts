@@ -1,12 +1,12 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bruteForce } from "../../../test-support/coverage.ts";
 import { createApp } from "../../app.ts";
 import { signIn, type TestSession } from "../../auth/test-session.ts";
 import { createDb, type Db } from "../../db/db.ts";
 import { createTestDatabase, type TestDatabase } from "../../db/test-database.ts";
 import { DEFAULT_KEY_CATEGORIES, inCoverageTransaction } from "./coverage.queries.ts";
 import { chooseSites, coveringInstance } from "./coverage.suggest.ts";
-import { bruteForce } from "./coverage.test-support.ts";
 import { refreshViews } from "./coverage.views.ts";
 
 const A = "150571003001";
