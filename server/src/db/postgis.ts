@@ -61,12 +61,12 @@ export function toFeatureCollection<R extends Row>(
 }
 
 /** Side of a cluster cell in screen pixels: big enough to keep the map legible, small enough to show the spread. */
-export function clusterCellPx(zoom: number): number {
+function clusterCellPx(zoom: number): number {
   return zoom >= 18 ? 16 : zoom >= 16 ? 32 : 48;
 }
 
 /** Web Mercator metres per screen pixel at a MapLibre zoom (512 px tiles). */
-export const mercatorMetresPerPx = (zoom: number) => 40_075_016.685_578_49 / (512 * 2 ** zoom);
+const mercatorMetresPerPx = (zoom: number) => 40_075_016.685_578_49 / (512 * 2 ** zoom);
 
 /**
  * Points gathered into square cells of the screen at `zoom`, one feature per cell, so the browser never receives
