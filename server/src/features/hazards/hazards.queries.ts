@@ -4,6 +4,7 @@ import { type Principal, scopeCondition } from "../../auth/principal.ts";
 import { audit } from "../../db/audit.ts";
 import type { Db } from "../../db/db.ts";
 import { asGeoJson, fromGeoJson, placeCondition, screenClusters } from "../../db/postgis.ts";
+import { gridTeam } from "../../db/team.ts";
 import { ApiError, badRequest, notFound } from "../../http/errors.ts";
 import type { CreateHazardInput, HazardFilterInput, HazardStatus, TransitionInput } from "./hazards.input.ts";
 
@@ -144,26 +145,11 @@ export function hazardClusters(db: Db, p: Principal, f: HazardFilterInput, zoom:
   );
 }
 
-/**
- * The team of a grid, to whom a hazard in it goes: on the pattern "community secretary + cadres + grid worker",
- * the community's secretary and the workers assigned to the grid. Names and roles only.
- */
-export async function gridTeam(db: Db, place: { grid_code: string | null; community_code: string | null }) {
+/** The team a hazard goes to, its grid's, names and roles only; none when it lies in no grid. */
+async function hazardTeam(db: Db, place: { grid_code: string | null; community_code: string | null }) {
   if (!place.grid_code) return [];
-  const grid = place.grid_code;
-  return db
-    .selectFrom("worker as w")
-    .select(["w.id", "w.name", "w.role"])
-    .where("w.retired_on", "is", null)
-    .where((eb) =>
-      eb.or([
-        eb("w.id", "in", eb.selectFrom("worker_assignment").select("worker_id").where("grid_code", "=", grid)),
-        eb.and([eb("w.role", "=", "secretary"), eb("w.community_code", "=", place.community_code ?? "")]),
-      ]),
-    )
-    .orderBy(sql`array_position(array['secretary', 'grid_leader', 'grid_worker', 'info_worker'], w.role)`)
-    .orderBy("w.id")
-    .execute();
+  const grid = { code: place.grid_code, community_code: place.community_code ?? "" };
+  return gridTeam(db, grid, ["w.id", "w.name", "w.role"]);
 }
 
 /** May the principal record (report, move, inspect) at a place? Admins anywhere, secretaries in their community, workers in their grids. */
@@ -224,7 +210,7 @@ export async function findHazard(db: Db, p: Principal, id: number) {
       ...props,
       status,
       attachments: Array.isArray(props.attachments) ? (props.attachments as unknown[]) : [],
-      team: await gridTeam(db, row),
+      team: await hazardTeam(db, row),
       allowed_transitions: allowedMoves(p, { ...row, status }),
     },
   };
