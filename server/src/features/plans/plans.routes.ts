@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { requireRole } from "../../auth/principal.ts";
 import { clientIp, principalOf } from "../../auth/session.ts";
+import { csvText } from "../../http/csv.ts";
 import { notFound } from "../../http/errors.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
@@ -389,11 +390,6 @@ const r = {
   }),
 };
 
-const csvCell = (v: unknown) => {
-  const s = v == null ? "" : String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-
 export const plansRoutes = createRouter()
   .openapi(r.list, async (c) => {
     reader(c);
@@ -521,13 +517,19 @@ export const plansRoutes = createRouter()
       "原网格 from grid",
       "新网格 to grid",
     ];
-    const lines = rows.map((t) =>
-      [t.parcel_id, t.community_code, t.compound, t.building, t.entrance, t.households, t.from_grid, t.to_grid]
-        .map(csvCell)
-        .join(","),
-    );
-    // A BOM so that Excel, which most offices open CSV in, reads the Chinese as UTF-8.
-    const csv = `\uFEFF${[header.join(","), ...lines].join("\r\n")}\r\n`;
+    const csv = csvText([
+      header,
+      ...rows.map((t) => [
+        t.parcel_id,
+        t.community_code,
+        t.compound,
+        t.building,
+        t.entrance,
+        t.households,
+        t.from_grid,
+        t.to_grid,
+      ]),
+    ]);
     c.header("content-disposition", `attachment; filename="transfers-${a}-${b}.csv"`);
     return c.body(csv, 200, { "content-type": "text/csv; charset=utf-8" });
   });
