@@ -1,7 +1,7 @@
+import { CAMERA_TYPES } from "@gridatlas/geodata/cameras.ts";
 import { z } from "@hono/zod-openapi";
 import { bi } from "../../http/errors.ts";
 import { editedVersion, placeFilter, point } from "../../http/schemas.ts";
-import { CAMERA_TYPES } from "./coverage.views.ts";
 
 export const CAMERA_STATUSES = ["online", "offline", "planned"] as const;
 export const CAMERA_SITES = ["intersection", "gate", "school", "venue", "road", "other"] as const;
