@@ -11,8 +11,8 @@ import {
   inCoverageTransaction,
   prepareCoverage,
   publishedGrids,
-} from "@gridatlas/server/features/coverage/coverage.queries.ts";
-import { refreshViews } from "@gridatlas/server/features/coverage/coverage.views.ts";
+} from "@gridatlas/server/features/cameras/coverage.queries.ts";
+import { refreshViews } from "@gridatlas/server/features/cameras/coverage.views.ts";
 import setupTemplate from "@gridatlas/server/test-support/global-setup.ts";
 import { createTestDatabase, type TestDatabase } from "@gridatlas/server/test-support/test-database.ts";
 import { signIn } from "@gridatlas/server/test-support/test-session.ts";

@@ -2,11 +2,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import {
-  bandDeviation,
-  type CommunityGraph,
-  components,
-} from "@gridatlas/server/features/rebalance/rebalance.graph.ts";
+import { bandDeviation, type CommunityGraph, components } from "@gridatlas/server/rebalance/rebalance.graph.ts";
 
 /**
  * The benchmark's reference: METIS (`gpmetis -contig`, Debian's metis package) on the engine's unit graph — vertex

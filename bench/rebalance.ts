@@ -8,9 +8,9 @@ import {
   type RebalanceMetrics,
   rebalance,
   sumMetrics,
-} from "@gridatlas/server/features/rebalance/rebalance.engine.ts";
-import type { Band, RebalanceUnit } from "@gridatlas/server/features/rebalance/rebalance.input.ts";
-import { syntheticUnits } from "@gridatlas/server/features/rebalance/rebalance.synthetic.ts";
+} from "@gridatlas/server/rebalance/rebalance.engine.ts";
+import type { Band, RebalanceUnit } from "@gridatlas/server/rebalance/rebalance.input.ts";
+import { syntheticUnits } from "@gridatlas/server/rebalance/rebalance.synthetic.ts";
 import { greedyBandRepair, hasGpmetis, metisPartition } from "./rebalance.metis.ts";
 
 /**

@@ -1,7 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { PENDING_DB_TESTS } from "./support/kinds.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 
@@ -17,7 +16,7 @@ const files = ["server/src", "geodata/src", "web/src", "tests"].flatMap(testFile
 const kindOf = (file: string) =>
   file.endsWith(".e2e.test.ts")
     ? "e2e"
-    : /\.db\.test\.tsx?$/.test(file) || PENDING_DB_TESTS.includes(file)
+    : /\.db\.test\.tsx?$/.test(file)
       ? "db"
       : "unit";
 /** What only a test with a database (or a browser, which needs a server over one) imports. */

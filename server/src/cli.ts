@@ -144,7 +144,7 @@ const commands: Record<string, () => Promise<void>> = {
   },
   /** Partitions units into grids without a database (the rebalancer's engine). */
   async partition() {
-    const { partitionCli } = await import("./features/rebalance/rebalance.cli.ts");
+    const { partitionCli } = await import("./rebalance/rebalance.cli.ts");
     process.exitCode = await partitionCli(args);
   },
   /** `backup [file]`: a pg_dump custom-format file, by default backups/gridatlas-<time>.dump. */

@@ -6,16 +6,7 @@
  */
 export const TEST_FILES = ["{server,geodata,web}/src/**/*.test.{ts,tsx}", "tests/**/*.test.ts"];
 export const E2E_TESTS = ["{server,geodata,web}/src/**/*.e2e.test.{ts,tsx}", "tests/**/*.e2e.test.ts"];
-/**
- * Camera coverage's database suite moves into features/cameras in this same pass (issue 14) and takes the .db.
- * name there; until then it is a database test by this list.
- */
-export const PENDING_DB_TESTS = [
-  "server/src/features/coverage/coverage.test.ts",
-  "server/src/features/cameras/coverage.test.ts",
-];
 export const DB_TESTS = [
   "{server,geodata,web}/src/**/*.db.test.{ts,tsx}",
   "tests/**/*.db.test.ts",
-  ...PENDING_DB_TESTS,
 ];

@@ -1,23 +1,9 @@
+import { CAMERA_TYPE_DEFAULTS, type CameraType } from "../cameras.ts";
 import type { Estates } from "./estates.ts";
 import type { Rng } from "./random.ts";
 import { insideRing, ROAD_HALF_WIDTH_M, type Territory, type XY } from "./territory.ts";
-import type { CameraSite, CameraStatus, CameraType } from "./types.ts";
+import type { CameraSite, CameraStatus } from "./types.ts";
 import type { GenVenue } from "./venues.ts";
-
-/**
- * What a camera of each type sees when nothing was surveyed: the defaults an importer marks as `defaulted`
- * (OpenStreetMap's `camera:angle` is the tilt, so a width of view has to come from here). Domes and PTZ cameras
- * are counted over their full sweep.
- */
-export const CAMERA_TYPE_DEFAULTS: Record<
-  CameraType,
-  { bearingDeg: number; viewWidthDeg: number; rangeM: number; mountHeightM: number }
-> = {
-  dome: { bearingDeg: 0, viewWidthDeg: 360, rangeM: 80, mountHeightM: 6 },
-  half_dome: { bearingDeg: 0, viewWidthDeg: 110, rangeM: 25, mountHeightM: 3 },
-  fixed: { bearingDeg: 0, viewWidthDeg: 60, rangeM: 60, mountHeightM: 5 },
-  ptz: { bearingDeg: 0, viewWidthDeg: 360, rangeM: 150, mountHeightM: 8 },
-};
 
 export interface GenCamera {
   name: string;
@@ -111,18 +97,18 @@ function camera(site: CameraSite, name: string, type: CameraType, at: XY, look: 
   const d = CAMERA_TYPE_DEFAULTS[type];
   const defaulted: string[] = [];
   const surveyed = rng.chance(0.55);
-  let bearingDeg = d.bearingDeg;
+  let bearingDeg = d.bearing_deg;
   if (look) bearingDeg = Math.round(((Math.atan2(look[0], look[1]) * 180) / Math.PI + 360) % 360);
   else defaulted.push("bearing_deg");
-  let viewWidthDeg = d.viewWidthDeg;
-  let rangeM = d.rangeM;
-  let mountHeightM = d.mountHeightM;
+  let viewWidthDeg = d.view_width_deg;
+  let rangeM = d.range_m;
+  let mountHeightM = d.mount_height_m;
   if (surveyed && (type === "fixed" || type === "half_dome"))
-    viewWidthDeg = Math.round(d.viewWidthDeg * rng.range(0.7, 1.3));
+    viewWidthDeg = Math.round(d.view_width_deg * rng.range(0.7, 1.3));
   else if (type === "fixed" || type === "half_dome") defaulted.push("view_width_deg");
   if (surveyed) {
-    rangeM = Math.round(d.rangeM * rng.range(0.6, 1.5));
-    mountHeightM = Math.round(d.mountHeightM * rng.range(0.7, 1.4) * 10) / 10;
+    rangeM = Math.round(d.range_m * rng.range(0.6, 1.5));
+    mountHeightM = Math.round(d.mount_height_m * rng.range(0.7, 1.4) * 10) / 10;
   } else defaulted.push("range_m", "mount_height_m");
   const status = rng.weighted([
     ["online", 0.86],

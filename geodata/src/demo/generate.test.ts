@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { CAMERA_TYPE_DEFAULTS } from "./cameras.ts";
+import { CAMERA_TYPE_DEFAULTS } from "../cameras.ts";
 import { DEFAULT_SEED, generateDemo, TODAY, writeDemo } from "./generate.ts";
 import { gridCode } from "./staff.ts";
 import type { DemoDataset } from "./types.ts";
@@ -111,8 +111,8 @@ describe("the figures of the 2022 report", () => {
     for (const site of ["intersection", "gate", "school"]) expect(data.cameras.some((c) => c.site === site)).toBe(true);
     for (const c of data.cameras) {
       const d = CAMERA_TYPE_DEFAULTS[c.type];
-      if (c.defaulted.includes("range_m")) expect(c.rangeM).toBe(d.rangeM);
-      if (c.defaulted.includes("view_width_deg")) expect(c.viewWidthDeg).toBe(d.viewWidthDeg);
+      if (c.defaulted.includes("range_m")) expect(c.rangeM).toBe(d.range_m);
+      if (c.defaulted.includes("view_width_deg")) expect(c.viewWidthDeg).toBe(d.view_width_deg);
       expect(c.bearingDeg).toBeGreaterThanOrEqual(0);
       expect(c.bearingDeg).toBeLessThan(360);
     }

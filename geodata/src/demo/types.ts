@@ -1,3 +1,5 @@
+import type { CameraType } from "../cameras.ts";
+
 /** [longitude, latitude] in EPSG:4326, GeoJSON order. */
 export type LngLat = [number, number];
 export type PointGeom = { type: "Point"; coordinates: LngLat };
@@ -10,7 +12,6 @@ export type RoadClass = "arterial" | "secondary" | "local";
 export type BuildingKind = "slab" | "tower" | "lowrise" | "shop" | "public";
 export type CompoundKind = "estate" | "old_area" | "campus";
 export type WorkerRole = "secretary" | "grid_leader" | "grid_worker" | "info_worker";
-export type CameraType = "dome" | "half_dome" | "fixed" | "ptz";
 export type CameraStatus = "online" | "offline" | "planned";
 export type CameraSite = "intersection" | "gate" | "school" | "venue" | "road" | "other";
 export type HazardStatus = "reported" | "assigned" | "in_progress" | "resolved" | "verified";

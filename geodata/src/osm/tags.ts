@@ -1,5 +1,5 @@
-import { CAMERA_TYPE_DEFAULTS } from "../demo/cameras.ts";
-import type { CameraType, RoadClass } from "../demo/types.ts";
+import { CAMERA_TYPE_DEFAULTS, type CameraType } from "../cameras.ts";
+import type { RoadClass } from "../demo/types.ts";
 import type { Tags } from "./read.ts";
 
 /**
@@ -210,10 +210,10 @@ export function cameraFromTags(tags: Tags): OsmCamera | null {
   if (!height) defaulted.push("mount_height_m");
   return {
     type,
-    bearingDeg: bearing ?? d.bearingDeg,
-    viewWidthDeg: d.viewWidthDeg,
-    rangeM: d.rangeM,
-    mountHeightM: height || d.mountHeightM,
+    bearingDeg: bearing ?? d.bearing_deg,
+    viewWidthDeg: d.view_width_deg,
+    rangeM: d.range_m,
+    mountHeightM: height || d.mount_height_m,
     defaulted,
   };
 }

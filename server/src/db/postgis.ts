@@ -1,5 +1,6 @@
 import type { Feature, FeatureCollection, Geometry } from "geojson";
-import { type RawBuilder, sql } from "kysely";
+import { type Expression, type RawBuilder, sql } from "kysely";
+import type { Db } from "./db.ts";
 
 /** [west, south, east, north] in degrees (EPSG:4326), as MapLibre's getBounds() gives it. */
 export type BBox = [west: number, south: number, east: number, north: number];
@@ -62,4 +63,47 @@ export function toFeatureCollection<R extends Row>(
       };
     }),
   };
+}
+
+/** Side of a cluster cell in screen pixels: big enough to keep the map legible, small enough to show the spread. */
+function clusterCellPx(zoom: number): number {
+  return zoom >= 18 ? 16 : zoom >= 16 ? 32 : 48;
+}
+
+/** Web Mercator metres per screen pixel at a MapLibre zoom (512 px tiles). */
+const mercatorMetresPerPx = (zoom: number) => 40_075_016.685_578_49 / (512 * 2 ** zoom);
+
+/**
+ * Points gathered into square cells of the screen at `zoom`, one feature per cell, so the browser never receives
+ * more points than fit on the screen; biggest cells first. `points` is a query of rows with an `id` and a point
+ * `geom` (EPSG:4326); `columns` are the cell's own columns, computed over its members as `m.<column>`. Every cell
+ * has its `count`, the `id` of its member when it has one only, the `bounds` of its members (to zoom to) and their
+ * mean as its geometry.
+ */
+export async function screenClusters<C extends Record<string, unknown>>(
+  db: Db,
+  points: Expression<unknown>,
+  columns: RawBuilder<C>,
+  zoom: number,
+) {
+  const cell = clusterCellPx(zoom) * mercatorMetresPerPx(zoom);
+  const rows = await sql<{ count: number; id: number | null } & C & { bounds: BBox; geometry: Geometry }>`
+    with p as ${points},
+    -- Web Mercator metres by formula: ST_Transform through PROJ costs ~25 µs a point, a third of a second at 10⁴.
+    m as (select p.*, 6378137 * radians(ST_X(p.geom)) as mx,
+            6378137 * ln(tan(radians(45 + ST_Y(p.geom) / 2))) as my from p)
+    select count(*)::int as count,
+      case when count(*) = 1 then min(m.id) end as id,
+      ${columns},
+      array[min(ST_X(m.geom)), min(ST_Y(m.geom)), max(ST_X(m.geom)), max(ST_Y(m.geom))] as bounds,
+      ST_AsGeoJSON(ST_SetSRID(ST_MakePoint(avg(ST_X(m.geom)), avg(ST_Y(m.geom))), 4326), 7)::json as geometry
+    from m
+    group by floor(m.mx / ${cell}), floor(m.my / ${cell})
+    order by count(*) desc, min(m.id)`.execute(db);
+  return rows.rows.map(({ geometry, ...props }, i) => ({
+    type: "Feature" as const,
+    id: props.id ?? -(i + 1),
+    geometry,
+    properties: props,
+  }));
 }

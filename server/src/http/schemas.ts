@@ -106,6 +106,19 @@ export const geometry = z
   .custom<Geometry>((v) => typeof v === "object" && v !== null && "type" in v)
   .openapi("Geometry", { type: "object", description: "GeoJSON geometry, EPSG:4326" });
 
+/** A position as GeoJSON orders it, [longitude, latitude] in degrees (EPSG:4326), finite and in range. */
+export const lngLat = z
+  .tuple([z.number(), z.number()])
+  .refine(([x, y]) => Number.isFinite(x) && Number.isFinite(y) && Math.abs(x) <= 180 && Math.abs(y) <= 90, {
+    message: bi("坐标应为有限的经纬度 [经度, 纬度]", "coordinates must be a finite [longitude, latitude]"),
+  });
+
+/** A GeoJSON Point in EPSG:4326; whether it lies in the subdistrict is the database's call. */
+export const point = z
+  .object({ type: z.literal("Point"), coordinates: lngLat })
+  .strict()
+  .openapi({ type: "object", description: "GeoJSON Point, EPSG:4326, [longitude, latitude]" });
+
 export const featureCollection = <P extends z.ZodTypeAny>(props: P, name: string) =>
   z
     .object({

@@ -1,7 +1,7 @@
+import { CAMERA_TYPES } from "@gridatlas/geodata/cameras.ts";
 import { z } from "@hono/zod-openapi";
 import { bi } from "../../http/errors.ts";
-import { editedVersion, placeFilter } from "../../http/schemas.ts";
-import { CAMERA_TYPES } from "../coverage/coverage.views.ts";
+import { editedVersion, placeFilter, point } from "../../http/schemas.ts";
 
 export const CAMERA_STATUSES = ["online", "offline", "planned"] as const;
 export const CAMERA_SITES = ["intersection", "gate", "school", "venue", "road", "other"] as const;
@@ -21,19 +21,6 @@ export const CameraListQuery = placeFilter.extend({
     .transform((v) => v === "true")
     .openapi({ type: "string", description: "true: each camera carries its view polygon (what it sees)" }),
 });
-
-/** A GeoJSON Point in EPSG:4326: where a camera stands. */
-const point = z
-  .object({
-    type: z.literal("Point"),
-    coordinates: z
-      .tuple([z.number(), z.number()])
-      .refine(([x, y]) => Number.isFinite(x) && Number.isFinite(y) && Math.abs(x) <= 180 && Math.abs(y) <= 90, {
-        message: bi("坐标应为有限的经纬度 [经度, 纬度]", "coordinates must be a finite [longitude, latitude]"),
-      }),
-  })
-  .strict()
-  .openapi({ type: "object", description: "GeoJSON Point, EPSG:4326" });
 
 const bearing = z
   .number()

@@ -1,3 +1,4 @@
+import { CAMERA_TYPE_DEFAULTS, type CameraType } from "@gridatlas/geodata/cameras.ts";
 import type { Geometry, Point } from "geojson";
 import { sql } from "kysely";
 import { type Principal, scopeCondition } from "../../auth/principal.ts";
@@ -6,9 +7,9 @@ import type { Db } from "../../db/db.ts";
 import { asGeoJson, fromGeoJson, placeCondition } from "../../db/postgis.ts";
 import { badRequest, DomainError, notFound } from "../../errors.ts";
 import type { PlaceFilter } from "../../http/schemas.ts";
-import { coverageOfGrids, gridsNear, inCoverageTransaction } from "../coverage/coverage.queries.ts";
-import { CAMERA_TYPE_DEFAULTS, type CameraType, FULL_SWEEP_TYPES, refreshViews } from "../coverage/coverage.views.ts";
 import type { CreateCameraInput, UpdateCameraInput } from "./cameras.input.ts";
+import { coverageOfGrids, gridsNear, inCoverageTransaction } from "./coverage.queries.ts";
+import { FULL_SWEEP_TYPES, refreshViews } from "./coverage.views.ts";
 
 /** The values that can be a type's default rather than surveyed, in the order `defaulted` lists them. */
 const VIEW_FIELDS = ["bearing_deg", "view_width_deg", "range_m", "mount_height_m"] as const;

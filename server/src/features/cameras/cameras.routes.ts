@@ -6,11 +6,11 @@ import { toFeatureCollection } from "../../db/postgis.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
 import { ErrorSchema, featureCollection, geometry, json } from "../../http/schemas.ts";
-import { inCoverageTransaction } from "../coverage/coverage.queries.ts";
-import { GridCoverageBoth } from "../coverage/coverage.schemas.ts";
-import { refreshViews } from "../coverage/coverage.views.ts";
 import { CameraListQuery, CameraParam, CreateCamera, UpdateCamera } from "./cameras.input.ts";
 import { createCamera, deleteCamera, listCameras, updateCamera } from "./cameras.queries.ts";
+import { inCoverageTransaction } from "./coverage.queries.ts";
+import { GridCoverageBoth } from "./coverage.schemas.ts";
+import { refreshViews } from "./coverage.views.ts";
 
 const CameraProps = z.object({
   id: z.number(),

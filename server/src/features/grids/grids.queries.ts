@@ -55,26 +55,6 @@ export function findPublishedGrid(db: Db, code: string) {
     .executeTakeFirst();
 }
 
-/**
- * The grid's team: the workers assigned to it and the secretary of its community
- * (the report's "community secretary + community cadre + grid worker").
- */
-export function gridTeam(db: Db, grid: { code: string; community_code: string }) {
-  return db
-    .selectFrom("worker as w")
-    .select(["w.id", "w.name", "w.role", "w.phone"])
-    .where("w.retired_on", "is", null)
-    .where((eb) =>
-      eb.or([
-        eb("w.id", "in", eb.selectFrom("worker_assignment").select("worker_id").where("grid_code", "=", grid.code)),
-        eb.and([eb("w.role", "=", "secretary"), eb("w.community_code", "=", grid.community_code)]),
-      ]),
-    )
-    .orderBy(sql`array_position(array['secretary','grid_leader','grid_worker','info_worker'], w.role)`)
-    .orderBy("w.name")
-    .execute();
-}
-
 /** Venues, open hazards and cameras standing on the grid's parcels. */
 export async function gridPlaceCounts(db: Db, gridId: number) {
   const r = await sql<{ venues: number; hazards_open: number; cameras: number }>`

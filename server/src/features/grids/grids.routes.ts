@@ -2,10 +2,11 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { type Principal, readsGrid } from "../../auth/principal.ts";
 import { principalOf } from "../../auth/session.ts";
 import { toFeatureCollection } from "../../db/postgis.ts";
+import { gridTeam } from "../../db/team.ts";
 import { notFound } from "../../errors.ts";
 import { createRouter } from "../../http/router.ts";
 import { communityCode, errorResponses, featureCollection, gridCode } from "../../http/schemas.ts";
-import { findPublishedGrid, gridPlaceCounts, gridTeam, listPublishedGrids } from "./grids.queries.ts";
+import { findPublishedGrid, gridPlaceCounts, listPublishedGrids } from "./grids.queries.ts";
 
 const Status = z.enum(["under", "ok", "over"]);
 
@@ -92,7 +93,10 @@ export const gridsRoutes = createRouter()
     // Out of scope answers exactly like absent, so codes of other communities cannot be probed.
     if (!grid || !readsGrid(principalOf(c), grid))
       throw notFound(`没有编码为 ${code} 的网格`, `no grid with code ${code}`);
-    const [team, counts] = await Promise.all([gridTeam(db, grid), gridPlaceCounts(db, grid.id)]);
+    const [team, counts] = await Promise.all([
+      gridTeam(db, grid, ["w.id", "w.name", "w.role", "w.phone"]),
+      gridPlaceCounts(db, grid.id),
+    ]);
     const view = staffView(principalOf(c), grid.community_code);
     const { id: _id, band_min, band_max, ...rest } = grid;
     const shown = team.map((w) => ({

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { bi } from "../../http/errors.ts";
-import { commaList, day, placeFilter } from "../../http/schemas.ts";
+import { commaList, day, placeFilter, point } from "../../http/schemas.ts";
 
 export const HAZARD_STATUSES = ["reported", "assigned", "in_progress", "resolved", "verified"] as const;
 export type HazardStatus = (typeof HAZARD_STATUSES)[number];
@@ -64,19 +64,6 @@ export const StatsQuery = hazardFilterFields
   })
   .refine(...fromBeforeTo);
 export type StatsQueryInput = z.infer<typeof StatsQuery>;
-
-/** A GeoJSON Point in EPSG:4326 with finite coordinates; whether it lies in the subdistrict is the database's call. */
-export const point = z
-  .object({
-    type: z.literal("Point"),
-    coordinates: z
-      .tuple([z.number(), z.number()])
-      .refine(([x, y]) => Number.isFinite(x) && Number.isFinite(y) && Math.abs(x) <= 180 && Math.abs(y) <= 90, {
-        message: bi("坐标应为有限的经纬度 [经度, 纬度]", "coordinates must be a finite [longitude, latitude]"),
-      }),
-  })
-  .strict()
-  .openapi({ type: "object", description: "GeoJSON Point, EPSG:4326, [longitude, latitude]" });
 
 export const title = z
   .string()

@@ -1,9 +1,10 @@
-import type { Geometry, Point } from "geojson";
+import type { Point } from "geojson";
 import { type RawBuilder, sql } from "kysely";
 import { type Principal, scopeCondition } from "../../auth/principal.ts";
 import { type Actor, audit } from "../../db/audit.ts";
 import type { Db } from "../../db/db.ts";
-import { asGeoJson, fromGeoJson, placeCondition } from "../../db/postgis.ts";
+import { asGeoJson, fromGeoJson, placeCondition, screenClusters } from "../../db/postgis.ts";
+import { gridTeam } from "../../db/team.ts";
 import { badRequest, DomainError, notFound } from "../../errors.ts";
 import type { CreateHazardInput, HazardFilterInput, HazardStatus, TransitionInput } from "./hazards.input.ts";
 
@@ -125,77 +126,30 @@ export function listHazards(db: Db, p: Principal, f: HazardFilterInput) {
     .execute();
 }
 
-/** Side of a cluster cell in screen pixels: big enough to keep the map legible, small enough to show the spread. */
-export function clusterCellPx(zoom: number): number {
-  return zoom >= 18 ? 16 : zoom >= 16 ? 32 : 48;
-}
-
-/** Web Mercator metres per screen pixel at a MapLibre zoom (512 px tiles). */
-export const mercatorMetresPerPx = (zoom: number) => 40_075_016.685_578_49 / (512 * 2 ** zoom);
-
 /**
- * The filtered hazards gathered into square cells of the screen at `zoom`: one feature per cell, so the browser
- * never receives more points than fit on the screen. A cell holding a single hazard carries that hazard (id,
- * title, status, severity) so it can be labelled and clicked; a bigger one its count, how many are open, its worst
- * severity and the extent of its members (to zoom to).
+ * The filtered hazards gathered into square cells of the screen at `zoom`. A cell holding a single hazard carries
+ * that hazard (id, title, status, severity) so it can be labelled and clicked; a bigger one its count, how many are
+ * open, its worst severity and the extent of its members.
  */
-export async function hazardClusters(db: Db, p: Principal, f: HazardFilterInput, zoom: number) {
-  const cell = clusterCellPx(zoom) * mercatorMetresPerPx(zoom);
-  const rows = await sql<{
-    count: number;
-    id: number | null;
-    label: string | null;
-    category: string | null;
-    severity: string;
-    status: string | null;
-    open: number;
-    bounds: [number, number, number, number];
-    geometry: Geometry;
-  }>`
-    with h as ${filteredHazards(db, p, f)},
-    -- Web Mercator metres by formula: ST_Transform through PROJ costs ~25 µs a point, a third of a second at 10⁴.
-    m as (select h.*, 6378137 * radians(ST_X(h.geom)) as mx,
-            6378137 * ln(tan(radians(45 + ST_Y(h.geom) / 2))) as my from h)
-    select count(*)::int as count,
-      case when count(*) = 1 then min(m.id) end as id,
+export function hazardClusters(db: Db, p: Principal, f: HazardFilterInput, zoom: number) {
+  return screenClusters(
+    db,
+    filteredHazards(db, p, f),
+    sql<{ label: string | null; category: string | null; severity: string; status: string | null; open: number }>`
       case when count(*) = 1 then min(m.title) end as label,
       case when count(*) = 1 then min(m.category) end as category,
       (array['low', 'medium', 'high'])[max(array_position(array['low', 'medium', 'high'], m.severity))] as severity,
       case when count(*) = 1 then min(m.status) end as status,
-      count(*) filter (where m.status in ('reported', 'assigned', 'in_progress'))::int as open,
-      array[min(ST_X(m.geom)), min(ST_Y(m.geom)), max(ST_X(m.geom)), max(ST_Y(m.geom))] as bounds,
-      ST_AsGeoJSON(ST_SetSRID(ST_MakePoint(avg(ST_X(m.geom)), avg(ST_Y(m.geom))), 4326), 7)::json as geometry
-    from m
-    group by floor(m.mx / ${cell}), floor(m.my / ${cell})
-    order by count(*) desc, min(m.id)`.execute(db);
-  return rows.rows.map(({ geometry, ...props }, i) => ({
-    type: "Feature" as const,
-    id: props.id ?? -(i + 1),
-    geometry,
-    properties: props,
-  }));
+      count(*) filter (where m.status in ('reported', 'assigned', 'in_progress'))::int as open`,
+    zoom,
+  );
 }
 
-/**
- * The team of a grid, to whom a hazard in it goes: on the pattern "community secretary + cadres + grid worker",
- * the community's secretary and the workers assigned to the grid. Names and roles only.
- */
-export async function gridTeam(db: Db, place: { grid_code: string | null; community_code: string | null }) {
+/** The team a hazard goes to, its grid's, names and roles only; none when it lies in no grid. */
+async function hazardTeam(db: Db, place: { grid_code: string | null; community_code: string | null }) {
   if (!place.grid_code) return [];
-  const grid = place.grid_code;
-  return db
-    .selectFrom("worker as w")
-    .select(["w.id", "w.name", "w.role"])
-    .where("w.retired_on", "is", null)
-    .where((eb) =>
-      eb.or([
-        eb("w.id", "in", eb.selectFrom("worker_assignment").select("worker_id").where("grid_code", "=", grid)),
-        eb.and([eb("w.role", "=", "secretary"), eb("w.community_code", "=", place.community_code ?? "")]),
-      ]),
-    )
-    .orderBy(sql`array_position(array['secretary', 'grid_leader', 'grid_worker', 'info_worker'], w.role)`)
-    .orderBy("w.id")
-    .execute();
+  const grid = { code: place.grid_code, community_code: place.community_code ?? "" };
+  return gridTeam(db, grid, ["w.id", "w.name", "w.role"]);
 }
 
 /** May the principal record (report, move, inspect) at a place? Admins anywhere, secretaries in their community, workers in their grids. */
@@ -256,7 +210,7 @@ export async function findHazard(db: Db, p: Principal, id: number) {
       ...props,
       status,
       attachments: Array.isArray(props.attachments) ? (props.attachments as unknown[]) : [],
-      team: await gridTeam(db, row),
+      team: await hazardTeam(db, row),
       allowed_transitions: allowedMoves(p, { ...row, status }),
     },
   };

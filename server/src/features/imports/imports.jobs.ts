@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { ImportError } from "@gridatlas/geodata/osm/errors.ts";
 import type { SqlClient } from "@gridatlas/geodata/osm/import.ts";
 import { CompiledQuery, type Kysely } from "kysely";
@@ -6,31 +5,25 @@ import type { Actor } from "../../db/audit.ts";
 import type { Db } from "../../db/db.ts";
 import type { DB } from "../../db/schema.ts";
 import { DomainError, notFound } from "../../errors.ts";
+import { type Job, JobRegistry } from "../../jobs.ts";
 
 export type ImportKind = "osm" | "layer" | "plan";
 
-export type ImportJob = {
-  id: string;
+export type ImportJob = Job & {
   kind: ImportKind;
-  state: "running" | "done" | "failed";
   progress: { step: number; steps: number; label: string };
   /** What the import did, step by step, as the CLI prints it. */
   log: string[];
-  started_at: string;
   finished_at?: string;
   summary?: unknown;
-  error?: { code: string; zh: string; en: string; details?: unknown };
   owner: number;
 };
 
 /**
- * Import jobs live in the server process, as rebalance jobs do: an import takes seconds to a minute, its
- * progress and outcome are collected by polling, and what lasts is what it wrote (in one transaction). A
- * restart loses a running job and so its transaction: nothing half-written. One import runs at a time; finished
- * jobs are forgotten after an hour.
+ * An import writes in one transaction, so a restart that loses a running job loses its transaction too: nothing
+ * half-written. One import runs at a time.
  */
-const jobs = new Map<string, ImportJob>();
-const KEEP_MS = 60 * 60_000;
+const jobs = new JobRegistry<ImportJob>();
 
 export function findImportJob(id: string): ImportJob {
   const job = jobs.get(id);
@@ -47,9 +40,7 @@ export function startJob(
     progress: (p: { step: number; steps: number; label: string }) => void;
   }) => Promise<unknown>,
 ): ImportJob {
-  const now = Date.now();
-  for (const [id, j] of jobs) if (j.state !== "running" && now - Date.parse(j.started_at) > KEEP_MS) jobs.delete(id);
-  if ([...jobs.values()].some((j) => j.state === "running")) {
+  if (jobs.running()) {
     throw new DomainError(
       "conflict",
       "import_running",
@@ -57,46 +48,34 @@ export function startJob(
       "another import is running; try again later",
     );
   }
-  const job: ImportJob = {
-    id: randomUUID(),
-    kind,
-    state: "running",
-    progress: { step: 0, steps: 1, label: "starting" },
-    log: [],
-    started_at: new Date(now).toISOString(),
-    owner,
-  };
-  jobs.set(job.id, job);
-  void run({ log: (line) => job.log.push(line), progress: (p) => (job.progress = p) }).then(
-    (summary) => {
-      job.summary = summary;
-      job.state = "done";
-      job.finished_at = new Date().toISOString();
+  return jobs.start(
+    { kind, progress: { step: 0, steps: 1, label: "starting" }, log: [], owner },
+    async (job) => {
+      try {
+        job.summary = await run({ log: (line) => job.log.push(line), progress: (p) => (job.progress = p) });
+      } finally {
+        job.finished_at = new Date().toISOString();
+      }
     },
-    (err: unknown) => {
-      job.state = "failed";
-      job.finished_at = new Date().toISOString();
+    (err) => {
       if (err instanceof ImportError) {
-        job.error = {
+        return {
           code: err.code,
           zh: err.zh,
           en: err.en,
           ...(err.details === undefined ? {} : { details: err.details }),
         };
-      } else if (err instanceof DomainError) {
-        job.error = { code: err.code, zh: err.zh, en: err.en };
-      } else {
-        console.error(err);
-        const message = err instanceof Error ? err.message : String(err);
-        job.error = {
-          code: "import_failed",
-          zh: `导入失败，数据库未改变：${message}`,
-          en: `the import failed and changed nothing: ${message}`,
-        };
       }
+      if (err instanceof DomainError) return { code: err.code, zh: err.zh, en: err.en };
+      console.error(err);
+      const message = err instanceof Error ? err.message : String(err);
+      return {
+        code: "import_failed",
+        zh: `导入失败，数据库未改变：${message}`,
+        en: `the import failed and changed nothing: ${message}`,
+      };
     },
   );
-  return job;
 }
 
 /** The job as the API shows it. */

@@ -1,4 +1,4 @@
-import { CAMERA_TYPE_DEFAULTS } from "@gridatlas/geodata/demo/cameras.ts";
+import { CAMERA_TYPE_DEFAULTS, type CameraType } from "@gridatlas/geodata/cameras.ts";
 import { fromChineseWebMap, type XY } from "@gridatlas/geodata/gis/crs.ts";
 import type { OgrFeature } from "@gridatlas/geodata/gis/ogr.ts";
 import { type GisRead, readGisFile } from "@gridatlas/geodata/gis/read.ts";
@@ -57,7 +57,7 @@ const oneOf =
     };
   };
 
-const CAMERA_TYPES: Record<string, string[]> = {
+const CAMERA_TYPE_LABELS: Record<CameraType, string[]> = {
   dome: ["球机"],
   half_dome: ["半球", "半球机"],
   fixed: ["固定枪机", "枪机", "bullet"],
@@ -96,7 +96,7 @@ async function fieldSpecs(db: Db, target: LayerTarget): Promise<Record<string, F
     case "cameras":
       return {
         name: f(true, ["name", "名称", "点位名称"], text(200)),
-        type: f(true, ["type", "类型", "摄像机类型"], oneOf(CAMERA_TYPES)),
+        type: f(true, ["type", "类型", "摄像机类型"], oneOf(CAMERA_TYPE_LABELS)),
         status: f(false, ["status", "状态"], oneOf({ online: ["在线"], offline: ["离线"], planned: ["规划", "拟建"] })),
         bearing_deg: f(false, ["bearing_deg", "bearing", "朝向", "方位角"], number(0, 359.999, false)),
         view_width_deg: f(false, ["view_width_deg", "视角", "水平视角"], number(1, 360, false)),
@@ -420,17 +420,10 @@ async function insertRows(client: Client, target: LayerTarget, rows: ValidRow[],
     );
   } else if (target === "cameras") {
     const fields = ["bearing_deg", "view_width_deg", "range_m", "mount_height_m"] as const;
-    const key = {
-      bearing_deg: "bearingDeg",
-      view_width_deg: "viewWidthDeg",
-      range_m: "rangeM",
-      mount_height_m: "mountHeightM",
-    } as const;
     const cams = rows.map((r) => {
-      const type = r.values.type as keyof typeof CAMERA_TYPE_DEFAULTS;
-      const d = CAMERA_TYPE_DEFAULTS[type];
+      const d = CAMERA_TYPE_DEFAULTS[r.values.type as CameraType];
       return {
-        ...Object.fromEntries(fields.map((f) => [f, (r.values[f] as number | undefined) ?? d[key[f]]])),
+        ...Object.fromEntries(fields.map((f) => [f, (r.values[f] as number | undefined) ?? d[f]])),
         defaulted: fields.filter((f) => r.values[f] === undefined).join(","),
       } as Record<(typeof fields)[number], number> & { defaulted: string };
     });

@@ -1,6 +1,6 @@
 import type { PlanProposer } from "@gridatlas/geodata/osm/import.ts";
-import { rebalance } from "../rebalance/rebalance.engine.ts";
-import { runRebalanceInWorker } from "../rebalance/rebalance.run.ts";
+import { rebalance } from "../../rebalance/rebalance.engine.ts";
+import { runRebalanceInWorker } from "../../rebalance/rebalance.run.ts";
 
 /**
  * The OpenStreetMap importer's plan proposer: the rebalancer in full mode over the parcels and their adjacency.

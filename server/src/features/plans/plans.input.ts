@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { bi } from "../../http/errors.ts";
-import { communityCode, gridCode } from "../../http/schemas.ts";
+import { communityCode, gridCode, lngLat } from "../../http/schemas.ts";
 
 const id = z.coerce
   .number()
@@ -44,12 +44,6 @@ export const DeleteGrid = z.object({
   /** The neighbour that takes every parcel; without it each parcel goes to the neighbour it shares most boundary with. */
   into: gridCode.optional(),
 });
-
-const lngLat = z
-  .tuple([z.number(), z.number()])
-  .refine(([x, y]) => Number.isFinite(x) && Number.isFinite(y) && Math.abs(x) <= 180 && Math.abs(y) <= 90, {
-    message: bi("坐标应为有限的经纬度", "coordinates must be finite longitude, latitude"),
-  });
 
 export const LineString = z
   .object({

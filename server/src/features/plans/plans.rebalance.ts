@@ -1,10 +1,10 @@
-import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
 import { type Actor, versionConflict } from "../../db/audit.ts";
 import type { Db } from "../../db/db.ts";
 import { DomainError, notFound } from "../../errors.ts";
-import type { Explanation, RebalanceMetrics, RebalanceProgress } from "../rebalance/rebalance.engine.ts";
-import { runRebalanceInWorker } from "../rebalance/rebalance.run.ts";
+import { type Job, JobRegistry } from "../../jobs.ts";
+import type { Explanation, RebalanceMetrics, RebalanceProgress } from "../../rebalance/rebalance.engine.ts";
+import { runRebalanceInWorker } from "../../rebalance/rebalance.run.ts";
 import type { EditResult } from "./plans.edits.ts";
 import { findPlan } from "./plans.queries.ts";
 import { applyRebalance } from "./plans.tools.ts";
@@ -20,37 +20,22 @@ export type RebalanceRequest = {
   seed: number;
 };
 
-export type RebalanceJob = {
-  id: string;
+export type RebalanceJob = Job & {
   plan_id: number;
-  state: "running" | "done" | "failed";
   progress: { stage: RebalanceProgress["stage"] | "loading" | "applying"; done: number; total: number };
-  started_at: string;
   result?: {
     edit: EditResult;
     metrics: RebalanceMetrics;
     explanations: Pick<Explanation, "kind" | "severity" | "zh" | "en">[];
   };
-  error?: { code: string; zh: string; en: string; details?: unknown };
 };
 
-/**
- * Jobs live in the server process: a rebalance takes seconds, its outcome is collected by polling and becomes a
- * plan edit, which is what lasts. A restart loses running jobs, never an edit. Finished jobs are forgotten after
- * an hour.
- */
-const jobs = new Map<string, RebalanceJob>();
-const KEEP_MS = 60 * 60_000;
+/** A rebalance takes seconds; its outcome becomes a plan edit, which is what lasts. */
+const jobs = new JobRegistry<RebalanceJob>();
 
 export function findJob(planId: number, id: string): RebalanceJob | undefined {
   const job = jobs.get(id);
   return job && job.plan_id === planId ? job : undefined;
-}
-
-function forgetOld(now = Date.now()) {
-  for (const [id, job] of jobs) {
-    if (job.state !== "running" && now - Date.parse(job.started_at) > KEEP_MS) jobs.delete(id);
-  }
 }
 
 /**
@@ -64,7 +49,6 @@ export async function startRebalance(
   req: RebalanceRequest,
   actor: Actor,
 ): Promise<RebalanceJob> {
-  forgetOld();
   const plan = await findPlan(db, planId);
   if (!plan) throw notFound(`没有编号为 ${planId} 的方案`, `no plan ${planId}`);
   if (plan.status !== "draft") {
@@ -146,15 +130,6 @@ export async function startRebalance(
     db,
   );
 
-  const job: RebalanceJob = {
-    id: randomUUID(),
-    plan_id: planId,
-    state: "running",
-    progress: { stage: "loading", done: 0, total: 1 },
-    started_at: new Date().toISOString(),
-  };
-  jobs.set(job.id, job);
-
   const input = {
     units: units.rows.map((u) => ({ ...u, community: req.community, locked: locked.has(u.grid) })),
     edges: edges.rows,
@@ -164,21 +139,16 @@ export async function startRebalance(
     locked_grids: [...locked],
     ...(req.grid_count === undefined ? {} : { grids: { [req.community]: req.grid_count } }),
   };
-  void (async () => {
-    try {
+  return jobs.start(
+    { plan_id: planId, progress: { stage: "loading", done: 0, total: 1 } },
+    async (job) => {
       const outcome = await runRebalanceInWorker(input, (p) => {
         job.progress = { stage: p.stage, done: p.done, total: p.total };
       });
       if (!outcome.ok) {
-        job.state = "failed";
         const first = outcome.problems[0];
-        job.error = {
-          code: "invalid_input",
-          zh: first?.zh ?? "输入无效",
-          en: first?.en ?? "invalid input",
-          details: outcome.problems,
-        };
-        return;
+        const zh = first?.zh ?? "输入无效";
+        throw new DomainError("precondition", "invalid_input", zh, first?.en ?? "invalid input", undefined, outcome.problems);
       }
       const { result } = outcome;
       job.progress = { stage: "applying", done: 1, total: 1 };
@@ -196,16 +166,12 @@ export async function startRebalance(
         metrics: result.metrics,
         explanations: result.explanations.map(({ kind, severity, zh, en }) => ({ kind, severity, zh, en })),
       };
-      job.state = "done";
       job.progress = { stage: "done", done: 1, total: 1 };
-    } catch (err) {
-      job.state = "failed";
-      job.error =
-        err instanceof DomainError
-          ? { code: err.code, zh: err.zh, en: err.en, details: err.details }
-          : { code: "internal", zh: "自动平衡失败", en: "the rebalance failed" };
-      if (!(err instanceof DomainError)) console.error(err);
-    }
-  })();
-  return job;
+    },
+    (err) => {
+      if (err instanceof DomainError) return { code: err.code, zh: err.zh, en: err.en, details: err.details };
+      console.error(err);
+      return { code: "internal", zh: "自动平衡失败", en: "the rebalance failed" };
+    },
+  );
 }

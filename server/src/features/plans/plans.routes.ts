@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import { requireRole } from "../../auth/principal.ts";
 import { actorOf, principalOf } from "../../auth/session.ts";
 import { notFound } from "../../errors.ts";
+import { csvText } from "../../http/csv.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
 import { communityCode, ErrorSchema, gridCode, json } from "../../http/schemas.ts";
@@ -374,11 +375,6 @@ const r = {
   }),
 };
 
-const csvCell = (v: unknown) => {
-  const s = v == null ? "" : String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-
 export const plansRoutes = createRouter()
   .openapi(r.list, async (c) => {
     reader(c);
@@ -506,13 +502,19 @@ export const plansRoutes = createRouter()
       "原网格 from grid",
       "新网格 to grid",
     ];
-    const lines = rows.map((t) =>
-      [t.parcel_id, t.community_code, t.compound, t.building, t.entrance, t.households, t.from_grid, t.to_grid]
-        .map(csvCell)
-        .join(","),
-    );
-    // A BOM so that Excel, which most offices open CSV in, reads the Chinese as UTF-8.
-    const csv = `\uFEFF${[header.join(","), ...lines].join("\r\n")}\r\n`;
+    const csv = csvText([
+      header,
+      ...rows.map((t) => [
+        t.parcel_id,
+        t.community_code,
+        t.compound,
+        t.building,
+        t.entrance,
+        t.households,
+        t.from_grid,
+        t.to_grid,
+      ]),
+    ]);
     c.header("content-disposition", `attachment; filename="transfers-${a}-${b}.csv"`);
     return c.body(csv, 200, { "content-type": "text/csv; charset=utf-8" });
   });

@@ -1,9 +1,8 @@
-import type { Geometry } from "geojson";
 import { sql } from "kysely";
 import { type Principal, scopeCondition } from "../../auth/principal.ts";
 import { type Actor, audit } from "../../db/audit.ts";
 import type { Db } from "../../db/db.ts";
-import { asGeoJson, placeCondition } from "../../db/postgis.ts";
+import { asGeoJson, placeCondition, screenClusters } from "../../db/postgis.ts";
 import { badRequest, DomainError, notFound } from "../../errors.ts";
 import type { CreateInspectionInput, INSPECTION_STATUSES, VenueFilterInput } from "./venues.input.ts";
 
@@ -77,48 +76,22 @@ export function listVenues(db: Db, p: Principal, f: VenueFilterInput) {
     .execute();
 }
 
-/** Side of a cluster cell in screen pixels (the same steps as the hazards', so both layers thin out alike). */
-const clusterCellPx = (zoom: number) => (zoom >= 18 ? 16 : zoom >= 16 ? 32 : 48);
-const mercatorMetresPerPx = (zoom: number) => 40_075_016.685_578_49 / (512 * 2 ** zoom);
-
 /**
- * The filtered venues gathered into square screen cells at `zoom`, one feature per cell: a single venue carries
- * its id, name, category and inspection status; a bigger cell its count, the commonest category, how many are
- * overdue or never inspected, and the extent of its members.
+ * The filtered venues gathered into square cells of the screen at `zoom`: a single venue carries its id, name,
+ * category and inspection status; a bigger cell its count, the commonest category, how many are overdue or never
+ * inspected, and the extent of its members.
  */
-export async function venueClusters(db: Db, p: Principal, f: VenueFilterInput, zoom: number) {
-  const cell = clusterCellPx(zoom) * mercatorMetresPerPx(zoom);
-  const rows = await sql<{
-    count: number;
-    id: number | null;
-    label: string | null;
-    category: string;
-    status: string | null;
-    overdue: number;
-    bounds: [number, number, number, number];
-    geometry: Geometry;
-  }>`
-    with v as ${filteredVenues(db, p, f)},
-    -- Web Mercator metres by formula: ST_Transform through PROJ costs ~25 µs a point, a third of a second at 10⁴.
-    m as (select v.*, 6378137 * radians(ST_X(v.geom)) as mx,
-            6378137 * ln(tan(radians(45 + ST_Y(v.geom) / 2))) as my from v)
-    select count(*)::int as count,
-      case when count(*) = 1 then min(m.id) end as id,
+export function venueClusters(db: Db, p: Principal, f: VenueFilterInput, zoom: number) {
+  return screenClusters(
+    db,
+    filteredVenues(db, p, f),
+    sql<{ label: string | null; category: string; status: string | null; overdue: number }>`
       case when count(*) = 1 then min(m.name) end as label,
       mode() within group (order by m.category) as category,
       case when count(*) = 1 then min(m.inspection_status) end as status,
-      count(*) filter (where m.inspection_status in ('overdue', 'never'))::int as overdue,
-      array[min(ST_X(m.geom)), min(ST_Y(m.geom)), max(ST_X(m.geom)), max(ST_Y(m.geom))] as bounds,
-      ST_AsGeoJSON(ST_SetSRID(ST_MakePoint(avg(ST_X(m.geom)), avg(ST_Y(m.geom))), 4326), 7)::json as geometry
-    from m
-    group by floor(m.mx / ${cell}), floor(m.my / ${cell})
-    order by count(*) desc, min(m.id)`.execute(db);
-  return rows.rows.map(({ geometry, ...props }, i) => ({
-    type: "Feature" as const,
-    id: props.id ?? -(i + 1),
-    geometry,
-    properties: props,
-  }));
+      count(*) filter (where m.inspection_status in ('overdue', 'never'))::int as overdue`,
+    zoom,
+  );
 }
 
 /** May the principal record an inspection at a place? Admins anywhere, secretaries in their community, workers in their grids. */

@@ -254,23 +254,6 @@ export async function latestVisitOn(db: Db, communities: readonly string[]): Pro
 
 // ---------------------------------------------------------------- one grid in depth
 
-/** The grid's team: its assigned workers and the community's secretary, with what the reader may see of them. */
-export function gridTeam(db: Db, grid: { code: string; community_code: string }) {
-  return db
-    .selectFrom("worker as w")
-    .select(["w.id", "w.name", "w.role", "w.phone", "w.started_on"])
-    .where("w.retired_on", "is", null)
-    .where((eb) =>
-      eb.or([
-        eb("w.id", "in", eb.selectFrom("worker_assignment").select("worker_id").where("grid_code", "=", grid.code)),
-        eb.and([eb("w.role", "=", "secretary"), eb("w.community_code", "=", grid.community_code)]),
-      ]),
-    )
-    .orderBy(sql`array_position(array['secretary','grid_leader','grid_worker','info_worker'], w.role)`)
-    .orderBy("w.name")
-    .execute();
-}
-
 /** Every entrance of the grid with its last visit on or before `today` (a building visit counts for its entrances). */
 export async function gridEntrances(db: Db, gridId: number, today: string) {
   const r = await sql<{

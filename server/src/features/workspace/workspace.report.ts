@@ -1,6 +1,7 @@
 import ExcelJS from "exceljs";
 import { sql } from "kysely";
 import type { Db } from "../../db/db.ts";
+import { csvText } from "../../http/csv.ts";
 import type { Range } from "./workspace.input.ts";
 import { endOfDay, hazardStatusAt, startOfDay } from "./workspace.queries.ts";
 
@@ -223,20 +224,11 @@ function gridRow(g: ReportGrid): (string | number | null)[] {
   return [g.code, g.name, g.entrances, g.visits, g.entrances_reached, g.share, g.last_visit_on];
 }
 
-const csvCell = (v: unknown) => {
-  if (v === null || v === undefined) return "";
-  let s = String(v);
-  // A cell starting with = + - @ would be run as a formula by a spreadsheet: defuse it.
-  if (/^[=+\-@\t\r]/.test(s) && typeof v === "string") s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-};
-
-/** One table of the report as CSV: UTF-8 with a BOM so that Excel reads the Chinese right, CRLF lines. */
+/** One table of the report as CSV. */
 export function reportCsv(report: Report, part: "workers" | "grids"): string {
   const [columns, rows] =
     part === "workers" ? [WORKER_COLUMNS, report.workers.map(workerRow)] : [GRID_COLUMNS, report.grids.map(gridRow)];
-  const lines = [columns.map(([h]) => h), ...rows].map((r) => r.map(csvCell).join(","));
-  return `\uFEFF${lines.join("\r\n")}\r\n`;
+  return csvText([columns.map(([h]) => h), ...rows]);
 }
 
 /** The report as a workbook: a summary sheet, the grids and the workers, shares formatted as percentages. */

@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import { forbidden, isAdmin, type Principal, readsEverything, readsGrid } from "../../auth/principal.ts";
 import { principalOf } from "../../auth/session.ts";
 import { readerOf } from "../../db/db.ts";
+import { gridTeam } from "../../db/team.ts";
 import { badRequest, notFound } from "../../errors.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
@@ -25,7 +26,6 @@ import {
   gridEntrances,
   gridFigures,
   gridHazards,
-  gridTeam,
   gridTrend,
   gridVenues,
   latestVisitOn,
@@ -484,7 +484,7 @@ export const workspaceRoutes = createRouter()
     if (!grid || !readsGrid(p, grid)) throw notFound(`没有编码为 ${code} 的网格`, `no grid with code ${code}`);
     const [rows, team, entrances, venues, hazards, trend] = await Promise.all([
       gridFigures(db, { grid: code }, today),
-      gridTeam(db, grid),
+      gridTeam(db, grid, ["w.id", "w.name", "w.role", "w.phone", "w.started_on"]),
       gridEntrances(db, grid.id, today),
       gridVenues(db, grid.id, today),
       gridHazards(db, grid.id, today),

@@ -8,7 +8,7 @@ import type { RebalanceResult } from "./rebalance.engine.ts";
 import type { RebalanceUnit } from "./rebalance.input.ts";
 import { syntheticUnits } from "./rebalance.synthetic.ts";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..");
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gridatlas-partition-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 

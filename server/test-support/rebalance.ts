@@ -1,5 +1,5 @@
-import { createLocalProjection } from "./rebalance.geometry.ts";
-import type { RebalanceUnit, UnitGeometry } from "./rebalance.input.ts";
+import { createLocalProjection } from "../src/rebalance/rebalance.geometry.ts";
+import type { RebalanceUnit, UnitGeometry } from "../src/rebalance/rebalance.input.ts";
 
 const projection = createLocalProjection(122.25, 43.6);
 

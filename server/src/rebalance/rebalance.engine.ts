@@ -20,7 +20,8 @@ import {
   type RebalanceInput,
   rebalanceInputSchema,
 } from "./rebalance.input.ts";
-import { type CommunityProblem, solveCommunity } from "./rebalance.solve.ts";
+import type { CommunityProblem } from "./rebalance.problem.ts";
+import { solveCommunity } from "./rebalance.solve.ts";
 
 export type { Explanation } from "./rebalance.explain.ts";
 

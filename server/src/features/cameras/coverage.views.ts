@@ -12,23 +12,6 @@ import {
   type XY,
 } from "./coverage.geometry.ts";
 
-export const CAMERA_TYPES = ["dome", "half_dome", "fixed", "ptz"] as const;
-export type CameraType = (typeof CAMERA_TYPES)[number];
-
-/**
- * What a camera of each type (GB/T 28181: 球机, 半球, 固定枪机, 遥控枪机) sees when nothing was surveyed; a value
- * taken from here is listed in the camera's `defaulted`. The same figures as the demo generator's.
- */
-export const CAMERA_TYPE_DEFAULTS: Record<
-  CameraType,
-  { bearing_deg: number; view_width_deg: number; range_m: number; mount_height_m: number }
-> = {
-  dome: { bearing_deg: 0, view_width_deg: 360, range_m: 80, mount_height_m: 6 },
-  half_dome: { bearing_deg: 0, view_width_deg: 110, range_m: 25, mount_height_m: 3 },
-  fixed: { bearing_deg: 0, view_width_deg: 60, range_m: 60, mount_height_m: 5 },
-  ptz: { bearing_deg: 0, view_width_deg: 360, range_m: 150, mount_height_m: 8 },
-};
-
 /** Dome and PTZ cameras count all round: a PTZ camera is counted over its full sweep. */
 export const FULL_SWEEP_TYPES: ReadonlySet<string> = new Set(["dome", "ptz"]);
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { gridsOf, squares } from "../../test-support/rebalance.ts";
 import { measureCommunity, type PreparedCommunity, prepareRebalance, rebalance } from "./rebalance.engine.ts";
 import { buildAdjacency, projectionFor } from "./rebalance.geometry.ts";
 import type { RebalanceInput } from "./rebalance.input.ts";
 import { syntheticUnits } from "./rebalance.synthetic.ts";
-import { gridsOf, squares } from "./rebalance.test-support.ts";
 
 function solve(input: RebalanceInput) {
   const outcome = rebalance(input);

@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { gridsOf, propertyParameters } from "../../test-support/rebalance.ts";
 import { rebalance } from "./rebalance.engine.ts";
 import type { Band, RebalanceInput } from "./rebalance.input.ts";
 import { type GeneratedUnit, smallCommunity, syntheticUnits } from "./rebalance.synthetic.ts";
-import { gridsOf, propertyParameters } from "./rebalance.test-support.ts";
 
 const band: Band = { min: 200, max: 300 };
 

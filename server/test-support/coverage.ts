@@ -1,4 +1,4 @@
-import { coveredValue } from "./coverage.suggest.ts";
+import { coveredValue } from "../src/features/cameras/coverage.suggest.ts";
 
 /** The best value of any k of the sets, by trying every combination: the exact optimum for small cases. */
 export function bruteForce(sets: readonly (readonly number[])[], weights: readonly number[], k: number): number {

@@ -1,8 +1,8 @@
+import { CAMERA_TYPES } from "@gridatlas/geodata/cameras.ts";
 import { z } from "@hono/zod-openapi";
 import { bi } from "../../http/errors.ts";
 import { communityCode } from "../../http/schemas.ts";
 import { DEFAULT_KEY_CATEGORIES, SCENARIOS } from "./coverage.queries.ts";
-import { CAMERA_TYPES } from "./coverage.views.ts";
 
 const scenario = z
   .enum(SCENARIOS)

@@ -2,11 +2,11 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../../test-support/test-database.ts";
 import { signIn, type TestSession } from "../../../test-support/test-session.ts";
+import { bruteForce } from "../../../test-support/coverage.ts";
 import { createApp } from "../../app.ts";
 import { createDb, type Db } from "../../db/db.ts";
 import { DEFAULT_KEY_CATEGORIES, inCoverageTransaction } from "./coverage.queries.ts";
 import { chooseSites, coveringInstance } from "./coverage.suggest.ts";
-import { bruteForce } from "./coverage.test-support.ts";
 import { refreshViews } from "./coverage.views.ts";
 
 const A = "150571003001";

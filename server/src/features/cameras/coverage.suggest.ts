@@ -1,3 +1,4 @@
+import { CAMERA_TYPE_DEFAULTS, type CameraType } from "@gridatlas/geodata/cameras.ts";
 import type { Geometry } from "geojson";
 import type { Db } from "../../db/db.ts";
 import { notFound } from "../../errors.ts";
@@ -23,14 +24,7 @@ import {
   type Scenario,
   toLngLat,
 } from "./coverage.queries.ts";
-import {
-  CAMERA_TYPE_DEFAULTS,
-  type CameraType,
-  FULL_SWEEP_TYPES,
-  loadSurroundings,
-  type MetricRoad,
-  parseMultirange,
-} from "./coverage.views.ts";
+import { FULL_SWEEP_TYPES, loadSurroundings, type MetricRoad, parseMultirange } from "./coverage.views.ts";
 
 /** Which of the candidate sets a search picked, and what they cover together. */
 export type Choice = { chosen: number[]; greedy_value: number; value: number; swaps: number };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { bruteForce } from "../../../test-support/coverage.ts";
 import { chooseSites, coveredValue, rankChosen } from "./coverage.suggest.ts";
-import { bruteForce } from "./coverage.test-support.ts";
 
 /** A small seeded generator, so that a failing case can be replayed. */
 function rng(seed: number) {
