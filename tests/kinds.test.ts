@@ -14,11 +14,7 @@ function testFiles(dir: string): string[] {
 
 const files = ["server/src", "geodata/src", "web/src", "tests"].flatMap(testFiles);
 const kindOf = (file: string) =>
-  file.endsWith(".e2e.test.ts")
-    ? "e2e"
-    : /\.db\.test\.tsx?$/.test(file)
-      ? "db"
-      : "unit";
+  file.endsWith(".e2e.test.ts") ? "e2e" : /\.db\.test\.tsx?$/.test(file) ? "db" : "unit";
 /** What only a test with a database (or a browser, which needs a server over one) imports. */
 const NEEDS_DATABASE =
   /from "(pg|playwright-core|[^"]*test-support\/(test-database|test-session|test-app)\.ts|[^"]*support\/(server|browser|server-process|replica-pair)\.ts)"/;

@@ -6,7 +6,4 @@
  */
 export const TEST_FILES = ["{server,geodata,web}/src/**/*.test.{ts,tsx}", "tests/**/*.test.ts"];
 export const E2E_TESTS = ["{server,geodata,web}/src/**/*.e2e.test.{ts,tsx}", "tests/**/*.e2e.test.ts"];
-export const DB_TESTS = [
-  "{server,geodata,web}/src/**/*.db.test.{ts,tsx}",
-  "tests/**/*.db.test.ts",
-];
+export const DB_TESTS = ["{server,geodata,web}/src/**/*.db.test.{ts,tsx}", "tests/**/*.db.test.ts"];

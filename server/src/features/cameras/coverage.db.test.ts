@@ -1,8 +1,8 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bruteForce } from "../../../test-support/coverage.ts";
 import { createTestDatabase, type TestDatabase } from "../../../test-support/test-database.ts";
 import { signIn, type TestSession } from "../../../test-support/test-session.ts";
-import { bruteForce } from "../../../test-support/coverage.ts";
 import { createApp } from "../../app.ts";
 import { createDb, type Db } from "../../db/db.ts";
 import { DEFAULT_KEY_CATEGORIES, inCoverageTransaction } from "./coverage.queries.ts";

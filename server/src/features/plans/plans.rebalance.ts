@@ -148,7 +148,14 @@ export async function startRebalance(
       if (!outcome.ok) {
         const first = outcome.problems[0];
         const zh = first?.zh ?? "输入无效";
-        throw new DomainError("precondition", "invalid_input", zh, first?.en ?? "invalid input", undefined, outcome.problems);
+        throw new DomainError(
+          "precondition",
+          "invalid_input",
+          zh,
+          first?.en ?? "invalid input",
+          undefined,
+          outcome.problems,
+        );
       }
       const { result } = outcome;
       job.progress = { stage: "applying", done: 1, total: 1 };

@@ -1,5 +1,4 @@
 import { z } from "@hono/zod-openapi";
-import { bi } from "../../http/errors.ts";
 import { communityCode, day, gridCode } from "../../http/schemas.ts";
 
 /** The zone the subdistrict keeps its calendar in: a visit "on" a day is that day in Tongliao. */
