@@ -3,8 +3,6 @@ import type { Geometry } from "geojson";
 import type { BBox, PlaceFilter } from "../db/postgis.ts";
 import { bi } from "./errors.ts";
 
-export type { BBox, PlaceFilter };
-
 export const ErrorSchema = z
   .object({
     error: z.object({

@@ -1,8 +1,7 @@
 import { sql } from "kysely";
 import { type Principal, scopeCondition } from "../../auth/principal.ts";
 import type { Db } from "../../db/db.ts";
-import { asGeoJson, envelope } from "../../db/postgis.ts";
-import type { PlaceFilter } from "../../http/schemas.ts";
+import { asGeoJson, envelope, type PlaceFilter } from "../../db/postgis.ts";
 
 /** Buildings with their households and entrances; a grid filter keeps buildings with any parcel in that grid. */
 export function listBuildings(db: Db, p: Principal, f: PlaceFilter) {

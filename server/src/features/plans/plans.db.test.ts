@@ -156,6 +156,9 @@ describe("painting parcels", () => {
     expect(stale.status).toBe(409);
     const { error } = await stale.json();
     expect(error.details.current_version).toBe(1);
+    expect(error.details.changes).toEqual([
+      expect.objectContaining({ actor: "planner", en: expect.stringContaining("moved 1 parcels") }),
+    ]);
     expect(error.zh).toContain("planner");
     expect(error.en).toContain("moved 1 parcels");
     expect(await householdsBySql(draft.id)).toEqual(before);

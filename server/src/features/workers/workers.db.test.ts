@@ -130,6 +130,11 @@ describe("the team of a community", () => {
     const body = await stale.json();
     expect(body.error).toMatchObject({ code: "version_conflict", field: "version" });
     expect(body.error.en).toContain("by admin");
+    // The details every version conflict has (plans, cameras, workers): the version in force and who changed it.
+    expect(body.error.details).toMatchObject({
+      current_version: version + 1,
+      changes: [{ actor: "admin", zh: "worker_update", en: "worker_update" }],
+    });
     expect(await one("select phone, version from worker where id = $1", [id])).toEqual({
       phone: "138 0000 0001",
       version: version + 1,
