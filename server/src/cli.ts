@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { loadCliConfig } from "./config.ts";
 import { backup, restore } from "./db/backup.ts";
 import { generateSchemaTypes, schemaFile } from "./db/codegen.ts";
 import { createDb } from "./db/db.ts";
@@ -10,21 +11,24 @@ import { migrate } from "./db/migrate.ts";
 import { createDemoAccounts } from "./features/accounts/demo-accounts.ts";
 
 const [command, ...args] = process.argv.slice(2);
-const repoRoot = process.env.GRIDATLAS_ROOT ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const config = loadCliConfig();
+const repoRoot = config.root ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+/** A path given on the command line, relative to where the user ran `npm run`. */
+const userPath = (p: string) => path.resolve(config.initCwd ?? ".", p);
 
 function databaseUrl(): string {
-  const url = process.env.DATABASE_URL;
+  const url = config.databaseUrl;
   if (!url) throw new Error("DATABASE_URL is not set / 未设置 DATABASE_URL");
   return url;
 }
 
 function adminUrl(): string {
-  return process.env.GRIDATLAS_TEST_ADMIN_URL ?? databaseUrl();
+  return config.adminUrl ?? databaseUrl();
 }
 
 /** CITY_DATABASE_URL, else database `name` on the server of the admin URL, created when missing. */
 async function cityDatabase(name: string): Promise<string> {
-  if (process.env.CITY_DATABASE_URL) return process.env.CITY_DATABASE_URL;
+  if (config.cityDatabaseUrl) return config.cityDatabaseUrl;
   if (!/^[a-z][a-z0-9_]{0,62}$/.test(name)) throw new Error(`not a database name: ${name}`);
   const url = new URL(adminUrl());
   const { default: pg } = await import("pg");
@@ -51,7 +55,7 @@ const commands: Record<string, () => Promise<void>> = {
     await loadDemo(databaseUrl(), { ifEmpty: values["if-empty"] ?? false, log: (m: string) => console.log(m) });
     const db = createDb({ databaseUrl: databaseUrl() });
     try {
-      const created = await createDemoAccounts(db, { password: process.env.GRIDATLAS_DEMO_PASSWORD });
+      const created = await createDemoAccounts(db, { password: config.demoPassword });
       if (created?.generated) {
         console.log(
           `\n  演示账号 demo accounts: admin, planner, leader, secretary-<社区编码>, worker-1…worker-${created.workers}\n` +
@@ -102,9 +106,9 @@ const commands: Record<string, () => Promise<void>> = {
     const summary = await importOsm(
       databaseUrl(),
       {
-        file: path.resolve(process.env.INIT_CWD ?? ".", values.file),
+        file: userPath(values.file),
         subdistrictCode: values["subdistrict-code"],
-        communities: values.communities && path.resolve(process.env.INIT_CWD ?? ".", values.communities),
+        communities: values.communities && userPath(values.communities),
         name: values.name,
         nameEn: values["name-en"],
         metricSrid: num(values["metric-srid"]),
@@ -135,7 +139,7 @@ const commands: Record<string, () => Promise<void>> = {
     try {
       const units = await exportUnits(db, values["subdistrict-code"], values.plan ? Number(values.plan) : undefined);
       if (units.features.length === 0) throw new Error(`no parcels in subdistrict ${values["subdistrict-code"]}`);
-      const out = path.resolve(process.env.INIT_CWD ?? ".", values.out);
+      const out = userPath(values.out);
       fs.writeFileSync(out, JSON.stringify(units));
       console.log(`wrote ${units.features.length} units (plan ${units.plan_id ?? "none"}) to ${out}`);
     } finally {
@@ -170,7 +174,7 @@ const commands: Record<string, () => Promise<void>> = {
       options: { subdistricts: { type: "string" }, seed: { type: "string" }, out: { type: "string" } },
     });
     const { writeCity, DEFAULT_CITY_DIR } = await import("@gridatlas/geodata/city/generate.ts");
-    const dir = values.out ? path.resolve(process.env.INIT_CWD ?? ".", values.out) : DEFAULT_CITY_DIR;
+    const dir = values.out ? userPath(values.out) : DEFAULT_CITY_DIR;
     const manifest = writeCity(dir, {
       subdistricts: Number(values.subdistricts ?? 100),
       seed: Number(values.seed ?? 1),
@@ -198,17 +202,14 @@ const commands: Record<string, () => Promise<void>> = {
     const { hashPassword } = await import("./auth/password.ts");
     const url = await cityDatabase(values.database ?? "gridatlas_city");
     await migrate(url, (m) => console.log(m));
-    const dir = values.dir ? path.resolve(process.env.INIT_CWD ?? ".", values.dir) : DEFAULT_CITY_DIR;
+    const dir = values.dir ? userPath(values.dir) : DEFAULT_CITY_DIR;
     const { loaded, s } = await loadCity(url, {
       dir,
       parallel: Number(values.parallel ?? 2),
       log: (m) => console.log(m),
     });
     console.log(`loaded ${loaded} subdistricts in ${s.toFixed(0)} s`);
-    const accounts = await createCityAccounts(
-      url,
-      await hashPassword(process.env.GRIDATLAS_DEMO_PASSWORD ?? "gridatlas-test-2026"),
-    );
+    const accounts = await createCityAccounts(url, await hashPassword(config.demoPassword ?? "gridatlas-test-2026"));
     if (accounts) console.log(`created ${accounts} accounts`);
     const db = createDb({ databaseUrl: url });
     try {
@@ -237,7 +238,7 @@ const commands: Record<string, () => Promise<void>> = {
       process.getuid?.() === 0 ? ["runuser", ["-u", "postgres", "--", cmd, ...argv]] : [cmd, argv];
     const run = (cmd: string, argv: string[], env: Record<string, string> = {}) => {
       const [c, a] = asPostgres(cmd, argv) as [string, string[]];
-      const r = spawnSync(c, a, { stdio: "inherit", env: { ...process.env, ...env } });
+      const r = spawnSync(c, a, { stdio: "inherit", env: { ...config.childEnv, ...env } });
       if (r.status !== 0) throw new Error(`${cmd} failed (${r.status})`);
     };
     if (!fs.existsSync(path.join(data, "PG_VERSION"))) {

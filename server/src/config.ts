@@ -36,7 +36,10 @@ export type Config = Readonly<{
   auth: AuthConfig;
 }>;
 
-/** The only reader of process.env: validates once and freezes. */
+/**
+ * The server's configuration: validated once and frozen. This file is the only reader of process.env (biome's
+ * noProcessEnv holds the line); the command line's settings come from loadCliConfig below.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
@@ -56,5 +59,36 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       sessionMaxHours: e.SESSION_MAX_HOURS,
       demoPassword: e.GRIDATLAS_DEMO_PASSWORD,
     }),
+  });
+}
+
+/**
+ * What the command line (cli.ts) takes from the environment. Nothing is required up front: `partition` needs no
+ * database, and each command that needs one checks for its URL.
+ */
+export type CliConfig = Readonly<{
+  databaseUrl: string | undefined;
+  /** A superuser URL of the cluster (npm test and npm run bench set it): codegen, the city, the replica. */
+  adminUrl: string | undefined;
+  /** The city's database for load-city; else one is made on the cluster of the admin URL. */
+  cityDatabaseUrl: string | undefined;
+  demoPassword: string | undefined;
+  /** The checkout, set by scripts/gridatlas.mjs; else found from this file. */
+  root: string | undefined;
+  /** Where `npm run` was started (npm runs scripts in the package's folder): relative paths are the user's. */
+  initCwd: string | undefined;
+  /** The environment the processes the CLI starts inherit. */
+  childEnv: Readonly<NodeJS.ProcessEnv>;
+}>;
+
+export function loadCliConfig(env: NodeJS.ProcessEnv = process.env): CliConfig {
+  return Object.freeze({
+    databaseUrl: env.DATABASE_URL,
+    adminUrl: env.GRIDATLAS_TEST_ADMIN_URL,
+    cityDatabaseUrl: env.CITY_DATABASE_URL,
+    demoPassword: env.GRIDATLAS_DEMO_PASSWORD,
+    root: env.GRIDATLAS_ROOT,
+    initCwd: env.INIT_CWD,
+    childEnv: Object.freeze({ ...env }),
   });
 }

@@ -9,7 +9,7 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: { factor: { type: "string", default: "100" }, seed: { type: "string", default: "1" } },
 });
-const url = positionals[0] ?? process.env.DATABASE_URL;
+const url = positionals[0];
 if (!url) {
   console.error("usage: tsx geodata/src/stress/cli.ts <database-url> [--factor 100] [--seed 1]");
   process.exit(2);
