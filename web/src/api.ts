@@ -124,11 +124,7 @@ export const fetchGrids = async () => asFc(await ok(api.grids.$get({ query: {} }
 
 export const fetchGrid = (code: string) => ok(api.grids[":code"].$get({ param: { code } }));
 
-export const fetchBlocks = async () => asFc(await ok(api.blocks.$get({ query: {} })));
-
 export const fetchWater = async () => asFc(await ok(api.water.$get({ query: {} })));
-
-export const fetchRoads = async () => asFc(await ok(api.roads.$get({ query: {} })));
 
 export const fetchCompounds = async () => asFc(await ok(api.compounds.$get({ query: {} })));
 

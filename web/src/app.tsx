@@ -4,12 +4,9 @@ import { type ReactNode, useCallback, useEffect, useMemo, useState } from "react
 import {
   type ApiError,
   type BBox,
-  fetchBlocks,
-  fetchBuildings,
   fetchCommunities,
   fetchCompounds,
   fetchGrids,
-  fetchRoads,
   fetchSession,
   fetchSubdistrict,
   fetchWater,
@@ -18,14 +15,9 @@ import {
   toApiError,
 } from "./api.ts";
 import { blocksLayers, blocksSource } from "./features/blocks/blocks-layer.ts";
-import { BUILDINGS_MIN_ZOOM, buildingsLayers, buildingsSource } from "./features/buildings/buildings-layer.ts";
+import { buildingsLayers, buildingsSource } from "./features/buildings/buildings-layer.ts";
 import type { CamerasBase } from "./features/cameras/cameras-page.tsx";
-import {
-  communitiesLabelsSource,
-  communitiesLayers,
-  communitiesSource,
-  communityLabelPoints,
-} from "./features/communities/communities-layer.ts";
+import { communitiesLayers, communitiesSource } from "./features/communities/communities-layer.ts";
 import { CommunityFilter } from "./features/communities/community-filter.tsx";
 import {
   compoundLabelPoints,
@@ -34,13 +26,7 @@ import {
   compoundsSource,
 } from "./features/compounds/compounds-layer.ts";
 import { GridPanel } from "./features/grids/grid-panel.tsx";
-import {
-  type GridStatus,
-  gridLabelPoints,
-  gridsLabelsSource,
-  gridsLayers,
-  gridsSource,
-} from "./features/grids/grids-layer.ts";
+import { type GridStatus, gridsLayers, gridsSource } from "./features/grids/grids-layer.ts";
 import { GridsLegend } from "./features/grids/grids-legend.tsx";
 import type { DataBase } from "./features/imports/data-page.tsx";
 import type { LeaderBase } from "./features/leader-map/leader-map.tsx";
@@ -75,14 +61,16 @@ const LeaderMap = lazyPage(() => import("./features/leader-map/leader-map.tsx").
 const PlanEditor = lazyPage(() => import("./features/plans/plan-editor.tsx").then((m) => m.PlanEditor));
 const WorkspacePage = lazyPage(() => import("./features/workspace/workspace-page.tsx").then((m) => m.WorkspacePage));
 
-/** Everything the first screen needs, fetched in parallel when the app starts. */
+/**
+ * Everything the first screen needs, fetched in parallel when the app starts. The map draws blocks, water, roads,
+ * compounds, grids and communities from vector tiles; what is fetched here is for the legend, the filter and the
+ * label points written once per water body and compound.
+ */
 const LOADERS = {
   subdistrict: fetchSubdistrict,
   communities: fetchCommunities,
   grids: fetchGrids,
-  blocks: fetchBlocks,
   water: fetchWater,
-  roads: fetchRoads,
   compounds: fetchCompounds,
 };
 type Loaded = { [K in keyof typeof LOADERS]?: Awaited<ReturnType<(typeof LOADERS)[K]>> };
@@ -97,9 +85,7 @@ const SOURCES = {
   roads: roadsSource,
   buildings: buildingsSource,
   grids: gridsSource,
-  "grids-labels": gridsLabelsSource,
   communities: communitiesSource,
-  "communities-labels": communitiesLabelsSource,
 };
 
 /** Drawing order, bottom to top, of the layers the features define. */
@@ -312,9 +298,7 @@ function Shell(props: { session: Session; onSignOut: () => void; onSessionLost: 
 const BASE_LOADERS = {
   subdistrict: fetchSubdistrict,
   communities: fetchCommunities,
-  blocks: fetchBlocks,
   water: fetchWater,
-  roads: fetchRoads,
   compounds: fetchCompounds,
 };
 type BaseLoaded = { [K in keyof typeof BASE_LOADERS]: Awaited<ReturnType<(typeof BASE_LOADERS)[K]>> };
@@ -342,7 +326,6 @@ const PLAN_SOURCES = {
   "parcel-edges": parcelEdgesSource,
   "plan-labels": planLabelsSource,
   communities: communitiesSource,
-  "communities-labels": communitiesLabelsSource,
 };
 
 /** Drawing order of the plan views: parcels in their grid colours under the roads, grid boundaries over both. */
@@ -390,7 +373,6 @@ function PlanScreens(props: {
   const { lang, t } = useLang();
   const path = usePath();
   const [base, setBase] = useState<BaseLoaded | null>(null);
-  const [buildings, setBuildings] = useState<GeoJSON.FeatureCollection | undefined>();
   const [error, setError] = useState<ApiError | null>(null);
   const { onSessionLost } = props;
   const fail = useCallback(
@@ -436,56 +418,24 @@ function PlanScreens(props: {
       .sort((x, y) => PLAN_DRAW_ORDER.indexOf(x.id) - PLAN_DRAW_ORDER.indexOf(y.id));
   }, [lang, focus]);
 
-  const labels = useMemo(
+  const data = useMemo(
     () =>
       base && {
-        water: waterLabelPoints(base.water),
-        compounds: compoundLabelPoints(base.compounds),
-        communities: communityLabelPoints(base.communities),
+        "water-labels": waterLabelPoints(base.water),
+        "compounds-labels": compoundLabelPoints(base.compounds),
       },
     [base],
   );
-  const data = useMemo(
-    () => ({
-      blocks: base?.blocks,
-      water: base?.water,
-      "water-labels": labels?.water,
-      compounds: base?.compounds,
-      "compounds-labels": labels?.compounds,
-      roads: base?.roads,
-      buildings,
-      communities: base?.communities,
-      "communities-labels": labels?.communities,
-    }),
-    [base, labels, buildings],
-  );
   const locale = useMemo(() => mapLocale(t), [t]);
 
-  const onReady = useCallback(
-    (atlas: AtlasMap) => {
-      atlas.onError((err) => console.error("map:", err));
-      let latest = 0;
-      let covered: BBox | null = null;
-      atlas.onViewChange(({ bbox, zoom }) => {
-        if (zoom < BUILDINGS_MIN_ZOOM || (covered && contains(covered, bbox))) return;
-        const request = ++latest;
-        const wanted = grow(bbox, 0.5);
-        fetchBuildings(wanted).then(
-          (fc) => {
-            if (request !== latest) return;
-            covered = wanted;
-            setBuildings(fc);
-          },
-          (err: unknown) => request === latest && fail(err),
-        );
-      });
-    },
-    [fail],
-  );
+  const onReady = useCallback((atlas: AtlasMap) => {
+    atlas.onError((err) => console.error("map:", err));
+  }, []);
 
   const baseMap: BaseMap | null = useMemo(
     () =>
-      base && {
+      base &&
+      data && {
         bbox: base.subdistrict.bbox,
         sources: PLAN_SOURCES,
         layers,
@@ -582,7 +532,6 @@ function MapScreen(props: { session: Session; nav: NavEntry[]; onSignOut: () => 
   const [attempt, setAttempt] = useState(0);
   const [focus, setFocus] = useState<string | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
-  const [buildings, setBuildings] = useState<GeoJSON.FeatureCollection | undefined>();
   const [atlas, setAtlas] = useState<AtlasMap | null>(null);
 
   const { onSessionLost } = props;
@@ -635,58 +584,22 @@ function MapScreen(props: { session: Session; nav: NavEntry[]; onSignOut: () => 
     return all.sort((a, b) => DRAW_ORDER.indexOf(a.id) - DRAW_ORDER.indexOf(b.id));
   }, [lang, focus]);
 
-  const gridLabels = useMemo(() => loaded.grids && gridLabelPoints(loaded.grids), [loaded.grids]);
   const waterLabels = useMemo(() => loaded.water && waterLabelPoints(loaded.water), [loaded.water]);
   const compoundLabels = useMemo(() => loaded.compounds && compoundLabelPoints(loaded.compounds), [loaded.compounds]);
-  const communityLabels = useMemo(
-    () => loaded.communities && communityLabelPoints(loaded.communities),
-    [loaded.communities],
-  );
   const data = useMemo(
-    () => ({
-      blocks: loaded.blocks,
-      water: loaded.water,
-      "water-labels": waterLabels,
-      compounds: loaded.compounds,
-      "compounds-labels": compoundLabels,
-      roads: loaded.roads,
-      buildings,
-      grids: loaded.grids,
-      "grids-labels": gridLabels,
-      communities: loaded.communities,
-      "communities-labels": communityLabels,
-    }),
-    [loaded, buildings, gridLabels, waterLabels, compoundLabels, communityLabels],
+    () => ({ "water-labels": waterLabels, "compounds-labels": compoundLabels }),
+    [waterLabels, compoundLabels],
   );
 
   const locale = useMemo(() => mapLocale(t), [t]);
   const selection = useMemo(() => (selected ? { source: "grids", id: selected } : null), [selected]);
 
-  const onMapReady = useCallback(
-    (atlas: AtlasMap) => {
-      setAtlas(atlas);
-      atlas.onClick(["grids-fill"], (picked) => setSelected(picked ? String(picked.properties.code) : null));
-      atlas.enableHover(["grids-fill"]);
-      atlas.onError((err) => console.error("map:", err));
-      // Buildings come per visible area at high zoom; a request overtaken by a later move is dropped.
-      let latest = 0;
-      let covered: BBox | null = null;
-      atlas.onViewChange(({ bbox, zoom }) => {
-        if (zoom < BUILDINGS_MIN_ZOOM || (covered && contains(covered, bbox))) return;
-        const request = ++latest;
-        const wanted = grow(bbox, 0.5);
-        fetchBuildings(wanted).then(
-          (fc) => {
-            if (request !== latest) return;
-            covered = wanted;
-            setBuildings(fc);
-          },
-          (err: unknown) => request === latest && fail(err),
-        );
-      });
-    },
-    [fail],
-  );
+  const onMapReady = useCallback((atlas: AtlasMap) => {
+    setAtlas(atlas);
+    atlas.onClick(["grids-fill"], (picked) => setSelected(picked ? String(picked.properties.code) : null));
+    atlas.enableHover(["grids-fill"]);
+    atlas.onError((err) => console.error("map:", err));
+  }, []);
 
   useEffect(() => {
     const close = (e: KeyboardEvent) => e.key === "Escape" && setSelected(null);
@@ -806,16 +719,6 @@ function commonBand(communities: Array<{ band_min: number; band_max: number }>):
   return { min, max };
 }
 
-function grow([w, s, e, n]: BBox, by: number): BBox {
-  const dx = (e - w) * by;
-  const dy = (n - s) * by;
-  return [w - dx, s - dy, e + dx, n + dy];
-}
-
-function contains(outer: BBox, inner: BBox): boolean {
-  return outer[0] <= inner[0] && outer[1] <= inner[1] && outer[2] >= inner[2] && outer[3] >= inner[3];
-}
-
 /** The community workspace over the subdistrict's base map, which it shares with the plan views. */
 function WorkspaceScreen(props: { session: Session; bar: ReactNode; onSessionLost: () => void }) {
   const { lang, t } = useLang();
@@ -860,17 +763,9 @@ function WorkspaceScreen(props: { session: Session; bar: ReactNode; onSessionLos
           roads: roadsSource,
           compounds: compoundsSource,
           communities: communitiesSource,
-          "communities-labels": communitiesLabelsSource,
         },
         layers,
-        data: {
-          blocks: base.blocks,
-          water: base.water,
-          roads: base.roads,
-          compounds: base.compounds,
-          communities: base.communities,
-          "communities-labels": communityLabelPoints(base.communities),
-        },
+        data: {},
         locale: mapLocale(t),
         inset: { top: 0, right: 0, bottom: 30, left: 0 },
         attribution: bilingualPart(lang, base.subdistrict.attribution),
@@ -951,14 +846,8 @@ function useBaseMap(order: readonly string[], title: MessageKey, onSessionLost: 
   const data = useMemo(
     () =>
       base && {
-        blocks: base.blocks,
-        water: base.water,
         "water-labels": waterLabelPoints(base.water),
-        compounds: base.compounds,
         "compounds-labels": compoundLabelPoints(base.compounds),
-        roads: base.roads,
-        communities: base.communities,
-        "communities-labels": communityLabelPoints(base.communities),
       },
     [base],
   );
@@ -1005,7 +894,6 @@ const BASE_MAP_SOURCES = {
   roads: roadsSource,
   buildings: buildingsSource,
   communities: communitiesSource,
-  "communities-labels": communitiesLabelsSource,
 };
 
 /** Until a page's base map is there: the loading card, or the error with a way to try again. */

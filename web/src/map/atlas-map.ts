@@ -98,7 +98,7 @@ export class AtlasMap {
     this.#map.touchZoomRotate.disableRotation();
     for (const layer of options.layers) this.#layers.set(layer.id, layer);
     for (const [id, spec] of Object.entries(options.sources)) {
-      const layer = tileLayerOf(spec as { type: string; url?: string });
+      const layer = tileLayerOf(spec);
       if (layer) this.#tileSources.set(layer, [...(this.#tileSources.get(layer) ?? []), id]);
     }
     if (this.#tileSources.size) {

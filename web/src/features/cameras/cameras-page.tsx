@@ -1,5 +1,5 @@
 import { bbox as bboxOf } from "@turf/turf";
-import type { GeoJSONSourceSpecification, LayerSpecification } from "maplibre-gl";
+import type { LayerSpecification, SourceSpecification } from "maplibre-gl";
 import { type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import {
   type AffectedGrid,
@@ -49,7 +49,7 @@ import { CoverageLegend } from "../../ui/coverage-legend.tsx";
 /** What the page is drawn over: the subdistrict's base map, as the app composes it. */
 export type CamerasBase = {
   bbox: BBox;
-  sources: Record<string, GeoJSONSourceSpecification>;
+  sources: Record<string, SourceSpecification>;
   layers: LayerSpecification[];
   data: Record<string, GeoJSON.GeoJSON | undefined>;
   locale: Record<string, string>;

@@ -1,5 +1,5 @@
 import { bbox as bboxOf } from "@turf/turf";
-import type { GeoJSONSourceSpecification, LayerSpecification } from "maplibre-gl";
+import type { LayerSpecification, SourceSpecification } from "maplibre-gl";
 import { type ReactNode, useCallback, useEffect, useMemo, useState } from "react";
 import { fetchPlans, type Plan, toApiError } from "../../api.ts";
 import { useLang } from "../../i18n.ts";
@@ -26,7 +26,7 @@ import "./imports.css";
 /** What the data page's map is drawn over: the subdistrict's base map, as the app composes it. */
 export type DataBase = {
   bbox: BBox;
-  sources: Record<string, GeoJSONSourceSpecification>;
+  sources: Record<string, SourceSpecification>;
   /** The base map's layers in drawing order; the previews go over all of them. */
   layers: LayerSpecification[];
   data: Record<string, GeoJSON.GeoJSON | undefined>;

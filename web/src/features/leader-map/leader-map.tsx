@@ -1,4 +1,4 @@
-import type { GeoJSONSourceSpecification, LayerSpecification } from "maplibre-gl";
+import type { LayerSpecification, SourceSpecification } from "maplibre-gl";
 import { type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import {
   type ApiError,
@@ -39,7 +39,7 @@ import "./leader-map.css";
 /** What the leader map is drawn over: the subdistrict's base map, as the app composes it. */
 export type LeaderBase = {
   bbox: BBox;
-  sources: Record<string, GeoJSONSourceSpecification>;
+  sources: Record<string, SourceSpecification>;
   /** The base map's layers in drawing order; the points go over all of them. */
   layers: LayerSpecification[];
   data: Record<string, GeoJSON.GeoJSON | undefined>;
