@@ -1,6 +1,7 @@
 import type { AppType } from "@gridatlas/server";
 import { type ClientResponse, hc, type InferResponseType } from "hono/client";
 import type { Lang } from "./i18n.ts";
+import type { BBox } from "./map/geo.ts";
 
 /** The session's CSRF token, sent on every change (the session cookie itself travels on its own, HttpOnly). */
 let csrfToken = "";
@@ -76,8 +77,6 @@ type Fc<R> = R extends { features: Array<{ properties: infer P }> }
   : never;
 
 const asFc = <R>(body: R) => body as unknown as Fc<R>;
-
-export type BBox = [west: number, south: number, east: number, north: number];
 
 export type Session = InferResponseType<typeof api.session.$get, 200>;
 

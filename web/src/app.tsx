@@ -3,7 +3,6 @@ import type { LayerSpecification } from "maplibre-gl";
 import { type ReactNode, useCallback, useEffect, useMemo, useState } from "react";
 import {
   type ApiError,
-  type BBox,
   fetchCommunities,
   fetchCompounds,
   fetchGrids,
@@ -43,6 +42,7 @@ import { waterLabelPoints, waterLabelsSource, waterLayers, waterSource } from ".
 import { TeamPanel } from "./features/workers/team-panel.tsx";
 import { bilingualPart, htmlLang, localName, type MessageKey, type Translate, useLang } from "./i18n.ts";
 import type { AtlasMap } from "./map/atlas-map.ts";
+import type { BBox } from "./map/geo.ts";
 import { MapView } from "./map/map-view.tsx";
 import { match, navigate, queryParam, usePath } from "./router.ts";
 import { Banner } from "./ui/banner.tsx";

@@ -23,14 +23,15 @@ import {
   toApiError,
 } from "../../api.ts";
 import { localName, type MessageKey, useLang } from "../../i18n.ts";
-import type { AtlasMap, BBox } from "../../map/atlas-map.ts";
+import type { AtlasMap } from "../../map/atlas-map.ts";
+import { type BBox, bboxOfPoints, grow, type LngLat } from "../../map/geo.ts";
 import { MapView } from "../../map/map-view.tsx";
 import { navigate } from "../../router.ts";
 import { Banner } from "../../ui/banner.tsx";
 import { Progress } from "../../ui/progress.tsx";
 import { type BlindSpotQuery, BlindSpotsList, spotKey } from "./blind-spots-list.tsx";
 import { CAMERA_TYPES, CameraCard, cameraIconUrl, fullSweep, type GridDelta } from "./camera-card.tsx";
-import { bearingTo, destination, type LngLat, sector } from "./cameras-geometry.ts";
+import { bearingTo, destination, sector } from "./cameras-geometry.ts";
 import {
   CAMERAS_CLICKABLE,
   CAMERAS_SOURCES,
@@ -563,7 +564,7 @@ export function CamerasPage(props: {
   const zoomToSpot = (key: string) => {
     setSelectedSpot(key);
     const f = spotData?.features.find((s) => s.properties.key === key);
-    if (f && atlas) atlas.fitBounds(grow(bboxOf(f) as BBox, 0.0004));
+    if (f && atlas) atlas.fitBounds(grow(bboxOf(f) as BBox, 0, 0.0004));
   };
   useEffect(() => {
     atlas?.setFeatureStates("cameras-blind-spots", [[selectedSpot ?? "", selectedSpot ? { selected: true } : null]]);
@@ -749,12 +750,14 @@ export function CamerasPage(props: {
                     setSuggestion(s);
                     setAdded(new Set());
                     const all = s.sites.map((x) => (x.geometry as GeoJSON.Point).coordinates as LngLat);
-                    if (atlas && all.length) atlas.fitBounds(grow(boxOf(all), 0.002));
+                    if (atlas && all.length) atlas.fitBounds(grow(bboxOfPoints(all), 0, 0.002));
                   }, fail)
                   .finally(() => setSuggesting(false));
               }}
               onShow={(site) =>
-                atlas?.fitBounds(grow(boxOf([(site.geometry as GeoJSON.Point).coordinates as LngLat]), 0.0015))
+                atlas?.fitBounds(
+                  grow(bboxOfPoints([(site.geometry as GeoJSON.Point).coordinates as LngLat]), 0, 0.0015),
+                )
               }
               onAdd={(site: SuggestedSite) =>
                 place(
@@ -830,14 +833,4 @@ export function CamerasPage(props: {
       )}
     </div>
   );
-}
-
-function boxOf(points: LngLat[]): BBox {
-  const xs = points.map((p) => p[0]);
-  const ys = points.map((p) => p[1]);
-  return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
-}
-
-function grow([w, s, e, n]: BBox, by: number): BBox {
-  return [w - by, s - by, e + by, n + by];
 }

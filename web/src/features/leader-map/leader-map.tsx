@@ -19,8 +19,9 @@ import {
   type VenueClusters,
 } from "../../api.ts";
 import { useLang } from "../../i18n.ts";
-import type { AtlasMap, BBox, FeatureRef } from "../../map/atlas-map.ts";
+import type { AtlasMap, FeatureRef } from "../../map/atlas-map.ts";
 import { shareBin } from "../../map/coverage-scale.ts";
+import { type BBox, grow, type LngLat } from "../../map/geo.ts";
 import { MapView } from "../../map/map-view.tsx";
 import { navigate } from "../../router.ts";
 import { Banner } from "../../ui/banner.tsx";
@@ -52,13 +53,15 @@ type Selected =
   | { kind: "venue"; id: number }
   | { kind: "hazard"; id: number }
   | { kind: "list"; items: ListItem[] }
-  | { kind: "new-hazard"; at: [number, number] }
+  | { kind: "new-hazard"; at: LngLat }
   | null;
 
 /** Room the filter bar (top), the legend and statistics (left) and the slider (bottom) take over the map. */
 const INSET = { top: 120, right: 0, bottom: 90, left: 12 };
 /** Below this zoom a click on a cluster zooms in; from it on, it lists what the cluster holds. */
 const LIST_ZOOM = 17.5;
+/** Least room (about 30 m) around a box of the view or a cluster: a cluster of one point has no extent. */
+const MIN_PAD_DEG = 0.0003;
 
 /**
  * The leader's map (issue 7): venues and hazards over the base map, with filters kept in the URL, a replay of the
@@ -124,7 +127,7 @@ export function LeaderMap(props: {
     if (!view) return;
     let current = true;
     const zoom = Math.round(view.zoom * 2) / 2;
-    const bbox = grow(view.bbox, 0.15)
+    const bbox = grow(view.bbox, 0.15, MIN_PAD_DEG)
       .map((v) => v.toFixed(6))
       .join(",");
     if (filters.showVenues) {
@@ -228,11 +231,11 @@ export function LeaderMap(props: {
         // Nested values come back from the map as JSON text.
         const bounds = (typeof p.bounds === "string" ? JSON.parse(p.bounds) : p.bounds) as BBox;
         if (map.view().zoom < LIST_ZOOM) {
-          map.fitBounds(grow(bounds, 0.3));
+          map.fitBounds(grow(bounds, 0.3, MIN_PAD_DEG));
           return;
         }
         const f = filtersRef.current;
-        const bbox = grow(bounds, 0.01)
+        const bbox = grow(bounds, 0.01, MIN_PAD_DEG)
           .map((v) => v.toFixed(7))
           .join(",");
         const load = isHazard
@@ -395,10 +398,4 @@ export function LeaderMap(props: {
       )}
     </div>
   );
-}
-
-function grow([w, s, e, n]: BBox, by: number): BBox {
-  const dx = Math.max((e - w) * by, 0.0003);
-  const dy = Math.max((n - s) * by, 0.0003);
-  return [w - dx, s - dy, e + dx, n + dy];
 }

@@ -3,7 +3,6 @@ import type { LayerSpecification } from "maplibre-gl";
 import { type ReactNode, useCallback, useEffect, useMemo, useState } from "react";
 import {
   type ApiError,
-  type BBox,
   type CommunityStatus,
   fetchBuildings,
   fetchCommunityStatus,
@@ -19,6 +18,7 @@ import {
 } from "../../api.ts";
 import { localName, type MessageKey, useLang } from "../../i18n.ts";
 import type { AtlasMap } from "../../map/atlas-map.ts";
+import type { BBox } from "../../map/geo.ts";
 import { labelPoints } from "../../map/label-points.ts";
 import { MapView, type MapViewProps } from "../../map/map-view.tsx";
 import { navigate, queryParam, usePath } from "../../router.ts";
