@@ -9,6 +9,7 @@ import {
   fetchSession,
   fetchSubdistrict,
   fetchWater,
+  onSessionLost,
   type Session,
   signOut,
   toApiError,
@@ -145,7 +146,8 @@ export function App() {
     fetchSession().then(setSession, (err: unknown) => setError(toApiError(err)));
   }, [attempt]);
 
-  const lost = useCallback(() => setSession(null), []);
+  // A request answered 401 (idle expiry, signed out elsewhere): back to the sign-in form.
+  useEffect(() => onSessionLost(() => setSession(null)), []);
   const leave = () => {
     signOut().then(
       () => setSession(null),
@@ -170,7 +172,7 @@ export function App() {
   if (session === undefined) return <Progress label={t("app.loading")} detail="" done={0} total={1} />;
   if (session === null) return <SignInForm onSignedIn={setSession} />;
   if (session.account.must_change_password) return <PasswordForm onChanged={setSession} onCancel={leave} />;
-  return <Shell session={session} onSignOut={leave} onSessionLost={lost} />;
+  return <Shell session={session} onSignOut={leave} />;
 }
 
 type Role = "admin" | "planner" | "leader" | "secretary" | "worker";
@@ -202,10 +204,10 @@ const mayOpen = (session: Session, roles: Role[] | "all") =>
   roles === "all" || session.account.roles.some((r) => (roles as string[]).includes(r));
 
 /** Picks the view for the current path and gives it the top bar with the views this account may open. */
-function Shell(props: { session: Session; onSignOut: () => void; onSessionLost: () => void }) {
+function Shell(props: { session: Session; onSignOut: () => void }) {
   const { t } = useLang();
   const path = usePath();
-  const { session, onSessionLost } = props;
+  const { session } = props;
   const print = match("/plans/:a/compare/:b/print", path);
   const compare = match("/plans/:a/compare/:b", path);
   const editor = match("/plans/:id", path);
@@ -240,7 +242,7 @@ function Shell(props: { session: Session; onSignOut: () => void; onSessionLost: 
     );
   }
   if (print) {
-    return <PlanScreens kind="print" a={Number(print.a)} b={Number(print.b)} onSessionLost={onSessionLost} bar={bar} />;
+    return <PlanScreens kind="print" a={Number(print.a)} b={Number(print.b)} bar={bar} />;
   }
   if (compare) {
     return (
@@ -249,7 +251,6 @@ function Shell(props: { session: Session; onSignOut: () => void; onSessionLost: 
         a={Number(compare.a)}
         b={Number(compare.b)}
         community={queryParam(path, "community")}
-        onSessionLost={onSessionLost}
         bar={bar}
       />
     );
@@ -261,37 +262,28 @@ function Shell(props: { session: Session; onSignOut: () => void; onSessionLost: 
         a={Number(editor.id)}
         community={queryParam(path, "community")}
         canEdit={canEditPlans}
-        onSessionLost={onSessionLost}
         bar={bar}
       />
     );
   }
   if (view.href === "/plans") {
-    return (
-      <PlansPage
-        bar={bar()}
-        canEdit={canEditPlans}
-        onOpen={(id) => navigate(`/plans/${id}`)}
-        onSessionLost={onSessionLost}
-      />
-    );
+    return <PlansPage bar={bar()} canEdit={canEditPlans} onOpen={(id) => navigate(`/plans/${id}`)} />;
   }
   if (view.href === "/admin/accounts") {
-    return <AccountsPage bar={bar()} me={session.account.id} onSessionLost={onSessionLost} />;
+    return <AccountsPage bar={bar()} me={session.account.id} />;
   }
-  if (view.href === "/admin/audit") return <AuditPage bar={bar()} onSessionLost={onSessionLost} />;
-  if (view.href === "/workspace")
-    return <WorkspaceScreen session={session} bar={bar()} onSessionLost={onSessionLost} />;
+  if (view.href === "/admin/audit") return <AuditPage bar={bar()} />;
+  if (view.href === "/workspace") return <WorkspaceScreen session={session} bar={bar()} />;
   if (view.href === "/cameras") {
-    return <CamerasRoute session={session} bar={bar(null, true)} path={path} onSessionLost={onSessionLost} />;
+    return <CamerasRoute session={session} bar={bar(null, true)} path={path} />;
   }
   if (view.href === "/data") {
-    return <DataRoute session={session} bar={bar()} path={path} onSessionLost={onSessionLost} />;
+    return <DataRoute session={session} bar={bar()} path={path} />;
   }
   if (view.href === "/leader-map") {
-    return <LeaderMapRoute session={session} bar={bar(null, true)} path={path} onSessionLost={onSessionLost} />;
+    return <LeaderMapRoute session={session} bar={bar(null, true)} path={path} />;
   }
-  return <MapScreen session={session} nav={nav} onSignOut={props.onSignOut} onSessionLost={onSessionLost} />;
+  return <MapScreen session={session} nav={nav} onSignOut={props.onSignOut} />;
 }
 
 /** What the plan views draw under the plan: the subdistrict's base map, loaded once and kept across views. */
@@ -368,21 +360,12 @@ function PlanScreens(props: {
   community?: string | null;
   canEdit?: boolean;
   bar: (children?: ReactNode, floating?: boolean) => ReactNode;
-  onSessionLost: () => void;
 }) {
   const { lang, t } = useLang();
   const path = usePath();
   const [base, setBase] = useState<BaseLoaded | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
-  const { onSessionLost } = props;
-  const fail = useCallback(
-    (err: unknown) => {
-      const e = toApiError(err);
-      if (e.status === 401) onSessionLost();
-      else setError(e);
-    },
-    [onSessionLost],
-  );
+  const fail = useCallback((err: unknown) => setError(toApiError(err)), []);
 
   useEffect(() => {
     loadBase().then(setBase, fail);
@@ -499,7 +482,6 @@ function PlanScreens(props: {
         bar={props.bar(null, true)}
         communityName={communityName}
         onCommunity={withCommunity}
-        onSessionLost={onSessionLost}
       />
     );
   }
@@ -518,13 +500,12 @@ function PlanScreens(props: {
         if (against) navigate(`/plans/${against}/compare/${plan.id}?community=${community}`);
       }}
       onPublished={() => navigate("/plans")}
-      onSessionLost={onSessionLost}
     />
   );
 }
 
 /** The map of the subdistrict with its toolbar, legend and grid panel, for a signed-in account. */
-function MapScreen(props: { session: Session; nav: NavEntry[]; onSignOut: () => void; onSessionLost: () => void }) {
+function MapScreen(props: { session: Session; nav: NavEntry[]; onSignOut: () => void }) {
   const { lang, t } = useLang();
   const [loaded, setLoaded] = useState<Loaded>({});
   const [done, setDone] = useState(0);
@@ -534,16 +515,7 @@ function MapScreen(props: { session: Session; nav: NavEntry[]; onSignOut: () => 
   const [selected, setSelected] = useState<string | null>(null);
   const [atlas, setAtlas] = useState<AtlasMap | null>(null);
 
-  const { onSessionLost } = props;
-  /** A 401 means the session ended (idle expiry, signed out elsewhere): back to the sign-in form. */
-  const fail = useCallback(
-    (err: unknown) => {
-      const apiError = toApiError(err);
-      if (apiError.status === 401) onSessionLost();
-      else setError(apiError);
-    },
-    [onSessionLost],
-  );
+  const fail = useCallback((err: unknown) => setError(toApiError(err)), []);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: `attempt` is the retry button's way to load again.
   useEffect(() => {
@@ -720,14 +692,14 @@ function commonBand(communities: Array<{ band_min: number; band_max: number }>):
 }
 
 /** The community workspace over the subdistrict's base map, which it shares with the plan views. */
-function WorkspaceScreen(props: { session: Session; bar: ReactNode; onSessionLost: () => void }) {
+function WorkspaceScreen(props: { session: Session; bar: ReactNode }) {
   const { lang, t } = useLang();
   const [base, setBase] = useState<BaseLoaded | null>(null);
-  const { onSessionLost } = props;
 
   useEffect(() => {
-    loadBase().then(setBase, (err: unknown) => toApiError(err).status === 401 && onSessionLost());
-  }, [onSessionLost]);
+    // Without the base map the workspace waits; a lost session is the app's to handle.
+    loadBase().then(setBase, () => {});
+  }, []);
 
   useEffect(() => {
     document.title = `${t("app.title")} · ${t("nav.workspace")}`;
@@ -800,7 +772,6 @@ function WorkspaceScreen(props: { session: Session; bar: ReactNode; onSessionLos
           onChanged={ctx.onChanged}
         />
       )}
-      onSessionLost={onSessionLost}
     />
   );
 }
@@ -825,18 +796,14 @@ const WORKSPACE_DRAW_ORDER = [
  * it: loaded once (shared with the plan views), its layers those of `order` in that order, the document titled after
  * the page. Data and layers are kept apart in memos so that a change of language restyles without reloading data.
  */
-function useBaseMap(order: readonly string[], title: MessageKey, onSessionLost: () => void) {
+function useBaseMap(order: readonly string[], title: MessageKey) {
   const { lang, t } = useLang();
   const [base, setBase] = useState<BaseLoaded | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
 
   useEffect(() => {
-    loadBase().then(setBase, (err: unknown) => {
-      const e = toApiError(err);
-      if (e.status === 401) onSessionLost();
-      else setError(e);
-    });
-  }, [onSessionLost]);
+    loadBase().then(setBase, (err: unknown) => setError(toApiError(err)));
+  }, []);
 
   useEffect(() => {
     document.documentElement.lang = htmlLang(lang);
@@ -931,8 +898,8 @@ const LEADER_BASE_ORDER = [
 ];
 
 /** The leader's map (issue 7) over the subdistrict's base map, which it shares with the plan views. */
-function LeaderMapRoute(props: { session: Session; bar: ReactNode; path: string; onSessionLost: () => void }) {
-  const { map, error } = useBaseMap(LEADER_BASE_ORDER, "leaderMap.nav", props.onSessionLost);
+function LeaderMapRoute(props: { session: Session; bar: ReactNode; path: string }) {
+  const { map, error } = useBaseMap(LEADER_BASE_ORDER, "leaderMap.nav");
   const leaderBase: LeaderBase | null = useMemo(
     () => map && { ...map, communities: map.communities.map((f) => f.properties) },
     [map],
@@ -945,7 +912,6 @@ function LeaderMapRoute(props: { session: Session; bar: ReactNode; path: string;
       bar={props.bar}
       search={at < 0 ? "" : props.path.slice(at)}
       roles={props.session.account.roles}
-      onSessionLost={props.onSessionLost}
     />
   );
 }
@@ -967,8 +933,8 @@ const CAMERAS_BASE_ORDER = [
 ];
 
 /** The cameras page (issue 8) over the subdistrict's base map, which it shares with the plan views. */
-function CamerasRoute(props: { session: Session; bar: ReactNode; path: string; onSessionLost: () => void }) {
-  const { map, error } = useBaseMap(CAMERAS_BASE_ORDER, "cameras.nav", props.onSessionLost);
+function CamerasRoute(props: { session: Session; bar: ReactNode; path: string }) {
+  const { map, error } = useBaseMap(CAMERAS_BASE_ORDER, "cameras.nav");
   const camerasBase: CamerasBase | null = map;
   if (!camerasBase) return <BaseMapPending error={error} />;
   const roles = props.session.account.roles;
@@ -984,7 +950,6 @@ function CamerasRoute(props: { session: Session; bar: ReactNode; path: string; o
       community={queryParam(props.path, "community")}
       ownCommunity={ownCommunity}
       roles={roles}
-      onSessionLost={props.onSessionLost}
     />
   );
 }
@@ -1008,20 +973,14 @@ const DATA_BASE_ORDER = [
 ];
 
 /** The data page (issue 9): imports, exports and prints, with a map over the subdistrict's base map for previews. */
-function DataRoute(props: { session: Session; bar: ReactNode; path: string; onSessionLost: () => void }) {
-  const { map, error } = useBaseMap(DATA_BASE_ORDER, "data.nav", props.onSessionLost);
+function DataRoute(props: { session: Session; bar: ReactNode; path: string }) {
+  const { map, error } = useBaseMap(DATA_BASE_ORDER, "data.nav");
   const dataBase: DataBase | null = useMemo(
     () => map && { ...map, communities: map.communities.map((f) => f.properties) },
     [map],
   );
   if (!dataBase) return <BaseMapPending error={error} />;
   return (
-    <DataPage
-      base={dataBase}
-      bar={props.bar}
-      tab={queryParam(props.path, "tab")}
-      roles={props.session.account.roles}
-      onSessionLost={props.onSessionLost}
-    />
+    <DataPage base={dataBase} bar={props.bar} tab={queryParam(props.path, "tab")} roles={props.session.account.roles} />
   );
 }

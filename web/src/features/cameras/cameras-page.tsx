@@ -80,7 +80,6 @@ export function CamerasPage(props: {
   community: string | null;
   ownCommunity: string | null;
   roles: readonly string[];
-  onSessionLost: () => void;
 }) {
   const { lang, t } = useLang();
   const communities = props.base.communities;
@@ -128,15 +127,7 @@ export function CamerasPage(props: {
   const toolsBar = useRef<HTMLDivElement>(null);
   useBottomVar(toolsBar, "--cam-tools-bottom");
 
-  const { onSessionLost } = props;
-  const fail = useCallback(
-    (err: unknown) => {
-      const e = toApiError(err);
-      if (e.status === 401) onSessionLost();
-      else setError(e);
-    },
-    [onSessionLost],
-  );
+  const fail = useCallback((err: unknown) => setError(toApiError(err)), []);
 
   useEffect(() => {
     fetchGrids().then(setGrids, fail);

@@ -1,7 +1,7 @@
 import { bbox as bboxOf } from "@turf/turf";
 import type { LayerSpecification, SourceSpecification } from "maplibre-gl";
 import { type ReactNode, useCallback, useEffect, useMemo, useState } from "react";
-import { fetchPlans, type Plan, toApiError } from "../../api.ts";
+import { fetchPlans, type Plan } from "../../api.ts";
 import { useLang } from "../../i18n.ts";
 import type { AtlasMap } from "../../map/atlas-map.ts";
 import type { BBox } from "../../map/geo.ts";
@@ -50,13 +50,7 @@ const MIN_FRAME_DEG = 0.001;
  * 数据导入导出 (issue 9): admins import GIS layers, hand-drawn grid plans and OpenStreetMap extracts; admins,
  * planners and leaders export layers and print maps and change lists. The tab is kept in the URL (`?tab=`).
  */
-export function DataPage(props: {
-  base: DataBase;
-  bar: ReactNode;
-  tab: string | null;
-  roles: readonly string[];
-  onSessionLost: () => void;
-}) {
+export function DataPage(props: { base: DataBase; bar: ReactNode; tab: string | null; roles: readonly string[] }) {
   const { t } = useLang();
   const mayImport = props.roles.includes("admin");
   const tabs = mayImport ? [...IMPORT_TABS, ...OUT_TABS] : OUT_TABS;
@@ -64,15 +58,15 @@ export function DataPage(props: {
   const [atlas, setAtlas] = useState<AtlasMap | null>(null);
   const [overlay, setOverlay] = useState<MapOverlay>(EMPTY_OVERLAY);
   const [plans, setPlans] = useState<Plan[]>([]);
-  const { onSessionLost } = props;
 
   useEffect(() => {
     document.title = `${t("app.title")} · ${t("data.nav")}`;
   }, [t]);
 
   useEffect(() => {
-    fetchPlans().then(setPlans, (err: unknown) => toApiError(err).status === 401 && onSessionLost());
-  }, [onSessionLost]);
+    // Without the list the forms offer no plan; a lost session is the app's to handle.
+    fetchPlans().then(setPlans, () => {});
+  }, []);
 
   // A tab's overlay belongs to it: switching tabs clears the map.
   // biome-ignore lint/correctness/useExhaustiveDependencies: cleared on a change of tab only.
@@ -136,15 +130,11 @@ export function DataPage(props: {
               </button>
             ))}
           </div>
-          {tab === "layer" && <LayerImport onMap={setOverlay} onSessionLost={onSessionLost} />}
-          {tab === "plan" && <PlanImport onMap={setOverlay} onFocus={frame} onSessionLost={onSessionLost} />}
-          {tab === "osm" && <OsmImport onSessionLost={onSessionLost} />}
-          {tab === "export" && (
-            <ExportForm plans={plans} communities={props.base.communities} onSessionLost={onSessionLost} />
-          )}
-          {tab === "print" && (
-            <PrintForm plans={plans} communities={props.base.communities} onSessionLost={onSessionLost} />
-          )}
+          {tab === "layer" && <LayerImport onMap={setOverlay} />}
+          {tab === "plan" && <PlanImport onMap={setOverlay} onFocus={frame} />}
+          {tab === "osm" && <OsmImport />}
+          {tab === "export" && <ExportForm plans={plans} communities={props.base.communities} />}
+          {tab === "print" && <PrintForm plans={plans} communities={props.base.communities} />}
         </aside>
         {showMap && (
           <div className="data-map">

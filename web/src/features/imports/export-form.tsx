@@ -16,7 +16,7 @@ const PLAN_LAYERS: ExportLayer[] = ["grids", "parcels"];
  * Exporting a layer — grids or parcels of a plan, buildings, venues, hazards, cameras, communities — of the whole
  * subdistrict or one community, as GeoJSON, CSV, Shapefile or GeoPackage, written by the server with GDAL.
  */
-export function ExportForm(props: { plans: Plan[]; communities: CommunityOption[]; onSessionLost: () => void }) {
+export function ExportForm(props: { plans: Plan[]; communities: CommunityOption[] }) {
   const { lang, t } = useLang();
   const [layer, setLayer] = useState<ExportLayer>("grids");
   const [plan, setPlan] = useState("");
@@ -40,9 +40,7 @@ export function ExportForm(props: { plans: Plan[]; communities: CommunityOption[
       saveFile(file.blob, file.filename);
       setDone({ filename: file.filename, count: file.headers.get("x-feature-count"), size: file.blob.size });
     } catch (err) {
-      const e = toApiError(err);
-      if (e.status === 401) props.onSessionLost();
-      else setError(e);
+      setError(toApiError(err));
     } finally {
       setProgress(null);
     }

@@ -22,11 +22,7 @@ type Reading = Omit<ImportFileOptions, "file">;
  * its fields, the CRS declared or guessed (overridable), and a warning when the positions look shifted like a
  * Chinese web map's, asking before converting. Every change of the reading options previews again.
  */
-export function FileStep(props: {
-  accept: string;
-  onRead: (read: FileRead | null) => void;
-  onSessionLost: () => void;
-}) {
+export function FileStep(props: { accept: string; onRead: (read: FileRead | null) => void }) {
   const { lang, t } = useLang();
   const [file, setFile] = useState<File | null>(null);
   const [sent, setSent] = useState<{ received: number; size: number } | null>(null);
@@ -37,16 +33,9 @@ export function FileStep(props: {
   const [offsetAnswered, setOffsetAnswered] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
   const input = useRef<HTMLInputElement>(null);
-  const { onRead, onSessionLost } = props;
+  const { onRead } = props;
 
-  const fail = useCallback(
-    (err: unknown) => {
-      const e = toApiError(err);
-      if (e.status === 401) onSessionLost();
-      else setError(e);
-    },
-    [onSessionLost],
-  );
+  const fail = useCallback((err: unknown) => setError(toApiError(err)), []);
 
   const read = useCallback(
     async (id: string, next: Reading) => {

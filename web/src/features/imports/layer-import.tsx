@@ -27,14 +27,14 @@ export function fieldLabel(t: Translate, field: string): string {
  * of its fields to the file's columns (prefilled with the server's own matching), then the import — all rows in one
  * transaction, or the report of every bad row and nothing written.
  */
-export function LayerImport(props: { onMap: (overlay: MapOverlay) => void; onSessionLost: () => void }) {
+export function LayerImport(props: { onMap: (overlay: MapOverlay) => void }) {
   const { lang, t } = useLang();
   const [read, setRead] = useState<FileRead | null>(null);
   const [target, setTarget] = useState<LayerTarget>("venues");
   const [mapping, setMapping] = useState<Mapping>({});
   const [busy, setBusy] = useState<"suggest" | "check" | "import" | null>(null);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
-  const { onMap, onSessionLost } = props;
+  const { onMap } = props;
 
   const onRead = useCallback(
     (r: FileRead | null) => {
@@ -55,7 +55,6 @@ export function LayerImport(props: { onMap: (overlay: MapOverlay) => void; onSes
         (r) => (r.report as { mapping: Mapping }).mapping,
         (err: unknown) => {
           const e = toApiError(err);
-          if (e.status === 401) onSessionLost();
           return (e.details as { mapping?: Mapping } | undefined)?.mapping ?? {};
         },
       )
@@ -67,7 +66,7 @@ export function LayerImport(props: { onMap: (overlay: MapOverlay) => void; onSes
     return () => {
       current = false;
     };
-  }, [read, target, onSessionLost]);
+  }, [read, target]);
 
   const run = async (dryRun: boolean) => {
     if (!read) return;
@@ -81,7 +80,6 @@ export function LayerImport(props: { onMap: (overlay: MapOverlay) => void; onSes
       onMap({ preview: read.preview.features, badRows: [], problems: null });
     } catch (err) {
       const e = toApiError(err);
-      if (e.status === 401) return onSessionLost();
       const problems = (e.details as { problems?: RowProblem[] } | undefined)?.problems;
       if (e instanceof ApiError && e.code === "invalid_rows" && problems) {
         setOutcome({ kind: "refused", error: e, problems });
@@ -103,7 +101,7 @@ export function LayerImport(props: { onMap: (overlay: MapOverlay) => void; onSes
 
   return (
     <div className="data-tab" data-testid="layer-import">
-      <FileStep accept={GIS_FILE_ACCEPT} onRead={onRead} onSessionLost={onSessionLost} />
+      <FileStep accept={GIS_FILE_ACCEPT} onRead={onRead} />
       {read && (
         <section className="data-step" data-testid="mapping-step">
           <h3>{t("data.layer.mappingTitle")}</h3>

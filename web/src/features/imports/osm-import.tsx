@@ -30,7 +30,7 @@ type Sent = { name: string; received: number; size: number };
  * community polygons), start the import job and follow it step by step with its log, to its summary or its error
  * (then nothing was written).
  */
-export function OsmImport(props: { onSessionLost: () => void }) {
+export function OsmImport() {
   const { lang, t } = useLang();
   const [file, setFile] = useState<File | null>(null);
   const [communities, setCommunities] = useState<File | null>(null);
@@ -41,7 +41,6 @@ export function OsmImport(props: { onSessionLost: () => void }) {
   const [sent, setSent] = useState<Sent | null>(null);
   const [job, setJob] = useState<ImportJob | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
-  const { onSessionLost } = props;
 
   const running = job?.state === "running";
   const jobId = job?.id;
@@ -49,14 +48,10 @@ export function OsmImport(props: { onSessionLost: () => void }) {
   useEffect(() => {
     if (!running || !jobId) return;
     const timer = setTimeout(() => {
-      fetchImportJob(jobId).then(setJob, (err: unknown) => {
-        const e = toApiError(err);
-        if (e.status === 401) onSessionLost();
-        else setError(e);
-      });
+      fetchImportJob(jobId).then(setJob, (err: unknown) => setError(toApiError(err)));
     }, POLL_MS);
     return () => clearTimeout(timer);
-  }, [running, jobId, job, onSessionLost]);
+  }, [running, jobId, job]);
 
   const start = async () => {
     if (!file) return;
@@ -78,10 +73,8 @@ export function OsmImport(props: { onSessionLost: () => void }) {
       });
       setJob(started);
     } catch (err) {
-      const e = toApiError(err);
       setSent(null);
-      if (e.status === 401) onSessionLost();
-      else setError(e);
+      setError(toApiError(err));
     }
   };
 

@@ -37,7 +37,6 @@ type Result = {
 export function PlanImport(props: {
   onMap: (overlay: MapOverlay) => void;
   onFocus: (feature: GeoJSON.Feature) => void;
-  onSessionLost: () => void;
 }) {
   const { t } = useLang();
   const [read, setRead] = useState<FileRead | null>(null);
@@ -47,7 +46,7 @@ export function PlanImport(props: {
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<(Result & { dryRun: boolean }) | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
-  const { onMap, onSessionLost } = props;
+  const { onMap } = props;
 
   const onRead = useCallback(
     (r: FileRead | null) => {
@@ -75,9 +74,7 @@ export function PlanImport(props: {
       setResult({ ...r, dryRun });
       onMap({ preview: read.preview.features, badRows: [], problems: r.geometry });
     } catch (err) {
-      const e = toApiError(err);
-      if (e.status === 401) onSessionLost();
-      else setError(e);
+      setError(toApiError(err));
     } finally {
       setBusy(false);
     }
@@ -87,7 +84,7 @@ export function PlanImport(props: {
   return (
     <div className="data-tab" data-testid="plan-import">
       <p className="muted">{t("data.plan.intro")}</p>
-      <FileStep accept={GIS_FILE_ACCEPT} onRead={onRead} onSessionLost={onSessionLost} />
+      <FileStep accept={GIS_FILE_ACCEPT} onRead={onRead} />
       {read && (
         <section className="data-step">
           <h3>{t("data.plan.title")}</h3>

@@ -11,7 +11,7 @@ type Printed = { filename: string; size: number; url: string | null; width?: num
  * Printing on paper: a plan's map (the subdistrict or one community) or the change list between two plans, at A4 or
  * A3, as PDF or PNG. The server renders the page in headless Chromium, which takes seconds: a bar runs meanwhile.
  */
-export function PrintForm(props: { plans: Plan[]; communities: CommunityOption[]; onSessionLost: () => void }) {
+export function PrintForm(props: { plans: Plan[]; communities: CommunityOption[] }) {
   const { t } = useLang();
   const [kind, setKind] = useState<"map" | "transfers">("map");
   const [plan, setPlan] = useState("");
@@ -61,9 +61,7 @@ export function PrintForm(props: { plans: Plan[]; communities: CommunityOption[]
       }
       setPrinted(out);
     } catch (err) {
-      const e = toApiError(err);
-      if (e.status === 401) props.onSessionLost();
-      else setError(e);
+      setError(toApiError(err));
     } finally {
       setBusy(false);
     }

@@ -13,7 +13,6 @@ export function HazardForm(props: {
   categories: HazardCategory[];
   onClose: () => void;
   onCreated: (id: number) => void;
-  onSessionLost: () => void;
 }) {
   const { lang, t } = useLang();
   const [category, setCategory] = useState(props.categories[0]?.code ?? "other");
@@ -37,9 +36,7 @@ export function HazardForm(props: {
       });
       props.onCreated(created.id);
     } catch (err) {
-      const apiError = toApiError(err);
-      if (apiError.status === 401) props.onSessionLost();
-      else setProblem(apiError);
+      setProblem(toApiError(err));
     } finally {
       setBusy(false);
     }

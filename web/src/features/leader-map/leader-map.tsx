@@ -69,13 +69,7 @@ const MIN_PAD_DEG = 0.0003;
  * reporting a hazard, moving it along its lifecycle and recording inspections. The points come clustered by the
  * server for the screen, so the map draws at most a few hundred whatever the size of the data.
  */
-export function LeaderMap(props: {
-  base: LeaderBase;
-  bar: ReactNode;
-  search: string;
-  roles: readonly string[];
-  onSessionLost: () => void;
-}) {
+export function LeaderMap(props: { base: LeaderBase; bar: ReactNode; search: string; roles: readonly string[] }) {
   const { lang, t } = useLang();
   const filters = useMemo(() => parseFilters(props.search), [props.search]);
   const [atlas, setAtlas] = useState<AtlasMap | null>(null);
@@ -97,15 +91,7 @@ export function LeaderMap(props: {
   const mayCoverage = props.roles.some((r) => r === "admin" || r === "planner" || r === "leader" || r === "secretary");
   const [coverage, setCoverage] = useState<GeoJSON.FeatureCollection | null>(null);
 
-  const { onSessionLost } = props;
-  const fail = useCallback(
-    (err: unknown) => {
-      const e = toApiError(err);
-      if (e.status === 401) onSessionLost();
-      else setError(e);
-    },
-    [onSessionLost],
-  );
+  const fail = useCallback((err: unknown) => setError(toApiError(err)), []);
 
   const setFilters = useCallback((next: Filters) => {
     navigate(`/leader-map${formatFilters(next)}`, { replace: true });
@@ -381,7 +367,6 @@ export function LeaderMap(props: {
             changed();
             setSelected({ kind: "hazard", id });
           }}
-          onSessionLost={onSessionLost}
         />
       )}
       {error && (

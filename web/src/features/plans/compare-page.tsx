@@ -38,10 +38,9 @@ export function ComparePage(props: {
   bar: ReactNode;
   communityName: (code: string) => string;
   onCommunity: (code: string) => void;
-  onSessionLost: () => void;
 }) {
   const { lang, t } = useLang();
-  const { a, b, onSessionLost } = props;
+  const { a, b } = props;
   const [plans, setPlans] = useState<[PlanDetail, PlanDetail] | null>(null);
   const [comparison, setComparison] = useState<Comparison | null>(null);
   const [territory, setTerritory] = useState<Territory | null>(null);
@@ -50,14 +49,7 @@ export function ComparePage(props: {
   const [error, setError] = useState<ApiError | null>(null);
   const [atlas, setAtlas] = useState<AtlasMap | null>(null);
 
-  const fail = useCallback(
-    (err: unknown) => {
-      const e = toApiError(err);
-      if (e.status === 401) onSessionLost();
-      else setError(e);
-    },
-    [onSessionLost],
-  );
+  const fail = useCallback((err: unknown) => setError(toApiError(err)), []);
 
   useEffect(() => {
     Promise.all([fetchPlan(a), fetchPlan(b), comparePlans(a, b)]).then(([pa, pb, c]) => {

@@ -86,10 +86,9 @@ export function PlanEditor(props: {
   compoundName: (id: number) => string | undefined;
   onCompare: (plan: PlanDetail) => void;
   onPublished: () => void;
-  onSessionLost: () => void;
 }) {
   const { lang, t } = useLang();
-  const { planId, community, onSessionLost } = props;
+  const { planId, community } = props;
   const [plan, setPlan] = useState<PlanDetail | null>(null);
   const [territory, setTerritory] = useState<Territory | null>(null);
   const [state, setState] = useState<PlanState | null>(null);
@@ -119,14 +118,7 @@ export function PlanEditor(props: {
   // Drafts, and earlier plans (archived) that may be put back in force.
   const publishable = props.canEdit && !!plan && plan.status !== "published";
 
-  const fail = useCallback(
-    (err: unknown) => {
-      const e = toApiError(err);
-      if (e.status === 401) onSessionLost();
-      else setLoadError(e);
-    },
-    [onSessionLost],
-  );
+  const fail = useCallback((err: unknown) => setLoadError(toApiError(err)), []);
 
   const reloadState = useCallback(async () => {
     const next = await loadPlanState(planId, community);
@@ -277,8 +269,7 @@ export function PlanEditor(props: {
         return r;
       } catch (err) {
         const e = toApiError(err);
-        if (e.status === 401) onSessionLost();
-        else if (e.status === 409) {
+        if (e.status === 409) {
           const details = e.details as Conflict | undefined;
           setMessage({ tone: "error", text: e.text(lang), changes: details?.changes ?? [] });
           await reloadState().catch(fail);
@@ -289,7 +280,7 @@ export function PlanEditor(props: {
         setPreview([]);
       }
     },
-    [applyResult, reloadState, lang, onSessionLost, fail, planId],
+    [applyResult, reloadState, lang, fail, planId],
   );
 
   /** Paints parcels into a grid (or a new one); the new grid becomes the selected one. */

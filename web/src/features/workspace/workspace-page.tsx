@@ -62,7 +62,6 @@ export function WorkspacePage(props: {
   canManage: boolean;
   team?: (ctx: TabContext) => ReactNode;
   visits?: (ctx: TabContext) => ReactNode;
-  onSessionLost: () => void;
 }) {
   const { lang, t } = useLang();
   const path = usePath();
@@ -80,16 +79,8 @@ export function WorkspacePage(props: {
   const [atlas, setAtlas] = useState<AtlasMap | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [version, setVersion] = useState(0);
-  const { onSessionLost } = props;
 
-  const fail = useCallback(
-    (err: unknown) => {
-      const e = toApiError(err);
-      if (e.status === 401) onSessionLost();
-      else setError(e);
-    },
-    [onSessionLost],
-  );
+  const fail = useCallback((err: unknown) => setError(toApiError(err)), []);
 
   /** Changes some URL parameters and keeps the others. */
   const go = useCallback(
