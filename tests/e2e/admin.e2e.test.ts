@@ -205,6 +205,7 @@ describe("accounts and the audit trail, in Debian's Chromium", () => {
     await page.getByTestId("audit-table").waitFor();
     // As an idle expiry or a sign-out in another browser would leave it.
     await db.query("delete from session where account_id = (select id from account where username = 'leader')");
+    await page.getByTestId("audit-filters").locator("input[name=actor]").fill("");
     await page.getByTestId("audit-apply").click();
     await page.getByTestId("sign-in").waitFor();
     expect(await page.getByTestId("audit-table").count()).toBe(0);
