@@ -1,5 +1,4 @@
 import { bbox as bboxOf } from "@turf/turf";
-import type { LayerSpecification, SourceSpecification } from "maplibre-gl";
 import { type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import {
   type AffectedGrid,
@@ -24,6 +23,7 @@ import {
 } from "../../api.ts";
 import { localName, type MessageKey, useLang } from "../../i18n.ts";
 import type { AtlasMap } from "../../map/atlas-map.ts";
+import type { BaseMap } from "../../map/base-map.ts";
 import { type BBox, bboxOfPoints, grow, type LngLat } from "../../map/geo.ts";
 import { MapView } from "../../map/map-view.tsx";
 import { navigate } from "../../router.ts";
@@ -47,17 +47,6 @@ import { shareBin } from "../../map/coverage-scale.ts";
 import { useBottomVar } from "../../ui/bottom-var.ts";
 import { CoverageLegend } from "../../ui/coverage-legend.tsx";
 
-/** What the page is drawn over: the subdistrict's base map, as the app composes it. */
-export type CamerasBase = {
-  bbox: BBox;
-  sources: Record<string, SourceSpecification>;
-  layers: LayerSpecification[];
-  data: Record<string, GeoJSON.GeoJSON | undefined>;
-  locale: Record<string, string>;
-  attribution: string;
-  communities: GeoJSON.Feature<GeoJSON.Geometry, { code: string; name: string; name_en: string | null }>[];
-};
-
 type Tab = "coverage" | "blind" | "suggest";
 type Drag = { id: number; mode: "move" | "rotate"; at?: LngLat; bearing?: number };
 type Preview = { id: number; bearing_deg?: number; view_width_deg?: number; range_m?: number };
@@ -74,7 +63,7 @@ const EMPTY: GeoJSON.FeatureCollection = { type: "FeatureCollection", features: 
  * Secretaries plan cameras in their own community only; leaders look.
  */
 export function CamerasPage(props: {
-  base: CamerasBase;
+  base: BaseMap;
   bar: ReactNode;
   /** The community asked for in the URL; a secretary's own one always wins. */
   community: string | null;

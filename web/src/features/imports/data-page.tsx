@@ -1,13 +1,13 @@
 import { bbox as bboxOf } from "@turf/turf";
-import type { LayerSpecification, SourceSpecification } from "maplibre-gl";
 import { type ReactNode, useCallback, useEffect, useMemo, useState } from "react";
 import { fetchPlans, type Plan } from "../../api.ts";
 import { useLang } from "../../i18n.ts";
 import type { AtlasMap } from "../../map/atlas-map.ts";
+import type { BaseMap } from "../../map/base-map.ts";
 import type { BBox } from "../../map/geo.ts";
 import { MapView } from "../../map/map-view.tsx";
 import { navigate } from "../../router.ts";
-import { type CommunityOption, ExportForm } from "./export-form.tsx";
+import { ExportForm } from "./export-form.tsx";
 import {
   BAD_COLOR,
   EMPTY_OVERLAY,
@@ -24,24 +24,15 @@ import { PlanImport } from "./plan-import.tsx";
 import { PrintForm } from "./print-form.tsx";
 import "./imports.css";
 
-/** What the data page's map is drawn over: the subdistrict's base map, as the app composes it. */
-export type DataBase = {
-  bbox: BBox;
-  sources: Record<string, SourceSpecification>;
-  /** The base map's layers in drawing order; the previews go over all of them. */
-  layers: LayerSpecification[];
-  data: Record<string, GeoJSON.GeoJSON | undefined>;
-  locale: Record<string, string>;
-  attribution: string;
-  communities: CommunityOption[];
-};
-
 type Tab = "layer" | "plan" | "osm" | "export" | "print";
 /** Imports write territory and plans, so they are for admins; exports and prints for all who read everything. */
 const IMPORT_TABS: Tab[] = ["layer", "plan", "osm"];
 const OUT_TABS: Tab[] = ["export", "print"];
 /** The tabs that show something on the map. */
 const MAP_TABS: Tab[] = ["layer", "plan"];
+
+/** Room the attribution takes along the bottom of the map. */
+const INSET = { top: 0, right: 0, bottom: 30, left: 0 };
 
 /** Smallest box the map frames, in degrees (about 100 m), so one point does not zoom in to the last level. */
 const MIN_FRAME_DEG = 0.001;
@@ -50,7 +41,7 @@ const MIN_FRAME_DEG = 0.001;
  * 数据导入导出 (issue 9): admins import GIS layers, hand-drawn grid plans and OpenStreetMap extracts; admins,
  * planners and leaders export layers and print maps and change lists. The tab is kept in the URL (`?tab=`).
  */
-export function DataPage(props: { base: DataBase; bar: ReactNode; tab: string | null; roles: readonly string[] }) {
+export function DataPage(props: { base: BaseMap; bar: ReactNode; tab: string | null; roles: readonly string[] }) {
   const { t } = useLang();
   const mayImport = props.roles.includes("admin");
   const tabs = mayImport ? [...IMPORT_TABS, ...OUT_TABS] : OUT_TABS;
@@ -58,6 +49,7 @@ export function DataPage(props: { base: DataBase; bar: ReactNode; tab: string | 
   const [atlas, setAtlas] = useState<AtlasMap | null>(null);
   const [overlay, setOverlay] = useState<MapOverlay>(EMPTY_OVERLAY);
   const [plans, setPlans] = useState<Plan[]>([]);
+  const communities = useMemo(() => props.base.communities.map((f) => f.properties), [props.base.communities]);
 
   useEffect(() => {
     document.title = `${t("app.title")} · ${t("data.nav")}`;
@@ -133,8 +125,8 @@ export function DataPage(props: { base: DataBase; bar: ReactNode; tab: string | 
           {tab === "layer" && <LayerImport onMap={setOverlay} />}
           {tab === "plan" && <PlanImport onMap={setOverlay} onFocus={frame} />}
           {tab === "osm" && <OsmImport />}
-          {tab === "export" && <ExportForm plans={plans} communities={props.base.communities} />}
-          {tab === "print" && <PrintForm plans={plans} communities={props.base.communities} />}
+          {tab === "export" && <ExportForm plans={plans} communities={communities} />}
+          {tab === "print" && <PrintForm plans={plans} communities={communities} />}
         </aside>
         {showMap && (
           <div className="data-map">
@@ -146,7 +138,7 @@ export function DataPage(props: { base: DataBase; bar: ReactNode; tab: string | 
               data={data}
               selection={null}
               locale={props.base.locale}
-              inset={{ top: 0, right: 0, bottom: 30, left: 0 }}
+              inset={INSET}
               attribution={props.base.attribution}
               onReady={onReady}
             />

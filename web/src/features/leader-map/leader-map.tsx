@@ -1,4 +1,3 @@
-import type { LayerSpecification, SourceSpecification } from "maplibre-gl";
 import { type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import {
   type ApiError,
@@ -20,6 +19,7 @@ import {
 } from "../../api.ts";
 import { useLang } from "../../i18n.ts";
 import type { AtlasMap, FeatureRef } from "../../map/atlas-map.ts";
+import type { BaseMap } from "../../map/base-map.ts";
 import { shareBin } from "../../map/coverage-scale.ts";
 import { type BBox, grow, type LngLat } from "../../map/geo.ts";
 import { MapView } from "../../map/map-view.tsx";
@@ -36,18 +36,6 @@ import { StatsPanel } from "./stats-panel.tsx";
 import { TimeSlider } from "./time-slider.tsx";
 import { VenueCard } from "./venue-card.tsx";
 import "./leader-map.css";
-
-/** What the leader map is drawn over: the subdistrict's base map, as the app composes it. */
-export type LeaderBase = {
-  bbox: BBox;
-  sources: Record<string, SourceSpecification>;
-  /** The base map's layers in drawing order; the points go over all of them. */
-  layers: LayerSpecification[];
-  data: Record<string, GeoJSON.GeoJSON | undefined>;
-  locale: Record<string, string>;
-  attribution: string;
-  communities: Array<{ code: string; name: string; name_en: string | null }>;
-};
 
 type Selected =
   | { kind: "venue"; id: number }
@@ -69,7 +57,7 @@ const MIN_PAD_DEG = 0.0003;
  * reporting a hazard, moving it along its lifecycle and recording inspections. The points come clustered by the
  * server for the screen, so the map draws at most a few hundred whatever the size of the data.
  */
-export function LeaderMap(props: { base: LeaderBase; bar: ReactNode; search: string; roles: readonly string[] }) {
+export function LeaderMap(props: { base: BaseMap; bar: ReactNode; search: string; roles: readonly string[] }) {
   const { lang, t } = useLang();
   const filters = useMemo(() => parseFilters(props.search), [props.search]);
   const [atlas, setAtlas] = useState<AtlasMap | null>(null);
@@ -92,6 +80,8 @@ export function LeaderMap(props: { base: LeaderBase; bar: ReactNode; search: str
   const [coverage, setCoverage] = useState<GeoJSON.FeatureCollection | null>(null);
 
   const fail = useCallback((err: unknown) => setError(toApiError(err)), []);
+
+  const communities = useMemo(() => props.base.communities.map((f) => f.properties), [props.base.communities]);
 
   const setFilters = useCallback((next: Filters) => {
     navigate(`/leader-map${formatFilters(next)}`, { replace: true });
@@ -283,7 +273,7 @@ export function LeaderMap(props: { base: LeaderBase; bar: ReactNode; search: str
       <FilterBar
         filters={filters}
         onChange={setFilters}
-        communities={props.base.communities}
+        communities={communities}
         venueCategories={venueCategories}
         hazardCategories={hazardCategories}
         mayCoverage={mayCoverage}
@@ -319,7 +309,7 @@ export function LeaderMap(props: { base: LeaderBase; bar: ReactNode; search: str
         open={statsOpen}
         onToggle={() => setStatsOpen((o) => !o)}
         stats={stats}
-        communities={props.base.communities}
+        communities={communities}
         hazardCategories={hazardCategories}
         venueCategories={venueCategories}
         mayConfigure={mayConfigure}

@@ -10,6 +10,7 @@ import {
 } from "../../api.ts";
 import { formatNumber, useLang } from "../../i18n.ts";
 import type { AtlasMap } from "../../map/atlas-map.ts";
+import type { BaseMap } from "../../map/base-map.ts";
 import { MapView } from "../../map/map-view.tsx";
 import { followLink } from "../../router.ts";
 import { Banner } from "../../ui/banner.tsx";
@@ -22,7 +23,7 @@ import {
   type PlanState,
   type Territory,
 } from "./plan-data.ts";
-import type { BaseMap } from "./plan-editor.tsx";
+import { PLAN_INSET } from "./plan-layers.ts";
 import { centresBBox, colourGrids, GRID_PALETTE, gridAdjacency, gridLabelPoints } from "./plan-model.ts";
 
 /**
@@ -144,13 +145,10 @@ export function ComparePage(props: {
     }),
     [props.base.data, territory, labels],
   );
-  const onReady = useCallback(
-    (map: AtlasMap) => {
-      setAtlas(map);
-      props.base.onReady(map);
-    },
-    [props.base],
-  );
+  const onReady = useCallback((map: AtlasMap) => {
+    setAtlas(map);
+    map.onError((err) => console.error("map:", err));
+  }, []);
 
   const n = (v: number) => formatNumber(lang, v);
   const communities = useMemo(() => {
@@ -161,7 +159,18 @@ export function ComparePage(props: {
 
   return (
     <div className="app editor">
-      <MapView {...props.base} data={data} selection={null} onReady={onReady} className="map" />
+      <MapView
+        bbox={props.base.bbox}
+        sources={props.base.sources}
+        layers={props.base.layers}
+        data={data}
+        selection={null}
+        locale={props.base.locale}
+        inset={PLAN_INSET}
+        attribution={props.base.attribution}
+        onReady={onReady}
+        className="map"
+      />
       {props.bar}
       <aside className="panel compare-panel" data-testid="compare-panel" aria-label={t("compare.title")}>
         <div className="panel-body">

@@ -18,7 +18,8 @@ import {
 } from "../../api.ts";
 import { formatNumber, type Lang, type MessageKey, useLang } from "../../i18n.ts";
 import type { AtlasMap, PickedFeature } from "../../map/atlas-map.ts";
-import { MapView, type MapViewProps } from "../../map/map-view.tsx";
+import type { BaseMap } from "../../map/base-map.ts";
+import { MapView } from "../../map/map-view.tsx";
 import type { SketchMode } from "../../map/sketch.ts";
 import { Banner } from "../../ui/banner.tsx";
 import { Progress } from "../../ui/progress.tsx";
@@ -32,6 +33,7 @@ import {
   type PlanState,
   type Territory,
 } from "./plan-data.ts";
+import { PLAN_INSET } from "./plan-layers.ts";
 import {
   centresBBox,
   colourGrids,
@@ -43,9 +45,6 @@ import {
   type PaintUnit,
   parcelsInside,
 } from "./plan-model.ts";
-
-/** The base map as the app composes it; the editor adds the parcels, edges and labels of the plan. */
-export type BaseMap = Omit<MapViewProps, "onReady" | "selection"> & { onReady: (atlas: AtlasMap) => void };
 
 export type Tool = "select" | "brush" | "eraser" | "box" | "lasso" | "polygon" | "split" | "merge";
 
@@ -408,24 +407,21 @@ export function PlanEditor(props: {
   const live = useRef({ tool, stroke, area, split, setSelected, gridOf, selected, editable });
   live.current = { tool, stroke, area, split, setSelected, gridOf, selected, editable };
 
-  const onReady = useCallback(
-    (map: AtlasMap) => {
-      setAtlas(map);
-      props.base.onReady(map);
-      map.onClick(["parcels-fill"], (picked: PickedFeature | null) => {
-        const l = live.current;
-        const grid = picked ? l.gridOf?.get(Number(picked.id)) : undefined;
-        if (l.tool === "select") l.setSelected(grid ?? null);
-        else if (l.tool === "merge" && grid && l.selected && grid !== l.selected && l.editable) {
-          setPending({ kind: "merge", other: grid });
-        } else if (l.tool === "merge" && grid && !l.selected) l.setSelected(grid);
-      });
-      map.onHover(["parcels-fill"], (picked, point) =>
-        setHover(picked ? { x: point.x, y: point.y, parcel: Number(picked.id) } : null),
-      );
-    },
-    [props.base],
-  );
+  const onReady = useCallback((map: AtlasMap) => {
+    setAtlas(map);
+    map.onError((err) => console.error("map:", err));
+    map.onClick(["parcels-fill"], (picked: PickedFeature | null) => {
+      const l = live.current;
+      const grid = picked ? l.gridOf?.get(Number(picked.id)) : undefined;
+      if (l.tool === "select") l.setSelected(grid ?? null);
+      else if (l.tool === "merge" && grid && l.selected && grid !== l.selected && l.editable) {
+        setPending({ kind: "merge", other: grid });
+      } else if (l.tool === "merge" && grid && !l.selected) l.setSelected(grid);
+    });
+    map.onHover(["parcels-fill"], (picked, point) =>
+      setHover(picked ? { x: point.x, y: point.y, parcel: Number(picked.id) } : null),
+    );
+  }, []);
 
   // The pointer gesture of the chosen tool.
   useEffect(() => {
@@ -549,7 +545,18 @@ export function PlanEditor(props: {
 
   return (
     <div className="app editor">
-      <MapView {...props.base} data={data} selection={null} onReady={onReady} className="map" />
+      <MapView
+        bbox={props.base.bbox}
+        sources={props.base.sources}
+        layers={props.base.layers}
+        data={data}
+        selection={null}
+        locale={props.base.locale}
+        inset={PLAN_INSET}
+        attribution={props.base.attribution}
+        onReady={onReady}
+        className="map"
+      />
       {props.bar}
 
       {plan && (
