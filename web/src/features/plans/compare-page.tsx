@@ -1,4 +1,4 @@
-import { type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { type ReactNode, useCallback, useEffect, useMemo, useState } from "react";
 import {
   type ApiError,
   type Comparison,
@@ -15,16 +15,10 @@ import { MapView } from "../../map/map-view.tsx";
 import { followLink } from "../../router.ts";
 import { Banner } from "../../ui/banner.tsx";
 import { Progress } from "../../ui/progress.tsx";
-import {
-  labelCollection,
-  loadAssignment,
-  loadPlanState,
-  loadTerritory,
-  type PlanState,
-  type Territory,
-} from "./plan-data.ts";
+import { loadAssignment, loadPlanState, loadTerritory, type PlanState, type Territory } from "./plan-data.ts";
 import { PLAN_INSET } from "./plan-layers.ts";
-import { centresBBox, colourGrids, GRID_PALETTE, gridAdjacency, gridLabelPoints } from "./plan-model.ts";
+import { useGridColours, usePlanMapData } from "./plan-map.ts";
+import { centresBBox } from "./plan-model.ts";
 
 /**
  * What changes from plan a to plan b: on the map (b's grids, the parcels that change grid outlined, a's boundaries
@@ -95,34 +89,14 @@ export function ComparePage(props: {
     atlas.fitBounds((here.length && centresBBox(here, territory.info, 0.003)) || territory.bbox, { right: 460 });
   }, [atlas, territory, comparison]);
 
-  const colours = useRef(new Map<string, number>());
-  const labels = useMemo(
-    () =>
-      territory && stateB ? labelCollection(gridLabelPoints(territory.info, stateB.gridOf), stateB.figures) : undefined,
-    [territory, stateB],
-  );
-
+  const colourOf = useGridColours(territory, stateB);
   useEffect(() => {
     if (!atlas || !territory || !stateB || !gridOfA) return;
-    colours.current = colourGrids(
-      stateB.figures.keys(),
-      gridAdjacency(territory.edgeList, stateB.gridOf),
-      colours.current,
-    );
     const changed = new Set(comparison?.parcels ?? []);
     atlas.setFeatureStates(
       "parcels",
       [...territory.info.keys()].map((id) => {
-        const grid = stateB.gridOf.get(id);
-        const colour = grid === undefined ? undefined : colours.current.get(grid);
-        return [
-          id,
-          {
-            color: colour === undefined ? "#bbbbbb" : GRID_PALETTE[colour],
-            changed: changed.has(id),
-            dim: !changed.has(id),
-          },
-        ];
+        return [id, { color: colourOf(stateB.gridOf.get(id)), changed: changed.has(id), dim: !changed.has(id) }];
       }),
     );
     atlas.setFeatureStates(
@@ -134,17 +108,9 @@ export function ComparePage(props: {
         return [e.id, { boundary, old }];
       }),
     );
-  }, [atlas, territory, stateB, gridOfA, comparison]);
+  }, [atlas, territory, stateB, gridOfA, comparison, colourOf]);
 
-  const data = useMemo(
-    () => ({
-      ...props.base.data,
-      parcels: territory?.parcels,
-      "parcel-edges": territory?.edges,
-      "plan-labels": labels,
-    }),
-    [props.base.data, territory, labels],
-  );
+  const data = usePlanMapData(props.base, territory, stateB);
   const onReady = useCallback((map: AtlasMap) => {
     setAtlas(map);
     map.onError((err) => console.error("map:", err));
