@@ -1,6 +1,6 @@
 import type { AppType } from "@gridatlas/server";
 import { type ClientResponse, hc, type InferResponseType } from "hono/client";
-import type { Lang } from "./i18n.ts";
+import type { Lang } from "./i18n/lang.ts";
 import type { BBox } from "./map/geo.ts";
 
 /** The session's CSRF token, sent on every change (the session cookie itself travels on its own, HttpOnly). */

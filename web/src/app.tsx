@@ -3,7 +3,7 @@ import { type ApiError, fetchSession, onSessionLost, type Session, signOut, toAp
 import { PlansPage } from "./features/plans/plans-page.tsx";
 import { PasswordForm } from "./features/session/password-form.tsx";
 import { SignInForm } from "./features/session/sign-in-form.tsx";
-import { useLang } from "./i18n.ts";
+import { useLang } from "./i18n/lang.ts";
 import { mayOpen, ownCommunity, PLAN_EDITORS, VIEWS } from "./roles.ts";
 import { match, navigate, queryParam, usePath } from "./router.ts";
 import { MapScreen } from "./screens/map-screen.tsx";
@@ -143,7 +143,7 @@ function Shell(props: { session: Session; onSignOut: () => void }) {
       return <WorkspaceScreen session={session} bar={bar()} />;
     case "/leader-map":
       return (
-        <OverBaseMap key={view.href} screen="leader" title="leaderMap.nav">
+        <OverBaseMap key={view.href} screen="leader" title="nav.leaderMap">
           {(base) => {
             const at = path.indexOf("?");
             return <LeaderMap base={base} bar={bar(null, true)} search={at < 0 ? "" : path.slice(at)} roles={roles} />;
@@ -152,7 +152,7 @@ function Shell(props: { session: Session; onSignOut: () => void }) {
       );
     case "/cameras":
       return (
-        <OverBaseMap key={view.href} screen="cameras" title="cameras.nav">
+        <OverBaseMap key={view.href} screen="cameras" title="nav.cameras">
           {(base) => (
             <CamerasPage
               base={base}
@@ -166,7 +166,7 @@ function Shell(props: { session: Session; onSignOut: () => void }) {
       );
     case "/data":
       return (
-        <OverBaseMap key={view.href} screen="data" title="data.nav">
+        <OverBaseMap key={view.href} screen="data" title="nav.data">
           {(base) => <DataPage base={base} bar={bar()} tab={queryParam(path, "tab")} roles={roles} />}
         </OverBaseMap>
       );

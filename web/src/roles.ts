@@ -1,5 +1,5 @@
 import type { Session } from "./api.ts";
-import type { MessageKey } from "./i18n.ts";
+import type { MessageKey } from "./i18n/lang.ts";
 
 type Role = "admin" | "planner" | "leader" | "secretary" | "worker";
 
@@ -22,10 +22,10 @@ export const VIEWS: View[] = [
   { href: "/plans", label: "nav.plans", roles: PLAN_READERS, testId: "nav-plans" },
   { href: "/admin/accounts", label: "nav.accounts", roles: ["admin"], testId: "nav-accounts" },
   { href: "/admin/audit", label: "nav.audit", roles: ["admin", "leader"], testId: "nav-audit" },
-  { href: "/leader-map", label: "leaderMap.nav", roles: "all", testId: "nav-leader-map" },
+  { href: "/leader-map", label: "nav.leaderMap", roles: "all", testId: "nav-leader-map" },
   // Imports are for admins, exports and prints for those who read the whole subdistrict; the page shows each its own.
-  { href: "/data", label: "data.nav", roles: ["admin", "planner", "leader"], testId: "nav-data" },
-  { href: "/cameras", label: "cameras.nav", roles: CAMERA_READERS, testId: "nav-cameras" },
+  { href: "/data", label: "nav.data", roles: ["admin", "planner", "leader"], testId: "nav-data" },
+  { href: "/cameras", label: "nav.cameras", roles: CAMERA_READERS, testId: "nav-cameras" },
 ];
 
 export const mayOpen = (session: Session, roles: Role[] | "all") =>

@@ -16,7 +16,7 @@ import { GridPanel } from "../features/grids/grid-panel.tsx";
 import { type GridStatus, gridsLayers, gridsSource } from "../features/grids/grids-layer.ts";
 import { GridsLegend } from "../features/grids/grids-legend.tsx";
 import { waterLabelPoints } from "../features/water/water-layer.ts";
-import { bilingualPart, htmlLang, localName, useLang } from "../i18n.ts";
+import { bilingualPart, htmlLang, localName, useLang } from "../i18n/lang.ts";
 import type { AtlasMap } from "../map/atlas-map.ts";
 import type { BBox } from "../map/geo.ts";
 import { MapView } from "../map/map-view.tsx";

@@ -1,6 +1,6 @@
 import type { ReactNode } from "react";
 import type { ApiError } from "../api.ts";
-import { type MessageKey, useLang } from "../i18n.ts";
+import { type MessageKey, useLang } from "../i18n/lang.ts";
 import type { BaseMap } from "../map/base-map.ts";
 import { Banner } from "../ui/banner.tsx";
 import { Progress } from "../ui/progress.tsx";

@@ -2,7 +2,7 @@ import { type ReactNode, useCallback } from "react";
 import { ComparePage } from "../features/plans/compare-page.tsx";
 import { parcelEdgesSource, parcelsSource, planLabelsSource, planLayers } from "../features/plans/plan-layers.ts";
 import { TransfersPrint } from "../features/plans/transfers-print.tsx";
-import { localName, useLang } from "../i18n.ts";
+import { localName, useLang } from "../i18n/lang.ts";
 import type { BaseCommunity } from "../map/base-map.ts";
 import { navigate, usePath } from "../router.ts";
 import { lazyPage } from "../ui/lazy-page.tsx";

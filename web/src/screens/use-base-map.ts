@@ -12,7 +12,7 @@ import {
 } from "../features/compounds/compounds-layer.ts";
 import { roadsLayers, roadsSource } from "../features/roads/roads-layer.ts";
 import { waterLabelPoints, waterLabelsSource, waterLayers, waterSource } from "../features/water/water-layer.ts";
-import { bilingualPart, htmlLang, type Lang, type MessageKey, type Translate, useLang } from "../i18n.ts";
+import { bilingualPart, htmlLang, type Lang, type MessageKey, type Translate, useLang } from "../i18n/lang.ts";
 import { type BaseCommunity, type BaseMap, inDrawOrder, sourcesOf } from "../map/base-map.ts";
 
 /**

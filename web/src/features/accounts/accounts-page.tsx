@@ -11,7 +11,7 @@ import {
   resetPassword,
   toApiError,
 } from "../../api.ts";
-import { useLang } from "../../i18n.ts";
+import { useLang } from "../../i18n/lang.ts";
 import { Dialog, Field, Page } from "../../ui/page.tsx";
 import { type Community, grantLabel, RoleGrants } from "./role-grants.tsx";
 

@@ -7,7 +7,7 @@ import {
   fetchCommunities,
   toApiError,
 } from "../../api.ts";
-import { isMessageKey, type Lang, localName, type Translate, useLang } from "../../i18n.ts";
+import { isMessageKey, type Lang, localName, type Translate, useLang } from "../../i18n/lang.ts";
 import { Page } from "../../ui/page.tsx";
 
 const PAGE_SIZE = 50;

@@ -11,7 +11,7 @@ import {
   suggestSites,
   toApiError,
 } from "../../api.ts";
-import { type MessageKey, useLang } from "../../i18n.ts";
+import { type MessageKey, useLang } from "../../i18n/lang.ts";
 import type { AtlasMap } from "../../map/atlas-map.ts";
 import type { BaseMap } from "../../map/base-map.ts";
 import { type BBox, bboxOfPoints, grow, type LngLat } from "../../map/geo.ts";
@@ -328,7 +328,7 @@ export function CamerasPage(props: {
       />
       {picking && (
         <div className="cam-hint-bar" role="status" data-testid="camera-pick-hint">
-          {t("cameras.pickPoint")}
+          {t("camera.pickPoint")}
           <button
             type="button"
             onClick={() => {
@@ -346,18 +346,18 @@ export function CamerasPage(props: {
           <div className="cam-totals" data-testid="community-coverage">
             <div>
               <b>{pct(totals.road_covered_share)}</b>
-              <span>{t("cameras.col.road")}</span>
+              <span>{t("coverage.col.road")}</span>
             </div>
             <div>
               <b>{pct(totals.key_places_covered_share)}</b>
-              <span>{t("cameras.col.keyPlaces")}</span>
+              <span>{t("coverage.col.keyPlaces")}</span>
             </div>
             <div>
               <b>
                 {totals.cameras.online}/{totals.cameras.offline}
                 {totals.cameras.planned ? `+${totals.cameras.planned}` : ""}
               </b>
-              <span>{t("cameras.onlineOffline")}</span>
+              <span>{t("camera.onlineOffline")}</span>
             </div>
           </div>
         )}
@@ -372,14 +372,14 @@ export function CamerasPage(props: {
               onClick={() => setTab(k)}
               data-testid={`cameras-tab-${k}`}
             >
-              {t(`cameras.tab.${k}` as MessageKey)}
+              {t(`coverage.tab.${k}` as MessageKey)}
             </button>
           ))}
         </div>
         <div className="cam-panel-body">
           {coverage.loading > 0 && (
             <div className="cam-loading" role="status" data-testid="coverage-loading">
-              {t("cameras.loading")}
+              {t("coverage.loading")}
               <progress />
             </div>
           )}
@@ -438,11 +438,11 @@ export function CamerasPage(props: {
       <CamerasLegend />
 
       {!coverage.coverage && coverage.loading > 0 && (
-        <Progress label={t("cameras.loading")} detail={t("cameras.loadingDetail")} done={0} total={1} />
+        <Progress label={t("coverage.loading")} detail={t("coverage.loadingDetail")} done={0} total={1} />
       )}
       {error && (
         <Banner
-          title={t("cameras.errorTitle")}
+          title={t("camera.errorTitle")}
           actions={
             <button type="button" onClick={() => setError(null)} data-testid="cameras-error-dismiss">
               {t("app.dismiss")}

@@ -1,6 +1,6 @@
 import { useRef } from "react";
 import type { CoverageScenario } from "../../api.ts";
-import { localName, type MessageKey, useLang } from "../../i18n.ts";
+import { localName, type MessageKey, useLang } from "../../i18n/lang.ts";
 import type { BaseCommunity } from "../../map/base-map.ts";
 import { useBottomVar } from "../../ui/bottom-var.ts";
 import { CoverageLegend } from "../../ui/coverage-legend.tsx";
@@ -61,14 +61,14 @@ export function CamerasTools(props: {
         </label>
       )}
       <label>
-        {t("cameras.scenario")}
+        {t("coverage.scenario")}
         <select
           value={props.scenario}
           onChange={(e) => props.onScenario(e.target.value as CoverageScenario)}
           data-testid="cameras-scenario"
         >
-          <option value="current">{t("cameras.scenario.current")}</option>
-          <option value="planned">{t("cameras.scenario.planned")}</option>
+          <option value="current">{t("coverage.scenario.current")}</option>
+          <option value="planned">{t("coverage.scenario.planned")}</option>
         </select>
       </label>
       {(["cameras", "views", "blindSpots"] as const).map((k) => (
@@ -79,7 +79,7 @@ export function CamerasTools(props: {
             onChange={(e) => props.onShow({ ...props.show, [k]: e.target.checked })}
             data-testid={`toggle-${k}`}
           />
-          {t(`cameras.show.${k}` as MessageKey)}
+          {t(`camera.show.${k}` as MessageKey)}
         </label>
       ))}
       {props.canPlan && (
@@ -87,11 +87,11 @@ export function CamerasTools(props: {
           <select
             value={props.placeType}
             onChange={(e) => props.onPlaceType(e.target.value as CameraType)}
-            aria-label={t("cameras.type")}
+            aria-label={t("camera.type")}
           >
             {CAMERA_TYPES.map((type) => (
               <option key={type} value={type}>
-                {t(`cameras.type.${type}` as MessageKey)}
+                {t(`camera.type.${type}` as MessageKey)}
               </option>
             ))}
           </select>
@@ -102,7 +102,7 @@ export function CamerasTools(props: {
             data-testid="camera-place"
             onClick={props.onPlace}
           >
-            {t("cameras.place")}
+            {t("camera.place")}
           </button>
         </span>
       )}
@@ -115,23 +115,23 @@ export function CamerasLegend() {
   const { t } = useLang();
   return (
     <div className="cam-legend" data-testid="cameras-legend">
-      <h3>{t("cameras.legendGrids")}</h3>
-      <CoverageLegend noRoads={t("cameras.noRoads")} />
-      <h3>{t("cameras.legendCameras")}</h3>
+      <h3>{t("coverage.legendGrids")}</h3>
+      <CoverageLegend noRoads={t("coverage.noRoads")} />
+      <h3>{t("camera.legend")}</h3>
       <ul>
         {(["online", "offline", "planned"] as const).map((s) => (
           <li key={s}>
             <img src={cameraIconUrl("fixed", s)} alt="" width={16} height={16} />
-            {t(`cameras.status.${s}` as MessageKey)}
+            {t(`camera.status.${s}` as MessageKey)}
           </li>
         ))}
         <li>
           <img src={cameraIconUrl("dome", "online")} alt="" width={16} height={16} />
-          {t("cameras.type.dome")}
+          {t("camera.type.dome")}
         </li>
         <li>
           <i className="cam-blind-swatch" />
-          {t("cameras.show.blindSpots")}
+          {t("camera.show.blindSpots")}
         </li>
       </ul>
     </div>

@@ -1,5 +1,5 @@
 import type { ExpressionSpecification, LayerSpecification } from "maplibre-gl";
-import type { Lang } from "../../i18n.ts";
+import type { Lang } from "../../i18n/lang.ts";
 import { LABEL_FONT } from "../../map/glyphs.ts";
 import { tileSource } from "../../map/sources.ts";
 

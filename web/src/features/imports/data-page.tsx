@@ -1,7 +1,7 @@
 import { bbox as bboxOf } from "@turf/turf";
 import { type ReactNode, useCallback, useEffect, useMemo, useState } from "react";
 import { fetchPlans, type Plan } from "../../api.ts";
-import { useLang } from "../../i18n.ts";
+import { useLang } from "../../i18n/lang.ts";
 import type { AtlasMap } from "../../map/atlas-map.ts";
 import type { BaseMap } from "../../map/base-map.ts";
 import type { BBox } from "../../map/geo.ts";
@@ -52,7 +52,7 @@ export function DataPage(props: { base: BaseMap; bar: ReactNode; tab: string | n
   const communities = useMemo(() => props.base.communities.map((f) => f.properties), [props.base.communities]);
 
   useEffect(() => {
-    document.title = `${t("app.title")} · ${t("data.nav")}`;
+    document.title = `${t("app.title")} · ${t("nav.data")}`;
   }, [t]);
 
   useEffect(() => {
@@ -154,26 +154,26 @@ export function DataPage(props: { base: BaseMap; bar: ReactNode; tab: string | n
 function MapLegend(props: { overlay: MapOverlay }) {
   const { t } = useLang();
   const { preview, badRows, problems } = props.overlay;
-  if (!preview && !problems) return <div className="data-map-hint">{t("data.map.hint")}</div>;
+  if (!preview && !problems) return <div className="data-map-hint">{t("import.map.hint")}</div>;
   return (
     <div className="data-legend" data-testid="data-legend">
       {preview && (
         <div>
           <span className="data-swatch" style={{ background: OK_COLOR }} />
-          {t("data.map.features", { n: preview.features.length })}
+          {t("import.map.features", { n: preview.features.length })}
         </div>
       )}
       {badRows.length > 0 && (
         <div>
           <span className="data-swatch" style={{ background: BAD_COLOR }} />
-          {t("data.map.badRows", { n: badRows.length })}
+          {t("import.map.badRows", { n: badRows.length })}
         </div>
       )}
       {problems &&
         PROBLEM_KINDS.map((kind) => (
           <div key={kind}>
             <span className="data-swatch" style={{ background: PROBLEM_COLORS[kind] }} />
-            {t(`data.problem.${kind}`)}
+            {t(`import.problem.${kind}`)}
           </div>
         ))}
     </div>

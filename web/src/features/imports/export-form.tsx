@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { type ApiError, fetchDownload, type Plan, toApiError } from "../../api.ts";
-import { formatNumber, localName, type MessageKey, useLang } from "../../i18n.ts";
+import { formatNumber, localName, type MessageKey, useLang } from "../../i18n/lang.ts";
 import { ErrorBox } from "./parts.tsx";
 import { formatBytes, saveFile } from "./upload.ts";
 
@@ -49,23 +49,23 @@ export function ExportForm(props: { plans: Plan[]; communities: CommunityOption[
   return (
     <div className="data-tab" data-testid="export-form">
       <section className="data-step">
-        <h3>{t("data.export.title")}</h3>
+        <h3>{t("export.title")}</h3>
         <label className="data-row">
-          <span>{t("data.export.layer")}</span>
+          <span>{t("export.layer")}</span>
           <select value={layer} onChange={(e) => setLayer(e.target.value as ExportLayer)} data-testid="export-layer">
             {EXPORT_LAYERS.map((l) => (
               <option key={l} value={l}>
-                {t(`data.exportLayer.${l}`)}
+                {t(`layer.${l}`)}
               </option>
             ))}
           </select>
         </label>
         {PLAN_LAYERS.includes(layer) && (
-          <PlanSelect label={t("data.export.plan")} plans={props.plans} value={plan} onChange={setPlan} />
+          <PlanSelect label={t("export.plan")} plans={props.plans} value={plan} onChange={setPlan} />
         )}
         <CommunitySelect communities={props.communities} value={community} onChange={setCommunity} />
         <label className="data-row">
-          <span>{t("data.export.format")}</span>
+          <span>{t("export.format")}</span>
           <select
             value={format}
             onChange={(e) => setFormat(e.target.value as (typeof FORMATS)[number])}
@@ -73,7 +73,7 @@ export function ExportForm(props: { plans: Plan[]; communities: CommunityOption[
           >
             {FORMATS.map((f) => (
               <option key={f} value={f}>
-                {t(`data.format.${f}`)}
+                {t(`export.format.${f}`)}
               </option>
             ))}
           </select>
@@ -86,18 +86,18 @@ export function ExportForm(props: { plans: Plan[]; communities: CommunityOption[
             onClick={() => void download()}
             data-testid="export-run"
           >
-            {t("data.export.download")}
+            {t("export.download")}
           </button>
         </div>
         {progress && (
           <div className="data-progress" role="status">
             {progress.total ? <progress max={progress.total} value={progress.received} /> : <progress />}
-            <span>{t("data.export.working", { received: formatBytes(progress.received) })}</span>
+            <span>{t("export.working", { received: formatBytes(progress.received) })}</span>
           </div>
         )}
         {done && (
           <div className="notice-inline" role="status" data-testid="export-done">
-            {t("data.export.done", {
+            {t("export.done", {
               name: done.filename,
               n: done.count ? formatNumber(lang, Number(done.count)) : "?",
               size: formatBytes(done.size),
@@ -124,7 +124,7 @@ export function PlanSelect(props: {
     <label className="data-row">
       <span>{props.label}</span>
       <select value={props.value} onChange={(e) => props.onChange(e.target.value)} data-testid={props.testId}>
-        {!props.required && <option value="">{t("data.export.publishedPlan")}</option>}
+        {!props.required && <option value="">{t("export.publishedPlan")}</option>}
         {props.plans.map((p) => (
           <option key={p.id} value={String(p.id)}>
             {p.name} · {t(`plan.status.${p.status}` as MessageKey)} · #{p.id}
@@ -145,9 +145,9 @@ export function CommunitySelect(props: {
   const { lang, t } = useLang();
   return (
     <label className="data-row">
-      <span>{t("data.export.community")}</span>
+      <span>{t("export.community")}</span>
       <select value={props.value} onChange={(e) => props.onChange(e.target.value)} data-testid={props.testId}>
-        <option value="">{t("data.export.allCommunities")}</option>
+        <option value="">{t("export.allCommunities")}</option>
         {props.communities.map((c) => (
           <option key={c.code} value={c.code}>
             {localName(lang, c)}

@@ -17,7 +17,7 @@ import {
   type VenueCategory,
   type VenueClusters,
 } from "../../api.ts";
-import { useLang } from "../../i18n.ts";
+import { useLang } from "../../i18n/lang.ts";
 import type { AtlasMap, FeatureRef } from "../../map/atlas-map.ts";
 import type { BaseMap } from "../../map/base-map.ts";
 import { shareBin } from "../../map/coverage-scale.ts";
@@ -286,14 +286,14 @@ export function LeaderMap(props: { base: BaseMap; bar: ReactNode; search: string
               disabled={picking}
               data-testid="hazard-create"
             >
-              {t("hazards.new")}
+              {t("hazard.new")}
             </button>
           ) : null
         }
       />
       {picking && (
         <div className="lm-hint" role="status" data-testid="pick-hint">
-          {t("leaderMap.pickPoint")}
+          {t("hazard.pickPoint")}
           <button
             type="button"
             onClick={() => {

@@ -8,7 +8,7 @@ import {
   toApiError,
   transfersCsvUrl,
 } from "../../api.ts";
-import { formatNumber, useLang } from "../../i18n.ts";
+import { formatNumber, useLang } from "../../i18n/lang.ts";
 import type { AtlasMap } from "../../map/atlas-map.ts";
 import type { BaseMap } from "../../map/base-map.ts";
 import { MapView } from "../../map/map-view.tsx";
@@ -138,33 +138,33 @@ export function ComparePage(props: {
         className="map"
       />
       {props.bar}
-      <aside className="panel compare-panel" data-testid="compare-panel" aria-label={t("compare.title")}>
+      <aside className="panel compare-panel" data-testid="compare-panel" aria-label={t("plan.compare.title")}>
         <div className="panel-body">
-          <h2 className="panel-title">{t("compare.title")}</h2>
+          <h2 className="panel-title">{t("plan.compare.title")}</h2>
           {plans && (
             <p className="muted">
-              {t("compare.from")} <strong>{plans[0].name}</strong> → <strong>{plans[1].name}</strong>
+              {t("plan.compare.from")} <strong>{plans[0].name}</strong> → <strong>{plans[1].name}</strong>
             </p>
           )}
           {comparison && (
             <>
               <dl className="stats stats-3">
                 <div className="stat">
-                  <dt>{t("compare.parcels")}</dt>
+                  <dt>{t("plan.compare.parcels")}</dt>
                   <dd data-testid="compare-parcels">{n(comparison.totals.parcels)}</dd>
                 </div>
                 <div className="stat">
-                  <dt>{t("compare.households")}</dt>
+                  <dt>{t("plan.compare.households")}</dt>
                   <dd data-testid="compare-households">{n(comparison.totals.households)}</dd>
                 </div>
                 <div className="stat">
-                  <dt>{t("compare.buildings")}</dt>
+                  <dt>{t("plan.compare.buildings")}</dt>
                   <dd>{n(comparison.totals.buildings)}</dd>
                 </div>
               </dl>
               <div className="row-actions compare-actions">
                 <a className="button-link" href={transfersCsvUrl(a, b)} download data-testid="compare-csv">
-                  ⤓ {t("compare.csv")}
+                  ⤓ {t("plan.compare.csv")}
                 </a>
                 <a
                   className="button-link"
@@ -173,19 +173,19 @@ export function ComparePage(props: {
                   rel="noopener"
                   data-testid="compare-print"
                 >
-                  {t("compare.print")}
+                  {t("plan.compare.print")}
                 </a>
                 <a
                   className="button-link"
                   href={`/plans/${b}${community ? `?community=${community}` : ""}`}
                   onClick={followLink}
                 >
-                  {t("compare.backToPlan")}
+                  {t("plan.compare.backToPlan")}
                 </a>
               </div>
               {communities.length > 0 && (
                 <label className="community-filter">
-                  <span>{t("compare.mapOf")}</span>
+                  <span>{t("plan.compare.mapOf")}</span>
                   <select value={community ?? ""} onChange={(e) => props.onCommunity(e.target.value)}>
                     {communities.map((c) => (
                       <option key={c} value={c}>
@@ -196,23 +196,23 @@ export function ComparePage(props: {
                 </label>
               )}
               <div className="legend-inline">
-                <span className="swatch-line swatch-new" /> {t("compare.newLines")}
-                <span className="swatch-line swatch-old" /> {t("compare.oldLines")}
-                <span className="swatch-line swatch-changed" /> {t("compare.changedParcels")}
+                <span className="swatch-line swatch-new" /> {t("plan.compare.newLines")}
+                <span className="swatch-line swatch-old" /> {t("plan.compare.oldLines")}
+                <span className="swatch-line swatch-changed" /> {t("plan.compare.changedParcels")}
               </div>
               <GridChanges comparison={comparison} />
-              <h3 className="panel-section">{t("compare.flows")}</h3>
+              <h3 className="panel-section">{t("plan.compare.flows")}</h3>
               {comparison.flows.length === 0 ? (
-                <p className="muted">{t("compare.same")}</p>
+                <p className="muted">{t("plan.compare.same")}</p>
               ) : (
                 <table className="table summary-table" data-testid="compare-flows">
                   <thead>
                     <tr>
-                      <th>{t("compare.fromGrid")}</th>
-                      <th>{t("compare.toGrid")}</th>
-                      <th className="num">{t("compare.parcels")}</th>
-                      <th className="num">{t("compare.households")}</th>
-                      <th className="num">{t("compare.buildings")}</th>
+                      <th>{t("plan.compare.fromGrid")}</th>
+                      <th>{t("plan.compare.toGrid")}</th>
+                      <th className="num">{t("plan.compare.parcels")}</th>
+                      <th className="num">{t("plan.compare.households")}</th>
+                      <th className="num">{t("plan.compare.buildings")}</th>
                     </tr>
                   </thead>
                   <tbody>
@@ -234,7 +234,7 @@ export function ComparePage(props: {
           )}
         </div>
       </aside>
-      {!comparison && !error && <Progress label={t("compare.loading")} detail="" done={0} total={1} />}
+      {!comparison && !error && <Progress label={t("plan.compare.loading")} detail="" done={0} total={1} />}
       {error && <Banner title={t("app.errorTitle")}>{error.text(lang)}</Banner>}
     </div>
   );
@@ -247,13 +247,13 @@ function GridChanges({ comparison }: { comparison: Comparison }) {
   return (
     <div className="grid-changes" data-testid="compare-grids">
       <div>
-        <span className="muted">{t("compare.added")}</span> {seqs(added)}
+        <span className="muted">{t("plan.compare.added")}</span> {seqs(added)}
       </div>
       <div>
-        <span className="muted">{t("compare.removed")}</span> {seqs(removed)}
+        <span className="muted">{t("plan.compare.removed")}</span> {seqs(removed)}
       </div>
       <div>
-        <span className="muted">{t("compare.changed")}</span>{" "}
+        <span className="muted">{t("plan.compare.changed")}</span>{" "}
         {changed.length === 0
           ? "—"
           : changed.map((c) => (

@@ -1,5 +1,5 @@
 import type { Conflict, PlanDetail } from "../../api.ts";
-import { formatNumber, type Lang, type MessageKey, useLang } from "../../i18n.ts";
+import { formatNumber, type Lang, type MessageKey, useLang } from "../../i18n/lang.ts";
 import type { SketchMode } from "../../map/sketch.ts";
 import type { EditorMessage } from "./plan-edits.ts";
 import type { PaintUnit, ParcelInfo } from "./plan-model.ts";
@@ -166,12 +166,12 @@ export function ParcelTooltip(props: {
       <div>
         <strong>{grid ? t("grid.title", { seq: grid.slice(-3) }) : "—"}</strong>
         {props.gridHouseholds !== undefined && (
-          <span> · {t("editor.householdsN", { n: formatNumber(lang, props.gridHouseholds) })}</span>
+          <span> · {t("household.count", { n: formatNumber(lang, props.gridHouseholds) })}</span>
         )}
       </div>
       <div className="muted">
-        {t("editor.parcelN", { id: parcel.id })} · {t("editor.householdsN", { n: parcel.households })}
-        {parcel.building_id !== null && ` · ${t("editor.buildingN", { id: parcel.building_id })}`}
+        {t("parcel.n", { id: parcel.id })} · {t("household.count", { n: parcel.households })}
+        {parcel.building_id !== null && ` · ${t("building.n", { id: parcel.building_id })}`}
       </div>
     </div>
   );

@@ -9,7 +9,7 @@ import {
   splitGrid,
   undoEdit,
 } from "../../api.ts";
-import { type MessageKey, useLang } from "../../i18n.ts";
+import { type MessageKey, useLang } from "../../i18n/lang.ts";
 import type { AtlasMap, PickedFeature } from "../../map/atlas-map.ts";
 import type { BaseMap } from "../../map/base-map.ts";
 import type { LngLat } from "../../map/geo.ts";

@@ -10,7 +10,7 @@ import {
   type PlanDetail,
   toApiError,
 } from "../../api.ts";
-import { useLang } from "../../i18n.ts";
+import { useLang } from "../../i18n/lang.ts";
 import { loadAssignment, loadPlanState, loadTerritory, type PlanState, type Territory } from "./plan-data.ts";
 
 /** What the editor tells the planner: a hint, or a refusal (a 409 lists who changed what). */

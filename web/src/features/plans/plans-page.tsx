@@ -1,6 +1,6 @@
 import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from "react";
 import { type ApiError, createPlan, fetchPlans, type Plan, toApiError } from "../../api.ts";
-import { type MessageKey, useLang } from "../../i18n.ts";
+import { type MessageKey, useLang } from "../../i18n/lang.ts";
 import { followLink } from "../../router.ts";
 import { Dialog, Field, Page } from "../../ui/page.tsx";
 

@@ -16,7 +16,7 @@ import {
   type SubdistrictStatus,
   toApiError,
 } from "../../api.ts";
-import { localName, type MessageKey, useLang } from "../../i18n.ts";
+import { localName, type MessageKey, useLang } from "../../i18n/lang.ts";
 import type { AtlasMap } from "../../map/atlas-map.ts";
 import type { BaseMap } from "../../map/base-map.ts";
 import type { BBox } from "../../map/geo.ts";

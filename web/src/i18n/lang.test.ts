@@ -1,15 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { bilingualPart, localName, translate } from "./i18n.ts";
+import { bilingualPart, localName, translate } from "./lang.ts";
 
 describe("i18n", () => {
   it("fills placeholders in both languages", () => {
-    expect(translate("zh", "status.needsMore", { n: 37 })).toBe("还需 37 户");
-    expect(translate("en", "status.needsFewer", { n: 5 })).toBe("needs 5 fewer households");
-    expect(translate("en", "legend.ok", { min: 200, max: 300 })).toBe("200–300");
+    expect(translate("zh", "band.status.needsMore", { n: 37 })).toBe("还需 37 户");
+    expect(translate("en", "band.status.needsFewer", { n: 5 })).toBe("needs 5 fewer households");
+    expect(translate("en", "band.legend.ok", { min: 200, max: 300 })).toBe("200–300");
   });
 
   it("leaves an unknown placeholder visible rather than blank", () => {
-    expect(translate("en", "status.needsMore", {})).toBe("needs {n} more households");
+    expect(translate("en", "band.status.needsMore", {})).toBe("needs {n} more households");
   });
 
   it("names a place in the UI language, falling back to Chinese", () => {
