@@ -1,4 +1,4 @@
-import { useSyncExternalStore } from "react";
+import { useMemo, useSyncExternalStore } from "react";
 import { en } from "./en.ts";
 import { type MessageKey, zh } from "./zh.ts";
 
@@ -69,7 +69,9 @@ export function useLang(): { lang: Lang; t: Translate } {
     getLang,
     () => "zh" as Lang,
   );
-  return { lang, t: (key, params) => translate(lang, key, params) };
+  // One translator per language, so memos and effects that use it run again on a switch, not at every render.
+  const t = useMemo<Translate>(() => (key, params) => translate(lang, key, params), [lang]);
+  return { lang, t };
 }
 
 /** Formats a count the way the language writes numbers (thousands separators). */
