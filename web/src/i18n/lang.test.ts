@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { en } from "./en.ts";
 import { bilingualPart, localName, translate } from "./lang.ts";
+import { zh } from "./zh.ts";
 
 describe("i18n", () => {
   it("fills placeholders in both languages", () => {
@@ -22,5 +24,19 @@ describe("i18n", () => {
     expect(bilingualPart("zh", "位置为近似示意。 / Positions are approximate.")).toBe("位置为近似示意。");
     expect(bilingualPart("en", "位置为近似示意。 / Positions are approximate.")).toBe("Positions are approximate.");
     expect(bilingualPart("en", "仅中文")).toBe("仅中文");
+  });
+
+  it("has the same keys in both languages, each with the same placeholders", () => {
+    expect(Object.keys(en).sort()).toEqual(Object.keys(zh).sort());
+    const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+    const differ = Object.entries(zh).filter(
+      ([key, text]) => placeholders(text).join() !== placeholders(en[key as keyof typeof zh]).join(),
+    );
+    expect(differ).toEqual([]);
+  });
+
+  it("calls each noun by one name in Chinese: inspection 排查, validation 校验, draft 草案, camera 点位", () => {
+    const synonyms = Object.entries(zh).filter(([, text]) => /检查|草稿|摄像机/.test(text));
+    expect(synonyms).toEqual([]);
   });
 });
