@@ -184,4 +184,17 @@ describe("accounts and the audit trail, in Debian's Chromium", () => {
     expect(shown).toEqual(rows.map((r) => r.action));
     await saveScreenshot(page, "admin-audit");
   });
+
+  it("takes a leader whose session ended back to the sign-in form at the next request", {
+    timeout: TIMEOUT_MS,
+  }, async () => {
+    const { page } = browser;
+    await page.getByTestId("audit-table").waitFor();
+    // As an idle expiry or a sign-out in another browser would leave it.
+    await db.query("delete from session where account_id = (select id from account where username = 'leader')");
+    await page.getByTestId("audit-filters").locator("input[name=actor]").fill("");
+    await page.getByTestId("audit-apply").click();
+    await page.getByTestId("sign-in").waitFor();
+    expect(await page.getByTestId("audit-table").count()).toBe(0);
+  });
 });

@@ -1,6 +1,7 @@
 import type { AppType } from "@gridatlas/server";
 import { type ClientResponse, hc, type InferResponseType } from "hono/client";
-import type { Lang } from "./i18n.ts";
+import type { Lang } from "./i18n/lang.ts";
+import type { BBox } from "./map/geo.ts";
 
 /** The session's CSRF token, sent on every change (the session cookie itself travels on its own, HttpOnly). */
 let csrfToken = "";
@@ -36,6 +37,36 @@ type ErrorBody = {
   error?: { code?: string; message?: string; zh?: string; en?: string; field?: string; details?: unknown };
 };
 
+const sessionEvents = new EventTarget();
+
+/**
+ * Calls `listener` whenever the server answers 401 because the session is gone (idle expiry, signed out
+ * elsewhere). The app listens once and goes back to the sign-in form; the request still fails with its
+ * `ApiError`, so a page needs no case of its own for it. Returns the way to stop listening.
+ */
+export function onSessionLost(listener: () => void): () => void {
+  sessionEvents.addEventListener("lost", listener);
+  return () => sessionEvents.removeEventListener("lost", listener);
+}
+
+/**
+ * The server's refusal as an `ApiError` carrying its bilingual message. A 401 raises session-lost, except the
+ * sign-in's wrong credentials: there was no session to lose.
+ */
+function refusal(status: number, body: ErrorBody): ApiError {
+  const e = body.error ?? {};
+  if (status === 401 && e.code !== "invalid_credentials") sessionEvents.dispatchEvent(new Event("lost"));
+  const fallback = `HTTP ${status}`;
+  return new ApiError(
+    status,
+    e.code ?? "http",
+    e.zh ?? e.message ?? fallback,
+    e.en ?? e.message ?? fallback,
+    e.field,
+    e.details,
+  );
+}
+
 /** The body of a response's success statuses. */
 type SuccessBody<R> =
   R extends ClientResponse<infer T, infer S, "json"> ? (S extends 200 | 201 | 202 ? T : never) : never;
@@ -49,17 +80,7 @@ async function ok<R extends ClientResponse<unknown, number, "json">>(pending: Pr
     throw new ApiError(0, "network", `无法连接服务器：${(err as Error).message}`, `cannot reach the server: ${err}`);
   }
   if (res.ok) return (await res.json()) as SuccessBody<R>;
-  const body = (await res.json().catch(() => ({}))) as ErrorBody;
-  const e = body.error ?? {};
-  const fallback = `HTTP ${res.status}`;
-  throw new ApiError(
-    res.status,
-    e.code ?? "http",
-    e.zh ?? e.message ?? fallback,
-    e.en ?? e.message ?? fallback,
-    e.field,
-    e.details,
-  );
+  throw refusal(res.status, (await res.json().catch(() => ({}))) as ErrorBody);
 }
 
 /** Any failure as an `ApiError`, so the UI has one way to show it. */
@@ -76,8 +97,6 @@ type Fc<R> = R extends { features: Array<{ properties: infer P }> }
   : never;
 
 const asFc = <R>(body: R) => body as unknown as Fc<R>;
-
-export type BBox = [west: number, south: number, east: number, north: number];
 
 export type Session = InferResponseType<typeof api.session.$get, 200>;
 
@@ -124,11 +143,7 @@ export const fetchGrids = async () => asFc(await ok(api.grids.$get({ query: {} }
 
 export const fetchGrid = (code: string) => ok(api.grids[":code"].$get({ param: { code } }));
 
-export const fetchBlocks = async () => asFc(await ok(api.blocks.$get({ query: {} })));
-
 export const fetchWater = async () => asFc(await ok(api.water.$get({ query: {} })));
-
-export const fetchRoads = async () => asFc(await ok(api.roads.$get({ query: {} })));
 
 export const fetchCompounds = async () => asFc(await ok(api.compounds.$get({ query: {} })));
 
@@ -285,7 +300,7 @@ export const transfersCsvUrl = (a: number, b: number) => `/api/plans/${a}/compar
 /** The change list's rows, read from the CSV the server writes (there is no JSON form of it). */
 export async function fetchTransfers(a: number, b: number): Promise<string[][]> {
   const res = await fetch(transfersCsvUrl(a, b), { credentials: "same-origin" });
-  if (!res.ok) throw new ApiError(res.status, "http", `HTTP ${res.status}`, `HTTP ${res.status}`);
+  if (!res.ok) throw refusal(res.status, (await res.json().catch(() => ({}))) as ErrorBody);
   return parseCsv((await res.text()).replace(/^\uFEFF/, ""));
 }
 
@@ -637,11 +652,7 @@ export async function fetchDownload(
   } catch (err) {
     throw new ApiError(0, "network", `无法连接服务器：${(err as Error).message}`, `cannot reach the server: ${err}`);
   }
-  if (!res.ok) {
-    const e = ((await res.json().catch(() => ({}))) as ErrorBody).error ?? {};
-    const fallback = `HTTP ${res.status}`;
-    throw new ApiError(res.status, e.code ?? "http", e.zh ?? fallback, e.en ?? fallback, e.field, e.details);
-  }
+  if (!res.ok) throw refusal(res.status, (await res.json().catch(() => ({}))) as ErrorBody);
   const length = Number(res.headers.get("content-length"));
   const total = Number.isFinite(length) && length > 0 ? length : null;
   const parts: Uint8Array[] = [];

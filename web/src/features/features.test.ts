@@ -12,7 +12,7 @@ function importsOf(file: string): string[] {
 }
 
 describe("web features", () => {
-  it("never import each other: they meet only in app.tsx", () => {
+  it("never import each other: they meet only at the app level (app.tsx, screens/)", () => {
     const crossings: string[] = [];
     for (const feature of fs.readdirSync(featuresDir, { withFileTypes: true }).filter((e) => e.isDirectory())) {
       const dir = path.join(featuresDir, feature.name);
@@ -26,5 +26,19 @@ describe("web features", () => {
       }
     }
     expect(crossings).toEqual([]);
+  });
+
+  it("are not imported by the layers under them (map/, ui/)", () => {
+    const upward: string[] = [];
+    for (const layer of ["map", "ui"]) {
+      const dir = path.join(featuresDir, "..", layer);
+      for (const file of fs.readdirSync(dir).filter((f) => /\.tsx?$/.test(f))) {
+        for (const spec of importsOf(path.join(dir, file))) {
+          const target = path.relative(featuresDir, path.resolve(dir, spec));
+          if (spec.startsWith(".") && !target.startsWith("..")) upward.push(`${layer}/${file} → ${spec}`);
+        }
+      }
+    }
+    expect(upward).toEqual([]);
   });
 });

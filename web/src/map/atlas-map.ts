@@ -13,12 +13,10 @@ import {
 } from "maplibre-gl";
 import workerUrl from "maplibre-gl/dist/maplibre-gl-worker.mjs?url";
 import "maplibre-gl/dist/maplibre-gl.css";
+import type { BBox, LngLat } from "./geo.ts";
 import { LOCAL_IDEOGRAPH_FONT_FAMILY } from "./glyphs.ts";
 import { Sketch, type SketchHandlers, type SketchMode } from "./sketch.ts";
 import { tileLayerOf } from "./sources.ts";
-
-/** West, south, east, north in degrees (EPSG:4326), the order MapLibre and our API use. */
-export type BBox = [west: number, south: number, east: number, north: number];
 
 /** A feature the user clicked or hovered: the layer it was drawn by, its id and its properties. */
 export type PickedFeature = { layer: string; id: string | number | undefined; properties: Record<string, unknown> };
@@ -98,7 +96,7 @@ export class AtlasMap {
     this.#map.touchZoomRotate.disableRotation();
     for (const layer of options.layers) this.#layers.set(layer.id, layer);
     for (const [id, spec] of Object.entries(options.sources)) {
-      const layer = tileLayerOf(spec as { type: string; url?: string });
+      const layer = tileLayerOf(spec);
       if (layer) this.#tileSources.set(layer, [...(this.#tileSources.get(layer) ?? []), id]);
     }
     if (this.#tileSources.size) {
@@ -235,10 +233,7 @@ export class AtlasMap {
   }
 
   /** Calls `handler` with where the map was clicked (longitude, latitude) and the top feature of `layers` there. */
-  onClickAt(
-    layers: string[],
-    handler: (at: { lngLat: [number, number]; feature: PickedFeature | null }) => void,
-  ): () => void {
+  onClickAt(layers: string[], handler: (at: { lngLat: LngLat; feature: PickedFeature | null }) => void): () => void {
     const listener = (e: { point: { x: number; y: number }; lngLat: { lng: number; lat: number } }) =>
       handler({ lngLat: [e.lngLat.lng, e.lngLat.lat], feature: this.#pick(layers, e.point) });
     this.#map.on("click", listener);
@@ -253,15 +248,15 @@ export class AtlasMap {
   onDrag(
     layers: string[],
     handlers: {
-      start: (feature: PickedFeature, at: [number, number]) => boolean;
-      move: (at: [number, number]) => void;
-      end: (at: [number, number]) => void;
+      start: (feature: PickedFeature, at: LngLat) => boolean;
+      move: (at: LngLat) => void;
+      end: (at: LngLat) => void;
     },
   ): () => void {
     const map = this.#map;
     let dragging = false;
-    let last: [number, number] = [0, 0];
-    const lngLat = (e: { lngLat: { lng: number; lat: number } }): [number, number] => [e.lngLat.lng, e.lngLat.lat];
+    let last: LngLat = [0, 0];
+    const lngLat = (e: { lngLat: { lng: number; lat: number } }): LngLat => [e.lngLat.lng, e.lngLat.lat];
     const down = (e: MapMouseEvent) => {
       const picked = this.#pick(layers, e.point);
       if (!picked || e.originalEvent.button !== 0 || !handlers.start(picked, lngLat(e))) return;

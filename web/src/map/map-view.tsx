@@ -1,6 +1,7 @@
 import type { LayerSpecification, SourceSpecification } from "maplibre-gl";
 import { useEffect, useRef, useState } from "react";
-import { AtlasMap, type BBox, type FeatureRef, type Inset } from "./atlas-map.ts";
+import { AtlasMap, type FeatureRef, type Inset } from "./atlas-map.ts";
+import type { BBox } from "./geo.ts";
 
 export type MapViewProps = {
   /** The extent shown first. Read once, when the map is created. */

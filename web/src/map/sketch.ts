@@ -1,9 +1,8 @@
 import type { GeoJSONSource, Map as MaplibreMap, MapMouseEvent } from "maplibre-gl";
+import type { LngLat } from "./geo.ts";
 
 /** What the pointer draws: nothing (the map pans), a brush stroke, a box, a freehand lasso, a polygon, a line. */
 export type SketchMode = "none" | "brush" | "box" | "lasso" | "polygon" | "line";
-
-export type LngLat = [lng: number, lat: number];
 
 export type SketchHandlers = {
   /** The features the brush has passed over so far; `done` when the button is released. */

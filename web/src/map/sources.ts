@@ -1,4 +1,4 @@
-import type { GeoJSONSourceSpecification, VectorSourceSpecification } from "maplibre-gl";
+import type { GeoJSONSourceSpecification, SourceSpecification, VectorSourceSpecification } from "maplibre-gl";
 
 /**
  * An empty GeoJSON source to be filled with `AtlasMap.setData` once its features arrive. `promoteId` names the
@@ -16,23 +16,14 @@ export function geojsonSource(promoteId?: string): GeoJSONSourceSpecification {
  * A vector tile source of the server's /tiles/<layer> (issue 10): MapLibre reads the layer's TileJSON, whose tile
  * URL carries the layer's current version, so tiles are cached for good and `AtlasMap` switches to new URLs when
  * a version changes. Layers drawing from it name their `source-layer`.
- *
- * Typed as the GeoJSON specification the screens' props still declare for their base-map sources; `AtlasMap`
- * tells the two kinds apart at run time (its `setData` leaves tile sources alone), so a screen may keep handing
- * in fetched GeoJSON for a source that now draws from tiles.
  */
-export function tileSource(layer: string, promoteId?: string): GeoJSONSourceSpecification {
+export function tileSource(layer: string, promoteId?: string): VectorSourceSpecification {
   const origin = typeof location === "undefined" ? "" : location.origin;
-  const spec: VectorSourceSpecification = {
-    type: "vector",
-    url: `${origin}/tiles/${layer}/tile.json`,
-    ...(promoteId ? { promoteId } : {}),
-  };
-  return spec as unknown as GeoJSONSourceSpecification;
+  return { type: "vector", url: `${origin}/tiles/${layer}/tile.json`, ...(promoteId ? { promoteId } : {}) };
 }
 
 /** The tile layer behind a vector source made by `tileSource`, or null. */
-export function tileLayerOf(spec: { type: string; url?: string }): string | null {
+export function tileLayerOf(spec: SourceSpecification): string | null {
   if (spec.type !== "vector" || !spec.url) return null;
   return /\/tiles\/([a-z]+)\/tile\.json$/.exec(spec.url)?.[1] ?? null;
 }

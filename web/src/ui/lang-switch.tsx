@@ -1,4 +1,4 @@
-import { setLang, useLang } from "../i18n.ts";
+import { setLang, useLang } from "../i18n/lang.ts";
 
 /** The button that flips the UI between Chinese and English; it names the language it switches to. */
 export function LangSwitch() {

@@ -1,5 +1,5 @@
 import { type ComponentType, lazy, Suspense } from "react";
-import { useLang } from "../i18n.ts";
+import { useLang } from "../i18n/lang.ts";
 
 /**
  * A page whose code is fetched when it is first shown: the map everyone opens first loads without the editor,

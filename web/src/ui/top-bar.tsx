@@ -1,5 +1,5 @@
 import { type ReactNode, useRef } from "react";
-import { useLang } from "../i18n.ts";
+import { useLang } from "../i18n/lang.ts";
 import { useBottomVar } from "./bottom-var.ts";
 import { LangSwitch } from "./lang-switch.tsx";
 import { Nav, type NavEntry } from "./nav.tsx";

@@ -11,7 +11,7 @@ import {
   resetPassword,
   toApiError,
 } from "../../api.ts";
-import { useLang } from "../../i18n.ts";
+import { useLang } from "../../i18n/lang.ts";
 import { Dialog, Field, Page } from "../../ui/page.tsx";
 import { type Community, grantLabel, RoleGrants } from "./role-grants.tsx";
 
@@ -21,7 +21,7 @@ type Editing = { kind: "create" } | { kind: "edit"; account: Account } | { kind:
  * The admin's list of accounts: who has which roles over which communities and workers, who is disabled or locked
  * out, who still has to change an initial password; with creating, re-scoping, password resets and disabling.
  */
-export function AccountsPage(props: { bar: ReactNode; me: number; onSessionLost: () => void }) {
+export function AccountsPage(props: { bar: ReactNode; me: number }) {
   const { lang, t } = useLang();
   const [accounts, setAccounts] = useState<Account[] | null>(null);
   const [communities, setCommunities] = useState<Community[]>([]);
@@ -29,16 +29,8 @@ export function AccountsPage(props: { bar: ReactNode; me: number; onSessionLost:
   const [error, setError] = useState<ApiError | null>(null);
   const [editing, setEditing] = useState<Editing | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const { onSessionLost } = props;
 
-  const fail = useCallback(
-    (err: unknown) => {
-      const e = toApiError(err);
-      if (e.status === 401) onSessionLost();
-      else setError(e);
-    },
-    [onSessionLost],
-  );
+  const fail = useCallback((err: unknown) => setError(toApiError(err)), []);
 
   const reload = useCallback(() => {
     fetchAccounts().then((list) => {

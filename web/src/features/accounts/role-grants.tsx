@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 import { fetchWorkers, type RoleGrant, toApiError, type Worker } from "../../api.ts";
-import { isMessageKey, type Lang, localName, type MessageKey, type Translate, useLang } from "../../i18n.ts";
+import { isMessageKey, type Lang, localName, type MessageKey, type Translate, useLang } from "../../i18n/lang.ts";
 
 export type Community = { code: string; name: string; name_en: string | null };
 
@@ -138,7 +138,7 @@ function WorkerPicker(props: { community: string; onPick: (id: number, name: str
         <option value="">{t("account.chooseWorker")}</option>
         {workers.map((w) => (
           <option key={w.id} value={w.id}>
-            {w.name} · {isMessageKey(`role.${w.role}`) ? t(`role.${w.role}` as MessageKey) : w.role}
+            {w.name} · {isMessageKey(`worker.role.${w.role}`) ? t(`worker.role.${w.role}` as MessageKey) : w.role}
             {w.grids.length ? ` · ${w.grids.map((g) => g.slice(-3)).join("、")}` : ""} (#{w.id})
           </option>
         ))}

@@ -7,7 +7,7 @@ import {
   fetchCommunities,
   toApiError,
 } from "../../api.ts";
-import { isMessageKey, type Lang, localName, type Translate, useLang } from "../../i18n.ts";
+import { isMessageKey, type Lang, localName, type Translate, useLang } from "../../i18n/lang.ts";
 import { Page } from "../../ui/page.tsx";
 
 const PAGE_SIZE = 50;
@@ -52,7 +52,7 @@ const EMPTY: Form = { actor: "", action: "", entity: "", entity_id: "", communit
  * The audit trail, newest first, for admins and leaders: filter by who, what, which entity, community and time;
  * page back through older events. Plan edits read as sentences ("planner 把 12 个地块… 划入 …").
  */
-export function AuditPage(props: { bar: ReactNode; onSessionLost: () => void }) {
+export function AuditPage(props: { bar: ReactNode }) {
   const { lang, t } = useLang();
   const [form, setForm] = useState<Form>(EMPTY);
   const [filter, setFilter] = useState<Form>(EMPTY);
@@ -61,16 +61,8 @@ export function AuditPage(props: { bar: ReactNode; onSessionLost: () => void }) 
   const [events, setEvents] = useState<AuditEvent[] | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [communities, setCommunities] = useState<Community[]>([]);
-  const { onSessionLost } = props;
 
-  const fail = useCallback(
-    (err: unknown) => {
-      const e = toApiError(err);
-      if (e.status === 401) onSessionLost();
-      else setError(e);
-    },
-    [onSessionLost],
-  );
+  const fail = useCallback((err: unknown) => setError(toApiError(err)), []);
 
   useEffect(() => {
     fetchCommunities().then((fc) => setCommunities(fc.features.map((f) => f.properties)), fail);

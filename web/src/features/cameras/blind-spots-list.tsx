@@ -1,5 +1,5 @@
 import type { BlindSpots } from "../../api.ts";
-import { type MessageKey, useLang } from "../../i18n.ts";
+import { type MessageKey, useLang } from "../../i18n/lang.ts";
 
 export type BlindSpotQuery = { min_length_m: number; sort: "class" | "length" };
 
@@ -25,7 +25,7 @@ export function BlindSpotsList(props: {
     <div className="cam-blind" data-testid="blind-spots">
       <div className="cam-row">
         <label>
-          {t("cameras.minLength")}
+          {t("blindSpot.minLength")}
           <input
             type="number"
             min={0}
@@ -42,21 +42,21 @@ export function BlindSpotsList(props: {
           />
         </label>
         <label>
-          {t("cameras.sortBy")}
+          {t("blindSpot.sortBy")}
           <select
             value={query.sort}
             data-testid="blind-sort"
             onChange={(e) => props.onQuery({ ...query, sort: e.target.value as BlindSpotQuery["sort"] })}
           >
-            <option value="class">{t("cameras.sortClass")}</option>
-            <option value="length">{t("cameras.sortLength")}</option>
+            <option value="class">{t("blindSpot.sortClass")}</option>
+            <option value="length">{t("blindSpot.sortLength")}</option>
           </select>
         </label>
       </div>
-      {props.loading && <progress className="cam-busy" aria-label={t("cameras.loading")} />}
+      {props.loading && <progress className="cam-busy" aria-label={t("coverage.loading")} />}
       {props.spots && (
         <p className="cam-muted" data-testid="blind-count">
-          {t("cameras.blindCount", { n: props.spots.features.length, km: (total / 1000).toFixed(2) })}
+          {t("blindSpot.count", { n: props.spots.features.length, km: (total / 1000).toFixed(2) })}
         </p>
       )}
       <ol className="cam-list">
@@ -71,9 +71,9 @@ export function BlindSpotsList(props: {
                 data-testid="blind-spot"
                 onClick={() => props.onSelect(key)}
               >
-                <span className={`cam-class cam-class-${p.class}`}>{t(`cameras.class.${p.class}` as MessageKey)}</span>
-                <span className="cam-grow">{p.road_name ?? t("cameras.unnamedRoad")}</span>
-                <span>{t("cameras.metres", { n: Math.round(p.length_m) })}</span>
+                <span className={`cam-class cam-class-${p.class}`}>{t(`road.class.${p.class}` as MessageKey)}</span>
+                <span className="cam-grow">{p.road_name ?? t("road.unnamed")}</span>
+                <span>{t("blindSpot.metres", { n: Math.round(p.length_m) })}</span>
                 <span className="cam-muted">{p.grid_codes.map((c) => c.slice(-3)).join(", ")}</span>
               </button>
             </li>

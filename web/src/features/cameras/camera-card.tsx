@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 import type { CameraFeature, CameraPatch } from "../../api.ts";
-import { type MessageKey, useLang } from "../../i18n.ts";
+import { type MessageKey, useLang } from "../../i18n/lang.ts";
 import { cameraIcon, shapeOf } from "./cameras-layers.ts";
 import { pct } from "./coverage-table.tsx";
 
@@ -18,10 +18,10 @@ export type GridDelta = {
 
 type NumberField = "bearing_deg" | "view_width_deg" | "range_m" | "mount_height_m";
 const FIELDS: Array<{ key: NumberField; label: MessageKey; min: number; max: number; step: number }> = [
-  { key: "bearing_deg", label: "cameras.bearing", min: 0, max: 359, step: 1 },
-  { key: "view_width_deg", label: "cameras.width", min: 1, max: 360, step: 1 },
-  { key: "range_m", label: "cameras.range", min: 1, max: 500, step: 1 },
-  { key: "mount_height_m", label: "cameras.height", min: 0.5, max: 100, step: 0.5 },
+  { key: "bearing_deg", label: "camera.bearing", min: 0, max: 359, step: 1 },
+  { key: "view_width_deg", label: "camera.width", min: 1, max: 360, step: 1 },
+  { key: "range_m", label: "camera.range", min: 1, max: 500, step: 1 },
+  { key: "mount_height_m", label: "camera.height", min: 0.5, max: 100, step: 0.5 },
 ];
 
 /**
@@ -69,7 +69,7 @@ export function CameraCard(props: {
         <div className="cam-grow">
           <h2>{p.name}</h2>
           <div className="cam-muted">
-            {p.grid_code ? t("cameras.inGrid", { grid: p.grid_code.slice(-3) }) : ""} · #{p.id}
+            {p.grid_code ? t("camera.inGrid", { grid: p.grid_code.slice(-3) }) : ""} · #{p.id}
           </div>
         </div>
         <button type="button" className="cam-close" onClick={props.onClose} aria-label={t("grid.close")}>
@@ -78,7 +78,7 @@ export function CameraCard(props: {
       </header>
       <div className="cam-fields">
         <label>
-          <span>{t("cameras.type")}</span>
+          <span>{t("camera.type")}</span>
           <select
             value={p.type}
             disabled={locked}
@@ -87,7 +87,7 @@ export function CameraCard(props: {
           >
             {CAMERA_TYPES.map((type) => (
               <option key={type} value={type}>
-                {t(`cameras.type.${type}` as MessageKey)}
+                {t(`camera.type.${type}` as MessageKey)}
               </option>
             ))}
           </select>
@@ -100,7 +100,7 @@ export function CameraCard(props: {
                 {t(f.label)}
                 {defaulted.has(f.key) && (
                   <em className="cam-default" data-testid={`default-${f.key}`}>
-                    {t("cameras.default")}
+                    {t("camera.default")}
                   </em>
                 )}
               </span>
@@ -121,7 +121,7 @@ export function CameraCard(props: {
         })}
         {props.editable && !fullSweep(p.type) && (
           <label className="cam-slider">
-            <span>{t("cameras.rotate")}</span>
+            <span>{t("camera.rotate")}</span>
             <input
               type="range"
               min={0}
@@ -139,7 +139,7 @@ export function CameraCard(props: {
           </label>
         )}
         <label>
-          <span>{t("cameras.status")}</span>
+          <span>{t("camera.status")}</span>
           <select
             value={p.status}
             disabled={locked || !props.statusEditable}
@@ -148,31 +148,29 @@ export function CameraCard(props: {
           >
             {CAMERA_STATUSES.map((s) => (
               <option key={s} value={s}>
-                {t(`cameras.status.${s}` as MessageKey)}
+                {t(`camera.status.${s}` as MessageKey)}
               </option>
             ))}
           </select>
         </label>
       </div>
-      {props.editable && (
-        <p className="cam-hint">{t(fullSweep(p.type) ? "cameras.dragHintDome" : "cameras.dragHint")}</p>
-      )}
-      {!props.editable && <p className="cam-hint">{t("cameras.readOnly")}</p>}
-      {props.saving && <progress className="cam-busy" aria-label={t("cameras.saving")} data-testid="camera-saving" />}
+      {props.editable && <p className="cam-hint">{t(fullSweep(p.type) ? "camera.dragHintDome" : "camera.dragHint")}</p>}
+      {!props.editable && <p className="cam-hint">{t("camera.readOnly")}</p>}
+      {props.saving && <progress className="cam-busy" aria-label={t("camera.saving")} data-testid="camera-saving" />}
       {props.deltas && (
         <div className="cam-deltas" data-testid="camera-deltas">
-          <h3>{t("cameras.deltaTitle")}</h3>
-          {props.deltas.length === 0 && <p className="cam-muted">{t("cameras.deltaNone")}</p>}
+          <h3>{t("coverage.deltaTitle")}</h3>
+          {props.deltas.length === 0 && <p className="cam-muted">{t("coverage.deltaNone")}</p>}
           <table>
             <tbody>
               {props.deltas.map((d) => (
                 <tr key={d.code} data-testid={`delta-${d.code}`}>
-                  <th>{t("cameras.inGrid", { grid: d.code.slice(-3) })}</th>
+                  <th>{t("camera.inGrid", { grid: d.code.slice(-3) })}</th>
                   <td>
-                    {t("cameras.col.road")} {pct(d.road[0])} → <b className={trend(d.road)}>{pct(d.road[1])}</b>
+                    {t("coverage.col.road")} {pct(d.road[0])} → <b className={trend(d.road)}>{pct(d.road[1])}</b>
                   </td>
                   <td>
-                    {t("cameras.col.keyPlaces")} {pct(d.key[0])} → <b className={trend(d.key)}>{pct(d.key[1])}</b>
+                    {t("coverage.col.keyPlaces")} {pct(d.key[0])} → <b className={trend(d.key)}>{pct(d.key[1])}</b>
                   </td>
                 </tr>
               ))}
@@ -188,7 +186,7 @@ export function CameraCard(props: {
           onClick={props.onRemove}
           data-testid="camera-remove"
         >
-          {t("cameras.remove")}
+          {t("camera.remove")}
         </button>
       )}
     </section>

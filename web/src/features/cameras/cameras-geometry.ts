@@ -1,7 +1,7 @@
+import type { LngLat } from "../../map/geo.ts";
+
 /** Metres per degree of latitude; a degree of longitude is this times cos(latitude). Good to a few cm over 500 m. */
 const M_PER_DEG = 111_320;
-
-export type LngLat = [lng: number, lat: number];
 
 /** The point `distance_m` from `from` along `bearing_deg` (clockwise from north), on a local flat approximation. */
 export function destination(from: LngLat, bearing_deg: number, distance_m: number): LngLat {

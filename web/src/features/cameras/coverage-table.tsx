@@ -1,6 +1,6 @@
 import { useState } from "react";
 import type { GridCoverageRow } from "../../api.ts";
-import { type MessageKey, useLang } from "../../i18n.ts";
+import { type MessageKey, useLang } from "../../i18n/lang.ts";
 
 /** A share 0–1 as a percentage with one decimal, or a dash when there is nothing to cover. */
 export const pct = (share: number | null | undefined) =>
@@ -14,40 +14,40 @@ type Column = {
 };
 
 const COLUMNS: Column[] = [
-  { key: "grid", label: "cameras.col.grid", value: (r) => r.code, show: (r) => r.code.slice(-3) },
+  { key: "grid", label: "coverage.col.grid", value: (r) => r.code, show: (r) => r.code.slice(-3) },
   {
     key: "road",
-    label: "cameras.col.road",
+    label: "coverage.col.road",
     value: (r) => r.road_covered_share,
     show: (r) => pct(r.road_covered_share),
   },
   {
     key: "arterial",
-    label: "cameras.class.arterial",
+    label: "road.class.arterial",
     value: (r) => r.by_class.arterial.covered_share,
     show: (r) => pct(r.by_class.arterial.covered_share),
   },
   {
     key: "secondary",
-    label: "cameras.class.secondary",
+    label: "road.class.secondary",
     value: (r) => r.by_class.secondary.covered_share,
     show: (r) => pct(r.by_class.secondary.covered_share),
   },
   {
     key: "local",
-    label: "cameras.class.local",
+    label: "road.class.local",
     value: (r) => r.by_class.local.covered_share,
     show: (r) => pct(r.by_class.local.covered_share),
   },
   {
     key: "key",
-    label: "cameras.col.keyPlaces",
+    label: "coverage.col.keyPlaces",
     value: (r) => r.key_places_covered_share,
     show: (r) => pct(r.key_places_covered_share),
   },
   {
     key: "cameras",
-    label: "cameras.col.cameras",
+    label: "coverage.col.cameras",
     value: (r) => r.cameras.online,
     show: (r) => `${r.cameras.online}/${r.cameras.offline}${r.cameras.planned ? `+${r.cameras.planned}` : ""}`,
   },

@@ -1,6 +1,6 @@
 import { useState } from "react";
 import type { CoverageSuggestion } from "../../api.ts";
-import { type MessageKey, useLang } from "../../i18n.ts";
+import { type MessageKey, useLang } from "../../i18n/lang.ts";
 import { pct } from "./coverage-table.tsx";
 
 export type SuggestedSite = CoverageSuggestion["sites"][number];
@@ -43,14 +43,14 @@ export function SuggestPanel(props: {
           />
         </label>
         <button type="submit" className="cam-primary" disabled={props.loading} data-testid="suggest-run">
-          {t("cameras.suggest", { k })}
+          {t("site.suggest", { k })}
         </button>
       </form>
-      {props.loading && <progress className="cam-busy" aria-label={t("cameras.suggesting")} />}
+      {props.loading && <progress className="cam-busy" aria-label={t("site.suggesting")} />}
       {s && (
         <>
           <p className="cam-muted" data-testid="suggest-summary">
-            {t("cameras.suggestSummary", {
+            {t("site.summary", {
               before: pct(s.before.road_covered_share),
               after: pct(s.after.road_covered_share),
               keyBefore: pct(s.before.key_places_covered_share),
@@ -65,10 +65,10 @@ export function SuggestPanel(props: {
                   <button type="button" onClick={() => props.onShow(site)}>
                     <span className="cam-rank">{site.rank}</span>
                     <span className="cam-grow">
-                      {t(`cameras.site.${site.site}` as MessageKey)} · {t(`cameras.type.${site.type}` as MessageKey)}
+                      {t(`site.kind.${site.site}` as MessageKey)} · {t(`camera.type.${site.type}` as MessageKey)}
                       <br />
                       <span className="cam-muted">
-                        {t("cameras.gain", {
+                        {t("site.gain", {
                           gain: Math.round(site.gain),
                           road: Math.round(road),
                           places: site.key_places_added,
@@ -83,7 +83,7 @@ export function SuggestPanel(props: {
                       onClick={() => props.onAdd(site)}
                       data-testid="suggest-add"
                     >
-                      {props.added.has(site.rank) ? t("cameras.added") : t("cameras.addPlanned")}
+                      {props.added.has(site.rank) ? t("site.added") : t("site.addPlanned")}
                     </button>
                   )}
                 </li>

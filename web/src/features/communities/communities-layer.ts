@@ -1,20 +1,10 @@
 import type { ExpressionSpecification, LayerSpecification } from "maplibre-gl";
-import type { Lang } from "../../i18n.ts";
+import type { Lang } from "../../i18n/lang.ts";
 import { LABEL_FONT } from "../../map/glyphs.ts";
-import { labelPoints } from "../../map/label-points.ts";
-import { geojsonSource, tileSource } from "../../map/sources.ts";
+import { tileSource } from "../../map/sources.ts";
 
 /** Community outlines as vector tiles (simplified below zoom 13), with one label point each (`communities_label`). */
 export const communitiesSource = tileSource("communities", "code");
-
-/** Label points computed in the browser from fetched communities; the map now labels them from the tiles. */
-export const communitiesLabelsSource = geojsonSource("code");
-
-type CommunityProps = { code: string; name: string; name_en: string | null };
-
-export function communityLabelPoints(communities: GeoJSON.FeatureCollection<GeoJSON.Geometry, CommunityProps>) {
-  return labelPoints(communities, ({ code, name, name_en }) => ({ code, name, name_en }));
-}
 
 /** Community boundaries over the grids; with a `focus`, the other communities are shaded. */
 export function communitiesLayers({ lang, focus }: { lang: Lang; focus: string | null }): LayerSpecification[] {

@@ -1,4 +1,4 @@
-import { localName, useLang } from "../../i18n.ts";
+import { localName, useLang } from "../../i18n/lang.ts";
 
 type Community = { code: string; name: string; name_en: string | null };
 

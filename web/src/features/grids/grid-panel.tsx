@@ -1,14 +1,14 @@
 import { useEffect, useState } from "react";
 import { ApiError, fetchGrid, type GridDetail } from "../../api.ts";
-import { formatNumber, type MessageKey, type Translate, useLang } from "../../i18n.ts";
+import { formatNumber, type MessageKey, type Translate, useLang } from "../../i18n/lang.ts";
 import { Panel, Stat } from "../../ui/panel.tsx";
 import { type GridStatus, STATUS_COLORS, STATUS_SYMBOLS } from "./grids-layer.ts";
 
 const ROLE_KEYS: Record<string, MessageKey> = {
-  secretary: "role.secretary",
-  grid_leader: "role.grid_leader",
-  grid_worker: "role.grid_worker",
-  info_worker: "role.info_worker",
+  secretary: "worker.role.secretary",
+  grid_leader: "worker.role.grid_leader",
+  grid_worker: "worker.role.grid_worker",
+  info_worker: "worker.role.info_worker",
 };
 
 /** Leaders first, then the grid workers, then the information workers: the order a secretary reads a team in. */
@@ -116,17 +116,17 @@ function BandStatus({ grid, t }: { grid: GridDetail; t: Translate }) {
   const { min, max } = grid.band;
   const gap =
     status === "under"
-      ? t("status.needsMore", { n: min - grid.households })
+      ? t("band.status.needsMore", { n: min - grid.households })
       : status === "over"
-        ? t("status.needsFewer", { n: grid.households - max })
-        : t("status.inBand", { min, max });
+        ? t("band.status.needsFewer", { n: grid.households - max })
+        : t("band.status.inBand", { min, max });
   return (
     <div className={`band band-${status}`} data-testid="grid-status" data-status={status}>
       <span className="band-symbol" style={{ background: STATUS_COLORS[status] }} aria-hidden="true">
         {STATUS_SYMBOLS[status]}
       </span>
       <span>
-        <strong>{t(`status.${status}`)}</strong>
+        <strong>{t(`band.status.${status}`)}</strong>
         <span className="band-gap">{gap}</span>
       </span>
     </div>

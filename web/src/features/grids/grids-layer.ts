@@ -1,7 +1,6 @@
 import type { ExpressionSpecification, FilterSpecification, LayerSpecification } from "maplibre-gl";
 import { LABEL_FONT } from "../../map/glyphs.ts";
-import { labelPoints } from "../../map/label-points.ts";
-import { geojsonSource, tileSource } from "../../map/sources.ts";
+import { tileSource } from "../../map/sources.ts";
 
 /** Where a grid's households stand against its community's band (default 200–300). */
 export type GridStatus = "under" | "ok" | "over";
@@ -22,18 +21,8 @@ export const STATUS_SYMBOLS: Record<GridStatus, string> = { under: "▼", ok: "�
  */
 export const gridsSource = tileSource("grids", "code");
 
-/** Label points computed in the browser from fetched grids; the map now labels grids from the tiles instead. */
-export const gridsLabelsSource = geojsonSource("code");
-
 /** Below this zoom the grids are drawn per community (a grid is a few pixels there). */
 export const GRIDS_MIN_ZOOM = 12;
-
-/** The point inside each grid where its code is written. */
-export function gridLabelPoints(
-  grids: GeoJSON.FeatureCollection<GeoJSON.Geometry, { code: string; community_code: string }>,
-) {
-  return labelPoints(grids, ({ code, community_code }) => ({ code, community_code }));
-}
 
 /** Layers of the grids; `focus` is the community the user filtered to, whose grids stay bright. */
 export function gridsLayers({ focus }: { focus: string | null }): LayerSpecification[] {

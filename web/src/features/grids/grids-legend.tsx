@@ -1,4 +1,4 @@
-import { useLang } from "../../i18n.ts";
+import { useLang } from "../../i18n/lang.ts";
 import { type GridStatus, STATUS_COLORS, STATUS_SYMBOLS } from "./grids-layer.ts";
 
 const ORDER: GridStatus[] = ["under", "ok", "over"];
@@ -8,13 +8,13 @@ export function GridsLegend(props: { band: { min: number; max: number }; counts:
   const { t } = useLang();
   const { min, max } = props.band;
   const labels: Record<GridStatus, string> = {
-    under: t("legend.under", { min }),
-    ok: t("legend.ok", { min, max }),
-    over: t("legend.over", { max }),
+    under: t("band.legend.under", { min }),
+    ok: t("band.legend.ok", { min, max }),
+    over: t("band.legend.over", { max }),
   };
   return (
-    <section className="legend" aria-label={t("legend.title")} data-testid="legend">
-      <h3 className="legend-title">{t("legend.title")}</h3>
+    <section className="legend" aria-label={t("band.legend.title")} data-testid="legend">
+      <h3 className="legend-title">{t("band.legend.title")}</h3>
       <ul>
         {ORDER.map((status) => (
           <li key={status}>

@@ -1,12 +1,13 @@
 import { bbox as bboxOf } from "@turf/turf";
-import type { GeoJSONSourceSpecification, LayerSpecification } from "maplibre-gl";
 import { type ReactNode, useCallback, useEffect, useMemo, useState } from "react";
-import { fetchPlans, type Plan, toApiError } from "../../api.ts";
-import { useLang } from "../../i18n.ts";
-import type { AtlasMap, BBox } from "../../map/atlas-map.ts";
+import { fetchPlans, type Plan } from "../../api.ts";
+import { useLang } from "../../i18n/lang.ts";
+import type { AtlasMap } from "../../map/atlas-map.ts";
+import type { BaseMap } from "../../map/base-map.ts";
+import type { BBox } from "../../map/geo.ts";
 import { MapView } from "../../map/map-view.tsx";
 import { navigate } from "../../router.ts";
-import { type CommunityOption, ExportForm } from "./export-form.tsx";
+import { ExportForm } from "./export-form.tsx";
 import {
   BAD_COLOR,
   EMPTY_OVERLAY,
@@ -23,24 +24,15 @@ import { PlanImport } from "./plan-import.tsx";
 import { PrintForm } from "./print-form.tsx";
 import "./imports.css";
 
-/** What the data page's map is drawn over: the subdistrict's base map, as the app composes it. */
-export type DataBase = {
-  bbox: BBox;
-  sources: Record<string, GeoJSONSourceSpecification>;
-  /** The base map's layers in drawing order; the previews go over all of them. */
-  layers: LayerSpecification[];
-  data: Record<string, GeoJSON.GeoJSON | undefined>;
-  locale: Record<string, string>;
-  attribution: string;
-  communities: CommunityOption[];
-};
-
 type Tab = "layer" | "plan" | "osm" | "export" | "print";
 /** Imports write territory and plans, so they are for admins; exports and prints for all who read everything. */
 const IMPORT_TABS: Tab[] = ["layer", "plan", "osm"];
 const OUT_TABS: Tab[] = ["export", "print"];
 /** The tabs that show something on the map. */
 const MAP_TABS: Tab[] = ["layer", "plan"];
+
+/** Room the attribution takes along the bottom of the map. */
+const INSET = { top: 0, right: 0, bottom: 30, left: 0 };
 
 /** Smallest box the map frames, in degrees (about 100 m), so one point does not zoom in to the last level. */
 const MIN_FRAME_DEG = 0.001;
@@ -49,13 +41,7 @@ const MIN_FRAME_DEG = 0.001;
  * 数据导入导出 (issue 9): admins import GIS layers, hand-drawn grid plans and OpenStreetMap extracts; admins,
  * planners and leaders export layers and print maps and change lists. The tab is kept in the URL (`?tab=`).
  */
-export function DataPage(props: {
-  base: DataBase;
-  bar: ReactNode;
-  tab: string | null;
-  roles: readonly string[];
-  onSessionLost: () => void;
-}) {
+export function DataPage(props: { base: BaseMap; bar: ReactNode; tab: string | null; roles: readonly string[] }) {
   const { t } = useLang();
   const mayImport = props.roles.includes("admin");
   const tabs = mayImport ? [...IMPORT_TABS, ...OUT_TABS] : OUT_TABS;
@@ -63,15 +49,16 @@ export function DataPage(props: {
   const [atlas, setAtlas] = useState<AtlasMap | null>(null);
   const [overlay, setOverlay] = useState<MapOverlay>(EMPTY_OVERLAY);
   const [plans, setPlans] = useState<Plan[]>([]);
-  const { onSessionLost } = props;
+  const communities = useMemo(() => props.base.communities.map((f) => f.properties), [props.base.communities]);
 
   useEffect(() => {
-    document.title = `${t("app.title")} · ${t("data.nav")}`;
+    document.title = `${t("app.title")} · ${t("nav.data")}`;
   }, [t]);
 
   useEffect(() => {
-    fetchPlans().then(setPlans, (err: unknown) => toApiError(err).status === 401 && onSessionLost());
-  }, [onSessionLost]);
+    // Without the list the forms offer no plan; a lost session is the app's to handle.
+    fetchPlans().then(setPlans, () => {});
+  }, []);
 
   // A tab's overlay belongs to it: switching tabs clears the map.
   // biome-ignore lint/correctness/useExhaustiveDependencies: cleared on a change of tab only.
@@ -135,15 +122,11 @@ export function DataPage(props: {
               </button>
             ))}
           </div>
-          {tab === "layer" && <LayerImport onMap={setOverlay} onSessionLost={onSessionLost} />}
-          {tab === "plan" && <PlanImport onMap={setOverlay} onFocus={frame} onSessionLost={onSessionLost} />}
-          {tab === "osm" && <OsmImport onSessionLost={onSessionLost} />}
-          {tab === "export" && (
-            <ExportForm plans={plans} communities={props.base.communities} onSessionLost={onSessionLost} />
-          )}
-          {tab === "print" && (
-            <PrintForm plans={plans} communities={props.base.communities} onSessionLost={onSessionLost} />
-          )}
+          {tab === "layer" && <LayerImport onMap={setOverlay} />}
+          {tab === "plan" && <PlanImport onMap={setOverlay} onFocus={frame} />}
+          {tab === "osm" && <OsmImport />}
+          {tab === "export" && <ExportForm plans={plans} communities={communities} />}
+          {tab === "print" && <PrintForm plans={plans} communities={communities} />}
         </aside>
         {showMap && (
           <div className="data-map">
@@ -155,7 +138,7 @@ export function DataPage(props: {
               data={data}
               selection={null}
               locale={props.base.locale}
-              inset={{ top: 0, right: 0, bottom: 30, left: 0 }}
+              inset={INSET}
               attribution={props.base.attribution}
               onReady={onReady}
             />
@@ -171,26 +154,26 @@ export function DataPage(props: {
 function MapLegend(props: { overlay: MapOverlay }) {
   const { t } = useLang();
   const { preview, badRows, problems } = props.overlay;
-  if (!preview && !problems) return <div className="data-map-hint">{t("data.map.hint")}</div>;
+  if (!preview && !problems) return <div className="data-map-hint">{t("import.map.hint")}</div>;
   return (
     <div className="data-legend" data-testid="data-legend">
       {preview && (
         <div>
           <span className="data-swatch" style={{ background: OK_COLOR }} />
-          {t("data.map.features", { n: preview.features.length })}
+          {t("import.map.features", { n: preview.features.length })}
         </div>
       )}
       {badRows.length > 0 && (
         <div>
           <span className="data-swatch" style={{ background: BAD_COLOR }} />
-          {t("data.map.badRows", { n: badRows.length })}
+          {t("import.map.badRows", { n: badRows.length })}
         </div>
       )}
       {problems &&
         PROBLEM_KINDS.map((kind) => (
           <div key={kind}>
             <span className="data-swatch" style={{ background: PROBLEM_COLORS[kind] }} />
-            {t(`data.problem.${kind}`)}
+            {t(`import.problem.${kind}`)}
           </div>
         ))}
     </div>

@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { type ApiError, fetchDownload, type Plan, toApiError } from "../../api.ts";
-import { formatNumber, localName, type MessageKey, useLang } from "../../i18n.ts";
+import { formatNumber, localName, type MessageKey, useLang } from "../../i18n/lang.ts";
 import { ErrorBox } from "./parts.tsx";
 import { formatBytes, saveFile } from "./upload.ts";
 
@@ -16,7 +16,7 @@ const PLAN_LAYERS: ExportLayer[] = ["grids", "parcels"];
  * Exporting a layer — grids or parcels of a plan, buildings, venues, hazards, cameras, communities — of the whole
  * subdistrict or one community, as GeoJSON, CSV, Shapefile or GeoPackage, written by the server with GDAL.
  */
-export function ExportForm(props: { plans: Plan[]; communities: CommunityOption[]; onSessionLost: () => void }) {
+export function ExportForm(props: { plans: Plan[]; communities: CommunityOption[] }) {
   const { lang, t } = useLang();
   const [layer, setLayer] = useState<ExportLayer>("grids");
   const [plan, setPlan] = useState("");
@@ -40,9 +40,7 @@ export function ExportForm(props: { plans: Plan[]; communities: CommunityOption[
       saveFile(file.blob, file.filename);
       setDone({ filename: file.filename, count: file.headers.get("x-feature-count"), size: file.blob.size });
     } catch (err) {
-      const e = toApiError(err);
-      if (e.status === 401) props.onSessionLost();
-      else setError(e);
+      setError(toApiError(err));
     } finally {
       setProgress(null);
     }
@@ -51,23 +49,23 @@ export function ExportForm(props: { plans: Plan[]; communities: CommunityOption[
   return (
     <div className="data-tab" data-testid="export-form">
       <section className="data-step">
-        <h3>{t("data.export.title")}</h3>
+        <h3>{t("export.title")}</h3>
         <label className="data-row">
-          <span>{t("data.export.layer")}</span>
+          <span>{t("export.layer")}</span>
           <select value={layer} onChange={(e) => setLayer(e.target.value as ExportLayer)} data-testid="export-layer">
             {EXPORT_LAYERS.map((l) => (
               <option key={l} value={l}>
-                {t(`data.exportLayer.${l}`)}
+                {t(`layer.${l}`)}
               </option>
             ))}
           </select>
         </label>
         {PLAN_LAYERS.includes(layer) && (
-          <PlanSelect label={t("data.export.plan")} plans={props.plans} value={plan} onChange={setPlan} />
+          <PlanSelect label={t("export.plan")} plans={props.plans} value={plan} onChange={setPlan} />
         )}
         <CommunitySelect communities={props.communities} value={community} onChange={setCommunity} />
         <label className="data-row">
-          <span>{t("data.export.format")}</span>
+          <span>{t("export.format")}</span>
           <select
             value={format}
             onChange={(e) => setFormat(e.target.value as (typeof FORMATS)[number])}
@@ -75,7 +73,7 @@ export function ExportForm(props: { plans: Plan[]; communities: CommunityOption[
           >
             {FORMATS.map((f) => (
               <option key={f} value={f}>
-                {t(`data.format.${f}`)}
+                {t(`export.format.${f}`)}
               </option>
             ))}
           </select>
@@ -88,18 +86,18 @@ export function ExportForm(props: { plans: Plan[]; communities: CommunityOption[
             onClick={() => void download()}
             data-testid="export-run"
           >
-            {t("data.export.download")}
+            {t("export.download")}
           </button>
         </div>
         {progress && (
           <div className="data-progress" role="status">
             {progress.total ? <progress max={progress.total} value={progress.received} /> : <progress />}
-            <span>{t("data.export.working", { received: formatBytes(progress.received) })}</span>
+            <span>{t("export.working", { received: formatBytes(progress.received) })}</span>
           </div>
         )}
         {done && (
           <div className="notice-inline" role="status" data-testid="export-done">
-            {t("data.export.done", {
+            {t("export.done", {
               name: done.filename,
               n: done.count ? formatNumber(lang, Number(done.count)) : "?",
               size: formatBytes(done.size),
@@ -126,7 +124,7 @@ export function PlanSelect(props: {
     <label className="data-row">
       <span>{props.label}</span>
       <select value={props.value} onChange={(e) => props.onChange(e.target.value)} data-testid={props.testId}>
-        {!props.required && <option value="">{t("data.export.publishedPlan")}</option>}
+        {!props.required && <option value="">{t("export.publishedPlan")}</option>}
         {props.plans.map((p) => (
           <option key={p.id} value={String(p.id)}>
             {p.name} · {t(`plan.status.${p.status}` as MessageKey)} · #{p.id}
@@ -147,9 +145,9 @@ export function CommunitySelect(props: {
   const { lang, t } = useLang();
   return (
     <label className="data-row">
-      <span>{t("data.export.community")}</span>
+      <span>{t("export.community")}</span>
       <select value={props.value} onChange={(e) => props.onChange(e.target.value)} data-testid={props.testId}>
-        <option value="">{t("data.export.allCommunities")}</option>
+        <option value="">{t("export.allCommunities")}</option>
         {props.communities.map((c) => (
           <option key={c.code} value={c.code}>
             {localName(lang, c)}

@@ -1,6 +1,6 @@
 import { useCallback, useRef, useState } from "react";
 import { type ApiError, type ImportFileOptions, previewImport, toApiError } from "../../api.ts";
-import { formatNumber, useLang } from "../../i18n.ts";
+import { formatNumber, useLang } from "../../i18n/lang.ts";
 import { type CrsInfo, crsChoices, crsLabel, crsName, type OffsetWarning } from "./import-options.ts";
 import { ErrorBox, Working } from "./parts.tsx";
 import { formatBytes, uploadFile } from "./upload.ts";
@@ -22,11 +22,7 @@ type Reading = Omit<ImportFileOptions, "file">;
  * its fields, the CRS declared or guessed (overridable), and a warning when the positions look shifted like a
  * Chinese web map's, asking before converting. Every change of the reading options previews again.
  */
-export function FileStep(props: {
-  accept: string;
-  onRead: (read: FileRead | null) => void;
-  onSessionLost: () => void;
-}) {
+export function FileStep(props: { accept: string; onRead: (read: FileRead | null) => void }) {
   const { lang, t } = useLang();
   const [file, setFile] = useState<File | null>(null);
   const [sent, setSent] = useState<{ received: number; size: number } | null>(null);
@@ -37,16 +33,9 @@ export function FileStep(props: {
   const [offsetAnswered, setOffsetAnswered] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
   const input = useRef<HTMLInputElement>(null);
-  const { onRead, onSessionLost } = props;
+  const { onRead } = props;
 
-  const fail = useCallback(
-    (err: unknown) => {
-      const e = toApiError(err);
-      if (e.status === 401) onSessionLost();
-      else setError(e);
-    },
-    [onSessionLost],
-  );
+  const fail = useCallback((err: unknown) => setError(toApiError(err)), []);
 
   const read = useCallback(
     async (id: string, next: Reading) => {
@@ -100,8 +89,8 @@ export function FileStep(props: {
 
   return (
     <section className="data-step" data-testid="file-step">
-      <h3>{t("data.file.title")}</h3>
-      <p className="muted">{t("data.file.formats")}</p>
+      <h3>{t("import.file.title")}</h3>
+      <p className="muted">{t("import.file.formats")}</p>
       <input
         ref={input}
         type="file"
@@ -114,27 +103,27 @@ export function FileStep(props: {
           <progress max={sent.size} value={sent.received} />
           <span>
             {uploading
-              ? t("data.file.uploading", { received: formatBytes(sent.received), size: formatBytes(sent.size) })
-              : t("data.file.uploaded", { name: file.name, size: formatBytes(sent.size) })}
+              ? t("import.file.uploading", { received: formatBytes(sent.received), size: formatBytes(sent.size) })
+              : t("import.file.uploaded", { name: file.name, size: formatBytes(sent.size) })}
           </span>
         </div>
       )}
-      {previewing && <Working label={t("data.file.reading")} />}
+      {previewing && <Working label={t("import.file.reading")} />}
       {error && <ErrorBox error={error} />}
       {preview && (
         <div className="data-preview" data-testid="preview" data-total={preview.total}>
           <p>
-            {t("data.file.summary", {
+            {t("import.file.summary", {
               format: preview.format,
               layer: preview.layer,
               n: formatNumber(lang, preview.total),
             })}
             {preview.total > preview.features.features.length &&
-              ` ${t("data.file.shown", { n: preview.features.features.length })}`}
+              ` ${t("import.file.shown", { n: preview.features.features.length })}`}
           </p>
           {preview.layers.length > 1 && (
             <label className="data-row">
-              <span>{t("data.file.layer")}</span>
+              <span>{t("import.file.layer")}</span>
               <select value={preview.layer} onChange={(e) => change({ layer: e.target.value })}>
                 {preview.layers.map((l) => (
                   <option key={l.name} value={l.name}>
@@ -145,7 +134,7 @@ export function FileStep(props: {
             </label>
           )}
           <div className="data-fields" data-testid="preview-fields">
-            <span>{t("data.file.fields")}</span>
+            <span>{t("import.file.fields")}</span>
             {fields.map((f) => (
               <span key={f.name} className="tag" title={f.type}>
                 {f.name}
@@ -153,18 +142,18 @@ export function FileStep(props: {
             ))}
           </div>
           <div className="data-row" data-testid="preview-crs">
-            <span>{t("data.file.crs")}</span>
+            <span>{t("import.file.crs")}</span>
             <strong>{crsLabel(lang, crs?.crs ?? null)}</strong>
-            <span className="muted">{t(`data.crs.source.${crs?.source ?? "none"}`)}</span>
+            <span className="muted">{t(`import.crs.source.${crs?.source ?? "none"}`)}</span>
           </div>
           <label className="data-row">
-            <span>{t("data.file.crsOverride")}</span>
+            <span>{t("import.file.crsOverride")}</span>
             <select
               value={(reading.crs as string | undefined) ?? ""}
               onChange={(e) => change({ crs: (e.target.value || undefined) as Reading["crs"] })}
               data-testid="crs-select"
             >
-              <option value="">{t("data.file.crsAuto")}</option>
+              <option value="">{t("import.file.crsAuto")}</option>
               {crsChoices().map((c) => (
                 <option key={c.crs} value={c.crs}>
                   {c[lang]} · {c.crs}
@@ -178,16 +167,16 @@ export function FileStep(props: {
               checked={reading.swap_axes ?? crs?.swapped ?? false}
               onChange={(e) => change({ swap_axes: e.target.checked })}
             />
-            {t("data.file.swapAxes")}
+            {t("import.file.swapAxes")}
           </label>
           {(preview.format === "CSV" || preview.format === "ESRI Shapefile") && (
             <label className="data-row">
-              <span>{t("data.file.encoding")}</span>
+              <span>{t("import.file.encoding")}</span>
               <select
                 value={reading.encoding ?? ""}
                 onChange={(e) => change({ encoding: (e.target.value || undefined) as Reading["encoding"] })}
               >
-                <option value="">{t("data.file.encodingAuto", { encoding: preview.encoding ?? "?" })}</option>
+                <option value="">{t("import.file.encodingAuto", { encoding: preview.encoding ?? "?" })}</option>
                 <option value="UTF-8">UTF-8</option>
                 <option value="GBK">GBK</option>
               </select>
@@ -197,12 +186,12 @@ export function FileStep(props: {
             <div className="data-grid2">
               {(["x_field", "y_field", "wkt_field"] as const).map((k) => (
                 <label key={k} className="data-row">
-                  <span>{t(`data.file.${k}`)}</span>
+                  <span>{t(`import.file.${k}`)}</span>
                   <select
                     value={(reading[k] as string | undefined) ?? ""}
                     onChange={(e) => change({ [k]: e.target.value || undefined })}
                   >
-                    <option value="">{t("data.file.auto")}</option>
+                    <option value="">{t("import.file.auto")}</option>
                     {fields.map((f) => (
                       <option key={f.name} value={f.name}>
                         {f.name}
@@ -226,10 +215,10 @@ export function FileStep(props: {
                   }}
                   data-testid="offset-convert"
                 >
-                  {t("data.file.offsetConvert", { crs: crsName(lang, offset.suggestion) })}
+                  {t("import.file.offsetConvert", { crs: crsName(lang, offset.suggestion) })}
                 </button>
                 <button type="button" onClick={() => setOffsetAnswered(true)}>
-                  {t("data.file.offsetKeep")}
+                  {t("import.file.offsetKeep")}
                 </button>
               </div>
             </div>

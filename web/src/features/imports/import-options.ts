@@ -1,4 +1,4 @@
-import type { Lang } from "../../i18n.ts";
+import type { Lang } from "../../i18n/lang.ts";
 
 /** What the preview says about the file's coordinates: the CRS used, and whether it was asked for, declared or guessed. */
 export type CrsInfo = {

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from "react";
 import { ApiError, importLayer, toApiError } from "../../api.ts";
-import { formatNumber, isMessageKey, type Translate, useLang } from "../../i18n.ts";
+import { formatNumber, isMessageKey, type Translate, useLang } from "../../i18n/lang.ts";
 import { type FileRead, FileStep } from "./file-step.tsx";
 import { GIS_FILE_ACCEPT, LAYER_TARGETS, type LayerTarget, TARGET_FIELDS } from "./import-options.ts";
 import type { MapOverlay } from "./imports-layers.ts";
@@ -18,7 +18,7 @@ type Outcome =
 
 /** The label of a target field, or its own name where the UI has none. */
 export function fieldLabel(t: Translate, field: string): string {
-  const key = `data.field.${field}`;
+  const key = `import.field.${field}`;
   return isMessageKey(key) ? t(key) : field;
 }
 
@@ -27,14 +27,14 @@ export function fieldLabel(t: Translate, field: string): string {
  * of its fields to the file's columns (prefilled with the server's own matching), then the import — all rows in one
  * transaction, or the report of every bad row and nothing written.
  */
-export function LayerImport(props: { onMap: (overlay: MapOverlay) => void; onSessionLost: () => void }) {
+export function LayerImport(props: { onMap: (overlay: MapOverlay) => void }) {
   const { lang, t } = useLang();
   const [read, setRead] = useState<FileRead | null>(null);
   const [target, setTarget] = useState<LayerTarget>("venues");
   const [mapping, setMapping] = useState<Mapping>({});
   const [busy, setBusy] = useState<"suggest" | "check" | "import" | null>(null);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
-  const { onMap, onSessionLost } = props;
+  const { onMap } = props;
 
   const onRead = useCallback(
     (r: FileRead | null) => {
@@ -55,7 +55,6 @@ export function LayerImport(props: { onMap: (overlay: MapOverlay) => void; onSes
         (r) => (r.report as { mapping: Mapping }).mapping,
         (err: unknown) => {
           const e = toApiError(err);
-          if (e.status === 401) onSessionLost();
           return (e.details as { mapping?: Mapping } | undefined)?.mapping ?? {};
         },
       )
@@ -67,7 +66,7 @@ export function LayerImport(props: { onMap: (overlay: MapOverlay) => void; onSes
     return () => {
       current = false;
     };
-  }, [read, target, onSessionLost]);
+  }, [read, target]);
 
   const run = async (dryRun: boolean) => {
     if (!read) return;
@@ -81,7 +80,6 @@ export function LayerImport(props: { onMap: (overlay: MapOverlay) => void; onSes
       onMap({ preview: read.preview.features, badRows: [], problems: null });
     } catch (err) {
       const e = toApiError(err);
-      if (e.status === 401) return onSessionLost();
       const problems = (e.details as { problems?: RowProblem[] } | undefined)?.problems;
       if (e instanceof ApiError && e.code === "invalid_rows" && problems) {
         setOutcome({ kind: "refused", error: e, problems });
@@ -103,12 +101,12 @@ export function LayerImport(props: { onMap: (overlay: MapOverlay) => void; onSes
 
   return (
     <div className="data-tab" data-testid="layer-import">
-      <FileStep accept={GIS_FILE_ACCEPT} onRead={onRead} onSessionLost={onSessionLost} />
+      <FileStep accept={GIS_FILE_ACCEPT} onRead={onRead} />
       {read && (
         <section className="data-step" data-testid="mapping-step">
-          <h3>{t("data.layer.mappingTitle")}</h3>
+          <h3>{t("import.layer.mappingTitle")}</h3>
           <label className="data-row">
-            <span>{t("data.layer.target")}</span>
+            <span>{t("import.layer.target")}</span>
             <select
               value={target}
               onChange={(e) => setTarget(e.target.value as LayerTarget)}
@@ -116,7 +114,7 @@ export function LayerImport(props: { onMap: (overlay: MapOverlay) => void; onSes
             >
               {LAYER_TARGETS.map((x) => (
                 <option key={x} value={x}>
-                  {t(`data.target.${x}`)}
+                  {t(`layer.${x}`)}
                 </option>
               ))}
             </select>
@@ -124,8 +122,8 @@ export function LayerImport(props: { onMap: (overlay: MapOverlay) => void; onSes
           <table className="table data-mapping">
             <thead>
               <tr>
-                <th>{t("data.layer.ourField")}</th>
-                <th>{t("data.layer.fileField")}</th>
+                <th>{t("import.layer.ourField")}</th>
+                <th>{t("import.layer.fileField")}</th>
               </tr>
             </thead>
             <tbody>
@@ -141,7 +139,7 @@ export function LayerImport(props: { onMap: (overlay: MapOverlay) => void; onSes
                       onChange={(e) => setMapping({ ...mapping, [f.name]: e.target.value || null })}
                       data-testid={`map-${f.name}`}
                     >
-                      <option value="">{t("data.layer.unmapped")}</option>
+                      <option value="">{t("import.layer.unmapped")}</option>
                       {fields.map((c) => (
                         <option key={c.name} value={c.name}>
                           {c.name}
@@ -155,12 +153,12 @@ export function LayerImport(props: { onMap: (overlay: MapOverlay) => void; onSes
           </table>
           {missing.length > 0 && busy !== "suggest" && (
             <p className="muted">
-              {t("data.layer.missing", { fields: missing.map((f) => fieldLabel(t, f.name)).join("、") })}
+              {t("import.layer.missing", { fields: missing.map((f) => fieldLabel(t, f.name)).join("、") })}
             </p>
           )}
           <div className="row-actions">
             <button type="button" disabled={!!busy} onClick={() => void run(true)} data-testid="import-check">
-              {t("data.layer.check")}
+              {t("import.layer.check")}
             </button>
             <button
               type="button"
@@ -169,11 +167,11 @@ export function LayerImport(props: { onMap: (overlay: MapOverlay) => void; onSes
               onClick={() => void run(false)}
               data-testid="import-run"
             >
-              {t("data.layer.import", { n: formatNumber(lang, read.preview.total) })}
+              {t("import.layer.import", { n: formatNumber(lang, read.preview.total) })}
             </button>
           </div>
-          {busy === "suggest" && <Working label={t("data.layer.suggesting")} />}
-          {(busy === "check" || busy === "import") && <Working label={t("data.layer.importing")} />}
+          {busy === "suggest" && <Working label={t("import.layer.suggesting")} />}
+          {(busy === "check" || busy === "import") && <Working label={t("import.layer.importing")} />}
           {outcome && <LayerOutcome outcome={outcome} target={target} />}
         </section>
       )}
@@ -189,8 +187,8 @@ function LayerOutcome(props: { outcome: Outcome; target: LayerTarget }) {
     return (
       <div className="notice-inline" role="status" data-testid="import-done" data-count={o.count}>
         {o.dryRun
-          ? t("data.layer.checked", { n: formatNumber(lang, o.valid) })
-          : t("data.layer.imported", { n: formatNumber(lang, o.count), target: t(`data.target.${props.target}`) })}
+          ? t("import.layer.checked", { n: formatNumber(lang, o.valid) })
+          : t("import.layer.imported", { n: formatNumber(lang, o.count), target: t(`layer.${props.target}`) })}
       </div>
     );
   }
@@ -201,16 +199,16 @@ function LayerOutcome(props: { outcome: Outcome; target: LayerTarget }) {
       <table className="table">
         <thead>
           <tr>
-            <th className="num">{t("data.report.row")}</th>
-            <th>{t("data.report.field")}</th>
-            <th>{t("data.report.problem")}</th>
+            <th className="num">{t("import.report.row")}</th>
+            <th>{t("import.report.field")}</th>
+            <th>{t("import.report.problem")}</th>
           </tr>
         </thead>
         <tbody>
           {o.problems.map((p) => (
             <tr key={`${p.row}-${p.field}-${p.en}`} data-testid="report-row" data-row={p.row} data-field={p.field}>
-              <td className="num">{p.row === 0 ? t("data.report.wholeFile") : p.row}</td>
-              <td>{p.field === "geometry" ? t("data.report.geometry") : fieldLabel(t, p.field)}</td>
+              <td className="num">{p.row === 0 ? t("import.report.wholeFile") : p.row}</td>
+              <td>{p.field === "geometry" ? t("import.report.geometry") : fieldLabel(t, p.field)}</td>
               <td>{lang === "zh" ? p.zh : p.en}</td>
             </tr>
           ))}

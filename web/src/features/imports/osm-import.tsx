@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 import { type ApiError, fetchImportJob, type ImportJob, startOsmImport, toApiError } from "../../api.ts";
-import { formatNumber, useLang } from "../../i18n.ts";
+import { formatNumber, useLang } from "../../i18n/lang.ts";
 import { GIS_FILE_ACCEPT, OSM_FILE_ACCEPT } from "./import-options.ts";
 import { ErrorBox } from "./parts.tsx";
 import { formatBytes, uploadFile } from "./upload.ts";
@@ -30,7 +30,7 @@ type Sent = { name: string; received: number; size: number };
  * community polygons), start the import job and follow it step by step with its log, to its summary or its error
  * (then nothing was written).
  */
-export function OsmImport(props: { onSessionLost: () => void }) {
+export function OsmImport() {
   const { lang, t } = useLang();
   const [file, setFile] = useState<File | null>(null);
   const [communities, setCommunities] = useState<File | null>(null);
@@ -41,7 +41,6 @@ export function OsmImport(props: { onSessionLost: () => void }) {
   const [sent, setSent] = useState<Sent | null>(null);
   const [job, setJob] = useState<ImportJob | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
-  const { onSessionLost } = props;
 
   const running = job?.state === "running";
   const jobId = job?.id;
@@ -49,14 +48,10 @@ export function OsmImport(props: { onSessionLost: () => void }) {
   useEffect(() => {
     if (!running || !jobId) return;
     const timer = setTimeout(() => {
-      fetchImportJob(jobId).then(setJob, (err: unknown) => {
-        const e = toApiError(err);
-        if (e.status === 401) onSessionLost();
-        else setError(e);
-      });
+      fetchImportJob(jobId).then(setJob, (err: unknown) => setError(toApiError(err)));
     }, POLL_MS);
     return () => clearTimeout(timer);
-  }, [running, jobId, job, onSessionLost]);
+  }, [running, jobId, job]);
 
   const start = async () => {
     if (!file) return;
@@ -78,20 +73,18 @@ export function OsmImport(props: { onSessionLost: () => void }) {
       });
       setJob(started);
     } catch (err) {
-      const e = toApiError(err);
       setSent(null);
-      if (e.status === 401) onSessionLost();
-      else setError(e);
+      setError(toApiError(err));
     }
   };
 
   const summary = job?.summary as Record<string, number> | undefined;
   return (
     <div className="data-tab" data-testid="osm-import">
-      <p className="muted">{t("data.osm.intro")}</p>
+      <p className="muted">{t("import.osm.intro")}</p>
       <section className="data-step">
         <label className="data-row">
-          <span>{t("data.osm.file")}</span>
+          <span>{t("import.osm.file")}</span>
           <input
             type="file"
             accept={OSM_FILE_ACCEPT}
@@ -100,11 +93,11 @@ export function OsmImport(props: { onSessionLost: () => void }) {
           />
         </label>
         <label className="data-row">
-          <span>{t("data.osm.communities")}</span>
+          <span>{t("import.osm.communities")}</span>
           <input type="file" accept={GIS_FILE_ACCEPT} onChange={(e) => setCommunities(e.target.files?.[0] ?? null)} />
         </label>
         <label className="data-row">
-          <span>{t("data.osm.code")}</span>
+          <span>{t("import.osm.code")}</span>
           <input
             value={code}
             onChange={(e) => setCode(e.target.value)}
@@ -115,16 +108,16 @@ export function OsmImport(props: { onSessionLost: () => void }) {
           />
         </label>
         <label className="data-row">
-          <span>{t("data.osm.name")}</span>
+          <span>{t("import.osm.name")}</span>
           <input value={name} onChange={(e) => setName(e.target.value)} maxLength={100} />
         </label>
         <label className="data-row">
-          <span>{t("data.osm.nameEn")}</span>
+          <span>{t("import.osm.nameEn")}</span>
           <input value={nameEn} onChange={(e) => setNameEn(e.target.value)} maxLength={100} />
         </label>
         <label className="check">
           <input type="checkbox" checked={publish} onChange={(e) => setPublish(e.target.checked)} />
-          {t("data.osm.publish")}
+          {t("import.osm.publish")}
         </label>
         <div className="row-actions">
           <button
@@ -134,14 +127,14 @@ export function OsmImport(props: { onSessionLost: () => void }) {
             onClick={() => void start()}
             data-testid="osm-start"
           >
-            {t("data.osm.start")}
+            {t("import.osm.start")}
           </button>
         </div>
         {sent && (
           <div className="data-progress">
             <progress max={sent.size} value={sent.received} />
             <span>
-              {t("data.osm.uploading", {
+              {t("import.osm.uploading", {
                 name: sent.name,
                 received: formatBytes(sent.received),
                 size: formatBytes(sent.size),
@@ -153,13 +146,17 @@ export function OsmImport(props: { onSessionLost: () => void }) {
       </section>
       {job && (
         <section className="data-step" data-testid="osm-job" data-state={job.state}>
-          <h3>{t(`data.osm.state.${job.state}`)}</h3>
+          <h3>{t(`import.osm.state.${job.state}`)}</h3>
           <div className="data-progress">
             <progress max={job.progress.steps} value={job.state === "done" ? job.progress.steps : job.progress.step} />
             <span>
               {job.state === "done"
-                ? t("data.osm.allSteps", { steps: job.progress.steps })
-                : t("data.osm.step", { step: job.progress.step, steps: job.progress.steps, label: job.progress.label })}
+                ? t("import.osm.allSteps", { steps: job.progress.steps })
+                : t("import.osm.step", {
+                    step: job.progress.step,
+                    steps: job.progress.steps,
+                    label: job.progress.label,
+                  })}
             </span>
           </div>
           <ol className="data-log" data-testid="osm-log">
@@ -179,7 +176,7 @@ export function OsmImport(props: { onSessionLost: () => void }) {
               <tbody>
                 {SUMMARY_KEYS.filter((k) => k in summary).map((k) => (
                   <tr key={k}>
-                    <th>{t(`data.osm.summary.${k}`)}</th>
+                    <th>{t(`import.osm.summary.${k}`)}</th>
                     <td className="num">{formatNumber(lang, summary[k] ?? 0)}</td>
                   </tr>
                 ))}

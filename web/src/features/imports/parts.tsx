@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 import type { ApiError } from "../../api.ts";
-import { useLang } from "../../i18n.ts";
+import { useLang } from "../../i18n/lang.ts";
 
 /** The server's refusal in the UI language: what was wrong and, when the server names it, which input. */
 export function ErrorBox(props: { error: ApiError; hideField?: boolean }) {

@@ -1,6 +1,6 @@
 import { type ReactNode, useCallback, useState } from "react";
 import { type ApiError, importPlan, toApiError } from "../../api.ts";
-import { formatNumber, useLang } from "../../i18n.ts";
+import { formatNumber, useLang } from "../../i18n/lang.ts";
 import { followLink } from "../../router.ts";
 import { type FileRead, FileStep } from "./file-step.tsx";
 import { GIS_FILE_ACCEPT } from "./import-options.ts";
@@ -37,17 +37,16 @@ type Result = {
 export function PlanImport(props: {
   onMap: (overlay: MapOverlay) => void;
   onFocus: (feature: GeoJSON.Feature) => void;
-  onSessionLost: () => void;
 }) {
   const { t } = useLang();
   const [read, setRead] = useState<FileRead | null>(null);
-  const [name, setName] = useState(() => t("data.plan.defaultName", { date: new Date().toISOString().slice(0, 10) }));
+  const [name, setName] = useState(() => t("import.plan.defaultName", { date: new Date().toISOString().slice(0, 10) }));
   const [codeField, setCodeField] = useState("");
   const [nameField, setNameField] = useState("");
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<(Result & { dryRun: boolean }) | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
-  const { onMap, onSessionLost } = props;
+  const { onMap } = props;
 
   const onRead = useCallback(
     (r: FileRead | null) => {
@@ -75,9 +74,7 @@ export function PlanImport(props: {
       setResult({ ...r, dryRun });
       onMap({ preview: read.preview.features, badRows: [], problems: r.geometry });
     } catch (err) {
-      const e = toApiError(err);
-      if (e.status === 401) onSessionLost();
-      else setError(e);
+      setError(toApiError(err));
     } finally {
       setBusy(false);
     }
@@ -86,25 +83,25 @@ export function PlanImport(props: {
   const fields = read?.preview.fields ?? [];
   return (
     <div className="data-tab" data-testid="plan-import">
-      <p className="muted">{t("data.plan.intro")}</p>
-      <FileStep accept={GIS_FILE_ACCEPT} onRead={onRead} onSessionLost={onSessionLost} />
+      <p className="muted">{t("import.plan.intro")}</p>
+      <FileStep accept={GIS_FILE_ACCEPT} onRead={onRead} />
       {read && (
         <section className="data-step">
-          <h3>{t("data.plan.title")}</h3>
+          <h3>{t("import.plan.title")}</h3>
           <label className="data-row">
-            <span>{t("data.plan.name")}</span>
+            <span>{t("import.plan.name")}</span>
             <input value={name} maxLength={100} onChange={(e) => setName(e.target.value)} data-testid="plan-name" />
           </label>
           {(
             [
-              ["data.plan.codeField", codeField, setCodeField],
-              ["data.plan.nameField", nameField, setNameField],
+              ["import.plan.codeField", codeField, setCodeField],
+              ["import.plan.nameField", nameField, setNameField],
             ] as const
           ).map(([label, value, set]) => (
             <label key={label} className="data-row">
               <span>{t(label)}</span>
               <select value={value} onChange={(e) => set(e.target.value)}>
-                <option value="">{t("data.file.auto")}</option>
+                <option value="">{t("import.file.auto")}</option>
                 {fields.map((f) => (
                   <option key={f.name} value={f.name}>
                     {f.name}
@@ -115,7 +112,7 @@ export function PlanImport(props: {
           ))}
           <div className="row-actions">
             <button type="button" disabled={busy} onClick={() => void run(true)}>
-              {t("data.plan.check")}
+              {t("import.plan.check")}
             </button>
             <button
               type="button"
@@ -124,10 +121,10 @@ export function PlanImport(props: {
               onClick={() => void run(false)}
               data-testid="plan-run"
             >
-              {t("data.plan.import")}
+              {t("import.plan.import")}
             </button>
           </div>
-          {busy && <Working label={t("data.plan.working")} hint={t("data.plan.workingHint")} />}
+          {busy && <Working label={t("import.plan.working")} hint={t("import.plan.workingHint")} />}
           {error && <ErrorBox error={error} />}
           {result && <PlanResult result={result} name={name} onFocus={props.onFocus} />}
         </section>
@@ -166,25 +163,25 @@ function PlanResult(props: {
     {
       key: "overlaps",
       items: report.overlaps.map((o, i) =>
-        item("overlap", i, t("data.plan.overlap", { a: o.a, b: o.b, area: m2(o.area_m2) })),
+        item("overlap", i, t("import.plan.overlap", { a: o.a, b: o.b, area: m2(o.area_m2) })),
       ),
     },
     {
       key: "gaps",
       items: report.gaps.map((g, i) =>
-        item("gap", i, t("data.plan.gap", { community: g.community, area: m2(g.area_m2) })),
+        item("gap", i, t("import.plan.gap", { community: g.community, area: m2(g.area_m2) })),
       ),
     },
     {
       key: "buildings",
       items: report.buildings_split.map((b, i) =>
-        item("building_split", i, t("data.plan.split", { name: b.name ?? `#${b.id}`, rows: rows(b.grids) })),
+        item("building_split", i, t("import.plan.split", { name: b.name ?? `#${b.id}`, rows: rows(b.grids) })),
       ),
     },
     {
       key: "compounds",
       items: report.compounds_split.map((c, i) =>
-        item("compound_split", i, t("data.plan.split", { name: c.name ?? `#${c.id}`, rows: rows(c.grids) })),
+        item("compound_split", i, t("import.plan.split", { name: c.name ?? `#${c.id}`, rows: rows(c.grids) })),
       ),
     },
   ];
@@ -192,8 +189,8 @@ function PlanResult(props: {
     <div className="data-report" data-testid="plan-report" data-plan={props.result.plan_id ?? ""}>
       <div className="notice-inline" role="status">
         {props.result.dryRun || props.result.plan_id === null
-          ? t("data.plan.checked", { grids: props.result.grids, parcels: props.result.parcels })
-          : t("data.plan.created", {
+          ? t("import.plan.checked", { grids: props.result.grids, parcels: props.result.parcels })
+          : t("import.plan.created", {
               name: props.name,
               id: props.result.plan_id,
               grids: props.result.grids,
@@ -201,26 +198,26 @@ function PlanResult(props: {
             })}{" "}
         {props.result.plan_id !== null && (
           <a href={`/plans/${props.result.plan_id}`} onClick={followLink} data-testid="plan-open">
-            {t("data.plan.open")}
+            {t("import.plan.open")}
           </a>
         )}
       </div>
       <p className="muted">
-        {t("data.plan.coverStats", {
+        {t("import.plan.coverStats", {
           drawn: report.drawn_grids,
           cover: report.parcels_by_cover,
           filled: report.parcels_filled_from_neighbours,
         })}
       </p>
       {report.outside_subdistrict.length > 0 && (
-        <p>{t("data.plan.outside", { rows: rows(report.outside_subdistrict) })}</p>
+        <p>{t("import.plan.outside", { rows: rows(report.outside_subdistrict) })}</p>
       )}
       {report.communities_without_grid.length > 0 && (
-        <p>{t("data.plan.withoutGrid", { codes: report.communities_without_grid.join("、") })}</p>
+        <p>{t("import.plan.withoutGrid", { codes: report.communities_without_grid.join("、") })}</p>
       )}
       {report.codes_changed.length > 0 && (
         <p>
-          {t("data.plan.codesChanged", {
+          {t("import.plan.codesChanged", {
             list: report.codes_changed.map((c) => `#${c.row} ${c.from} → ${c.to}`).join("；"),
           })}
         </p>
@@ -228,9 +225,13 @@ function PlanResult(props: {
       {sections.map((s) => (
         <div key={s.key} className="data-problems" data-testid={`plan-${s.key}`} data-count={s.items.length}>
           <h4>
-            {t(`data.plan.${s.key}`)} ({s.items.length})
+            {t(`import.plan.${s.key}`)} ({s.items.length})
           </h4>
-          {s.items.length ? <ul className="plain-list">{s.items}</ul> : <p className="muted">{t("data.plan.none")}</p>}
+          {s.items.length ? (
+            <ul className="plain-list">{s.items}</ul>
+          ) : (
+            <p className="muted">{t("import.plan.none")}</p>
+          )}
         </div>
       ))}
     </div>

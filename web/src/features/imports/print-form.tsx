@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 import { type ApiError, fetchDownload, type Plan, toApiError } from "../../api.ts";
-import { useLang } from "../../i18n.ts";
+import { useLang } from "../../i18n/lang.ts";
 import { type CommunityOption, CommunitySelect, PlanSelect } from "./export-form.tsx";
 import { ErrorBox, Working } from "./parts.tsx";
 import { formatBytes, saveFile } from "./upload.ts";
@@ -11,7 +11,7 @@ type Printed = { filename: string; size: number; url: string | null; width?: num
  * Printing on paper: a plan's map (the subdistrict or one community) or the change list between two plans, at A4 or
  * A3, as PDF or PNG. The server renders the page in headless Chromium, which takes seconds: a bar runs meanwhile.
  */
-export function PrintForm(props: { plans: Plan[]; communities: CommunityOption[]; onSessionLost: () => void }) {
+export function PrintForm(props: { plans: Plan[]; communities: CommunityOption[] }) {
   const { t } = useLang();
   const [kind, setKind] = useState<"map" | "transfers">("map");
   const [plan, setPlan] = useState("");
@@ -61,9 +61,7 @@ export function PrintForm(props: { plans: Plan[]; communities: CommunityOption[]
       }
       setPrinted(out);
     } catch (err) {
-      const e = toApiError(err);
-      if (e.status === 401) props.onSessionLost();
-      else setError(e);
+      setError(toApiError(err));
     } finally {
       setBusy(false);
     }
@@ -73,7 +71,7 @@ export function PrintForm(props: { plans: Plan[]; communities: CommunityOption[]
   return (
     <div className="data-tab" data-testid="print-form">
       <section className="data-step">
-        <h3>{t("data.print.title")}</h3>
+        <h3>{t("print.title")}</h3>
         <div className="data-choices" role="radiogroup">
           {(["map", "transfers"] as const).map((k) => (
             <label key={k} className="check">
@@ -84,13 +82,13 @@ export function PrintForm(props: { plans: Plan[]; communities: CommunityOption[]
                 onChange={() => setKind(k)}
                 data-testid={`print-kind-${k}`}
               />
-              {t(`data.print.kind.${k}`)}
+              {t(`print.kind.${k}`)}
             </label>
           ))}
         </div>
         {kind === "map" ? (
           <>
-            <PlanSelect label={t("data.export.plan")} plans={props.plans} value={plan} onChange={setPlan} />
+            <PlanSelect label={t("export.plan")} plans={props.plans} value={plan} onChange={setPlan} />
             <CommunitySelect
               communities={props.communities}
               value={community}
@@ -98,19 +96,19 @@ export function PrintForm(props: { plans: Plan[]; communities: CommunityOption[]
               testId="print-community"
             />
             <label className="data-row">
-              <span>{t("data.print.mapTitle")}</span>
+              <span>{t("print.mapTitle")}</span>
               <input
                 value={title}
                 maxLength={100}
-                placeholder={t("data.print.mapTitleHint")}
+                placeholder={t("print.mapTitleHint")}
                 onChange={(e) => setTitle(e.target.value)}
               />
             </label>
           </>
         ) : (
           <>
-            <PlanSelect label={t("data.print.from")} plans={props.plans} value={from} onChange={setFrom} required />
-            <PlanSelect label={t("data.print.to")} plans={props.plans} value={to} onChange={setTo} required />
+            <PlanSelect label={t("print.from")} plans={props.plans} value={from} onChange={setFrom} required />
+            <PlanSelect label={t("print.to")} plans={props.plans} value={to} onChange={setTo} required />
           </>
         )}
         <div className="data-choices">
@@ -147,14 +145,14 @@ export function PrintForm(props: { plans: Plan[]; communities: CommunityOption[]
             onClick={() => void print()}
             data-testid="print-run"
           >
-            {t("data.print.run")}
+            {t("print.run")}
           </button>
         </div>
-        {busy && <Working label={t("data.print.working")} hint={t("data.print.workingHint")} />}
+        {busy && <Working label={t("print.working")} hint={t("print.workingHint")} />}
         {error && <ErrorBox error={error} />}
         {printed && (
           <div className="notice-inline" role="status" data-testid="print-done">
-            {t("data.print.done", { name: printed.filename, size: formatBytes(printed.size) })}
+            {t("print.done", { name: printed.filename, size: formatBytes(printed.size) })}
             {printed.width && ` · ${printed.width} × ${printed.height} px`}
           </div>
         )}

@@ -1,4 +1,4 @@
-import { useLang } from "../../i18n.ts";
+import { useLang } from "../../i18n/lang.ts";
 import { Panel } from "../../ui/panel.tsx";
 
 export type ListItem = { kind: "venue" | "hazard"; id: number; label: string };

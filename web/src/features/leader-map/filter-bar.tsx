@@ -1,6 +1,6 @@
 import { type ReactNode, useEffect, useRef, useState } from "react";
 import type { HazardCategory, VenueCategory } from "../../api.ts";
-import { localName, type MessageKey, useLang } from "../../i18n.ts";
+import { localName, type MessageKey, useLang } from "../../i18n/lang.ts";
 import { useBottomVar } from "../../ui/bottom-var.ts";
 import { type Filters, HAZARD_STATUSES, NO_FILTERS, SEVERITIES, VENUE_STATUSES } from "./filters.ts";
 import { hazardIconSvg, iconUrl, venueIconSvg } from "./leader-map-layers.ts";
@@ -88,15 +88,18 @@ export function FilterBar(props: {
   const hazardOptions = props.hazardCategories.map((c) => ({ value: c.code, label: name(c) }));
   const statusOptions = HAZARD_STATUSES.map((s) => ({
     value: s,
-    label: t(`hazards.status.${s}` as MessageKey),
+    label: t(`hazard.status.${s}` as MessageKey),
     icon: iconUrl(hazardIconSvg("medium", s)),
   }));
   const severityOptions = SEVERITIES.map((s) => ({
     value: s,
-    label: t(`hazards.severity.${s}` as MessageKey),
+    label: t(`hazard.severity.${s}` as MessageKey),
     icon: iconUrl(hazardIconSvg(s, "reported")),
   }));
-  const venueStatusOptions = VENUE_STATUSES.map((s) => ({ value: s, label: t(`venues.status.${s}` as MessageKey) }));
+  const venueStatusOptions = VENUE_STATUSES.map((s) => ({
+    value: s,
+    label: t(`inspection.status.${s}` as MessageKey),
+  }));
 
   return (
     <section ref={bar} className="lm-filters" aria-label={t("leaderMap.filters")} data-testid="leader-filters">
@@ -154,35 +157,35 @@ export function FilterBar(props: {
         />
       </span>
       <MultiSelect
-        label={t("venues.filterCategory")}
+        label={t("venue.filterCategory")}
         options={venueOptions}
         value={f.venueCategories}
         onChange={(v) => set({ venueCategories: v })}
         testId="filter-venue-category"
       />
       <MultiSelect
-        label={t("venues.filterStatus")}
+        label={t("inspection.filterStatus")}
         options={venueStatusOptions}
         value={f.venueStatuses}
         onChange={(v) => set({ venueStatuses: v })}
         testId="filter-venue-status"
       />
       <MultiSelect
-        label={t("hazards.filterCategory")}
+        label={t("hazard.filterCategory")}
         options={hazardOptions}
         value={f.hazardCategories}
         onChange={(v) => set({ hazardCategories: v })}
         testId="filter-hazard-category"
       />
       <MultiSelect
-        label={t("hazards.filterStatus")}
+        label={t("hazard.filterStatus")}
         options={statusOptions}
         value={f.hazardStatuses}
         onChange={(v) => set({ hazardStatuses: v })}
         testId="filter-hazard-status"
       />
       <MultiSelect
-        label={t("hazards.filterSeverity")}
+        label={t("hazard.filterSeverity")}
         options={severityOptions}
         value={f.severities}
         onChange={(v) => set({ severities: v })}
@@ -196,7 +199,7 @@ export function FilterBar(props: {
             onChange={(e) => set({ showVenues: e.target.checked })}
             data-testid="layer-venues"
           />
-          {t("leaderMap.showVenues")}
+          {t("venue.show")}
         </label>
         <label className="lm-check">
           <input
@@ -205,7 +208,7 @@ export function FilterBar(props: {
             onChange={(e) => set({ showHazards: e.target.checked })}
             data-testid="layer-hazards"
           />
-          {t("leaderMap.showHazards")}
+          {t("hazard.show")}
         </label>
         <label className="lm-check">
           <input
@@ -224,7 +227,7 @@ export function FilterBar(props: {
               onChange={(e) => set({ coverage: e.target.checked })}
               data-testid="layer-coverage"
             />
-            {t("leaderMap.coverage")}
+            {t("coverage.layer")}
           </label>
         )}
       </span>

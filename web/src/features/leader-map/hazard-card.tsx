@@ -9,7 +9,7 @@ import {
   moveHazard,
   toApiError,
 } from "../../api.ts";
-import { type MessageKey, useLang } from "../../i18n.ts";
+import { type MessageKey, useLang } from "../../i18n/lang.ts";
 import { Panel, Stat } from "../../ui/panel.tsx";
 import { hazardIconSvg, iconUrl } from "./leader-map-layers.ts";
 
@@ -20,17 +20,17 @@ export function cstTime(at: string | Date): string {
 }
 
 const ROLE_KEYS: Record<string, MessageKey> = {
-  secretary: "role.secretary",
-  grid_leader: "role.grid_leader",
-  grid_worker: "role.grid_worker",
-  info_worker: "role.info_worker",
+  secretary: "worker.role.secretary",
+  grid_leader: "worker.role.grid_leader",
+  grid_worker: "worker.role.grid_worker",
+  info_worker: "worker.role.info_worker",
 };
 
 /** The button for a move: reopening reads differently from assigning for the first time. */
 const moveKey = (from: HazardStatusName, to: HazardStatusName): MessageKey =>
   to === "assigned" && (from === "resolved" || from === "verified")
-    ? "hazards.move.reopen"
-    : (`hazards.move.${to}` as MessageKey);
+    ? "hazard.move.reopen"
+    : (`hazard.move.${to}` as MessageKey);
 
 /**
  * A hazard's card: what and where it is, its grid's team, the timeline of its states with who moved it and when,
@@ -81,7 +81,7 @@ export function HazardCard(props: {
   };
 
   const p = hazard?.properties;
-  const statusName = (s: string | null) => (s ? t(`hazards.status.${s}` as MessageKey) : "");
+  const statusName = (s: string | null) => (s ? t(`hazard.status.${s}` as MessageKey) : "");
   return (
     <Panel
       title={p ? p.title : t("leaderMap.loading")}
@@ -95,17 +95,17 @@ export function HazardCard(props: {
           <div className="lm-status-line">
             <img src={iconUrl(hazardIconSvg(p.severity, p.status))} alt="" width={30} height={28} />
             <strong data-testid="hazard-status">{statusName(p.status)}</strong>
-            <span className={`lm-sev lm-sev-${p.severity}`}>{t(`hazards.severity.${p.severity}` as MessageKey)}</span>
+            <span className={`lm-sev lm-sev-${p.severity}`}>{t(`hazard.severity.${p.severity}` as MessageKey)}</span>
           </div>
           <dl className="stats">
-            <Stat label={t("hazards.reportedAt")} value={cstTime(p.reported_at)} />
-            <Stat label={t("hazards.resolvedAt")} value={p.resolved_at ? cstTime(p.resolved_at) : "—"} />
+            <Stat label={t("hazard.reportedAt")} value={cstTime(p.reported_at)} />
+            <Stat label={t("hazard.resolvedAt")} value={p.resolved_at ? cstTime(p.resolved_at) : "—"} />
             <Stat label={t("leaderMap.grid")} value={<code data-testid="hazard-grid">{p.grid_code ?? "—"}</code>} />
             <Stat label={t("leaderMap.community")} value={<code>{p.community_code ?? "—"}</code>} />
           </dl>
           {p.venue_id !== null && (
             <p>
-              {t("hazards.venue")}：
+              {t("hazard.venue")}：
               <button type="button" className="lm-link" onClick={() => props.onOpenVenue(p.venue_id as number)}>
                 {p.venue_name}
               </button>
@@ -113,7 +113,7 @@ export function HazardCard(props: {
           )}
           {p.note && <p className="lm-note">{p.note}</p>}
 
-          <h3 className="panel-section">{t("hazards.team")}</h3>
+          <h3 className="panel-section">{t("hazard.team")}</h3>
           {p.team.length === 0 ? (
             <p className="muted">{t("grid.noTeam")}</p>
           ) : (
@@ -126,7 +126,7 @@ export function HazardCard(props: {
             </ul>
           )}
 
-          <h3 className="panel-section">{t("hazards.timeline")}</h3>
+          <h3 className="panel-section">{t("hazard.timeline")}</h3>
           <ol className="lm-timeline" data-testid="hazard-timeline">
             {history.map((m) => (
               <li key={m.id}>
@@ -148,7 +148,7 @@ export function HazardCard(props: {
               <textarea
                 value={note}
                 onChange={(e) => setNote(e.target.value)}
-                placeholder={t("hazards.moveNote")}
+                placeholder={t("hazard.moveNote")}
                 maxLength={1000}
                 rows={2}
                 data-testid="hazard-move-note"
@@ -174,7 +174,7 @@ export function HazardCard(props: {
               )}
             </div>
           ) : (
-            <p className="muted">{t("hazards.noMoves")}</p>
+            <p className="muted">{t("hazard.noMoves")}</p>
           )}
         </>
       )}

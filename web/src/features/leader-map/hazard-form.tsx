@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from "react";
 import { type ApiError, type HazardCategory, reportHazard, toApiError } from "../../api.ts";
-import { type MessageKey, useLang } from "../../i18n.ts";
+import { type MessageKey, useLang } from "../../i18n/lang.ts";
 import { Panel } from "../../ui/panel.tsx";
 import { SEVERITIES } from "./filters.ts";
 
@@ -13,7 +13,6 @@ export function HazardForm(props: {
   categories: HazardCategory[];
   onClose: () => void;
   onCreated: (id: number) => void;
-  onSessionLost: () => void;
 }) {
   const { lang, t } = useLang();
   const [category, setCategory] = useState(props.categories[0]?.code ?? "other");
@@ -37,22 +36,20 @@ export function HazardForm(props: {
       });
       props.onCreated(created.id);
     } catch (err) {
-      const apiError = toApiError(err);
-      if (apiError.status === 401) props.onSessionLost();
-      else setProblem(apiError);
+      setProblem(toApiError(err));
     } finally {
       setBusy(false);
     }
   };
 
   return (
-    <Panel title={t("hazards.new")} closeLabel={t("grid.close")} onClose={props.onClose} testId="hazard-form">
+    <Panel title={t("hazard.new")} closeLabel={t("grid.close")} onClose={props.onClose} testId="hazard-form">
       <form className="form" onSubmit={(e) => void submit(e)}>
         <p className="muted">
-          {t("hazards.at")}：{props.at[0].toFixed(6)}, {props.at[1].toFixed(6)}
+          {t("hazard.at")}：{props.at[0].toFixed(6)}, {props.at[1].toFixed(6)}
         </p>
         <label className="field">
-          <span className="field-label">{t("hazards.category")}</span>
+          <span className="field-label">{t("hazard.category")}</span>
           <select value={category} onChange={(e) => setCategory(e.target.value)} data-testid="hazard-form-category">
             {props.categories.map((c) => (
               <option key={c.code} value={c.code}>
@@ -62,16 +59,16 @@ export function HazardForm(props: {
           </select>
         </label>
         <fieldset className="lm-fieldset">
-          <legend className="field-label">{t("hazards.severity")}</legend>
+          <legend className="field-label">{t("hazard.severity")}</legend>
           {SEVERITIES.map((s) => (
             <label key={s} className="lm-check">
               <input type="radio" name="severity" value={s} checked={severity === s} onChange={() => setSeverity(s)} />
-              {t(`hazards.severity.${s}` as MessageKey)}
+              {t(`hazard.severity.${s}` as MessageKey)}
             </label>
           ))}
         </fieldset>
         <label className="field">
-          <span className="field-label">{t("hazards.title")}</span>
+          <span className="field-label">{t("hazard.title")}</span>
           <input
             value={title}
             onChange={(e) => setTitle(e.target.value)}
@@ -81,7 +78,7 @@ export function HazardForm(props: {
           />
         </label>
         <label className="field">
-          <span className="field-label">{t("hazards.note")}</span>
+          <span className="field-label">{t("hazard.note")}</span>
           <textarea value={note} onChange={(e) => setNote(e.target.value)} maxLength={1000} rows={3} />
         </label>
         {problem && (
@@ -96,7 +93,7 @@ export function HazardForm(props: {
             disabled={busy || !title.trim()}
             data-testid="hazard-form-submit"
           >
-            {t("hazards.submit")}
+            {t("hazard.submit")}
           </button>
           <button type="button" onClick={props.onClose}>
             {t("leaderMap.cancel")}

@@ -1,4 +1,3 @@
-import type { GeoJSONSourceSpecification, LayerSpecification } from "maplibre-gl";
 import { type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import {
   type ApiError,
@@ -18,9 +17,11 @@ import {
   type VenueCategory,
   type VenueClusters,
 } from "../../api.ts";
-import { useLang } from "../../i18n.ts";
-import type { AtlasMap, BBox, FeatureRef } from "../../map/atlas-map.ts";
+import { useLang } from "../../i18n/lang.ts";
+import type { AtlasMap, FeatureRef } from "../../map/atlas-map.ts";
+import type { BaseMap } from "../../map/base-map.ts";
 import { shareBin } from "../../map/coverage-scale.ts";
+import { type BBox, grow, type LngLat } from "../../map/geo.ts";
 import { MapView } from "../../map/map-view.tsx";
 import { navigate } from "../../router.ts";
 import { Banner } from "../../ui/banner.tsx";
@@ -36,29 +37,19 @@ import { TimeSlider } from "./time-slider.tsx";
 import { VenueCard } from "./venue-card.tsx";
 import "./leader-map.css";
 
-/** What the leader map is drawn over: the subdistrict's base map, as the app composes it. */
-export type LeaderBase = {
-  bbox: BBox;
-  sources: Record<string, GeoJSONSourceSpecification>;
-  /** The base map's layers in drawing order; the points go over all of them. */
-  layers: LayerSpecification[];
-  data: Record<string, GeoJSON.GeoJSON | undefined>;
-  locale: Record<string, string>;
-  attribution: string;
-  communities: Array<{ code: string; name: string; name_en: string | null }>;
-};
-
 type Selected =
   | { kind: "venue"; id: number }
   | { kind: "hazard"; id: number }
   | { kind: "list"; items: ListItem[] }
-  | { kind: "new-hazard"; at: [number, number] }
+  | { kind: "new-hazard"; at: LngLat }
   | null;
 
 /** Room the filter bar (top), the legend and statistics (left) and the slider (bottom) take over the map. */
 const INSET = { top: 120, right: 0, bottom: 90, left: 12 };
 /** Below this zoom a click on a cluster zooms in; from it on, it lists what the cluster holds. */
 const LIST_ZOOM = 17.5;
+/** Least room (about 30 m) around a box of the view or a cluster: a cluster of one point has no extent. */
+const MIN_PAD_DEG = 0.0003;
 
 /**
  * The leader's map (issue 7): venues and hazards over the base map, with filters kept in the URL, a replay of the
@@ -66,13 +57,7 @@ const LIST_ZOOM = 17.5;
  * reporting a hazard, moving it along its lifecycle and recording inspections. The points come clustered by the
  * server for the screen, so the map draws at most a few hundred whatever the size of the data.
  */
-export function LeaderMap(props: {
-  base: LeaderBase;
-  bar: ReactNode;
-  search: string;
-  roles: readonly string[];
-  onSessionLost: () => void;
-}) {
+export function LeaderMap(props: { base: BaseMap; bar: ReactNode; search: string; roles: readonly string[] }) {
   const { lang, t } = useLang();
   const filters = useMemo(() => parseFilters(props.search), [props.search]);
   const [atlas, setAtlas] = useState<AtlasMap | null>(null);
@@ -94,15 +79,9 @@ export function LeaderMap(props: {
   const mayCoverage = props.roles.some((r) => r === "admin" || r === "planner" || r === "leader" || r === "secretary");
   const [coverage, setCoverage] = useState<GeoJSON.FeatureCollection | null>(null);
 
-  const { onSessionLost } = props;
-  const fail = useCallback(
-    (err: unknown) => {
-      const e = toApiError(err);
-      if (e.status === 401) onSessionLost();
-      else setError(e);
-    },
-    [onSessionLost],
-  );
+  const fail = useCallback((err: unknown) => setError(toApiError(err)), []);
+
+  const communities = useMemo(() => props.base.communities.map((f) => f.properties), [props.base.communities]);
 
   const setFilters = useCallback((next: Filters) => {
     navigate(`/leader-map${formatFilters(next)}`, { replace: true });
@@ -124,7 +103,7 @@ export function LeaderMap(props: {
     if (!view) return;
     let current = true;
     const zoom = Math.round(view.zoom * 2) / 2;
-    const bbox = grow(view.bbox, 0.15)
+    const bbox = grow(view.bbox, 0.15, MIN_PAD_DEG)
       .map((v) => v.toFixed(6))
       .join(",");
     if (filters.showVenues) {
@@ -228,11 +207,11 @@ export function LeaderMap(props: {
         // Nested values come back from the map as JSON text.
         const bounds = (typeof p.bounds === "string" ? JSON.parse(p.bounds) : p.bounds) as BBox;
         if (map.view().zoom < LIST_ZOOM) {
-          map.fitBounds(grow(bounds, 0.3));
+          map.fitBounds(grow(bounds, 0.3, MIN_PAD_DEG));
           return;
         }
         const f = filtersRef.current;
-        const bbox = grow(bounds, 0.01)
+        const bbox = grow(bounds, 0.01, MIN_PAD_DEG)
           .map((v) => v.toFixed(7))
           .join(",");
         const load = isHazard
@@ -294,7 +273,7 @@ export function LeaderMap(props: {
       <FilterBar
         filters={filters}
         onChange={setFilters}
-        communities={props.base.communities}
+        communities={communities}
         venueCategories={venueCategories}
         hazardCategories={hazardCategories}
         mayCoverage={mayCoverage}
@@ -307,14 +286,14 @@ export function LeaderMap(props: {
               disabled={picking}
               data-testid="hazard-create"
             >
-              {t("hazards.new")}
+              {t("hazard.new")}
             </button>
           ) : null
         }
       />
       {picking && (
         <div className="lm-hint" role="status" data-testid="pick-hint">
-          {t("leaderMap.pickPoint")}
+          {t("hazard.pickPoint")}
           <button
             type="button"
             onClick={() => {
@@ -330,7 +309,7 @@ export function LeaderMap(props: {
         open={statsOpen}
         onToggle={() => setStatsOpen((o) => !o)}
         stats={stats}
-        communities={props.base.communities}
+        communities={communities}
         hazardCategories={hazardCategories}
         venueCategories={venueCategories}
         mayConfigure={mayConfigure}
@@ -378,7 +357,6 @@ export function LeaderMap(props: {
             changed();
             setSelected({ kind: "hazard", id });
           }}
-          onSessionLost={onSessionLost}
         />
       )}
       {error && (
@@ -395,10 +373,4 @@ export function LeaderMap(props: {
       )}
     </div>
   );
-}
-
-function grow([w, s, e, n]: BBox, by: number): BBox {
-  const dx = Math.max((e - w) * by, 0.0003);
-  const dy = Math.max((n - s) * by, 0.0003);
-  return [w - dx, s - dy, e + dx, n + dy];
 }

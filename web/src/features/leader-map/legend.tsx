@@ -1,6 +1,6 @@
 import { useState } from "react";
 import type { VenueCategory } from "../../api.ts";
-import { type MessageKey, useLang } from "../../i18n.ts";
+import { type MessageKey, useLang } from "../../i18n/lang.ts";
 import { CoverageLegend } from "../../ui/coverage-legend.tsx";
 import { HAZARD_STATUSES, SEVERITIES } from "./filters.ts";
 import { hazardIconSvg, iconUrl, venueIconSvg } from "./leader-map-layers.ts";
@@ -17,7 +17,7 @@ export function Legend(props: { venueCategories: VenueCategory[]; coverage: bool
       </button>
       {open && (
         <div className="lm-legend-body">
-          <h4>{t("leaderMap.legendVenues")}</h4>
+          <h4>{t("venue.legend")}</h4>
           <ul className="lm-legend-grid">
             {props.venueCategories.map((c) => (
               <li key={c.code}>
@@ -27,27 +27,27 @@ export function Legend(props: { venueCategories: VenueCategory[]; coverage: bool
             ))}
           </ul>
           <p className="lm-legend-note">
-            <span className="lm-ring lm-ring-red" /> {t("leaderMap.legendOverdue")}{" "}
-            <span className="lm-ring lm-ring-amber" /> {t("leaderMap.legendDue")}
+            <span className="lm-ring lm-ring-red" /> {t("inspection.legendOverdue")}{" "}
+            <span className="lm-ring lm-ring-amber" /> {t("inspection.legendDue")}
           </p>
           {props.coverage && (
             <>
-              <h4>{t("leaderMap.coverage")}</h4>
+              <h4>{t("coverage.layer")}</h4>
               <CoverageLegend noRoads={t("leaderMap.noRoads")} />
             </>
           )}
-          <h4>{t("leaderMap.legendHazards")}</h4>
+          <h4>{t("hazard.legend")}</h4>
           <ul className="lm-legend-grid">
             {HAZARD_STATUSES.map((s) => (
               <li key={s}>
                 <img src={iconUrl(hazardIconSvg("medium", s))} alt="" width={19} height={18} />
-                {t(`hazards.status.${s}` as MessageKey)}
+                {t(`hazard.status.${s}` as MessageKey)}
               </li>
             ))}
             {SEVERITIES.map((s) => (
               <li key={s}>
                 <img src={iconUrl(hazardIconSvg(s, "reported"))} alt="" width={19} height={18} />
-                {t(`hazards.severity.${s}` as MessageKey)}
+                {t(`hazard.severity.${s}` as MessageKey)}
               </li>
             ))}
           </ul>

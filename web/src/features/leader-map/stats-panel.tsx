@@ -1,6 +1,6 @@
 import { lazy, Suspense, useMemo, useState } from "react";
 import { changeVenueInterval, type HazardCategory, type HazardStats, type VenueCategory } from "../../api.ts";
-import { formatNumber, localName, type MessageKey, useLang } from "../../i18n.ts";
+import { formatNumber, localName, type MessageKey, useLang } from "../../i18n/lang.ts";
 import { HAZARD_STATUSES } from "./filters.ts";
 
 // ECharts is large: it loads with the first chart, not with the app.
@@ -48,9 +48,9 @@ export function StatsPanel(props: {
   }, [s]);
   const labels = useMemo(
     () => ({
-      opened: t("leaderMap.chartOpened"),
-      resolved: t("leaderMap.chartResolved"),
-      verified: t("leaderMap.chartVerified"),
+      opened: t("hazard.stats.chartOpened"),
+      resolved: t("hazard.stats.chartResolved"),
+      verified: t("hazard.stats.chartVerified"),
     }),
     [t],
   );
@@ -87,23 +87,23 @@ export function StatsPanel(props: {
         <div className="lm-stats-body">
           <dl className="stats stats-3">
             <div className="stat">
-              <dt>{t("leaderMap.statsHazards")}</dt>
+              <dt>{t("hazard.stats.title")}</dt>
               <dd data-testid="stats-total">{s.total}</dd>
             </div>
             <div className="stat">
-              <dt>{t("leaderMap.statsOpen")}</dt>
+              <dt>{t("hazard.stats.open")}</dt>
               <dd data-testid="stats-open-count">{s.open}</dd>
             </div>
             <div className="stat">
-              <dt>{t("leaderMap.statsFixed")}</dt>
+              <dt>{t("hazard.stats.fixed")}</dt>
               <dd>{s.total - s.open}</dd>
             </div>
             <div className="stat">
-              <dt>{t("leaderMap.statsMedian")}</dt>
+              <dt>{t("hazard.stats.median")}</dt>
               <dd data-testid="stats-median">{days(s.remediation.median_days)}</dd>
             </div>
             <div className="stat">
-              <dt>{t("leaderMap.statsLongest")}</dt>
+              <dt>{t("hazard.stats.longest")}</dt>
               <dd>
                 {s.remediation.longest_id !== null ? (
                   <button
@@ -120,19 +120,19 @@ export function StatsPanel(props: {
             </div>
           </dl>
 
-          <h3 className="panel-section">{t("leaderMap.statsMonthly")}</h3>
+          <h3 className="panel-section">{t("hazard.stats.monthly")}</h3>
           <Suspense fallback={<div className="lm-chart" />}>
             <MonthChart months={s.months} labels={labels} />
           </Suspense>
 
-          <h3 className="panel-section">{t("leaderMap.statsByCommunity")}</h3>
+          <h3 className="panel-section">{t("hazard.stats.byCommunity")}</h3>
           <table className="lm-table lm-table-num" data-testid="stats-communities">
             <thead>
               <tr>
                 <th>{t("leaderMap.community")}</th>
                 {HAZARD_STATUSES.map((st) => (
-                  <th key={st} title={t(`hazards.status.${st}` as MessageKey)}>
-                    {t(`hazards.statusShort.${st}` as MessageKey)}
+                  <th key={st} title={t(`hazard.status.${st}` as MessageKey)}>
+                    {t(`hazard.statusShort.${st}` as MessageKey)}
                   </th>
                 ))}
                 <th>{t("leaderMap.total")}</th>
@@ -153,7 +153,7 @@ export function StatsPanel(props: {
             </tbody>
           </table>
 
-          <h3 className="panel-section">{t("leaderMap.statsByCategory")}</h3>
+          <h3 className="panel-section">{t("hazard.stats.byCategory")}</h3>
           <ul className="lm-bars">
             {perCategory.map(([code, r]) => (
               <li key={code}>
@@ -169,15 +169,15 @@ export function StatsPanel(props: {
             ))}
           </ul>
 
-          <h3 className="panel-section">{t("leaderMap.statsOverdue")}</h3>
+          <h3 className="panel-section">{t("inspection.stats.overdue")}</h3>
           <table className="lm-table lm-table-num" data-testid="stats-overdue">
             <thead>
               <tr>
-                <th>{t("venues.category")}</th>
-                <th>{t("leaderMap.statsInterval")}</th>
-                <th>{t("leaderMap.statsVenues")}</th>
-                <th>{t("leaderMap.statsOverdueCol")}</th>
-                <th>{t("leaderMap.statsNever")}</th>
+                <th>{t("venue.category")}</th>
+                <th>{t("inspection.stats.interval")}</th>
+                <th>{t("inspection.stats.venues")}</th>
+                <th>{t("inspection.stats.overdueCol")}</th>
+                <th>{t("inspection.stats.never")}</th>
               </tr>
             </thead>
             <tbody>

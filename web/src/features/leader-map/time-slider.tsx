@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 import type { HazardStats } from "../../api.ts";
-import { useLang } from "../../i18n.ts";
+import { useLang } from "../../i18n/lang.ts";
 import { monthEnd } from "./filters.ts";
 
 /** How long the replay shows each month. */
@@ -39,7 +39,7 @@ export function TimeSlider(props: {
   const s = props.stats;
   const fixed = s ? s.total - s.open : 0;
   return (
-    <section className="lm-slider" aria-label={t("leaderMap.replay")} data-testid="time-slider">
+    <section className="lm-slider" aria-label={t("hazard.replay")} data-testid="time-slider">
       <button
         type="button"
         onClick={() => {
@@ -67,7 +67,7 @@ export function TimeSlider(props: {
       <span className="lm-slider-label" data-testid="replay-label">
         {month ? t("leaderMap.replayAt", { month }) : t("leaderMap.replayNow")}
       </span>
-      {s && <span className="muted">{t("leaderMap.replayCounts", { reported: s.total, open: s.open, fixed })}</span>}
+      {s && <span className="muted">{t("hazard.replayCounts", { reported: s.total, open: s.open, fixed })}</span>}
     </section>
   );
 }

@@ -8,7 +8,7 @@ import {
   toApiError,
   type VenueCard as Venue,
 } from "../../api.ts";
-import { type MessageKey, useLang } from "../../i18n.ts";
+import { type MessageKey, useLang } from "../../i18n/lang.ts";
 import { Panel, Stat } from "../../ui/panel.tsx";
 import { SEVERITIES } from "./filters.ts";
 import { iconUrl, venueIconSvg } from "./leader-map-layers.ts";
@@ -59,19 +59,19 @@ export function VenueCard(props: {
           <div className="lm-status-line">
             <img src={iconUrl(venueIconSvg(p.category))} alt="" width={28} height={28} />
             <strong className={`lm-venue-${p.inspection_status}`} data-testid="venue-status">
-              {t(`venues.status.${p.inspection_status}` as MessageKey)}
+              {t(`inspection.status.${p.inspection_status}` as MessageKey)}
             </strong>
-            <span className="muted">{t("venues.interval", { n: p.inspection_interval_days })}</span>
+            <span className="muted">{t("inspection.interval", { n: p.inspection_interval_days })}</span>
           </div>
           <dl className="stats">
-            <Stat label={t("venues.lastInspection")} value={p.last_inspected_on ?? "—"} />
-            <Stat label={t("venues.dueOn")} value={p.due_on ?? "—"} />
+            <Stat label={t("inspection.last")} value={p.last_inspected_on ?? "—"} />
+            <Stat label={t("inspection.dueOn")} value={p.due_on ?? "—"} />
             <Stat label={t("leaderMap.grid")} value={<code>{p.grid_code ?? "—"}</code>} />
-            <Stat label={t("venues.openHazardsLabel")} value={p.open_hazards} />
+            <Stat label={t("venue.openHazardsLabel")} value={p.open_hazards} />
           </dl>
           {p.address && (
             <p>
-              {t("venues.address")}：{p.address}
+              {t("venue.address")}：{p.address}
             </p>
           )}
 
@@ -82,7 +82,7 @@ export function VenueCard(props: {
               onClick={() => setInspecting(true)}
               data-testid="venue-inspect"
             >
-              {t("venues.inspect")}
+              {t("inspection.record")}
             </button>
           )}
           {inspecting && (
@@ -100,30 +100,30 @@ export function VenueCard(props: {
 
           {p.hazards.length > 0 && (
             <>
-              <h3 className="panel-section">{t("venues.hazards")}</h3>
+              <h3 className="panel-section">{t("venue.hazards")}</h3>
               <ul className="lm-plain">
                 {p.hazards.map((h) => (
                   <li key={h.id}>
                     <button type="button" className="lm-link" onClick={() => props.onOpenHazard(h.id)}>
                       {h.title}
                     </button>{" "}
-                    <span className="muted">{t(`hazards.status.${h.status}` as MessageKey)}</span>
+                    <span className="muted">{t(`hazard.status.${h.status}` as MessageKey)}</span>
                   </li>
                 ))}
               </ul>
             </>
           )}
 
-          <h3 className="panel-section">{t("venues.inspections")}</h3>
+          <h3 className="panel-section">{t("inspection.list")}</h3>
           {p.inspections.length === 0 ? (
-            <p className="muted">{t("venues.noInspections")}</p>
+            <p className="muted">{t("inspection.none")}</p>
           ) : (
             <table className="lm-table" data-testid="venue-inspections">
               <thead>
                 <tr>
-                  <th>{t("venues.inspectedOn")}</th>
-                  <th>{t("venues.inspector")}</th>
-                  <th>{t("venues.result")}</th>
+                  <th>{t("inspection.date")}</th>
+                  <th>{t("inspection.inspector")}</th>
+                  <th>{t("inspection.result")}</th>
                 </tr>
               </thead>
               <tbody>
@@ -132,14 +132,16 @@ export function VenueCard(props: {
                     <td className="nowrap">{i.inspected_on}</td>
                     <td>
                       {i.inspector_name ?? "—"}
-                      {i.joint_with_police && <span className="lm-tag">{t("venues.joint")}</span>}
+                      {i.joint_with_police && <span className="lm-tag">{t("inspection.joint")}</span>}
                     </td>
                     <td>
-                      <span className={`lm-result-${i.result}`}>{t(`venues.result.${i.result}` as MessageKey)}</span>
+                      <span className={`lm-result-${i.result}`}>
+                        {t(`inspection.result.${i.result}` as MessageKey)}
+                      </span>
                       {i.note && <div className="muted">{i.note}</div>}
                       {i.follow_up && (
                         <div className="muted">
-                          {t("venues.followUp")}：{i.follow_up}
+                          {t("inspection.followUp")}：{i.follow_up}
                         </div>
                       )}
                     </td>
@@ -197,11 +199,11 @@ function InspectionForm(props: {
   return (
     <form className="form lm-inspection" onSubmit={(e) => void submit(e)} data-testid="inspection-form">
       <label className="field">
-        <span className="field-label">{t("venues.inspectedOn")}</span>
+        <span className="field-label">{t("inspection.date")}</span>
         <input type="date" value={day} max={todayCst()} onChange={(e) => setDay(e.target.value)} required />
       </label>
       <label className="field">
-        <span className="field-label">{t("venues.result")}</span>
+        <span className="field-label">{t("inspection.result")}</span>
         <select
           value={result}
           onChange={(e) => setResult(e.target.value as (typeof RESULTS)[number])}
@@ -209,27 +211,27 @@ function InspectionForm(props: {
         >
           {RESULTS.map((r) => (
             <option key={r} value={r}>
-              {t(`venues.result.${r}` as MessageKey)}
+              {t(`inspection.result.${r}` as MessageKey)}
             </option>
           ))}
         </select>
       </label>
       <label className="field">
-        <span className="field-label">{t("venues.note")}</span>
+        <span className="field-label">{t("inspection.note")}</span>
         <textarea value={note} onChange={(e) => setNote(e.target.value)} maxLength={1000} rows={2} />
       </label>
       <label className="field">
-        <span className="field-label">{t("venues.followUp")}</span>
+        <span className="field-label">{t("inspection.followUp")}</span>
         <textarea value={followUp} onChange={(e) => setFollowUp(e.target.value)} maxLength={1000} rows={2} />
       </label>
       <label className="lm-check">
         <input type="checkbox" checked={joint} onChange={(e) => setJoint(e.target.checked)} />
-        {t("venues.joint")}
+        {t("inspection.joint")}
       </label>
       {raised.map((h, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: rows of a form being typed, with no id before they are saved.
         <fieldset key={i} className="lm-fieldset">
-          <legend className="field-label">{t("venues.raisedHazard", { n: i + 1 })}</legend>
+          <legend className="field-label">{t("inspection.raisedHazard", { n: i + 1 })}</legend>
           <select value={h.category} onChange={(e) => change(i, { category: e.target.value })}>
             {props.categories.map((c) => (
               <option key={c.code} value={c.code}>
@@ -240,18 +242,18 @@ function InspectionForm(props: {
           <select value={h.severity} onChange={(e) => change(i, { severity: e.target.value as Raised["severity"] })}>
             {SEVERITIES.map((s) => (
               <option key={s} value={s}>
-                {t(`hazards.severity.${s}` as MessageKey)}
+                {t(`hazard.severity.${s}` as MessageKey)}
               </option>
             ))}
           </select>
           <input
             value={h.title}
-            placeholder={t("hazards.title")}
+            placeholder={t("hazard.title")}
             maxLength={120}
             onChange={(e) => change(i, { title: e.target.value })}
           />
           <button type="button" className="lm-link" onClick={() => setRaised((rs) => rs.filter((_, k) => k !== i))}>
-            {t("venues.removeHazard")}
+            {t("inspection.removeHazard")}
           </button>
         </fieldset>
       ))}
@@ -266,7 +268,7 @@ function InspectionForm(props: {
             ])
           }
         >
-          + {t("venues.addHazard")}
+          + {t("inspection.addHazard")}
         </button>
       )}
       {problem && (
@@ -276,7 +278,7 @@ function InspectionForm(props: {
       )}
       <div className="lm-row">
         <button type="submit" className="lm-primary" disabled={busy} data-testid="inspection-save">
-          {t("venues.save")}
+          {t("inspection.save")}
         </button>
         <button type="button" onClick={props.onCancel}>
           {t("leaderMap.cancel")}

@@ -1,4 +1,4 @@
-import { type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { type ReactNode, useCallback, useEffect, useMemo, useState } from "react";
 import {
   type ApiError,
   type Comparison,
@@ -8,22 +8,17 @@ import {
   toApiError,
   transfersCsvUrl,
 } from "../../api.ts";
-import { formatNumber, useLang } from "../../i18n.ts";
+import { formatNumber, useLang } from "../../i18n/lang.ts";
 import type { AtlasMap } from "../../map/atlas-map.ts";
+import type { BaseMap } from "../../map/base-map.ts";
 import { MapView } from "../../map/map-view.tsx";
 import { followLink } from "../../router.ts";
 import { Banner } from "../../ui/banner.tsx";
 import { Progress } from "../../ui/progress.tsx";
-import {
-  labelCollection,
-  loadAssignment,
-  loadPlanState,
-  loadTerritory,
-  type PlanState,
-  type Territory,
-} from "./plan-data.ts";
-import type { BaseMap } from "./plan-editor.tsx";
-import { centresBBox, colourGrids, GRID_PALETTE, gridAdjacency, gridLabelPoints } from "./plan-model.ts";
+import { loadAssignment, loadPlanState, loadTerritory, type PlanState, type Territory } from "./plan-data.ts";
+import { PLAN_INSET } from "./plan-layers.ts";
+import { useGridColours, usePlanMapData } from "./plan-map.ts";
+import { centresBBox } from "./plan-model.ts";
 
 /**
  * What changes from plan a to plan b: on the map (b's grids, the parcels that change grid outlined, a's boundaries
@@ -38,10 +33,9 @@ export function ComparePage(props: {
   bar: ReactNode;
   communityName: (code: string) => string;
   onCommunity: (code: string) => void;
-  onSessionLost: () => void;
 }) {
   const { lang, t } = useLang();
-  const { a, b, onSessionLost } = props;
+  const { a, b } = props;
   const [plans, setPlans] = useState<[PlanDetail, PlanDetail] | null>(null);
   const [comparison, setComparison] = useState<Comparison | null>(null);
   const [territory, setTerritory] = useState<Territory | null>(null);
@@ -50,14 +44,7 @@ export function ComparePage(props: {
   const [error, setError] = useState<ApiError | null>(null);
   const [atlas, setAtlas] = useState<AtlasMap | null>(null);
 
-  const fail = useCallback(
-    (err: unknown) => {
-      const e = toApiError(err);
-      if (e.status === 401) onSessionLost();
-      else setError(e);
-    },
-    [onSessionLost],
-  );
+  const fail = useCallback((err: unknown) => setError(toApiError(err)), []);
 
   useEffect(() => {
     Promise.all([fetchPlan(a), fetchPlan(b), comparePlans(a, b)]).then(([pa, pb, c]) => {
@@ -102,34 +89,14 @@ export function ComparePage(props: {
     atlas.fitBounds((here.length && centresBBox(here, territory.info, 0.003)) || territory.bbox, { right: 460 });
   }, [atlas, territory, comparison]);
 
-  const colours = useRef(new Map<string, number>());
-  const labels = useMemo(
-    () =>
-      territory && stateB ? labelCollection(gridLabelPoints(territory.info, stateB.gridOf), stateB.figures) : undefined,
-    [territory, stateB],
-  );
-
+  const colourOf = useGridColours(territory, stateB);
   useEffect(() => {
     if (!atlas || !territory || !stateB || !gridOfA) return;
-    colours.current = colourGrids(
-      stateB.figures.keys(),
-      gridAdjacency(territory.edgeList, stateB.gridOf),
-      colours.current,
-    );
     const changed = new Set(comparison?.parcels ?? []);
     atlas.setFeatureStates(
       "parcels",
       [...territory.info.keys()].map((id) => {
-        const grid = stateB.gridOf.get(id);
-        const colour = grid === undefined ? undefined : colours.current.get(grid);
-        return [
-          id,
-          {
-            color: colour === undefined ? "#bbbbbb" : GRID_PALETTE[colour],
-            changed: changed.has(id),
-            dim: !changed.has(id),
-          },
-        ];
+        return [id, { color: colourOf(stateB.gridOf.get(id)), changed: changed.has(id), dim: !changed.has(id) }];
       }),
     );
     atlas.setFeatureStates(
@@ -141,24 +108,13 @@ export function ComparePage(props: {
         return [e.id, { boundary, old }];
       }),
     );
-  }, [atlas, territory, stateB, gridOfA, comparison]);
+  }, [atlas, territory, stateB, gridOfA, comparison, colourOf]);
 
-  const data = useMemo(
-    () => ({
-      ...props.base.data,
-      parcels: territory?.parcels,
-      "parcel-edges": territory?.edges,
-      "plan-labels": labels,
-    }),
-    [props.base.data, territory, labels],
-  );
-  const onReady = useCallback(
-    (map: AtlasMap) => {
-      setAtlas(map);
-      props.base.onReady(map);
-    },
-    [props.base],
-  );
+  const data = usePlanMapData(props.base, territory, stateB);
+  const onReady = useCallback((map: AtlasMap) => {
+    setAtlas(map);
+    map.onError((err) => console.error("map:", err));
+  }, []);
 
   const n = (v: number) => formatNumber(lang, v);
   const communities = useMemo(() => {
@@ -169,35 +125,46 @@ export function ComparePage(props: {
 
   return (
     <div className="app editor">
-      <MapView {...props.base} data={data} selection={null} onReady={onReady} className="map" />
+      <MapView
+        bbox={props.base.bbox}
+        sources={props.base.sources}
+        layers={props.base.layers}
+        data={data}
+        selection={null}
+        locale={props.base.locale}
+        inset={PLAN_INSET}
+        attribution={props.base.attribution}
+        onReady={onReady}
+        className="map"
+      />
       {props.bar}
-      <aside className="panel compare-panel" data-testid="compare-panel" aria-label={t("compare.title")}>
+      <aside className="panel compare-panel" data-testid="compare-panel" aria-label={t("plan.compare.title")}>
         <div className="panel-body">
-          <h2 className="panel-title">{t("compare.title")}</h2>
+          <h2 className="panel-title">{t("plan.compare.title")}</h2>
           {plans && (
             <p className="muted">
-              {t("compare.from")} <strong>{plans[0].name}</strong> → <strong>{plans[1].name}</strong>
+              {t("plan.compare.from")} <strong>{plans[0].name}</strong> → <strong>{plans[1].name}</strong>
             </p>
           )}
           {comparison && (
             <>
               <dl className="stats stats-3">
                 <div className="stat">
-                  <dt>{t("compare.parcels")}</dt>
+                  <dt>{t("plan.compare.parcels")}</dt>
                   <dd data-testid="compare-parcels">{n(comparison.totals.parcels)}</dd>
                 </div>
                 <div className="stat">
-                  <dt>{t("compare.households")}</dt>
+                  <dt>{t("plan.compare.households")}</dt>
                   <dd data-testid="compare-households">{n(comparison.totals.households)}</dd>
                 </div>
                 <div className="stat">
-                  <dt>{t("compare.buildings")}</dt>
+                  <dt>{t("plan.compare.buildings")}</dt>
                   <dd>{n(comparison.totals.buildings)}</dd>
                 </div>
               </dl>
               <div className="row-actions compare-actions">
                 <a className="button-link" href={transfersCsvUrl(a, b)} download data-testid="compare-csv">
-                  ⤓ {t("compare.csv")}
+                  ⤓ {t("plan.compare.csv")}
                 </a>
                 <a
                   className="button-link"
@@ -206,19 +173,19 @@ export function ComparePage(props: {
                   rel="noopener"
                   data-testid="compare-print"
                 >
-                  {t("compare.print")}
+                  {t("plan.compare.print")}
                 </a>
                 <a
                   className="button-link"
                   href={`/plans/${b}${community ? `?community=${community}` : ""}`}
                   onClick={followLink}
                 >
-                  {t("compare.backToPlan")}
+                  {t("plan.compare.backToPlan")}
                 </a>
               </div>
               {communities.length > 0 && (
                 <label className="community-filter">
-                  <span>{t("compare.mapOf")}</span>
+                  <span>{t("plan.compare.mapOf")}</span>
                   <select value={community ?? ""} onChange={(e) => props.onCommunity(e.target.value)}>
                     {communities.map((c) => (
                       <option key={c} value={c}>
@@ -229,23 +196,23 @@ export function ComparePage(props: {
                 </label>
               )}
               <div className="legend-inline">
-                <span className="swatch-line swatch-new" /> {t("compare.newLines")}
-                <span className="swatch-line swatch-old" /> {t("compare.oldLines")}
-                <span className="swatch-line swatch-changed" /> {t("compare.changedParcels")}
+                <span className="swatch-line swatch-new" /> {t("plan.compare.newLines")}
+                <span className="swatch-line swatch-old" /> {t("plan.compare.oldLines")}
+                <span className="swatch-line swatch-changed" /> {t("plan.compare.changedParcels")}
               </div>
               <GridChanges comparison={comparison} />
-              <h3 className="panel-section">{t("compare.flows")}</h3>
+              <h3 className="panel-section">{t("plan.compare.flows")}</h3>
               {comparison.flows.length === 0 ? (
-                <p className="muted">{t("compare.same")}</p>
+                <p className="muted">{t("plan.compare.same")}</p>
               ) : (
                 <table className="table summary-table" data-testid="compare-flows">
                   <thead>
                     <tr>
-                      <th>{t("compare.fromGrid")}</th>
-                      <th>{t("compare.toGrid")}</th>
-                      <th className="num">{t("compare.parcels")}</th>
-                      <th className="num">{t("compare.households")}</th>
-                      <th className="num">{t("compare.buildings")}</th>
+                      <th>{t("plan.compare.fromGrid")}</th>
+                      <th>{t("plan.compare.toGrid")}</th>
+                      <th className="num">{t("plan.compare.parcels")}</th>
+                      <th className="num">{t("plan.compare.households")}</th>
+                      <th className="num">{t("plan.compare.buildings")}</th>
                     </tr>
                   </thead>
                   <tbody>
@@ -267,7 +234,7 @@ export function ComparePage(props: {
           )}
         </div>
       </aside>
-      {!comparison && !error && <Progress label={t("compare.loading")} detail="" done={0} total={1} />}
+      {!comparison && !error && <Progress label={t("plan.compare.loading")} detail="" done={0} total={1} />}
       {error && <Banner title={t("app.errorTitle")}>{error.text(lang)}</Banner>}
     </div>
   );
@@ -280,13 +247,13 @@ function GridChanges({ comparison }: { comparison: Comparison }) {
   return (
     <div className="grid-changes" data-testid="compare-grids">
       <div>
-        <span className="muted">{t("compare.added")}</span> {seqs(added)}
+        <span className="muted">{t("plan.compare.added")}</span> {seqs(added)}
       </div>
       <div>
-        <span className="muted">{t("compare.removed")}</span> {seqs(removed)}
+        <span className="muted">{t("plan.compare.removed")}</span> {seqs(removed)}
       </div>
       <div>
-        <span className="muted">{t("compare.changed")}</span>{" "}
+        <span className="muted">{t("plan.compare.changed")}</span>{" "}
         {changed.length === 0
           ? "—"
           : changed.map((c) => (

@@ -13,7 +13,7 @@ import {
   toApiError,
   type Validation,
 } from "../../api.ts";
-import { isMessageKey, type Lang, type Translate, useLang } from "../../i18n.ts";
+import { isMessageKey, type Lang, type Translate, useLang } from "../../i18n/lang.ts";
 import { Dialog, Field } from "../../ui/page.tsx";
 
 /**
@@ -59,27 +59,27 @@ export function PublishDialog(props: {
 
   return (
     <Dialog
-      title={t("publish.title")}
+      title={t("plan.publish.title")}
       closeLabel={t("grid.close")}
       onClose={props.onClose}
       testId="publish-dialog"
       wide
     >
       <form className="form" onSubmit={submit}>
-        {!validation && !error && <p className="muted">{t("publish.checking")}</p>}
+        {!validation && !error && <p className="muted">{t("plan.publish.checking")}</p>}
         {validation && validation.errors.length > 0 && (
           <div className="problems problems-errors" data-testid="publish-errors">
-            <strong>{t("publish.errors", { n: validation.errors.length })}</strong>
+            <strong>{t("plan.publish.errors", { n: validation.errors.length })}</strong>
             <ProblemList problems={validation.errors} lang={lang} />
           </div>
         )}
         {validation && validation.warnings.length > 0 && (
           <div className="problems problems-warnings" data-testid="publish-warnings">
-            <strong>{t("publish.warnings", { n: validation.warnings.length })}</strong>
+            <strong>{t("plan.publish.warnings", { n: validation.warnings.length })}</strong>
             <ProblemList problems={validation.warnings} lang={lang} />
           </div>
         )}
-        {validation && !blocked && !needsConfirm && <p>{t("publish.clean")}</p>}
+        {validation && !blocked && !needsConfirm && <p>{t("plan.publish.clean")}</p>}
         {validation && !blocked && needsConfirm && (
           <>
             <label className="check">
@@ -89,9 +89,9 @@ export function PublishDialog(props: {
                 onChange={(e) => setConfirm(e.target.checked)}
                 data-testid="publish-confirm"
               />
-              {t("publish.confirm")}
+              {t("plan.publish.confirm")}
             </label>
-            <Field label={t("publish.reason")} error={error?.field === "reason" ? error.text(lang) : undefined}>
+            <Field label={t("plan.publish.reason")} error={error?.field === "reason" ? error.text(lang) : undefined}>
               {(id) => (
                 <textarea
                   id={id}
@@ -116,7 +116,7 @@ export function PublishDialog(props: {
             {t("account.cancel")}
           </button>
           <button type="submit" className="primary" disabled={!ready || busy} data-testid="publish-submit">
-            {t("publish.submit")}
+            {t("plan.publish.submit")}
           </button>
         </div>
       </form>
@@ -326,21 +326,21 @@ export function DeleteDialog(props: {
   const [into, setInto] = useState("");
   return (
     <Dialog
-      title={t("delete.title", { seq: props.code.slice(-3) })}
+      title={t("grid.delete.title", { seq: props.code.slice(-3) })}
       closeLabel={t("grid.close")}
       onClose={props.onClose}
       testId="delete-dialog"
     >
       <div className="form">
-        <p>{t("delete.where")}</p>
+        <p>{t("grid.delete.where")}</p>
         <label className="check">
           <input type="radio" name="into" checked={into === ""} onChange={() => setInto("")} />
-          {t("delete.auto")}
+          {t("grid.delete.auto")}
         </label>
         {props.neighbours.map((c) => (
           <label key={c} className="check">
             <input type="radio" name="into" checked={into === c} onChange={() => setInto(c)} />
-            {t("delete.into", { seq: c.slice(-3) })}
+            {t("grid.delete.into", { seq: c.slice(-3) })}
           </label>
         ))}
         <div className="card-actions">
@@ -353,7 +353,7 @@ export function DeleteDialog(props: {
             onClick={() => props.onDelete(into || undefined)}
             data-testid="delete-confirm"
           >
-            {t("editor.deleteGrid")}
+            {t("grid.delete.action")}
           </button>
         </div>
       </div>
@@ -393,16 +393,21 @@ export function RenumberDialog(props: {
   };
 
   return (
-    <Dialog title={t("renumber.title")} closeLabel={t("grid.close")} onClose={props.onClose} testId="renumber-dialog">
+    <Dialog
+      title={t("plan.renumber.title")}
+      closeLabel={t("grid.close")}
+      onClose={props.onClose}
+      testId="renumber-dialog"
+    >
       <div className="form">
-        {!done && <p>{t("renumber.what", { community: props.communityName })}</p>}
-        {done && done.changes.length === 0 && <p>{t("renumber.none")}</p>}
+        {!done && <p>{t("plan.renumber.what", { community: props.communityName })}</p>}
+        {done && done.changes.length === 0 && <p>{t("plan.renumber.none")}</p>}
         {done && done.changes.length > 0 && (
           <table className="table summary-table" data-testid="renumber-changes">
             <thead>
               <tr>
-                <th>{t("renumber.from")}</th>
-                <th>{t("renumber.to")}</th>
+                <th>{t("plan.renumber.from")}</th>
+                <th>{t("plan.renumber.to")}</th>
               </tr>
             </thead>
             <tbody>

@@ -1,6 +1,6 @@
 import { useMemo, useState } from "react";
 import type { GridFigures, HistoryEntry } from "../../api.ts";
-import { formatNumber, isMessageKey, type Lang, type MessageKey, type Translate, useLang } from "../../i18n.ts";
+import { formatNumber, isMessageKey, type Lang, type MessageKey, type Translate, useLang } from "../../i18n/lang.ts";
 import type { Territory } from "./plan-data.ts";
 import { hasProblem, splitUnits } from "./plan-model.ts";
 
@@ -50,14 +50,14 @@ export function EditorPanel(props: {
   const problems = grids.filter(hasProblem).length;
 
   return (
-    <aside className="panel editor-panel" data-testid="editor-panel" aria-label={t("editor.figures")}>
+    <aside className="panel editor-panel" data-testid="editor-panel" aria-label={t("grid.figures")}>
       <div className="panel-body">
         {g ? (
           <section data-testid="grid-figures" data-code={g.code}>
             <header className="panel-header-inline">
               <h2 className="panel-title">
                 {t("grid.title", { seq: g.code.slice(-3) })}
-                {g.locked && <span className="tag">{t("editor.locked")}</span>}
+                {g.locked && <span className="tag">{t("grid.locked")}</span>}
               </h2>
               <button
                 type="button"
@@ -82,23 +82,23 @@ export function EditorPanel(props: {
                 value={t("grid.areaValue", { n: formatNumber(lang, g.area_m2 / 10_000, 1) })}
               />
               <Figure
-                label={t("editor.compactness")}
+                label={t("grid.compactness")}
                 value={formatNumber(lang, g.compactness, 2)}
                 testId="fig-compactness"
               />
-              <Figure label={t("editor.roadsShare")} value={`${formatNumber(lang, g.roads_share * 100)}%`} />
+              <Figure label={t("grid.roadsShare")} value={`${formatNumber(lang, g.roads_share * 100)}%`} />
               <Figure
-                label={t("editor.contiguity")}
+                label={t("grid.contiguity")}
                 value={
                   g.contiguous ? (
-                    <span className="st-ok">✓ {t("editor.contiguous")}</span>
+                    <span className="st-ok">✓ {t("grid.contiguous")}</span>
                   ) : (
                     <button
                       type="button"
                       className="link-button st-over"
                       onClick={() => props.onZoom(g.pieces.slice(1).flat())}
                     >
-                      ✗ {t("editor.pieces", { n: g.pieces.length })}
+                      ✗ {t("grid.pieces", { n: g.pieces.length })}
                     </button>
                   )
                 }
@@ -106,25 +106,25 @@ export function EditorPanel(props: {
               />
             </dl>
             <SplitList
-              title={t("editor.buildingsSplit", { n: g.buildings_split })}
+              title={t("grid.buildingsSplit", { n: g.buildings_split })}
               units={[...buildingsSplit].filter(([, v]) => v.grids.has(g.code))}
               label={(id) => {
                 const compound = [...props.territory.info.values()].find((p) => p.building_id === id)?.compound_id;
                 const name = compound === null || compound === undefined ? undefined : props.compoundName(compound);
-                return name ? t("editor.buildingIn", { compound: name, id }) : t("editor.buildingN", { id });
+                return name ? t("building.inCompound", { compound: name, id }) : t("building.n", { id });
               }}
               onZoom={props.onZoom}
             />
             <SplitList
-              title={t("editor.compoundsSplit", { n: g.compounds_split })}
+              title={t("grid.compoundsSplit", { n: g.compounds_split })}
               units={[...compoundsSplit].filter(([, v]) => v.grids.has(g.code))}
-              label={(id) => props.compoundName(id) ?? t("editor.compoundN", { id })}
+              label={(id) => props.compoundName(id) ?? t("compound.n", { id })}
               onZoom={props.onZoom}
             />
             {props.editable && (
               <div className="row-actions grid-actions">
                 <button type="button" onClick={props.onLock} data-testid="lock">
-                  {g.locked ? t("editor.unlock") : t("editor.lock")}
+                  {g.locked ? t("grid.unlock") : t("grid.lock")}
                 </button>
                 <button type="button" onClick={props.onSplit} disabled={g.locked}>
                   ✂ {t("editor.tool.split")}
@@ -139,7 +139,7 @@ export function EditorPanel(props: {
                   disabled={g.locked}
                   data-testid="delete-grid"
                 >
-                  {t("editor.deleteGrid")}
+                  {t("grid.delete.action")}
                 </button>
               </div>
             )}
@@ -150,15 +150,15 @@ export function EditorPanel(props: {
 
         <section className="community-summary" data-testid="community-summary">
           <h3 className="panel-section">
-            {props.communityName} · {t("editor.gridsN", { n: grids.length })}
+            {props.communityName} · {t("grid.count", { n: grids.length })}
           </h3>
           <div className="summary-line">
-            <span data-testid="community-households">{t("editor.householdsN", { n: n(households) })}</span>
+            <span data-testid="community-households">{t("household.count", { n: n(households) })}</span>
             <span className="st-under">▼ {count("under")}</span>
             <span className="st-ok">✓ {count("ok")}</span>
             <span className="st-over">▲ {count("over")}</span>
-            <span>{t("editor.buildingsSplitShort", { n: buildingsSplit.size })}</span>
-            <span>{t("editor.compoundsSplitShort", { n: compoundsSplit.size })}</span>
+            <span>{t("grid.buildingsSplitShort", { n: buildingsSplit.size })}</span>
+            <span>{t("grid.compoundsSplitShort", { n: compoundsSplit.size })}</span>
           </div>
           <button
             type="button"
@@ -196,17 +196,17 @@ function Figure(props: { label: string; value: React.ReactNode; testId?: string 
 function Band({ g, t, lang }: { g: GridFigures; t: Translate; lang: Lang }) {
   const gap =
     g.status === "under"
-      ? t("status.needsMore", { n: formatNumber(lang, g.band_min - g.households) })
+      ? t("band.status.needsMore", { n: formatNumber(lang, g.band_min - g.households) })
       : g.status === "over"
-        ? t("status.needsFewer", { n: formatNumber(lang, g.households - g.band_max) })
-        : t("status.inBand", { min: g.band_min, max: g.band_max });
+        ? t("band.status.needsFewer", { n: formatNumber(lang, g.households - g.band_max) })
+        : t("band.status.inBand", { min: g.band_min, max: g.band_max });
   return (
     <div className={`band band-${g.status}`} data-testid="fig-status" data-status={g.status}>
       <span className={`band-symbol band-bg-${g.status}`} aria-hidden="true">
         {SYMBOLS[g.status]}
       </span>
       <span>
-        <strong>{t(`status.${g.status}` as MessageKey)}</strong>
+        <strong>{t(`band.status.${g.status}` as MessageKey)}</strong>
         <span className="band-gap">{gap}</span>
       </span>
     </div>
@@ -301,7 +301,7 @@ function SummaryTable(props: {
             >
               <td>
                 {g.code.slice(-3)}
-                {g.locked ? t("editor.lockedMark") : ""}
+                {g.locked ? t("grid.lockedMark") : ""}
               </td>
               <td className={`num ${STATUS_CLASS[g.status]}`}>
                 {SYMBOLS[g.status]} {formatNumber(lang, g.households)}
@@ -331,7 +331,7 @@ function History({ entries, t, lang }: { entries: HistoryEntry[]; t: Translate; 
           return (
             <li key={h.id} className={h.state === "undone" ? "history-undone" : undefined}>
               <span className="muted">v{h.version}</span> {isMessageKey(key) ? t(key) : h.action} ·{" "}
-              {t("editor.parcelsN", { n: h.parcels })} · <code>{h.actor}</code>{" "}
+              {t("parcel.count", { n: h.parcels })} · <code>{h.actor}</code>{" "}
               <span className="muted">
                 {new Date(h.at).toLocaleTimeString(lang === "zh" ? "zh-CN" : "en-GB", { hour12: false })}
               </span>

@@ -8,7 +8,8 @@ import {
   type ParcelEdges,
   type Parcels,
 } from "../../api.ts";
-import type { Edge, LngLat, ParcelInfo } from "./plan-model.ts";
+import type { BBox, LngLat } from "../../map/geo.ts";
+import type { Edge, ParcelInfo } from "./plan-model.ts";
 import { parcelInfo } from "./plan-model.ts";
 
 /** A community's parcels and their shared boundaries: static, so loaded once per community and kept. */
@@ -17,7 +18,7 @@ export type Territory = {
   edges: ParcelEdges;
   info: Map<number, ParcelInfo>;
   edgeList: Edge[];
-  bbox: [number, number, number, number];
+  bbox: BBox;
 };
 
 const territories = new Map<string, Promise<Territory>>();
@@ -30,7 +31,7 @@ export function loadTerritory(community: string): Promise<Territory> {
       edges,
       info: new Map(parcels.features.map((f) => [f.properties.id, parcelInfo(f)])),
       edgeList: edges.features.map((f, i) => ({ id: Number(f.id ?? i + 1), a: f.properties.a, b: f.properties.b })),
-      bbox: bboxOf(parcels) as [number, number, number, number],
+      bbox: bboxOf(parcels) as BBox,
     }));
     pending.catch(() => territories.delete(community));
     territories.set(community, pending);

@@ -2,6 +2,9 @@ import type { ExpressionSpecification, LayerSpecification } from "maplibre-gl";
 import { LABEL_FONT } from "../../map/glyphs.ts";
 import { geojsonSource } from "../../map/sources.ts";
 
+/** Room the plan views' panels take over the map: the tool column on the left, the figures on the right. */
+export const PLAN_INSET = { top: 56, right: 380, bottom: 40, left: 190 };
+
 /** Parcels by id; their grid colour, selection and previews are feature-state, so edits never reload the source. */
 export const parcelsSource = geojsonSource("id");
 

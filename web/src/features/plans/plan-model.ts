@@ -1,6 +1,5 @@
 import { booleanPointInPolygon, centerOfMass, pointOnFeature } from "@turf/turf";
-
-export type LngLat = [lng: number, lat: number];
+import { type BBox, bboxOfPoints, grow, type LngLat } from "../../map/geo.ts";
 
 /** What the editor knows of a parcel: its households, what it belongs to, and a point inside it. */
 export type ParcelInfo = {
@@ -131,7 +130,7 @@ export function expandToUnit(
 /** The parcels whose centre lies inside a drawn ring: the shape snapped to parcel boundaries. */
 export function parcelsInside(ring: LngLat[], parcels: Iterable<ParcelInfo>): number[] {
   const shape: GeoJSON.Polygon = { type: "Polygon", coordinates: [ring] };
-  const [w, s, e, n] = ringBBox(ring);
+  const [w, s, e, n] = bboxOfPoints(ring);
   const inside: number[] = [];
   for (const p of parcels) {
     const [x, y] = p.centre;
@@ -139,20 +138,6 @@ export function parcelsInside(ring: LngLat[], parcels: Iterable<ParcelInfo>): nu
     if (booleanPointInPolygon(p.centre, shape)) inside.push(p.id);
   }
   return inside;
-}
-
-function ringBBox(ring: LngLat[]): [number, number, number, number] {
-  let w = Number.POSITIVE_INFINITY;
-  let s = Number.POSITIVE_INFINITY;
-  let e = Number.NEGATIVE_INFINITY;
-  let n = Number.NEGATIVE_INFINITY;
-  for (const [x, y] of ring) {
-    w = Math.min(w, x);
-    e = Math.max(e, x);
-    s = Math.min(s, y);
-    n = Math.max(n, y);
-  }
-  return [w, s, e, n];
 }
 
 /**
@@ -217,15 +202,14 @@ export function centresBBox(
   ids: Iterable<number>,
   parcels: ReadonlyMap<number, ParcelInfo>,
   pad = 0.0012,
-): [number, number, number, number] | null {
+): BBox | null {
   const ring: LngLat[] = [];
   for (const id of ids) {
     const p = parcels.get(id);
     if (p) ring.push(p.centre);
   }
   if (!ring.length) return null;
-  const [w, s, e, n] = ringBBox(ring);
-  return [w - pad, s - pad, e + pad, n + pad];
+  return grow(bboxOfPoints(ring), 0, pad);
 }
 
 /** A grid needs attention when its households are out of the band, it is in pieces, or it splits a unit. */

@@ -1,6 +1,6 @@
 import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from "react";
 import { type ApiError, createPlan, fetchPlans, type Plan, toApiError } from "../../api.ts";
-import { type MessageKey, useLang } from "../../i18n.ts";
+import { type MessageKey, useLang } from "../../i18n/lang.ts";
 import { followLink } from "../../router.ts";
 import { Dialog, Field, Page } from "../../ui/page.tsx";
 
@@ -8,26 +8,13 @@ import { Dialog, Field, Page } from "../../ui/page.tsx";
  * The plans: the one in force, drafts, and earlier published plans. Planners copy the published plan (or any plan)
  * into a named draft and open it in the editor; anyone who may read plans can open and compare them.
  */
-export function PlansPage(props: {
-  bar: ReactNode;
-  canEdit: boolean;
-  onOpen: (id: number) => void;
-  onSessionLost: () => void;
-}) {
+export function PlansPage(props: { bar: ReactNode; canEdit: boolean; onOpen: (id: number) => void }) {
   const { lang, t } = useLang();
   const [plans, setPlans] = useState<Plan[] | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [creating, setCreating] = useState<"published" | number | null>(null);
-  const { onSessionLost } = props;
 
-  const fail = useCallback(
-    (err: unknown) => {
-      const e = toApiError(err);
-      if (e.status === 401) onSessionLost();
-      else setError(e);
-    },
-    [onSessionLost],
-  );
+  const fail = useCallback((err: unknown) => setError(toApiError(err)), []);
 
   useEffect(() => {
     fetchPlans().then(setPlans, fail);

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 import { type ApiError, fetchCommunities, fetchPlan, fetchTransfers, type PlanDetail, toApiError } from "../../api.ts";
-import { formatNumber, localName, useLang } from "../../i18n.ts";
+import { formatNumber, localName, useLang } from "../../i18n/lang.ts";
 
 /**
  * The change list (划转清单) as a page to print for public notice: which parcel, building and entrance moves from
@@ -35,20 +35,20 @@ export function TransfersPrint(props: { a: number; b: number }) {
     <main className="print-page" data-testid="transfers-print">
       <div className="print-actions no-print">
         <button type="button" className="primary" onClick={() => window.print()}>
-          {t("compare.printNow")}
+          {t("plan.compare.printNow")}
         </button>
       </div>
-      <h1>{t("print.title")}</h1>
+      <h1>{t("transfers.title")}</h1>
       {plans && (
         <p>
-          {t("print.plans", { from: plans[0].name, to: plans[1].name })} · {t("print.date", { date: today })}
+          {t("transfers.plans", { from: plans[0].name, to: plans[1].name })} · {t("transfers.date", { date: today })}
         </p>
       )}
       {error && <p className="error-text">{error.text(lang)}</p>}
       {rows && (
         <>
           <p>
-            {t("print.totals", {
+            {t("transfers.totals", {
               parcels: formatNumber(lang, rows.length),
               households: formatNumber(lang, households),
             })}
@@ -56,14 +56,14 @@ export function TransfersPrint(props: { a: number; b: number }) {
           <table className="print-table" data-testid="transfers-table">
             <thead>
               <tr>
-                <th>{t("print.col.community")}</th>
-                <th>{t("print.col.compound")}</th>
-                <th>{t("print.col.building")}</th>
-                <th>{t("print.col.entrance")}</th>
-                <th className="num">{t("print.col.households")}</th>
-                <th>{t("print.col.from")}</th>
-                <th>{t("print.col.to")}</th>
-                <th className="num">{t("print.col.parcel")}</th>
+                <th>{t("transfers.col.community")}</th>
+                <th>{t("transfers.col.compound")}</th>
+                <th>{t("transfers.col.building")}</th>
+                <th>{t("transfers.col.entrance")}</th>
+                <th className="num">{t("transfers.col.households")}</th>
+                <th>{t("transfers.col.from")}</th>
+                <th>{t("transfers.col.to")}</th>
+                <th className="num">{t("transfers.col.parcel")}</th>
               </tr>
             </thead>
             <tbody>
@@ -81,7 +81,7 @@ export function TransfersPrint(props: { a: number; b: number }) {
               ))}
             </tbody>
           </table>
-          <p className="print-foot">{t("print.foot")}</p>
+          <p className="print-foot">{t("transfers.foot")}</p>
         </>
       )}
     </main>

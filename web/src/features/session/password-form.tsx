@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from "react";
 import { ApiError, changePassword, type Session } from "../../api.ts";
-import { useLang } from "../../i18n.ts";
+import { useLang } from "../../i18n/lang.ts";
 
 /** The first sign-in of an account with an initial password ends here: the server lets it do nothing else. */
 export function PasswordForm(props: { onChanged: (session: Session) => void; onCancel: () => void }) {

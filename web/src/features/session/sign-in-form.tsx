@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from "react";
 import { ApiError, type Session, signIn } from "../../api.ts";
-import { useLang } from "../../i18n.ts";
+import { useLang } from "../../i18n/lang.ts";
 import { LangSwitch } from "../../ui/lang-switch.tsx";
 
 /** The sign-in card shown instead of the map until the server knows who is asking. */

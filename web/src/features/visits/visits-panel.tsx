@@ -12,7 +12,7 @@ import {
   type VisitRow,
   type Worker,
 } from "../../api.ts";
-import { useLang } from "../../i18n.ts";
+import { useLang } from "../../i18n/lang.ts";
 import "./visits.css";
 
 const TEMPLATE = "worker_id,entrance_id,building_id,visited_on,note\n";
@@ -87,7 +87,7 @@ export function VisitsPanel(props: {
         visited_on: form.visited_on,
         ...(form.note ? { note: form.note } : {}),
       });
-      setMessage({ ok: true, text: t("visits.recorded") });
+      setMessage({ ok: true, text: t("visit.recorded") });
       setForm({ ...form, entrance: "", note: "" });
       fetchGridCard(grid, props.today).then(setCard, () => setCard(null));
       loadRecent();
@@ -104,7 +104,7 @@ export function VisitsPanel(props: {
       const r = await importVisits(csv, dryRun);
       setReport({ ...r, checked: dryRun });
       if (!dryRun) {
-        setMessage({ ok: true, text: t("visits.imported", { n: r.accepted }) });
+        setMessage({ ok: true, text: t("visit.imported", { n: r.accepted }) });
         loadRecent();
         onChanged();
       }
@@ -120,10 +120,10 @@ export function VisitsPanel(props: {
   return (
     <div className="visits" data-testid="visits-panel">
       <section>
-        <h3>{t("visits.record")}</h3>
+        <h3>{t("visit.record")}</h3>
         <div className="visits-form">
           <label>
-            {t("visits.grid")}
+            {t("visit.grid")}
             <select value={grid} onChange={(e) => setGrid(e.target.value)} data-testid="visit-grid">
               {props.grids.map((g) => (
                 <option key={g.code} value={g.code}>
@@ -133,31 +133,31 @@ export function VisitsPanel(props: {
             </select>
           </label>
           <label>
-            {t("visits.worker")}
+            {t("visit.worker")}
             <select
               value={form.worker}
               onChange={(e) => setForm({ ...form, worker: e.target.value })}
               data-testid="visit-worker"
             >
               <option value="">—</option>
-              <optgroup label={t("visits.workersOfGrid")}>
+              <optgroup label={t("visit.workersOfGrid")}>
                 {inGrid.map((w) => (
                   <option key={w.id} value={w.id}>
-                    {w.name} · {t(`role.${w.role}` as "role.grid_worker")}
+                    {w.name} · {t(`worker.role.${w.role}` as "worker.role.grid_worker")}
                   </option>
                 ))}
               </optgroup>
-              <optgroup label={t("visits.otherWorkers")}>
+              <optgroup label={t("visit.otherWorkers")}>
                 {others.map((w) => (
                   <option key={w.id} value={w.id}>
-                    {w.name} · {t(`role.${w.role}` as "role.grid_worker")}
+                    {w.name} · {t(`worker.role.${w.role}` as "worker.role.grid_worker")}
                   </option>
                 ))}
               </optgroup>
             </select>
           </label>
           <label>
-            {t("visits.entrance")}
+            {t("visit.entrance")}
             <select
               value={form.entrance}
               onChange={(e) => setForm({ ...form, entrance: e.target.value })}
@@ -168,13 +168,13 @@ export function VisitsPanel(props: {
                 <option key={e.id} value={e.id}>
                   {e.stale ? "● " : ""}
                   {e.building_name} {t("workspace.card.entrance", { seq: e.seq })} ·{" "}
-                  {e.last_visit_on ?? t("workspace.card.never")}
+                  {e.last_visit_on ?? t("visit.never")}
                 </option>
               ))}
             </select>
           </label>
           <label>
-            {t("visits.date")}
+            {t("visit.date")}
             <input
               type="date"
               value={form.visited_on}
@@ -184,7 +184,7 @@ export function VisitsPanel(props: {
             />
           </label>
           <label className="visits-note">
-            {t("visits.note")}
+            {t("visit.note")}
             <input
               value={form.note}
               maxLength={500}
@@ -193,10 +193,10 @@ export function VisitsPanel(props: {
             />
           </label>
           <button type="button" disabled={!form.worker || !form.entrance} onClick={submit} data-testid="visit-submit">
-            {t("visits.save")}
+            {t("visit.save")}
           </button>
         </div>
-        <p className="muted">{t("visits.staleHint")}</p>
+        <p className="muted">{t("visit.staleHint")}</p>
         {message && (
           <p
             className={message.ok ? "visits-ok" : "error-text"}
@@ -209,11 +209,11 @@ export function VisitsPanel(props: {
       </section>
 
       <section>
-        <h3>{t("visits.import")}</h3>
+        <h3>{t("visit.import")}</h3>
         <p className="muted">
-          {t("visits.importHint")}{" "}
+          {t("visit.importHint")}{" "}
           <a href={`data:text/csv;charset=utf-8,${encodeURIComponent(TEMPLATE)}`} download="visits-template.csv">
-            {t("visits.template")}
+            {t("visit.template")}
           </a>
         </p>
         <input
@@ -234,25 +234,25 @@ export function VisitsPanel(props: {
         />
         <div className="visits-actions">
           <button type="button" disabled={!csv.trim()} onClick={() => runImport(true)} data-testid="import-check">
-            {t("visits.check")}
+            {t("visit.check")}
           </button>
           <button type="button" disabled={!csv.trim()} onClick={() => runImport(false)} data-testid="import-run">
-            {t("visits.importRun")}
+            {t("visit.importRun")}
           </button>
         </div>
         {report && (
           <div data-testid="import-report">
             <p>
-              {t("visits.reportLine", { rows: report.rows, accepted: report.accepted, rejected: report.rejected })}
-              {report.imported ? ` · ${t("visits.importedAll")}` : ` · ${t("visits.importedNone")}`}
+              {t("visit.reportLine", { rows: report.rows, accepted: report.accepted, rejected: report.rejected })}
+              {report.imported ? ` · ${t("visit.importedAll")}` : ` · ${t("visit.importedNone")}`}
             </p>
             {report.rejected > 0 && (
               <table className="ws-table">
                 <thead>
                   <tr>
-                    <th>{t("visits.line")}</th>
-                    <th>{t("visits.field")}</th>
-                    <th>{t("visits.why")}</th>
+                    <th>{t("visit.line")}</th>
+                    <th>{t("visit.field")}</th>
+                    <th>{t("visit.why")}</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -277,7 +277,7 @@ export function VisitsPanel(props: {
       </section>
 
       <section>
-        <h3>{t("visits.recent")}</h3>
+        <h3>{t("visit.recent")}</h3>
         <ul className="ws-list" data-testid="recent-visits">
           {recent.map((v) => (
             <li key={v.id}>

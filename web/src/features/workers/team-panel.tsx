@@ -10,15 +10,15 @@ import {
   type Worker,
   type WorkerList,
 } from "../../api.ts";
-import { formatNumber, type MessageKey, useLang } from "../../i18n.ts";
+import { formatNumber, type MessageKey, useLang } from "../../i18n/lang.ts";
 import "./workers.css";
 
 const ROLES = ["grid_leader", "grid_worker", "info_worker", "secretary"] as const;
 const ROLE_KEYS: Record<string, MessageKey> = {
-  secretary: "role.secretary",
-  grid_leader: "role.grid_leader",
-  grid_worker: "role.grid_worker",
-  info_worker: "role.info_worker",
+  secretary: "worker.role.secretary",
+  grid_leader: "worker.role.grid_leader",
+  grid_worker: "worker.role.grid_worker",
+  info_worker: "worker.role.info_worker",
 };
 const DRAG_TYPE = "application/x-gridatlas-worker";
 
@@ -104,7 +104,7 @@ export function TeamPanel(props: {
     );
   };
   const retire = (w: Worker) => {
-    const day = window.prompt(t("workers.retirePrompt", { name: w.name }), new Date().toISOString().slice(0, 10));
+    const day = window.prompt(t("worker.retirePrompt", { name: w.name }), new Date().toISOString().slice(0, 10));
     if (day) void act(() => changeWorker(w.id, { retired_on: day, version: w.version }));
   };
   const drop = (e: DragEvent, code: string) => {
@@ -117,7 +117,7 @@ export function TeamPanel(props: {
   const form = (
     <div className="team-form" data-testid="worker-form">
       <label>
-        {t("workers.role")}
+        {t("worker.role")}
         <select
           value={draft.role}
           onChange={(e) => setDraft({ ...draft, role: e.target.value })}
@@ -131,7 +131,7 @@ export function TeamPanel(props: {
         </select>
       </label>
       <label>
-        {t("workers.name")}
+        {t("worker.name")}
         <input
           value={draft.name}
           maxLength={40}
@@ -140,7 +140,7 @@ export function TeamPanel(props: {
         />
       </label>
       <label>
-        {t("workers.phone")}
+        {t("worker.phone")}
         <input
           value={draft.phone}
           onChange={(e) => setDraft({ ...draft, phone: e.target.value })}
@@ -148,7 +148,7 @@ export function TeamPanel(props: {
         />
       </label>
       <label>
-        {t("workers.startedOn")}
+        {t("worker.startedOn")}
         <input
           type="date"
           value={draft.started_on}
@@ -156,10 +156,10 @@ export function TeamPanel(props: {
         />
       </label>
       <button type="button" onClick={save} data-testid="worker-save">
-        {t("workers.save")}
+        {t("worker.save")}
       </button>
       <button type="button" onClick={() => setEditing(null)}>
-        {t("workers.cancel")}
+        {t("worker.cancel")}
       </button>
     </div>
   );
@@ -168,10 +168,10 @@ export function TeamPanel(props: {
     <div className="team" data-testid="team-panel">
       <div className="team-tools">
         <button type="button" onClick={() => startEdit(null)} data-testid="worker-add">
-          + {t("workers.add")}
+          + {t("worker.add")}
         </button>
         <label>
-          {t("workers.role")}{" "}
+          {t("worker.role")}{" "}
           <select value={role} onChange={(e) => setRole(e.target.value)}>
             <option value="all">{t("workspace.filter.all")}</option>
             {ROLES.map((r) => (
@@ -181,7 +181,7 @@ export function TeamPanel(props: {
             ))}
           </select>
         </label>
-        <span className="muted">{t("workers.dragHint")}</span>
+        <span className="muted">{t("worker.dragHint")}</span>
       </div>
       {error && (
         <p className="error-text" role="alert" data-testid="team-error">
@@ -207,12 +207,12 @@ export function TeamPanel(props: {
                 ) : (
                   <>
                     <div className="team-line">
-                      <span className="team-role">{t(ROLE_KEYS[w.role] ?? "role.info_worker")}</span>
+                      <span className="team-role">{t(ROLE_KEYS[w.role] ?? "worker.role.info_worker")}</span>
                       <strong>{w.name}</strong>
                       {w.phone && <span className="muted">{w.phone}</span>}
                       <span className="team-actions">
                         <button type="button" className="ws-link" onClick={() => startEdit(w)}>
-                          {t("workers.edit")}
+                          {t("worker.edit")}
                         </button>
                         <button
                           type="button"
@@ -220,14 +220,14 @@ export function TeamPanel(props: {
                           onClick={() => retire(w)}
                           data-testid={`retire-${w.id}`}
                         >
-                          {t("workers.retire")}
+                          {t("worker.retire")}
                         </button>
                       </span>
                     </div>
                     <div className="team-line">
                       {/* The secretary stands on every grid of the community: one line says so. */}
                       {w.role === "secretary" && (
-                        <span className="muted">{t("workers.allGrids", { n: w.grids.length })}</span>
+                        <span className="muted">{t("worker.allGrids", { n: w.grids.length })}</span>
                       )}
                       {(w.role === "secretary" ? [] : w.grids).map((code) => (
                         <span key={code} className="team-chip">
@@ -238,8 +238,8 @@ export function TeamPanel(props: {
                             <button
                               type="button"
                               className="team-chip-x"
-                              aria-label={t("workers.unassign", { grid: code.slice(-3) })}
-                              title={t("workers.unassign", { grid: code.slice(-3) })}
+                              aria-label={t("worker.unassign", { grid: code.slice(-3) })}
+                              title={t("worker.unassign", { grid: code.slice(-3) })}
                               onClick={() => void act(() => unassignWorker(w.id, code))}
                               data-testid={`unassign-${w.id}-${code}`}
                             >
@@ -251,10 +251,10 @@ export function TeamPanel(props: {
                       <select
                         value=""
                         onChange={(e) => e.target.value && void act(() => assignWorker(w.id, e.target.value))}
-                        aria-label={t("workers.assignTo")}
+                        aria-label={t("worker.assignTo")}
                         data-testid={`assign-${w.id}`}
                       >
-                        <option value="">+ {t("workers.assignTo")}</option>
+                        <option value="">+ {t("worker.assignTo")}</option>
                         {props.grids
                           .filter((g) => !w.grids.includes(g.code))
                           .map((g) => (
@@ -264,16 +264,16 @@ export function TeamPanel(props: {
                           ))}
                       </select>
                     </div>
-                    <div className="team-load" title={t("workers.loadTitle")}>
+                    <div className="team-load" title={t("worker.loadTitle")}>
                       <span>
-                        {t("workers.load", {
+                        {t("worker.load", {
                           households: n(w.load.households),
                           entrances: w.load.entrances,
                           grids: w.load.grids,
                         })}
                       </span>
                       {ratio !== null && (
-                        <span className="team-bar" title={t("workers.vsAverage", { pct: Math.round(ratio * 100) })}>
+                        <span className="team-bar" title={t("worker.vsAverage", { pct: Math.round(ratio * 100) })}>
                           <span
                             className={ratio > 1.25 ? "team-bar-fill team-bar-high" : "team-bar-fill"}
                             style={{ width: `${Math.min(ratio, 2) * 50}%` }}
@@ -282,7 +282,7 @@ export function TeamPanel(props: {
                         </span>
                       )}
                       {ratio !== null && (
-                        <span className="muted">{t("workers.vsAverage", { pct: Math.round(ratio * 100) })}</span>
+                        <span className="muted">{t("worker.vsAverage", { pct: Math.round(ratio * 100) })}</span>
                       )}
                     </div>
                   </>
@@ -314,7 +314,7 @@ export function TeamPanel(props: {
                 </span>
                 {gap && (
                   <span className="team-gap-note">
-                    {g.workers.grid_worker === 0 ? t("workspace.team.noWorker") : t("workers.noLeader")}
+                    {g.workers.grid_worker === 0 ? t("workspace.team.noWorker") : t("worker.noLeader")}
                   </span>
                 )}
               </li>

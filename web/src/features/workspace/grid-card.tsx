@@ -1,14 +1,14 @@
 import type { GridCard as Card } from "../../api.ts";
-import { formatNumber, type MessageKey, useLang } from "../../i18n.ts";
+import { formatNumber, type MessageKey, useLang } from "../../i18n/lang.ts";
 import { StatusBadge } from "./status-badge.tsx";
 import { TrendChart } from "./trend-chart.tsx";
 import { SEVERITY_COLORS } from "./workspace-layers.ts";
 
 const ROLE_KEYS: Record<string, MessageKey> = {
-  secretary: "role.secretary",
-  grid_leader: "role.grid_leader",
-  grid_worker: "role.grid_worker",
-  info_worker: "role.info_worker",
+  secretary: "worker.role.secretary",
+  grid_leader: "worker.role.grid_leader",
+  grid_worker: "worker.role.grid_worker",
+  info_worker: "worker.role.info_worker",
 };
 
 export const percent = (v: number | null) => (v === null ? "—" : `${Math.round(v * 100)}%`);
@@ -74,14 +74,14 @@ export function GridCardView(props: { card: Card; onClose: () => void; onRecordV
       <h4>{t("grid.team")}</h4>
       {props.card.team_view === "counts" ? (
         <p data-testid="card-team-counts">
-          {t("role.grid_leader")} {grid.workers.grid_leader} · {t("role.grid_worker")} {grid.workers.grid_worker} ·{" "}
-          {t("role.info_worker")} {grid.workers.info_worker}
+          {t("worker.role.grid_leader")} {grid.workers.grid_leader} · {t("worker.role.grid_worker")}{" "}
+          {grid.workers.grid_worker} · {t("worker.role.info_worker")} {grid.workers.info_worker}
         </p>
       ) : (
         <ul className="ws-team" data-testid="card-team">
           {props.card.team.map((w) => (
             <li key={w.id}>
-              <span className="team-role">{t(ROLE_KEYS[w.role] ?? "role.info_worker")}</span>
+              <span className="team-role">{t(ROLE_KEYS[w.role] ?? "worker.role.info_worker")}</span>
               <span className="team-name">{w.name}</span>
               {w.phone && (
                 <a className="team-phone" href={`tel:${w.phone.replace(/[^\d+]/g, "")}`}>
@@ -97,7 +97,7 @@ export function GridCardView(props: { card: Card; onClose: () => void; onRecordV
         {t("workspace.card.stale", { n: stale.length })}
         {props.onRecordVisit && (
           <button type="button" className="ws-link" onClick={props.onRecordVisit} data-testid="card-record-visit">
-            {t("visits.record")}
+            {t("visit.record")}
           </button>
         )}
       </h4>
@@ -111,7 +111,7 @@ export function GridCardView(props: { card: Card; onClose: () => void; onRecordV
               {e.building_name} {t("workspace.card.entrance", { seq: e.seq })} · {n(e.households)}{" "}
               {t("workspace.card.hh")} ·{" "}
               <span className="muted">
-                {e.last_visit_on ? t("workspace.card.lastVisit", { date: e.last_visit_on }) : t("workspace.card.never")}
+                {e.last_visit_on ? t("visit.lastOn", { date: e.last_visit_on }) : t("visit.never")}
               </span>
             </li>
           ))}
@@ -123,9 +123,7 @@ export function GridCardView(props: { card: Card; onClose: () => void; onRecordV
         {props.card.venues.map((v) => (
           <li key={v.id} className={v.overdue ? "ws-overdue" : undefined}>
             {v.name} <span className="muted">({lang === "zh" ? v.category_zh : v.category_en})</span> ·{" "}
-            {v.last_inspected_on
-              ? t("workspace.card.inspected", { date: v.last_inspected_on })
-              : t("workspace.card.neverInspected")}
+            {v.last_inspected_on ? t("inspection.lastOn", { date: v.last_inspected_on }) : t("inspection.never")}
             {v.overdue && <strong> · {t("workspace.card.overdue")}</strong>}
           </li>
         ))}
@@ -140,7 +138,7 @@ export function GridCardView(props: { card: Card; onClose: () => void; onRecordV
               style={{ background: SEVERITY_COLORS[h.severity as keyof typeof SEVERITY_COLORS] ?? "#999" }}
               aria-hidden="true"
             />
-            {h.title} · {t(`workspace.severity.${h.severity}` as MessageKey)} ·{" "}
+            {h.title} · {t(`hazard.severityInline.${h.severity}` as MessageKey)} ·{" "}
             {t("workspace.card.daysOpen", { n: h.days_open })}
           </li>
         ))}

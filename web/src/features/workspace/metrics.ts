@@ -1,5 +1,5 @@
 import type { GridStatusRow } from "../../api.ts";
-import type { MessageKey, Translate } from "../../i18n.ts";
+import type { MessageKey, Translate } from "../../i18n/lang.ts";
 
 /** What the map colours grids by. */
 export type MetricId = "status" | "households" | "team" | "coverage" | "hazards" | "inspections" | "cameras";
@@ -46,9 +46,9 @@ export function metric(id: MetricId, t: Translate, band: { min: number; max: num
         id,
         title: "workspace.metric.households",
         bins: [
-          { key: "under", color: "#56b4e9", label: t("legend.under", { min: band.min }) },
-          { key: "ok", color: "#009e73", label: t("legend.ok", band) },
-          { key: "over", color: "#d55e00", label: t("legend.over", { max: band.max }) },
+          { key: "under", color: "#56b4e9", label: t("band.legend.under", { min: band.min }) },
+          { key: "ok", color: "#009e73", label: t("band.legend.ok", band) },
+          { key: "over", color: "#d55e00", label: t("band.legend.over", { max: band.max }) },
         ],
         classify: (r) => (r.households < r.band.min ? "under" : r.households > r.band.max ? "over" : "ok"),
       };

@@ -8,14 +8,14 @@ import {
   reportFileUrl,
   toApiError,
 } from "../../api.ts";
-import { localName, type MessageKey, useLang } from "../../i18n.ts";
+import { localName, type MessageKey, useLang } from "../../i18n/lang.ts";
 import { percent } from "./grid-card.tsx";
 
 const ROLE_KEYS: Record<string, MessageKey> = {
-  secretary: "role.secretary",
-  grid_leader: "role.grid_leader",
-  grid_worker: "role.grid_worker",
-  info_worker: "role.info_worker",
+  secretary: "worker.role.secretary",
+  grid_leader: "worker.role.grid_leader",
+  grid_worker: "worker.role.grid_worker",
+  info_worker: "worker.role.info_worker",
 };
 
 /** The last day of a YYYY-MM month, or `today` when the month is the current one. */
@@ -152,9 +152,9 @@ export function ReportView(props: {
             <table className="ws-table" data-testid="report-workers">
               <thead>
                 <tr>
-                  <th>{t("workers.name")}</th>
-                  <th>{t("workers.role")}</th>
-                  <th>{t("workers.grids")}</th>
+                  <th>{t("worker.name")}</th>
+                  <th>{t("worker.role")}</th>
+                  <th>{t("worker.grids")}</th>
                   <th>{t("workspace.report.visits")}</th>
                   <th>{t("workspace.report.reached")}</th>
                   <th>{t("workspace.report.share")}</th>
@@ -167,7 +167,7 @@ export function ReportView(props: {
                   .map((w) => (
                     <tr key={w.id}>
                       <td>{w.name}</td>
-                      <td>{t(ROLE_KEYS[w.role] ?? "role.info_worker")}</td>
+                      <td>{t(ROLE_KEYS[w.role] ?? "worker.role.info_worker")}</td>
                       <td>{w.grids.map((c) => c.slice(-3)).join(" ")}</td>
                       <td>{w.visits}</td>
                       <td>

@@ -1,4 +1,4 @@
-import { useLang } from "../../i18n.ts";
+import { useLang } from "../../i18n/lang.ts";
 import { LEVEL_COLORS } from "./metrics.ts";
 
 /** ✓ ok, ! needs attention, ✕ critical: a symbol besides the colour, so the badge reads in grey and for the colour-blind. */

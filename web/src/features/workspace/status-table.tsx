@@ -1,6 +1,6 @@
 import { useMemo, useState } from "react";
 import type { CommunityStatusRow, GridStatusRow } from "../../api.ts";
-import { formatNumber, localName, type MessageKey, useLang } from "../../i18n.ts";
+import { formatNumber, localName, type MessageKey, useLang } from "../../i18n/lang.ts";
 import { percent } from "./grid-card.tsx";
 import { StatusBadge } from "./status-badge.tsx";
 

@@ -3,7 +3,7 @@ import { GridComponent, LegendComponent, TooltipComponent } from "echarts/compon
 import * as echarts from "echarts/core";
 import { CanvasRenderer } from "echarts/renderers";
 import { useEffect, useRef } from "react";
-import { useLang } from "../../i18n.ts";
+import { useLang } from "../../i18n/lang.ts";
 
 // Only the parts the chart uses go into the bundle; nothing is fetched at run time.
 echarts.use([BarChart, LineChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);

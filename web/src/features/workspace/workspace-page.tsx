@@ -3,7 +3,6 @@ import type { LayerSpecification } from "maplibre-gl";
 import { type ReactNode, useCallback, useEffect, useMemo, useState } from "react";
 import {
   type ApiError,
-  type BBox,
   type CommunityStatus,
   fetchBuildings,
   fetchCommunityStatus,
@@ -17,10 +16,12 @@ import {
   type SubdistrictStatus,
   toApiError,
 } from "../../api.ts";
-import { localName, type MessageKey, useLang } from "../../i18n.ts";
+import { localName, type MessageKey, useLang } from "../../i18n/lang.ts";
 import type { AtlasMap } from "../../map/atlas-map.ts";
+import type { BaseMap } from "../../map/base-map.ts";
+import type { BBox } from "../../map/geo.ts";
 import { labelPoints } from "../../map/label-points.ts";
-import { MapView, type MapViewProps } from "../../map/map-view.tsx";
+import { MapView } from "../../map/map-view.tsx";
 import { navigate, queryParam, usePath } from "../../router.ts";
 import { GridCardView } from "./grid-card.tsx";
 import { type Extra, METRICS, type MetricId, metric } from "./metrics.ts";
@@ -28,10 +29,6 @@ import { ReportView } from "./report-view.tsx";
 import { StatusTable, SubdistrictTable } from "./status-table.tsx";
 import { WORKSPACE_CLICKABLE, WORKSPACE_SOURCES, withSelection, workspaceLayers } from "./workspace-layers.ts";
 import "./workspace.css";
-
-/** The base map the app hands in: its sources, layers (in drawing order) and data; the workspace adds its own. */
-export type WorkspaceBase = Omit<MapViewProps, "onReady" | "selection" | "className">;
-export type CommunityInfo = { code: string; name: string; name_en: string | null; band_min: number; band_max: number };
 
 /** What the team and visits tabs (other features, composed by the app) get from the workspace. */
 export type TabContext = {
@@ -45,6 +42,8 @@ export type TabContext = {
 };
 
 type Tab = "status" | "team" | "visits" | "report";
+/** Room the attribution takes along the bottom of the map. */
+const INSET = { top: 0, right: 0, bottom: 30, left: 0 };
 const OVERVIEW_METRICS: MetricId[] = ["status", "coverage", "hazards", "inspections"];
 
 /**
@@ -55,14 +54,12 @@ const OVERVIEW_METRICS: MetricId[] = ["status", "coverage", "hazards", "inspecti
  */
 export function WorkspacePage(props: {
   bar: ReactNode;
-  base: WorkspaceBase;
-  communities: CommunityInfo[];
+  base: BaseMap;
   /** The community a secretary is scoped to; null for those who read the whole subdistrict. */
   ownCommunity: string | null;
   canManage: boolean;
   team?: (ctx: TabContext) => ReactNode;
   visits?: (ctx: TabContext) => ReactNode;
-  onSessionLost: () => void;
 }) {
   const { lang, t } = useLang();
   const path = usePath();
@@ -80,16 +77,9 @@ export function WorkspacePage(props: {
   const [atlas, setAtlas] = useState<AtlasMap | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [version, setVersion] = useState(0);
-  const { onSessionLost } = props;
+  const communities = useMemo(() => props.base.communities.map((f) => f.properties), [props.base.communities]);
 
-  const fail = useCallback(
-    (err: unknown) => {
-      const e = toApiError(err);
-      if (e.status === 401) onSessionLost();
-      else setError(e);
-    },
-    [onSessionLost],
-  );
+  const fail = useCallback((err: unknown) => setError(toApiError(err)), []);
 
   /** Changes some URL parameters and keeps the others. */
   const go = useCallback(
@@ -140,7 +130,7 @@ export function WorkspacePage(props: {
     };
   }, [gridCode, today, version, fail]);
 
-  const info = props.communities.find((c) => c.code === community);
+  const info = communities.find((c) => c.code === community);
   const band = info ? { min: info.band_min, max: info.band_max } : { min: 200, max: 300 };
   const allowed = community ? METRICS : OVERVIEW_METRICS;
   const m = metric(allowed.includes(metricId) ? metricId : "status", t, band);
@@ -305,11 +295,14 @@ export function WorkspacePage(props: {
       <div className="ws-body">
         <div className="ws-map">
           <MapView
-            {...props.base}
+            bbox={props.base.bbox}
             sources={sources}
             layers={layers}
             data={data}
             selection={null}
+            locale={props.base.locale}
+            inset={INSET}
+            attribution={props.base.attribution}
             onReady={onReady}
             className="map"
           />
@@ -379,12 +372,12 @@ export function WorkspacePage(props: {
               )}
             </div>
           </header>
-          {!community && props.communities.length > 1 && (
+          {!community && communities.length > 1 && (
             <label className="ws-picker">
               {t("workspace.pick")}{" "}
               <select value="" onChange={(e) => go({ community: e.target.value })} data-testid="community-picker">
                 <option value="">—</option>
-                {props.communities.map((c) => (
+                {communities.map((c) => (
                   <option key={c.code} value={c.code}>
                     {localName(lang, c)}
                   </option>
