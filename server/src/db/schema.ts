@@ -331,6 +331,13 @@ export interface Road {
 
 export interface SchemaMigration {
   applied_at: Generated<Timestamp>;
+  checksum: string | null;
+  name: string;
+}
+
+export interface SchemaRepeatable {
+  applied_at: Generated<Timestamp>;
+  checksum: string;
   name: string;
 }
 
@@ -483,6 +490,7 @@ export interface DB {
   published_parcel: PublishedParcel;
   road: Road;
   schema_migration: SchemaMigration;
+  schema_repeatable: SchemaRepeatable;
   session: Session;
   subdistrict: Subdistrict;
   tile_community: TileCommunity;

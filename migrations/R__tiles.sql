@@ -3,42 +3,47 @@
 -- everything; otherwise rows of those communities, plus (p_grids) rows on the parcels of those grids of the
 -- published plan. Rows are found with the GiST index of their geometry against the tile's box in EPSG:4326, with
 -- a margin of 64 of the tile's 4096 units so that lines and labels continue across tile edges. Low zooms read
--- the summaries of 20261127010000_tile_layers.sql (per community, per grid, simplified) instead of the rows.
+-- the summaries of R__tile_versions.sql (per community, per grid, simplified) instead of the rows.
 
 -- The tile in Web Mercator, and its box with the margin in EPSG:4326 for the index.
-create function tile_bounds(z integer, x integer, y integer, out env geometry, out box geometry)
+create or replace function tile_bounds(z integer, x integer, y integer, out env geometry, out box geometry)
 language sql immutable parallel safe as $$
   select ST_TileEnvelope(z, x, y), ST_Transform(ST_TileEnvelope(z, x, y, margin => 64.0 / 4096), 4326)
 $$;
 
+-- The tile with its margin in Web Mercator, for the summaries' indexes (tile_bounds.box is EPSG:4326, for rows).
+create or replace function tile_margin(z integer, x integer, y integer) returns geometry
+language sql immutable parallel safe as $$
+  select ST_TileEnvelope(z, x, y, margin => 64.0 / 4096)
+$$;
+
 -- Parcels of the published plan in some grids: what a worker reaches.
-create function tile_grid_parcels(p_grids text[]) returns table (parcel_id integer, building_id integer)
+create or replace function tile_grid_parcels(p_grids text[]) returns table (parcel_id integer, building_id integer)
 language sql stable parallel safe as $$
   select pp.parcel_id, pa.building_id from published_parcel pp join parcel pa on pa.id = pp.parcel_id
   where pp.grid_code = any(p_grids)
 $$;
 
-create function grids_tile(z integer, x integer, y integer, p_communities text[] default null,
+create or replace function grids_tile(z integer, x integer, y integer, p_communities text[] default null,
   p_grids text[] default null) returns bytea
 language sql stable parallel safe as $$
-  with b as (select * from tile_bounds(z, x, y)),
+  with b as (select ST_TileEnvelope(z, x, y) as env, tile_margin(z, x, y) as box),
   -- Zooms below 12: one feature per community with its grids' totals (a grid is a few pixels there).
   c as (
     select t.code as community_code, t.name, t.households, t.grids, t.grids_under, t.grids_ok, t.grids_over,
-      ST_AsMVTGeom(ST_Transform(t.geom_simple, 3857), b.env, 4096, 64, true) as geom
+      ST_AsMVTGeom(t.geom_simple, b.env, 4096, 64, true) as geom
     from tile_community t, b
     where z < 12 and t.geom_simple && b.box and (p_communities is null or t.code = any(p_communities))
   ),
   g as (
     select t.code, t.community_code, t.name, t.households, t.entrances, t.buildings, t.status,
-      ST_AsMVTGeom(ST_Transform(case when z >= 14 then t.geom else t.geom_simple end, 3857), b.env, 4096, 64, true)
-        as geom
+      ST_AsMVTGeom(case when z >= 14 then t.geom else t.geom_simple end, b.env, 4096, 64, true) as geom
     from tile_grid t, b
     where z >= 12 and t.geom && b.box
       and (p_communities is null or t.community_code = any(p_communities) or t.code = any(p_grids))
   ),
   l as (
-    select t.code, t.community_code, ST_AsMVTGeom(ST_Transform(t.label, 3857), b.env, 4096, 0, true) as geom
+    select t.code, t.community_code, ST_AsMVTGeom(t.label, b.env, 4096, 0, true) as geom
     from tile_grid t, b
     where z >= 12 and t.label && b.box
       and (p_communities is null or t.community_code = any(p_communities) or t.code = any(p_grids))
@@ -48,18 +53,26 @@ language sql stable parallel safe as $$
     || coalesce((select ST_AsMVT(l, 'grids_label', 4096, 'geom') from l where geom is not null), '')
 $$;
 
-create function parcels_tile(z integer, x integer, y integer, p_communities text[] default null,
+create or replace function parcels_tile(z integer, x integer, y integer, p_communities text[] default null,
   p_grids text[] default null) returns bytea
 language sql stable parallel safe as $$
   with b as (select * from tile_bounds(z, x, y)),
   f as (
     select p.id, p.community_code, p.block_id, p.building_id, p.compound_id, coalesce(e.households, 0) as households,
-      pp.grid_code, round(p.area_m2::numeric, 1)::float8 as area_m2,
+      pg.grid_code, round(p.area_m2::numeric, 1)::float8 as area_m2,
       ST_AsMVTGeom(ST_Transform(p.geom, 3857), b.env, 4096, 64, true) as geom
     from parcel p
     cross join b
     left join entrance e on e.id = p.entrance_id
-    left join published_parcel pp on pp.parcel_id = p.id
+    left join lateral (
+      select g.code as grid_code
+      from community c
+      join plan pl on pl.subdistrict_code = c.subdistrict_code and pl.status = 'published'
+      join plan_parcel pp on pp.plan_id = pl.id and pp.parcel_id = p.id
+      join grid g on g.id = pp.grid_id
+      where c.code = p.community_code
+      limit 1
+    ) pg on true
     where z >= 15 and p.geom && b.box
       and (p_communities is null or p.community_code = any(p_communities)
         or p.id in (select parcel_id from tile_grid_parcels(p_grids)))
@@ -67,7 +80,7 @@ language sql stable parallel safe as $$
   select coalesce((select ST_AsMVT(f, 'parcels', 4096, 'geom', 'id') from f where geom is not null), '')
 $$;
 
-create function buildings_tile(z integer, x integer, y integer, p_communities text[] default null,
+create or replace function buildings_tile(z integer, x integer, y integer, p_communities text[] default null,
   p_grids text[] default null) returns bytea
 language sql stable parallel safe as $$
   with b as (select * from tile_bounds(z, x, y)),
@@ -89,14 +102,14 @@ $$;
 
 -- Points (venues, hazards, cameras) below zoom 13 are one point per community with its count; the count is the
 -- community's, so it is drawn only for those who read the whole community.
-create function venues_tile(z integer, x integer, y integer, p_communities text[] default null,
+create or replace function venues_tile(z integer, x integer, y integer, p_communities text[] default null,
   p_grids text[] default null) returns bytea
 language sql stable parallel safe as $$
-  with b as (select * from tile_bounds(z, x, y)),
+  with b as (select *, tile_margin(z, x, y) as margin from tile_bounds(z, x, y)),
   c as (
-    select t.code as community_code, t.venues as count, ST_AsMVTGeom(ST_Transform(t.label, 3857), b.env, 4096, 0, true) as geom
+    select t.code as community_code, t.venues as count, ST_AsMVTGeom(t.label, b.env, 4096, 0, true) as geom
     from tile_community t, b
-    where z < 13 and t.venues > 0 and t.label && b.box and (p_communities is null or t.code = any(p_communities))
+    where z < 13 and t.venues > 0 and t.label && b.margin and (p_communities is null or t.code = any(p_communities))
   ),
   f as (
     select v.id, v.name, v.category, v.community_code,
@@ -110,15 +123,14 @@ language sql stable parallel safe as $$
     || coalesce((select ST_AsMVT(f, 'venues', 4096, 'geom', 'id') from f where geom is not null), '')
 $$;
 
-create function hazards_tile(z integer, x integer, y integer, p_communities text[] default null,
+create or replace function hazards_tile(z integer, x integer, y integer, p_communities text[] default null,
   p_grids text[] default null) returns bytea
 language sql stable parallel safe as $$
-  with b as (select * from tile_bounds(z, x, y)),
+  with b as (select *, tile_margin(z, x, y) as margin from tile_bounds(z, x, y)),
   c as (
-    select t.code as community_code, t.hazards_open as count,
-      ST_AsMVTGeom(ST_Transform(t.label, 3857), b.env, 4096, 0, true) as geom
+    select t.code as community_code, t.hazards_open as count, ST_AsMVTGeom(t.label, b.env, 4096, 0, true) as geom
     from tile_community t, b
-    where z < 13 and t.hazards_open > 0 and t.label && b.box
+    where z < 13 and t.hazards_open > 0 and t.label && b.margin
       and (p_communities is null or t.code = any(p_communities))
   ),
   f as (
@@ -134,15 +146,14 @@ language sql stable parallel safe as $$
 $$;
 
 -- Cameras have no worker scope: workers see none (the server refuses them before asking).
-create function cameras_tile(z integer, x integer, y integer, p_communities text[] default null,
+create or replace function cameras_tile(z integer, x integer, y integer, p_communities text[] default null,
   p_grids text[] default null) returns bytea
 language sql stable parallel safe as $$
-  with b as (select * from tile_bounds(z, x, y)),
+  with b as (select *, tile_margin(z, x, y) as margin from tile_bounds(z, x, y)),
   c as (
-    select t.code as community_code, t.cameras as count,
-      ST_AsMVTGeom(ST_Transform(t.label, 3857), b.env, 4096, 0, true) as geom
+    select t.code as community_code, t.cameras as count, ST_AsMVTGeom(t.label, b.env, 4096, 0, true) as geom
     from tile_community t, b
-    where z < 13 and t.cameras > 0 and t.label && b.box and (p_communities is null or t.code = any(p_communities))
+    where z < 13 and t.cameras > 0 and t.label && b.margin and (p_communities is null or t.code = any(p_communities))
   ),
   f as (
     select k.id, k.name, k.type, k.status, k.bearing_deg, k.view_width_deg, k.range_m, k.site, k.community_code,
@@ -156,7 +167,7 @@ $$;
 
 -- The base map is the same for everyone signed in (as /api/roads, /api/water, /api/blocks): no scope arguments.
 -- Low zooms keep the larger road classes only.
-create function roads_tile(z integer, x integer, y integer) returns bytea
+create or replace function roads_tile(z integer, x integer, y integer) returns bytea
 language sql stable parallel safe as $$
   with b as (select * from tile_bounds(z, x, y)),
   f as (
@@ -168,7 +179,7 @@ language sql stable parallel safe as $$
   select coalesce((select ST_AsMVT(f, 'roads', 4096, 'geom', 'id') from f where geom is not null), '')
 $$;
 
-create function water_tile(z integer, x integer, y integer) returns bytea
+create or replace function water_tile(z integer, x integer, y integer) returns bytea
 language sql stable parallel safe as $$
   with b as (select * from tile_bounds(z, x, y)),
   f as (
@@ -179,7 +190,7 @@ language sql stable parallel safe as $$
   select coalesce((select ST_AsMVT(f, 'water', 4096, 'geom', 'id') from f where geom is not null), '')
 $$;
 
-create function blocks_tile(z integer, x integer, y integer) returns bytea
+create or replace function blocks_tile(z integer, x integer, y integer) returns bytea
 language sql stable parallel safe as $$
   with b as (select * from tile_bounds(z, x, y)),
   f as (
@@ -190,7 +201,7 @@ language sql stable parallel safe as $$
   select coalesce((select ST_AsMVT(f, 'blocks', 4096, 'geom', 'id') from f where geom is not null), '')
 $$;
 
-create function compounds_tile(z integer, x integer, y integer, p_communities text[] default null,
+create or replace function compounds_tile(z integer, x integer, y integer, p_communities text[] default null,
   p_grids text[] default null) returns bytea
 language sql stable parallel safe as $$
   with b as (select * from tile_bounds(z, x, y)),
@@ -206,19 +217,19 @@ language sql stable parallel safe as $$
 $$;
 
 -- Communities: simplified outlines below zoom 13, and one label point each (a polygon label per tile would repeat).
-create function communities_tile(z integer, x integer, y integer, p_communities text[] default null,
+create or replace function communities_tile(z integer, x integer, y integer, p_communities text[] default null,
   p_grids text[] default null) returns bytea
 language sql stable parallel safe as $$
-  with b as (select * from tile_bounds(z, x, y)),
+  with b as (select ST_TileEnvelope(z, x, y) as env, tile_margin(z, x, y) as box),
   f as (
     select c.code, c.name, c.name_en, t.households, t.grids,
-      ST_AsMVTGeom(ST_Transform(case when z >= 13 then c.geom else t.geom_simple end, 3857), b.env, 4096, 64, true)
+      ST_AsMVTGeom(case when z >= 13 then ST_Transform(c.geom, 3857) else t.geom_simple end, b.env, 4096, 64, true)
         as geom
     from tile_community t join community c on c.code = t.code, b
     where t.geom_simple && b.box and (p_communities is null or t.code = any(p_communities))
   ),
   l as (
-    select t.code, t.name, t.name_en, ST_AsMVTGeom(ST_Transform(t.label, 3857), b.env, 4096, 0, true) as geom
+    select t.code, t.name, t.name_en, ST_AsMVTGeom(t.label, b.env, 4096, 0, true) as geom
     from tile_community t, b
     where t.label && b.box and (p_communities is null or t.code = any(p_communities))
   )
