@@ -13,16 +13,6 @@ create or replace function tile_bump(layers text[]) returns void language sql as
   where layer = any(layers) and coalesce(current_setting('gridatlas.tile_bump', true), '') <> 'off'
 $$;
 
--- Venue, open-hazard and camera counts of some communities.
-create or replace function tile_refresh_counts(codes text[]) returns void language sql as $$
-  update tile_community t set
-    venues = (select count(*) from venue v where v.community_code = t.code),
-    hazards_open = (select count(*) from hazard h
-      where h.community_code = t.code and h.status in ('reported', 'assigned', 'in_progress')),
-    cameras = (select count(*) from camera k where k.community_code = t.code)
-  where t.code = any(codes)
-$$;
-
 -- Recomputes the grid and community summaries of some communities from the published plan; simplified in degrees,
 -- stored in Web Mercator (the tiles draw them untransformed).
 create or replace function tile_refresh(codes text[]) returns void language plpgsql set jit = off as $$
@@ -43,12 +33,12 @@ begin
   where g.community_code = any(codes) and f.community_code = any(codes) and g.geom is not null;
 
   delete from tile_community where code = any(codes);
-  insert into tile_community (code, name, name_en, households, grids, grids_under, grids_ok, grids_over, venues,
-    hazards_open, cameras, geom_simple, label)
+  insert into tile_community (code, name, name_en, households, grids, grids_under, grids_ok, grids_over, geom_simple,
+    label)
   select c.code, c.name, c.name_en,
     coalesce((select sum(e.households) from entrance e join building b on b.id = e.building_id
       where b.community_code = c.code), 0),
-    coalesce(t.grids, 0), coalesce(t.n_under, 0), coalesce(t.n_ok, 0), coalesce(t.n_over, 0), 0, 0, 0,
+    coalesce(t.grids, 0), coalesce(t.n_under, 0), coalesce(t.n_ok, 0), coalesce(t.n_over, 0),
     ST_Transform(ST_SimplifyPreserveTopology(c.geom, 0.0002), 3857), ST_Transform(ST_PointOnSurface(c.geom), 3857)
   from community c
   left join (
@@ -57,13 +47,12 @@ begin
     from tile_grid where community_code = any(codes) group by community_code
   ) t on t.community_code = c.code
   where c.code = any(codes);
-  perform tile_refresh_counts(codes);
 end;
 $$;
 
--- Generic statement trigger. Arguments: the layers to bump (comma-separated); what to refresh ('none', 'counts'
--- or 'full'); an SQL expression over a changed row `r` giving its community code; a condition on `r` that must
--- hold for some changed row (default: any row). A statement that changed no such row bumps nothing.
+-- Generic statement trigger. Arguments: the layers to bump (comma-separated); what to refresh ('none' or 'full');
+-- an SQL expression over a changed row `r` giving its community code; a condition on `r` that must hold for some
+-- changed row (default: any row). A statement that changed no such row bumps nothing.
 create or replace function tile_touch() returns trigger language plpgsql as $$
 declare
   src text;
@@ -81,8 +70,6 @@ begin
   end if;
   if tg_argv[1] = 'full' then
     perform tile_refresh(codes);
-  elsif tg_argv[1] = 'counts' then
-    perform tile_refresh_counts(codes);
   end if;
   perform tile_bump(string_to_array(tg_argv[0], ','));
   return null;
@@ -108,7 +95,7 @@ begin
   end if;
   if codes is not null then
     perform tile_refresh(codes);
-    perform tile_bump(array['communities', 'grids', 'parcels']);
+    perform tile_bump(array['communities', 'grids']);
   end if;
   return null;
 end;
@@ -153,7 +140,7 @@ begin
   end if;
   if codes is not null then
     perform tile_refresh(codes);
-    perform tile_bump(array['communities', 'grids', 'parcels']);
+    perform tile_bump(array['communities', 'grids']);
   end if;
   return null;
 end;
@@ -175,14 +162,10 @@ select pg_temp.tile_install('road', 'tile_touch', '''roads'', ''none''');
 select pg_temp.tile_install('water', 'tile_touch', '''water'', ''none''');
 select pg_temp.tile_install('block', 'tile_touch', '''blocks'', ''none''');
 select pg_temp.tile_install('compound', 'tile_touch', '''compounds'', ''none''');
-select pg_temp.tile_install('parcel', 'tile_touch', '''parcels'', ''none''');
-select pg_temp.tile_install('building', 'tile_touch', '''buildings,communities,compounds,grids,parcels'', ''full'', ''r.community_code''');
+select pg_temp.tile_install('building', 'tile_touch', '''buildings,communities,compounds,grids'', ''full'', ''r.community_code''');
 select pg_temp.tile_install('entrance', 'tile_touch',
-  '''buildings,communities,compounds,grids,parcels'', ''full'', ''(select b.community_code from building b where b.id = r.building_id)''');
+  '''buildings,communities,compounds,grids'', ''full'', ''(select b.community_code from building b where b.id = r.building_id)''');
 select pg_temp.tile_install('community', 'tile_touch', '''communities,grids'', ''full'', ''r.code''');
-select pg_temp.tile_install('venue', 'tile_touch', '''venues'', ''counts'', ''r.community_code''');
-select pg_temp.tile_install('hazard', 'tile_touch', '''hazards'', ''counts'', ''r.community_code''');
-select pg_temp.tile_install('camera', 'tile_touch', '''cameras'', ''counts'', ''r.community_code''');
 select pg_temp.tile_install('plan_parcel', 'tile_touch_plan_parcel', '');
 select pg_temp.tile_install('grid', 'tile_touch_grid', '');
 

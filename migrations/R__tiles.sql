@@ -53,33 +53,6 @@ language sql stable parallel safe as $$
     || coalesce((select ST_AsMVT(l, 'grids_label', 4096, 'geom') from l where geom is not null), '')
 $$;
 
-create or replace function parcels_tile(z integer, x integer, y integer, p_communities text[] default null,
-  p_grids text[] default null) returns bytea
-language sql stable parallel safe as $$
-  with b as (select * from tile_bounds(z, x, y)),
-  f as (
-    select p.id, p.community_code, p.block_id, p.building_id, p.compound_id, coalesce(e.households, 0) as households,
-      pg.grid_code, round(p.area_m2::numeric, 1)::float8 as area_m2,
-      ST_AsMVTGeom(ST_Transform(p.geom, 3857), b.env, 4096, 64, true) as geom
-    from parcel p
-    cross join b
-    left join entrance e on e.id = p.entrance_id
-    left join lateral (
-      select g.code as grid_code
-      from community c
-      join plan pl on pl.subdistrict_code = c.subdistrict_code and pl.status = 'published'
-      join plan_parcel pp on pp.plan_id = pl.id and pp.parcel_id = p.id
-      join grid g on g.id = pp.grid_id
-      where c.code = p.community_code
-      limit 1
-    ) pg on true
-    where z >= 15 and p.geom && b.box
-      and (p_communities is null or p.community_code = any(p_communities)
-        or p.id in (select parcel_id from tile_grid_parcels(p_grids)))
-  )
-  select coalesce((select ST_AsMVT(f, 'parcels', 4096, 'geom', 'id') from f where geom is not null), '')
-$$;
-
 create or replace function buildings_tile(z integer, x integer, y integer, p_communities text[] default null,
   p_grids text[] default null) returns bytea
 language sql stable parallel safe as $$
@@ -98,71 +71,6 @@ language sql stable parallel safe as $$
         or bl.id in (select building_id from tile_grid_parcels(p_grids)))
   )
   select coalesce((select ST_AsMVT(f, 'buildings', 4096, 'geom', 'id') from f where geom is not null), '')
-$$;
-
--- Points (venues, hazards, cameras) below zoom 13 are one point per community with its count; the count is the
--- community's, so it is drawn only for those who read the whole community.
-create or replace function venues_tile(z integer, x integer, y integer, p_communities text[] default null,
-  p_grids text[] default null) returns bytea
-language sql stable parallel safe as $$
-  with b as (select *, tile_margin(z, x, y) as margin from tile_bounds(z, x, y)),
-  c as (
-    select t.code as community_code, t.venues as count, ST_AsMVTGeom(t.label, b.env, 4096, 0, true) as geom
-    from tile_community t, b
-    where z < 13 and t.venues > 0 and t.label && b.margin and (p_communities is null or t.code = any(p_communities))
-  ),
-  f as (
-    select v.id, v.name, v.category, v.community_code,
-      ST_AsMVTGeom(ST_Transform(v.geom, 3857), b.env, 4096, 64, true) as geom
-    from venue v, b
-    where z >= 13 and v.geom && b.box
-      and (p_communities is null or v.community_code = any(p_communities)
-        or v.parcel_id in (select parcel_id from tile_grid_parcels(p_grids)))
-  )
-  select coalesce((select ST_AsMVT(c, 'venues_by_community', 4096, 'geom') from c where geom is not null), '')
-    || coalesce((select ST_AsMVT(f, 'venues', 4096, 'geom', 'id') from f where geom is not null), '')
-$$;
-
-create or replace function hazards_tile(z integer, x integer, y integer, p_communities text[] default null,
-  p_grids text[] default null) returns bytea
-language sql stable parallel safe as $$
-  with b as (select *, tile_margin(z, x, y) as margin from tile_bounds(z, x, y)),
-  c as (
-    select t.code as community_code, t.hazards_open as count, ST_AsMVTGeom(t.label, b.env, 4096, 0, true) as geom
-    from tile_community t, b
-    where z < 13 and t.hazards_open > 0 and t.label && b.margin
-      and (p_communities is null or t.code = any(p_communities))
-  ),
-  f as (
-    select h.id, h.title, h.category, h.severity, h.status, h.community_code,
-      ST_AsMVTGeom(ST_Transform(h.geom, 3857), b.env, 4096, 64, true) as geom
-    from hazard h, b
-    where z >= 13 and h.geom && b.box
-      and (p_communities is null or h.community_code = any(p_communities)
-        or h.parcel_id in (select parcel_id from tile_grid_parcels(p_grids)))
-  )
-  select coalesce((select ST_AsMVT(c, 'hazards_by_community', 4096, 'geom') from c where geom is not null), '')
-    || coalesce((select ST_AsMVT(f, 'hazards', 4096, 'geom', 'id') from f where geom is not null), '')
-$$;
-
--- Cameras have no worker scope: workers see none (the server refuses them before asking).
-create or replace function cameras_tile(z integer, x integer, y integer, p_communities text[] default null,
-  p_grids text[] default null) returns bytea
-language sql stable parallel safe as $$
-  with b as (select *, tile_margin(z, x, y) as margin from tile_bounds(z, x, y)),
-  c as (
-    select t.code as community_code, t.cameras as count, ST_AsMVTGeom(t.label, b.env, 4096, 0, true) as geom
-    from tile_community t, b
-    where z < 13 and t.cameras > 0 and t.label && b.margin and (p_communities is null or t.code = any(p_communities))
-  ),
-  f as (
-    select k.id, k.name, k.type, k.status, k.bearing_deg, k.view_width_deg, k.range_m, k.site, k.community_code,
-      ST_AsMVTGeom(ST_Transform(k.geom, 3857), b.env, 4096, 64, true) as geom
-    from camera k, b
-    where z >= 13 and k.geom && b.box and (p_communities is null or k.community_code = any(p_communities))
-  )
-  select coalesce((select ST_AsMVT(c, 'cameras_by_community', 4096, 'geom') from c where geom is not null), '')
-    || coalesce((select ST_AsMVT(f, 'cameras', 4096, 'geom', 'id') from f where geom is not null), '')
 $$;
 
 -- The base map is the same for everyone signed in (as /api/roads, /api/water, /api/blocks): no scope arguments.

@@ -85,10 +85,7 @@ async function partitionByCommunity(c: pg.Client): Promise<void> {
     "select relname, def from saved_view s where not exists (select 1 from pg_class c where c.oid = s.oid) order by oid",
   );
   for (const v of views.rows) await q(`create view ${v.relname} as ${v.def}`);
-  for (const [tbl, fn, args] of [
-    ["parcel", "tile_touch", "'parcels', 'none'"],
-    ["plan_parcel", "tile_touch_plan_parcel", ""],
-  ] as const) {
+  for (const [tbl, fn, args] of [["plan_parcel", "tile_touch_plan_parcel", ""]] as const) {
     await q(`create trigger tile_${tbl}_insert after insert on ${tbl} referencing new table as n
       for each statement execute function ${fn}(${args})`);
     await q(`create trigger tile_${tbl}_update after update on ${tbl} referencing new table as n old table as o
@@ -181,7 +178,7 @@ describe("the schema partitioned by community code", () => {
       .versions;
     for (const [layer, z, x, y] of [
       ["grids", 14, 13755, 5983],
-      ["parcels", 15, 27511, 11966],
+      ["buildings", 15, 27511, 11966],
       ["grids", 10, 859, 373],
     ] as const) {
       const tiles = await Promise.all(

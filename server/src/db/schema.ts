@@ -362,19 +362,16 @@ export interface Subdistrict {
 }
 
 export interface TileCommunity {
-  cameras: number;
   code: string;
   geom_simple: string;
   grids: number;
   grids_ok: number;
   grids_over: number;
   grids_under: number;
-  hazards_open: number;
   households: number;
   label: string;
   name: string;
   name_en: string | null;
-  venues: number;
 }
 
 export interface TileGrid {
