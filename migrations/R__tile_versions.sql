@@ -76,9 +76,10 @@ begin
 end;
 $$;
 
--- The editor's painting path writes plan_parcel of drafts many times a minute: a static check, planned once,
--- finds that no published row changed and returns.
-create or replace function tile_touch_plan_parcel() returns trigger language plpgsql as $$
+-- The communities of the published rows a statement changed in plan_parcel or grid (which both carry plan_id and
+-- community_code). The editor's painting path writes plan_parcel of drafts many times a minute: a static check,
+-- planned once, finds that no published row changed and returns. Argument: the layers to bump (comma-separated).
+create or replace function tile_touch_published() returns trigger language plpgsql as $$
 declare
   codes text[];
 begin
@@ -95,36 +96,13 @@ begin
   end if;
   if codes is not null then
     perform tile_refresh(codes);
-    perform tile_bump(array['communities', 'grids']);
+    perform tile_bump(string_to_array(tg_argv[0], ','));
   end if;
   return null;
 end;
 $$;
 
-create or replace function tile_touch_grid() returns trigger language plpgsql as $$
-declare
-  codes text[];
-begin
-  if tg_op = 'INSERT' then
-    select array_agg(distinct r.community_code) into codes from n r join plan p on p.id = r.plan_id
-    where p.status = 'published';
-  elsif tg_op = 'DELETE' then
-    select array_agg(distinct r.community_code) into codes from o r join plan p on p.id = r.plan_id
-    where p.status = 'published';
-  else
-    select array_agg(distinct r.community_code) into codes
-    from (select plan_id, community_code from n union all select plan_id, community_code from o) r
-    join plan p on p.id = r.plan_id where p.status = 'published';
-  end if;
-  if codes is not null then
-    perform tile_refresh(codes);
-    perform tile_bump(array['communities', 'grids']);
-  end if;
-  return null;
-end;
-$$;
-
--- Publishing (or archiving) a plan changes every grid of its subdistrict.
+-- Publishing (or archiving) a plan changes every grid of its subdistrict. Argument: the layers to bump.
 create or replace function tile_touch_plan() returns trigger language plpgsql as $$
 declare
   codes text[];
@@ -140,7 +118,7 @@ begin
   end if;
   if codes is not null then
     perform tile_refresh(codes);
-    perform tile_bump(array['communities', 'grids']);
+    perform tile_bump(string_to_array(tg_argv[0], ','));
   end if;
   return null;
 end;
@@ -166,13 +144,13 @@ select pg_temp.tile_install('building', 'tile_touch', '''buildings,communities,c
 select pg_temp.tile_install('entrance', 'tile_touch',
   '''buildings,communities,compounds,grids'', ''full'', ''(select b.community_code from building b where b.id = r.building_id)''');
 select pg_temp.tile_install('community', 'tile_touch', '''communities,grids'', ''full'', ''r.code''');
-select pg_temp.tile_install('plan_parcel', 'tile_touch_plan_parcel', '');
-select pg_temp.tile_install('grid', 'tile_touch_grid', '');
+select pg_temp.tile_install('plan_parcel', 'tile_touch_published', '''communities,grids''');
+select pg_temp.tile_install('grid', 'tile_touch_published', '''communities,grids''');
 
 create or replace trigger tile_plan_update after update on plan referencing new table as n old table as o
-  for each statement execute function tile_touch_plan();
+  for each statement execute function tile_touch_plan('communities,grids');
 create or replace trigger tile_plan_delete after delete on plan referencing old table as o
-  for each statement execute function tile_touch_plan();
+  for each statement execute function tile_touch_plan('communities,grids');
 
 -- Summaries of communities that have none: a database that held communities before tiles existed, or one whose
 -- summaries a migration emptied because what they hold changed. Does nothing otherwise.

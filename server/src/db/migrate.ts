@@ -125,11 +125,7 @@ export async function migrate(
       repeatable.every((f) => recorded.some((r) => r.name === f.name && r.checksum === f.checksum));
     if (applied.length > 0 || !same) {
       await inTransaction(client, "the repeatable files", async () => {
-        for (const file of repeatable) {
-          await client.query(file.sql).catch((err: Error) => {
-            throw new Error(`${file.name}: ${err.message}`);
-          });
-        }
+        await applyRepeatables(client, dir);
         await client.query("delete from schema_repeatable");
         for (const file of repeatable) {
           await client.query("insert into schema_repeatable (name, checksum) values ($1, $2)", [
@@ -148,6 +144,18 @@ export async function migrate(
     await client.end();
   }
   return applied;
+}
+
+/**
+ * Runs every repeatable file of `dir` in name order on `client`, in the caller's transaction: the functions, views
+ * and triggers as this checkout defines them (what `migrate` does after the versioned migrations).
+ */
+export async function applyRepeatables(client: pg.Client, dir: string = migrationsDir): Promise<void> {
+  for (const file of readFiles(dir, REPEATABLE)) {
+    await client.query(file.sql).catch((err: Error) => {
+      throw new Error(`${file.name}: ${err.message}`);
+    });
+  }
 }
 
 async function inTransaction(client: pg.Client, what: string, fn: () => Promise<void>): Promise<void> {

@@ -16,7 +16,12 @@ export type TileLayer = {
 
 const Z = 22;
 
-/** The layers served at /tiles/<layer>/…; each is drawn by the SQL function `<layer>_tile`. */
+/**
+ * The layers served at /tiles/<layer>/…; each is drawn by the SQL function `<layer>_tile` (migrations/R__tiles.sql).
+ * The one list of tile layers: the tile_layer rows, the `<layer>_tile` functions and the MVT layers they write, the
+ * layers the tile triggers bump (R__tile_versions.sql) and the web's tile sources are checked against it
+ * (tiles.layers.test.ts).
+ */
 export const TILE_LAYERS = {
   grids: {
     scope: "place",
