@@ -23,13 +23,11 @@ begin
   delete from tile_grid where community_code = any(codes);
   insert into tile_grid (grid_id, code, community_code, name, households, entrances, buildings, status, geom,
     geom_simple, label)
-  select g.id, g.code, g.community_code, g.name, f.households, f.entrances, f.buildings,
-    case when f.households < c.band_min then 'under' when f.households > c.band_max then 'over' else 'ok' end,
+  select g.id, g.code, g.community_code, g.name, f.households, f.entrances, f.buildings, f.status,
     ST_Transform(g.geom, 3857), ST_Transform(ST_SimplifyPreserveTopology(g.geom, 0.00003), 3857),
     ST_Transform(ST_PointOnSurface(g.geom), 3857)
   from published_grid g
   join grid_figure f on f.grid_id = g.id
-  join community c on c.code = g.community_code
   where g.community_code = any(codes) and f.community_code = any(codes) and g.geom is not null;
 
   delete from tile_community where code = any(codes);

@@ -199,6 +199,7 @@ export interface GridFigure {
   households: number | null;
   parcels: number | null;
   plan_id: number | null;
+  status: string | null;
 }
 
 export interface Hazard {

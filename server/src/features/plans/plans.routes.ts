@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { requireRole } from "../../auth/principal.ts";
 import { clientIp, principalOf } from "../../auth/session.ts";
+import { BAND_STATUSES } from "../../db/band.ts";
 import { notFound } from "../../http/errors.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
@@ -92,7 +93,7 @@ const Figures = z
     compounds_split: z.number(),
     band_min: z.number(),
     band_max: z.number(),
-    status: z.enum(["under", "ok", "over"]),
+    status: z.enum(BAND_STATUSES),
     compactness: z.number(),
     roads_share: z.number(),
     contiguous: z.boolean(),
