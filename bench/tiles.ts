@@ -41,11 +41,7 @@ const MAPLIBRE_DIST = path.resolve(
 /** Zooms at which each layer has rows (outside them its tiles are empty and cost nothing). */
 const LAYER_ZOOMS: Record<string, [number, number]> = {
   grids: [10, 17],
-  parcels: [15, 17],
   buildings: [14, 17],
-  venues: [10, 17],
-  hazards: [10, 17],
-  cameras: [10, 17],
   roads: [10, 17],
   water: [10, 17],
   blocks: [12, 17],
@@ -109,32 +105,15 @@ async function expectedCounts(t: Tile): Promise<Record<string, number>> {
     srid === 3857
       ? `(ST_Intersects(${g}, ${wide}) and ST_AsMVTGeom(${g}, ST_TileEnvelope($1, $2, $3), 4096, 64, true) is not null)`
       : `(ST_Intersects(${g}, ST_Transform(${wide}, 4326)) and ST_AsMVTGeom(ST_Transform(${g}, 3857), ST_TileEnvelope($1, $2, $3), 4096, 64, true) is not null)`;
-  const bare = "ST_TileEnvelope($1, $2, $3)";
   const count = async (q: string) =>
     (await sql.query<{ n: number }>(`select count(*)::int n from ${q}`, [t.z, t.x, t.y])).rows[0]!.n;
-  const points = async (table: string, layer: string, summary: string) =>
-    t.z >= 13
-      ? { [layer]: await count(`${table} t where ${inTile("t.geom")}`) }
-      : {
-          [`${layer}_by_community`]: await count(
-            `tile_community t where t.${summary} > 0 and ST_Intersects(t.label, ${bare}) and ST_Y(t.label) <> ST_YMax(${bare})`,
-          ),
-        };
   switch (t.layer) {
     case "grids":
       return t.z < 12
         ? { grid_communities: await count(`tile_community t where ${inTile("t.geom_simple", 3857)}`) }
         : { grids: await count(`published_grid g where ${inTile("g.geom")}`) };
-    case "parcels":
-      return { parcels: await count(`parcel p where ${inTile("p.geom")}`) };
     case "buildings":
       return { buildings: await count(`building b where ${inTile("b.geom")}`) };
-    case "venues":
-      return points("venue", "venues", "venues");
-    case "hazards":
-      return points("hazard", "hazards", "hazards_open");
-    case "cameras":
-      return points("camera", "cameras", "cameras");
     case "roads":
       return {
         roads: await count(`road r where ${inTile("r.geom")}

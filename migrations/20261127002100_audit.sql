@@ -1,5 +1,5 @@
 -- The audit trail: who did what to which entity, with a JSON diff, written in the same transaction as the change.
--- Append-only: a trigger refuses UPDATE, DELETE and TRUNCATE, so no route (and no bug) can rewrite history.
+-- Append-only: a trigger (R__audit.sql) refuses UPDATE, DELETE and TRUNCATE, so no route (and no bug) can rewrite history.
 
 create table audit_event (
   id integer generated always as identity primary key,
@@ -15,14 +15,3 @@ create table audit_event (
 create index audit_event_at_idx on audit_event (at desc);
 create index audit_event_entity_idx on audit_event (entity, entity_id);
 create index audit_event_actor_idx on audit_event (actor, at desc);
-
-create function audit_event_append_only() returns trigger language plpgsql as $$
-begin
-  raise exception 'audit_event is append-only (% refused)', tg_op using errcode = 'insufficient_privilege';
-end;
-$$;
-
-create trigger audit_event_no_update before update or delete on audit_event
-  for each row execute function audit_event_append_only();
-create trigger audit_event_no_truncate before truncate on audit_event
-  for each statement execute function audit_event_append_only();

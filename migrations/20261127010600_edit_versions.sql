@@ -3,13 +3,3 @@
 -- changed the row in between, instead of silently overwriting their change. Plans have had this since the editor.
 alter table camera add column version integer not null default 1;
 alter table worker add column version integer not null default 1;
-
-create function bump_version() returns trigger language plpgsql as $$
-begin
-  new.version := old.version + 1;
-  return new;
-end
-$$;
-
-create trigger camera_bump_version before update on camera for each row execute function bump_version();
-create trigger worker_bump_version before update on worker for each row execute function bump_version();

@@ -199,17 +199,17 @@ const matrix: Record<string, Expectation> = {
   "GET /api/parcel-edges": { call: () => ({ path: "/api/parcel-edges?community=150571003001" }), status: all(200) },
   "GET /tiles/versions": { call: () => ({ path: "/tiles/versions" }), status: all(200) },
   "GET /tiles/{layer}/tile.json": {
-    call: () => ({ path: "/tiles/cameras/tile.json" }),
-    status: all(200, { worker: 403 }),
+    call: () => ({ path: "/tiles/grids/tile.json" }),
+    status: all(200),
   },
-  // A version no layer has yet: the scope is checked first (workers see no cameras), then the version (404).
+  // A version no layer has yet.
   "GET /tiles/{layer}/{version}/{z}/{x}/{y}": {
-    call: () => ({ path: "/tiles/cameras/v999999/15/0/0.pbf" }),
-    status: all(404, { worker: 403 }),
+    call: () => ({ path: "/tiles/grids/v999999/15/0/0.pbf" }),
+    status: all(404),
   },
   "GET /tiles/{layer}/{z}/{x}/{y}": {
-    call: () => ({ path: "/tiles/cameras/15/0/0.pbf" }),
-    status: all(302, { worker: 403 }),
+    call: () => ({ path: "/tiles/grids/15/0/0.pbf" }),
+    status: all(302),
   },
   "GET /api/plans": { call: () => ({ path: "/api/plans" }), status: planReaders(200) },
   "POST /api/plans": {

@@ -107,12 +107,24 @@ async function versionOf(layer: string): Promise<number> {
   return ((await res.json()) as { versions: Record<string, number> }).versions[layer]!;
 }
 
-/** The hazards tile at `spot` at the given version: status code and the decoded hazards layer. */
-async function hazardsTile(version: number) {
-  const res = await get(`/tiles/hazards/v${version}/15/${spot.x}/${spot.y}.pbf`);
+/** The buildings tile at `spot` at the given version: status code and the decoded buildings layer. */
+async function buildingsTile(version: number) {
+  const res = await get(`/tiles/buildings/v${version}/15/${spot.x}/${spot.y}.pbf`);
   const body = new Uint8Array(await res.arrayBuffer());
-  const features = res.status === 200 ? (decodeMvt(body).find((l) => l.name === "hazards")?.features ?? []) : [];
+  const features = res.status === 200 ? (decodeMvt(body).find((l) => l.name === "buildings")?.features ?? []) : [];
   return { status: res.status, location: res.headers.get("location"), features };
+}
+
+/** Adds households to the first entrance of a building on the primary, as an import would; returns its new total. */
+async function addHouseholds(building: number, n: number): Promise<number> {
+  await primary.query(
+    "update entrance set households = households + $2 where id = (select min(id) from entrance where building_id = $1)",
+    [building, n],
+  );
+  const r = await primary.query<{ n: number }>("select sum(households)::int n from entrance where building_id = $1", [
+    building,
+  ]);
+  return r.rows[0]!.n;
 }
 
 async function openHazards(): Promise<number> {
@@ -171,29 +183,24 @@ describe.skipIf(!local)("a server over a primary and its streaming replica", () 
   });
 
   it("shows an edit through the tile route at once and on the replica within a bounded lag", async () => {
-    const v = await versionOf("hazards");
-    const hazard = (await hazardsTile(v)).features.find((f) => f.properties.title === "副本测试");
-    expect(hazard?.properties.status).toBe("reported");
-    const id = hazard!.id!;
+    const v = await versionOf("buildings");
+    const building = (await buildingsTile(v)).features[0]!;
+    const id = Number(building.id);
     const t0 = performance.now();
-    const moved = await get(`/api/hazards/${id}/transitions`, {
-      method: "POST",
-      body: JSON.stringify({ to: "assigned" }),
-    });
-    expect(moved.status).toBe(200);
+    const households = await addHouseholds(id, 7);
     const answered = performance.now();
     let routeLag: number | undefined;
     let replicaLag: number | undefined;
     while ((routeLag === undefined || replicaLag === undefined) && performance.now() - answered < 5_000) {
       if (routeLag === undefined) {
-        const latest = await get(`/tiles/hazards/15/${spot.x}/${spot.y}.pbf`);
+        const latest = await get(`/tiles/buildings/15/${spot.x}/${spot.y}.pbf`);
         const version = Number(/\/v(\d+)\//.exec(latest.headers.get("location") ?? "")?.[1]);
-        const f = (await hazardsTile(version)).features.find((x) => x.id === id);
-        if (f?.properties.status === "assigned") routeLag = performance.now() - answered;
+        const f = (await buildingsTile(version)).features.find((x) => Number(x.id) === id);
+        if (f?.properties.households === households) routeLag = performance.now() - answered;
       }
       if (replicaLag === undefined) {
-        const r = await replica.query("select status from hazard where id = $1", [id]);
-        if (r.rows[0]?.status === "assigned") replicaLag = performance.now() - answered;
+        const r = await replica.query("select sum(households)::int n from entrance where building_id = $1", [id]);
+        if (r.rows[0]?.n === households) replicaLag = performance.now() - answered;
       }
       await new Promise((w) => setTimeout(w, 5));
     }
@@ -205,8 +212,9 @@ describe.skipIf(!local)("a server over a primary and its streaming replica", () 
   });
 
   it("never serves a tile older than its version while the replica lags: the primary draws it", async () => {
-    const v = await versionOf("hazards");
+    const v = await versionOf("buildings");
     const statusBefore = await openHazards();
+    const id = Number((await buildingsTile(v)).features[0]!.id);
     await replica.query("select pg_wal_replay_pause()");
     try {
       const created = await get("/api/hazards", {
@@ -219,22 +227,22 @@ describe.skipIf(!local)("a server over a primary and its streaming replica", () 
         }),
       });
       expect(created.status).toBe(201);
-      const id = ((await created.json()) as { id: number }).id;
-      // The replica has not replayed it: its version is the old one, and the status board (read there) lags.
+      const households = await addHouseholds(id, 3);
+      // The replica has not replayed them: its version is the old one, and the status board (read there) lags.
       expect(
-        Number((await replica.query("select version from tile_layer where layer = 'hazards'")).rows[0].version),
+        Number((await replica.query("select version from tile_layer where layer = 'buildings'")).rows[0].version),
       ).toBe(v);
       expect(await openHazards()).toBe(statusBefore);
-      const now = await versionOf("hazards");
+      const now = await versionOf("buildings");
       expect(now).toBeGreaterThan(v);
-      // The old URL redirects to the new version, and the new version's tile holds the new hazard.
-      const old = await hazardsTile(v);
+      // The old URL redirects to the new version, and the new version's tile holds the change.
+      const old = await buildingsTile(v);
       expect(old.status).toBe(302);
-      expect(old.location).toBe(`/tiles/hazards/v${now}/15/${spot.x}/${spot.y}.pbf`);
-      const fresh = await hazardsTile(now);
+      expect(old.location).toBe(`/tiles/buildings/v${now}/15/${spot.x}/${spot.y}.pbf`);
+      const fresh = await buildingsTile(now);
       expect(fresh.status).toBe(200);
-      expect(fresh.features.map((f) => f.id)).toContain(id);
-      expect((await lastStatements(primary, "gridatlas")).some((q) => q.includes("hazards_tile"))).toBe(true);
+      expect(fresh.features.find((f) => Number(f.id) === id)?.properties.households).toBe(households);
+      expect((await lastStatements(primary, "gridatlas")).some((q) => q.includes("buildings_tile"))).toBe(true);
     } finally {
       await replica.query("select pg_wal_replay_resume()");
     }

@@ -1,5 +1,6 @@
 import { createApp } from "@gridatlas/server/app.ts";
 import { createDb, type Db } from "@gridatlas/server/db/db.ts";
+import { applyRepeatables } from "@gridatlas/server/db/migrate.ts";
 import { decodeMvt } from "@gridatlas/server/test-support/mvt.ts";
 import { createTestDatabase, type TestDatabase } from "@gridatlas/server/test-support/test-database.ts";
 import { signIn, type TestSession } from "@gridatlas/server/test-support/test-session.ts";
@@ -19,14 +20,11 @@ const PARTITIONS = 8;
  * Rebuilds parcel, plan_parcel and parcel_edge as tables hash-partitioned by community_code. Keys gain the
  * partition column (a partitioned table's unique keys must hold it), foreign keys to parcel become composite
  * (parcel_id, community_code), parcel ids come from a sequence (PostgreSQL 15 has no identity on partitioned
- * tables), and the views and tile triggers on them are made again.
+ * tables), and the views and triggers on them are made again by the repeatable files.
  */
 async function partitionByCommunity(c: pg.Client): Promise<void> {
   const q = (text: string) => c.query(text);
   await q("begin");
-  await q(`create temp table saved_view on commit drop as
-    select c.oid, c.relname, pg_get_viewdef(c.oid) def from pg_class c
-    where c.relkind = 'v' and c.relnamespace = 'public'::regnamespace`);
   const parts = (t: string) =>
     Array.from(
       { length: PARTITIONS },
@@ -49,7 +47,7 @@ async function partitionByCommunity(c: pg.Client): Promise<void> {
   await q(`create table parcel_edge_new (like parcel_edge including defaults) partition by hash (community_code);
     ${parts("parcel_edge")}
     insert into parcel_edge_new select * from parcel_edge;`);
-  // Drops the views over them (published_parcel, grid_figure and what reads those) too; they are made again below.
+  // Drops the views over them (published_parcel, grid_figure and what reads those) and their triggers too.
   await q("drop table parcel_edge, plan_parcel, parcel cascade");
   await q(`alter table parcel_new rename to parcel;
     alter table plan_parcel_new rename to plan_parcel;
@@ -81,21 +79,7 @@ async function partitionByCommunity(c: pg.Client): Promise<void> {
     alter table venue add foreign key (parcel_id, community_code) references parcel (id, community_code);
     alter table hazard add foreign key (parcel_id, community_code) references parcel (id, community_code);
     alter table camera add foreign key (parcel_id, community_code) references parcel (id, community_code);`);
-  const views = await c.query<{ relname: string; def: string }>(
-    "select relname, def from saved_view s where not exists (select 1 from pg_class c where c.oid = s.oid) order by oid",
-  );
-  for (const v of views.rows) await q(`create view ${v.relname} as ${v.def}`);
-  for (const [tbl, fn, args] of [
-    ["parcel", "tile_touch", "'parcels', 'none'"],
-    ["plan_parcel", "tile_touch_plan_parcel", ""],
-  ] as const) {
-    await q(`create trigger tile_${tbl}_insert after insert on ${tbl} referencing new table as n
-      for each statement execute function ${fn}(${args})`);
-    await q(`create trigger tile_${tbl}_update after update on ${tbl} referencing new table as n old table as o
-      for each statement execute function ${fn}(${args})`);
-    await q(`create trigger tile_${tbl}_delete after delete on ${tbl} referencing old table as o
-      for each statement execute function ${fn}(${args})`);
-  }
+  await applyRepeatables(c);
   await q("commit");
   await q("analyze");
 }
@@ -181,7 +165,7 @@ describe("the schema partitioned by community code", () => {
       .versions;
     for (const [layer, z, x, y] of [
       ["grids", 14, 13755, 5983],
-      ["parcels", 15, 27511, 11966],
+      ["buildings", 15, 27511, 11966],
       ["grids", 10, 859, 373],
     ] as const) {
       const tiles = await Promise.all(

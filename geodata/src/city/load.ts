@@ -100,7 +100,7 @@ async function loadSubdistrict(client: pg.Client, data: DemoDataset, entry: City
     // Large one-off queries whose JIT compilation costs more than it saves (as in the demo loader).
     await client.query("set local jit = off");
     // Subdistricts load side by side: without this every one would wait on the tile_layer rows the one before
-    // bumped (migrations/20261127010300_tile_bump_bulk.sql). The load-city command bumps every layer at the end.
+    // bumped (tile_bump in migrations/R__tile_versions.sql). The load-city command bumps every layer at the end.
     await client.query("set local gridatlas.tile_bump = off");
     const summary = await insertSubdistrict(client, data, offsets);
     await client.query("commit");

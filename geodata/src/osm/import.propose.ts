@@ -125,14 +125,12 @@ export async function proposePlan(
   }
   const codeOf = new Map<string, string>();
   const rows: { code: string; community: string; name: string }[] = [];
-  let outOfBand = 0;
   for (const c of bands.rows) {
     const mine = [...grids].filter(([, g]) => g.community === c.code).map(([id, g]) => ({ id, ...g }));
     readingOrder(mine).forEach((g, k) => {
       const gridCode = `${c.code}${String(k + 1).padStart(3, "0")}`;
       codeOf.set(g.id, gridCode);
       rows.push({ code: gridCode, community: c.code, name: `${c.name}第${k + 1}网格` });
-      if (g.households < c.band_min || g.households > c.band_max) outOfBand++;
     });
   }
   const status = options.publish ? "published" : "draft";
@@ -148,6 +146,11 @@ export async function proposePlan(
     rows,
     units.rows.map((u) => ({ id: Number(u.id), grid: codeOf.get(`${u.community}\u0000${assignment[u.id]}`)! })),
   );
+  const outOfBand = (
+    await client.query<{ n: number }>("select count(*)::int n from grid_figure where plan_id = $1 and status <> 'ok'", [
+      planId,
+    ])
+  ).rows[0]!.n;
   log(`  plan ${planId} (${status}): ${rows.length} grids, ${outOfBand} out of band`);
   return { grids: rows.length, outOfBand, planId };
 }

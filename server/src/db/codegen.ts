@@ -9,6 +9,12 @@ import { migrate } from "./migrate.ts";
 export const schemaFile = path.join(path.dirname(fileURLToPath(import.meta.url)), "schema.ts");
 const codegenBin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../node_modules/.bin/kysely-codegen");
 
+/**
+ * How db.ts's type parsers hand values over, so the generated types say what a query returns: `date` as the
+ * 'YYYY-MM-DD' string, `int8` and `numeric` as numbers.
+ */
+const runtimeTypes = ["--date-parser", "string", "--numeric-parser", "number", "--type-mapping", '{"int8":"number"}'];
+
 /** Generates the Kysely `DB` types from a freshly migrated scratch database on the server of `adminUrl`. */
 export async function generateSchemaTypes(adminUrl: string): Promise<string> {
   const name = `gridatlas_codegen_${process.pid}`;
@@ -32,6 +38,7 @@ export async function generateSchemaTypes(adminUrl: string): Promise<string> {
         out,
         "--exclude-pattern",
         "public.spatial_ref_sys",
+        ...runtimeTypes,
       ],
       { stdio: "ignore" },
     );

@@ -9,8 +9,6 @@ export type Generated<T> = T extends ColumnType<infer S, infer I, infer U>
   ? ColumnType<S, I | undefined, U>
   : ColumnType<T, T | undefined, T>;
 
-export type Int8 = ColumnType<string, bigint | number | string, bigint | number | string>;
-
 export type Json = JsonValue;
 
 export type JsonArray = JsonValue[];
@@ -199,6 +197,7 @@ export interface GridFigure {
   households: number | null;
   parcels: number | null;
   plan_id: number | null;
+  status: string | null;
 }
 
 export interface Hazard {
@@ -236,7 +235,7 @@ export interface HazardTransition {
 export interface Inspection {
   follow_up: string | null;
   id: Generated<number>;
-  inspected_on: Timestamp;
+  inspected_on: string;
   inspector_id: number | null;
   joint_with_police: Generated<boolean>;
   note: string | null;
@@ -331,6 +330,13 @@ export interface Road {
 
 export interface SchemaMigration {
   applied_at: Generated<Timestamp>;
+  checksum: string | null;
+  name: string;
+}
+
+export interface SchemaRepeatable {
+  applied_at: Generated<Timestamp>;
+  checksum: string;
   name: string;
 }
 
@@ -355,19 +361,16 @@ export interface Subdistrict {
 }
 
 export interface TileCommunity {
-  cameras: number;
   code: string;
   geom_simple: string;
   grids: number;
   grids_ok: number;
   grids_over: number;
   grids_under: number;
-  hazards_open: number;
   households: number;
   label: string;
   name: string;
   name_en: string | null;
-  venues: number;
 }
 
 export interface TileGrid {
@@ -387,7 +390,7 @@ export interface TileGrid {
 export interface TileLayer {
   changed_at: Generated<Timestamp>;
   layer: string;
-  version: Generated<Int8>;
+  version: Generated<number>;
 }
 
 export interface Venue {
@@ -408,8 +411,8 @@ export interface VenueCategory {
 }
 
 export interface VenueInspectionStatus {
-  due_on: Timestamp | null;
-  last_inspected_on: Timestamp | null;
+  due_on: string | null;
+  last_inspected_on: string | null;
   last_inspection_id: number | null;
   last_result: string | null;
   status: string | null;
@@ -421,7 +424,7 @@ export interface Visit {
   entrance_id: number | null;
   id: Generated<number>;
   note: string | null;
-  visited_on: Timestamp;
+  visited_on: string;
   worker_id: number;
 }
 
@@ -438,14 +441,14 @@ export interface Worker {
   id: Generated<number>;
   name: string;
   phone: string | null;
-  retired_on: Timestamp | null;
+  retired_on: string | null;
   role: string;
-  started_on: Timestamp;
+  started_on: string;
   version: Generated<number>;
 }
 
 export interface WorkerAssignment {
-  assigned_on: Generated<Timestamp>;
+  assigned_on: Generated<string>;
   grid_code: string;
   worker_id: number;
 }
@@ -483,6 +486,7 @@ export interface DB {
   published_parcel: PublishedParcel;
   road: Road;
   schema_migration: SchemaMigration;
+  schema_repeatable: SchemaRepeatable;
   session: Session;
   subdistrict: Subdistrict;
   tile_community: TileCommunity;

@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { sql } from "kysely";
 import { chromium } from "playwright-core";
+import type { BandStatus } from "../../db/band.ts";
 import type { Db } from "../../db/db.ts";
 import { DomainError, notFound } from "../../errors.ts";
 
@@ -153,15 +154,14 @@ export async function planMapHtml(
   const grids = await sql<{
     code: string;
     households: number;
-    band_min: number;
-    band_max: number;
+    status: BandStatus;
     geometry: Geo;
     lx: number;
     ly: number;
   }>`
-    select g.code, f.households, c.band_min, c.band_max, ST_AsGeoJSON(g.geom, 6)::json as geometry,
+    select g.code, f.households, f.status, ST_AsGeoJSON(g.geom, 6)::json as geometry,
       ST_X(ST_PointOnSurface(g.geom)) as lx, ST_Y(ST_PointOnSurface(g.geom)) as ly
-    from grid g join grid_figure f on f.grid_id = g.id join community c on c.code = g.community_code
+    from grid g join grid_figure f on f.grid_id = g.id
     where g.plan_id = ${p.id} and g.geom is not null and (${opts.community ?? null}::text is null or g.community_code = ${opts.community ?? null})
     order by g.code`.execute(db);
   if (!grids.rows.length) throw notFound("该范围内没有网格", "no grids there");
@@ -185,10 +185,8 @@ export async function planMapHtml(
   const proj = projector([b.w, b.s, b.e, b.n], frame);
   const bar = scaleBar(proj.pxPerM, frame.w);
   const font = Math.max(7, Math.min(13, Math.sqrt((frame.w * frame.h) / grids.rows.length) / 6));
-  const status = (g: { households: number; band_min: number; band_max: number }) =>
-    g.households < g.band_min ? "under" : g.households > g.band_max ? "over" : "ok";
   const counts = { under: 0, ok: 0, over: 0 };
-  for (const g of grids.rows) counts[status(g)]++;
+  for (const g of grids.rows) counts[g.status]++;
   const today = new Date().toLocaleDateString("zh-CN", { timeZone: "Asia/Shanghai" });
   const title = opts.title ?? `${p.sname}网格划分图 · ${p.name}${p.status === "draft" ? "（草稿）" : ""}`;
   const svg = [
@@ -197,7 +195,7 @@ export async function planMapHtml(
     `<g clip-path="url(#frame)"><clipPath id="frame"><rect x="${frame.x}" y="${frame.y}" width="${frame.w}" height="${frame.h}"/></clipPath>`,
     ...grids.rows.map(
       (g) =>
-        `<path class="grid" d="${svgPath(g.geometry, proj.xy)}" fill="${STATUS_FILL[status(g)]}" stroke="#475569" stroke-width="0.6" fill-rule="evenodd"/>`,
+        `<path class="grid" d="${svgPath(g.geometry, proj.xy)}" fill="${STATUS_FILL[g.status]}" stroke="#475569" stroke-width="0.6" fill-rule="evenodd"/>`,
     ),
     ...roads.rows.map(
       (r) =>

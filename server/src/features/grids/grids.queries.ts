@@ -1,11 +1,10 @@
 import { sql } from "kysely";
 import { type Principal, scopeCondition } from "../../auth/principal.ts";
+import type { BandStatus } from "../../db/band.ts";
 import type { Db } from "../../db/db.ts";
 import { asGeoJson, bboxOf } from "../../db/postgis.ts";
 
-/** under / ok / over against the community's household band. */
-const bandStatus = sql<"under" | "ok" | "over">`case when f.households < c.band_min then 'under'
-  when f.households > c.band_max then 'over' else 'ok' end`;
+const bandStatus = sql<BandStatus>`f.status`;
 
 /** The grids of the published plan with their figures, optionally of one community. */
 export function listPublishedGrids(db: Db, p: Principal, filter: { community?: string | undefined }) {

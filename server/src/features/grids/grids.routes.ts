@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { type Principal, readsGrid } from "../../auth/principal.ts";
 import { principalOf } from "../../auth/session.ts";
+import { BAND_STATUSES } from "../../db/band.ts";
 import { toFeatureCollection } from "../../db/postgis.ts";
 import { gridTeam } from "../../db/team.ts";
 import { notFound } from "../../errors.ts";
@@ -8,7 +9,7 @@ import { createRouter } from "../../http/router.ts";
 import { communityCode, errorResponses, featureCollection, gridCode } from "../../http/schemas.ts";
 import { findPublishedGrid, gridPlaceCounts, listPublishedGrids } from "./grids.queries.ts";
 
-const Status = z.enum(["under", "ok", "over"]);
+const Status = z.enum(BAND_STATUSES);
 
 /**
  * How much of a staff record a reader sees (DOMAIN: staff data is visible to those who manage it): admins and the

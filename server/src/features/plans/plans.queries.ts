@@ -1,5 +1,6 @@
 import { sql, type Transaction } from "kysely";
 import { type Actor, audit } from "../../db/audit.ts";
+import type { BandStatus } from "../../db/band.ts";
 import type { Db } from "../../db/db.ts";
 import type { DB } from "../../db/schema.ts";
 import { notFound } from "../../errors.ts";
@@ -109,7 +110,7 @@ export type GridFigures = {
   compounds_split: number;
   band_min: number;
   band_max: number;
-  status: "under" | "ok" | "over";
+  status: BandStatus;
   /** Polsby-Popper: 4πA/P², 1 for a disc. */
   compactness: number;
   /** Share of the boundary that follows roads, water or the community's edge. */
@@ -123,7 +124,7 @@ export type GridFigures = {
 export async function gridFigures(db: Db | Trx, planId: number, gridIds?: number[]): Promise<GridFigures[]> {
   const ids = gridIds ? [...new Set(gridIds)] : null;
   if (ids && ids.length === 0) return [];
-  const rows = await sql<Omit<GridFigures, "status" | "compactness" | "roads_share" | "contiguous" | "pieces">>`
+  const rows = await sql<Omit<GridFigures, "compactness" | "roads_share" | "contiguous" | "pieces">>`
     select f.*, c.band_min, c.band_max
     from plan_grid_figures(${planId}, ${ids}::int[]) f
     join community c on c.code = f.community_code`.execute(db);
@@ -132,7 +133,6 @@ export async function gridFigures(db: Db | Trx, planId: number, gridIds?: number
     const parts = pieces.get(r.grid_id) ?? [];
     return {
       ...r,
-      status: r.households < r.band_min ? "under" : r.households > r.band_max ? "over" : "ok",
       compactness: r.perimeter_m > 0 ? (4 * Math.PI * r.area_m2) / (r.perimeter_m * r.perimeter_m) : 0,
       roads_share: r.perimeter_m > 0 ? Math.min(1, r.boundary_on_road_m / r.perimeter_m) : 0,
       contiguous: parts.length <= 1,

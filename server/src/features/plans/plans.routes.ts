@@ -4,6 +4,7 @@ import { requireRole } from "../../auth/principal.ts";
 import { actorOf, principalOf } from "../../auth/session.ts";
 import { notFound } from "../../errors.ts";
 import { csvText } from "../../http/csv.ts";
+import { BAND_STATUSES } from "../../db/band.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
 import { communityCode, ErrorSchema, gridCode, json } from "../../http/schemas.ts";
@@ -79,7 +80,7 @@ const Figures = z
     compounds_split: z.number(),
     band_min: z.number(),
     band_max: z.number(),
-    status: z.enum(["under", "ok", "over"]),
+    status: z.enum(BAND_STATUSES),
     compactness: z.number(),
     roads_share: z.number(),
     contiguous: z.boolean(),

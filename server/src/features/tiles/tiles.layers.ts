@@ -1,13 +1,12 @@
-import { type Principal, readsEverything, seesCameras } from "../../auth/principal.ts";
+import { type Principal, readsEverything } from "../../auth/principal.ts";
 
 /**
  * How a layer is narrowed to what a principal may see, the same rules as its JSON route:
  * - `basemap`: the same for everyone signed in (roads, water, blocks);
  * - `community`: rows of a community (communities, compounds); a worker reaches its community;
- * - `place`: rows located by community and, for a worker, by the parcels of its grids;
- * - `cameras`: secretaries see their community's, workers none.
+ * - `place`: rows located by community and, for a worker, by the parcels of its grids.
  */
-export type ScopeKind = "basemap" | "community" | "place" | "cameras";
+export type ScopeKind = "basemap" | "community" | "place";
 
 export type TileLayer = {
   /** The MVT layers a tile of this layer holds, by zoom. */
@@ -17,7 +16,12 @@ export type TileLayer = {
 
 const Z = 22;
 
-/** The layers served at /tiles/<layer>/…; each is drawn by the SQL function `<layer>_tile`. */
+/**
+ * The layers served at /tiles/<layer>/…; each is drawn by the SQL function `<layer>_tile` (migrations/R__tiles.sql).
+ * The one list of tile layers: the tile_layer rows, the `<layer>_tile` functions and the MVT layers they write, the
+ * layers the tile triggers bump (R__tile_versions.sql) and the web's tile sources are checked against it
+ * (tiles.layers.test.ts).
+ */
 export const TILE_LAYERS = {
   grids: {
     scope: "place",
@@ -27,29 +31,7 @@ export const TILE_LAYERS = {
       { id: "grids_label", minzoom: 12, maxzoom: Z },
     ],
   },
-  parcels: { scope: "place", vectorLayers: [{ id: "parcels", minzoom: 15, maxzoom: Z }] },
   buildings: { scope: "place", vectorLayers: [{ id: "buildings", minzoom: 14, maxzoom: Z }] },
-  venues: {
-    scope: "place",
-    vectorLayers: [
-      { id: "venues_by_community", minzoom: 0, maxzoom: 12 },
-      { id: "venues", minzoom: 13, maxzoom: Z },
-    ],
-  },
-  hazards: {
-    scope: "place",
-    vectorLayers: [
-      { id: "hazards_by_community", minzoom: 0, maxzoom: 12 },
-      { id: "hazards", minzoom: 13, maxzoom: Z },
-    ],
-  },
-  cameras: {
-    scope: "cameras",
-    vectorLayers: [
-      { id: "cameras_by_community", minzoom: 0, maxzoom: 12 },
-      { id: "cameras", minzoom: 13, maxzoom: Z },
-    ],
-  },
   roads: { scope: "basemap", vectorLayers: [{ id: "roads", minzoom: 0, maxzoom: Z }] },
   water: { scope: "basemap", vectorLayers: [{ id: "water", minzoom: 0, maxzoom: Z }] },
   blocks: { scope: "basemap", vectorLayers: [{ id: "blocks", minzoom: 12, maxzoom: Z }] },
@@ -68,15 +50,14 @@ export const LAYER_NAMES = Object.keys(TILE_LAYERS) as LayerName[];
 
 /**
  * The scope arguments of `<layer>_tile(z, x, y, p_communities, p_grids)`: `communities` null reads everything;
- * otherwise rows of those communities, and (`grids`) rows on the parcels of those grids. `null` for a
- * principal the layer refuses (workers and cameras). Basemap layers take no scope.
+ * otherwise rows of those communities, and (`grids`) rows on the parcels of those grids. Basemap layers take no
+ * scope.
  */
 export type TileScope = { communities: string[] | null; grids: string[] | null };
 
-export function tileScope(layer: LayerName, p: Principal): TileScope | null {
+export function tileScope(layer: LayerName, p: Principal): TileScope {
   const kind: ScopeKind = TILE_LAYERS[layer].scope;
   if (kind === "basemap" || readsEverything(p)) return { communities: null, grids: null };
-  if (kind === "cameras") return seesCameras(p) ? { communities: [...p.communities], grids: null } : null;
   if (kind === "community") {
     return { communities: [...new Set([...p.communities, ...p.workerCommunities])].sort(), grids: null };
   }

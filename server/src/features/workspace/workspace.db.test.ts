@@ -308,6 +308,7 @@ describe("the status rules", () => {
     households: 250,
     band_min: 200,
     band_max: 300,
+    band_status: "ok" as const,
     entrances_with_households: 10,
     entrances_visited_30d: 10,
     entrances_visited_month: 8,
@@ -330,6 +331,7 @@ describe("the status rules", () => {
     const a = assessGrid({
       ...base,
       households: 320,
+      band_status: "over",
       entrances_visited_30d: 4,
       workers: { grid_leader: 0, grid_worker: 0, info_worker: 1 },
       hazards_open: { total: 2, high: 1, medium: 1, low: 0, oldest_reported_on: "2026-09-01", oldest_days: 80 },

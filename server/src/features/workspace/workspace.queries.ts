@@ -144,6 +144,7 @@ export async function gridFigures(
       group by grid_id
     )
     select g.code, g.name, g.community_code, g.band_min, g.band_max,
+      band_status(coalesce(fig.households, 0), g.band_min, g.band_max) as band_status,
       coalesce(fig.households, 0) as households, coalesce(fig.entrances, 0) as entrances,
       coalesce(fig.buildings, 0) as buildings, coalesce(fig.entrances_with_households, 0) as entrances_with_households,
       coalesce(cov.entrances_visited_30d, 0) as entrances_visited_30d,
@@ -171,6 +172,7 @@ export async function gridFigures(
     community_code: row.community_code,
     band_min: row.band_min,
     band_max: row.band_max,
+    band_status: row.band_status,
     households: row.households,
     entrances: row.entrances,
     buildings: row.buildings,

@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { forbidden, isAdmin, type Principal, readsEverything, readsGrid } from "../../auth/principal.ts";
 import { principalOf } from "../../auth/session.ts";
+import { BAND_STATUSES } from "../../db/band.ts";
 import { readerOf } from "../../db/db.ts";
 import { gridTeam } from "../../db/team.ts";
 import { badRequest, notFound } from "../../errors.ts";
@@ -74,7 +75,7 @@ const GridStatus = z
     entrances: z.number(),
     buildings: z.number(),
     entrances_with_households: z.number(),
-    band: z.object({ min: z.number(), max: z.number() }),
+    band: z.object({ min: z.number(), max: z.number(), status: z.enum(BAND_STATUSES) }),
     workers: Team,
     households_per_worker: z.number().nullable(),
     visit_coverage_30d: z
@@ -367,7 +368,7 @@ function statusRow(row: GridFigureRow) {
     entrances: row.entrances,
     buildings: row.buildings,
     entrances_with_households: row.entrances_with_households,
-    band: { min: row.band_min, max: row.band_max },
+    band: { min: row.band_min, max: row.band_max, status: row.band_status },
     workers: row.workers,
     households_per_worker: a.households_per_worker,
     visit_coverage_30d: a.visit_coverage_30d,

@@ -3,6 +3,8 @@
  * read in one place and tested without a database.
  */
 
+import type { BandStatus } from "../../db/band.ts";
+
 export type Level = "ok" | "attention" | "critical";
 export type Reason = { code: string; level: Exclude<Level, "ok">; zh: string; en: string };
 
@@ -27,6 +29,8 @@ export type Figures = {
   households: number;
   band_min: number;
   band_max: number;
+  /** The households against the band, as SQL's band_status() has it. */
+  band_status: BandStatus;
   /** Entrances with households: the doors a monthly visit is meant to reach. */
   entrances_with_households: number;
   entrances_visited_30d: number;
@@ -54,14 +58,14 @@ export function assessGrid(f: Figures): Assessment {
   const reasons: Reason[] = [];
   const add = (code: string, level: Reason["level"], zh: string, en: string) => reasons.push({ code, level, zh, en });
 
-  if (f.households < f.band_min) {
+  if (f.band_status === "under") {
     add(
       "households_under",
       "attention",
       `户数 ${f.households}，低于标准下限 ${f.band_min}`,
       `${f.households} households, under the band's ${f.band_min}`,
     );
-  } else if (f.households > f.band_max) {
+  } else if (f.band_status === "over") {
     add(
       "households_over",
       "attention",

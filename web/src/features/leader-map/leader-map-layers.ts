@@ -24,8 +24,7 @@ import { geojsonSource } from "../../map/sources.ts";
 /**
  * The leader map's point layers, and the grids coloured by camera coverage under them. The points' two Both sources hold what the server's cluster routes send: one feature per
  * screen cell, either a single venue or hazard (count 1, with its id, name and state) or a cluster (its count).
- * The browser so never holds more points than fit on the screen, whatever the size of the data; a tile source can
- * later take the same layers by pointing them at `venues_tile` / `hazards_tile` with the same properties.
+ * The browser so never holds more points than fit on the screen, whatever the size of the data.
  */
 export const leaderMapSources: Record<string, GeoJSONSourceSpecification> = {
   venues: geojsonSource(),

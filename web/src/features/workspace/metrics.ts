@@ -50,7 +50,7 @@ export function metric(id: MetricId, t: Translate, band: { min: number; max: num
           { key: "ok", color: "#009e73", label: t("band.legend.ok", band) },
           { key: "over", color: "#d55e00", label: t("band.legend.over", { max: band.max }) },
         ],
-        classify: (r) => (r.households < r.band.min ? "under" : r.households > r.band.max ? "over" : "ok"),
+        classify: (r) => r.band.status,
       };
     case "team":
       return {

@@ -1,7 +1,6 @@
 -- A hazard is reported from the map and from a venue's inspection: both must write the same two rows (the hazard,
 -- status reported, and the first line of its history), so the pair is written in one place, here.
-
-create function report_hazard(
+create or replace function report_hazard(
   p_geom geometry(Point, 4326),
   p_parcel_id integer,
   p_community_code text,

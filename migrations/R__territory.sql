@@ -1,26 +1,96 @@
--- build_territory is most of the time a city subdistrict takes to load (one of geodata/out/city: 9.3 s of 11.1 s).
--- It now takes 5.8 s (the load 8.1 s) and writes the same rows: blocks, parcels, parcel_edge, carried-over plans
--- and places' parcels, with the same ids and the same geometry byte for byte on the demo, a city subdistrict and
--- the Monaco import. Measured alone on that city subdistrict (median of three, jit off, old → new): Voronoi cells
--- and their entrances 3.7 → 1.8 s; faces 2.0 → 1.7 s; parcels, parcel_edge and perimeters 2.7 → 1.3 s; a rebuild
--- that carries a published plan over 13.6 → 7.0 s. What changed:
--- - A Voronoi cell's entrance was found by ANDing a GiST probe over all points with a B-tree scan of the block's
---   points (1,256 entries a probe on average), for each of 44,675 cells. Now one probe of an SP-GiST index over
---   the points, bounded by the box of the block's points too (the cells on a block's edge reach far beyond it).
--- - The planner copied the shared-boundary intersection of parcel_edge into both conditions that read it, so each
---   pair was intersected three times, after an ST_Intersects that holds for 93% of pairs: now once
---   (compute_parcel_edges, shared with build_parcel_edges). build_territory computes edges and perimeters before
---   it writes the parcels, so each parcel is written once instead of being rewritten with its perimeter.
--- - A face's point on surface is computed once, not in every condition that reads it; the lookup tables have
---   SP-GiST indexes; the 58,000 points are not analyzed (no plan depends on it); jit is off.
--- - Carrying plans over joined new parcels to old ones on "same entrance, or empty land under its point", which
---   runs as a loop over all old parcels for each new one (3 s): now the two cases are two indexed lookups.
--- - The new parcels' ids come back from their insert; they were matched on (block, entrance) against the whole
---   parcel table, a scan that grew with every subdistrict a city load added (0.26 s with 60 of 100 loaded).
--- A parcel's faces are still dissolved on the 1 mm grid: without it the build is 0.4 s faster and the same on the
--- demo, but on Monaco three parcels differ by slivers thinner than the grid.
--- outer_m is a sum of floating-point lengths. It was summed in the order edge rows happened to lie on disk, so two
--- runs of the old function could differ in its last bits; it is now summed in the order of the neighbours' ids.
+-- The territory builder: blocks from the road network, parcels from the entrance sections of buildings, their
+-- adjacency graph, and which parcel each venue, hazard and camera stands on. It lives in PostGIS so that the demo
+-- loader and the OpenStreetMap importer build territory the same way, and it can be rerun for a subdistrict at
+-- any time: plans that assign the old parcels are carried over to the new ones.
+
+-- The largest polygon of a geometry, so that a section or a clipped face is always one Polygon.
+create or replace function largest_polygon(g geometry) returns geometry
+language sql immutable strict parallel safe as $$
+  select d.geom from ST_Dump(ST_CollectionExtract(g, 3)) d order by ST_Area(d.geom) desc limit 1
+$$;
+
+-- Cuts a building footprint into n sections of equal length along its long axis (the axis of its oriented
+-- envelope), numbered from the west end (from the south end for a north–south building): one per entrance of a
+-- slab. Works in metric_srid and returns geometries in the footprint's SRID. Where a cut leaves several pieces
+-- (a U-shaped footprint), the section is the largest of them.
+create or replace function building_sections(footprint geometry, n integer, metric_srid integer)
+returns table (seq integer, geom geometry)
+language plpgsql immutable strict parallel safe as $$
+declare
+  g geometry := ST_Transform(footprint, metric_srid);
+  ring geometry := ST_ExteriorRing(ST_OrientedEnvelope(g));
+  p0 geometry := ST_PointN(ring, 1);
+  p1 geometry := ST_PointN(ring, 2);
+  p2 geometry := ST_PointN(ring, 3);
+  origin geometry := ST_Centroid(g);
+  angle double precision;
+  r geometry;
+  x0 double precision;
+  step double precision;
+  k integer;
+begin
+  if n <= 1 then
+    seq := 1;
+    geom := largest_polygon(footprint);
+    return next;
+    return;
+  end if;
+  if ST_Distance(p0, p1) >= ST_Distance(p1, p2) then
+    angle := atan2(ST_Y(p1) - ST_Y(p0), ST_X(p1) - ST_X(p0));
+  else
+    angle := atan2(ST_Y(p2) - ST_Y(p1), ST_X(p2) - ST_X(p1));
+  end if;
+  if cos(angle) < -1e-9 or (abs(cos(angle)) <= 1e-9 and sin(angle) < 0) then
+    angle := angle + pi();
+  end if;
+  r := ST_Rotate(g, -angle, origin);
+  x0 := ST_XMin(r);
+  step := (ST_XMax(r) - x0) / n;
+  for k in 1..n loop
+    seq := k;
+    geom := ST_Transform(
+      largest_polygon(ST_Rotate(ST_Intersection(r, ST_MakeEnvelope(
+        case when k = 1 then x0 - 1 else x0 + (k - 1) * step end, ST_YMin(r) - 1,
+        case when k = n then ST_XMax(r) + 1 else x0 + k * step end, ST_YMax(r) + 1,
+        metric_srid)), angle, origin)),
+      ST_SRID(footprint));
+    return next;
+  end loop;
+end;
+$$;
+
+-- Sets parcel_id and community_code of the venues, hazards and cameras standing on the subdistrict's parcels
+-- (a point on a boundary between parcels takes the lowest parcel id).
+-- Points are taken from the extent of the subdistrict's parcels first (their GiST indexes): probing the parcels for
+-- every point of the whole database made loading a city subdistrict by subdistrict quadratic.
+create or replace function locate_on_parcels(p_subdistrict text) returns void
+language plpgsql as $$
+declare
+  box geometry;
+begin
+  select ST_SetSRID(ST_Extent(p.geom)::geometry, 4326) into box
+  from parcel p join community c on c.code = p.community_code
+  where c.subdistrict_code = p_subdistrict;
+  if box is null then
+    return;
+  end if;
+  update venue t set parcel_id = l.id, community_code = l.community_code
+  from venue s cross join lateral (
+    select p.id, p.community_code from parcel p join community c on c.code = p.community_code
+    where c.subdistrict_code = p_subdistrict and ST_Intersects(p.geom, s.geom) order by p.id limit 1
+  ) l where t.id = s.id and s.geom && box;
+  update hazard t set parcel_id = l.id, community_code = l.community_code
+  from hazard s cross join lateral (
+    select p.id, p.community_code from parcel p join community c on c.code = p.community_code
+    where c.subdistrict_code = p_subdistrict and ST_Intersects(p.geom, s.geom) order by p.id limit 1
+  ) l where t.id = s.id and s.geom && box;
+  update camera t set parcel_id = l.id, community_code = l.community_code
+  from camera s cross join lateral (
+    select p.id, p.community_code from parcel p join community c on c.code = p.community_code
+    where c.subdistrict_code = p_subdistrict and ST_Intersects(p.geom, s.geom) order by p.id limit 1
+  ) l where t.id = s.id and s.geom && box;
+end;
+$$;
 
 -- The adjacency rule of parcel_edge, shared by build_parcel_edges and build_territory: reads the temporary table
 -- _pe_parcel (id, community_code, block_id, geom in EPSG:4326) and fills the temporary tables _pe_edge (a, b,
@@ -28,7 +98,7 @@
 -- (id, perimeter_m, outer_m). The shared boundary is intersected once per pair of overlapping boxes (the offset
 -- keeps the planner from repeating the intersection in each condition that reads it); a parcel's shared lengths
 -- are summed in the order of its neighbours' ids, so that outer_m does not depend on the order rows were written.
-create function compute_parcel_edges(p_srid integer) returns void
+create or replace function compute_parcel_edges(p_srid integer) returns void
 language plpgsql as $$
 begin
   drop table if exists _pe_edge, _pe_length;
@@ -98,7 +168,23 @@ begin
 end;
 $$;
 
--- What it builds and how a rerun carries plans over: 20261127001100_territory_builder.sql.
+-- Builds (or rebuilds) the blocks, parcels and parcel_edge graph of a subdistrict from its roads, water,
+-- communities, buildings and entrance sections. Works in the subdistrict's metric CRS on a 1 mm grid and nodes
+-- all outlines of the subdistrict together, so neighbouring parcels share their edges exactly, across blocks and
+-- communities too; stores EPSG:4326 in normalized form with counter-clockwise shells (as GeoJSON wants), so that
+-- a rerun on the same data writes the same geometry.
+--
+-- Blocks: the faces of the road centre lines, water outlines and community boundaries, noded and polygonized;
+-- each lies in one community, and faces inside water have kind 'water'.
+-- Parcels: in a block with buildings, points every p_spacing_m along the outline of each entrance section make a
+-- Voronoi diagram; the cells of one section, dissolved and clipped to the block, are its cell V_i. Every face of
+-- (block outlines ∪ section outlines ∪ cell outlines) goes to the section it lies in, or else to the section of
+-- its cell, so parcel i is (V_i minus all sections) ∪ S_i and the parcels tile the block. Pieces of a parcel cut
+-- off from its section are merged into the neighbour they share most boundary with. A block without buildings,
+-- and every water block, is one parcel of empty land.
+-- Rerun: old parcels are replaced; every plan keeps its grids, each new parcel taking the grid of the old
+-- parcel of the same entrance (empty land: of the old parcel under its point on surface, else of its neighbour
+-- with the longest shared boundary), and grid geometries are recomputed. Returns what it did, as JSON.
 create or replace function build_territory(p_subdistrict text, p_spacing_m double precision default 5)
 returns jsonb
 language plpgsql set jit = off as $$
