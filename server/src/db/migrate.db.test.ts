@@ -3,8 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, databaseUrl, type TestDatabase, testAdminUrl } from "../../test-support/test-database.ts";
 import { fileChecksum, migrate, migrationsDir } from "./migrate.ts";
-import { createTestDatabase, databaseUrl, type TestDatabase, testAdminUrl } from "./test-database.ts";
 
 async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const c = new pg.Client({ connectionString: testAdminUrl() });

@@ -1,6 +1,6 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../../db/test-database.ts";
+import { createTestDatabase, type TestDatabase } from "../../../test-support/test-database.ts";
 
 /**
  * The figures of a grid have one SQL definition (migrations/R__grids.sql): the view grid_figure, which
