@@ -19,7 +19,6 @@ let app: ReturnType<typeof createApp>;
 let admin: TestSession;
 let adminId: number;
 let sql: pg.Client;
-let mutating: { method: string; path: string; schema: JsonSchema | undefined }[];
 
 type JsonSchema = {
   type?: string | string[];
@@ -29,6 +28,29 @@ type JsonSchema = {
   oneOf?: JsonSchema[];
   $ref?: string;
 };
+
+type MutatingRoute = { method: string; path: string; schema: JsonSchema | undefined };
+
+// The routes come from the OpenAPI document, read while the tests are collected so that each route is a test of its
+// own with its own deadline. Serving the document touches no database: this pool never connects.
+const doc = await (
+  await createApp({ db: createDb({ databaseUrl: "postgres://127.0.0.1:1/none" }) }).request("/api/openapi.json")
+).json();
+const resolve = (s: JsonSchema | undefined): JsonSchema | undefined =>
+  s?.$ref ? doc.components.schemas[s.$ref.split("/").pop()!] : s;
+const mutating: MutatingRoute[] = Object.entries(
+  doc.paths as Record<string, Record<string, { requestBody?: { content?: Record<string, { schema?: JsonSchema }> } }>>,
+).flatMap(([path, ops]) =>
+  Object.entries(ops)
+    .filter(([m]) => ["post", "put", "patch", "delete"].includes(m))
+    // Signing out and in is exercised by the session tests; here it would end the admin's own session.
+    .filter(([m]) => !(path === "/api/session" && m === "delete"))
+    .map(([m, op]) => ({
+      method: m.toUpperCase(),
+      path,
+      schema: resolve(op.requestBody?.content?.["application/json"]?.schema),
+    })),
+);
 
 beforeAll(async () => {
   database = await createTestDatabase("hostile");
@@ -50,25 +72,6 @@ beforeAll(async () => {
     new_password: "Hostile-pass-2",
   });
   admin = await signIn(app, "hostile-admin", "Hostile-pass-2");
-  const doc = await (await app.request("/api/openapi.json")).json();
-  const resolve = (s: JsonSchema | undefined): JsonSchema | undefined =>
-    s?.$ref ? doc.components.schemas[s.$ref.split("/").pop()!] : s;
-  mutating = Object.entries(
-    doc.paths as Record<
-      string,
-      Record<string, { requestBody?: { content?: Record<string, { schema?: JsonSchema }> } }>
-    >,
-  ).flatMap(([path, ops]) =>
-    Object.entries(ops)
-      .filter(([m]) => ["post", "put", "patch", "delete"].includes(m))
-      // Signing out and in is exercised by the session tests; here it would end the admin's own session.
-      .filter(([m]) => !(path === "/api/session" && m === "delete"))
-      .map(([m, op]) => ({
-        method: m.toUpperCase(),
-        path,
-        schema: resolve(op.requestBody?.content?.["application/json"]?.schema),
-      })),
-  );
 });
 
 afterAll(async () => {
