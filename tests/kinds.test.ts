@@ -24,8 +24,8 @@ const kindOf = (file: string) =>
 /** What only a test with a database (or a browser, which needs a server over one) imports. */
 const NEEDS_DATABASE =
   /from "(pg|playwright-core|[^"]*test-support\/(test-database|test-session|test-app)\.ts|[^"]*support\/(server|browser|server-process|replica-pair)\.ts)"/;
-/** What starts another process: seconds of start-up, or a system package a unit test cannot count on. */
-const STARTS_PROCESSES = /from "(node:)?child_process"/;
+/** What starts a process or a thread that loads TypeScript: seconds of start-up, or a system package. */
+const STARTS_PROCESSES = /from "((node:)?(child_process|worker_threads)|[^"]*rebalance\.run\.ts)"/;
 const source = (file: string) => fs.readFileSync(path.join(root, file), "utf8");
 
 describe("test kinds, by name (tests/support/kinds.ts)", () => {
@@ -43,7 +43,7 @@ describe("test kinds, by name (tests/support/kinds.ts)", () => {
     expect(misfiled, "name these *.db.test.ts").toEqual([]);
   });
 
-  it("unit tests start no process (tsx, GDAL…): that takes seconds", () => {
+  it("unit tests start no process or worker thread (tsx, GDAL, the rebalancer's worker): that takes seconds", () => {
     const misfiled = files.filter((f) => kindOf(f) === "unit" && STARTS_PROCESSES.test(source(f)));
     expect(misfiled, "name these *.slow.test.ts").toEqual([]);
   });

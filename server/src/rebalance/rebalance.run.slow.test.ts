@@ -3,9 +3,9 @@ import { type RebalanceProgress, rebalance } from "./rebalance.engine.ts";
 import { runRebalanceInWorker } from "./rebalance.run.ts";
 import { syntheticUnits } from "./rebalance.synthetic.ts";
 
+// Each test starts a worker thread that loads the engine through tsx: seconds, and far more under load.
 describe("the rebalancer in a worker thread", () => {
-  // Two small communities: the worker's start (tsx loading the engine) is what costs here, not the search.
-  const units = syntheticUnits({ seed: 21, households: [500, 450] });
+  const units = syntheticUnits({ seed: 21, households: [900, 700] });
 
   it("returns what the engine returns in the calling thread, reporting progress", async () => {
     const progress: RebalanceProgress[] = [];
