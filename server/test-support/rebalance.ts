@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import { createLocalProjection } from "../src/rebalance/rebalance.geometry.ts";
 import type { RebalanceUnit, UnitGeometry } from "../src/rebalance/rebalance.input.ts";
 
@@ -61,4 +62,18 @@ export function propertyParameters(numRuns: number): { seed?: number; numRuns: n
   const factor = rawRuns ? Number(rawRuns) : 1;
   if (!(factor > 0)) throw new Error("GRIDATLAS_PROPERTY_RUNS must be a positive number");
   return { ...(seed === undefined ? {} : { seed }), numRuns: Math.max(1, Math.round(numRuns * factor)) };
+}
+
+/** Changes a feature (the unit's fields are its properties) before it is written: bad input for the CLI's tests. */
+export type UnitEdit = (feature: Record<string, unknown>, index: number) => void;
+
+/** Writes units as `pnpm cli partition` reads them: a FeatureCollection with the unit's fields as properties. */
+export function writeUnitsFile(file: string, units: readonly RebalanceUnit[], edit?: UnitEdit): string {
+  const features = units.map(({ geometry, ...properties }, i) => {
+    const f: Record<string, unknown> = { type: "Feature", properties, geometry };
+    edit?.(f, i);
+    return f;
+  });
+  fs.writeFileSync(file, JSON.stringify({ type: "FeatureCollection", features }));
+  return file;
 }

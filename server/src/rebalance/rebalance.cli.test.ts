@@ -1,52 +1,53 @@
-import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import { type UnitEdit, writeUnitsFile } from "../../test-support/rebalance.ts";
+import { partitionCli } from "./rebalance.cli.ts";
 import type { RebalanceResult } from "./rebalance.engine.ts";
 import type { RebalanceUnit } from "./rebalance.input.ts";
 import { syntheticUnits } from "./rebalance.synthetic.ts";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gridatlas-partition-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-/** Writes units as the CLI reads them: a FeatureCollection with the unit's fields as properties. */
-function unitsFile(
-  name: string,
-  units: readonly RebalanceUnit[],
-  edit?: (f: Record<string, unknown>, i: number) => void,
-): string {
-  const features = units.map(({ geometry, ...properties }, i) => {
-    const f: Record<string, unknown> = { type: "Feature", properties, geometry };
-    edit?.(f, i);
-    return f;
-  });
-  const file = path.join(dir, name);
-  fs.writeFileSync(file, JSON.stringify({ type: "FeatureCollection", features }));
-  return file;
-}
+const unitsFile = (name: string, units: readonly RebalanceUnit[], edit?: UnitEdit) =>
+  writeUnitsFile(path.join(dir, name), units, edit);
 
-/** `pnpm cli partition …` without the bootstrap: tsx on the CLI entry, as scripts/gridatlas.mjs runs it. */
-function partition(...args: string[]) {
-  const run = spawnSync(
-    path.join(root, "node_modules/.bin/tsx"),
-    [path.join(root, "server/src/cli.ts"), "partition", ...args],
-    {
-      encoding: "utf8",
-      cwd: dir,
-    },
-  );
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+/**
+ * `pnpm cli partition …` in this process, its standard output and error captured: a tsx process per call cost
+ * seconds each. rebalance.cli.slow.test.ts runs the real command line once.
+ */
+async function partition(...args: string[]) {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const line =
+    (to: string[]) =>
+    (...parts: unknown[]) => {
+      to.push(`${parts.join(" ")}\n`);
+    };
+  const spies = [
+    vi.spyOn(console, "log").mockImplementation(line(stdout)),
+    vi.spyOn(console, "error").mockImplementation(line(stderr)),
+    vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
+      stdout.push(String(chunk));
+      return true;
+    }),
+  ];
+  try {
+    const code = await partitionCli(args);
+    return { code, stdout: stdout.join(""), stderr: stderr.join("") };
+  } finally {
+    for (const spy of spies) spy.mockRestore();
+  }
 }
 
 describe("pnpm cli partition", () => {
   const units = syntheticUnits({ seed: 3, households: [1400] });
 
-  it("writes the result as JSON and exits 0", () => {
+  it("writes the result as JSON and exits 0", async () => {
     const out = path.join(dir, "result.json");
-    const run = partition(
+    const run = await partition(
       "--units",
       unitsFile("units.geojson", units),
       "--mode",
@@ -77,8 +78,8 @@ describe("pnpm cli partition", () => {
     expect(result).toHaveProperty("explanations");
   });
 
-  it("prints to standard output without --out and honours --grids, --min and --max", () => {
-    const run = partition(
+  it("prints to standard output without --out and honours --grids, --min and --max", async () => {
+    const run = await partition(
       "--units",
       unitsFile("units-k.geojson", units),
       "--grids",
@@ -94,7 +95,7 @@ describe("pnpm cli partition", () => {
     expect(result.communities[0]!.band).toEqual({ min: 250, max: 350 });
   });
 
-  it("names the offending units of bad input, exits 1 and writes nothing", () => {
+  it("names the offending units of bad input, exits 1 and writes nothing", async () => {
     const file = unitsFile("bad.geojson", units.slice(0, 6), (f, i) => {
       const p = f.properties as Record<string, unknown>;
       if (i === 1) p.households = -5;
@@ -102,7 +103,7 @@ describe("pnpm cli partition", () => {
       if (i === 3) delete p.id;
     });
     const out = path.join(dir, "never.json");
-    const run = partition("--units", file, "--out", out);
+    const run = await partition("--units", file, "--out", out);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(units[1]!.id);
     expect(run.stderr).toContain("unit #4");
@@ -110,7 +111,7 @@ describe("pnpm cli partition", () => {
     expect(fs.existsSync(out)).toBe(false);
   });
 
-  it("refuses a duplicate id, and a unit adjacent to nothing", () => {
+  it("refuses a duplicate id, and a unit adjacent to nothing", async () => {
     const far = {
       ...units[0]!,
       id: "far",
@@ -127,23 +128,23 @@ describe("pnpm cli partition", () => {
         ],
       },
     };
-    const duplicate = partition(
+    const duplicate = await partition(
       "--units",
       unitsFile("duplicate.geojson", [...units.slice(0, 5), { ...units[1]!, id: units[2]!.id }]),
     );
     expect(duplicate.code).toBe(1);
     expect(duplicate.stderr).toContain(`duplicate unit ids: ${units[2]!.id}`);
-    const isolated = partition("--units", unitsFile("isolated.geojson", [...units.slice(0, 5), far]));
+    const isolated = await partition("--units", unitsFile("isolated.geojson", [...units.slice(0, 5), far]));
     expect(isolated.code).toBe(1);
     expect(isolated.stderr).toMatch(/share no boundary with any unit of their community.*: far/);
   });
 
-  it("explains its options with --help and refuses bad arguments with exit 2", () => {
-    const help = partition("--help");
+  it("explains its options with --help and refuses bad arguments with exit 2", async () => {
+    const help = await partition("--help");
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("block");
-    expect(partition().code).toBe(2);
-    expect(partition("--units", "x.geojson", "--mode", "sideways").code).toBe(2);
-    expect(partition("--units", "x.geojson", "--min", "300", "--max", "200").code).toBe(2);
+    expect((await partition()).code).toBe(2);
+    expect((await partition("--units", "x.geojson", "--mode", "sideways")).code).toBe(2);
+    expect((await partition("--units", "x.geojson", "--min", "300", "--max", "200")).code).toBe(2);
   });
 });

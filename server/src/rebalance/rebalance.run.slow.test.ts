@@ -3,6 +3,7 @@ import { type RebalanceProgress, rebalance } from "./rebalance.engine.ts";
 import { runRebalanceInWorker } from "./rebalance.run.ts";
 import { syntheticUnits } from "./rebalance.synthetic.ts";
 
+// Each test starts a worker thread that loads the engine through tsx: seconds, and far more under load.
 describe("the rebalancer in a worker thread", () => {
   const units = syntheticUnits({ seed: 21, households: [900, 700] });
 
