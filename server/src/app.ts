@@ -141,11 +141,11 @@ export function createApp({ db, auth, webDist }: AppDeps) {
 
   if (webDist && fs.existsSync(webDist)) {
     const index = fs.readFileSync(path.join(webDist, "index.html"), "utf8");
-    app.use("/assets/*", serveStatic({ root: webDist }), async (c, next) => {
+    app.use("/assets/*", serveStatic({ root: webDist, precompressed: true }), async (c, next) => {
       c.header("cache-control", "public, max-age=31536000, immutable");
       await next();
     });
-    app.use("/*", serveStatic({ root: webDist }));
+    app.use("/*", serveStatic({ root: webDist, precompressed: true }));
     // Client-side routes fall back to the app shell; unknown /api paths stay JSON 404s.
     app.get("*", (c) => (c.req.path.startsWith("/api/") ? c.notFound() : c.html(index)));
   }
