@@ -72,7 +72,7 @@ async function send(url: string, init: RequestInit): Promise<Response> {
   }
 }
 
-async function refused(res: Response): Promise<ApiError> {
+export async function refusalOf(res: Response): Promise<ApiError> {
   return refusal(res.status, await res.json().catch(() => ({})));
 }
 
@@ -85,7 +85,7 @@ export async function fetchField(since?: FieldData["version"]): Promise<FieldDat
     cache: "no-store",
   });
   if (res.status === 304) return null;
-  if (!res.ok) throw await refused(res);
+  if (!res.ok) throw await refusalOf(res);
   const body = (await res.json()) as FieldData | { version: string; changed: false };
   return "changed" in body && body.changed === false ? null : (body as FieldData);
 }
@@ -97,7 +97,7 @@ export async function postOnce<T>(url: string, key: string, body: unknown): Prom
     headers: { "content-type": "application/json", "idempotency-key": key, ...csrfHeaders() },
     body: JSON.stringify(body),
   });
-  if (!res.ok) throw await refused(res);
+  if (!res.ok) throw await refusalOf(res);
   return (await res.json()) as T;
 }
 
@@ -108,6 +108,6 @@ export async function postPhoto(url: string, key: string, photo: Blob): Promise<
     headers: { "content-type": photo.type || "image/jpeg", "idempotency-key": key, ...csrfHeaders() },
     body: photo,
   });
-  if (!res.ok) throw await refused(res);
+  if (!res.ok) throw await refusalOf(res);
   return (await res.json()) as { id: number; url: string };
 }

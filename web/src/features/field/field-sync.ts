@@ -1,5 +1,5 @@
 import { ApiError, fetchSession, toApiError } from "../../api.ts";
-import { isNetworkError, postOnce, postPhoto } from "./field-api.ts";
+import { isNetworkError, postOnce, postPhoto, refusalOf } from "./field-api.ts";
 import { type QueuedRecord, queued, removeQueued, updateQueued } from "./field-store.ts";
 
 /** Where each kind of record is created, and where its photos go once it exists. */
@@ -19,16 +19,19 @@ function routeOf(r: QueuedRecord): { url: string; photos: (id: number) => string
   }
 }
 
-/** The id of what a creating POST made, as each route names it. */
-function createdId(body: unknown): number {
-  const b = body as {
-    id?: number;
-    inspection_id?: number;
-    transition_id?: number;
-    properties?: { id?: number };
-    transition?: { id?: number };
-  };
-  return b.inspection_id ?? b.transition_id ?? b.transition?.id ?? b.id ?? b.properties?.id ?? 0;
+/**
+ * The id of what a creating POST made, as each route names it. A move answers with the hazard as it now stands;
+ * its own id (which a photo of the fix is attached to) is the newest of that move in the hazard's history.
+ */
+async function createdId(r: QueuedRecord, body: unknown): Promise<number> {
+  const b = body as { id?: number; inspection_id?: number; transition_id?: number };
+  if (r.kind !== "transition") return b.inspection_id ?? b.id ?? 0;
+  if (b.transition_id) return b.transition_id;
+  if (!r.photos.length) return 0;
+  const res = await fetch(`/api/hazards/${r.hazard_id}/history`, { credentials: "same-origin" });
+  if (!res.ok) throw await refusalOf(res);
+  const moves = (await res.json()) as Array<{ id: number; to_status: string }>;
+  return Math.max(0, ...moves.filter((m) => m.to_status === r.body.to).map((m) => m.id));
 }
 
 /**
@@ -44,7 +47,7 @@ async function sendOne(record: QueuedRecord): Promise<ApiError | null> {
   if (!r.created) {
     try {
       const body = "body" in r ? r.body : {};
-      r = { ...r, created: { id: createdId(await postOnce(route.url, r.key, body)) } };
+      r = { ...r, created: { id: await createdId(r, await postOnce(route.url, r.key, body)) } };
     } catch (err) {
       const e = toApiError(err);
       if (isNetworkError(e) || e.status >= 500) throw e;
