@@ -78,7 +78,9 @@ export const FieldData = z
     changed: z.literal(true).optional(),
     today: day.openapi({ description: "The subdistrict's local day the answer was made on" }),
     me: FieldMe,
-    bbox: z.tuple([z.number(), z.number(), z.number(), z.number()]).openapi({ description: "[w, s, e, n] of my grids" }),
+    bbox: z
+      .tuple([z.number(), z.number(), z.number(), z.number()])
+      .openapi({ description: "[w, s, e, n] of my grids" }),
     grids: featureCollection(FieldGridProps, "FieldGrids"),
     buildings: featureCollection(FieldBuildingProps, "FieldBuildings"),
     entrances: featureCollection(FieldEntranceProps, "FieldEntrances"),
