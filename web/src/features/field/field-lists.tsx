@@ -77,6 +77,7 @@ export function EntranceList(props: { entrances: Entrance[]; onPick: (e: FieldEn
               className="field-item"
               data-testid={`field-entrance-${e.properties.id}`}
               data-days={e.properties.days}
+              data-households={e.properties.households}
               onClick={() => props.onPick(e.properties)}
             >
               <span className={`field-dot field-dot-${visitClass(e.properties.days)}`} aria-hidden="true" />

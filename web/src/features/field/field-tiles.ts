@@ -5,6 +5,29 @@ import type { BBox } from "../../map/geo.ts";
  * see vite.config.ts): tiles put here ahead are there when the network is not.
  */
 export const TILE_CACHE = "gridatlas-tiles";
+/** The service worker's caches of TileJSON and tile versions, and of label glyphs (vite.config.ts). */
+const TILEJSON_CACHE = "gridatlas-tilejson";
+const GLYPH_CACHE = "gridatlas-glyphs";
+
+/**
+ * Keeps what the map loaded before the service worker took over the page (the first start): the TileJSON of each
+ * source, the tile versions and the glyphs of the labels drawn, so that the map opens with them offline.
+ */
+async function keepLoaded(tileJsons: string[]): Promise<void> {
+  const loaded = performance.getEntriesByType("resource").map((e) => e.name);
+  const glyphs = loaded.filter((u) => new URL(u).pathname.startsWith("/glyphs/"));
+  const versions = `${location.origin}/tiles/versions`;
+  const keep = async (cacheName: string, urls: string[]) => {
+    const cache = await caches.open(cacheName);
+    await Promise.all(
+      urls.map(async (url) => {
+        const res = await fetch(url, { credentials: "same-origin" }).catch(() => null);
+        if (res?.ok) await cache.put(url, res);
+      }),
+    );
+  };
+  await Promise.all([keep(TILEJSON_CACHE, [...tileJsons, versions]), keep(GLYPH_CACHE, glyphs)]);
+}
 
 /** Zooms a worker works at. The server cuts tiles up to its TileJSON's maxzoom; MapLibre draws deeper ones from those. */
 const MIN_ZOOM = 14;
@@ -48,6 +71,7 @@ export async function cacheTilesAhead(
   onProgress: (p: TileProgress) => void,
 ): Promise<TileProgress> {
   if (typeof caches === "undefined") return { done: 0, total: 0 };
+  await keepLoaded(tileJsons);
   const cache = await caches.open(TILE_CACHE);
   const urls: string[] = [];
   for (const url of tileJsons) {
