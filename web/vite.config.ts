@@ -66,7 +66,14 @@ export default defineConfig({
       workbox: {
         globPatterns: ["**/*.{js,css,html,svg,png,webmanifest}"],
         // The office's pages with their charts are not the field's: a worker's phone does not keep them.
-        globIgnores: ["glyphs/**", "**/echarts*.js", "**/leader-map*.js", "**/cameras-page*.js", "**/data-page*.js"],
+        // (chunks are named after their module; ECharts comes as installCanvasRenderer). A name missed costs only space.
+        globIgnores: [
+          "glyphs/**",
+          "**/installCanvasRenderer-*",
+          "**/month-chart-*",
+          "**/{leader-map,cameras-page,data-page,accounts-page,audit-page,plans-page,map-screen}-*",
+          "**/{plan-editor,plan-screens,workspace-page,workspace-screen}-*",
+        ],
         maximumFileSizeToCacheInBytes: 3 * 1024 * 1024,
         navigateFallback: "index.html",
         navigateFallbackDenylist: [/^\/api\//, /^\/tiles\//, /^\/glyphs\//],

@@ -153,11 +153,16 @@ export function FieldApp(props: {
       <header className="field-bar">
         <h1 className="field-title">
           {t("field.title")}
-          {data && <span className="field-me">{data.me.name}</span>}
+          <span className="field-me">
+            <span
+              className={field.online ? "field-net field-net-on" : "field-net field-net-off"}
+              data-testid="field-net"
+            >
+              {field.online ? t("field.online") : t("field.offline")}
+            </span>
+            {data?.me.name}
+          </span>
         </h1>
-        <span className={field.online ? "field-net field-net-on" : "field-net field-net-off"} data-testid="field-net">
-          {field.online ? t("field.online") : t("field.offline")}
-        </span>
         <button
           type="button"
           className={refused ? "field-badge field-badge-refused" : "field-badge"}
@@ -201,7 +206,7 @@ export function FieldApp(props: {
           selection={null}
           locale={props.base.locale}
           inset={{ top: 0, right: 0, bottom: 0, left: 0 }}
-          attribution={props.base.attribution}
+          attribution=""
           onReady={setAtlas}
           className="field-map"
         />
