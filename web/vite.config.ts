@@ -64,7 +64,8 @@ export default defineConfig({
         ],
       },
       workbox: {
-        globPatterns: ["**/*.{js,css,html,svg,png,webmanifest}"],
+        // .mjs: MapLibre's worker, without which no map draws.
+        globPatterns: ["**/*.{js,mjs,css,html,svg,png,webmanifest}"],
         // The office's pages with their charts are not the field's: a worker's phone does not keep them.
         // (chunks are named after their module; ECharts comes as installCanvasRenderer). A name missed costs only space.
         globIgnores: [

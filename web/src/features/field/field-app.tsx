@@ -171,7 +171,7 @@ export function FieldApp(props: {
           data-refused={refused}
           onClick={() => setSheet({ kind: "queue" })}
         >
-          {t("field.waiting", { n: waiting })}
+          {(waiting > 0 || refused === 0) && t("field.waiting", { n: waiting })}
           {refused > 0 && <span className="field-badge-alert">{t("field.refusedCount", { n: refused })}</span>}
         </button>
         <LangSwitch />
