@@ -34,6 +34,7 @@ import { waterRoutes } from "./features/water/water.routes.ts";
 import { workersRoutes } from "./features/workers/workers.routes.ts";
 import { workspaceRoutes } from "./features/workspace/workspace.routes.ts";
 import { errorBody, preferredLang, statusOf } from "./http/errors.ts";
+import { idempotency } from "./http/idempotency.ts";
 import type { AppEnv } from "./http/router.ts";
 
 export type AppDeps = {
@@ -85,6 +86,7 @@ export function createApp({ db, auth, webDist }: AppDeps) {
     await next();
   });
   app.use("/api/*", sessionGuard());
+  app.use("/api/*", idempotency());
 
   const api = app
     .route("/api", healthRoutes)
