@@ -181,6 +181,11 @@ try {
     await new Promise((r) => setTimeout(r, 50));
   }
   const sync_s = (performance.now() - t) / 1000;
+  // The app asks for its grids again after sending: let that answer arrive before the server goes.
+  await page.waitForFunction(
+    () => document.querySelector("[data-testid=field-queue-badge]")?.getAttribute("data-waiting") === "0",
+  );
+  await page.waitForLoadState("networkidle");
   await context.close();
 
   console.log(`field app benchmark on ${machine()}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}`);
