@@ -16,11 +16,13 @@ import { coverageRoutes } from "./features/cameras/coverage.routes.ts";
 import { communitiesRoutes } from "./features/communities/communities.routes.ts";
 import { compoundsRoutes } from "./features/compounds/compounds.routes.ts";
 import { exportsRoutes } from "./features/exports/exports.routes.ts";
+import { fieldRoutes } from "./features/field/field.routes.ts";
 import { gridsRoutes } from "./features/grids/grids.routes.ts";
 import { hazardsRoutes } from "./features/hazards/hazards.routes.ts";
 import { healthRoutes } from "./features/health/health.routes.ts";
 import { importsRoutes } from "./features/imports/imports.routes.ts";
 import { parcelsRoutes } from "./features/parcels/parcels.routes.ts";
+import { isPhotoUpload, photoBodyLimit, photosRoutes } from "./features/photos/photos.routes.ts";
 import { plansRoutes } from "./features/plans/plans.routes.ts";
 import { roadsRoutes } from "./features/roads/roads.routes.ts";
 import { sessionRoutes } from "./features/session/session.routes.ts";
@@ -32,6 +34,7 @@ import { waterRoutes } from "./features/water/water.routes.ts";
 import { workersRoutes } from "./features/workers/workers.routes.ts";
 import { workspaceRoutes } from "./features/workspace/workspace.routes.ts";
 import { errorBody, preferredLang, statusOf } from "./http/errors.ts";
+import { idempotency } from "./http/idempotency.ts";
 import type { AppEnv } from "./http/router.ts";
 
 export type AppDeps = {
@@ -55,15 +58,15 @@ export function createApp({ db, auth, webDist }: AppDeps) {
     c.set("auth", authConfig);
     await next();
   });
-  // Bodies are small JSON everywhere; imports that need more get their own limit.
-  app.use(
-    "/api/*",
-    bodyLimit({
-      maxSize: 1024 * 1024,
-      onError: () => {
-        throw new DomainError("too_large", "too_large", "请求体超过 1 MB", "request body over 1 MB");
-      },
-    }),
+  // Bodies are small JSON everywhere; imports that need more get their own limit, photo uploads theirs (2 MB).
+  const jsonBodyLimit = bodyLimit({
+    maxSize: 1024 * 1024,
+    onError: () => {
+      throw new DomainError("too_large", "too_large", "请求体超过 1 MB", "request body over 1 MB");
+    },
+  });
+  app.use("/api/*", (c, next) =>
+    isPhotoUpload(c.req.method, c.req.path) ? photoBodyLimit(c, next) : jsonBodyLimit(c, next),
   );
   // PostgreSQL text cannot hold NUL; refuse it at the edge rather than fail in the database.
   app.use("/api/*", async (c, next) => {
@@ -74,13 +77,16 @@ export function createApp({ db, auth, webDist }: AppDeps) {
     } catch {
       throw new DomainError("invalid", "bad_request", "网址编码不正确", "malformed percent-encoding in the URL");
     }
-    const body = c.req.method === "GET" || c.req.method === "HEAD" ? "" : await c.req.text();
+    // An image is bytes, not text: reading it as UTF-8 would corrupt it (and its zero bytes are no NUL characters).
+    const binary = isPhotoUpload(c.req.method, c.req.path);
+    const body = c.req.method === "GET" || c.req.method === "HEAD" || binary ? "" : await c.req.text();
     if (nul(url) || nul(body)) {
       throw new DomainError("invalid", "bad_request", "输入含有空字符（NUL）", "input contains a NUL character");
     }
     await next();
   });
   app.use("/api/*", sessionGuard());
+  app.use("/api/*", idempotency());
 
   const api = app
     .route("/api", healthRoutes)
@@ -94,6 +100,7 @@ export function createApp({ db, auth, webDist }: AppDeps) {
     .route("/api", compoundsRoutes)
     .route("/api", venuesRoutes)
     .route("/api", hazardsRoutes)
+    .route("/api", photosRoutes)
     .route("/api", camerasRoutes)
     .route("/api", coverageRoutes)
     .route("/api", roadsRoutes)
@@ -104,6 +111,7 @@ export function createApp({ db, auth, webDist }: AppDeps) {
     .route("/api", workspaceRoutes)
     .route("/api", workersRoutes)
     .route("/api", visitsRoutes)
+    .route("/api", fieldRoutes)
     .route("/api", importsRoutes)
     .route("/api", exportsRoutes)
     .route("/", tilesRoutes);
@@ -141,11 +149,11 @@ export function createApp({ db, auth, webDist }: AppDeps) {
 
   if (webDist && fs.existsSync(webDist)) {
     const index = fs.readFileSync(path.join(webDist, "index.html"), "utf8");
-    app.use("/assets/*", serveStatic({ root: webDist }), async (c, next) => {
+    app.use("/assets/*", serveStatic({ root: webDist, precompressed: true }), async (c, next) => {
       c.header("cache-control", "public, max-age=31536000, immutable");
       await next();
     });
-    app.use("/*", serveStatic({ root: webDist }));
+    app.use("/*", serveStatic({ root: webDist, precompressed: true }));
     // Client-side routes fall back to the app shell; unknown /api paths stay JSON 404s.
     app.get("*", (c) => (c.req.path.startsWith("/api/") ? c.notFound() : c.html(index)));
   }

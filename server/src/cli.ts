@@ -58,7 +58,7 @@ const commands: Record<string, () => Promise<void>> = {
       const created = await createDemoAccounts(db, { password: config.demoPassword });
       if (created?.generated) {
         console.log(
-          `\n  演示账号 demo accounts: admin, planner, leader, secretary-<社区编码>, worker-1…worker-${created.workers}\n` +
+          `\n  演示账号 demo accounts: admin, planner, leader, secretary-<社区编码>, worker-1…worker-${created.workers}, info-1…info-${created.infoWorkers}\n` +
             `  初始密码 initial password (shown once, change it at first sign-in): ${created.password}\n`,
         );
       } else if (created) {

@@ -7,6 +7,7 @@
  * - not_found: no such row, or none the principal may see;
  * - conflict: the row changed meanwhile, or its state clashes with the request;
  * - precondition: the input is well-formed, but a rule or the data's state refuses it;
+ * - unsupported_media: the body is of a type the route does not take (or is not what its type says);
  * - too_large, rate_limited, unavailable: limits of the service.
  */
 export type ErrorKind =
@@ -16,6 +17,7 @@ export type ErrorKind =
   | "not_found"
   | "conflict"
   | "precondition"
+  | "unsupported_media"
   | "too_large"
   | "rate_limited"
   | "unavailable";

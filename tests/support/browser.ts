@@ -22,7 +22,7 @@ export type LaunchedBrowser = {
  * tests wait on conditions (map idle, features drawn), never on times.
  */
 export async function launchBrowser(
-  opts: { width?: number; height?: number; locale?: string } = {},
+  opts: { width?: number; height?: number; locale?: string; mobile?: boolean } = {},
 ): Promise<LaunchedBrowser> {
   if (!fs.existsSync(CHROMIUM_PATH)) {
     throw new Error(`${CHROMIUM_PATH} is missing: install Debian's chromium package (npm test does it)`);
@@ -42,6 +42,8 @@ export async function launchBrowser(
     ],
     viewport: { width: opts.width ?? 1280, height: opts.height ?? 800 },
     locale: opts.locale ?? "zh-CN",
+    // A phone: touch events, the mobile viewport meta honoured.
+    ...(opts.mobile ? { isMobile: true, hasTouch: true } : {}),
   });
   const page = context.pages()[0] ?? (await context.newPage());
   return {

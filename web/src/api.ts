@@ -6,9 +6,12 @@ import type { BBox } from "./map/geo.ts";
 /** The session's CSRF token, sent on every change (the session cookie itself travels on its own, HttpOnly). */
 let csrfToken = "";
 
+/** The CSRF header of the session, for requests made outside the typed client (the field app's queue). */
+export const csrfHeaders = (): Record<string, string> => (csrfToken ? { "x-csrf-token": csrfToken } : {});
+
 /** The typed client of our own server: routes, parameters and bodies all come from the server's `AppType`. */
 const client = hc<AppType>(typeof location === "undefined" ? "http://localhost/" : location.origin, {
-  headers: (): Record<string, string> => (csrfToken ? { "x-csrf-token": csrfToken } : {}),
+  headers: csrfHeaders,
 });
 const api = client.api;
 
@@ -53,7 +56,7 @@ export function onSessionLost(listener: () => void): () => void {
  * The server's refusal as an `ApiError` carrying its bilingual message. A 401 raises session-lost, except the
  * sign-in's wrong credentials: there was no session to lose.
  */
-function refusal(status: number, body: ErrorBody): ApiError {
+export function refusal(status: number, body: ErrorBody): ApiError {
   const e = body.error ?? {};
   if (status === 401 && e.code !== "invalid_credentials") sessionEvents.dispatchEvent(new Event("lost"));
   const fallback = `HTTP ${status}`;

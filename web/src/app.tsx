@@ -1,15 +1,12 @@
 import { type ReactNode, useEffect, useState } from "react";
 import { type ApiError, fetchSession, onSessionLost, type Session, signOut, toApiError } from "./api.ts";
-import { PlansPage } from "./features/plans/plans-page.tsx";
+import { forgetSession, rememberedSession, rememberSession, worksInField } from "./features/field/field-session.ts";
 import { PasswordForm } from "./features/session/password-form.tsx";
 import { SignInForm } from "./features/session/sign-in-form.tsx";
 import { useLang } from "./i18n/lang.ts";
 import { mayOpen, ownCommunity, PLAN_EDITORS, VIEWS } from "./roles.ts";
 import { match, navigate, queryParam, usePath } from "./router.ts";
-import { MapScreen } from "./screens/map-screen.tsx";
 import { OverBaseMap } from "./screens/over-base-map.tsx";
-import { PlanScreens } from "./screens/plan-screens.tsx";
-import { WorkspaceScreen } from "./screens/workspace-screen.tsx";
 import { Banner } from "./ui/banner.tsx";
 import { lazyPage } from "./ui/lazy-page.tsx";
 import type { NavEntry } from "./ui/nav.tsx";
@@ -17,7 +14,13 @@ import { Page } from "./ui/page.tsx";
 import { Progress } from "./ui/progress.tsx";
 import { TopBar } from "./ui/top-bar.tsx";
 
-// Pages loaded on first use (their code, and ECharts for the charts of two of them, stays out of the first load).
+// Pages loaded on first use (their code, and ECharts for the charts of two of them, stays out of the first load): a
+// field worker's phone loads the field app and MapLibre, none of the office's pages.
+const MapScreen = lazyPage(() => import("./screens/map-screen.tsx").then((m) => m.MapScreen));
+const PlanScreens = lazyPage(() => import("./screens/plan-screens.tsx").then((m) => m.PlanScreens));
+const WorkspaceScreen = lazyPage(() => import("./screens/workspace-screen.tsx").then((m) => m.WorkspaceScreen));
+const PlansPage = lazyPage(() => import("./features/plans/plans-page.tsx").then((m) => m.PlansPage));
+const FieldScreen = lazyPage(() => import("./screens/field-screen.tsx").then((m) => m.FieldScreen));
 const AccountsPage = lazyPage(() => import("./features/accounts/accounts-page.tsx").then((m) => m.AccountsPage));
 const AuditPage = lazyPage(() => import("./features/audit/audit-page.tsx").then((m) => m.AuditPage));
 const CamerasPage = lazyPage(() => import("./features/cameras/cameras-page.tsx").then((m) => m.CamerasPage));
@@ -35,12 +38,33 @@ export function App() {
   // biome-ignore lint/correctness/useExhaustiveDependencies: `attempt` is the retry button's way to ask again.
   useEffect(() => {
     setError(null);
-    fetchSession().then(setSession, (err: unknown) => setError(toApiError(err)));
+    fetchSession().then(
+      (s) => enter(s),
+      (err: unknown) => {
+        // No network: a field worker's phone opens on the account it last had, and works offline.
+        const remembered = toApiError(err).status === 0 ? rememberedSession() : null;
+        if (remembered) setSession(remembered);
+        else setError(toApiError(err));
+      },
+    );
   }, [attempt]);
 
+  const enter = (s: Session | null) => {
+    if (s && worksInField(s)) rememberSession(s);
+    setSession(s);
+  };
+
   // A request answered 401 (idle expiry, signed out elsewhere): back to the sign-in form.
-  useEffect(() => onSessionLost(() => setSession(null)), []);
+  useEffect(
+    () =>
+      onSessionLost(() => {
+        forgetSession();
+        setSession(null);
+      }),
+    [],
+  );
   const leave = () => {
+    forgetSession();
     signOut().then(
       () => setSession(null),
       (err: unknown) => setError(toApiError(err)),
@@ -62,8 +86,11 @@ export function App() {
     );
   }
   if (session === undefined) return <Progress label={t("app.loading")} detail="" done={0} total={1} />;
-  if (session === null) return <SignInForm onSignedIn={setSession} />;
-  if (session.account.must_change_password) return <PasswordForm onChanged={setSession} onCancel={leave} />;
+  if (session === null) return <SignInForm onSignedIn={enter} />;
+  if (worksInField(session) && !session.account.must_change_password) {
+    return <FieldScreen account={session.account} onSignOut={leave} />;
+  }
+  if (session.account.must_change_password) return <PasswordForm onChanged={enter} onCancel={leave} />;
   return <Shell session={session} onSignOut={leave} />;
 }
 

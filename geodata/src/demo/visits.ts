@@ -31,6 +31,8 @@ export function buildVisits(
   const gridsOf = new Map<number, string[]>();
   for (const a of assignments) gridsOf.set(a.workerId, [...(gridsOf.get(a.workerId) ?? []), a.gridCode]);
   const out: GenVisit[] = [];
+  // A worker visits a place at most once a day (a unique index holds it); a repeat pick is dropped.
+  const seen = new Set<string>();
   for (let back = VISIT_DAYS - 1; back >= 0; back--) {
     const day = addDays(today, -back);
     const dow = weekday(day);
@@ -43,12 +45,12 @@ export function buildVisits(
         const d = diligence.get(code) ?? 0;
         const visits = w.role === "grid_worker" ? rng.poisson(2.2 * d) : rng.chance(0.12 * d) ? rng.int(1, 3) : 0;
         for (let v = 0; v < visits; v++) {
-          out.push({
-            workerId: w.id,
-            entranceId: rng.pick(entrances),
-            visitedOn: day,
-            note: rng.chance(0.6) ? rng.pick(NOTES) : null,
-          });
+          const entranceId = rng.pick(entrances);
+          const note = rng.chance(0.6) ? rng.pick(NOTES) : null;
+          const key = `${w.id}:${entranceId}:${day}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          out.push({ workerId: w.id, entranceId, visitedOn: day, note });
         }
       }
     }

@@ -232,6 +232,19 @@ export interface HazardTransition {
   to_status: string;
 }
 
+export interface IdempotencyKey {
+  account_id: number;
+  body: Buffer | null;
+  completed_at: Timestamp | null;
+  content_type: string | null;
+  created_at: Generated<Timestamp>;
+  fingerprint: string;
+  key: string;
+  method: string;
+  path: string;
+  status: number | null;
+}
+
 export interface Inspection {
   follow_up: string | null;
   id: Generated<number>;
@@ -263,6 +276,19 @@ export interface ParcelEdge {
   geom: string;
   length_m: number;
   on_road: boolean;
+}
+
+export interface Photo {
+  bytes: number;
+  content_type: string;
+  created_at: Generated<Timestamp>;
+  created_by: number | null;
+  data: Buffer;
+  hazard_id: number | null;
+  hazard_transition_id: number | null;
+  id: Generated<number>;
+  inspection_id: number | null;
+  sha256: string;
 }
 
 export interface Plan {
@@ -476,9 +502,11 @@ export interface DB {
   hazard: Hazard;
   hazard_category: HazardCategory;
   hazard_transition: HazardTransition;
+  idempotency_key: IdempotencyKey;
   inspection: Inspection;
   parcel: Parcel;
   parcel_edge: ParcelEdge;
+  photo: Photo;
   plan: Plan;
   plan_edit: PlanEdit;
   plan_parcel: PlanParcel;

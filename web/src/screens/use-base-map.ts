@@ -53,7 +53,7 @@ export const DRAW_ORDER = [
 ] as const;
 
 /** The screens that draw the base map. */
-export type BaseScreen = "map" | "plan" | "workspace" | "leader" | "cameras" | "data";
+export type BaseScreen = "map" | "plan" | "workspace" | "leader" | "cameras" | "data" | "field";
 
 /** What a screen leaves out of the base map, so that its own layers read clearly. */
 const LEFT_OUT: Record<BaseScreen, readonly string[]> = {
@@ -67,6 +67,8 @@ const LEFT_OUT: Record<BaseScreen, readonly string[]> = {
   cameras: ["water-label", "compounds-label"],
   // Buildings show whether imported points land on them.
   data: [],
+  // Tiles only, which the phone caches for work offline: the label points come from requests it would not have.
+  field: ["water-label", "compounds-label"],
 };
 
 /** Every source of the base map: vector tiles but for the label points, written once per water body and compound. */

@@ -38,6 +38,7 @@ export const CreateVisit = z
     path: ["entrance_id"],
   })
   .openapi("NewVisit");
+export type CreateVisitInput = z.infer<typeof CreateVisit>;
 
 export const ImportBody = z
   .object({

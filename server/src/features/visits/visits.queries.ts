@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import { isAdmin, type Principal } from "../../auth/principal.ts";
 import { type Actor, audit } from "../../db/audit.ts";
 import type { Db } from "../../db/db.ts";
-import type { ErrorKind } from "../../errors.ts";
+import { DomainError, type ErrorKind } from "../../errors.ts";
 
 /** A visit as asked for, before it is checked. */
 export type Candidate = {
@@ -232,8 +232,10 @@ export async function insertVisits(
   actor: Actor,
   how: { action: "visit_create" | "visit_import"; communityCode: string | null },
 ): Promise<number[]> {
-  return db.transaction().execute(async (trx) => {
-    const r = await sql<{ id: number }>`
+  return db
+    .transaction()
+    .execute(async (trx) => {
+      const r = await sql<{ id: number }>`
       insert into visit (worker_id, entrance_id, building_id, visited_on, note)
       select u.w, u.e, u.b, u.d, u.n
       from unnest(${visits.map((v) => v.worker_id)}::int[], ${visits.map((v) => v.entrance_id)}::int[],
@@ -241,18 +243,48 @@ export async function insertVisits(
         ${visits.map((v) => v.note)}::text[]) with ordinality u(w, e, b, d, n, k)
       order by u.k
       returning id`.execute(trx);
-    const ids = r.rows.map((x) => x.id);
-    await audit(trx, {
-      actor: actor.username,
-      action: how.action,
-      entity: "visit",
-      entityId: ids.length === 1 ? ids[0] : null,
-      communityCode: how.communityCode,
-      diff: how.action === "visit_create" ? visits[0] : { count: ids.length, first_id: ids[0], last_id: ids.at(-1) },
-      ip: actor.ip,
+      const ids = r.rows.map((x) => x.id);
+      await audit(trx, {
+        actor: actor.username,
+        action: how.action,
+        entity: "visit",
+        entityId: ids.length === 1 ? ids[0] : null,
+        communityCode: how.communityCode,
+        diff: how.action === "visit_create" ? visits[0] : { count: ids.length, first_id: ids[0], last_id: ids.at(-1) },
+        ip: actor.ip,
+      });
+      return ids;
+    })
+    .catch((e: unknown) => {
+      // Another request stored the same worker, place and day between the check and the insert: the unique index
+      // holds the rule, and the answer is the same as the check's.
+      if (
+        (e as { code?: string }).code === "23505" &&
+        /^visit_\w+_once_idx$/.test((e as { constraint?: string }).constraint ?? "")
+      ) {
+        throw new DomainError(
+          "conflict",
+          "duplicate",
+          "该人员当天已登记过对此处的走访",
+          "this worker already recorded a visit here on that day",
+          "visited_on",
+        );
+      }
+      throw e;
     });
-    return ids;
-  });
+}
+
+/** The visit already stored for a worker, place and day (what a repeated POST /api/visits answers with). */
+export function storedVisit(db: Db, v: Accepted) {
+  return db
+    .selectFrom("visit")
+    .select(["id", "worker_id", "entrance_id", "building_id", sql<string>`visited_on::text`.as("visited_on"), "note"])
+    .where("worker_id", "=", v.worker_id)
+    .where("visited_on", "=", v.visited_on)
+    .where((eb) =>
+      v.entrance_id !== null ? eb("entrance_id", "=", v.entrance_id) : eb("building_id", "=", v.building_id ?? 0),
+    )
+    .executeTakeFirst();
 }
 
 /** The community of a batch's workers, for the audit trail: null when they span several. */

@@ -1,19 +1,30 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { forbidden, isAdmin } from "../../auth/principal.ts";
+import { forbidden, isAdmin, type Principal } from "../../auth/principal.ts";
 import { actorOf, principalOf } from "../../auth/session.ts";
+import type { Db } from "../../db/db.ts";
 import { badRequest, DomainError, notFound } from "../../errors.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
 import { day, ErrorSchema, json } from "../../http/schemas.ts";
 import { parseCsv } from "./visits.csv.ts";
-import { CreateVisit, ImportBody, ImportQuery, id, ListQuery, MAX_IMPORT_ROWS, note } from "./visits.input.ts";
+import {
+  CreateVisit,
+  type CreateVisitInput,
+  ImportBody,
+  ImportQuery,
+  id,
+  ListQuery,
+  MAX_IMPORT_ROWS,
+  note,
+} from "./visits.input.ts";
 import {
   type Candidate,
   checkVisits,
   insertVisits,
   listVisits,
   type Refusal,
+  storedVisit,
   workersCommunity,
 } from "./visits.queries.ts";
 
@@ -128,6 +139,24 @@ function refusalError(refusals: Refusal[]): DomainError {
   return new DomainError(r.kind, r.code, r.zh, r.en, r.field);
 }
 
+/**
+ * A repeated visit (same worker, place and day) answers 409 `duplicate` with the stored visit in
+ * `details.visit`: the field app treats it as sent, since the visit it meant to record is there.
+ */
+async function withStoredVisit(db: Db, e: unknown, input: CreateVisitInput, p: Principal): Promise<unknown> {
+  if (!(e instanceof DomainError) || e.code !== "duplicate") return e;
+  const workerId = input.worker_id ?? p.workerIds[0];
+  if (workerId === undefined) return e;
+  const stored = await storedVisit(db, {
+    worker_id: workerId,
+    entrance_id: input.entrance_id ?? null,
+    building_id: input.building_id ?? null,
+    visited_on: input.visited_on,
+    note: null,
+  });
+  return stored ? new DomainError(e.kind, e.code, e.zh, e.en, e.field, { visit: stored }) : e;
+}
+
 /** Header names, in English or Chinese, to the fields of a visit. */
 const COLUMNS: Record<string, "worker_id" | "entrance_id" | "building_id" | "visited_on" | "note"> = {
   worker_id: "worker_id",
@@ -157,13 +186,18 @@ export const visitsRoutes = createRouter()
     const today = localToday();
     const [result] = await checkVisits(c.get("db"), p, [input], today);
     if (!result) throw badRequest("body", "输入无效", "invalid input");
-    if (!result.ok) throw refusalError(result.refusals);
+    if (!result.ok) throw await withStoredVisit(c.get("db"), refusalError(result.refusals), input, p);
     const community = await workersCommunity(c.get("db"), [result.visit.worker_id]);
-    const [visitId] = await insertVisits(c.get("db"), [result.visit], actor, {
+    const visitId = await insertVisits(c.get("db"), [result.visit], actor, {
       action: "visit_create",
       communityCode: community,
-    });
-    return c.json({ id: visitId!, ...result.visit }, 201);
+    }).then(
+      ([id]) => id!,
+      async (e: unknown) => {
+        throw await withStoredVisit(c.get("db"), e, input, p);
+      },
+    );
+    return c.json({ id: visitId, ...result.visit }, 201);
   })
   .openapi(routes.import, async (c) => {
     const { p, actor } = recorder(c);
