@@ -7,6 +7,7 @@
  * - not_found: no such row, or none the principal may see;
  * - conflict: the row changed meanwhile, or its state clashes with the request;
  * - precondition: the input is well-formed, but a rule or the data's state refuses it;
+ * - version_required: an edit of a shared row came without the version it was made against;
  * - too_large, rate_limited, unavailable: limits of the service.
  */
 export type ErrorKind =
@@ -16,6 +17,7 @@ export type ErrorKind =
   | "not_found"
   | "conflict"
   | "precondition"
+  | "version_required"
   | "too_large"
   | "rate_limited"
   | "unavailable";
@@ -42,3 +44,6 @@ export const badRequest = (field: string, zh: string, en: string) =>
   new DomainError("invalid", "bad_request", `${field}：${zh}`, `${field}: ${en}`, field);
 
 export const notFound = (zh: string, en: string) => new DomainError("not_found", "not_found", zh, en);
+
+/** A grid that is absent or outside the caller's scope: the same answer, without echoing a code back. */
+export const noSuchGrid = () => notFound("没有这个网格，或不在您的范围内", "no such grid within your reach");
