@@ -129,6 +129,13 @@ export async function signOut(): Promise<void> {
   if (status >= 400 && status !== 401) throw new ApiError(status, "http", `HTTP ${status}`, `HTTP ${status}`);
 }
 
+/** Ends every session of the account, on every device, this one included. */
+export async function signOutEverywhere(): Promise<void> {
+  const status: number = (await api.session.all.$delete()).status;
+  csrfToken = "";
+  if (status >= 400 && status !== 401) throw new ApiError(status, "http", `HTTP ${status}`, `HTTP ${status}`);
+}
+
 export type Subdistrict = InferResponseType<typeof api.subdistrict.$get, 200>;
 export type GridDetail = InferResponseType<(typeof api.grids)[":code"]["$get"], 200>;
 export type Communities = Fc<InferResponseType<typeof api.communities.$get, 200>>;

@@ -176,6 +176,10 @@ export async function changeAccount(
   });
 }
 
+export async function usernameOf(db: Db, id: number): Promise<string | undefined> {
+  return (await db.selectFrom("account").select("username").where("id", "=", id).executeTakeFirst())?.username;
+}
+
 export async function resetPassword(db: Db, id: number, password: string, actor: Actor): Promise<boolean> {
   const hash = await hashPassword(password);
   return db.transaction().execute(async (trx) => {

@@ -6,7 +6,7 @@ import { badRequest, notFound } from "../../errors.ts";
 import { createRouter } from "../../http/router.ts";
 import { ErrorSchema } from "../../http/schemas.ts";
 import { AccountChange, NewAccount, PasswordReset, RoleGrant } from "./accounts.input.ts";
-import { changeAccount, createAccount, listAccounts, resetPassword } from "./accounts.queries.ts";
+import { changeAccount, createAccount, listAccounts, resetPassword, usernameOf } from "./accounts.queries.ts";
 
 const Account = z
   .object({
@@ -76,8 +76,8 @@ const reset = createRoute({
   },
 });
 
-function checkPassword(password: string) {
-  const problem = passwordProblem(password);
+function checkPassword(password: string, username: string) {
+  const problem = passwordProblem(password, { username });
   if (problem) throw badRequest("password", problem.zh, problem.en);
 }
 
@@ -90,7 +90,7 @@ export const accountsRoutes = createRouter()
     const p = principalOf(c);
     requireRole(p, "admin");
     const body = c.req.valid("json");
-    checkPassword(body.password);
+    checkPassword(body.password, body.username);
     const id = await createAccount(c.get("db"), body, actorOf(c));
     return c.json({ id }, 201);
   })
@@ -107,7 +107,9 @@ export const accountsRoutes = createRouter()
     requireRole(p, "admin");
     const { id } = c.req.valid("param");
     const { password } = c.req.valid("json");
-    checkPassword(password);
+    const username = await usernameOf(c.get("db"), id);
+    if (username === undefined) throw notFound(`没有编号为 ${id} 的账号`, `no account ${id}`);
+    checkPassword(password, username);
     if (!(await resetPassword(c.get("db"), id, password, actorOf(c)))) {
       throw notFound(`没有编号为 ${id} 的账号`, `no account ${id}`);
     }
