@@ -102,6 +102,11 @@ const matrix: Record<string, Expectation> = {
   },
   "DELETE /api/session": { call: () => ({ path: "/api/session" }), status: all(204) },
   "DELETE /api/session/all": { call: () => ({ path: "/api/session/all" }), status: all(204) },
+  // Public: a link that does not exist is the same 404 for everyone.
+  "POST /api/session/set-password": {
+    call: () => ({ path: "/api/session/set-password", body: { token: "no-such-link", new_password: "x" } }),
+    status: { ...all(404), anonymous: 404 },
+  },
   "POST /api/session/password": {
     call: () => ({
       path: "/api/session/password",

@@ -77,7 +77,9 @@ const fullUnicode = fc.string({ unit: "binary", minLength: 1, maxLength: 40 });
 
 describe("text input at the edge", () => {
   it("every text field of every write route: no 5xx, lone surrogates refused naming the field, nothing changed", async () => {
-    const writes = routes.filter((r) => r.method !== "GET" && !(r.path.startsWith("/api/session") && r.method === "DELETE"));
+    const writes = routes.filter(
+      (r) => r.method !== "GET" && !(r.path.startsWith("/api/session") && r.method === "DELETE"),
+    );
     const fields = writes.flatMap((r) => textFields(r.body).map((field) => ({ route: r, field })));
     expect(fields.length).toBeGreaterThan(20);
     for (const { route, field } of fields) {

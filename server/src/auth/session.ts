@@ -37,7 +37,13 @@ export const hashToken = (token: string) => createHash("sha256").update(token).d
 export const newToken = () => randomBytes(32).toString("base64url");
 
 /** Routes anyone may call without a session. Everything else under /api answers 401 to strangers. */
-const PUBLIC = new Set(["GET /api/health", "GET /api/openapi.json", "POST /api/session", "GET /api/session"]);
+const PUBLIC = new Set([
+  "GET /api/health",
+  "GET /api/openapi.json",
+  "POST /api/session",
+  "GET /api/session",
+  "POST /api/session/set-password",
+]);
 /** Routes open to an account that must change its password first. */
 const BEFORE_PASSWORD_CHANGE = new Set([
   "GET /api/session",

@@ -265,6 +265,15 @@ export interface ParcelEdge {
   on_road: boolean;
 }
 
+export interface PasswordLink {
+  account_id: number;
+  created_at: Generated<Timestamp>;
+  created_by: string;
+  expires_at: Timestamp;
+  token_hash: string;
+  used_at: Timestamp | null;
+}
+
 export interface Plan {
   based_on: number | null;
   created_at: Generated<Timestamp>;
@@ -479,6 +488,7 @@ export interface DB {
   inspection: Inspection;
   parcel: Parcel;
   parcel_edge: ParcelEdge;
+  password_link: PasswordLink;
   plan: Plan;
   plan_edit: PlanEdit;
   plan_parcel: PlanParcel;

@@ -238,6 +238,50 @@ describe("the forced password change", () => {
   });
 });
 
+describe("one-time set-password links", () => {
+  it("an account an admin creates gets a link: single use, 72 h, the policy holds, then the password signs in", async () => {
+    const admin = await signIn(app, "admin");
+    const created = await admin.send("POST", "/api/accounts", {
+      username: "linked-worker",
+      display_name: "链接",
+      roles: [{ role: "leader" }],
+    });
+    expect(created.status).toBe(201);
+    const { set_password_url: url, set_password_expires_at: expires } = await created.json();
+    expect(url).toMatch(/^\/set-password#[\w-]{40,}$/);
+    const hours = (new Date(expires).getTime() - Date.now()) / 3_600_000;
+    expect(hours).toBeGreaterThan(71.9);
+    expect(hours).toBeLessThanOrEqual(72);
+    const token = url.split("#")[1];
+    const stored = await sqlClient.query("select 1 from password_link where token_hash = $1", [token]);
+    expect(stored.rowCount).toBe(0);
+    const set = (new_password: string) => post("/api/session/set-password", { token, new_password });
+    const weak = await set("Password1234");
+    expect(weak.status).toBe(400);
+    expect((await weak.json()).error.field).toBe("new_password");
+    expect((await set("Quiet-Lantern-Otter-58")).status).toBe(204);
+    expect((await set("Another-Lantern-Otter-59")).status).toBe(404);
+    const s = await signIn(app, "linked-worker", "Quiet-Lantern-Otter-58");
+    expect((await (await s.request("/api/session")).json()).account.must_change_password).toBe(false);
+  });
+
+  it("a reset issues a new link and voids the old; an expired link is refused", async () => {
+    const admin = await signIn(app, "admin");
+    const id = (await sqlClient.query("select id from account where username = 'worker-11'")).rows[0].id;
+    const first = (await (await admin.send("POST", `/api/accounts/${id}/password`, {})).json()).set_password_url;
+    const second = (await (await admin.send("POST", `/api/accounts/${id}/password`, {})).json()).set_password_url;
+    const use = (url: string) =>
+      post("/api/session/set-password", { token: url.split("#")[1], new_password: "Velvet-Harbor-Gecko-31" });
+    expect((await use(first)).status).toBe(404);
+    await sqlClient.query("update password_link set expires_at = now() - interval '1 minute' where account_id = $1", [
+      id,
+    ]);
+    const expired = await use(second);
+    expect(expired.status).toBe(404);
+    expect((await expired.json()).error.code).toBe("invalid_link");
+  });
+});
+
 describe("the audit trail", () => {
   it("cannot be rewritten, even by the database owner", async () => {
     await expect(sqlClient.query("update audit_event set actor = 'someone else'")).rejects.toThrow(/append-only/);

@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { passwordProblem } from "../../auth/password.ts";
+import { redeemPasswordLink } from "../../auth/password-link.ts";
 import { loadPrincipal, type Principal } from "../../auth/principal.ts";
 import { actorOf, clientIp, hashToken, principalOf, SESSION_COOKIE, unauthenticated } from "../../auth/session.ts";
 import { SignInThrottle } from "../../auth/throttle.ts";
@@ -74,6 +75,26 @@ const everywhereRoute = createRoute({
   tags: ["session"],
   summary: "Sign out everywhere: end every session of the signed-in account, this one included",
   responses: { 204: { description: "Signed out everywhere" }, ...errors },
+});
+
+const setPasswordRoute = createRoute({
+  method: "post",
+  path: "/session/set-password",
+  tags: ["session"],
+  summary:
+    "Set the password of an account through its one-time link (from an admin; 72 h, single use). No session needed; " +
+    "every session of the account ends, and the user then signs in",
+  request: {
+    body: {
+      content: {
+        "application/json": {
+          schema: z.object({ token: z.string().min(1).max(100), new_password: z.string().max(200) }),
+        },
+      },
+      required: true,
+    },
+  },
+  responses: { 204: { description: "Password set" }, 404: errors[400], ...errors },
 });
 
 const passwordRoute = createRoute({
@@ -203,6 +224,15 @@ export const sessionRoutes = createRouter()
     const p = principalOf(c);
     await signOutEverywhere(c.get("db"), p.accountId, actorOf(c));
     deleteCookie(c, SESSION_COOKIE, { path: "/" });
+    return c.body(null, 204);
+  })
+  .openapi(setPasswordRoute, async (c) => {
+    const { token, new_password } = c.req.valid("json");
+    await redeemPasswordLink(
+      c.get("db"),
+      { token, password: new_password, demoPassword: c.get("auth").demoPassword },
+      clientIp(c),
+    );
     return c.body(null, 204);
   })
   .openapi(passwordRoute, async (c) => {
