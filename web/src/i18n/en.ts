@@ -60,7 +60,8 @@ export const en: Record<MessageKey, string> = {
   "account.usernameHint": "2–40 lowercase letters, digits or _.-; cannot be changed later",
   "account.displayName": "Display name",
   "account.initialPassword": "Initial password",
-  "account.passwordHint": "At least 10 characters, hard to guess, not containing the username; changed at first sign-in",
+  "account.passwordHint":
+    "At least 10 characters, hard to guess, not containing the username; changed at first sign-in",
   "account.roles": "Roles and scopes",
   "account.state": "State",
   "account.actions": "Actions",
