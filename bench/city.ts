@@ -91,15 +91,20 @@ async function measure(c: Case) {
     });
 
     const camera = (
-      await sql.query<{ id: number; bearing: number }>(
-        "select id, bearing_deg bearing from camera where community_code = $1 and type = 'fixed' order by id limit 1",
+      await sql.query<{ id: number; bearing: number; version: number }>(
+        "select id, bearing_deg bearing, version from camera where community_code = $1 and type = 'fixed' order by id limit 1",
         [community.code],
       )
     ).rows[0]!;
     const firstCoverage = await time(() => planner.request(`/api/coverage?community=${community.code}`));
+    // Every call turns it to a bearing other than its last, so each is made against the version the previous left.
+    let turns = 0;
     const coverage = await rounds((i) =>
       time(() =>
-        planner.send("PATCH", `/api/cameras/${camera.id}`, { bearing_deg: (camera.bearing + 10 * (i + 1)) % 360 }),
+        planner.send("PATCH", `/api/cameras/${camera.id}`, {
+          bearing_deg: (camera.bearing + 10 * (i + 1)) % 360,
+          version: camera.version + turns++,
+        }),
       ),
     );
     return { ...c, community: community.code, counts, status, edit, coverage, firstCoverage, parcels: parcels.length };

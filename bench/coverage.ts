@@ -265,9 +265,9 @@ async function runCase(name: string, database: TestDatabase, stress: boolean): P
   const fullDiff = largestDifference(lastFigures, codeOf, ref.value);
 
   // One camera turned at a time: the affected grids' new coverage, as PATCH returns it.
-  const picks = await query<{ id: number; bearing_deg: number }>(
+  const picks = await query<{ id: number; bearing_deg: number; version: number }>(
     ref0,
-    `select id, bearing_deg from camera where status = 'online' and type in ('fixed', 'half_dome')
+    `select id, bearing_deg, version from camera where status = 'online' and type in ('fixed', 'half_dome')
      order by md5(id::text) limit ${RUNS_ONE + 1}`,
   );
   const one = { wall: [] as number[], cpu: [] as number[], grids: [] as number[] };
@@ -278,7 +278,8 @@ async function runCase(name: string, database: TestDatabase, stress: boolean): P
   );
   for (const [n, cam] of picks.entries()) {
     const t = await timed(
-      () => updateCamera(db, planner, actor, cam.id, { bearing_deg: (cam.bearing_deg + 90) % 360 }),
+      () =>
+        updateCamera(db, planner, actor, cam.id, { bearing_deg: (cam.bearing_deg + 90) % 360, version: cam.version }),
       engineBackends,
     );
     const ids = t.value.grids.map((g) => gridIdByCode.get(g.code)!);
@@ -300,7 +301,11 @@ async function runCase(name: string, database: TestDatabase, stress: boolean): P
     http = [];
     for (const [n, cam] of picks.entries()) {
       const t0 = performance.now();
-      const res = await session.send("PATCH", `/api/cameras/${cam.id}`, { bearing_deg: cam.bearing_deg });
+      // Turned once above, so one version on.
+      const res = await session.send("PATCH", `/api/cameras/${cam.id}`, {
+        bearing_deg: cam.bearing_deg,
+        version: cam.version + 1,
+      });
       if (res.status !== 200) throw new Error(`PATCH ${cam.id}: ${res.status} ${await res.text()}`);
       await res.json();
       if (n > 0) http.push(performance.now() - t0);

@@ -287,6 +287,10 @@ function start() {
     env: { ...process.env, DATABASE_URL: appUrl, PORT: port, WEB_DIST: path.join(root, "web", "dist") },
   });
   say(`ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  say(
+    "演示账号的共用密码只用于演示：正式使用时每个账号都要设置自己的密码。\n" +
+      "  The demo accounts' shared password is for the demo only: for real use, every account sets its own password.",
+  );
   let stopping = false;
   const stop = () => {
     if (stopping) return;

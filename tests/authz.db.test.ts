@@ -96,10 +96,17 @@ const matrix: Record<string, Expectation> = {
   "GET /api/health": { call: () => ({ path: "/api/health" }), status: { ...all(200), anonymous: 200 } },
   "GET /api/session": { call: () => ({ path: "/api/session" }), status: all(200) },
   "POST /api/session": {
-    call: () => ({ path: "/api/session", body: { username: "nobody", password: "wrong" } }),
+    // A username of its own per call: six failures of one username from one address would be throttled (429).
+    call: () => ({ path: "/api/session", body: { username: `nobody-${++seq}`, password: "wrong" } }),
     status: { ...all(401), anonymous: 401 },
   },
   "DELETE /api/session": { call: () => ({ path: "/api/session" }), status: all(204) },
+  "DELETE /api/session/all": { call: () => ({ path: "/api/session/all" }), status: all(204) },
+  // Public: a link that does not exist is the same 404 for everyone.
+  "POST /api/session/set-password": {
+    call: () => ({ path: "/api/session/set-password", body: { token: "no-such-link", new_password: "x" } }),
+    status: { ...all(404), anonymous: 404 },
+  },
   "POST /api/session/password": {
     call: () => ({
       path: "/api/session/password",
@@ -403,8 +410,13 @@ async function callAs(role: Role, method: string, call: Call): Promise<Response>
   if (role === "anonymous") return app.request(call.path, init);
   // Signing out ends the session, so that call gets a session of its own.
   const s =
-    method === "DELETE" && call.path === "/api/session" ? await signIn(app, usernames[role]) : sessions.get(role)!;
-  return s.request(call.path, init);
+    method === "DELETE" && call.path.startsWith("/api/session")
+      ? await signIn(app, usernames[role])
+      : sessions.get(role)!;
+  const res = await s.request(call.path, init);
+  // Signing out everywhere ended the role's other session too: the suite's session is made anew.
+  if (method === "DELETE" && call.path === "/api/session/all") sessions.set(role, await signIn(app, usernames[role]));
+  return res;
 }
 
 describe("the route × role matrix", () => {
@@ -420,11 +432,95 @@ describe("the route × role matrix", () => {
     it(`${route}`, async () => {
       const method = route.split(" ")[0]!;
       const got: Record<string, number> = {};
-      for (const role of ROLES) got[role] = (await callAs(role, method, expectation.call())).status;
+      const leaks: string[] = [];
+      for (const role of ROLES) {
+        const res = await callAs(role, method, expectation.call());
+        got[role] = res.status;
+        if (role === "secretary" || role === "worker") leaks.push(...(await leaksIn(role, res)));
+      }
       expect(got).toEqual(expectation.status);
+      expect(leaks, `${route}: territory outside the caller's scope`).toEqual([]);
     });
   }
 });
+
+/** What lies outside a scoped role's reach: community and grid codes, and ids of places by their key. */
+type Foreign = { communities: Set<string>; grids: Set<string>; ids: Map<string, Set<number>> };
+const foreign = new Map<"secretary" | "worker", Foreign>();
+
+/** Ids of places a role may not see, by the key that names them in an answer (`hazard_id`, …). */
+async function foreignIds(inScope: string): Promise<Map<string, Set<number>>> {
+  const ids = new Map<string, Set<number>>();
+  const q = async (key: string, text: string) =>
+    ids.set(key, new Set((await sql.query<{ id: number }>(text)).rows.map((r) => r.id)));
+  const place = (table: string) =>
+    `select t.id from ${table} t left join published_parcel pp on pp.parcel_id = t.parcel_id where not (${inScope})`;
+  await q("hazard_id", place("hazard"));
+  await q("venue_id", place("venue"));
+  await q("camera_id", place("camera"));
+  await q(
+    "building_id",
+    `select t.id from building t where not exists (select 1 from parcel pa join published_parcel pp
+       on pp.parcel_id = pa.id where pa.building_id = t.id and (${inScope}))`,
+  );
+  await q(
+    "entrance_id",
+    `select e.id from entrance e where not exists (select 1 from parcel pa join published_parcel pp
+       on pp.parcel_id = pa.id join building t on t.id = pa.building_id where pa.entrance_id = e.id and (${inScope}))`,
+  );
+  return ids;
+}
+
+beforeAll(async () => {
+  const codes = async (text: string, values: unknown[]) =>
+    new Set((await sql.query<{ code: string }>(text, values)).rows.map((r) => r.code));
+  const workerCommunities = [...new Set(workerGrids.map((g) => g.slice(0, 12)))];
+  foreign.set("secretary", {
+    communities: await codes("select code from community where code <> $1", [COMMUNITY_A]),
+    grids: await codes("select code from grid where community_code <> $1", [COMMUNITY_A]),
+    ids: await foreignIds(`t.community_code = '${COMMUNITY_A}'`),
+  });
+  foreign.set("worker", {
+    communities: await codes("select code from community where code <> all($1)", [workerCommunities]),
+    grids: await codes("select code from grid where code <> all($1)", [workerGrids]),
+    ids: await foreignIds(`pp.grid_code in (${workerGrids.map((g) => `'${g}'`).join(",")})`),
+  });
+});
+
+/**
+ * Every community code, grid code and place id in an answer (JSON walked generically, or any text) that lies
+ * outside the role's scope. Codes are found inside any string, messages included, so a refusal that names the
+ * neighbour's grid counts too.
+ */
+async function leaksIn(role: "secretary" | "worker", res: Response): Promise<string[]> {
+  const f = foreign.get(role)!;
+  const text = await res.text();
+  const found: string[] = [];
+  const scanText = (s: string, at: string) => {
+    for (const [code] of s.matchAll(/(?<!\d)\d{15}(?!\d)/g)) if (f.grids.has(code)) found.push(`${at}: grid ${code}`);
+    for (const [code] of s.matchAll(/(?<!\d)\d{12}(?!\d)/g)) {
+      if (f.communities.has(code)) found.push(`${at}: community ${code}`);
+    }
+  };
+  const walk = (v: unknown, at: string) => {
+    if (typeof v === "string") scanText(v, at);
+    else if (Array.isArray(v)) {
+      for (const [i, x] of v.entries()) walk(x, `${at}.${i}`);
+    } else if (v && typeof v === "object") {
+      for (const [k, x] of Object.entries(v)) {
+        const ids = f.ids.get(k);
+        if (ids && typeof x === "number" && ids.has(x)) found.push(`${at}.${k}: ${x}`);
+        walk(x, `${at}.${k}`);
+      }
+    }
+  };
+  try {
+    walk(JSON.parse(text), "$");
+  } catch {
+    scanText(text, "text");
+  }
+  return found.slice(0, 10);
+}
 
 type FC = { features: { properties: Record<string, unknown> }[] };
 const features = async (role: Role, path: string): Promise<FC["features"]> => {
@@ -434,6 +530,76 @@ const features = async (role: Role, path: string): Promise<FC["features"]> => {
 };
 
 describe("nothing outside the scope leaks", () => {
+  it("a secretary's camera reaching over the community's edge answers only about her own grids", async () => {
+    // A point of community A within a few metres of a parcel of another community.
+    const [edge] = (
+      await sql.query<{ lng: number; lat: number; bearing: number }>(
+        `select ST_X(p) lng, ST_Y(p) lat,
+           degrees(ST_Azimuth(p, ST_ClosestPoint(o.geom, p)))::float8 bearing
+         from parcel a
+         join parcel o on o.community_code <> a.community_code and ST_DWithin(o.geom, a.geom, 0.00005)
+         cross join lateral (select ST_PointOnSurface(ST_Intersection(a.geom, ST_Buffer(o.geom, 0.0002))) p) q
+         where a.community_code = $1 and not ST_IsEmpty(p) and ST_Intersects(a.geom, p)
+         order by a.id limit 1`,
+        [COMMUNITY_A],
+      )
+    ).rows;
+    expect(edge).toBeDefined();
+    const secretary = sessions.get("secretary")!;
+    const created = await secretary.send("POST", "/api/cameras", {
+      name: "越界视角",
+      type: "fixed",
+      geometry: { type: "Point", coordinates: [edge!.lng, edge!.lat] },
+      bearing_deg: edge!.bearing % 360,
+      range_m: 300,
+      view_width_deg: 120,
+    });
+    expect(created.status, await created.clone().text()).toBe(201);
+    const camera = await created.clone().json();
+    expect(await leaksIn("secretary", created)).toEqual([]);
+    const widened = await secretary.send("PATCH", `/api/cameras/${camera.camera.id}`, {
+      view_width_deg: 170,
+      range_m: 500,
+      version: camera.camera.properties.version,
+    });
+    expect(widened.status).toBe(200);
+    const { version } = (await widened.clone().json()).camera.properties;
+    expect(await leaksIn("secretary", widened)).toEqual([]);
+    // The admin's answer to the same change shows that the view does reach the neighbour.
+    const adminView = await sessions.get("admin")!.send("PATCH", `/api/cameras/${camera.camera.id}`, {
+      range_m: 499,
+      version,
+    });
+    const grids = ((await adminView.json()).grids as { community_code: string }[]).map((g) => g.community_code);
+    expect(grids.some((c) => c !== COMMUNITY_A)).toBe(true);
+    const removed = await secretary.request(`/api/cameras/${camera.camera.id}`, { method: "DELETE" });
+    expect(removed.status).toBe(200);
+    expect(await leaksIn("secretary", removed)).toEqual([]);
+  });
+
+  it("a refused hazard report does not name the grid the point lies in", async () => {
+    const [other] = (
+      await sql.query<{ lng: number; lat: number }>(
+        `select ST_X(ST_PointOnSurface(pa.geom)) lng, ST_Y(ST_PointOnSurface(pa.geom)) lat from parcel pa
+         join published_parcel pp on pp.parcel_id = pa.id where pa.community_code <> $1 order by pa.id limit 1`,
+        [COMMUNITY_A],
+      )
+    ).rows;
+    for (const role of ["secretary", "worker"] as const) {
+      const res = await sessions.get(role)!.send("POST", "/api/hazards", {
+        geometry: { type: "Point", coordinates: [other!.lng, other!.lat] },
+        category: "fire",
+        severity: "low",
+        title: "越界",
+      });
+      expect(res.status).toBe(403);
+      const body = await res.clone().json();
+      expect(body.error.code).toBe("outside_scope");
+      expect(body.error.en).toBe("the point lies outside your grids");
+      expect(await leaksIn(role, res)).toEqual([]);
+    }
+  });
+
   it("a secretary sees only the grids and places of their community", async () => {
     for (const layer of [
       "grids",

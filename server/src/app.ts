@@ -4,7 +4,7 @@ import { serveStatic } from "@hono/node-server/serve-static";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
-import { type AuthConfig, sessionGuard } from "./auth/session.ts";
+import { type AuthConfig, type SiteConfig, sessionGuard } from "./auth/session.ts";
 import type { Db } from "./db/db.ts";
 import { DomainError } from "./errors.ts";
 import { accountsRoutes } from "./features/accounts/accounts.routes.ts";
@@ -35,29 +35,38 @@ import { workersRoutes } from "./features/workers/workers.routes.ts";
 import { workspaceRoutes } from "./features/workspace/workspace.routes.ts";
 import { errorBody, preferredLang, statusOf } from "./http/errors.ts";
 import { idempotency } from "./http/idempotency.ts";
+import { textInput } from "./http/input.ts";
 import type { AppEnv } from "./http/router.ts";
+import { securityHeaders } from "./http/security.ts";
 
 export type AppDeps = {
   db: Db;
   auth?: Partial<AuthConfig>;
+  site?: Partial<SiteConfig>;
   /** The built web app (web/dist); without it the server answers only /api. */
   webDist?: string | undefined;
 };
 
 /** The one place where features meet: their routes under /api, the OpenAPI document, errors, the web app. */
-export function createApp({ db, auth, webDist }: AppDeps) {
+export function createApp({ db, auth, site, webDist }: AppDeps) {
   const authConfig: AuthConfig = Object.freeze({
     sessionIdleMinutes: auth?.sessionIdleMinutes ?? 30,
     sessionMaxHours: auth?.sessionMaxHours ?? 12,
     demoPassword: auth?.demoPassword,
     tilePrincipalTtlMs: auth?.tilePrincipalTtlMs,
   });
+  const siteConfig: SiteConfig = Object.freeze({
+    publicUrl: site?.publicUrl,
+    trustProxy: site?.trustProxy ?? false,
+  });
   const app = new OpenAPIHono<AppEnv>();
   app.use("*", async (c, next) => {
     c.set("db", db);
     c.set("auth", authConfig);
+    c.set("site", siteConfig);
     await next();
   });
+  app.use("*", securityHeaders());
   // Bodies are small JSON everywhere; imports that need more get their own limit, photo uploads theirs (2 MB).
   const jsonBodyLimit = bodyLimit({
     maxSize: 1024 * 1024,
@@ -68,23 +77,8 @@ export function createApp({ db, auth, webDist }: AppDeps) {
   app.use("/api/*", (c, next) =>
     isPhotoUpload(c.req.method, c.req.path) ? photoBodyLimit(c, next) : jsonBodyLimit(c, next),
   );
-  // PostgreSQL text cannot hold NUL; refuse it at the edge rather than fail in the database.
-  app.use("/api/*", async (c, next) => {
-    const nul = (s: string) => s.includes("\u0000") || s.includes("\\u0000");
-    let url = c.req.url;
-    try {
-      url = decodeURIComponent(url);
-    } catch {
-      throw new DomainError("invalid", "bad_request", "网址编码不正确", "malformed percent-encoding in the URL");
-    }
-    // An image is bytes, not text: reading it as UTF-8 would corrupt it (and its zero bytes are no NUL characters).
-    const binary = isPhotoUpload(c.req.method, c.req.path);
-    const body = c.req.method === "GET" || c.req.method === "HEAD" || binary ? "" : await c.req.text();
-    if (nul(url) || nul(body)) {
-      throw new DomainError("invalid", "bad_request", "输入含有空字符（NUL）", "input contains a NUL character");
-    }
-    await next();
-  });
+  // An image is bytes, not text: the text rule reads only JSON and text bodies, so photos pass it untouched.
+  app.use("/api/*", textInput());
   app.use("/api/*", sessionGuard());
   app.use("/api/*", idempotency());
 
@@ -149,10 +143,17 @@ export function createApp({ db, auth, webDist }: AppDeps) {
 
   if (webDist && fs.existsSync(webDist)) {
     const index = fs.readFileSync(path.join(webDist, "index.html"), "utf8");
-    app.use("/assets/*", serveStatic({ root: webDist, precompressed: true }), async (c, next) => {
-      c.header("cache-control", "public, max-age=31536000, immutable");
-      await next();
-    });
+    // Asset names carry their content hash, so a found one never changes; a missing one is a plain 404 (never
+    // the app shell, which a browser would keep for a year as that script).
+    app.use(
+      "/assets/*",
+      async (c, next) => {
+        await next();
+        if (c.res.status === 200) c.header("cache-control", "public, max-age=31536000, immutable");
+      },
+      serveStatic({ root: webDist, precompressed: true }),
+    );
+    app.get("/assets/*", (c) => c.text("not found", 404, { "cache-control": "no-store" }));
     app.use("/*", serveStatic({ root: webDist, precompressed: true }));
     // Client-side routes fall back to the app shell; unknown /api paths stay JSON 404s.
     app.get("*", (c) => (c.req.path.startsWith("/api/") ? c.notFound() : c.html(index)));

@@ -59,7 +59,8 @@ const commands: Record<string, () => Promise<void>> = {
       if (created?.generated) {
         console.log(
           `\n  演示账号 demo accounts: admin, planner, leader, secretary-<社区编码>, worker-1…worker-${created.workers}, info-1…info-${created.infoWorkers}\n` +
-            `  初始密码 initial password (shown once, change it at first sign-in): ${created.password}\n`,
+            `  初始密码 initial password (shown once, change it at first sign-in): ${created.password}\n` +
+            "  仅用于演示 for the demo only: a shared password is never for real accounts\n",
         );
       } else if (created) {
         console.log(`created ${created.count} demo accounts with the password from GRIDATLAS_DEMO_PASSWORD`);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { AuthConfig } from "./auth/session.ts";
+import type { AuthConfig, SiteConfig } from "./auth/session.ts";
 
 const schema = z.object({
   DATABASE_URL: z.string().url(),
@@ -24,6 +24,17 @@ const schema = z.object({
     .default(12),
   /** Scripted demos and tests: the demo accounts' password, and no forced change at first sign-in. */
   GRIDATLAS_DEMO_PASSWORD: z.string().min(1).optional(),
+  /** The origin users reach the server at, for absolute links (TileJSON); without it links are relative. */
+  GRIDATLAS_PUBLIC_URL: z
+    .string()
+    .url()
+    .transform((u) => u.replace(/\/+$/, ""))
+    .optional(),
+  /** "1" behind a reverse proxy: the client address is the last X-Forwarded-For hop, HTTPS from X-Forwarded-Proto. */
+  GRIDATLAS_TRUST_PROXY: z
+    .enum(["0", "1", "true", "false"])
+    .default("0")
+    .transform((v) => v === "1" || v === "true"),
 });
 
 export type Config = Readonly<{
@@ -34,6 +45,7 @@ export type Config = Readonly<{
   webDist: string | undefined;
   dbPoolMax: number;
   auth: AuthConfig;
+  site: SiteConfig;
 }>;
 
 /**
@@ -59,6 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       sessionMaxHours: e.SESSION_MAX_HOURS,
       demoPassword: e.GRIDATLAS_DEMO_PASSWORD,
     }),
+    site: Object.freeze({ publicUrl: e.GRIDATLAS_PUBLIC_URL, trustProxy: e.GRIDATLAS_TRUST_PROXY }),
   });
 }
 

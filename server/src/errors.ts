@@ -8,6 +8,7 @@
  * - conflict: the row changed meanwhile, or its state clashes with the request;
  * - precondition: the input is well-formed, but a rule or the data's state refuses it;
  * - unsupported_media: the body is of a type the route does not take (or is not what its type says);
+ * - version_required: an edit of a shared row came without the version it was made against;
  * - too_large, rate_limited, unavailable: limits of the service.
  */
 export type ErrorKind =
@@ -18,6 +19,7 @@ export type ErrorKind =
   | "conflict"
   | "precondition"
   | "unsupported_media"
+  | "version_required"
   | "too_large"
   | "rate_limited"
   | "unavailable";
@@ -44,3 +46,6 @@ export const badRequest = (field: string, zh: string, en: string) =>
   new DomainError("invalid", "bad_request", `${field}：${zh}`, `${field}: ${en}`, field);
 
 export const notFound = (zh: string, en: string) => new DomainError("not_found", "not_found", zh, en);
+
+/** A grid that is absent or outside the caller's scope: the same answer, without echoing a code back. */
+export const noSuchGrid = () => notFound("没有这个网格，或不在您的范围内", "no such grid within your reach");

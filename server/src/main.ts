@@ -5,7 +5,7 @@ import { createDb } from "./db/db.ts";
 
 const config = loadConfig();
 const db = createDb(config);
-const app = createApp({ db, auth: config.auth, webDist: config.webDist });
+const app = createApp({ db, auth: config.auth, site: config.site, webDist: config.webDist });
 
 const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
   console.log(`GridAtlas 网格一张图 is serving on http://localhost:${info.port}/`);

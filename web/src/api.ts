@@ -132,6 +132,19 @@ export async function signOut(): Promise<void> {
   if (status >= 400 && status !== 401) throw new ApiError(status, "http", `HTTP ${status}`, `HTTP ${status}`);
 }
 
+/** Sets an account's password through its one-time link (no session needed). */
+export async function setPasswordByLink(token: string, new_password: string): Promise<void> {
+  const res = await api.session["set-password"].$post({ json: { token, new_password } });
+  if (res.status >= 400) await ok(res as never);
+}
+
+/** Ends every session of the account, on every device, this one included. */
+export async function signOutEverywhere(): Promise<void> {
+  const status: number = (await api.session.all.$delete()).status;
+  csrfToken = "";
+  if (status >= 400 && status !== 401) throw new ApiError(status, "http", `HTTP ${status}`, `HTTP ${status}`);
+}
+
 export type Subdistrict = InferResponseType<typeof api.subdistrict.$get, 200>;
 export type GridDetail = InferResponseType<(typeof api.grids)[":code"]["$get"], 200>;
 export type Communities = Fc<InferResponseType<typeof api.communities.$get, 200>>;

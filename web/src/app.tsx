@@ -2,6 +2,7 @@ import { type ReactNode, useEffect, useState } from "react";
 import { type ApiError, fetchSession, onSessionLost, type Session, signOut, toApiError } from "./api.ts";
 import { forgetSession, rememberedSession, rememberSession, worksInField } from "./features/field/field-session.ts";
 import { PasswordForm } from "./features/session/password-form.tsx";
+import { SetPasswordForm } from "./features/session/set-password-form.tsx";
 import { SignInForm } from "./features/session/sign-in-form.tsx";
 import { useLang } from "./i18n/lang.ts";
 import { mayOpen, ownCommunity, PLAN_EDITORS, VIEWS } from "./roles.ts";
@@ -30,6 +31,7 @@ const LeaderMap = lazyPage(() => import("./features/leader-map/leader-map.tsx").
 /** Start-up: the session decides what is shown, the sign-in form or the shell. */
 export function App() {
   const { lang, t } = useLang();
+  const path = usePath();
   // undefined while the server is asked whether this browser has a session.
   const [session, setSession] = useState<Session | null | undefined>(undefined);
   const [error, setError] = useState<ApiError | null>(null);
@@ -85,6 +87,7 @@ export function App() {
       </Banner>
     );
   }
+  if (path === "/set-password") return <SetPasswordForm />;
   if (session === undefined) return <Progress label={t("app.loading")} detail="" done={0} total={1} />;
   if (session === null) return <SignInForm onSignedIn={enter} />;
   if (worksInField(session) && !session.account.must_change_password) {

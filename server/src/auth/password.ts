@@ -1,5 +1,8 @@
 import { randomBytes, scrypt as scryptCb, timingSafeEqual } from "node:crypto";
 import { promisify } from "node:util";
+import { ZxcvbnFactory } from "@zxcvbn-ts/core";
+import * as common from "@zxcvbn-ts/language-common";
+import * as en from "@zxcvbn-ts/language-en";
 
 const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number, opts: object) => Promise<Buffer>;
 
@@ -28,13 +31,40 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return key.length === expected.length && timingSafeEqual(key, expected);
 }
 
-/** A password rule users can read: at least 10 characters, not all of one kind. */
-export function passwordProblem(password: string): { zh: string; en: string } | null {
+// The estimator with its dictionaries (common passwords, English words and names, keyboard patterns), built once.
+const estimator = new ZxcvbnFactory({
+  dictionary: { ...common.dictionary, ...en.dictionary },
+  graphs: common.adjacencyGraphs,
+});
+
+/** The estimator's score a password must reach (0–4; 3 is "safely unguessable: moderate protection"). */
+export const MIN_SCORE = 3;
+
+/**
+ * Why a new password is refused, in both languages, or null: too short or long; containing the username; the
+ * demo's shared password (when the server knows it); guessable by the zxcvbn-ts estimator (common passwords,
+ * words, names, keyboard walks, dates, repeats; the username and the app's own words count as known). That it
+ * differs from the current password is checked where the current one is known.
+ */
+export function passwordProblem(
+  password: string,
+  ctx: { username: string; demoPassword?: string | undefined },
+): { zh: string; en: string } | null {
   if (password.length < 10) return { zh: "密码至少10个字符", en: "a password has at least 10 characters" };
   if (password.length > 200) return { zh: "密码最多200个字符", en: "a password has at most 200 characters" };
-  const kinds = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^a-zA-Z0-9]/].filter((re) => re.test(password)).length;
-  if (kinds < 2) {
-    return { zh: "密码需包含至少两类字符（字母、数字、符号）", en: "use at least two kinds of characters" };
+  const name = ctx.username.trim().toLowerCase();
+  if (name && password.toLowerCase().includes(name)) {
+    return { zh: "密码不能包含用户名", en: "a password must not contain the username" };
+  }
+  if (ctx.demoPassword !== undefined && password === ctx.demoPassword) {
+    return { zh: "不能使用演示账号的共用密码", en: "the demo accounts' shared password cannot be used" };
+  }
+  const { score } = estimator.check(password.slice(0, 100), [ctx.username, "gridatlas", "wangge", "网格"]);
+  if (score < MIN_SCORE) {
+    return {
+      zh: "密码太容易被猜中（常用密码、单词、姓名、键盘顺序、日期或重复）；请用几个不相关的词或更长的句子",
+      en: "the password is too easy to guess (a common password, word, name, keyboard walk, date or repeat); use several unrelated words or a longer phrase",
+    };
   }
   return null;
 }

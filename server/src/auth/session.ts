@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
+import { isIP } from "node:net";
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { sql } from "kysely";
@@ -21,16 +22,35 @@ export type AuthConfig = Readonly<{
   tilePrincipalTtlMs?: number | undefined;
 }>;
 
-/** What every request carries: the database, the auth settings and the principal the session guard resolved. */
-export type AppEnv = { Variables: { db: Db; auth: AuthConfig; principal: Principal | null } };
+/** How the server is reached from outside: what links it builds and which proxy headers it believes. */
+export type SiteConfig = Readonly<{
+  /** The public origin (and path prefix) links are built from, e.g. `https://grid.example.cn`; else links are relative. */
+  publicUrl: string | undefined;
+  /** Behind a reverse proxy: believe its `X-Forwarded-For` and `X-Forwarded-Proto` (off by default). */
+  trustProxy: boolean;
+}>;
+
+/** What every request carries: the database, the settings and the principal the session guard resolved. */
+export type AppEnv = { Variables: { db: Db; auth: AuthConfig; site: SiteConfig; principal: Principal | null } };
 
 export const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
 export const newToken = () => randomBytes(32).toString("base64url");
 
 /** Routes anyone may call without a session. Everything else under /api answers 401 to strangers. */
-const PUBLIC = new Set(["GET /api/health", "GET /api/openapi.json", "POST /api/session", "GET /api/session"]);
+const PUBLIC = new Set([
+  "GET /api/health",
+  "GET /api/openapi.json",
+  "POST /api/session",
+  "GET /api/session",
+  "POST /api/session/set-password",
+]);
 /** Routes open to an account that must change its password first. */
-const BEFORE_PASSWORD_CHANGE = new Set(["GET /api/session", "DELETE /api/session", "POST /api/session/password"]);
+const BEFORE_PASSWORD_CHANGE = new Set([
+  "GET /api/session",
+  "DELETE /api/session",
+  "DELETE /api/session/all",
+  "POST /api/session/password",
+]);
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 export const unauthenticated = () => new DomainError("unauthenticated", "unauthenticated", "请先登录", "sign in first");
@@ -97,7 +117,15 @@ export function actorOf(c: Context<AppEnv>): Actor {
   return { accountId: p.accountId, username: p.username, displayName: p.displayName, ip: clientIp(c) };
 }
 
+/**
+ * The client's address: the socket's peer, or, with `GRIDATLAS_TRUST_PROXY` on (the server only reachable through
+ * one reverse proxy), the last `X-Forwarded-For` hop, which that proxy appended and the client cannot forge. Off
+ * by default, since a client talking to the server directly could otherwise pick any address it likes.
+ */
 export function clientIp(c: Context<AppEnv>): string {
   const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
-  return incoming?.socket?.remoteAddress ?? "local";
+  const peer = incoming?.socket?.remoteAddress ?? "local";
+  if (!c.get("site")?.trustProxy) return peer;
+  const last = c.req.header("x-forwarded-for")?.split(",").at(-1)?.trim() ?? "";
+  return isIP(last) ? last : peer;
 }

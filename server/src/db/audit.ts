@@ -71,6 +71,20 @@ export async function versionConflict(
   });
 }
 
+/**
+ * The refusal of an edit of a shared row (cameras, workers) sent without the version it was made against: it
+ * would silently overwrite whatever someone else changed meanwhile (428 Precondition Required).
+ */
+export function versionRequired(what: { zh: string; en: string }): DomainError {
+  return new DomainError(
+    "version_required",
+    "version_required",
+    `修改${what.zh}须带上所依据的版本（version），请重新载入后再改`,
+    `an edit of ${what.en} must carry the version it was made against (version); reload and edit again`,
+    "version",
+  );
+}
+
 /** A version conflict on a row edited from a form (cameras, workers), worded with its name and the latest change. */
 export function staleVersion(
   db: Transaction<DB> | Kysely<DB>,

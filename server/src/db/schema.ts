@@ -291,6 +291,15 @@ export interface Photo {
   sha256: string;
 }
 
+export interface PasswordLink {
+  account_id: number;
+  created_at: Generated<Timestamp>;
+  created_by: string;
+  expires_at: Timestamp;
+  token_hash: string;
+  used_at: Timestamp | null;
+}
+
 export interface Plan {
   based_on: number | null;
   created_at: Generated<Timestamp>;
@@ -507,6 +516,7 @@ export interface DB {
   parcel: Parcel;
   parcel_edge: ParcelEdge;
   photo: Photo;
+  password_link: PasswordLink;
   plan: Plan;
   plan_edit: PlanEdit;
   plan_parcel: PlanParcel;

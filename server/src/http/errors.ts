@@ -2,7 +2,7 @@ import type { ZodError } from "zod";
 import { badRequest, DomainError, type ErrorKind } from "../errors.ts";
 
 /** Statuses a route may answer with on purpose; anything else is a fault and becomes a 500 without details. */
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 428 | 429 | 503;
 
 /** The one mapping of a failure's kind to its HTTP status. */
 const STATUS: Record<ErrorKind, ErrorStatus> = {
@@ -14,6 +14,7 @@ const STATUS: Record<ErrorKind, ErrorStatus> = {
   too_large: 413,
   unsupported_media: 415,
   precondition: 422,
+  version_required: 428,
   rate_limited: 429,
   unavailable: 503,
 };

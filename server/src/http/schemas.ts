@@ -158,4 +158,6 @@ export const editedVersion = z
   .int(bi("版本应为整数", "version is an integer"))
   .positive(bi("版本应为正整数", "version is a positive integer"))
   .max(2_000_000_000)
-  .openapi({ description: "The version the edit was made against; 409 if the row changed since" });
+  .openapi({
+    description: "The version the edit was made against: required (428 without it), 409 if the row changed since",
+  });

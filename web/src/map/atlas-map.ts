@@ -92,6 +92,9 @@ export class AtlasMap {
       attributionControl: false,
       localIdeographFontFamily: LOCAL_IDEOGRAPH_FONT_FAMILY,
       locale: options.locale,
+      // TileJSON tile URLs are relative to the server unless it knows its public URL; MapLibre's worker cannot
+      // resolve them, so they are made absolute here on the page.
+      transformRequest: (url) => ({ url: new URL(url, location.href).href }),
     });
     this.#map.touchZoomRotate.disableRotation();
     for (const layer of options.layers) this.#layers.set(layer.id, layer);

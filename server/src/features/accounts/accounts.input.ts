@@ -23,7 +23,9 @@ export const username = z
 export const NewAccount = z.object({
   username,
   display_name: z.string().trim().min(1).max(60),
-  password: z.string().max(200),
+  password: z.string().max(200).optional().openapi({
+    description: "An initial password to be changed at first sign-in; left out, a set-password link is issued",
+  }),
   roles: z.array(RoleGrant).min(1, bi("至少授予一个角色", "grant at least one role")).max(20),
 });
 
@@ -35,4 +37,10 @@ export const AccountChange = z
   })
   .strict();
 
-export const PasswordReset = z.object({ password: z.string().max(200) });
+export const PasswordReset = z.object({
+  password: z
+    .string()
+    .max(200)
+    .optional()
+    .openapi({ description: "A new initial password; left out, a one-time set-password link is issued instead" }),
+});

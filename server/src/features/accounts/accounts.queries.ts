@@ -1,5 +1,6 @@
 import { sql, type Transaction } from "kysely";
 import { hashPassword } from "../../auth/password.ts";
+import { unknowablePassword } from "../../auth/password-link.ts";
 import { type Actor, audit } from "../../db/audit.ts";
 import type { Db } from "../../db/db.ts";
 import type { DB } from "../../db/schema.ts";
@@ -77,10 +78,10 @@ async function setRoles(trx: Transaction<DB>, accountId: number, roles: RoleGran
 
 export async function createAccount(
   db: Db,
-  input: { username: string; display_name: string; password: string; roles: RoleGrant[] },
+  input: { username: string; display_name: string; password?: string | undefined; roles: RoleGrant[] },
   actor: Actor,
 ): Promise<number> {
-  const hash = await hashPassword(input.password);
+  const hash = input.password === undefined ? await unknowablePassword() : await hashPassword(input.password);
   return db.transaction().execute(async (trx) => {
     const taken = await trx
       .selectFrom("account")
@@ -176,8 +177,12 @@ export async function changeAccount(
   });
 }
 
-export async function resetPassword(db: Db, id: number, password: string, actor: Actor): Promise<boolean> {
-  const hash = await hashPassword(password);
+export async function usernameOf(db: Db, id: number): Promise<string | undefined> {
+  return (await db.selectFrom("account").select("username").where("id", "=", id).executeTakeFirst())?.username;
+}
+
+export async function resetPassword(db: Db, id: number, password: string | undefined, actor: Actor): Promise<boolean> {
+  const hash = password === undefined ? await unknowablePassword() : await hashPassword(password);
   return db.transaction().execute(async (trx) => {
     const r = await trx
       .updateTable("account")

@@ -1,12 +1,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { passwordProblem } from "../../auth/password.ts";
+import { issuePasswordLink } from "../../auth/password-link.ts";
 import { requireRole } from "../../auth/principal.ts";
 import { actorOf, principalOf } from "../../auth/session.ts";
 import { badRequest, notFound } from "../../errors.ts";
 import { createRouter } from "../../http/router.ts";
 import { ErrorSchema } from "../../http/schemas.ts";
 import { AccountChange, NewAccount, PasswordReset, RoleGrant } from "./accounts.input.ts";
-import { changeAccount, createAccount, listAccounts, resetPassword } from "./accounts.queries.ts";
+import { changeAccount, createAccount, listAccounts, resetPassword, usernameOf } from "./accounts.queries.ts";
 
 const Account = z
   .object({
@@ -30,6 +31,16 @@ const errors = {
   409: err("Username taken"),
   422: err("Would lock the admin out"),
 } as const;
+/** A one-time link, shown once to the admin: whoever opens it sets the account's password (72 h, single use). */
+const Issued = z.object({
+  id: z.number(),
+  set_password_url: z.string().optional(),
+  set_password_expires_at: z.string().optional(),
+});
+
+/** The link's path: the token rides in the fragment, which browsers never send to a server or in a Referer. */
+const linkOf = (token: string) => `/set-password#${token}`;
+
 const idParam = z.object({ id: z.coerce.number().int().positive().max(2_000_000_000) });
 
 const list = createRoute({
@@ -49,7 +60,10 @@ const create = createRoute({
   summary: "Create an account; it must change its password at first sign-in (admins)",
   request: { body: { content: { "application/json": { schema: NewAccount } }, required: true } },
   responses: {
-    201: { description: "Created", content: { "application/json": { schema: z.object({ id: z.number() }) } } },
+    201: {
+      description: "Created (with its set-password link when no password was given)",
+      content: { "application/json": { schema: Issued } },
+    },
     ...errors,
   },
 });
@@ -68,16 +82,17 @@ const reset = createRoute({
   method: "post",
   path: "/accounts/{id}/password",
   tags: ["accounts"],
-  summary: "Set a new initial password, to be changed at next sign-in (admins)",
+  summary:
+    "Reset a password (admins): a one-time set-password link (72 h, shown once), or a given initial password to be changed at next sign-in",
   request: { params: idParam, body: { content: { "application/json": { schema: PasswordReset } }, required: true } },
   responses: {
-    200: { description: "Reset", content: { "application/json": { schema: z.object({ id: z.number() }) } } },
+    200: { description: "Reset", content: { "application/json": { schema: Issued } } },
     ...errors,
   },
 });
 
-function checkPassword(password: string) {
-  const problem = passwordProblem(password);
+function checkPassword(password: string, username: string) {
+  const problem = passwordProblem(password, { username });
   if (problem) throw badRequest("password", problem.zh, problem.en);
 }
 
@@ -90,9 +105,11 @@ export const accountsRoutes = createRouter()
     const p = principalOf(c);
     requireRole(p, "admin");
     const body = c.req.valid("json");
-    checkPassword(body.password);
+    if (body.password !== undefined) checkPassword(body.password, body.username);
     const id = await createAccount(c.get("db"), body, actorOf(c));
-    return c.json({ id }, 201);
+    if (body.password !== undefined) return c.json({ id }, 201);
+    const link = await issuePasswordLink(c.get("db"), id, actorOf(c));
+    return c.json({ id, set_password_url: linkOf(link.token), set_password_expires_at: link.expires_at }, 201);
   })
   .openapi(update, async (c) => {
     const p = principalOf(c);
@@ -107,9 +124,13 @@ export const accountsRoutes = createRouter()
     requireRole(p, "admin");
     const { id } = c.req.valid("param");
     const { password } = c.req.valid("json");
-    checkPassword(password);
+    const username = await usernameOf(c.get("db"), id);
+    if (username === undefined) throw notFound(`没有编号为 ${id} 的账号`, `no account ${id}`);
+    if (password !== undefined) checkPassword(password, username);
     if (!(await resetPassword(c.get("db"), id, password, actorOf(c)))) {
       throw notFound(`没有编号为 ${id} 的账号`, `no account ${id}`);
     }
-    return c.json({ id }, 200);
+    if (password !== undefined) return c.json({ id }, 200);
+    const link = await issuePasswordLink(c.get("db"), id, actorOf(c));
+    return c.json({ id, set_password_url: linkOf(link.token), set_password_expires_at: link.expires_at }, 200);
   });

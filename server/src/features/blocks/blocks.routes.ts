@@ -1,5 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { sql } from "kysely";
+import { scopeCondition } from "../../auth/principal.ts";
+import { principalOf } from "../../auth/session.ts";
 import { asGeoJson, envelope, toFeatureCollection } from "../../db/postgis.ts";
 import { createRouter } from "../../http/router.ts";
 import { bbox, communityCode, errorResponses, featureCollection } from "../../http/schemas.ts";
@@ -21,12 +23,15 @@ const route = createRoute({
   },
 });
 
+// Secretaries and workers get their own communities' blocks, like every other answer naming a community; the
+// base map everyone sees is drawn from the blocks tiles.
 export const blocksRoutes = createRouter().openapi(route, async (c) => {
   const { bbox: box, community } = c.req.valid("query");
   let q = c
     .get("db")
     .selectFrom("block as b")
     .select(["b.id", "b.community_code", "b.kind", asGeoJson("b.geom").as("geometry")])
+    .where(scopeCondition(principalOf(c), { community: "b.community_code" }))
     .orderBy("b.id");
   if (box) q = q.where(sql<boolean>`b.geom && ${envelope(box)}`);
   if (community) q = q.where("b.community_code", "=", community);

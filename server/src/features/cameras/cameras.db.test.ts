@@ -63,8 +63,13 @@ async function create(body: object): Promise<Change> {
   return res.json();
 }
 
+/** The camera's version as stored: every change must name the version it was made against. */
+async function versionOf(id: number): Promise<number> {
+  return (await sql.query<{ version: number }>("select version from camera where id = $1", [id])).rows[0]!.version;
+}
+
 async function patch(id: number, body: object): Promise<Change> {
-  const res = await planner.send("PATCH", `/api/cameras/${id}`, body);
+  const res = await planner.send("PATCH", `/api/cameras/${id}`, { version: await versionOf(id), ...body });
   expect(res.status, await res.clone().text()).toBe(200);
   return res.json();
 }
@@ -168,7 +173,10 @@ describe("changing a camera", () => {
   it("refuses an empty change and a width for a dome", async () => {
     const { camera } = await create({ type: "dome" });
     expect((await planner.send("PATCH", `/api/cameras/${camera.id}`, {})).status).toBe(400);
-    expect((await planner.send("PATCH", `/api/cameras/${camera.id}`, { view_width_deg: 120 })).status).toBe(400);
+    const version = await versionOf(camera.id);
+    expect((await planner.send("PATCH", `/api/cameras/${camera.id}`, { view_width_deg: 120, version })).status).toBe(
+      400,
+    );
     expect((await planner.send("PATCH", "/api/cameras/999999999", { range_m: 10 })).status).toBe(404);
   });
 });
@@ -204,8 +212,12 @@ describe("two people changing one camera", () => {
     );
   });
 
-  it("takes a change without a version as before (scripts), and a version alone is not a change", async () => {
+  it("refuses a change without a version (428), changing nothing; a version alone is not a change", async () => {
     const { camera } = await create({ type: "fixed" });
+    const blind = await planner.send("PATCH", `/api/cameras/${camera.id}`, { range_m: 40 });
+    expect(blind.status).toBe(428);
+    expect((await blind.json()).error).toMatchObject({ code: "version_required", field: "version" });
+    expect(await versionOf(camera.id)).toBe(1);
     expect((await patch(camera.id, { range_m: 40 })).camera.properties.range_m).toBe(40);
     expect((await planner.send("PATCH", `/api/cameras/${camera.id}`, { version: 1 })).status).toBe(400);
   });

@@ -1,13 +1,13 @@
 import { CAMERA_TYPE_DEFAULTS, type CameraType } from "@gridatlas/geodata/cameras.ts";
 import type { Geometry, Point } from "geojson";
 import { sql } from "kysely";
-import { type Principal, scopeCondition } from "../../auth/principal.ts";
-import { type Actor, audit, staleVersion } from "../../db/audit.ts";
+import { type Principal, readsGrid, scopeCondition } from "../../auth/principal.ts";
+import { type Actor, audit, staleVersion, versionRequired } from "../../db/audit.ts";
 import type { Db } from "../../db/db.ts";
 import { asGeoJson, fromGeoJson, type PlaceFilter, placeCondition } from "../../db/postgis.ts";
 import { badRequest, DomainError, notFound } from "../../errors.ts";
 import type { CreateCameraInput, UpdateCameraInput } from "./cameras.input.ts";
-import { coverageOfGrids, gridsNear, inCoverageTransaction } from "./coverage.queries.ts";
+import { coverageOfGrids, type GridRef, gridsNear, inCoverageTransaction } from "./coverage.queries.ts";
 import { FULL_SWEEP_TYPES, refreshViews } from "./coverage.views.ts";
 
 /** The values that can be a type's default rather than surveyed, in the order `defaulted` lists them. */
@@ -82,7 +82,18 @@ async function result(db: Db, p: Principal, id: number, before: Geometry | null,
   const grids = await gridsNear(db, before ? [before] : [], [id], parcels);
   const [row] = await listCameras(db, p, {}, { views: true, ids: [id] });
   const { geometry, ...properties } = row!;
-  return { camera: { type: "Feature" as const, id, geometry, properties }, grids: await coverageOfGrids(db, grids) };
+  return { camera: { type: "Feature" as const, id, geometry, properties }, grids: await coverageIn(db, p, grids) };
+}
+
+/**
+ * The coverage of the grids a change reached, of those the principal may read only: a view reaching over the
+ * community's edge must not tell a secretary the names and figures of the neighbour's grids.
+ */
+function coverageIn(db: Db, p: Principal, grids: readonly GridRef[]) {
+  return coverageOfGrids(
+    db,
+    grids.filter((g) => readsGrid(p, g)),
+  );
 }
 
 const fullSweep = (type: string, width: number | null | undefined) => {
@@ -184,7 +195,8 @@ async function lockCamera(db: Db, p: Principal, id: number) {
 export function updateCamera(db: Db, p: Principal, actor: Actor, id: number, patch: UpdateCameraInput) {
   return inCoverageTransaction(db, async (trx) => {
     const before = await lockCamera(trx, p, id);
-    if (patch.version !== undefined && patch.version !== before.version) {
+    if (patch.version === undefined) throw versionRequired({ zh: "监控点位", en: "a camera" });
+    if (patch.version !== before.version) {
       throw await staleVersion(trx, {
         entity: "camera",
         id,
@@ -304,6 +316,6 @@ export function deleteCamera(db: Db, p: Principal, actor: Actor, id: number) {
       [],
       before.parcel_id === null ? [] : [before.parcel_id],
     );
-    return { id, grids: await coverageOfGrids(trx, grids) };
+    return { id, grids: await coverageIn(trx, p, grids) };
   });
 }

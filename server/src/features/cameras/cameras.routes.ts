@@ -44,6 +44,7 @@ const errors = {
   403: err("The role cannot change this camera"),
   404: err("No such camera, or not in the secretary's community"),
   409: err("Changed by someone else since the version sent (version_conflict); only planned cameras can be deleted"),
+  428: err("A change sent without the version it was made against (version_required)"),
 } as const;
 const body = <T extends z.ZodTypeAny>(schema: T) => ({
   body: { content: { "application/json": { schema } }, required: true },

@@ -144,6 +144,12 @@ async function openJunction(community: string, clear: number): Promise<[number, 
   return [j.lng, j.lat];
 }
 
+/** A PATCH of a camera made against its stored version, as the cameras page sends it. */
+async function changeCamera(session: TestSession, id: number, body: object): Promise<Response> {
+  const { version } = (await sql.query<{ version: number }>("select version from camera where id = $1", [id])).rows[0]!;
+  return session.send("PATCH", `/api/cameras/${id}`, { version, ...body });
+}
+
 const place = async (session: TestSession, body: object) => {
   const res = await session.send("POST", "/api/cameras", body);
   expect(res.status, await res.clone().text()).toBe(201);
@@ -288,7 +294,7 @@ describe("coverage of grids and communities", () => {
       [A],
     );
     const id = r.rows[0]!.id;
-    const res = await planner.send("PATCH", `/api/cameras/${id}`, { status: "offline" });
+    const res = await changeCamera(planner, id, { status: "offline" });
     expect(res.status).toBe(200);
     const change: Change = await res.json();
     expect(change.camera.properties.status).toBe("offline");
@@ -300,7 +306,7 @@ describe("coverage of grids and communities", () => {
     }
     const d = await compareWithReference(A, "current");
     expect(d.shareDiff).toBeLessThan(0.001);
-    await planner.send("PATCH", `/api/cameras/${id}`, { status: "online" });
+    await changeCamera(planner, id, { status: "online" });
   });
 
   it("redraws a camera's view when it turns, and its grids' coverage follows", async () => {
@@ -313,7 +319,7 @@ describe("coverage of grids and communities", () => {
     });
     const views: unknown[] = [created.camera.properties.view];
     for (const bearing of [90, 180, 270]) {
-      const res = await planner.send("PATCH", `/api/cameras/${created.camera.id}`, { bearing_deg: bearing });
+      const res = await changeCamera(planner, created.camera.id, { bearing_deg: bearing });
       expect(res.status).toBe(200);
       const change: Change = await res.json();
       expect(change.camera.properties.bearing_deg).toBe(bearing);
@@ -475,10 +481,8 @@ describe("who sees and changes what", () => {
       "select id from camera where community_code = $1 and status = 'online' order by id limit 1",
       [A],
     );
-    expect((await secretary.send("PATCH", `/api/cameras/${other.rows[0]!.id}`, { bearing_deg: 10 })).status).toBe(404);
-    expect((await secretary.send("PATCH", `/api/cameras/${ownOnline.rows[0]!.id}`, { bearing_deg: 10 })).status).toBe(
-      403,
-    );
+    expect((await changeCamera(secretary, other.rows[0]!.id, { bearing_deg: 10 })).status).toBe(404);
+    expect((await changeCamera(secretary, ownOnline.rows[0]!.id, { bearing_deg: 10 })).status).toBe(403);
     const inA = await freeSpot(A, 3);
     const inB = await freeSpot(B, 3);
     const point = (s: { lng: number; lat: number }) => ({ type: "Point", coordinates: [s.lng, s.lat] });
@@ -487,12 +491,10 @@ describe("who sees and changes what", () => {
     ).toBe(403);
     const mine = await place(secretary, { name: "本社区", type: "dome", geometry: point(inA) });
     expect(mine.camera.properties.status).toBe("planned");
-    expect((await secretary.send("PATCH", `/api/cameras/${mine.camera.id}`, { range_m: 50 })).status).toBe(200);
-    expect((await secretary.send("PATCH", `/api/cameras/${mine.camera.id}`, { status: "online" })).status).toBe(403);
-    expect((await secretary.send("PATCH", `/api/cameras/${mine.camera.id}`, { geometry: point(inB) })).status).toBe(
-      403,
-    );
-    expect((await leader.send("PATCH", `/api/cameras/${mine.camera.id}`, { range_m: 40 })).status).toBe(403);
+    expect((await changeCamera(secretary, mine.camera.id, { range_m: 50 })).status).toBe(200);
+    expect((await changeCamera(secretary, mine.camera.id, { status: "online" })).status).toBe(403);
+    expect((await changeCamera(secretary, mine.camera.id, { geometry: point(inB) })).status).toBe(403);
+    expect((await changeCamera(leader, mine.camera.id, { range_m: 40 })).status).toBe(403);
     expect((await leader.send("DELETE", `/api/cameras/${mine.camera.id}`)).status).toBe(403);
     expect((await leader.request(`/api/coverage?community=${B}`)).status).toBe(200);
     expect((await secretary.send("DELETE", `/api/cameras/${mine.camera.id}`)).status).toBe(200);
@@ -507,7 +509,7 @@ describe("the audit trail", () => {
       type: "half_dome",
       geometry: { type: "Point", coordinates: [s.lng, s.lat] },
     });
-    await planner.send("PATCH", `/api/cameras/${camera.id}`, { bearing_deg: 45, range_m: null });
+    await changeCamera(planner, camera.id, { bearing_deg: 45, range_m: null });
     await planner.send("DELETE", `/api/cameras/${camera.id}`);
     const rows = await sql.query<{
       action: string;

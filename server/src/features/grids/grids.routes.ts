@@ -4,7 +4,7 @@ import { principalOf } from "../../auth/session.ts";
 import { BAND_STATUSES } from "../../db/band.ts";
 import { toFeatureCollection } from "../../db/postgis.ts";
 import { gridTeam } from "../../db/team.ts";
-import { notFound } from "../../errors.ts";
+import { noSuchGrid } from "../../errors.ts";
 import { createRouter } from "../../http/router.ts";
 import { communityCode, errorResponses, featureCollection, gridCode } from "../../http/schemas.ts";
 import { findPublishedGrid, gridPlaceCounts, listPublishedGrids } from "./grids.queries.ts";
@@ -92,8 +92,7 @@ export const gridsRoutes = createRouter()
     const { code } = c.req.valid("param");
     const grid = await findPublishedGrid(db, code);
     // Out of scope answers exactly like absent, so codes of other communities cannot be probed.
-    if (!grid || !readsGrid(principalOf(c), grid))
-      throw notFound(`没有编码为 ${code} 的网格`, `no grid with code ${code}`);
+    if (!grid || !readsGrid(principalOf(c), grid)) throw noSuchGrid();
     const [team, counts] = await Promise.all([
       gridTeam(db, grid, ["w.id", "w.name", "w.role", "w.phone"]),
       gridPlaceCounts(db, grid.id),

@@ -260,16 +260,13 @@ export async function placeOf(db: Db, at: Point) {
   return row;
 }
 
-const notYourGrid = (grid: string | null, p: Principal) =>
+/** A point the principal may not report at. Its grid is not named: answers must not map others' territory. */
+const notYourGrid = () =>
   new DomainError(
     "forbidden",
     "outside_scope",
-    grid
-      ? `该位置属于网格 ${grid}，不在您负责的范围内（${[...p.workerGrids, ...p.communities].join("、") || "无"}）`
-      : "该位置不在已发布方案的任何网格内，不在您负责的范围内",
-    grid
-      ? `the point lies in grid ${grid}, outside what you are responsible for (${[...p.workerGrids, ...p.communities].join(", ") || "nothing"})`
-      : "the point lies in no grid of the published plan, outside what you are responsible for",
+    "该位置不在您负责的网格内",
+    "the point lies outside your grids",
     "geometry",
   );
 
@@ -282,7 +279,7 @@ export async function createHazard(db: Db, p: Principal, actor: Actor, input: Cr
   await checkCategory(db, "category", input.category);
   const id = await db.transaction().execute(async (trx) => {
     const place = await placeOf(trx, input.geometry);
-    if (!recordsAt(p, place)) throw notYourGrid(place.grid_code, p);
+    if (!recordsAt(p, place)) throw notYourGrid();
     if (input.venue_id !== undefined) {
       const venue = await trx
         .selectFrom("venue")

@@ -4,19 +4,64 @@ import { hashToken, newToken } from "../../auth/session.ts";
 import { type Actor, audit } from "../../db/audit.ts";
 import type { Db } from "../../db/db.ts";
 
-/** Consecutive wrong passwords before an account locks, and for how long. */
-export const LOCK_AFTER_FAILURES = 5;
-export const LOCK_MINUTES = 15;
+/** Live sessions an account may hold; signing in past it ends the oldest. */
+export const MAX_SESSIONS = 10;
 
 // Verifying against a throwaway hash when the username is unknown keeps the answer time the same, so response
 // times do not tell which usernames exist.
 const dummyHash = hashPassword("not-a-real-password");
 
-export type SignInResult =
-  | { ok: true; token: string; accountId: number }
-  | { ok: false; reason: "invalid" }
-  | { ok: false; reason: "locked"; retryAfterSeconds: number };
+export type SignInResult = { ok: true; token: string; accountId: number } | { ok: false };
 
+/**
+ * The audit trail's name for whoever tried to sign in: the account's username when the typed one names an
+ * account, else "unknown", so a password typed into the username box is never kept.
+ */
+async function attemptedBy(db: Db, username: string): Promise<{ actor: string; id: number | undefined }> {
+  const account = await db
+    .selectFrom("account")
+    .select(["id", "username"])
+    .where("username", "=", username)
+    .executeTakeFirst();
+  return account ? { actor: account.username, id: account.id } : { actor: "unknown", id: undefined };
+}
+
+/** Records a sign-in refused by throttling before any password was checked. */
+export async function recordThrottled(db: Db, username: string, ip: string): Promise<void> {
+  const who = await attemptedBy(db, username);
+  await audit(db, { actor: who.actor, action: "sign_in_throttled", entity: "account", entityId: who.id, ip });
+}
+
+/** A new session of the account; past `MAX_SESSIONS` the oldest end. Returns the token for the cookie. */
+export async function startSession(
+  trx: Db,
+  accountId: number,
+  ctx: { ip: string; userAgent: string | undefined; idleMinutes: number },
+): Promise<string> {
+  const token = newToken();
+  await trx
+    .insertInto("session")
+    .values({
+      id: hashToken(token),
+      account_id: accountId,
+      csrf_token: newToken(),
+      expires_at: sql<Date>`now() + make_interval(mins => ${ctx.idleMinutes})`,
+      ip: ctx.ip,
+      user_agent: ctx.userAgent?.slice(0, 300) ?? null,
+    })
+    .execute();
+  await sql`delete from session where account_id = ${accountId} and id not in (
+      select id from session where account_id = ${accountId} order by created_at desc, id limit ${MAX_SESSIONS})`.execute(
+    trx,
+  );
+  return token;
+}
+
+/**
+ * Checks a username and password. Unknown usernames, wrong passwords and disabled accounts fail alike, in the
+ * same time; each failure is audited under the account's name or "unknown" (see `attemptedBy`). Throttling is the
+ * caller's (auth/throttle.ts): nothing here locks an account.
+ */
 export async function signIn(
   db: Db,
   input: { username: string; password: string },
@@ -27,61 +72,21 @@ export async function signIn(
       .selectFrom("account")
       .selectAll()
       .where("username", "=", input.username)
-      .forUpdate()
       .executeTakeFirst();
-    const fail = async (action: string, diff: object = {}) =>
-      audit(trx, { actor: input.username, action, entity: "account", entityId: account?.id, diff, ip: ctx.ip });
-
-    if (!account) {
-      await verifyPassword(input.password, await dummyHash);
-      await fail("sign_in_failed", { reason: "unknown_username" });
-      return { ok: false, reason: "invalid" };
-    }
-    const now = Date.now();
-    if (account.locked_until && new Date(account.locked_until).getTime() > now) {
-      await fail("sign_in_refused", { reason: "locked" });
-      return {
-        ok: false,
-        reason: "locked",
-        retryAfterSeconds: Math.ceil((new Date(account.locked_until).getTime() - now) / 1000),
-      };
-    }
-    const good = await verifyPassword(input.password, account.password_hash);
-    if (!good || account.disabled) {
-      const failures = account.failed_sign_ins + 1;
-      const lock = failures >= LOCK_AFTER_FAILURES;
-      await trx
-        .updateTable("account")
-        .set({
-          failed_sign_ins: lock ? 0 : failures,
-          locked_until: lock ? sql<Date>`now() + make_interval(mins => ${LOCK_MINUTES})` : account.locked_until,
-        })
-        .where("id", "=", account.id)
-        .execute();
-      await fail("sign_in_failed", { reason: account.disabled ? "disabled" : "wrong_password", failures });
-      if (lock) {
-        await fail("account_locked", { minutes: LOCK_MINUTES });
-        return { ok: false, reason: "locked", retryAfterSeconds: LOCK_MINUTES * 60 };
-      }
-      return { ok: false, reason: "invalid" };
-    }
-    const token = newToken();
-    await trx
-      .updateTable("account")
-      .set({ failed_sign_ins: 0, locked_until: null })
-      .where("id", "=", account.id)
-      .execute();
-    await trx
-      .insertInto("session")
-      .values({
-        id: hashToken(token),
-        account_id: account.id,
-        csrf_token: newToken(),
-        expires_at: sql<Date>`now() + make_interval(mins => ${ctx.idleMinutes})`,
+    const good = await verifyPassword(input.password, account?.password_hash ?? (await dummyHash));
+    if (!account || !good || account.disabled) {
+      const reason = !account ? "unknown_username" : account.disabled ? "disabled" : "wrong_password";
+      await audit(trx, {
+        actor: account?.username ?? "unknown",
+        action: "sign_in_failed",
+        entity: "account",
+        entityId: account?.id,
+        diff: { reason },
         ip: ctx.ip,
-        user_agent: ctx.userAgent?.slice(0, 300) ?? null,
-      })
-      .execute();
+      });
+      return { ok: false };
+    }
+    const token = await startSession(trx, account.id, ctx);
     await audit(trx, {
       actor: account.username,
       action: "sign_in",
@@ -100,31 +105,47 @@ export async function signOut(db: Db, sessionId: string, actor: Actor): Promise<
   });
 }
 
-/** Changes the password after checking the current one; ends the account's other sessions. */
+/** Ends every session of the account ("sign out everywhere"). */
+export async function signOutEverywhere(db: Db, accountId: number, actor: Actor): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const ended = await trx.deleteFrom("session").where("account_id", "=", accountId).executeTakeFirst();
+    await audit(trx, {
+      actor: actor.username,
+      action: "sign_out_everywhere",
+      entity: "account",
+      entityId: accountId,
+      diff: { sessions: Number(ended.numDeletedRows) },
+      ip: actor.ip,
+    });
+    return Number(ended.numDeletedRows);
+  });
+}
+
+/**
+ * Changes the password after checking the current one. Every session of the account ends, this one included,
+ * and a new one starts: a new session id and CSRF token, so whatever knew the old ones holds nothing.
+ */
 export async function changePassword(
   db: Db,
-  input: { accountId: number; sessionId: string; current: string; next: string },
+  input: { accountId: number; current: string; next: string },
+  ctx: { ip: string; userAgent: string | undefined; idleMinutes: number },
   actor: Actor,
-): Promise<"ok" | "wrong_current" | "same"> {
+): Promise<{ outcome: "wrong_current" } | { outcome: "same" } | { outcome: "ok"; token: string }> {
   const account = await db
     .selectFrom("account")
     .select(["password_hash"])
     .where("id", "=", input.accountId)
     .executeTakeFirstOrThrow();
-  if (!(await verifyPassword(input.current, account.password_hash))) return "wrong_current";
-  if (input.current === input.next) return "same";
+  if (!(await verifyPassword(input.current, account.password_hash))) return { outcome: "wrong_current" };
+  if (input.current === input.next) return { outcome: "same" };
   const hash = await hashPassword(input.next);
-  await db.transaction().execute(async (trx) => {
+  const token = await db.transaction().execute(async (trx) => {
     await trx
       .updateTable("account")
       .set({ password_hash: hash, must_change_password: false, password_changed_at: sql<Date>`now()` })
       .where("id", "=", input.accountId)
       .execute();
-    await trx
-      .deleteFrom("session")
-      .where("account_id", "=", input.accountId)
-      .where("id", "<>", input.sessionId)
-      .execute();
+    await trx.deleteFrom("session").where("account_id", "=", input.accountId).execute();
     await audit(trx, {
       actor: actor.username,
       action: "password_change",
@@ -132,6 +153,7 @@ export async function changePassword(
       entityId: input.accountId,
       ip: actor.ip,
     });
+    return startSession(trx, input.accountId, ctx);
   });
-  return "ok";
+  return { outcome: "ok", token };
 }

@@ -2,14 +2,17 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { passwordProblem } from "../../auth/password.ts";
+import { redeemPasswordLink } from "../../auth/password-link.ts";
 import { loadPrincipal, type Principal } from "../../auth/principal.ts";
-import { FailureWindow } from "../../auth/rate-limit.ts";
 import { actorOf, clientIp, hashToken, principalOf, SESSION_COOKIE, unauthenticated } from "../../auth/session.ts";
+import { SignInThrottle } from "../../auth/throttle.ts";
+import type { Db } from "../../db/db.ts";
 import { badRequest, DomainError } from "../../errors.ts";
 import { bi } from "../../http/errors.ts";
 import { type AppEnv, createRouter } from "../../http/router.ts";
 import { ErrorSchema } from "../../http/schemas.ts";
-import { changePassword, signIn, signOut } from "./session.queries.ts";
+import { servedOverHttps } from "../../http/security.ts";
+import { changePassword, recordThrottled, signIn, signOut, signOutEverywhere } from "./session.queries.ts";
 
 const Me = z
   .object({
@@ -30,7 +33,10 @@ const Me = z
 const errors = {
   400: { description: "Bad input", content: { "application/json": { schema: ErrorSchema } } },
   401: { description: "Not signed in / wrong credentials", content: { "application/json": { schema: ErrorSchema } } },
-  429: { description: "Locked after repeated failures", content: { "application/json": { schema: ErrorSchema } } },
+  429: {
+    description: "Too many failed sign-ins for this username from here (or from anywhere, slower); see Retry-After",
+    content: { "application/json": { schema: ErrorSchema } },
+  },
 } as const;
 
 const Credentials = z.object({
@@ -63,11 +69,41 @@ const signOutRoute = createRoute({
   responses: { 204: { description: "Signed out" }, ...errors },
 });
 
+const everywhereRoute = createRoute({
+  method: "delete",
+  path: "/session/all",
+  tags: ["session"],
+  summary: "Sign out everywhere: end every session of the signed-in account, this one included",
+  responses: { 204: { description: "Signed out everywhere" }, ...errors },
+});
+
+const setPasswordRoute = createRoute({
+  method: "post",
+  path: "/session/set-password",
+  tags: ["session"],
+  summary:
+    "Set the password of an account through its one-time link (from an admin; 72 h, single use). No session needed; " +
+    "every session of the account ends, and the user then signs in",
+  request: {
+    body: {
+      content: {
+        "application/json": {
+          schema: z.object({ token: z.string().min(1).max(100), new_password: z.string().max(200) }),
+        },
+      },
+      required: true,
+    },
+  },
+  responses: { 204: { description: "Password set" }, 404: errors[400], ...errors },
+});
+
 const passwordRoute = createRoute({
   method: "post",
   path: "/session/password",
   tags: ["session"],
-  summary: "Change one's own password (required at first sign-in)",
+  summary:
+    "Change one's own password (required at first sign-in). Every session of the account ends; a new one starts " +
+    "with a new session cookie and CSRF token",
   request: {
     body: {
       content: {
@@ -97,25 +133,41 @@ function me(c: Context<AppEnv>, p: Principal) {
   };
 }
 
-const byAddress = new FailureWindow(30, 10 * 60_000);
+/** One throttle per database (so per server, and per test suite's app). */
+const throttles = new WeakMap<Db, SignInThrottle>();
+function throttleOf(db: Db): SignInThrottle {
+  let t = throttles.get(db);
+  if (!t) {
+    t = new SignInThrottle();
+    throttles.set(db, t);
+  }
+  return t;
+}
 
-/** Secure cookies behind HTTPS (directly or through a proxy that says so). */
+const setSessionCookie = (c: Context<AppEnv>, token: string) =>
+  setCookie(c, SESSION_COOKIE, token, { httpOnly: true, sameSite: "Strict", secure: isHttps(c), path: "/" });
+
+/**
+ * Whether a browser's Origin names the host the request came to. Anything unparsable, including the `null` that
+ * sandboxed pages send, is another site.
+ */
+function sameHost(origin: string, requestUrl: string): boolean {
+  try {
+    return new URL(origin).host === new URL(requestUrl).host;
+  } catch {
+    return false;
+  }
+}
+
+/** Secure cookies behind HTTPS (directly or through a trusted proxy that says so). */
 const isHttps = (c: Context<AppEnv>) =>
-  new URL(c.req.url).protocol === "https:" || c.req.header("x-forwarded-proto") === "https";
+  servedOverHttps(c.req.url, c.req.header("x-forwarded-proto"), c.get("site").trustProxy);
 
 export const sessionRoutes = createRouter()
   .openapi(signInRoute, async (c) => {
     const ip = clientIp(c);
-    if (byAddress.blocked(ip)) {
-      throw new DomainError(
-        "rate_limited",
-        "too_many_attempts",
-        "登录失败次数过多，请稍后再试",
-        "too many failed sign-ins; try later",
-      );
-    }
     const origin = c.req.header("origin");
-    if (origin && new URL(origin).host !== new URL(c.req.url).host) {
+    if (origin !== undefined && !sameHost(origin, c.req.url)) {
       throw new DomainError(
         "forbidden",
         "cross_origin",
@@ -125,6 +177,18 @@ export const sessionRoutes = createRouter()
     }
     const body = c.req.valid("json");
     const db = c.get("db");
+    const throttle = throttleOf(db);
+    const verdict = throttle.check(body.username, ip);
+    if (!verdict.allowed) {
+      await recordThrottled(db, body.username, ip);
+      c.header("retry-after", String(verdict.retryAfterSeconds));
+      throw new DomainError(
+        "rate_limited",
+        "too_many_attempts",
+        `登录失败次数过多，请 ${verdict.retryAfterSeconds} 秒后再试`,
+        `too many failed sign-ins; try again in ${verdict.retryAfterSeconds} s`,
+      );
+    }
     const auth = c.get("auth");
     const result = await signIn(db, body, {
       ip,
@@ -132,17 +196,7 @@ export const sessionRoutes = createRouter()
       idleMinutes: auth.sessionIdleMinutes,
     });
     if (!result.ok) {
-      byAddress.fail(ip);
-      if (result.reason === "locked") {
-        c.header("retry-after", String(result.retryAfterSeconds));
-        const minutes = Math.ceil(result.retryAfterSeconds / 60);
-        throw new DomainError(
-          "rate_limited",
-          "account_locked",
-          `多次密码错误，账号已锁定，请 ${minutes} 分钟后再试`,
-          `too many wrong passwords: the account is locked for ${minutes} min`,
-        );
-      }
+      throttle.fail(body.username, ip);
       throw new DomainError(
         "unauthenticated",
         "invalid_credentials",
@@ -150,13 +204,7 @@ export const sessionRoutes = createRouter()
         "wrong username or password",
       );
     }
-    byAddress.clear(ip);
-    setCookie(c, SESSION_COOKIE, result.token, {
-      httpOnly: true,
-      sameSite: "Strict",
-      secure: isHttps(c),
-      path: "/",
-    });
+    setSessionCookie(c, result.token);
     const principal = await loadPrincipal(db, hashToken(result.token));
     if (!principal) throw unauthenticated();
     return c.json(me(c, principal), 200);
@@ -172,19 +220,41 @@ export const sessionRoutes = createRouter()
     deleteCookie(c, SESSION_COOKIE, { path: "/" });
     return c.body(null, 204);
   })
+  .openapi(everywhereRoute, async (c) => {
+    const p = principalOf(c);
+    await signOutEverywhere(c.get("db"), p.accountId, actorOf(c));
+    deleteCookie(c, SESSION_COOKIE, { path: "/" });
+    return c.body(null, 204);
+  })
+  .openapi(setPasswordRoute, async (c) => {
+    const { token, new_password } = c.req.valid("json");
+    await redeemPasswordLink(
+      c.get("db"),
+      { token, password: new_password, demoPassword: c.get("auth").demoPassword },
+      clientIp(c),
+    );
+    return c.body(null, 204);
+  })
   .openapi(passwordRoute, async (c) => {
     const p = principalOf(c);
     const { current_password, new_password } = c.req.valid("json");
-    const problem = passwordProblem(new_password);
+    const problem = passwordProblem(new_password, { username: p.username, demoPassword: c.get("auth").demoPassword });
     if (problem) throw badRequest("new_password", problem.zh, problem.en);
-    const outcome = await changePassword(
-      c.get("db"),
-      { accountId: p.accountId, sessionId: p.sessionId, current: current_password, next: new_password },
+    const db = c.get("db");
+    const changed = await changePassword(
+      db,
+      { accountId: p.accountId, current: current_password, next: new_password },
+      { ip: clientIp(c), userAgent: c.req.header("user-agent"), idleMinutes: c.get("auth").sessionIdleMinutes },
       actorOf(c),
     );
-    if (outcome === "wrong_current")
+    if (changed.outcome === "wrong_current") {
       throw badRequest("current_password", "当前密码不正确", "the current password is wrong");
-    if (outcome === "same")
-      throw badRequest("new_password", "新密码不能与当前密码相同", "the new password must differ");
-    return c.json(me(c, { ...p, mustChangePassword: false }), 200);
+    }
+    if (changed.outcome === "same") {
+      throw badRequest("new_password", "新密码不能与当前密码相同", "the new password must differ from the current one");
+    }
+    setSessionCookie(c, changed.token);
+    const principal = await loadPrincipal(db, hashToken(changed.token));
+    if (!principal) throw unauthenticated();
+    return c.json(me(c, principal), 200);
   });

@@ -210,7 +210,9 @@ tilesRoutes
     const { layer } = c.req.valid("param");
     scopeOf(c, layer);
     const version = (await versionsOf(c.get("db"), true))[layer];
-    const origin = new URL(c.req.url).origin;
+    // Never from the request's Host: a forged one would hand the client someone else's tile URLs. Relative unless
+    // the public URL is configured (the web app resolves relative tile URLs against its own origin).
+    const origin = c.get("site").publicUrl ?? "";
     const zooms = TILE_LAYERS[layer].vectorLayers;
     return c.json(
       {

@@ -31,6 +31,9 @@ afterAll(async () => {
 });
 
 const one = async (q: string, params: unknown[] = []) => (await sql.query(q, params)).rows[0];
+/** The worker's version as stored: every edit names the version it was made against. */
+const versionOf = async (id: number): Promise<number> =>
+  (await one("select version from worker where id = $1", [id])).version;
 const gridOf = async (community: string, offset = 0) =>
   (
     await one("select code from published_grid where community_code = $1 order by code offset $2 limit 1", [
@@ -98,11 +101,18 @@ describe("the team of a community", () => {
     expect((await secretaryA.send("POST", `/api/workers/${w.id}/assignments`, { grid_code: grid })).status).toBe(201);
     expect((await secretaryA.send("POST", `/api/workers/${w.id}/assignments`, { grid_code: grid })).status).toBe(200);
     const edited = await (
-      await secretaryA.send("PATCH", `/api/workers/${w.id}`, { phone: "", role: "grid_worker" })
+      await secretaryA.send("PATCH", `/api/workers/${w.id}`, {
+        phone: "",
+        role: "grid_worker",
+        version: await versionOf(w.id),
+      })
     ).json();
     expect(edited).toMatchObject({ phone: null, role: "grid_worker", grids: [grid] });
     const before = await auditCount("worker_retire");
-    const retired = await secretaryA.send("PATCH", `/api/workers/${w.id}`, { retired_on: "2026-11-01" });
+    const retired = await secretaryA.send("PATCH", `/api/workers/${w.id}`, {
+      retired_on: "2026-11-01",
+      version: await versionOf(w.id),
+    });
     expect(retired.status).toBe(200);
     expect((await retired.json()).grids).toEqual([]);
     expect(await auditCount("worker_retire")).toBe(before + 1);
@@ -110,7 +120,17 @@ describe("the team of a community", () => {
     expect(trail.diff.assignments_ended).toEqual([grid]);
     const refused = await secretaryA.send("POST", `/api/workers/${w.id}/assignments`, { grid_code: grid });
     expect(refused.status).toBe(422);
-    expect((await secretaryA.send("PATCH", `/api/workers/${w.id}`, { retired_on: "2026-01-01" })).status).toBe(422);
+    const early = { retired_on: "2026-01-01", version: await versionOf(w.id) };
+    expect((await secretaryA.send("PATCH", `/api/workers/${w.id}`, early)).status).toBe(422);
+  });
+
+  it("refuses an edit without a version (428) and changes nothing", async () => {
+    const id = await workerOf(A, "grid_worker");
+    const before = await one("select phone, version from worker where id = $1", [id]);
+    const blind = await secretaryA.send("PATCH", `/api/workers/${id}`, { phone: "138 0000 0009" });
+    expect(blind.status).toBe(428);
+    expect((await blind.json()).error).toMatchObject({ code: "version_required", field: "version" });
+    expect(await one("select phone, version from worker where id = $1", [id])).toEqual(before);
   });
 
   it("refuses an edit made on an old version of a worker, naming who changed it, and keeps their change", async () => {

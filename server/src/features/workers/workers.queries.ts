@@ -1,5 +1,5 @@
 import { sql, type Transaction } from "kysely";
-import { type Actor, audit, staleVersion } from "../../db/audit.ts";
+import { type Actor, audit, staleVersion, versionRequired } from "../../db/audit.ts";
 import type { Db } from "../../db/db.ts";
 import type { DB } from "../../db/schema.ts";
 import { DomainError } from "../../errors.ts";
@@ -124,7 +124,7 @@ export type WorkerChange = {
   phone?: string | null | undefined;
   started_on?: string | undefined;
   retired_on?: string | null | undefined;
-  /** The version the edit was made against: refused with 409 when the worker changed since. */
+  /** The version the edit was made against: 428 without it, 409 when the worker changed since. */
   version?: number | undefined;
 };
 
@@ -142,7 +142,8 @@ export async function updateWorker(db: Db, id: number, change: WorkerChange, tod
       .executeTakeFirst();
     if (!before) throw new DomainError("not_found", "not_found", `没有编号为 ${id} 的人员`, `no worker ${id}`);
     const { version: given, ...fields } = change;
-    if (given !== undefined && given !== before.version) {
+    if (given === undefined) throw versionRequired({ zh: "人员", en: "a worker" });
+    if (given !== before.version) {
       throw await staleVersion(trx, {
         entity: "worker",
         id,

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { forbidden, isAdmin, type Principal } from "../../auth/principal.ts";
 import { actorOf, principalOf } from "../../auth/session.ts";
-import { DomainError, notFound } from "../../errors.ts";
+import { DomainError, noSuchGrid, notFound } from "../../errors.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
 import { ErrorSchema, json } from "../../http/schemas.ts";
@@ -26,6 +26,7 @@ const errors = {
   404: json(ErrorSchema, "No such worker, community or grid (or not in your scope)"),
   422: json(ErrorSchema, "Refused: retired worker, grid of another community, dates out of order"),
   409: json(ErrorSchema, "Changed by someone else since the version sent (version_conflict)"),
+  428: json(ErrorSchema, "A change sent without the version it was made against (version_required)"),
 } as const;
 const body = <T extends z.ZodTypeAny>(schema: T) => ({
   body: { content: { "application/json": { schema } }, required: true },
@@ -198,7 +199,7 @@ export const workersRoutes = createRouter()
     const { worker, actor, manages } = await managedWorker(c, id);
     const grid = await findPublishedGrid(c.get("db"), grid_code);
     if (!grid?.community_code || !manages(grid.community_code)) {
-      throw notFound(`没有编码为 ${grid_code} 的网格`, `no grid with code ${grid_code}`);
+      throw noSuchGrid();
     }
     if (grid.community_code !== worker.community_code) {
       throw new DomainError(

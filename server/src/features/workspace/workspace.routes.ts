@@ -5,7 +5,7 @@ import { principalOf } from "../../auth/session.ts";
 import { BAND_STATUSES } from "../../db/band.ts";
 import { readerOf } from "../../db/db.ts";
 import { gridTeam } from "../../db/team.ts";
-import { badRequest, notFound } from "../../errors.ts";
+import { badRequest, noSuchGrid, notFound } from "../../errors.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
 import { ErrorSchema, geometry, json } from "../../http/schemas.ts";
@@ -353,7 +353,7 @@ async function communityFor(c: Context<AppEnv>, code: string, who: "readers" | "
   const community = await findCommunity(c.get("db"), code);
   // Another community's code answers like a missing one, so codes cannot be probed.
   if (!community || (ownOnly && !p.communities.includes(code))) {
-    throw notFound(`没有编码为 ${code} 的社区`, `no community with code ${code}`);
+    throw notFound("没有这个社区，或不在您的范围内", "no such community within your reach");
   }
   return community;
 }
@@ -482,7 +482,7 @@ export const workspaceRoutes = createRouter()
     const today = c.req.valid("query").today ?? localToday();
     const db = c.get("db");
     const grid = await findGrid(db, code);
-    if (!grid || !readsGrid(p, grid)) throw notFound(`没有编码为 ${code} 的网格`, `no grid with code ${code}`);
+    if (!grid || !readsGrid(p, grid)) throw noSuchGrid();
     const [rows, team, entrances, venues, hazards, trend] = await Promise.all([
       gridFigures(db, { grid: code }, today),
       gridTeam(db, grid, ["w.id", "w.name", "w.role", "w.phone", "w.started_on"]),
@@ -492,7 +492,7 @@ export const workspaceRoutes = createRouter()
       gridTrend(db, grid.id, today),
     ]);
     const row = rows[0];
-    if (!row) throw notFound(`没有编码为 ${code} 的网格`, `no grid with code ${code}`);
+    if (!row) throw noSuchGrid();
     const view = staffView(p, grid.community_code);
     const staleBefore = addDays(today, -29);
     return c.json(
