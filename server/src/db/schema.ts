@@ -278,6 +278,15 @@ export interface ParcelEdge {
   on_road: boolean;
 }
 
+export interface PasswordLink {
+  account_id: number;
+  created_at: Generated<Timestamp>;
+  created_by: string;
+  expires_at: Timestamp;
+  token_hash: string;
+  used_at: Timestamp | null;
+}
+
 export interface Photo {
   bytes: number;
   content_type: string;
@@ -289,15 +298,6 @@ export interface Photo {
   id: Generated<number>;
   inspection_id: number | null;
   sha256: string;
-}
-
-export interface PasswordLink {
-  account_id: number;
-  created_at: Generated<Timestamp>;
-  created_by: string;
-  expires_at: Timestamp;
-  token_hash: string;
-  used_at: Timestamp | null;
 }
 
 export interface Plan {
@@ -515,8 +515,8 @@ export interface DB {
   inspection: Inspection;
   parcel: Parcel;
   parcel_edge: ParcelEdge;
-  photo: Photo;
   password_link: PasswordLink;
+  photo: Photo;
   plan: Plan;
   plan_edit: PlanEdit;
   plan_parcel: PlanParcel;
