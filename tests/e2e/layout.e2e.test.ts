@@ -6,9 +6,10 @@ import { mapSettled, signIn } from "../support/pages.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 
 /**
- * The one layout test: every page of every role, on a phone and at two desktop sizes, in Chinese and English. On
- * each it looks for what stops a person: content running off the side of the screen, a control covered by something
- * else (a panel, the attribution, another control), and text squeezed to a character or two per line.
+ * The one layout test: every page of every role, on two phones (390×844 and 360×740) and at two desktop sizes, in
+ * Chinese and English. On each it looks for what stops a person: content running off the side of the screen, a
+ * control covered by something else (a panel, the attribution, another control), and text squeezed to a character
+ * or two per line.
  */
 
 /** Software WebGL draws slowly; every wait is on a condition, and this is only its upper bound. */
@@ -74,7 +75,11 @@ const PAGES: LayoutPage[] = [
 ];
 
 type Viewport = { name: string; width: number; height: number; phone: boolean };
-const PHONE: Viewport = { name: "390x844", width: 390, height: 844, phone: true };
+/** A common phone, and a small one as a resize of the same page. */
+const PHONES: Viewport[] = [
+  { name: "390x844", width: 390, height: 844, phone: true },
+  { name: "360x740", width: 360, height: 740, phone: true },
+];
 const DESKTOPS: Viewport[] = [
   { name: "1280x800", width: 1280, height: 800, phone: false },
   { name: "1440x900", width: 1440, height: 900, phone: false },
@@ -334,7 +339,7 @@ describe("the layout of every page, for every role, on a phone and on two deskto
     it(`${role}: nothing off the side, covered or squeezed`, { timeout: WAIT_MS * 20 }, async () => {
       const offences: string[] = [];
       // The phone has its own context: isMobile and touch cannot change on a live one.
-      await checkAt(role, [PHONE], offences);
+      await checkAt(role, PHONES, offences);
       await checkAt(role, DESKTOPS, offences);
       if (offences.length > 0) console.log(`layout offences (${role}): ${offences.length}\n${offences.join("\n")}`);
       expect(offences).toEqual([]);
