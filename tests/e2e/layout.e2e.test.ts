@@ -67,6 +67,7 @@ const PAGES: LayoutPage[] = [
   { path: "/admin/accounts", roles: ["admin"], ready: "[data-testid=accounts-table]" },
   { path: "/admin/audit", roles: ["admin", "leader"], ready: "[data-testid=audit-table]" },
   { path: "/leader-map", roles: SIGNED_IN, ready: "[data-testid=leader-filters]" },
+  { path: "/leader-map", roles: ["leader"], ready: "[data-testid=leader-filters]", open: { as: "menu", by: openMenu } },
   { path: "/data", roles: READ_ALL, ready: "[data-testid=data-page]" },
   { path: "/data?tab=plan", roles: ["admin"], ready: "[data-testid=data-page]" },
   { path: "/data?tab=osm", roles: ["admin"], ready: "[data-testid=data-page]" },
@@ -199,6 +200,9 @@ function findOffences(page: Page): Promise<Offence[]> {
       if (!hit || hit === el || el.contains(hit)) continue;
       if (hit instanceof HTMLLabelElement && hit.control === el) continue;
       if (hit.closest("label") && (hit.closest("label") as HTMLLabelElement).control === el) continue;
+      // What a person has just opened (a dropdown, a sheet of filters, marked data-overlay) covers the page on purpose.
+      const overlay = hit.closest("[data-overlay]");
+      if (overlay && !overlay.contains(el)) continue;
       found.push({ kind: "covered", what: `${describe(el)} under ${describe(hit)}` });
     }
 
@@ -240,6 +244,15 @@ function viaNav(view: string, testId: string): (page: Page) => Promise<void> {
     await page.getByTestId(`nav-${view}`).click();
     await page.getByTestId(testId).waitFor({ timeout: WAIT_MS });
   };
+}
+
+/** On the leader's map: opens the hazard status dropdown (from the sheet of filters on a phone). */
+async function openMenu(page: Page): Promise<void> {
+  const sheet = page.getByTestId("filters-toggle");
+  if (await sheet.isVisible()) await sheet.click();
+  const menu = page.getByTestId("filter-hazard-status");
+  await menu.locator("summary").click();
+  await menu.locator(".lm-multi-menu").waitFor();
 }
 
 /** On the map screen: opens the grid panel by a click inside the grid drawn nearest the centre. */
@@ -326,7 +339,10 @@ async function checkAt(role: Role, viewports: Viewport[], out: string[]): Promis
         page = await context.newPage();
       }
       console.log(
-        `layout ${role} ${viewports[0]!.name} ${nameOf(entry)}: ${out.length - before}, ${(Date.now() - t0) / 1000} s`,
+        [
+          `layout ${role} ${viewports[0]!.name} ${nameOf(entry)}: ${(Date.now() - t0) / 1000} s`,
+          ...out.slice(before),
+        ].join("\n"),
       );
     }
   } finally {
@@ -341,7 +357,7 @@ describe("the layout of every page, for every role, on a phone and on two deskto
       // The phone has its own context: isMobile and touch cannot change on a live one.
       await checkAt(role, PHONES, offences);
       await checkAt(role, DESKTOPS, offences);
-      if (offences.length > 0) console.log(`layout offences (${role}): ${offences.length}\n${offences.join("\n")}`);
+      console.log(`layout offences (${role}): ${offences.length}`);
       expect(offences).toEqual([]);
     });
   }

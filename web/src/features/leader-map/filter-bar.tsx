@@ -23,7 +23,7 @@ function MultiSelect(props: {
         {props.label}
         {props.value.length > 0 && <span className="lm-badge">{props.value.length}</span>}
       </summary>
-      <div className="lm-multi-menu">
+      <div className="lm-multi-menu" data-overlay="">
         {props.options.map((o) => (
           <label key={o.value} className="lm-check">
             <input
@@ -134,7 +134,10 @@ export function FilterBar(props: {
         {t("leaderMap.filters")}
         {inUse > 0 && <span className="lm-badge">{inUse}</span>}
       </button>
-      <div className={sheet ? "lm-filters-more lm-sheet-open" : "lm-filters-more"}>
+      <div
+        className={sheet ? "lm-filters-more lm-sheet-open" : "lm-filters-more"}
+        data-overlay={sheet ? "" : undefined}
+      >
         <div className="lm-sheet-head">
           <strong>{t("leaderMap.filters")}</strong>
           <button type="button" className="panel-close" onClick={() => setSheet(false)} aria-label={t("app.dismiss")}>
