@@ -214,8 +214,15 @@ function findOffences(page: Page): Promise<Offence[]> {
       const owner = node.parentElement;
       if (text.length < 3 || !owner || !visible(owner) || owner.closest(".maplibregl-map, style, script")) continue;
       range.selectNodeContents(node);
-      const lines = new Set([...range.getClientRects()].filter((q) => q.width > 0).map((q) => Math.round(q.top)));
-      if (lines.size >= 2 && text.length / lines.size <= 2.5) {
+      const rects = [...range.getClientRects()].filter((q) => q.width > 0);
+      const lines = new Set(rects.map((q) => Math.round(q.top)));
+      // Squeezed text stands in a box a few characters wide; a link wrapping at the end of a sentence does not.
+      let box: HTMLElement | null = owner;
+      while (box?.parentElement && getComputedStyle(box).display === "inline") box = box.parentElement;
+      const style = getComputedStyle(box ?? owner);
+      const inner = (box ?? owner).clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+      const narrow = inner < 3.5 * parseFloat(getComputedStyle(owner).fontSize);
+      if (lines.size >= 2 && narrow && text.length / lines.size <= 2.5) {
         found.push({ kind: "squeezed", what: `${describe(owner)} in ${lines.size} lines` });
       }
     }
