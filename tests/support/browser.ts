@@ -7,6 +7,17 @@ import { type BrowserContext, chromium, type Page } from "playwright-core";
 /** Debian's Chromium (package `chromium`): the tests never download a browser of their own. */
 export const CHROMIUM_PATH = "/usr/bin/chromium";
 
+/** Software WebGL (SwiftShader), no sandbox, nothing fetched from outside. */
+export const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--enable-unsafe-swiftshader",
+  "--use-angle=swiftshader",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+
 /** Where screenshots go (gitignored); CI keeps them as the run's artifacts. */
 export const ARTIFACTS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../artifacts");
 
@@ -31,15 +42,7 @@ export async function launchBrowser(
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: [
-      "--no-sandbox",
-      "--enable-unsafe-swiftshader",
-      "--use-angle=swiftshader",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
+    args: CHROMIUM_ARGS,
     viewport: { width: opts.width ?? 1280, height: opts.height ?? 800 },
     locale: opts.locale ?? "zh-CN",
     // A phone: touch events, the mobile viewport meta honoured.

@@ -123,11 +123,13 @@ function Shell(props: { session: Session; onSignOut: () => void }) {
     </TopBar>
   );
   const canEditPlans = mayOpen(session, PLAN_EDITORS);
-  // A secretary's home is the workspace of their community.
+  // A secretary's home is the workspace of their community: where they land, not a wall in front of the map, which
+  // their 网格地图 link still opens.
   const secretaryOnly = roles.every((r) => r === "secretary");
+  const [landing] = useState(path);
   useEffect(() => {
-    if (secretaryOnly && path === "/") navigate("/workspace", { replace: true });
-  }, [secretaryOnly, path]);
+    if (secretaryOnly && landing === "/") navigate("/workspace", { replace: true });
+  }, [secretaryOnly, landing]);
 
   if (!mayOpen(session, view.roles)) {
     return (

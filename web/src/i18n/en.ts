@@ -594,6 +594,7 @@ export const en: Record<MessageKey, string> = {
   "leaderMap.to": "To",
   "leaderMap.any": "Any",
   "leaderMap.clear": "Clear filters",
+  "leaderMap.zoomToResults": "Zoom to results",
   "leaderMap.heat": "Heat map",
   "leaderMap.noRoads": "no roads",
   "leaderMap.loading": "Loading…",

@@ -587,6 +587,7 @@ export const zh = {
   "leaderMap.to": "结束日期",
   "leaderMap.any": "不限",
   "leaderMap.clear": "清除筛选",
+  "leaderMap.zoomToResults": "缩放至结果",
   "leaderMap.heat": "热力图",
   "leaderMap.noRoads": "无道路",
   "leaderMap.loading": "正在加载…",

@@ -358,9 +358,9 @@ export class AtlasMap {
   }
 
   /** Moves the camera to show `bbox`; `side` keeps room for a panel over the map. */
-  fitBounds(bbox: BBox, side: { right?: number } = {}): void {
+  fitBounds(bbox: BBox, side: { left?: number; right?: number } = {}): void {
     this.#map.fitBounds(bbox, {
-      padding: framePadding(this.#map.getContainer(), this.#inset, side.right ?? 0),
+      padding: framePadding(this.#map.getContainer(), this.#inset, side.right ?? 0, side.left ?? 0),
       maxZoom: 17,
       duration: 600,
     });
@@ -461,7 +461,8 @@ export class AtlasMap {
     }
     this.#navigation = new NavigationControl({ showCompass: false });
     this.#scale = new ScaleControl({ unit: "metric" });
-    this.#attribution = new AttributionControl({ compact: false, customAttribution: this.#attributionText });
+    // Left to MapLibre, it folds into an ⓘ button on a map 640 px wide or less (a phone), spelled out above.
+    this.#attribution = new AttributionControl({ customAttribution: this.#attributionText });
     map.addControl(this.#navigation, "bottom-right");
     map.addControl(this.#scale, "bottom-left");
     map.addControl(this.#attribution, "bottom-left");
@@ -488,17 +489,17 @@ function baseStyle(sources: Record<string, SourceSpecification>, layers: LayerSp
  * Padding that frames a view clear of the app's panels, plus a margin; on a screen too small for that the panels
  * cover part of the map anyway, and only the margin is kept.
  */
-function framePadding(container: HTMLElement, inset: Inset, panelRight: number): Inset {
+function framePadding(container: HTMLElement, inset: Inset, panelRight: number, panelLeft = 0): Inset {
   const margin = 24;
   const right = Math.max(inset.right, panelRight);
-  const fits =
-    container.clientWidth - inset.left - right > 320 && container.clientHeight - inset.top - inset.bottom > 240;
+  const left = Math.max(inset.left, panelLeft);
+  const fits = container.clientWidth - left - right > 320 && container.clientHeight - inset.top - inset.bottom > 240;
   if (!fits) return { top: margin, right: margin, bottom: margin, left: margin };
   return {
     top: inset.top + margin,
     right: right + margin,
     bottom: inset.bottom + margin,
-    left: inset.left + margin,
+    left: left + margin,
   };
 }
 

@@ -23,7 +23,7 @@ function MultiSelect(props: {
         {props.label}
         {props.value.length > 0 && <span className="lm-badge">{props.value.length}</span>}
       </summary>
-      <div className="lm-multi-menu">
+      <div className="lm-multi-menu" data-overlay="">
         {props.options.map((o) => (
           <label key={o.value} className="lm-check">
             <input
@@ -68,6 +68,18 @@ export function FilterBar(props: {
   const bar = useRef<HTMLElement>(null);
   useBottomVar(bar, "--filters-bottom");
   const set = (patch: Partial<Filters>) => props.onChange({ ...f, ...patch });
+  // On a phone all but the search fold into a sheet, opened by 筛选 (its badge counts the filters in use).
+  const [sheet, setSheet] = useState(false);
+  const inUse = [
+    f.community,
+    f.grid,
+    f.from || f.to,
+    f.venueCategories.length,
+    f.venueStatuses.length,
+    f.hazardCategories.length,
+    f.hazardStatuses.length,
+    f.severities.length,
+  ].filter(Boolean).length;
   const [q, setQ] = useState(f.q);
   const [grid, setGrid] = useState(f.grid ?? "");
   useEffect(() => setQ(f.q), [f.q]);
@@ -112,128 +124,149 @@ export function FilterBar(props: {
         maxLength={100}
         data-testid="filter-q"
       />
-      <select
-        value={f.community ?? ""}
-        onChange={(e) => set({ community: e.target.value || null, grid: null })}
-        data-testid="filter-community"
-        aria-label={t("leaderMap.community")}
+      <button
+        type="button"
+        className="lm-filters-toggle"
+        aria-expanded={sheet}
+        onClick={() => setSheet((o) => !o)}
+        data-testid="filters-toggle"
       >
-        <option value="">{t("leaderMap.allCommunities")}</option>
-        {props.communities.map((c) => (
-          <option key={c.code} value={c.code}>
-            {localName(lang, c)}
-          </option>
-        ))}
-      </select>
-      <input
-        className="lm-grid"
-        placeholder={t("leaderMap.grid")}
-        value={grid}
-        inputMode="numeric"
-        maxLength={15}
-        onChange={(e) => {
-          const v = e.target.value.replace(/\D/g, "");
-          setGrid(v);
-          if (v === "" || v.length === 15) set({ grid: v || null });
-        }}
-        data-testid="filter-grid"
-        aria-label={t("leaderMap.grid")}
-      />
-      <span className="lm-dates" title={t("leaderMap.dates")}>
+        {t("leaderMap.filters")}
+        {inUse > 0 && <span className="lm-badge">{inUse}</span>}
+      </button>
+      <div
+        className={sheet ? "lm-filters-more lm-sheet-open" : "lm-filters-more"}
+        data-overlay={sheet ? "" : undefined}
+      >
+        <div className="lm-sheet-head">
+          <strong>{t("leaderMap.filters")}</strong>
+          <button type="button" className="panel-close" onClick={() => setSheet(false)} aria-label={t("app.dismiss")}>
+            ×
+          </button>
+        </div>
+        <select
+          value={f.community ?? ""}
+          onChange={(e) => set({ community: e.target.value || null, grid: null })}
+          data-testid="filter-community"
+          aria-label={t("leaderMap.community")}
+        >
+          <option value="">{t("leaderMap.allCommunities")}</option>
+          {props.communities.map((c) => (
+            <option key={c.code} value={c.code}>
+              {localName(lang, c)}
+            </option>
+          ))}
+        </select>
         <input
-          type="date"
-          value={f.from ?? ""}
-          onChange={(e) => set({ from: e.target.value || null })}
-          aria-label={t("leaderMap.from")}
-          data-testid="filter-from"
+          className="lm-grid"
+          placeholder={t("leaderMap.grid")}
+          value={grid}
+          inputMode="numeric"
+          maxLength={15}
+          onChange={(e) => {
+            const v = e.target.value.replace(/\D/g, "");
+            setGrid(v);
+            if (v === "" || v.length === 15) set({ grid: v || null });
+          }}
+          data-testid="filter-grid"
+          aria-label={t("leaderMap.grid")}
         />
-        –
-        <input
-          type="date"
-          value={f.to ?? ""}
-          onChange={(e) => set({ to: e.target.value || null })}
-          aria-label={t("leaderMap.to")}
-          data-testid="filter-to"
+        <span className="lm-dates" title={t("leaderMap.dates")}>
+          <input
+            type="date"
+            value={f.from ?? ""}
+            onChange={(e) => set({ from: e.target.value || null })}
+            aria-label={t("leaderMap.from")}
+            data-testid="filter-from"
+          />
+          –
+          <input
+            type="date"
+            value={f.to ?? ""}
+            onChange={(e) => set({ to: e.target.value || null })}
+            aria-label={t("leaderMap.to")}
+            data-testid="filter-to"
+          />
+        </span>
+        <MultiSelect
+          label={t("venue.filterCategory")}
+          options={venueOptions}
+          value={f.venueCategories}
+          onChange={(v) => set({ venueCategories: v })}
+          testId="filter-venue-category"
         />
-      </span>
-      <MultiSelect
-        label={t("venue.filterCategory")}
-        options={venueOptions}
-        value={f.venueCategories}
-        onChange={(v) => set({ venueCategories: v })}
-        testId="filter-venue-category"
-      />
-      <MultiSelect
-        label={t("inspection.filterStatus")}
-        options={venueStatusOptions}
-        value={f.venueStatuses}
-        onChange={(v) => set({ venueStatuses: v })}
-        testId="filter-venue-status"
-      />
-      <MultiSelect
-        label={t("hazard.filterCategory")}
-        options={hazardOptions}
-        value={f.hazardCategories}
-        onChange={(v) => set({ hazardCategories: v })}
-        testId="filter-hazard-category"
-      />
-      <MultiSelect
-        label={t("hazard.filterStatus")}
-        options={statusOptions}
-        value={f.hazardStatuses}
-        onChange={(v) => set({ hazardStatuses: v })}
-        testId="filter-hazard-status"
-      />
-      <MultiSelect
-        label={t("hazard.filterSeverity")}
-        options={severityOptions}
-        value={f.severities}
-        onChange={(v) => set({ severities: v })}
-        testId="filter-severity"
-      />
-      <span className="lm-toggles">
-        <label className="lm-check">
-          <input
-            type="checkbox"
-            checked={f.showVenues}
-            onChange={(e) => set({ showVenues: e.target.checked })}
-            data-testid="layer-venues"
-          />
-          {t("venue.show")}
-        </label>
-        <label className="lm-check">
-          <input
-            type="checkbox"
-            checked={f.showHazards}
-            onChange={(e) => set({ showHazards: e.target.checked })}
-            data-testid="layer-hazards"
-          />
-          {t("hazard.show")}
-        </label>
-        <label className="lm-check">
-          <input
-            type="checkbox"
-            checked={f.heat}
-            onChange={(e) => set({ heat: e.target.checked })}
-            data-testid="layer-heat"
-          />
-          {t("leaderMap.heat")}
-        </label>
-        {props.mayCoverage && (
+        <MultiSelect
+          label={t("inspection.filterStatus")}
+          options={venueStatusOptions}
+          value={f.venueStatuses}
+          onChange={(v) => set({ venueStatuses: v })}
+          testId="filter-venue-status"
+        />
+        <MultiSelect
+          label={t("hazard.filterCategory")}
+          options={hazardOptions}
+          value={f.hazardCategories}
+          onChange={(v) => set({ hazardCategories: v })}
+          testId="filter-hazard-category"
+        />
+        <MultiSelect
+          label={t("hazard.filterStatus")}
+          options={statusOptions}
+          value={f.hazardStatuses}
+          onChange={(v) => set({ hazardStatuses: v })}
+          testId="filter-hazard-status"
+        />
+        <MultiSelect
+          label={t("hazard.filterSeverity")}
+          options={severityOptions}
+          value={f.severities}
+          onChange={(v) => set({ severities: v })}
+          testId="filter-severity"
+        />
+        <span className="lm-toggles">
           <label className="lm-check">
             <input
               type="checkbox"
-              checked={f.coverage}
-              onChange={(e) => set({ coverage: e.target.checked })}
-              data-testid="layer-coverage"
+              checked={f.showVenues}
+              onChange={(e) => set({ showVenues: e.target.checked })}
+              data-testid="layer-venues"
             />
-            {t("coverage.layer")}
+            {t("venue.show")}
           </label>
-        )}
-      </span>
-      <button type="button" className="lm-link" onClick={() => props.onChange(NO_FILTERS)} data-testid="filter-clear">
-        {t("leaderMap.clear")}
-      </button>
+          <label className="lm-check">
+            <input
+              type="checkbox"
+              checked={f.showHazards}
+              onChange={(e) => set({ showHazards: e.target.checked })}
+              data-testid="layer-hazards"
+            />
+            {t("hazard.show")}
+          </label>
+          <label className="lm-check">
+            <input
+              type="checkbox"
+              checked={f.heat}
+              onChange={(e) => set({ heat: e.target.checked })}
+              data-testid="layer-heat"
+            />
+            {t("leaderMap.heat")}
+          </label>
+          {props.mayCoverage && (
+            <label className="lm-check">
+              <input
+                type="checkbox"
+                checked={f.coverage}
+                onChange={(e) => set({ coverage: e.target.checked })}
+                data-testid="layer-coverage"
+              />
+              {t("coverage.layer")}
+            </label>
+          )}
+        </span>
+        <button type="button" className="lm-link" onClick={() => props.onChange(NO_FILTERS)} data-testid="filter-clear">
+          {t("leaderMap.clear")}
+        </button>
+      </div>
       {props.action}
     </section>
   );

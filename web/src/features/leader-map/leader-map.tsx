@@ -46,6 +46,10 @@ type Selected =
 
 /** Room the filter bar (top), the legend and statistics (left) and the slider (bottom) take over the map. */
 const INSET = { top: 120, right: 0, bottom: 90, left: 12 };
+/** Room the statistics panel takes on the left of a desktop screen, with its margin. */
+const STATS_WIDTH = 364;
+/** The zoom of the clusters asked for "zoom to results": few, each with the bounds of what it holds. */
+const RESULTS_ZOOM = 12;
 /** Below this zoom a click on a cluster zooms in; from it on, it lists what the cluster holds. */
 const LIST_ZOOM = 17.5;
 /** Least room (about 30 m) around a box of the view or a cluster: a cluster of one point has no extent. */
@@ -66,7 +70,8 @@ export function LeaderMap(props: { base: BaseMap; bar: ReactNode; search: string
   const [hazards, setHazards] = useState<HazardClusters | undefined>();
   const [selected, setSelected] = useState<Selected>(null);
   const [picking, setPicking] = useState(false);
-  const [statsOpen, setStatsOpen] = useState(true);
+  // On a phone the statistics would cover the map: they start folded there.
+  const [statsOpen, setStatsOpen] = useState(() => !window.matchMedia("(max-width: 640px)").matches);
   const [stats, setStats] = useState<HazardStats | null>(null);
   const [allMonths, setAllMonths] = useState<string[]>([]);
   const [venueCategories, setVenueCategories] = useState<VenueCategory[]>([]);
@@ -249,6 +254,34 @@ export function LeaderMap(props: { base: BaseMap; bar: ReactNode; search: string
   );
 
   const changed = useCallback(() => setVersion((n) => n + 1), []);
+  // Frames everything the filters let through, clear of the statistics panel on the left: a match under the panel
+  // could not be clicked.
+  const zoomToResults = async () => {
+    const f = filtersRef.current;
+    const bbox = props.base.bbox.map((v) => v.toFixed(6)).join(",");
+    const [venueFc, hazardFc] = await Promise.all([
+      f.showVenues ? fetchVenueClusters({ ...venueQuery(f), bbox }, RESULTS_ZOOM) : null,
+      f.showHazards ? fetchHazardClusters({ ...hazardQuery(f), bbox }, RESULTS_ZOOM) : null,
+    ]).catch((err: unknown) => {
+      fail(err);
+      return [null, null];
+    });
+    const boxes = [...(venueFc?.features ?? []), ...(hazardFc?.features ?? [])].map((feature): BBox => {
+      const b = feature.properties?.bounds;
+      if (b) return (typeof b === "string" ? JSON.parse(b) : b) as BBox;
+      const [lng, lat] = (feature.geometry as GeoJSON.Point).coordinates as [number, number];
+      return [lng, lat, lng, lat];
+    });
+    if (!atlas || boxes.length === 0) return;
+    const all: BBox = [
+      Math.min(...boxes.map((b) => b[0])),
+      Math.min(...boxes.map((b) => b[1])),
+      Math.max(...boxes.map((b) => b[2])),
+      Math.max(...boxes.map((b) => b[3])),
+    ];
+    const wide = window.matchMedia("(min-width: 641px)").matches;
+    atlas.fitBounds(grow(all, 0.1, MIN_PAD_DEG), { left: statsOpen && wide ? STATS_WIDTH : 0 });
+  };
   const startPicking = () => {
     setSelected(null);
     setPicking(true);
@@ -278,17 +311,22 @@ export function LeaderMap(props: { base: BaseMap; bar: ReactNode; search: string
         hazardCategories={hazardCategories}
         mayCoverage={mayCoverage}
         action={
-          mayRecord ? (
-            <button
-              type="button"
-              className="lm-primary"
-              onClick={startPicking}
-              disabled={picking}
-              data-testid="hazard-create"
-            >
-              {t("hazard.new")}
+          <>
+            <button type="button" onClick={zoomToResults} data-testid="zoom-to-results">
+              {t("leaderMap.zoomToResults")}
             </button>
-          ) : null
+            {mayRecord && (
+              <button
+                type="button"
+                className="lm-primary"
+                onClick={startPicking}
+                disabled={picking}
+                data-testid="hazard-create"
+              >
+                {t("hazard.new")}
+              </button>
+            )}
+          </>
         }
       />
       {picking && (

@@ -16,6 +16,9 @@ import { loadAssignment, loadPlanState, loadTerritory, type PlanState, type Terr
 /** What the editor tells the planner: a hint, or a refusal (a 409 lists who changed what). */
 export type EditorMessage = { tone: "info" | "error"; text: string; changes?: Conflict["changes"] };
 
+/** How long a hint stays on screen; a refusal stays until closed or replaced. */
+const HINT_MS = 8000;
+
 /** After an edit: the parcels it moved and where (taken in as they are), or "reload" the state. */
 type Moved = Map<number, string> | "reload";
 
@@ -42,6 +45,13 @@ export function usePlanEdits(planId: number, community: string) {
   const baseAssignment = useRef<Map<number, string> | null>(null);
 
   const fail = useCallback((err: unknown) => setLoadError(toApiError(err)), []);
+
+  // A hint ("已拆分网格 010") is about the last step only: it goes by itself rather than sit through later edits.
+  useEffect(() => {
+    if (message?.tone !== "info") return;
+    const timer = setTimeout(() => setMessage(null), HINT_MS);
+    return () => clearTimeout(timer);
+  }, [message]);
 
   const reloadState = useCallback(async () => {
     const next = await loadPlanState(planId, community);
@@ -90,6 +100,8 @@ export function usePlanEdits(planId: number, community: string) {
   const edit = useCallback(
     async (label: string, run: (v: number) => Promise<EditResult>, after?: (r: EditResult) => Moved) => {
       setBusy(label);
+      // A new edit replaces whatever the last one said.
+      setMessage(null);
       try {
         const r = await run(version.current);
         const moved = after?.(r);

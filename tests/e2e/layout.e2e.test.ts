@@ -1,0 +1,371 @@
+import pg from "pg";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CHROMIUM_ARGS, CHROMIUM_PATH, saveScreenshot } from "../support/browser.ts";
+import { mapSettled, signIn } from "../support/pages.ts";
+import { startTestServer, type TestServer } from "../support/server.ts";
+
+/**
+ * The one layout test: every page of every role, on two phones (390×844 and 360×740) and at two desktop sizes, in
+ * Chinese and English. On each it looks for what stops a person: content running off the side of the screen, a
+ * control covered by something else (a panel, the attribution, another control), and text squeezed to a character
+ * or two per line.
+ */
+
+/** Software WebGL draws slowly; every wait is on a condition, and this is only its upper bound. */
+const WAIT_MS = 120_000;
+const COMMUNITY = "150571003011";
+
+type Role = "anonymous" | "admin" | "planner" | "leader" | "secretary" | "worker";
+const ACCOUNTS: Record<Exclude<Role, "anonymous">, string> = {
+  admin: "admin",
+  planner: "planner",
+  leader: "leader",
+  secretary: `secretary-${COMMUNITY}`,
+  worker: "worker-1",
+};
+const READ_ALL: Role[] = ["admin", "planner", "leader"];
+const WORKSPACE: Role[] = [...READ_ALL, "secretary"];
+const SIGNED_IN: Role[] = [...WORKSPACE, "worker"];
+
+/**
+ * A page as a person reaches it: its path (`{community}`, `{grid}` and `{plan}` are filled in from the demo), who
+ * opens it, what shows once it is ready and, for a state reached by a click, what to do there first.
+ */
+type LayoutPage = {
+  path: string;
+  roles: Role[];
+  ready: string;
+  open?: { as: string; by: (page: Page) => Promise<void> };
+};
+
+const PAGES: LayoutPage[] = [
+  { path: "/", roles: ["anonymous"], ready: "[data-testid=sign-in]" },
+  { path: "/", roles: ["admin", "planner", "leader", "worker"], ready: "[data-testid=legend]" },
+  {
+    path: "/",
+    roles: ["admin", "worker"],
+    ready: "[data-testid=legend]",
+    open: { as: "grid-panel", by: openGridPanel },
+  },
+  {
+    path: "/workspace",
+    roles: ["secretary"],
+    ready: "[data-testid=workspace-title]",
+    open: { as: "map", by: viaNav("map", "legend") },
+  },
+  { path: "/workspace", roles: WORKSPACE, ready: "[data-testid=workspace-title]" },
+  { path: "/workspace?community={community}", roles: WORKSPACE, ready: "[data-testid=status-table]" },
+  { path: "/workspace?community={community}&grid={grid}", roles: WORKSPACE, ready: "[data-testid=grid-card]" },
+  { path: "/workspace?community={community}&tab=team", roles: ["secretary"], ready: "[data-testid=team-workers]" },
+  { path: "/workspace?community={community}&tab=visits", roles: ["secretary"], ready: "[data-testid=visits-panel]" },
+  { path: "/workspace?community={community}&tab=report", roles: ["secretary"], ready: "[data-testid=report]" },
+  { path: "/plans", roles: READ_ALL, ready: "[data-testid=plans-table]" },
+  { path: "/plans/{plan}", roles: READ_ALL, ready: "[data-testid=editor-tools]" },
+  { path: "/plans/{plan}/compare/{plan}", roles: READ_ALL, ready: "[data-testid=compare-panel]" },
+  { path: "/plans/{plan}/compare/{plan}/print", roles: READ_ALL, ready: "[data-testid=transfers-print]" },
+  { path: "/admin/accounts", roles: ["admin"], ready: "[data-testid=accounts-table]" },
+  { path: "/admin/audit", roles: ["admin", "leader"], ready: "[data-testid=audit-table]" },
+  { path: "/leader-map", roles: SIGNED_IN, ready: "[data-testid=leader-filters]" },
+  { path: "/leader-map", roles: ["leader"], ready: "[data-testid=leader-filters]", open: { as: "menu", by: openMenu } },
+  { path: "/data", roles: READ_ALL, ready: "[data-testid=data-page]" },
+  { path: "/data?tab=plan", roles: ["admin"], ready: "[data-testid=data-page]" },
+  { path: "/data?tab=osm", roles: ["admin"], ready: "[data-testid=data-page]" },
+  { path: "/data?tab=print", roles: READ_ALL, ready: "[data-testid=data-page]" },
+  { path: "/cameras", roles: WORKSPACE, ready: "[data-testid=cameras-panel]" },
+];
+
+type Viewport = { name: string; width: number; height: number; phone: boolean };
+/** A common phone, and a small one as a resize of the same page. */
+const PHONES: Viewport[] = [
+  { name: "390x844", width: 390, height: 844, phone: true },
+  { name: "360x740", width: 360, height: 740, phone: true },
+];
+const DESKTOPS: Viewport[] = [
+  { name: "1280x800", width: 1280, height: 800, phone: false },
+  { name: "1440x900", width: 1440, height: 900, phone: false },
+];
+
+let server: TestServer;
+let browser: Browser;
+const fill: Record<string, string> = {};
+const signedIn = new Map<Role, Awaited<ReturnType<BrowserContext["storageState"]>>>();
+
+beforeAll(async () => {
+  server = await startTestServer({ label: "e2elayout" });
+  const db = new pg.Client({ connectionString: server.databaseUrl });
+  await db.connect();
+  try {
+    fill.community = COMMUNITY;
+    fill.plan = String((await db.query("select id from plan where status = 'published'")).rows[0].id);
+    fill.grid = (
+      await db.query("select code from published_grid where community_code = $1 order by code limit 1", [COMMUNITY])
+    ).rows[0].code;
+  } finally {
+    await db.end();
+  }
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+}, WAIT_MS);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** A context for `role` at `viewport`, signed in once per role (the session cookie is reused). */
+async function contextFor(role: Role, viewport: Viewport): Promise<BrowserContext> {
+  const context = await browser.newContext({
+    viewport: { width: viewport.width, height: viewport.height },
+    isMobile: viewport.phone,
+    hasTouch: viewport.phone,
+    deviceScaleFactor: 1,
+    locale: "zh-CN",
+    storageState: signedIn.get(role),
+  });
+  if (role !== "anonymous" && !signedIn.has(role)) {
+    const page = await context.newPage();
+    await signIn(page, ACCOUNTS[role], { url: server.url });
+    await page.getByTestId("sign-out").waitFor({ timeout: WAIT_MS });
+    signedIn.set(role, await context.storageState());
+    await page.close();
+  }
+  return context;
+}
+
+/** What a check found on the page, one line each: the kind, the element and what is wrong. */
+type Offence = { kind: "overflow" | "covered" | "squeezed"; what: string };
+
+/** Runs the three checks in the page. */
+function findOffences(page: Page): Promise<Offence[]> {
+  return page.evaluate(() => {
+    const found: { kind: "overflow" | "covered" | "squeezed"; what: string }[] = [];
+    const vw = window.innerWidth;
+    const vh = window.innerHeight;
+    const describe = (el: Element): string => {
+      const testId = el.getAttribute("data-testid");
+      const cls =
+        typeof el.className === "string" && el.className ? `.${el.className.trim().split(/\s+/).join(".")}` : "";
+      const text = (el.textContent ?? "").trim().replace(/\s+/g, " ").slice(0, 24);
+      return `${el.tagName.toLowerCase()}${testId ? `[data-testid=${testId}]` : cls}${text ? ` "${text}"` : ""}`;
+    };
+    const visible = (el: Element) =>
+      el.checkVisibility({ opacityProperty: true, visibilityProperty: true }) &&
+      el.getBoundingClientRect().width > 0 &&
+      el.getBoundingClientRect().height > 0;
+    /** The part of the window an element may show in: its clipping and scrolling ancestors cut it. */
+    const clipOf = (el: Element) => {
+      let box = { left: 0, top: 0, right: vw, bottom: vh };
+      let clipped = false;
+      // The app's root clips at the window's edges: that is the overflow looked for, not a box that scrolls.
+      const root = document.getElementById("root");
+      for (let p = el.parentElement; p && p !== root && p !== document.body; p = p.parentElement) {
+        const s = getComputedStyle(p);
+        if (s.overflowX !== "visible" || s.overflowY !== "visible") {
+          const r = p.getBoundingClientRect();
+          box = {
+            left: Math.max(box.left, r.left),
+            top: Math.max(box.top, r.top),
+            right: Math.min(box.right, r.right),
+            bottom: Math.min(box.bottom, r.bottom),
+          };
+          clipped = true;
+        }
+      }
+      return { box, clipped };
+    };
+
+    // Off the side: an element no clipping or scrolling box holds, reaching past the window's edges.
+    for (const el of document.querySelectorAll("body *")) {
+      if (!visible(el) || el.closest(".maplibregl-map")) continue;
+      const r = el.getBoundingClientRect();
+      if (r.right <= vw + 1 && r.left >= -1) continue;
+      if (clipOf(el).clipped) continue;
+      const parent = el.parentElement?.getBoundingClientRect();
+      if (parent && (parent.right > vw + 1 || parent.left < -1) && !clipOf(el.parentElement!).clipped) continue;
+      found.push({ kind: "overflow", what: `${describe(el)} spans ${Math.round(r.left)}–${Math.round(r.right)}px` });
+    }
+
+    // Covered: a control whose centre, where it is on screen, is not its own.
+    const controls = "button, a[href], input:not([type=hidden]), select, textarea, [role=checkbox]";
+    for (const el of document.querySelectorAll<HTMLElement>(controls)) {
+      if (!visible(el) || el.closest(".maplibregl-canvas-container")) continue;
+      // A link broken over two lines is hit on its first line, not between the two.
+      const r = el.getClientRects()[0] ?? el.getBoundingClientRect();
+      const x = r.left + r.width / 2;
+      const y = r.top + r.height / 2;
+      const { box } = clipOf(el);
+      // Scrolled out of its box: scrolling brings it back, nothing covers it.
+      if (x < box.left || x > box.right || y < box.top || y > box.bottom) continue;
+      const hit = document.elementFromPoint(x, y);
+      if (!hit || hit === el || el.contains(hit)) continue;
+      if (hit instanceof HTMLLabelElement && hit.control === el) continue;
+      if (hit.closest("label") && (hit.closest("label") as HTMLLabelElement).control === el) continue;
+      // What a person has just opened (a dropdown, a sheet of filters, marked data-overlay) covers the page on purpose.
+      const overlay = hit.closest("[data-overlay]");
+      if (overlay && !overlay.contains(el)) continue;
+      found.push({ kind: "covered", what: `${describe(el)} under ${describe(hit)}` });
+    }
+
+    // Squeezed: text laid out in lines of a character or two.
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    const range = document.createRange();
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const text = (node.textContent ?? "").replace(/\s+/g, "");
+      const owner = node.parentElement;
+      if (text.length < 3 || !owner || !visible(owner) || owner.closest(".maplibregl-map, style, script")) continue;
+      range.selectNodeContents(node);
+      const rects = [...range.getClientRects()].filter((q) => q.width > 0);
+      const lines = new Set(rects.map((q) => Math.round(q.top)));
+      // Squeezed text stands in a box a few characters wide; a link wrapping at the end of a sentence does not.
+      let box: HTMLElement | null = owner;
+      while (box?.parentElement && getComputedStyle(box).display === "inline") box = box.parentElement;
+      const style = getComputedStyle(box ?? owner);
+      const inner = (box ?? owner).clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+      const narrow = inner < 3.5 * parseFloat(getComputedStyle(owner).fontSize);
+      if (lines.size >= 2 && narrow && text.length / lines.size <= 2.5) {
+        found.push({ kind: "squeezed", what: `${describe(owner)} in ${lines.size} lines` });
+      }
+    }
+    return found;
+  });
+}
+
+/** Waits until the page's layout has caught up with a change (resize, language): two frames drawn. */
+const frames = (page: Page) =>
+  page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
+
+/** Waits for the page: what shows when it is ready, and the map (if any) with its style and first tiles. */
+async function ready(page: Page, entry: LayoutPage): Promise<void> {
+  await page.locator(entry.ready).first().waitFor({ timeout: WAIT_MS });
+  await page.waitForFunction(() => !window.__gridatlas?.map || window.__gridatlas.map.isStyleLoaded(), null, {
+    timeout: WAIT_MS,
+    polling: 250,
+  });
+  if (entry.open) await entry.open.by(page);
+  await frames(page);
+}
+
+/** Follows the top bar's link to a view (`nav-<view>`) and waits for what it shows (`<testId>`). */
+function viaNav(view: string, testId: string): (page: Page) => Promise<void> {
+  return async (page) => {
+    await page.getByTestId(`nav-${view}`).click();
+    await page.getByTestId(testId).waitFor({ timeout: WAIT_MS });
+  };
+}
+
+/** On the leader's map: opens the hazard status dropdown (from the sheet of filters on a phone). */
+async function openMenu(page: Page): Promise<void> {
+  const sheet = page.getByTestId("filters-toggle");
+  if (await sheet.isVisible()) await sheet.click();
+  const menu = page.getByTestId("filter-hazard-status");
+  await menu.locator("summary").click();
+  await menu.locator(".lm-multi-menu").waitFor();
+}
+
+/** On the map screen: opens the grid panel by a click inside the grid drawn nearest the centre. */
+async function openGridPanel(page: Page): Promise<void> {
+  await mapSettled(page, [{ source: "grids", sourceLayer: "grids" }], { timeout_ms: WAIT_MS, name: "layout-grid" });
+  const at = await page.evaluate(() => {
+    const map = window.__gridatlas?.map;
+    const label = map?.queryRenderedFeatures({ layers: ["grids-label"] })[0];
+    if (!map || !label || label.geometry.type !== "Point") return null;
+    const p = map.project(label.geometry.coordinates as [number, number]);
+    const box = map.getCanvas().getBoundingClientRect();
+    return { x: box.left + p.x, y: box.top + p.y };
+  });
+  if (!at) throw new Error("no grid label drawn to click");
+  await page.mouse.click(at.x, at.y);
+  await page.getByTestId("grid-panel").waitFor({ timeout: WAIT_MS });
+}
+
+const pathOf = (entry: LayoutPage) => entry.path.replace(/\{(\w+)\}/g, (_, k: string) => fill[k] ?? k);
+/** The page as reports and screenshots name it: its path, and the state it was brought to. */
+const nameOf = (entry: LayoutPage) => pathOf(entry) + (entry.open ? ` → ${entry.open.as}` : "");
+
+/** Switches the UI language with the top bar's switch, as a person does, and waits for the page to follow. */
+async function switchTo(page: Page, lang: "zh" | "en"): Promise<void> {
+  if ((await page.evaluate(() => document.documentElement.lang)).startsWith(lang)) return;
+  // The switch itself may be what a phone's layout covers (an offence found anyway): its click is sent to it.
+  await page.getByTestId("lang-switch").first().dispatchEvent("click");
+  await page.waitForFunction((l) => document.documentElement.lang.startsWith(l), lang);
+  await frames(page);
+}
+
+/** Checks `entry` in both languages at the viewport the page has, recording offences and a screenshot each. */
+async function checkHere(page: Page, role: Role, entry: LayoutPage, viewport: Viewport, out: string[]) {
+  // A page without the top bar (a printable list) is checked in the language it was opened in.
+  const langs = (await page.getByTestId("lang-switch").count()) > 0 ? (["zh", "en"] as const) : (["zh"] as const);
+  for (const lang of langs) {
+    await switchTo(page, lang);
+    for (const o of await findOffences(page)) {
+      out.push(`${nameOf(entry)} · ${role} · ${viewport.name} · ${lang} · ${o.kind}: ${o.what}`);
+    }
+    if (lang === "zh") await saveScreenshot(page, `layout-${role}-${viewport.name}${nameOf(entry)}`);
+  }
+  await switchTo(page, "zh");
+}
+
+/**
+ * Brings `page` to `entry`: the first time by loading the app, then inside it (as its links do), so the base map,
+ * loaded once per app, is not loaded again for every page.
+ */
+async function visit(page: Page, entry: LayoutPage): Promise<void> {
+  const path = pathOf(entry);
+  if (page.url().startsWith(server.url)) {
+    await page.evaluate((to) => {
+      history.pushState(null, "", to);
+      dispatchEvent(new PopStateEvent("popstate"));
+    }, path);
+  } else {
+    await page.goto(server.url + path);
+  }
+  await ready(page, entry);
+}
+
+/** Checks every page of `role` at `viewports` (one context; sizes past the first are a resize) into `out`. */
+async function checkAt(role: Role, viewports: Viewport[], out: string[]): Promise<void> {
+  const context = await contextFor(role, viewports[0]!);
+  let page = await context.newPage();
+  try {
+    for (const entry of PAGES.filter((p) => p.roles.includes(role))) {
+      const t0 = Date.now();
+      const before = out.length;
+      try {
+        await visit(page, entry);
+        for (const viewport of viewports) {
+          await page.setViewportSize({ width: viewport.width, height: viewport.height });
+          await frames(page);
+          await checkHere(page, role, entry, viewport, out);
+        }
+      } catch (err) {
+        // A page that does not come up is an offence too; the next page starts afresh.
+        out.push(
+          `${nameOf(entry)} · ${role} · ${viewports[0]!.name} · failed: ${(err as Error).message.split("\n")[0]}`,
+        );
+        await page.close();
+        page = await context.newPage();
+      }
+      console.log(
+        [
+          `layout ${role} ${viewports[0]!.name} ${nameOf(entry)}: ${(Date.now() - t0) / 1000} s`,
+          ...out.slice(before),
+        ].join("\n"),
+      );
+    }
+  } finally {
+    await context.close();
+  }
+}
+
+describe("the layout of every page, for every role, on a phone and on two desktops", () => {
+  for (const role of ["anonymous", "admin", "planner", "leader", "secretary", "worker"] as const) {
+    it(`${role}: nothing off the side, covered or squeezed`, { timeout: WAIT_MS * 20 }, async () => {
+      const offences: string[] = [];
+      // The phone has its own context: isMobile and touch cannot change on a live one.
+      await checkAt(role, PHONES, offences);
+      await checkAt(role, DESKTOPS, offences);
+      console.log(`layout offences (${role}): ${offences.length}`);
+      expect(offences).toEqual([]);
+    });
+  }
+});
