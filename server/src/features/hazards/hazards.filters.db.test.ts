@@ -1,11 +1,8 @@
 import { addStress } from "@gridatlas/geodata/stress/stress.ts";
 import fc from "fast-check";
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../../../test-support/test-database.ts";
-import { signIn, type TestSession } from "../../../test-support/test-session.ts";
-import { createApp } from "../../app.ts";
-import { createDb, type Db } from "../../db/db.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useTestApp } from "../../../test-support/test-app.ts";
+import type { TestSession } from "../../../test-support/test-session.ts";
 
 /**
  * Every combination of the hazard filters, as three roles, against an independent SQL query written here from
@@ -16,10 +13,7 @@ import { createDb, type Db } from "../../db/db.ts";
 
 const FACTOR = 3;
 
-let database: TestDatabase;
-let db: Db;
-let sql: pg.Client;
-let app: ReturnType<typeof createApp>;
+const t = useTestApp("hazardfilters");
 const sessions = new Map<Role, TestSession>();
 let secretaryCommunity: string;
 let workerGrids: string[];
@@ -32,37 +26,34 @@ let days: string[];
 type Role = "leader" | "secretary" | "worker";
 
 beforeAll(async () => {
-  database = await createTestDatabase("hazardfilters");
-  await addStress(database.url, { factor: FACTOR, seed: 11 });
-  db = createDb({ databaseUrl: database.url });
-  app = createApp({ db });
-  sql = new pg.Client({ connectionString: database.url });
-  await sql.connect();
-  const w = await sql.query<{ grid_code: string; community_code: string }>(
+  await addStress(t.url, { factor: FACTOR, seed: 11 });
+  const w = await t.sql.query<{ grid_code: string; community_code: string }>(
     `select wa.grid_code, w.community_code from account a join account_role r on r.account_id = a.id
      join worker w on w.id = r.worker_id join worker_assignment wa on wa.worker_id = w.id
      where a.username = 'worker-1' order by 1`,
   );
   workerGrids = w.rows.map((r) => r.grid_code);
   secretaryCommunity = w.rows[0]!.community_code;
-  sessions.set("leader", await signIn(app, "leader"));
-  sessions.set("secretary", await signIn(app, `secretary-${secretaryCommunity}`));
-  sessions.set("worker", await signIn(app, "worker-1"));
-  communities = (await sql.query<{ code: string }>("select code from community order by code")).rows.map((r) => r.code);
+  sessions.set("leader", await t.as("leader"));
+  sessions.set("secretary", await t.as(`secretary-${secretaryCommunity}`));
+  sessions.set("worker", await t.as("worker-1"));
+  communities = (await t.sql.query<{ code: string }>("select code from community order by code")).rows.map(
+    (r) => r.code,
+  );
   // The worker's grids, two more of its community and the grids holding the most hazards elsewhere.
-  const busy = await sql.query<{ grid_code: string }>(
+  const busy = await t.sql.query<{ grid_code: string }>(
     `select pp.grid_code from hazard h join published_parcel pp on pp.parcel_id = h.parcel_id
      group by 1 order by count(*) desc, 1 limit 6`,
   );
-  const near = await sql.query<{ code: string }>(
+  const near = await t.sql.query<{ code: string }>(
     "select code from published_grid where community_code = $1 and code <> all($2) order by code limit 2",
     [secretaryCommunity, workerGrids],
   );
   grids = [...new Set([...workerGrids, ...near.rows.map((r) => r.code), ...busy.rows.map((r) => r.grid_code)])];
-  categories = (await sql.query<{ code: string }>("select code from hazard_category order by code")).rows.map(
+  categories = (await t.sql.query<{ code: string }>("select code from hazard_category order by code")).rows.map(
     (r) => r.code,
   );
-  const ext = await sql.query<{ w: number; s: number; e: number; n: number }>(
+  const ext = await t.sql.query<{ w: number; s: number; e: number; n: number }>(
     "select ST_XMin(geom) w, ST_YMin(geom) s, ST_XMax(geom) e, ST_YMax(geom) n from subdistrict",
   );
   const { w: x0, s: y0, e: x1, n: y1 } = ext.rows[0]!;
@@ -74,18 +65,12 @@ beforeAll(async () => {
     [x0, my, x1, y1],
     [x0 + (x1 - x0) / 3, y0 + (y1 - y0) / 3, x1 - (x1 - x0) / 3, y1 - (y1 - y0) / 3],
   ].map((b) => b.map((v) => v.toFixed(6)).join(","));
-  const span = await sql.query<{ d: string }>(
+  const span = await t.sql.query<{ d: string }>(
     `select to_char(d, 'YYYY-MM-DD') d from generate_series(
        (select min(reported_at at time zone 'Asia/Shanghai')::date - 3 from hazard),
        current_date, interval '23 days') d`,
   );
   days = span.rows.map((r) => r.d);
-});
-
-afterAll(async () => {
-  await sql.end();
-  await db.destroy();
-  await database.drop();
 });
 
 type Filter = {
@@ -131,7 +116,7 @@ function query(f: Filter, extra: Record<string, string> = {}): string {
 /** The rule, written out as plain SQL: which hazard ids a role may see under a filter, and their statuses. */
 async function expected(role: Role, f: Filter): Promise<{ id: number; status: string }[]> {
   const box = f.bbox?.split(",").map(Number) ?? null;
-  const r = await sql.query<{ id: number; status: string }>(
+  const r = await t.sql.query<{ id: number; status: string }>(
     `with pub as (
        select pp.parcel_id, g.code as grid_code
        from plan_parcel pp join plan p on p.id = pp.plan_id and p.status = 'published' join grid g on g.id = pp.grid_id
@@ -237,7 +222,7 @@ describe("hazard filters, every combination", () => {
   it("computes the time to remediate from the history: median and longest", async () => {
     const leader = sessions.get("leader")!;
     const stats = await (await leader.request("/api/stats/hazards")).json();
-    const r = await sql.query<{ median: number; longest: number; n: number }>(
+    const r = await t.sql.query<{ median: number; longest: number; n: number }>(
       `with fixed as (
          select h.id, extract(epoch from (select max(t.at) from hazard_transition t
            where t.hazard_id = h.id and t.to_status = 'resolved') - h.reported_at) / 86400 as days
@@ -256,7 +241,7 @@ describe("hazard filters, every combination", () => {
     const leader = sessions.get("leader")!;
     const stats = await (await leader.request("/api/stats/hazards")).json();
     const months = stats.months as { month: string; opened: number; resolved: number; verified: number }[];
-    const r = await sql.query<{ month: string; n: number }>(
+    const r = await t.sql.query<{ month: string; n: number }>(
       `select to_char(reported_at at time zone 'Asia/Shanghai', 'YYYY-MM') as month, count(*)::int n from hazard group by 1`,
     );
     for (const row of r.rows) expect(months.find((m) => m.month === row.month)?.opened).toBe(row.n);

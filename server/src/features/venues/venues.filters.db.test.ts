@@ -1,10 +1,7 @@
 import fc from "fast-check";
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../../../test-support/test-database.ts";
-import { signIn, type TestSession } from "../../../test-support/test-session.ts";
-import { createApp } from "../../app.ts";
-import { createDb, type Db } from "../../db/db.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useTestApp } from "../../../test-support/test-app.ts";
+import type { TestSession } from "../../../test-support/test-session.ts";
 
 /**
  * Every combination of the venue filters, as three roles, against plain SQL written here from the rules: the last
@@ -12,10 +9,7 @@ import { createDb, type Db } from "../../db/db.ts";
  * the view the routes read.
  */
 
-let database: TestDatabase;
-let db: Db;
-let sql: pg.Client;
-let app: ReturnType<typeof createApp>;
+const t = useTestApp("venuefilters");
 const sessions = new Map<Role, TestSession>();
 let secretaryCommunity: string;
 let workerGrids: string[];
@@ -28,31 +22,28 @@ let days: string[];
 type Role = "leader" | "secretary" | "worker";
 
 beforeAll(async () => {
-  database = await createTestDatabase("venuefilters");
-  db = createDb({ databaseUrl: database.url });
-  app = createApp({ db });
-  sql = new pg.Client({ connectionString: database.url });
-  await sql.connect();
-  const w = await sql.query<{ grid_code: string; community_code: string }>(
+  const w = await t.sql.query<{ grid_code: string; community_code: string }>(
     `select wa.grid_code, w.community_code from account a join account_role r on r.account_id = a.id
      join worker w on w.id = r.worker_id join worker_assignment wa on wa.worker_id = w.id
      where a.username = 'worker-1' order by 1`,
   );
   workerGrids = w.rows.map((r) => r.grid_code);
   secretaryCommunity = w.rows[0]!.community_code;
-  sessions.set("leader", await signIn(app, "leader"));
-  sessions.set("secretary", await signIn(app, `secretary-${secretaryCommunity}`));
-  sessions.set("worker", await signIn(app, "worker-1"));
-  communities = (await sql.query<{ code: string }>("select code from community order by code")).rows.map((r) => r.code);
-  const busy = await sql.query<{ grid_code: string }>(
+  sessions.set("leader", await t.as("leader"));
+  sessions.set("secretary", await t.as(`secretary-${secretaryCommunity}`));
+  sessions.set("worker", await t.as("worker-1"));
+  communities = (await t.sql.query<{ code: string }>("select code from community order by code")).rows.map(
+    (r) => r.code,
+  );
+  const busy = await t.sql.query<{ grid_code: string }>(
     `select pp.grid_code from venue v join published_parcel pp on pp.parcel_id = v.parcel_id
      group by 1 order by count(*) desc, 1 limit 6`,
   );
   grids = [...new Set([...workerGrids, ...busy.rows.map((r) => r.grid_code)])];
-  categories = (await sql.query<{ code: string }>("select code from venue_category order by code")).rows.map(
+  categories = (await t.sql.query<{ code: string }>("select code from venue_category order by code")).rows.map(
     (r) => r.code,
   );
-  const ext = await sql.query<{ w: number; s: number; e: number; n: number }>(
+  const ext = await t.sql.query<{ w: number; s: number; e: number; n: number }>(
     "select ST_XMin(geom) w, ST_YMin(geom) s, ST_XMax(geom) e, ST_YMax(geom) n from subdistrict",
   );
   const { w: x0, s: y0, e: x1, n: y1 } = ext.rows[0]!;
@@ -63,17 +54,11 @@ beforeAll(async () => {
     [mx, y0, x1, y1],
     [x0 + (x1 - x0) / 4, y0 + (y1 - y0) / 4, x1 - (x1 - x0) / 4, y1 - (y1 - y0) / 4],
   ].map((b) => b.map((v) => v.toFixed(6)).join(","));
-  const span = await sql.query<{ d: string }>(
+  const span = await t.sql.query<{ d: string }>(
     `select to_char(d, 'YYYY-MM-DD') d from generate_series(
        (select min(inspected_on) - 2 from inspection), current_date, interval '19 days') d`,
   );
   days = span.rows.map((r) => r.d);
-});
-
-afterAll(async () => {
-  await sql.end();
-  await db.destroy();
-  await database.drop();
 });
 
 type Filter = {
@@ -113,7 +98,7 @@ function query(f: Filter, extra: Record<string, string> = {}): string {
 /** The rule as plain SQL: the venues a role may see under a filter, with the status of their inspections. */
 async function expected(role: Role, f: Filter): Promise<{ id: number; status: string; due_on: string | null }[]> {
   const box = f.bbox?.split(",").map(Number) ?? null;
-  const r = await sql.query<{ id: number; status: string; due_on: string | null }>(
+  const r = await t.sql.query<{ id: number; status: string; due_on: string | null }>(
     `with last as (
        select distinct on (i.venue_id) i.venue_id, i.inspected_on, i.result
        from inspection i order by i.venue_id, i.inspected_on desc, i.id desc
