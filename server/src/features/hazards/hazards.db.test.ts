@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { workerOnePlace } from "../../../test-support/map-filters.ts";
 import { useTestApp } from "../../../test-support/test-app.ts";
 import { signIn, type TestSession } from "../../../test-support/test-session.ts";
 
@@ -48,13 +49,7 @@ async function pointInGrid(grid: string): Promise<[number, number]> {
 beforeAll(async () => {
   admin = await t.as("admin");
   worker = await t.as("worker-1");
-  const w = await t.sql.query<{ grid_code: string; community_code: string }>(
-    `select wa.grid_code, w.community_code from account a join account_role r on r.account_id = a.id
-     join worker w on w.id = r.worker_id join worker_assignment wa on wa.worker_id = w.id
-     where a.username = 'worker-1' order by 1`,
-  );
-  workerGrids = w.rows.map((r) => r.grid_code);
-  workerCommunity = w.rows[0]!.community_code;
+  ({ grids: workerGrids, community: workerCommunity } = await workerOnePlace(t));
   secretary = await t.as(`secretary-${workerCommunity}`);
   const other = await t.sql.query<{ code: string }>(
     "select code from community where code <> $1 order by code limit 1",
