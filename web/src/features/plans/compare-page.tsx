@@ -15,6 +15,7 @@ import { MapView } from "../../map/map-view.tsx";
 import { followLink } from "../../router.ts";
 import { Banner } from "../../ui/banner.tsx";
 import { Progress } from "../../ui/progress.tsx";
+import { TableHead } from "../../ui/table-head.tsx";
 import { loadAssignment, loadPlanState, loadTerritory, type PlanState, type Territory } from "./plan-data.ts";
 import { PLAN_INSET } from "./plan-layers.ts";
 import { useGridColours, usePlanMapData } from "./plan-map.ts";
@@ -206,15 +207,15 @@ export function ComparePage(props: {
                 <p className="muted">{t("plan.compare.same")}</p>
               ) : (
                 <table className="table summary-table" data-testid="compare-flows">
-                  <thead>
-                    <tr>
-                      <th>{t("plan.compare.fromGrid")}</th>
-                      <th>{t("plan.compare.toGrid")}</th>
-                      <th className="num">{t("plan.compare.parcels")}</th>
-                      <th className="num">{t("plan.compare.households")}</th>
-                      <th className="num">{t("plan.compare.buildings")}</th>
-                    </tr>
-                  </thead>
+                  <TableHead
+                    columns={[
+                      "plan.compare.fromGrid",
+                      "plan.compare.toGrid",
+                      { key: "plan.compare.parcels", className: "num" },
+                      { key: "plan.compare.households", className: "num" },
+                      { key: "plan.compare.buildings", className: "num" },
+                    ]}
+                  />
                   <tbody>
                     {[...comparison.flows]
                       .sort((x, y) => y.households - x.households)
