@@ -11,7 +11,7 @@ import {
 import { formatNumber, useLang } from "../../i18n/lang.ts";
 import type { AtlasMap } from "../../map/atlas-map.ts";
 import type { BaseMap } from "../../map/base-map.ts";
-import { MapView } from "../../map/map-view.tsx";
+import { BaseMapView } from "../../map/map-view.tsx";
 import { followLink } from "../../router.ts";
 import { Banner } from "../../ui/banner.tsx";
 import { Progress } from "../../ui/progress.tsx";
@@ -126,18 +126,7 @@ export function ComparePage(props: {
 
   return (
     <div className="app editor">
-      <MapView
-        bbox={props.base.bbox}
-        sources={props.base.sources}
-        layers={props.base.layers}
-        data={data}
-        selection={null}
-        locale={props.base.locale}
-        inset={PLAN_INSET}
-        attribution={props.base.attribution}
-        onReady={onReady}
-        className="map"
-      />
+      <BaseMapView base={props.base} data={data} selection={null} inset={PLAN_INSET} onReady={onReady} />
       {props.bar}
       <aside className="panel compare-panel" data-testid="compare-panel" aria-label={t("plan.compare.title")}>
         <div className="panel-body">
