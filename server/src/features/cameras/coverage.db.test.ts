@@ -1,4 +1,3 @@
-import pg from "pg";
 import { beforeAll, describe, expect, it } from "vitest";
 import { bruteForce } from "../../../test-support/coverage.ts";
 import { useTestApp } from "../../../test-support/test-app.ts";

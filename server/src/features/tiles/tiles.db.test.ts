@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { decodeMvt, type MvtLayer } from "../../../test-support/mvt.ts";
+import { decodeMvt, type MvtLayer, tileOf } from "../../../test-support/mvt.ts";
 import { useTestApp } from "../../../test-support/test-app.ts";
 import { signIn, type TestSession } from "../../../test-support/test-session.ts";
 import { createApp } from "../../app.ts";
@@ -16,15 +16,6 @@ let workerGrids: string[];
 /** A tile at zoom 15 over the middle of community A, and the zoom-14 tile holding it. */
 let t15: { x: number; y: number };
 let t14: { x: number; y: number };
-
-function tileOf(lng: number, lat: number, z: number) {
-  const n = 2 ** z;
-  const r = (lat * Math.PI) / 180;
-  return {
-    x: Math.floor(((lng + 180) / 360) * n),
-    y: Math.floor(((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * n),
-  };
-}
 
 beforeAll(async () => {
   for (const name of ["admin", "leader", `secretary-${COMMUNITY_A}`, "worker-1"]) as[name] = await t.as(name);

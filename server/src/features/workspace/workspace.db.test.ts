@@ -1,5 +1,4 @@
 import ExcelJS from "exceljs";
-import pg from "pg";
 import { beforeAll, describe, expect, it } from "vitest";
 import { useTestApp } from "../../../test-support/test-app.ts";
 import { signIn, type TestSession } from "../../../test-support/test-session.ts";
