@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { decodeMvt } from "@gridatlas/server/test-support/mvt.ts";
+import { decodeMvt, tileOf } from "@gridatlas/server/test-support/mvt.ts";
 import { createTestDatabase, TEST_PASSWORD } from "@gridatlas/server/test-support/test-database.ts";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -26,15 +26,6 @@ let replica: pg.Client;
 let headers: Record<string, string>;
 /** A point inside the community, and the zoom-15 tile that holds it. */
 let spot: { lng: number; lat: number; x: number; y: number };
-
-function tileOf(lng: number, lat: number, z: number) {
-  const n = 2 ** z;
-  const r = (lat * Math.PI) / 180;
-  return {
-    x: Math.floor(((lng + 180) / 360) * n),
-    y: Math.floor(((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * n),
-  };
-}
 
 /** pg_dump of a fresh copy of the demo template, restored into the pair's primary as database `gridatlas`. */
 async function loadDemo(): Promise<void> {

@@ -1,24 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../test-support/test-database.ts";
-import { signIn, type TestSession } from "../test-support/test-session.ts";
-import { createApp } from "./app.ts";
-import { createDb, type Db } from "./db/db.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useTestApp } from "../test-support/test-app.ts";
+import type { TestSession } from "../test-support/test-session.ts";
 
-let database: TestDatabase;
-let db: Db;
-let app: ReturnType<typeof createApp>;
+const t = useTestApp("app");
 let admin: TestSession;
 
 beforeAll(async () => {
-  database = await createTestDatabase("app");
-  db = createDb({ databaseUrl: database.url });
-  app = createApp({ db });
-  admin = await signIn(app, "admin");
-});
-
-afterAll(async () => {
-  await db.destroy();
-  await database.drop();
+  admin = await t.as("admin");
 });
 
 describe("the API as a whole", () => {

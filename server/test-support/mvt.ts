@@ -147,3 +147,13 @@ export function decodeMvt(tile: Uint8Array): MvtLayer[] {
   }
   return layers;
 }
+
+/** The slippy-map tile (`x`, `y` at zoom `z`, Web Mercator) that holds a point. */
+export function tileOf(lng: number, lat: number, z: number) {
+  const n = 2 ** z;
+  const r = (lat * Math.PI) / 180;
+  return {
+    x: Math.floor(((lng + 180) / 360) * n),
+    y: Math.floor(((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * n),
+  };
+}

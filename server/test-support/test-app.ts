@@ -1,6 +1,6 @@
 import pg from "pg";
 import { afterAll, beforeAll } from "vitest";
-import { createApp } from "../src/app.ts";
+import { type AppDeps, createApp } from "../src/app.ts";
 import { createDb, type Db } from "../src/db/db.ts";
 import { createTestDatabase, type TestDatabase } from "./test-database.ts";
 import { signIn, type TestSession } from "./test-session.ts";
@@ -8,6 +8,8 @@ import { signIn, type TestSession } from "./test-session.ts";
 export type TestApp = {
   app: ReturnType<typeof createApp>;
   db: Db;
+  /** The suite database's connection string. */
+  url: string;
   /** A plain client on the same database, for the independent SQL a test checks the API against. */
   sql: pg.Client;
   /** The session of a demo account (signed in once per suite). */
@@ -24,7 +26,7 @@ export type TestApp = {
  * A suite's own copy of the demo database with the app over it: made in beforeAll, dropped in afterAll. Call it at
  * the top of a test file; its fields are there once the suite's tests run.
  */
-export function useTestApp(label: string): TestApp {
+export function useTestApp(label: string, options: Omit<AppDeps, "db"> = {}): TestApp {
   let database: TestDatabase;
   const sessions = new Map<string, Promise<TestSession>>();
   const t = {
@@ -57,8 +59,9 @@ export function useTestApp(label: string): TestApp {
   } as TestApp;
   beforeAll(async () => {
     database = await createTestDatabase(label);
+    t.url = database.url;
     t.db = createDb({ databaseUrl: database.url });
-    t.app = createApp({ db: t.db });
+    t.app = createApp({ ...options, db: t.db });
     t.sql = new pg.Client({ connectionString: database.url });
     await t.sql.connect();
   });

@@ -52,7 +52,8 @@ export function templateFingerprint(): string {
   return h.digest("hex").slice(0, 12);
 }
 
-async function withAdmin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+/** Runs `fn` on a client of the test cluster's admin database, closed afterwards. */
+export async function withAdmin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const c = new pg.Client({ connectionString: testAdminUrl() });
   await c.connect();
   try {

@@ -1,31 +1,15 @@
-import pg from "pg";
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LaunchedBrowser, launchBrowser, saveScreenshot } from "../support/browser.ts";
+import { describe, expect, it } from "vitest";
+import { saveScreenshot } from "../support/browser.ts";
+import { useE2e } from "../support/e2e.ts";
 import { signIn, signOut } from "../support/pages.ts";
-import { startTestServer, type TestServer } from "../support/server.ts";
 
 const TIMEOUT_MS = 120_000;
 const NEW_USER = "planner-li";
 const INITIAL_PASSWORD = "Chushi-2026!";
 const OWN_PASSWORD = "Wode-mima-2026";
 
-let server: TestServer;
-let browser: LaunchedBrowser;
-let db: pg.Client;
-
-beforeAll(async () => {
-  server = await startTestServer({ label: "e2eadmin" });
-  db = new pg.Client({ connectionString: server.databaseUrl });
-  await db.connect();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await db?.end();
-  await server?.close();
-});
+const e2e = useE2e("e2eadmin");
 
 /** What the server answers to a change made with this browser's session (its cookie and CSRF token). */
 function tryChange(page: Page, method: string, url: string, body: unknown): Promise<number> {
@@ -45,13 +29,13 @@ function tryChange(page: Page, method: string, url: string, body: unknown): Prom
 
 describe("accounts and the audit trail, in Debian's Chromium", () => {
   it("lets the admin create a planner, naming the field the server refused", { timeout: TIMEOUT_MS }, async () => {
-    const { page } = browser;
-    await page.goto(`${server.url}/admin/accounts`);
+    const { page } = e2e.browser;
+    await page.goto(`${e2e.server.url}/admin/accounts`);
     await signIn(page, "admin");
     const table = page.getByTestId("accounts-table");
     await table.waitFor();
     expect(await page.getByTestId("nav-accounts").getAttribute("aria-current")).toBe("page");
-    const { rows } = await db.query<{ n: number }>("select count(*)::int as n from account");
+    const { rows } = await e2e.db.query<{ n: number }>("select count(*)::int as n from account");
     expect(await table.locator("tbody tr").count()).toBe(rows[0]!.n);
 
     await page.getByTestId("account-create").click();
@@ -74,7 +58,7 @@ describe("accounts and the audit trail, in Debian's Chromium", () => {
     await row.waitFor();
     expect(await row.textContent()).toContain("规划员");
     expect(await row.textContent()).toContain("待修改初始密码");
-    const created = await db.query<{ must_change_password: boolean; roles: string[] }>(
+    const created = await e2e.db.query<{ must_change_password: boolean; roles: string[] }>(
       `select a.must_change_password, array_agg(r.role) as roles
          from account a join account_role r on r.account_id = a.id where a.username = $1 group by a.id`,
       [NEW_USER],
@@ -83,7 +67,7 @@ describe("accounts and the audit trail, in Debian's Chromium", () => {
     await saveScreenshot(page, "admin-accounts");
 
     // A worker record is granted by name from the community's staff; the list then names the worker.
-    const { rows: staff } = await db.query<{ id: number; name: string; community_code: string }>(
+    const { rows: staff } = await e2e.db.query<{ id: number; name: string; community_code: string }>(
       "select id, name, community_code from worker where role = 'grid_worker' order by id limit 1",
     );
     const worker = staff[0]!;
@@ -95,7 +79,7 @@ describe("accounts and the audit trail, in Debian's Chromium", () => {
     await edit.getByTestId("account-save").click();
     await edit.waitFor({ state: "detached" });
     await row.filter({ hasText: worker.name }).waitFor();
-    const granted = await db.query<{ worker_id: number }>(
+    const granted = await e2e.db.query<{ worker_id: number }>(
       `select r.worker_id from account_role r join account a on a.id = r.account_id
         where a.username = $1 and r.role = 'worker'`,
       [NEW_USER],
@@ -107,7 +91,7 @@ describe("accounts and the audit trail, in Debian's Chromium", () => {
   });
 
   it("makes the new planner change its password at first sign-in", { timeout: TIMEOUT_MS }, async () => {
-    const { page } = browser;
+    const { page } = e2e.browser;
     await signIn(page, NEW_USER, { password: INITIAL_PASSWORD });
     const form = page.getByTestId("password-change");
     await form.waitFor();
@@ -127,17 +111,17 @@ describe("accounts and the audit trail, in Debian's Chromium", () => {
   it("shows a leader the audit trail but not the accounts, and the server refuses its writes", {
     timeout: TIMEOUT_MS,
   }, async () => {
-    const { page } = browser;
+    const { page } = e2e.browser;
     await signIn(page, "leader");
     await page.getByTestId("nav").waitFor();
     expect(await page.getByTestId("nav-accounts").count()).toBe(0);
     expect(await page.getByTestId("nav-audit").count()).toBe(1);
 
-    await page.goto(`${server.url}/admin/accounts`);
+    await page.goto(`${e2e.server.url}/admin/accounts`);
     await page.getByText("无权访问").waitFor();
     expect(await page.getByTestId("accounts-table").count()).toBe(0);
     await saveScreenshot(page, "admin-leader-refused");
-    const before = await db.query("select count(*)::int as n from account");
+    const before = await e2e.db.query("select count(*)::int as n from account");
     expect(
       await tryChange(page, "POST", "/api/accounts", {
         username: "sneaky",
@@ -148,7 +132,7 @@ describe("accounts and the audit trail, in Debian's Chromium", () => {
     ).toBe(403);
     expect(await tryChange(page, "PATCH", "/api/accounts/1", { disabled: true })).toBe(403);
     expect(await tryChange(page, "POST", "/api/accounts/1/password", { password: INITIAL_PASSWORD })).toBe(403);
-    expect((await db.query("select count(*)::int as n from account")).rows).toEqual(before.rows);
+    expect((await e2e.db.query("select count(*)::int as n from account")).rows).toEqual(before.rows);
 
     await page.getByRole("button", { name: "返回地图" }).click();
     await page.getByTestId("nav-audit").click();
@@ -176,7 +160,7 @@ describe("accounts and the audit trail, in Debian's Chromium", () => {
       NEW_USER,
       { timeout: 30_000 },
     );
-    const { rows } = await db.query<{ action: string }>(
+    const { rows } = await e2e.db.query<{ action: string }>(
       "select action from audit_event where actor = $1 order by id desc",
       [NEW_USER],
     );
@@ -188,10 +172,10 @@ describe("accounts and the audit trail, in Debian's Chromium", () => {
   it("takes a leader whose session ended back to the sign-in form at the next request", {
     timeout: TIMEOUT_MS,
   }, async () => {
-    const { page } = browser;
+    const { page } = e2e.browser;
     await page.getByTestId("audit-table").waitFor();
     // As an idle expiry or a sign-out in another browser would leave it.
-    await db.query("delete from session where account_id = (select id from account where username = 'leader')");
+    await e2e.db.query("delete from session where account_id = (select id from account where username = 'leader')");
     await page.getByTestId("audit-filters").locator("input[name=actor]").fill("");
     await page.getByTestId("audit-apply").click();
     await page.getByTestId("sign-in").waitFor();

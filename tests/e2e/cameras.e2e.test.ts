@@ -1,33 +1,20 @@
-import pg from "pg";
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LaunchedBrowser, launchBrowser, saveScreenshot } from "../support/browser.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { saveScreenshot } from "../support/browser.ts";
+import { useE2e } from "../support/e2e.ts";
 import { mapSettled, signIn as signInOnForm } from "../support/pages.ts";
-import { startTestServer, type TestServer } from "../support/server.ts";
 
 /** Software WebGL draws slowly; every wait below is on a condition, and this is only its upper bound. */
 const RENDER_TIMEOUT_MS = 120_000;
 const COMMUNITY = "150571003011";
 const OTHER = "150571003001";
 
-let server: TestServer;
-let browser: LaunchedBrowser;
-let db: pg.Client;
+const e2e = useE2e("e2ecameras", { width: 1440, height: 900 });
 let current: Page | null = null;
 const problems: string[] = [];
 
 beforeAll(async () => {
-  server = await startTestServer({ label: "e2ecameras" });
-  db = new pg.Client({ connectionString: server.databaseUrl });
-  await db.connect();
-  browser = await launchBrowser({ width: 1440, height: 900 });
-  current = browser.page;
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await db?.end();
-  await server?.close();
+  current = e2e.browser.page;
 });
 
 /**
@@ -35,13 +22,13 @@ afterAll(async () => {
  * for the renderer (a second heavy map in the same tab has come up blank).
  */
 async function signIn(username: string, path: string): Promise<Page> {
-  await browser.context.clearCookies();
+  await e2e.browser.context.clearCookies();
   const old = current;
-  current = await browser.context.newPage();
+  current = await e2e.browser.context.newPage();
   current.on("pageerror", (e) => problems.push(e.message));
   await old?.close();
   const page = current;
-  await signInOnForm(page, username, { url: `${server.url}${path}` }).catch(async (err) => {
+  await signInOnForm(page, username, { url: `${e2e.server.url}${path}` }).catch(async (err) => {
     await saveScreenshot(page, `cameras-sign-in-${username}`);
     throw new Error(`${(err as Error).message}; page errors: ${problems.join(" | ")}; url ${page.url()}`);
   });
@@ -95,7 +82,7 @@ describe("the cameras page, in Debian's Chromium", () => {
     await page.getByTestId("coverage-table").waitFor({ timeout: RENDER_TIMEOUT_MS });
     await settled(page);
     const grids = (
-      await db.query<{ code: string }>("select code from published_grid where community_code = $1 order by code", [
+      await e2e.db.query<{ code: string }>("select code from published_grid where community_code = $1 order by code", [
         COMMUNITY,
       ])
     ).rows.map((r) => r.code);
@@ -108,7 +95,7 @@ describe("the cameras page, in Debian's Chromium", () => {
     // The page has had the views computed; the camera to turn sees road in its own grid that no other online
     // camera sees, so turning it away loses that road.
     const target = (
-      await db.query<{ id: number; grid_code: string; bearing_deg: number; lng: number; lat: number }>(
+      await e2e.db.query<{ id: number; grid_code: string; bearing_deg: number; lng: number; lat: number }>(
         `with mine as (
            select k.id, vr.road_id, vr.seen
            from camera k join camera_view_road vr on vr.camera_id = k.id
@@ -168,7 +155,7 @@ describe("the cameras page, in Debian's Chromium", () => {
     await page.getByTestId("camera-deltas").waitFor({ timeout: 60_000 });
     await page.getByTestId("camera-saving").waitFor({ state: "detached" });
     const stored = (
-      await db.query<{ bearing_deg: number }>("select bearing_deg from camera where id = $1", [target!.id])
+      await e2e.db.query<{ bearing_deg: number }>("select bearing_deg from camera where id = $1", [target!.id])
     ).rows[0]!.bearing_deg;
     const turned = Math.abs(((stored - target!.bearing_deg + 540) % 360) - 180);
     expect(turned).toBeGreaterThan(150);
@@ -196,7 +183,7 @@ describe("the cameras page, in Debian's Chromium", () => {
       .poll(
         async () =>
           (
-            await db.query<{ d: number }>(
+            await e2e.db.query<{ d: number }>(
               "select ST_Distance(geom::geography, ST_SetSRID(ST_MakePoint($2, $3), 4326)::geography) d from camera where id = $1",
               [target!.id, at[0], at[1]],
             )
@@ -236,7 +223,7 @@ describe("the cameras page, in Debian's Chromium", () => {
     // What-if: the first suggestion placed as a planned camera counts in the planned scenario, and goes again.
     const planned = async () =>
       (
-        await db.query<{ id: number }>("select id from camera where status = 'planned' and community_code = $1", [
+        await e2e.db.query<{ id: number }>("select id from camera where status = 'planned' and community_code = $1", [
           COMMUNITY,
         ])
       ).rows.map((r) => r.id);
@@ -283,7 +270,7 @@ describe("the cameras page, in Debian's Chromium", () => {
     await settled(page);
     expect(await page.getByTestId("camera-place").count()).toBe(0);
     const cam = (
-      await db.query<{ lng: number; lat: number; id: number }>(
+      await e2e.db.query<{ lng: number; lat: number; id: number }>(
         "select id, ST_X(geom) lng, ST_Y(geom) lat from camera where community_code = $1 and status = 'online' order by id limit 1",
         [COMMUNITY],
       )
@@ -311,7 +298,8 @@ describe("the cameras page, in Debian's Chromium", () => {
     const page = await signIn(`secretary-${OTHER}`, `/cameras?community=${COMMUNITY}`);
     await page.getByTestId("coverage-table").waitFor({ timeout: RENDER_TIMEOUT_MS });
     await settled(page);
-    const own = (await db.query<{ name: string }>("select name from community where code = $1", [OTHER])).rows[0]!.name;
+    const own = (await e2e.db.query<{ name: string }>("select name from community where code = $1", [OTHER])).rows[0]!
+      .name;
     expect(await page.getByTestId("cameras-community-name").textContent()).toBe(own);
     expect(await page.getByTestId("cameras-community").count()).toBe(0);
     const codes = await page
@@ -323,7 +311,7 @@ describe("the cameras page, in Debian's Chromium", () => {
       window.__gridatlas!.map.querySourceFeatures("cameras").map((f) => Number(f.properties.id)),
     );
     const theirs = (
-      await db.query<{ id: number }>("select id from camera where community_code = $1", [OTHER])
+      await e2e.db.query<{ id: number }>("select id from camera where community_code = $1", [OTHER])
     ).rows.map((r) => r.id);
     expect(drawn.every((id) => theirs.includes(id))).toBe(true);
     // The API refuses the other community outright.

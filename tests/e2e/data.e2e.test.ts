@@ -1,11 +1,10 @@
 import fs from "node:fs";
 import { toChineseWebMap } from "@gridatlas/geodata/gis/crs.ts";
-import pg from "pg";
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LaunchedBrowser, launchBrowser, saveScreenshot } from "../support/browser.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { saveScreenshot } from "../support/browser.ts";
+import { useE2e } from "../support/e2e.ts";
 import { signIn, signOut } from "../support/pages.ts";
-import { startTestServer, type TestServer } from "../support/server.ts";
 
 /** Software WebGL draws slowly; every wait below is on a condition, and this is only its upper bound. */
 const RENDER_TIMEOUT_MS = 120_000;
@@ -13,28 +12,16 @@ const COMMUNITY = "150571003011";
 /** A community where points shifted by GCJ-02 land clearly off the buildings and roads (as in imports.db.test.ts). */
 const AMAP_COMMUNITY = "150571003001";
 
-let server: TestServer;
-let browser: LaunchedBrowser;
-let db: pg.Client;
+const e2e = useE2e("e2edata", { width: 1440, height: 900 });
 const problems: string[] = [];
 
 beforeAll(async () => {
-  server = await startTestServer({ label: "e2edata" });
-  db = new pg.Client({ connectionString: server.databaseUrl });
-  await db.connect();
-  browser = await launchBrowser({ width: 1440, height: 900 });
-  browser.page.on("pageerror", (e) => problems.push(e.message));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await db?.end();
-  await server?.close();
+  e2e.browser.page.on("pageerror", (e) => problems.push(e.message));
 });
 
 /** Signs in on the first page and waits for the app behind the form. */
 async function signInAt(page: Page, username: string): Promise<void> {
-  await signIn(page, username, { url: server.url });
+  await signIn(page, username, { url: e2e.server.url });
   await page.getByTestId("sign-out").waitFor();
 }
 
@@ -53,7 +40,7 @@ async function previewDrawn(page: Page, n: number): Promise<void> {
   );
 }
 
-const venueCount = async () => Number((await db.query("select count(*) as n from venue")).rows[0].n);
+const venueCount = async () => Number((await e2e.db.query("select count(*) as n from venue")).rows[0].n);
 
 /** Venues at the points of three buildings of a community, and one more as the test asks for it. */
 type Row = { 店名: string; 类别: string; 地址: string; lnglat: [number, number] };
@@ -84,9 +71,9 @@ describe("importing, exporting and printing data in Chromium", () => {
   it("refuses a file with bad rows whole, imports the fixed file, turns hand-drawn grids into a draft and prints a community map", {
     timeout: RENDER_TIMEOUT_MS * 3,
   }, async () => {
-    const { page } = browser;
+    const { page } = e2e.browser;
     const spots = (
-      await db.query(
+      await e2e.db.query(
         `select ST_X(p) as lng, ST_Y(p) as lat from (
            select ST_PointOnSurface(b.geom) as p from building b
            join community c on ST_Contains(c.geom, ST_PointOnSurface(b.geom))
@@ -96,7 +83,7 @@ describe("importing, exporting and printing data in Chromium", () => {
     ).rows.map((r) => [Number(r.lng), Number(r.lat)] as [number, number]);
     expect(spots).toHaveLength(3);
     const east = Number(
-      (await db.query("select ST_XMax(geom) as e from subdistrict where code = '150571003'")).rows[0].e,
+      (await e2e.db.query("select ST_XMax(geom) as e from subdistrict where code = '150571003'")).rows[0].e,
     );
     const rows: Row[] = [
       { 店名: "测试药店甲", 类别: "pharmacy", 地址: "测试路1号", lnglat: spots[0]! },
@@ -179,7 +166,9 @@ describe("importing, exporting and printing data in Chromium", () => {
     await done.waitFor({ timeout: RENDER_TIMEOUT_MS });
     expect(await done.getAttribute("data-count")).toBe("3");
     expect(await venueCount()).toBe(before + 3);
-    const landed = await db.query("select name, category, address from venue where name like '测试%' order by name");
+    const landed = await e2e.db.query(
+      "select name, category, address from venue where name like '测试%' order by name",
+    );
     expect(landed.rows.map((r) => `${r.name}/${r.category}`).sort()).toEqual(
       ["测试药店甲/pharmacy", "测试药店乙/pharmacy", "测试饭店丙/restaurant"].sort(),
     );
@@ -187,7 +176,7 @@ describe("importing, exporting and printing data in Chromium", () => {
 
     // Points copied from a Chinese web map (GCJ-02), in a CSV: the preview warns and converts only when told to.
     const amap = (
-      await db.query(
+      await e2e.db.query(
         `select ST_X(c) x, ST_Y(c) y from (select ST_PointOnSurface(geom) c from building
          where community_code = $1 order by id limit 40) t`,
         [AMAP_COMMUNITY],
@@ -216,7 +205,7 @@ describe("importing, exporting and printing data in Chromium", () => {
 
     // Hand-drawn grids of the community (the first pushed 25 m over its neighbours, the second pulled 20 m in):
     // a draft plan, and the overlaps and gaps on the map and in the list.
-    const drawn = await db.query(
+    const drawn = await e2e.db.query(
       `select g.code, g.name, ST_AsGeoJSON(case row_number() over (order by g.code)
            when 1 then ST_Transform(ST_Buffer(ST_Transform(g.geom, 4550), 25), 4326)
            when 2 then ST_Transform(ST_Buffer(ST_Transform(g.geom, 4550), -20), 4326)
@@ -249,7 +238,7 @@ describe("importing, exporting and printing data in Chromium", () => {
     const planReport = page.getByTestId("plan-report");
     await planReport.waitFor({ timeout: RENDER_TIMEOUT_MS });
     const planId = Number(await planReport.getAttribute("data-plan"));
-    expect((await db.query("select name, status from plan where id = $1", [planId])).rows).toEqual([
+    expect((await e2e.db.query("select name, status from plan where id = $1", [planId])).rows).toEqual([
       { name: "2022年手绘网格", status: "draft" },
     ]);
     expect(Number(await page.getByTestId("plan-overlaps").getAttribute("data-count"))).toBeGreaterThan(0);
@@ -296,13 +285,13 @@ describe("importing, exporting and printing data in Chromium", () => {
     await page.getByTestId("data-tab-export").waitFor();
     expect(await page.getByTestId("data-tab-print").count()).toBe(1);
     for (const tab of ["layer", "plan", "osm"]) expect(await page.getByTestId(`data-tab-${tab}`).count()).toBe(0);
-    await page.goto(`${server.url}/data?tab=layer`);
+    await page.goto(`${e2e.server.url}/data?tab=layer`);
     await page.getByTestId("export-form").waitFor();
     expect(await page.getByTestId("import-file").count()).toBe(0);
     await page.getByTestId("export-layer").selectOption("grids");
     const grids = await download(page, () => page.getByTestId("export-run").click());
     const exported = JSON.parse(grids.bytes.toString("utf8")) as GeoJSON.FeatureCollection;
-    const published = Number((await db.query("select count(*) as n from published_grid")).rows[0].n);
+    const published = Number((await e2e.db.query("select count(*) as n from published_grid")).rows[0].n);
     expect(exported.features).toHaveLength(published);
     await page.getByTestId("export-done").waitFor();
     await saveScreenshot(page, "data-export-planner");
@@ -311,7 +300,7 @@ describe("importing, exporting and printing data in Chromium", () => {
     // A worker has no entry, and the page itself says it is not theirs.
     await signInAt(page, "worker-1");
     expect(await page.getByTestId("nav-data").count()).toBe(0);
-    await page.goto(`${server.url}/data`);
+    await page.goto(`${e2e.server.url}/data`);
     await page.getByTestId("forbidden").waitFor();
 
     expect(problems).toEqual([]);

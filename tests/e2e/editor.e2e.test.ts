@@ -1,18 +1,15 @@
-import pg from "pg";
 import type { Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type LaunchedBrowser, launchBrowser, saveScreenshot } from "../support/browser.ts";
+import { afterEach, describe, expect, it } from "vitest";
+import { saveScreenshot } from "../support/browser.ts";
+import { useE2e } from "../support/e2e.ts";
 import { mapSettled, signIn } from "../support/pages.ts";
-import { startTestServer, type TestServer } from "../support/server.ts";
 
 /** Software WebGL draws slowly; every wait is on a condition, and this is only its upper bound. */
 const RENDER_TIMEOUT_MS = 150_000;
 const STEP_TIMEOUT_MS = 60_000;
 const REASON = "e2e：调整相邻网格边界，部分网格户数暂未达标";
 
-let server: TestServer;
-let browser: LaunchedBrowser;
-let db: pg.Client;
+const e2e = useE2e("e2eeditor", { width: 1440, height: 900 });
 
 /** What the tests pass from one step to the next: the draft and the grids they work on. */
 const run = {
@@ -28,23 +25,10 @@ const run = {
   split: "",
 };
 
-beforeAll(async () => {
-  server = await startTestServer({ label: "e2eeditor" });
-  db = new pg.Client({ connectionString: server.databaseUrl });
-  await db.connect();
-  browser = await launchBrowser({ width: 1440, height: 900 });
-});
-
 // A failing step leaves a picture of what the browser showed.
 afterEach(async (ctx) => {
-  if (ctx.task.result?.state === "fail" && browser)
-    await saveScreenshot(browser.page, `editor-failed-${ctx.task.name.slice(0, 40)}`);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await db?.end();
-  await server?.close();
+  if (ctx.task.result?.state === "fail" && e2e.browser)
+    await saveScreenshot(e2e.browser.page, `editor-failed-${ctx.task.name.slice(0, 40)}`);
 });
 
 /** Waits until the plan's parcels are on the map and the map has finished moving and drawing. */
@@ -63,7 +47,7 @@ function onScreen(page: Page, lngLat: [number, number]): Promise<{ x: number; y:
 
 /** A point inside a parcel, from the database. */
 async function insideParcel(id: number): Promise<[number, number]> {
-  const { rows } = await db.query<{ x: number; y: number }>(
+  const { rows } = await e2e.db.query<{ x: number; y: number }>(
     "select st_x(p) as x, st_y(p) as y from (select st_pointonsurface(geom) as p from parcel where id = $1) s",
     [id],
   );
@@ -72,7 +56,7 @@ async function insideParcel(id: number): Promise<[number, number]> {
 
 /** Households of a grid of a plan, summed from the entrances of its parcels (not from the server's figures). */
 async function householdsInDb(plan: number, code: string): Promise<number> {
-  const { rows } = await db.query<{ n: number }>(
+  const { rows } = await e2e.db.query<{ n: number }>(
     `select coalesce(sum(e.households), 0)::int as n
        from plan_parcel pp join grid g on g.id = pp.grid_id join parcel pa on pa.id = pp.parcel_id
        left join entrance e on e.id = pa.entrance_id
@@ -84,7 +68,7 @@ async function householdsInDb(plan: number, code: string): Promise<number> {
 
 /** Parcels whose grid code differs between two plans. */
 async function changedParcels(a: number, b: number): Promise<number[]> {
-  const { rows } = await db.query<{ id: number }>(
+  const { rows } = await e2e.db.query<{ id: number }>(
     `select xa.parcel_id as id from plan_parcel xa join grid ga on ga.id = xa.grid_id
        join plan_parcel xb on xb.parcel_id = xa.parcel_id and xb.plan_id = $2 join grid gb on gb.id = xb.grid_id
       where xa.plan_id = $1 and ga.code <> gb.code order by 1`,
@@ -95,12 +79,12 @@ async function changedParcels(a: number, b: number): Promise<number[]> {
 
 /** Whether a grid's parcels, without `without`, still hang together over shared boundaries. */
 async function staysContiguous(plan: number, code: string, without: number): Promise<boolean> {
-  const members = await db.query<{ id: number }>(
+  const members = await e2e.db.query<{ id: number }>(
     "select pp.parcel_id as id from plan_parcel pp join grid g on g.id = pp.grid_id where pp.plan_id = $1 and g.code = $2",
     [plan, code],
   );
   const ids = new Set(members.rows.map((r) => r.id).filter((id) => id !== without));
-  const edges = await db.query<{ a: number; b: number }>(
+  const edges = await e2e.db.query<{ a: number; b: number }>(
     "select a, b from parcel_edge where a = any($1::int[]) and b = any($1::int[])",
     [[...ids]],
   );
@@ -147,10 +131,10 @@ describe("the grid editor, in Debian's Chromium", () => {
   it("lets a planner create a draft and paint a parcel into a neighbour grid, with the figures of the database", {
     timeout: RENDER_TIMEOUT_MS * 2,
   }, async () => {
-    const { page } = browser;
-    run.published = (await db.query<{ id: number }>("select id from plan where status = 'published'")).rows[0]!.id;
+    const { page } = e2e.browser;
+    run.published = (await e2e.db.query<{ id: number }>("select id from plan where status = 'published'")).rows[0]!.id;
     // A parcel with households on the boundary of two grids whose grid stays in one piece without it.
-    const candidates = await db.query<{ into: string; from: string; parcel: number; community: string }>(
+    const candidates = await e2e.db.query<{ into: string; from: string; parcel: number; community: string }>(
       `select ga.code as into, gb.code as from, e.b as parcel, pa.community_code as community
          from parcel_edge e
          join plan_parcel xa on xa.plan_id = $1 and xa.parcel_id = e.a join grid ga on ga.id = xa.grid_id
@@ -167,7 +151,7 @@ describe("the grid editor, in Debian's Chromium", () => {
     expect(pick, "a parcel that can move without breaking its grid").toBeDefined();
     Object.assign(run, { into: pick!.into, from: pick!.from, parcel: pick!.parcel, community: pick!.community });
 
-    await page.goto(`${server.url}/plans`);
+    await page.goto(`${e2e.server.url}/plans`);
     await signIn(page, "planner");
     await page.getByTestId("plans-table").waitFor();
     await page.getByTestId("plan-new").click();
@@ -178,7 +162,7 @@ describe("the grid editor, in Debian's Chromium", () => {
     run.draft = Number(new URL(page.url()).pathname.split("/")[2]);
     // The editor is a plan's page: the top bar marks 网格方案 as where the planner is.
     expect(await page.getByTestId("nav-plans").getAttribute("aria-current")).toBe("page");
-    expect((await db.query("select status, based_on from plan where id = $1", [run.draft])).rows).toEqual([
+    expect((await e2e.db.query("select status, based_on from plan where id = $1", [run.draft])).rows).toEqual([
       { status: "draft", based_on: run.published },
     ]);
 
@@ -200,7 +184,7 @@ describe("the grid editor, in Debian's Chromium", () => {
     await page.evaluate(
       ([w, s, e, n]) => window.__gridatlas?.map.fitBounds([w, s, e, n], { padding: 200, duration: 0, maxZoom: 17 }),
       (
-        await db.query<{ b: number[] }>(
+        await e2e.db.query<{ b: number[] }>(
           "select array[st_xmin(geom), st_ymin(geom), st_xmax(geom), st_ymax(geom)] as b from parcel where id = $1",
           [run.parcel],
         )
@@ -211,7 +195,7 @@ describe("the grid editor, in Debian's Chromium", () => {
     await page.mouse.click(at.x, at.y);
 
     const moved = (
-      await db.query<{ n: number }>(
+      await e2e.db.query<{ n: number }>(
         "select coalesce(e.households, 0)::int as n from parcel pa left join entrance e on e.id = pa.entrance_id where pa.id = $1",
         [run.parcel],
       )
@@ -241,9 +225,10 @@ describe("the grid editor, in Debian's Chromium", () => {
   it("tells the planner who changed the draft when an edit comes too late, and reloads", {
     timeout: RENDER_TIMEOUT_MS,
   }, async () => {
-    const { page } = browser;
+    const { page } = e2e.browser;
     // Another client (the same planner in another tab) locks G in between.
-    const plan = (await db.query<{ version: number }>("select version from plan where id = $1", [run.draft])).rows[0]!;
+    const plan = (await e2e.db.query<{ version: number }>("select version from plan where id = $1", [run.draft]))
+      .rows[0]!;
     const locked = await apiPost(page, `/api/plans/${run.draft}/grids/${run.into}/lock`, {
       version: plan.version,
       locked: true,
@@ -263,7 +248,7 @@ describe("the grid editor, in Debian's Chromium", () => {
       timeout: STEP_TIMEOUT_MS,
     });
     expect(
-      (await db.query("select locked from grid where plan_id = $1 and code = $2", [run.draft, run.into])).rows,
+      (await e2e.db.query("select locked from grid where plan_id = $1 and code = $2", [run.draft, run.into])).rows,
     ).toEqual([{ locked: false }]);
     // The refusal was about the edit before: the next edit replaced it.
     await page.getByTestId("editor-message").waitFor({ state: "detached" });
@@ -272,9 +257,9 @@ describe("the grid editor, in Debian's Chromium", () => {
   it("splits a grid with a line, merges it back, undoes the merge and keeps the undo across a reload", {
     timeout: RENDER_TIMEOUT_MS * 2,
   }, async () => {
-    const { page } = browser;
+    const { page } = e2e.browser;
     // The largest other grid of the community, cut west to east through the middle of its parcels.
-    const { rows } = await db.query<{ code: string; w: number; s: number; e: number; n: number; y: number }>(
+    const { rows } = await e2e.db.query<{ code: string; w: number; s: number; e: number; n: number; y: number }>(
       `select g.code, st_xmin(u) as w, st_ymin(u) as s, st_xmax(u) as e, st_ymax(u) as n, st_y(st_centroid(u)) as y
          from (select g.id, st_union(pa.geom) as u from plan_parcel pp join grid g on g.id = pp.grid_id
                  join parcel pa on pa.id = pp.parcel_id
@@ -285,7 +270,7 @@ describe("the grid editor, in Debian's Chromium", () => {
     );
     const s = rows[0]!;
     run.split = s.code;
-    const gridsBefore = await db.query<{ code: string }>("select code from grid where plan_id = $1", [run.draft]);
+    const gridsBefore = await e2e.db.query<{ code: string }>("select code from grid where plan_id = $1", [run.draft]);
     await selectGrid(page, s.code);
     await page.getByTestId("tool-split").click();
     // From just outside its west edge to just outside its east edge, on screen.
@@ -299,7 +284,7 @@ describe("the grid editor, in Debian's Chromium", () => {
       { timeout: STEP_TIMEOUT_MS },
     );
     const created = (
-      await db.query<{ code: string }>(
+      await e2e.db.query<{ code: string }>(
         "select code from grid where plan_id = $1 and not (code = any($2)) order by code",
         [run.draft, gridsBefore.rows.map((r) => r.code)],
       )
@@ -320,7 +305,7 @@ describe("the grid editor, in Debian's Chromium", () => {
       await selectGrid(page, s.code);
       await page.getByTestId("tool-merge").click();
       const piece = (
-        await db.query<{ id: number }>(
+        await e2e.db.query<{ id: number }>(
           `select pp.parcel_id as id from plan_parcel pp join grid g on g.id = pp.grid_id join parcel pa on pa.id = pp.parcel_id
             where pp.plan_id = $1 and g.code = $2 order by pa.area_m2 desc limit 1`,
           [run.draft, code],
@@ -340,7 +325,9 @@ describe("the grid editor, in Debian's Chromium", () => {
     await page.getByTestId("undo").click();
     await page.locator(`[data-testid=summary-table] tr[data-code="${last}"]`).waitFor({ timeout: STEP_TIMEOUT_MS });
     expect(await householdsInDb(run.draft, last)).toBe(pieceHouseholds.get(last));
-    expect((await db.query("select 1 from grid where plan_id = $1 and code = $2", [run.draft, last])).rowCount).toBe(1);
+    expect(
+      (await e2e.db.query("select 1 from grid where plan_id = $1 and code = $2", [run.draft, last])).rowCount,
+    ).toBe(1);
     await page.reload();
     await page.getByTestId("editor-tools").waitFor();
     await settled(page);
@@ -358,9 +345,9 @@ describe("the grid editor, in Debian's Chromium", () => {
   it("shows a drawn polygon snapped to parcels before it becomes a new grid; the eraser returns a parcel", {
     timeout: RENDER_TIMEOUT_MS * 2,
   }, async () => {
-    const { page } = browser;
+    const { page } = e2e.browser;
     // A parcel of another grid whose centre is inside it, with households.
-    const { rows } = await db.query<{ id: number; x: number; y: number; code: string }>(
+    const { rows } = await e2e.db.query<{ id: number; x: number; y: number; code: string }>(
       `select pa.id, st_x(st_centroid(pa.geom)) as x, st_y(st_centroid(pa.geom)) as y, g.code
          from plan_parcel pp join grid g on g.id = pp.grid_id join parcel pa on pa.id = pp.parcel_id
          join entrance e on e.id = pa.entrance_id
@@ -398,7 +385,7 @@ describe("the grid editor, in Debian's Chromium", () => {
     );
     const newCode = (await created.getAttribute("data-code"))!;
     expect(newCode.startsWith(run.community)).toBe(true);
-    const { rows: members } = await db.query<{ id: number }>(
+    const { rows: members } = await e2e.db.query<{ id: number }>(
       "select pp.parcel_id as id from plan_parcel pp join grid g on g.id = pp.grid_id where pp.plan_id = $1 and g.code = $2",
       [run.draft, newCode],
     );
@@ -408,9 +395,9 @@ describe("the grid editor, in Debian's Chromium", () => {
     await saveScreenshot(page, "editor-polygon-new-grid");
     await page.getByTestId("undo").click();
     await page.locator(`[data-testid=summary-table] tr[data-code="${newCode}"]`).waitFor({ state: "detached" });
-    expect((await db.query("select 1 from grid where plan_id = $1 and code = $2", [run.draft, newCode])).rowCount).toBe(
-      0,
-    );
+    expect(
+      (await e2e.db.query("select 1 from grid where plan_id = $1 and code = $2", [run.draft, newCode])).rowCount,
+    ).toBe(0);
 
     // The eraser takes P back to the grid it had in the published plan; undo puts it in G again.
     await selectGrid(page, run.into);
@@ -419,7 +406,7 @@ describe("the grid editor, in Debian's Chromium", () => {
     await page.evaluate(
       ([w, s, e, n]) => window.__gridatlas?.map.fitBounds([w, s, e, n], { padding: 200, duration: 0, maxZoom: 17 }),
       (
-        await db.query<{ b: number[] }>(
+        await e2e.db.query<{ b: number[] }>(
           "select array[st_xmin(geom), st_ymin(geom), st_xmax(geom), st_ymax(geom)] as b from parcel where id = $1",
           [run.parcel],
         )
@@ -448,7 +435,7 @@ describe("the grid editor, in Debian's Chromium", () => {
   it("compares the draft with the published plan: the one parcel moved, its flow, the CSV and the printable list", {
     timeout: RENDER_TIMEOUT_MS,
   }, async () => {
-    const { page } = browser;
+    const { page } = e2e.browser;
     expect(await changedParcels(run.published, run.draft)).toEqual([run.parcel]);
     await page.getByTestId("compare").click();
     const panel = page.getByTestId("compare-panel");
@@ -475,7 +462,7 @@ describe("the grid editor, in Debian's Chromium", () => {
     expect(lines).toHaveLength(2);
     expect(lines[1]).toContain(`${run.from},${run.into}`);
 
-    await page.goto(`${server.url}/plans/${run.published}/compare/${run.draft}/print`);
+    await page.goto(`${e2e.server.url}/plans/${run.published}/compare/${run.draft}/print`);
     const table = page.getByTestId("transfers-table");
     await table.waitFor();
     expect(await table.locator("tbody tr").count()).toBe(1);
@@ -486,11 +473,11 @@ describe("the grid editor, in Debian's Chromium", () => {
   it("rebalances a community of another draft with progress shown, as one undoable edit, then compares", {
     timeout: RENDER_TIMEOUT_MS,
   }, async () => {
-    const { page } = browser;
+    const { page } = e2e.browser;
     const created = await apiPost(page, "/api/plans", { from: "published", name: "e2e 自动平衡草稿" });
     expect(created.status).toBe(201);
     const id = (created.body as { id: number }).id;
-    await page.goto(`${server.url}/plans/${id}?community=${run.community}`);
+    await page.goto(`${e2e.server.url}/plans/${id}?community=${run.community}`);
     await page.getByTestId("editor-tools").waitFor();
     await settled(page);
     await page.getByTestId("rebalance").click();
@@ -504,7 +491,7 @@ describe("the grid editor, in Debian's Chromium", () => {
       null,
       { timeout: RENDER_TIMEOUT_MS },
     );
-    const edits = await db.query<{ action: string; state: string }>(
+    const edits = await e2e.db.query<{ action: string; state: string }>(
       "select action, state from plan_edit where plan_id = $1",
       [id],
     );
@@ -525,13 +512,13 @@ describe("the grid editor, in Debian's Chromium", () => {
   it("publishes the draft after confirming its warnings, with the reason in the audit trail", {
     timeout: RENDER_TIMEOUT_MS,
   }, async () => {
-    const { page } = browser;
+    const { page } = e2e.browser;
     // A second draft, for the leader to look at afterwards.
     const second = await apiPost(page, "/api/plans", { from: "published", name: "e2e 第二份草稿" });
     expect(second.status).toBe(201);
     run.secondDraft = (second.body as { id: number }).id;
 
-    await page.goto(`${server.url}/plans/${run.draft}?community=${run.community}`);
+    await page.goto(`${e2e.server.url}/plans/${run.draft}?community=${run.community}`);
     await page.getByTestId("editor-tools").waitFor();
     await page.getByTestId("publish").click();
     const dialog = page.getByTestId("publish-dialog");
@@ -543,9 +530,9 @@ describe("the grid editor, in Debian's Chromium", () => {
     await saveScreenshot(page, "editor-publish");
     await dialog.getByTestId("publish-submit").click();
     await page.getByTestId("plans-table").waitFor();
-    const published = await db.query("select id, publish_reason from plan where status = 'published'");
+    const published = await e2e.db.query("select id, publish_reason from plan where status = 'published'");
     expect(published.rows).toEqual([{ id: run.draft, publish_reason: REASON }]);
-    const audit = await db.query<{ diff: unknown }>(
+    const audit = await e2e.db.query<{ diff: unknown }>(
       "select diff from audit_event where action = 'plan_publish' and entity_id = $1",
       [String(run.draft)],
     );
@@ -561,12 +548,12 @@ describe("the grid editor, in Debian's Chromium", () => {
   it("shows a leader the draft's figures but no edit tools, and the server refuses its edits", {
     timeout: RENDER_TIMEOUT_MS,
   }, async () => {
-    const { page } = browser;
+    const { page } = e2e.browser;
     await signIn(page, "leader");
     await page.getByTestId("nav-plans").click();
     await page.getByTestId("plans-table").waitFor();
     expect(await page.getByTestId("plan-new").count()).toBe(0);
-    await page.goto(`${server.url}/plans/${run.secondDraft}?community=${run.community}`);
+    await page.goto(`${e2e.server.url}/plans/${run.secondDraft}?community=${run.community}`);
     await page.getByTestId("editor-tools").waitFor();
     await settled(page);
     for (const id of ["tool-brush", "tool-split", "tool-merge", "undo", "publish", "rebalance", "new-grid"]) {
@@ -577,8 +564,9 @@ describe("the grid editor, in Debian's Chromium", () => {
       format(await householdsInDb(run.secondDraft, run.into)),
     );
     expect(await page.getByTestId("lock").count()).toBe(0);
-    const version = (await db.query<{ version: number }>("select version from plan where id = $1", [run.secondDraft]))
-      .rows[0]!.version;
+    const version = (
+      await e2e.db.query<{ version: number }>("select version from plan where id = $1", [run.secondDraft])
+    ).rows[0]!.version;
     const refused = await apiPost(page, `/api/plans/${run.secondDraft}/assign`, {
       version,
       parcels: [run.parcel],

@@ -1,33 +1,20 @@
-import pg from "pg";
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LaunchedBrowser, launchBrowser, saveScreenshot } from "../support/browser.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { saveScreenshot } from "../support/browser.ts";
+import { useE2e } from "../support/e2e.ts";
 import { mapSettled, signIn } from "../support/pages.ts";
-import { startTestServer, type TestServer } from "../support/server.ts";
 
 /** Software WebGL draws slowly; every wait below is on a condition, and this is only its upper bound. */
 const RENDER_TIMEOUT_MS = 150_000;
 
-let server: TestServer;
-let browser: LaunchedBrowser;
-let db: pg.Client;
+const e2e = useE2e("e2eleader");
 const consoleProblems: string[] = [];
 
 beforeAll(async () => {
-  server = await startTestServer({ label: "e2eleader" });
-  db = new pg.Client({ connectionString: server.databaseUrl });
-  await db.connect();
-  browser = await launchBrowser();
-  browser.page.on("console", (m) => {
+  e2e.browser.page.on("console", (m) => {
     if (m.type() === "error") consoleProblems.push(m.text());
   });
-  browser.page.on("pageerror", (e) => consoleProblems.push(e.message));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await db?.end();
-  await server?.close();
+  e2e.browser.page.on("pageerror", (e) => consoleProblems.push(e.message));
 });
 
 /** A FeatureCollection as far as these tests read it. */
@@ -111,13 +98,13 @@ describe("the leader's map, in Debian's Chromium", () => {
   it("shows a leader the filtered venues and hazards, with the filters in the URL and no way to record", {
     timeout: RENDER_TIMEOUT_MS * 2,
   }, async () => {
-    const { page } = browser;
-    await signIn(page, "leader", { url: `${server.url}/leader-map?hs=reported,assigned,in_progress&sev=high` });
+    const { page } = e2e.browser;
+    await signIn(page, "leader", { url: `${e2e.server.url}/leader-map?hs=reported,assigned,in_progress&sev=high` });
     await pointsSettled(page);
     // Read only: no button to report a hazard.
     expect(await page.getByTestId("hazard-create").count()).toBe(0);
     // The statistics follow the filters from the URL: the open high-severity hazards of the database.
-    const open = await db.query<{ n: number }>(
+    const open = await e2e.db.query<{ n: number }>(
       "select count(*)::int n from hazard where severity = 'high' and status in ('reported', 'assigned', 'in_progress')",
     );
     await page
@@ -128,8 +115,8 @@ describe("the leader's map, in Debian's Chromium", () => {
     await saveScreenshot(page, "leader-map-overview");
 
     // A filter chosen on screen goes into the URL, and a reload keeps it.
-    const community = (await db.query<{ code: string }>("select code from community order by code limit 1")).rows[0]!
-      .code;
+    const community = (await e2e.db.query<{ code: string }>("select code from community order by code limit 1"))
+      .rows[0]!.code;
     await page.getByTestId("filter-community").selectOption(community);
     await page.waitForURL((u) => u.searchParams.get("community") === community);
     const url = new URL(page.url());
@@ -139,7 +126,7 @@ describe("the leader's map, in Debian's Chromium", () => {
     await page.reload();
     await page.getByTestId("leader-filters").waitFor();
     expect(await page.getByTestId("filter-community").inputValue()).toBe(community);
-    const inCommunity = await db.query<{ n: number }>(
+    const inCommunity = await e2e.db.query<{ n: number }>(
       `select count(*)::int n from hazard where severity = 'high' and status in ('reported', 'assigned', 'in_progress')
        and community_code = $1`,
       [community],
@@ -153,11 +140,11 @@ describe("the leader's map, in Debian's Chromium", () => {
   it("opens a hazard's card with the timeline of its states, and no moves for a leader", {
     timeout: RENDER_TIMEOUT_MS * 2,
   }, async () => {
-    const { page } = browser;
-    await page.goto(`${server.url}/leader-map`);
+    const { page } = e2e.browser;
+    await page.goto(`${e2e.server.url}/leader-map`);
     await pointsSettled(page);
     // The hazard with the longest history, shown close up so it is a single point with its label.
-    const h = await db.query<{ id: number; lng: number; lat: number; moves: number }>(
+    const h = await e2e.db.query<{ id: number; lng: number; lat: number; moves: number }>(
       `select h.id, ST_X(h.geom) lng, ST_Y(h.geom) lat, count(t.*)::int moves
        from hazard h join hazard_transition t on t.hazard_id = h.id group by h.id order by 4 desc, 1 limit 1`,
     );
@@ -198,7 +185,7 @@ describe("the leader's map, in Debian's Chromium", () => {
         g.road_covered_share === null ? "none" : `s${Math.min(4, Math.floor(g.road_covered_share * 5 + 1e-9))}`,
       ]),
     );
-    const published = (await db.query<{ n: number }>("select count(*)::int n from published_grid")).rows[0]!.n;
+    const published = (await e2e.db.query<{ n: number }>("select count(*)::int n from published_grid")).rows[0]!.n;
     expect(expected.size).toBe(published);
     await page.evaluate(() => window.__gridatlas?.map.jumpTo({ center: [122.25, 43.6], zoom: 11 }));
     const drawn = await page.waitForFunction(
@@ -226,7 +213,7 @@ describe("the leader's map, in Debian's Chromium", () => {
     await page.getByTestId("replay-range").fill("4");
     await page.waitForURL((u) => !!u.searchParams.get("as_of"));
     const asOf = new URL(page.url()).searchParams.get("as_of")!;
-    const then = await db.query<{ n: number }>(
+    const then = await e2e.db.query<{ n: number }>(
       "select count(*)::int n from hazard where reported_at < ($1::date + 1)::timestamp at time zone 'Asia/Shanghai'",
       [asOf],
     );
@@ -243,21 +230,21 @@ describe("the leader's map, in Debian's Chromium", () => {
   it("lets a worker report a hazard in their own grid, and refuses one elsewhere with the reason", {
     timeout: RENDER_TIMEOUT_MS * 3,
   }, async () => {
-    const { page } = browser;
+    const { page } = e2e.browser;
     await page.getByTestId("sign-out").click();
-    await signIn(page, "worker-1", { url: `${server.url}/leader-map` });
+    await signIn(page, "worker-1", { url: `${e2e.server.url}/leader-map` });
     await page.getByTestId("leader-filters").waitFor({ timeout: RENDER_TIMEOUT_MS });
     // Camera coverage is not for workers (camera positions and gaps are sensitive): no such layer to switch on.
     expect(await page.getByTestId("layer-coverage").count()).toBe(0);
     const grids = (
-      await db.query<{ grid_code: string }>(
+      await e2e.db.query<{ grid_code: string }>(
         `select wa.grid_code from account a join account_role r on r.account_id = a.id
          join worker_assignment wa on wa.worker_id = r.worker_id where a.username = 'worker-1' order by 1`,
       )
     ).rows.map((r) => r.grid_code);
     const spot = async (grid: string) =>
       (
-        await db.query<{ lng: number; lat: number }>(
+        await e2e.db.query<{ lng: number; lat: number }>(
           `select ST_X(pt) lng, ST_Y(pt) lat from (select ST_PointOnSurface(pa.geom) pt from parcel pa
            join published_parcel pp on pp.parcel_id = pa.id where pp.grid_code = $1 order by ST_Area(pa.geom) desc limit 1) x`,
           [grid],
@@ -286,11 +273,11 @@ describe("the leader's map, in Debian's Chromium", () => {
     };
 
     const own = await spot(grids[0]!);
-    const before = (await db.query<{ n: number }>("select count(*)::int n from hazard")).rows[0]!.n;
+    const before = (await e2e.db.query<{ n: number }>("select count(*)::int n from hazard")).rows[0]!.n;
     await clickAt(own);
     const card = page.getByTestId("hazard-card");
     await card.getByTestId("hazard-grid").filter({ hasText: grids[0]! }).waitFor({ timeout: 30_000 });
-    const created = await db.query<{ grid_code: string; status: string; title: string }>(
+    const created = await e2e.db.query<{ grid_code: string; status: string; title: string }>(
       `select pp.grid_code, h.status, h.title from hazard h join published_parcel pp on pp.parcel_id = h.parcel_id
        order by h.id desc limit 1`,
     );
@@ -300,7 +287,7 @@ describe("the leader's map, in Debian's Chromium", () => {
     await saveScreenshot(page, "leader-map-worker-report");
 
     const other = (
-      await db.query<{ code: string }>(
+      await e2e.db.query<{ code: string }>(
         "select code from published_grid where code <> all($1) and community_code <> $2 order by code limit 1",
         [grids, grids[0]!.slice(0, 12)],
       )
@@ -309,7 +296,7 @@ describe("the leader's map, in Debian's Chromium", () => {
     const error = page.getByTestId("hazard-form-error");
     await error.waitFor({ timeout: 30_000 });
     expect(await error.textContent()).toContain(other);
-    expect((await db.query<{ n: number }>("select count(*)::int n from hazard")).rows[0]!.n).toBe(before + 1);
+    expect((await e2e.db.query<{ n: number }>("select count(*)::int n from hazard")).rows[0]!.n).toBe(before + 1);
     await saveScreenshot(page, "leader-map-worker-refused");
   });
 });

@@ -1,35 +1,22 @@
-import pg from "pg";
 import type { Locator, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LaunchedBrowser, launchBrowser, saveScreenshot } from "../support/browser.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { saveScreenshot } from "../support/browser.ts";
+import { useE2e } from "../support/e2e.ts";
 import { mapSettled, signIn } from "../support/pages.ts";
-import { startTestServer, type TestServer } from "../support/server.ts";
 
 /** Software WebGL draws slowly; every wait below is on a condition, and this is only its upper bound. */
 const RENDER_TIMEOUT_MS = 150_000;
 
-let server: TestServer;
-let browser: LaunchedBrowser;
-let db: pg.Client;
+const e2e = useE2e("e2emap");
 const requested: string[] = [];
 const consoleProblems: string[] = [];
 
 beforeAll(async () => {
-  server = await startTestServer({ label: "e2emap" });
-  db = new pg.Client({ connectionString: server.databaseUrl });
-  await db.connect();
-  browser = await launchBrowser();
-  browser.page.on("request", (r) => requested.push(r.url()));
-  browser.page.on("console", (m) => {
+  e2e.browser.page.on("request", (r) => requested.push(r.url()));
+  e2e.browser.page.on("console", (m) => {
     if (m.type() === "error" || m.type() === "warning") consoleProblems.push(m.text());
   });
-  browser.page.on("pageerror", (e) => consoleProblems.push(e.message));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await db?.end();
-  await server?.close();
+  e2e.browser.page.on("pageerror", (e) => consoleProblems.push(e.message));
 });
 
 /** Waits until the map has its grids and has finished loading and drawing everything in view. */
@@ -55,15 +42,15 @@ describe("the map, in Debian's Chromium", () => {
   it("asks who is there, then loads and draws every grid of the published plan", {
     timeout: RENDER_TIMEOUT_MS + 60_000,
   }, async () => {
-    const { page } = browser;
-    await page.goto(server.url);
+    const { page } = e2e.browser;
+    await page.goto(e2e.server.url);
     // The subdistrict leader reads every community, so the whole plan is on the map.
     await page.getByTestId("sign-in").waitFor();
     await saveScreenshot(page, "sign-in");
     await signIn(page, "leader");
     await settled(page);
 
-    const { rows } = await db.query<{ code: string }>("select code from published_grid order by code");
+    const { rows } = await e2e.db.query<{ code: string }>("select code from published_grid order by code");
     expect(rows).toHaveLength(227);
     const drawn = await renderedIds(page, "grids-fill");
     expect(drawn.sort()).toEqual(rows.map((r) => r.code));
@@ -77,9 +64,9 @@ describe("the map, in Debian's Chromium", () => {
   });
 
   it("opens the panel of the grid that was clicked, with its households", { timeout: RENDER_TIMEOUT_MS }, async () => {
-    const { page } = browser;
+    const { page } = e2e.browser;
     // The largest grid of the plan is the easiest target; its figures come from the database, not the app.
-    const { rows } = await db.query<{
+    const { rows } = await e2e.db.query<{
       code: string;
       households: number;
       west: number;
@@ -123,7 +110,7 @@ describe("the map, in Debian's Chromium", () => {
   });
 
   it("switches to English, remembers it, and switches back", { timeout: RENDER_TIMEOUT_MS }, async () => {
-    const { page } = browser;
+    const { page } = e2e.browser;
     await page.getByTestId("lang-switch").click();
     await shows(page.locator("h1"), "GridAtlas");
     await shows(page.getByTestId("legend"), "Households per grid");
@@ -140,8 +127,8 @@ describe("the map, in Debian's Chromium", () => {
   });
 
   it("focuses one community from the filter", { timeout: RENDER_TIMEOUT_MS }, async () => {
-    const { page } = browser;
-    const { rows } = await db.query<{ community_code: string; n: number }>(
+    const { page } = e2e.browser;
+    const { rows } = await e2e.db.query<{ community_code: string; n: number }>(
       "select community_code, count(*)::int as n from published_grid group by community_code order by n desc limit 1",
     );
     const community = rows[0]!;
@@ -153,7 +140,7 @@ describe("the map, in Debian's Chromium", () => {
   });
 
   it("fetched nothing from outside the app's own origin, and every glyph range it asked for", () => {
-    const origin = new URL(server.url).origin;
+    const origin = new URL(e2e.server.url).origin;
     const foreign = requested.filter((u) => !u.startsWith(`${origin}/`) && !/^(data|blob):/.test(u));
     expect(foreign).toEqual([]);
     expect(requested.some((u) => u.includes("/glyphs/"))).toBe(true);

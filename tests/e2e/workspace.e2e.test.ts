@@ -1,9 +1,8 @@
-import pg from "pg";
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LaunchedBrowser, launchBrowser, saveScreenshot } from "../support/browser.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { saveScreenshot } from "../support/browser.ts";
+import { useE2e } from "../support/e2e.ts";
 import { mapSettled, signIn } from "../support/pages.ts";
-import { startTestServer, type TestServer } from "../support/server.ts";
 
 /** Software WebGL draws slowly; every wait below is on a condition, and this is only its upper bound. */
 const RENDER_TIMEOUT_MS = 150_000;
@@ -11,23 +10,11 @@ const RENDER_TIMEOUT_MS = 150_000;
 const TODAY = "2026-11-20";
 const COMMUNITY = "150571003011";
 
-let server: TestServer;
-let browser: LaunchedBrowser;
-let db: pg.Client;
+const e2e = useE2e("e2eworkspace", { width: 1440, height: 900 });
 const problems: string[] = [];
 
 beforeAll(async () => {
-  server = await startTestServer({ label: "e2eworkspace" });
-  db = new pg.Client({ connectionString: server.databaseUrl });
-  await db.connect();
-  browser = await launchBrowser({ width: 1440, height: 900 });
-  browser.page.on("pageerror", (e) => problems.push(e.message));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await db?.end();
-  await server?.close();
+  e2e.browser.page.on("pageerror", (e) => problems.push(e.message));
 });
 
 /** Waits until the workspace map has drawn its grids and settled. */
@@ -41,10 +28,10 @@ describe("the community workspace, as a secretary in Chromium", () => {
   it("shows only their community, assigns a worker, records a visit and sees the coverage change", {
     timeout: RENDER_TIMEOUT_MS * 3,
   }, async () => {
-    const { page } = browser;
+    const { page } = e2e.browser;
     // A grid of the community with a household entrance unvisited for 30 days, and a field worker of that grid.
     const target = (
-      await db.query(
+      await e2e.db.query(
         `select pp.grid_code, e.id as entrance_id, w.id as worker_id
          from entrance e join parcel pa on pa.entrance_id = e.id join published_parcel pp on pp.parcel_id = pa.id
          join worker_assignment wa on wa.grid_code = pp.grid_code join worker w on w.id = wa.worker_id
@@ -56,15 +43,15 @@ describe("the community workspace, as a secretary in Chromium", () => {
     ).rows[0];
     expect(target).toBeTruthy();
 
-    await signIn(page, `secretary-${COMMUNITY}`, { url: server.url });
+    await signIn(page, `secretary-${COMMUNITY}`, { url: e2e.server.url });
     // The secretary's home is the workspace.
     await page.waitForURL(/\/workspace/);
-    await page.goto(`${server.url}/workspace?today=${TODAY}`);
+    await page.goto(`${e2e.server.url}/workspace?today=${TODAY}`);
     await page.getByTestId("status-table").waitFor({ timeout: 60_000 });
     await settled(page);
 
     const grids = (
-      await db.query("select code from published_grid where community_code = $1 order by code", [COMMUNITY])
+      await e2e.db.query("select code from published_grid where community_code = $1 order by code", [COMMUNITY])
     ).rows.map((r) => r.code);
     const rows = await page
       .locator("[data-testid^=status-row-]")
@@ -82,7 +69,7 @@ describe("the community workspace, as a secretary in Chromium", () => {
     await saveScreenshot(page, "workspace-status");
 
     // Another community in the URL changes nothing: the secretary's scope is their community.
-    await page.goto(`${server.url}/workspace?today=${TODAY}&community=150571003001`);
+    await page.goto(`${e2e.server.url}/workspace?today=${TODAY}&community=150571003001`);
     await page.getByTestId("status-table").waitFor();
     const again = await page
       .locator("[data-testid^=status-row-]")
@@ -109,7 +96,7 @@ describe("the community workspace, as a secretary in Chromium", () => {
     await page.getByTestId("tab-team").click();
     await page.getByTestId("team-workers").waitFor();
     const mover = (
-      await db.query(
+      await e2e.db.query(
         `select w.id from worker w where w.community_code = $1 and w.role = 'info_worker' and w.retired_on is null
            and not exists (select 1 from worker_assignment wa where wa.worker_id = w.id and wa.grid_code = $2)
          order by w.id limit 1`,
@@ -118,7 +105,7 @@ describe("the community workspace, as a secretary in Chromium", () => {
     ).rows[0].id;
     await page.getByTestId(`assign-${mover}`).selectOption(target.grid_code);
     await page.getByTestId(`unassign-${mover}-${target.grid_code}`).waitFor();
-    const assigned = await db.query("select 1 from worker_assignment where worker_id = $1 and grid_code = $2", [
+    const assigned = await e2e.db.query("select 1 from worker_assignment where worker_id = $1 and grid_code = $2", [
       mover,
       target.grid_code,
     ]);
@@ -141,16 +128,15 @@ describe("the community workspace, as a secretary in Chromium", () => {
       .getByTestId("visit-message")
       .filter({ hasText: /已登记/ })
       .waitFor();
-    const stored = await db.query("select 1 from visit where entrance_id = $1 and visited_on = $2 and worker_id = $3", [
-      target.entrance_id,
-      TODAY,
-      target.worker_id,
-    ]);
+    const stored = await e2e.db.query(
+      "select 1 from visit where entrance_id = $1 and visited_on = $2 and worker_id = $3",
+      [target.entrance_id, TODAY, target.worker_id],
+    );
     expect(stored.rowCount).toBe(1);
     await saveScreenshot(page, "workspace-visit");
 
     // A CSV with a bad row is checked and refused whole, with the row and the reason shown.
-    const visitsBefore = (await db.query("select count(*)::int as n from visit")).rows[0].n;
+    const visitsBefore = (await e2e.db.query("select count(*)::int as n from visit")).rows[0].n;
     await page
       .getByTestId("import-text")
       .fill(
@@ -159,7 +145,7 @@ describe("the community workspace, as a secretary in Chromium", () => {
     await page.getByTestId("import-run").click();
     await page.getByTestId("import-row-3").waitFor();
     expect(await page.getByTestId("import-row-3").textContent()).toMatch(/visited_on/);
-    expect((await db.query("select count(*)::int as n from visit")).rows[0].n).toBe(visitsBefore);
+    expect((await e2e.db.query("select count(*)::int as n from visit")).rows[0].n).toBe(visitsBefore);
     await saveScreenshot(page, "workspace-import-refused");
 
     // Back in the table the grid's coverage has gone up.
@@ -196,11 +182,11 @@ describe("the community workspace, as a secretary in Chromium", () => {
   });
 
   it("gives a leader the subdistrict's communities side by side", { timeout: RENDER_TIMEOUT_MS * 2 }, async () => {
-    const { page } = browser;
+    const { page } = e2e.browser;
     await page.context().clearCookies();
-    await signIn(page, "leader", { url: server.url });
+    await signIn(page, "leader", { url: e2e.server.url });
     await page.waitForFunction(() => !!window.__gridatlas?.map, null, { timeout: RENDER_TIMEOUT_MS });
-    await page.goto(`${server.url}/workspace?today=${TODAY}`);
+    await page.goto(`${e2e.server.url}/workspace?today=${TODAY}`);
     await page.getByTestId("subdistrict-table").waitFor({ timeout: 60_000 });
     expect(await page.locator("[data-testid^=community-row-]").count()).toBe(11);
     await settled(page);

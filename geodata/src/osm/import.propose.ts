@@ -1,15 +1,10 @@
 import { insertGrids, type SqlClient } from "../db.ts";
+import type { UnitPlace } from "../unit.ts";
 import { ImportError } from "./errors.ts";
 import { readingOrder } from "./order.ts";
 
 /** A unit handed to the plan proposer: the rebalancer's input shape, adjacency given as edges. */
-export interface ProposalUnit {
-  id: string;
-  households: number;
-  building: string | null;
-  compound: string | null;
-  community: string;
-  block: string;
+export interface ProposalUnit extends UnitPlace {
   outer_m: number;
   area_m2: number;
 }

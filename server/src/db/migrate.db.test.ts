@@ -3,18 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, databaseUrl, type TestDatabase, testAdminUrl } from "../../test-support/test-database.ts";
+import { createTestDatabase, databaseUrl, type TestDatabase, withAdmin } from "../../test-support/test-database.ts";
 import { fileChecksum, migrate, migrationsDir } from "./migrate.ts";
-
-async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: testAdminUrl() });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
 
 describe("the migrator", () => {
   const name = `gridatlas_migrate_${process.pid}`;
@@ -34,9 +24,9 @@ describe("the migrator", () => {
   const run = () => migrate(url, () => {}, dir);
 
   beforeAll(() =>
-    admin((c) => c.query(`drop database if exists ${name}`).then(() => c.query(`create database ${name}`))),
+    withAdmin((c) => c.query(`drop database if exists ${name}`).then(() => c.query(`create database ${name}`))),
   );
-  afterAll(() => admin((c) => c.query(`drop database if exists ${name} with (force)`)));
+  afterAll(() => withAdmin((c) => c.query(`drop database if exists ${name} with (force)`)));
 
   it("applies versioned migrations, then every repeatable file, and nothing when nothing changed", async () => {
     write("20990101000100_thing.sql", "create table thing (n integer not null); insert into thing values (1), (2);");

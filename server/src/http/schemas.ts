@@ -132,6 +132,10 @@ export const featureCollection = <P extends z.ZodTypeAny>(props: P, name: string
     })
     .openapi(name);
 
+/** An OpenAPI response whose body is a GeoJSON FeatureCollection of features with `props`. */
+export const geoJson = <P extends z.ZodTypeAny>(props: P, name: string) =>
+  json(featureCollection(props, name), "GeoJSON FeatureCollection");
+
 /**
  * A calendar day YYYY-MM-DD that exists (no 2026-02-30), years 2000–2099: the one rule for every date of the API
  * (visits, workers' start and end, inspections, filters, "as of"). Days are the subdistrict's local days.

@@ -1,3 +1,4 @@
+import type { UnitPlace } from "@gridatlas/geodata/unit.ts";
 import { createLocalProjection } from "./rebalance.geometry.ts";
 import type { RebalanceUnit, UnitGeometry } from "./rebalance.input.ts";
 import { createRandom, type Random } from "./rebalance.random.ts";
@@ -32,13 +33,7 @@ export type GeneratedUnit = RebalanceUnit & {
   compound: string | null;
 };
 
-interface SyntheticUnit {
-  id: string;
-  households: number;
-  building: string | null;
-  compound: string | null;
-  community: string;
-  block: string;
+interface SyntheticUnit extends UnitPlace {
   grid: string;
   /** Corners in metres east and north of the community's origin. */
   rect: [number, number, number, number];

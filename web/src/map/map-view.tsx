@@ -1,6 +1,7 @@
 import type { LayerSpecification, SourceSpecification } from "maplibre-gl";
 import { useEffect, useRef, useState } from "react";
 import { AtlasMap, type FeatureRef, type Inset } from "./atlas-map.ts";
+import type { BaseMap } from "./base-map.ts";
 import type { BBox } from "./geo.ts";
 
 export type MapViewProps = {
@@ -59,4 +60,25 @@ export function MapView(props: MapViewProps) {
   useEffect(() => atlas?.setAttribution(props.attribution), [atlas, props.attribution]);
 
   return <div ref={container} className={props.className} data-testid="map" />;
+}
+
+type BaseMapViewProps = Omit<MapViewProps, "bbox" | "sources" | "layers" | "locale" | "attribution"> &
+  Partial<Pick<MapViewProps, "sources" | "layers">> & { base: BaseMap };
+
+/**
+ * A page's MapView over its base map: extent, strings and attribution come from `base`, and so do its sources and
+ * layers unless the page passes its own.
+ */
+export function BaseMapView({ base, ...props }: BaseMapViewProps) {
+  return (
+    <MapView
+      className="map"
+      bbox={base.bbox}
+      sources={base.sources}
+      layers={base.layers}
+      locale={base.locale}
+      attribution={base.attribution}
+      {...props}
+    />
+  );
 }

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { requireRole } from "../../auth/principal.ts";
 import { principalOf } from "../../auth/session.ts";
 import { createRouter } from "../../http/router.ts";
-import { communityCode, ErrorSchema } from "../../http/schemas.ts";
+import { communityCode, ErrorSchema, json } from "../../http/schemas.ts";
 
 const AuditEvent = z
   .object({
@@ -38,10 +38,7 @@ const route = createRoute({
     }),
   },
   responses: {
-    200: {
-      description: "Events",
-      content: { "application/json": { schema: z.object({ events: z.array(AuditEvent) }) } },
-    },
+    200: json(z.object({ events: z.array(AuditEvent) }), "Events"),
     400: { description: "Bad input", content: { "application/json": { schema: ErrorSchema } } },
     403: { description: "Not allowed", content: { "application/json": { schema: ErrorSchema } } },
   },

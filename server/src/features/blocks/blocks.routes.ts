@@ -4,7 +4,7 @@ import { scopeCondition } from "../../auth/principal.ts";
 import { principalOf } from "../../auth/session.ts";
 import { asGeoJson, envelope, toFeatureCollection } from "../../db/postgis.ts";
 import { createRouter } from "../../http/router.ts";
-import { bbox, communityCode, errorResponses, featureCollection } from "../../http/schemas.ts";
+import { bbox, communityCode, errorResponses, geoJson } from "../../http/schemas.ts";
 
 const BlockProps = z.object({ id: z.number(), community_code: z.string(), kind: z.string() });
 
@@ -15,10 +15,7 @@ const route = createRoute({
   summary: "Blocks (街坊): the faces of the road network inside each community",
   request: { query: z.object({ bbox: bbox.optional(), community: communityCode.optional() }) },
   responses: {
-    200: {
-      description: "GeoJSON FeatureCollection",
-      content: { "application/json": { schema: featureCollection(BlockProps, "Blocks") } },
-    },
+    200: geoJson(BlockProps, "Blocks"),
     ...errorResponses,
   },
 });

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { principalOf } from "../../auth/session.ts";
 import { toFeatureCollection } from "../../db/postgis.ts";
 import { createRouter } from "../../http/router.ts";
-import { errorResponses, featureCollection, placeFilter } from "../../http/schemas.ts";
+import { errorResponses, geoJson, placeFilter } from "../../http/schemas.ts";
 import { listBuildings } from "./buildings.queries.ts";
 
 const BuildingProps = z.object({
@@ -24,10 +24,7 @@ const route = createRoute({
   summary: "Buildings (楼栋) with households and entrances, by box, community or grid",
   request: { query: placeFilter },
   responses: {
-    200: {
-      description: "GeoJSON FeatureCollection",
-      content: { "application/json": { schema: featureCollection(BuildingProps, "Buildings") } },
-    },
+    200: geoJson(BuildingProps, "Buildings"),
     ...errorResponses,
   },
 });

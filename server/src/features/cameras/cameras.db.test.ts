@@ -1,31 +1,20 @@
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../../../test-support/test-database.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useTestApp } from "../../../test-support/test-app.ts";
 import { signIn, type TestSession } from "../../../test-support/test-session.ts";
-import { createApp } from "../../app.ts";
-import { createDb, type Db } from "../../db/db.ts";
 
-let database: TestDatabase;
-let db: Db;
-let sql: pg.Client;
-let app: ReturnType<typeof createApp>;
+const t = useTestApp("cameras");
 let planner: TestSession;
 /** A point on a road of the first community. */
 let spot: [number, number];
 
 beforeAll(async () => {
-  database = await createTestDatabase("cameras");
-  db = createDb({ databaseUrl: database.url });
-  app = createApp({ db });
-  sql = new pg.Client({ connectionString: database.url });
-  await sql.connect();
-  planner = await signIn(app, "planner");
+  planner = await t.as("planner");
   spot = await roadPoint("150571003001");
 });
 
 /** A point on a road of a community, away from its ends: on parcels, clear of buildings. */
 async function roadPoint(community: string): Promise<[number, number]> {
-  const r = await sql.query<{ lng: number; lat: number }>(
+  const r = await t.sql.query<{ lng: number; lat: number }>(
     `select ST_X(p) as lng, ST_Y(p) as lat from road r
      cross join lateral (select ST_LineInterpolatePoint(r.geom, f) as p from generate_series(0.1, 0.9, 0.1) f) x
      join community c on c.code = $1 and ST_Within(x.p, ST_Buffer(c.geom, -0.0003))
@@ -34,12 +23,6 @@ async function roadPoint(community: string): Promise<[number, number]> {
   );
   return [r.rows[0]!.lng, r.rows[0]!.lat];
 }
-
-afterAll(async () => {
-  await sql.end();
-  await db.destroy();
-  await database.drop();
-});
 
 type Props = {
   type: string;
@@ -65,7 +48,7 @@ async function create(body: object): Promise<Change> {
 
 /** The camera's version as stored: every change must name the version it was made against. */
 async function versionOf(id: number): Promise<number> {
-  return (await sql.query<{ version: number }>("select version from camera where id = $1", [id])).rows[0]!.version;
+  return (await t.sql.query<{ version: number }>("select version from camera where id = $1", [id])).rows[0]!.version;
 }
 
 async function patch(id: number, body: object): Promise<Change> {
@@ -188,14 +171,14 @@ describe("two people changing one camera", () => {
       .features as { id: number; properties: { version: number } }[];
     const version = read.find((f) => f.id === camera.id)!.properties.version;
     // An admin turns it first, from the version both of them read.
-    const admin = await signIn(app, "admin");
+    const admin = await signIn(t.app, "admin");
     const first = await admin.send("PATCH", `/api/cameras/${camera.id}`, { bearing_deg: 90, version });
     expect(first.status, await first.clone().text()).toBe(200);
     expect(((await first.json()) as { camera: { properties: { version: number } } }).camera.properties.version).toBe(
       version + 1,
     );
     // The planner's change, made on what it read before, must not overwrite the admin's turn.
-    const auditBefore = Number((await sql.query("select count(*) from audit_event")).rows[0].count);
+    const auditBefore = Number((await t.sql.query("select count(*) from audit_event")).rows[0].count);
     const stale = await planner.send("PATCH", `/api/cameras/${camera.id}`, { bearing_deg: 200, version });
     expect(stale.status).toBe(409);
     const body = (await stale.json()) as { error: { code: string; zh: string; en: string; field: string } };
@@ -203,9 +186,9 @@ describe("two people changing one camera", () => {
     expect(body.error.field).toBe("version");
     expect(body.error.en).toContain("by admin");
     expect(body.error.zh).toContain("admin");
-    const row = await sql.query("select bearing_deg, version from camera where id = $1", [camera.id]);
+    const row = await t.sql.query("select bearing_deg, version from camera where id = $1", [camera.id]);
     expect(row.rows[0]).toEqual({ bearing_deg: 90, version: version + 1 });
-    expect(Number((await sql.query("select count(*) from audit_event")).rows[0].count)).toBe(auditBefore);
+    expect(Number((await t.sql.query("select count(*) from audit_event")).rows[0].count)).toBe(auditBefore);
     // Reloaded, the planner's change goes through.
     expect((await patch(camera.id, { bearing_deg: 200, version: version + 1 })).camera.properties.bearing_deg).toBe(
       200,
@@ -228,8 +211,10 @@ describe("removing a camera", () => {
     const { camera } = await create({ type: "dome" });
     const res = await planner.send("DELETE", `/api/cameras/${camera.id}`);
     expect(res.status).toBe(200);
-    expect((await sql.query("select 1 from camera_view where camera_id = $1", [camera.id])).rowCount).toBe(0);
-    const built = await sql.query<{ id: number }>("select id from camera where status = 'online' order by id limit 1");
+    expect((await t.sql.query("select 1 from camera_view where camera_id = $1", [camera.id])).rowCount).toBe(0);
+    const built = await t.sql.query<{ id: number }>(
+      "select id from camera where status = 'online' order by id limit 1",
+    );
     const refused = await planner.send("DELETE", `/api/cameras/${built.rows[0]!.id}`);
     expect(refused.status).toBe(409);
     expect((await refused.json()).error.code).toBe("not_planned");

@@ -5,7 +5,7 @@ import { actorOf, principalOf } from "../../auth/session.ts";
 import { toFeatureCollection } from "../../db/postgis.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
-import { ErrorSchema, featureCollection, geometry, json } from "../../http/schemas.ts";
+import { ErrorSchema, geoJson, geometry, json } from "../../http/schemas.ts";
 import { CameraListQuery, CameraParam, CreateCamera, UpdateCamera } from "./cameras.input.ts";
 import { createCamera, deleteCamera, listCameras, updateCamera } from "./cameras.queries.ts";
 import { inCoverageTransaction } from "./coverage.queries.ts";
@@ -63,7 +63,7 @@ const r = {
     summary: "Public video cameras (监控点位) by box, community or grid; with views=true, what each one sees",
     request: { query: CameraListQuery },
     responses: {
-      200: json(featureCollection(CameraProps, "Cameras"), "GeoJSON FeatureCollection"),
+      200: geoJson(CameraProps, "Cameras"),
       ...errors,
     },
   }),

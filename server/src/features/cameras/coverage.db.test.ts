@@ -1,10 +1,7 @@
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { bruteForce } from "../../../test-support/coverage.ts";
-import { createTestDatabase, type TestDatabase } from "../../../test-support/test-database.ts";
-import { signIn, type TestSession } from "../../../test-support/test-session.ts";
-import { createApp } from "../../app.ts";
-import { createDb, type Db } from "../../db/db.ts";
+import { useTestApp } from "../../../test-support/test-app.ts";
+import type { TestSession } from "../../../test-support/test-session.ts";
 import { DEFAULT_KEY_CATEGORIES, inCoverageTransaction } from "./coverage.queries.ts";
 import { chooseSites, coveringInstance } from "./coverage.suggest.ts";
 import { refreshViews } from "./coverage.views.ts";
@@ -12,32 +9,18 @@ import { refreshViews } from "./coverage.views.ts";
 const A = "150571003001";
 const B = "150571003002";
 
-let database: TestDatabase;
-let db: Db;
-let sql: pg.Client;
-let app: ReturnType<typeof createApp>;
+const t = useTestApp("coverage");
 let planner: TestSession;
 let leader: TestSession;
 let secretary: TestSession;
 let worker: TestSession;
 
 beforeAll(async () => {
-  database = await createTestDatabase("coverage");
-  db = createDb({ databaseUrl: database.url });
-  app = createApp({ db });
-  sql = new pg.Client({ connectionString: database.url });
-  await sql.connect();
-  await sql.query("set jit = off");
-  planner = await signIn(app, "planner");
-  leader = await signIn(app, "leader");
-  secretary = await signIn(app, `secretary-${A}`);
-  worker = await signIn(app, "worker-1");
-});
-
-afterAll(async () => {
-  await sql.end();
-  await db.destroy();
-  await database.drop();
+  await t.sql.query("set jit = off");
+  planner = await t.as("planner");
+  leader = await t.as("leader");
+  secretary = await t.as(`secretary-${A}`);
+  worker = await t.as("worker-1");
 });
 
 type ClassFigures = { length_m: number; covered_m: number; covered_share: number | null };
@@ -68,7 +51,7 @@ async function coverage(session: TestSession, query: string): Promise<Coverage> 
  * within half a metre of the grid, intersected with the union of the views of the counting cameras.
  */
 async function reference(community: string, statuses: string[]) {
-  const r = await sql.query<{ code: string; class: string; length_m: number; covered_m: number }>(
+  const r = await t.sql.query<{ code: string; class: string; length_m: number; covered_m: number }>(
     `with g as materialized (
        select pg.id, pg.code, s.metric_srid as srid,
          ST_Buffer(ST_Transform(pg.geom, s.metric_srid), 0.5, 'quad_segs=2') as zone
@@ -108,7 +91,7 @@ async function compareWithReference(community: string, scenario: "current" | "pl
 
 /** A point of free ground: the front of a building of the community towards its nearest road, `out_m` out. */
 async function freeSpot(community: string, out: number) {
-  const r = await sql.query<{ lng: number; lat: number; c_lng: number; c_lat: number; b_lng: number; b_lat: number }>(
+  const r = await t.sql.query<{ lng: number; lat: number; c_lng: number; c_lat: number; b_lng: number; b_lat: number }>(
     `with b as (
        select b.id, b.geom, ST_Transform(b.geom, 4550) as m,
          (select ST_Transform(r.geom, 4550) from road r order by r.geom <-> b.geom limit 1) as road
@@ -128,7 +111,7 @@ async function freeSpot(community: string, out: number) {
 
 /** A road intersection with no building within `clear_m`, in the community. */
 async function openJunction(community: string, clear: number): Promise<[number, number]> {
-  const r = await sql.query<{ lng: number; lat: number }>(
+  const r = await t.sql.query<{ lng: number; lat: number }>(
     `select ST_X(d.geom) as lng, ST_Y(d.geom) as lat
      from road a join road b on a.id < b.id and a.geom && b.geom
      cross join lateral ST_Dump(ST_Intersection(a.geom, b.geom)) d
@@ -146,7 +129,8 @@ async function openJunction(community: string, clear: number): Promise<[number, 
 
 /** A PATCH of a camera made against its stored version, as the cameras page sends it. */
 async function changeCamera(session: TestSession, id: number, body: object): Promise<Response> {
-  const { version } = (await sql.query<{ version: number }>("select version from camera where id = $1", [id])).rows[0]!;
+  const { version } = (await t.sql.query<{ version: number }>("select version from camera where id = $1", [id]))
+    .rows[0]!;
   return session.send("PATCH", `/api/cameras/${id}`, { version, ...body });
 }
 
@@ -158,7 +142,7 @@ const place = async (session: TestSession, body: object) => {
 
 /** Whether the stored view of a camera contains a point (lng, lat). */
 async function sees(cameraId: number, lng: number, lat: number): Promise<boolean> {
-  const r = await sql.query<{ in: boolean }>(
+  const r = await t.sql.query<{ in: boolean }>(
     "select ST_Contains(geom, ST_SetSRID(ST_MakePoint($2, $3), 4326)) as in from camera_view where camera_id = $1",
     [cameraId, lng, lat],
   );
@@ -193,7 +177,7 @@ describe("what a camera sees", () => {
       range_m: 12,
     });
     expect(camera.properties.view_area_m2).toBeCloseTo(Math.PI * 144, -0.5);
-    const r = await sql.query<{ off: number }>(
+    const r = await t.sql.query<{ off: number }>(
       `select ST_Area(ST_SymDifference(ST_Transform(v.geom, 4550),
          ST_Buffer(ST_Transform(k.geom, 4550), 12, 64))) as off
        from camera_view v join camera k on k.id = v.camera_id where k.id = $1`,
@@ -203,8 +187,8 @@ describe("what a camera sees", () => {
   });
 
   it("never reaches inside a building, for any camera of the demo", async () => {
-    await inCoverageTransaction(db, (trx) => refreshViews(trx));
-    const r = await sql.query<{ views: number; inside_m2: number; invalid: number }>(
+    await inCoverageTransaction(t.db, (trx) => refreshViews(trx));
+    const r = await t.sql.query<{ views: number; inside_m2: number; invalid: number }>(
       `select count(distinct v.camera_id)::int as views,
          coalesce(max(ST_Area(ST_Intersection(ST_Transform(v.geom, 4550), ST_Transform(b.geom, 4550)))), 0) as inside_m2,
          (select count(*)::int from camera_view where not ST_IsValid(geom)) as invalid
@@ -228,7 +212,7 @@ describe("coverage of grids and communities", () => {
 
   it("counts a stretch seen by two cameras once", async () => {
     const spots = await (await planner.request(`/api/coverage/blind-spots?community=${B}&min_length_m=100`)).json();
-    const mid = await sql.query<{ lng: number; lat: number }>(
+    const mid = await t.sql.query<{ lng: number; lat: number }>(
       `select ST_X(p) as lng, ST_Y(p) as lat
        from ST_LineInterpolatePoint(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326), 0.5) as p`,
       [JSON.stringify(spots.features[0].geometry)],
@@ -275,7 +259,7 @@ describe("coverage of grids and communities", () => {
     const sum = cov.grids.reduce((s, g) => s + g.road_length_m, 0);
     // Roads along grid edges belong to both grids but to the community once.
     expect(community.road_length_m).toBeLessThan(sum);
-    const counts = await sql.query<{ status: string; n: number }>(
+    const counts = await t.sql.query<{ status: string; n: number }>(
       `select k.status, count(*)::int as n from camera k join published_parcel pp on pp.parcel_id = k.parcel_id
        where pp.community_code = $1 group by k.status`,
       [A],
@@ -288,7 +272,7 @@ describe("coverage of grids and communities", () => {
   });
 
   it("drops an offline camera's view from the figures and returns the changed grids at once", async () => {
-    const r = await sql.query<{ id: number }>(
+    const r = await t.sql.query<{ id: number }>(
       `select k.id from camera k join camera_view_road v on v.camera_id = k.id
        where k.status = 'online' and k.community_code = $1 order by multirange_length(v.seen) desc limit 1`,
       [A],
@@ -342,7 +326,7 @@ describe("coverage of grids and communities", () => {
       range_m: 40,
     });
     const area = created.camera.properties.view_area_m2 as number;
-    await sql.query(
+    await t.sql.query(
       `insert into building (community_code, kind, name, floors, geom)
        select $1, 'lowrise', '新建', 2, ST_Transform(ST_Buffer(ST_Transform(ST_SetSRID(ST_MakePoint($2, $3), 4326), 4550), 8, 1), 4326)`,
       [A, s.lng + 0.00015, s.lat],
@@ -369,7 +353,7 @@ describe("blind spots", () => {
       if (prev) expect(prev.cls < cur.cls || (prev.cls === cur.cls && prev.len >= cur.len)).toBe(true);
       prev = cur;
     }
-    const seen = await sql.query<{ m: number }>(
+    const seen = await t.sql.query<{ m: number }>(
       `with s as (select ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON(x), 4326), 4550) as g from unnest($1::text[]) x),
        v as (select ST_Union(ST_Transform(cv.geom, 4550)) as g from camera_view cv join camera k on k.id = cv.camera_id
          where k.status = 'online')
@@ -385,13 +369,13 @@ describe("blind spots", () => {
 
 describe("first reads at once", () => {
   it("compute a grid's road stretches once when coverage and blind spots are asked for together", async () => {
-    await sql.query("delete from coverage_grid");
+    await t.sql.query("delete from coverage_grid");
     const [figures, spots] = await Promise.all([
       planner.request(`/api/coverage?community=${B}`),
       planner.request(`/api/coverage/blind-spots?community=${B}`),
     ]);
     expect([figures.status, spots.status]).toEqual([200, 200]);
-    const grids = await sql.query<{ n: number }>(
+    const grids = await t.sql.query<{ n: number }>(
       "select count(*)::int n from coverage_grid cg join published_grid g on g.id = cg.grid_id where g.community_code = $1",
       [B],
     );
@@ -414,7 +398,7 @@ describe("suggested sites", () => {
       ["dome", 3],
       ["fixed", 2],
     ] as const) {
-      const inst = await inCoverageTransaction(db, async (trx) => {
+      const inst = await inCoverageTransaction(t.db, async (trx) => {
         await refreshViews(trx);
         return coveringInstance(trx, { ...base, type, k });
       });
@@ -473,11 +457,11 @@ describe("who sees and changes what", () => {
   });
 
   it("lets a secretary plan cameras in their own community only, and a leader change nothing", async () => {
-    const other = await sql.query<{ id: number }>(
+    const other = await t.sql.query<{ id: number }>(
       "select id from camera where community_code = $1 and status = 'online' order by id limit 1",
       [B],
     );
-    const ownOnline = await sql.query<{ id: number }>(
+    const ownOnline = await t.sql.query<{ id: number }>(
       "select id from camera where community_code = $1 and status = 'online' order by id limit 1",
       [A],
     );
@@ -511,7 +495,7 @@ describe("the audit trail", () => {
     });
     await changeCamera(planner, camera.id, { bearing_deg: 45, range_m: null });
     await planner.send("DELETE", `/api/cameras/${camera.id}`);
-    const rows = await sql.query<{
+    const rows = await t.sql.query<{
       action: string;
       actor: string;
       community_code: string;

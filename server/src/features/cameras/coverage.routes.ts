@@ -6,7 +6,7 @@ import { toFeatureCollection } from "../../db/postgis.ts";
 import { notFound } from "../../errors.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
-import { ErrorSchema, featureCollection, json } from "../../http/schemas.ts";
+import { ErrorSchema, geoJson, json } from "../../http/schemas.ts";
 import { BlindSpotQuery, CoverageQuery, SuggestBody } from "./coverage.input.ts";
 import {
   areaFigures,
@@ -87,7 +87,7 @@ const r = {
     tags,
     summary: "Stretches of road no camera sees, at least min_length_m long, as GeoJSON lines",
     request: { query: BlindSpotQuery },
-    responses: { 200: json(featureCollection(BlindSpotProps, "BlindSpots"), "GeoJSON FeatureCollection"), ...errors },
+    responses: { 200: geoJson(BlindSpotProps, "BlindSpots"), ...errors },
   }),
   suggest: createRoute({
     method: "post",

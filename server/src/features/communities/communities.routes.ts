@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { principalOf } from "../../auth/session.ts";
 import { toFeatureCollection } from "../../db/postgis.ts";
 import { createRouter } from "../../http/router.ts";
-import { featureCollection } from "../../http/schemas.ts";
+import { geoJson } from "../../http/schemas.ts";
 import { listCommunities } from "./communities.queries.ts";
 
 const CommunityProps = z.object({
@@ -21,10 +21,7 @@ const route = createRoute({
   tags: ["territory"],
   summary: "The communities (社区) with their boundaries, household band and totals",
   responses: {
-    200: {
-      description: "GeoJSON FeatureCollection",
-      content: { "application/json": { schema: featureCollection(CommunityProps, "Communities") } },
-    },
+    200: geoJson(CommunityProps, "Communities"),
   },
 });
 

@@ -4,7 +4,7 @@ import { scopeCondition } from "../../auth/principal.ts";
 import { principalOf } from "../../auth/session.ts";
 import { asGeoJson, envelope, toFeatureCollection } from "../../db/postgis.ts";
 import { createRouter } from "../../http/router.ts";
-import { bbox, communityCode, errorResponses, featureCollection } from "../../http/schemas.ts";
+import { bbox, communityCode, errorResponses, geoJson } from "../../http/schemas.ts";
 
 const CompoundProps = z.object({
   id: z.number(),
@@ -21,10 +21,7 @@ const route = createRoute({
   summary: "Compounds (小区/院落) with their households",
   request: { query: z.object({ bbox: bbox.optional(), community: communityCode.optional() }) },
   responses: {
-    200: {
-      description: "GeoJSON FeatureCollection",
-      content: { "application/json": { schema: featureCollection(CompoundProps, "Compounds") } },
-    },
+    200: geoJson(CompoundProps, "Compounds"),
     ...errorResponses,
   },
 });

@@ -3,12 +3,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { readGisFile } from "@gridatlas/geodata/gis/read.ts";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../../../test-support/test-database.ts";
+import { useTestApp } from "../../../test-support/test-app.ts";
 import { signIn, type TestSession } from "../../../test-support/test-session.ts";
-import { createApp } from "../../app.ts";
-import { createDb, type Db } from "../../db/db.ts";
 
 /**
  * Exports in every format, written by GDAL, and their round trips: what an export writes, the importer reads back
@@ -23,10 +20,7 @@ const FORMATS = [
   ["shp", "zip"],
   ["gpkg", "gpkg"],
 ] as const;
-let database: TestDatabase;
-let db: Db;
-let sql: pg.Client;
-let app: ReturnType<typeof createApp>;
+const t = useTestApp("exports");
 let admin: TestSession;
 let planner: TestSession;
 let tmp: string;
@@ -34,20 +28,12 @@ let tmp: string;
 const ARTIFACTS = path.resolve(import.meta.dirname, "../../../../tests/artifacts");
 
 beforeAll(async () => {
-  database = await createTestDatabase("exports");
-  db = createDb({ databaseUrl: database.url });
-  app = createApp({ db });
-  admin = await signIn(app, "admin");
-  planner = await signIn(app, "planner");
-  sql = new pg.Client({ connectionString: database.url });
-  await sql.connect();
+  admin = await t.as("admin");
+  planner = await t.as("planner");
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "gridatlas-exports-"));
 });
 
 afterAll(async () => {
-  await sql?.end();
-  await db?.destroy();
-  await database?.drop();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -76,10 +62,10 @@ const same = (v: unknown) =>
 
 describe("exports", () => {
   it("are for the roles that read everything, and narrow to a grid", async () => {
-    const worker = await signIn(app, "worker-1");
+    const worker = await signIn(t.app, "worker-1");
     expect((await worker.request("/api/exports/venues")).status).toBe(403);
     const grid = (
-      await sql.query<{ grid_code: string }>(
+      await t.sql.query<{ grid_code: string }>(
         "select grid_code from published_parcel pp join venue v on v.parcel_id = pp.parcel_id limit 1",
       )
     ).rows[0]!.grid_code;
@@ -108,7 +94,7 @@ describe("exports", () => {
       const file = path.join(tmp, `grids.${ext === "zip" ? "shp.zip" : ext}`);
       fs.writeFileSync(file, (await exported("grids", `community=${COMMUNITY}&format=${format}`)).bytes);
       const read = await readGisFile(file, { nearLng: 122.25 });
-      const db0 = await sql.query<Record<string, unknown>>(
+      const db0 = await t.sql.query<Record<string, unknown>>(
         `select g.code, g.name, g.community_code community, f.households, f.entrances, f.buildings, f.parcels,
            round(f.area_m2::numeric, 1)::float8 area_m2
          from published_grid g join grid_figure f on f.grid_id = g.id where g.community_code = $1 order by g.code`,
@@ -120,7 +106,7 @@ describe("exports", () => {
         const f = byCode.get(same(row.code))!;
         for (const [k, v] of Object.entries(row)) expect(same(f.properties[k]), `${row.code} ${k}`).toBe(same(v));
       }
-      const distance = await sql.query<{ code: string; m: number }>(
+      const distance = await t.sql.query<{ code: string; m: number }>(
         `select g.code, ST_HausdorffDistance(ST_Transform(g.geom, 4550), ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON(u.g), 4326), 4550)) m
          from unnest($1::text[], $2::text[]) u(code, g) join published_grid g on g.code = u.code`,
         [read.features.map((f) => same(f.properties.code)), read.features.map((f) => JSON.stringify(f.geometry))],
@@ -130,12 +116,12 @@ describe("exports", () => {
     });
 
     it(`round-trip venues through ${format}: imported back, the same places within 1 cm`, async () => {
-      const before = (await sql.query<{ max: number }>("select max(id)::int max from venue")).rows[0]!.max;
+      const before = (await t.sql.query<{ max: number }>("select max(id)::int max from venue")).rows[0]!.max;
       const ex = await exported("venues", `community=${COMMUNITY}&format=${format}`);
       const id = await upload(`venues.${ext}`, ex.bytes);
       const res = await admin.send("POST", "/api/imports/layers", { file: id, target: "venues" });
       expect(res.status).toBe(200);
-      const pairs = await sql.query<{ same_attrs: boolean; m: number }>(
+      const pairs = await t.sql.query<{ same_attrs: boolean; m: number }>(
         `select (o.name, o.category, coalesce(o.address, '')) = (n.name, n.category, coalesce(n.address, '')) same_attrs,
            ST_Distance(ST_Transform(o.geom, 4550), ST_Transform(n.geom, 4550)) m
          from venue o
@@ -144,7 +130,7 @@ describe("exports", () => {
         [COMMUNITY, before],
       );
       const originals = (
-        await sql.query("select id from venue where community_code = $1 and id <= $2", [COMMUNITY, before])
+        await t.sql.query("select id from venue where community_code = $1 and id <= $2", [COMMUNITY, before])
       ).rowCount;
       expect(pairs.rows.length).toBe(originals);
       expect(pairs.rows.every((p) => p.same_attrs)).toBe(true);
@@ -161,7 +147,7 @@ describe("exports", () => {
     expect(out.report.overlaps).toEqual([]);
     expect(out.report.gaps).toEqual([]);
     expect(out.report.codes_changed).toEqual([]);
-    const moved = await sql.query(
+    const moved = await t.sql.query(
       `select n.parcel_id from plan_parcel n join grid gn on gn.id = n.grid_id
        join published_parcel p on p.parcel_id = n.parcel_id
        where n.plan_id = $1 and p.grid_code <> gn.code`,
@@ -193,9 +179,9 @@ describe("exports", () => {
     const draft = (await (
       await planner.send("POST", "/api/plans", { from: "published", name: "划转打印" })
     ).json()) as { id: number };
-    const published = (await sql.query<{ id: number }>("select id from plan where status = 'published'")).rows[0]!.id;
+    const published = (await t.sql.query<{ id: number }>("select id from plan where status = 'published'")).rows[0]!.id;
     // Two entrances change grid in the draft: the change list names them.
-    await sql.query(
+    await t.sql.query(
       `update plan_parcel x set grid_id = (select g.id from grid g where g.plan_id = x.plan_id and g.community_code = x.community_code
          and g.id <> x.grid_id order by g.code limit 1)
        where x.plan_id = $1 and x.parcel_id in (select p.id from parcel p join entrance e on e.id = p.entrance_id

@@ -1,3 +1,4 @@
+import type { UnitPlace } from "@gridatlas/geodata/unit.ts";
 import { sql } from "kysely";
 import type { Db } from "../../db/db.ts";
 
@@ -5,16 +6,7 @@ import type { Db } from "../../db/db.ts";
 export type UnitFeature = {
   type: "Feature";
   geometry: { type: "MultiPolygon"; coordinates: number[][][][] };
-  properties: {
-    id: string;
-    households: number;
-    building: string | null;
-    compound: string | null;
-    community: string;
-    block: string;
-    grid: string | null;
-    locked: boolean;
-  };
+  properties: UnitPlace & { grid: string | null; locked: boolean };
 };
 
 /**

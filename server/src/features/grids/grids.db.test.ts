@@ -1,34 +1,17 @@
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../../../test-support/test-database.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useTestApp } from "../../../test-support/test-app.ts";
 import { signIn, type TestSession } from "../../../test-support/test-session.ts";
-import { createApp } from "../../app.ts";
-import { createDb, type Db } from "../../db/db.ts";
 
-let database: TestDatabase;
-let db: Db;
-let sqlClient: pg.Client;
-let app: ReturnType<typeof createApp>;
+const t = useTestApp("grids");
 let admin: TestSession;
 
 beforeAll(async () => {
-  database = await createTestDatabase("grids");
-  db = createDb({ databaseUrl: database.url });
-  app = createApp({ db });
-  admin = await signIn(app, "admin");
-  sqlClient = new pg.Client({ connectionString: database.url });
-  await sqlClient.connect();
-});
-
-afterAll(async () => {
-  await sqlClient.end();
-  await db.destroy();
-  await database.drop();
+  admin = await t.as("admin");
 });
 
 /** Households per grid of the published plan, computed straight from entrances, independently of the views. */
 async function householdsBySql(): Promise<Map<string, number>> {
-  const r = await sqlClient.query<{ code: string; households: number }>(`
+  const r = await t.sql.query<{ code: string; households: number }>(`
     select g.code, coalesce(sum(e.households), 0)::int as households
     from grid g join plan p on p.id = g.plan_id and p.status = 'published'
     left join plan_parcel pp on pp.grid_id = g.id
@@ -56,7 +39,7 @@ describe("GET /api/grids", () => {
   });
 
   it("narrows to one community", async () => {
-    const { rows } = await sqlClient.query<{ code: string; n: number }>(
+    const { rows } = await t.sql.query<{ code: string; n: number }>(
       `select g.community_code as code, count(*)::int as n from published_grid g group by 1 order by 1 limit 1`,
     );
     const community = rows[0]!;
@@ -82,7 +65,7 @@ describe("GET /api/grids", () => {
 
 describe("GET /api/grids/:code", () => {
   it("returns the grid's figures, team and counts as the database holds them", async () => {
-    const { rows } = await sqlClient.query<{ code: string; community_code: string }>(
+    const { rows } = await t.sql.query<{ code: string; community_code: string }>(
       `select g.code, g.community_code from published_grid g
        where exists (select 1 from worker_assignment wa where wa.grid_code = g.code) order by g.code limit 1`,
     );
@@ -92,13 +75,13 @@ describe("GET /api/grids/:code", () => {
     const grid = await res.json();
     expect(grid.code).toBe(code);
     expect(grid.households).toBe((await householdsBySql()).get(code));
-    const team = await sqlClient.query<{ id: number }>(
+    const team = await t.sql.query<{ id: number }>(
       `select w.id from worker w where w.retired_on is null and (w.id in (select worker_id from worker_assignment where grid_code = $1)
          or (w.role = 'secretary' and w.community_code = $2))`,
       [code, community_code],
     );
     expect(grid.team.map((t: { id: number }) => t.id).sort()).toEqual(team.rows.map((t) => t.id).sort());
-    const venues = await sqlClient.query<{ n: number }>(
+    const venues = await t.sql.query<{ n: number }>(
       `select count(*)::int as n from venue v join published_parcel pp on pp.parcel_id = v.parcel_id where pp.grid_code = $1`,
       [code],
     );
@@ -118,13 +101,13 @@ describe("GET /api/grids/:code", () => {
 
 describe("the team on a grid card", () => {
   it("shows staff names and phones only to those who manage them", async () => {
-    const { rows } = await sqlClient.query<{ code: string; community_code: string }>(
+    const { rows } = await t.sql.query<{ code: string; community_code: string }>(
       `select g.code, g.community_code from published_grid g
        where exists (select 1 from worker_assignment wa where wa.grid_code = g.code) order by g.code limit 1`,
     );
     const { code, community_code } = rows[0]!;
     const team = async (username: string) =>
-      (await (await (await signIn(app, username)).request(`/api/grids/${code}`)).json()).team as {
+      (await (await (await signIn(t.app, username)).request(`/api/grids/${code}`)).json()).team as {
         name: string | null;
         phone: string | null;
       }[];

@@ -6,7 +6,7 @@ import { toFeatureCollection } from "../../db/postgis.ts";
 import { gridTeam } from "../../db/team.ts";
 import { noSuchGrid } from "../../errors.ts";
 import { createRouter } from "../../http/router.ts";
-import { communityCode, errorResponses, featureCollection, gridCode } from "../../http/schemas.ts";
+import { communityCode, errorResponses, geoJson, gridCode } from "../../http/schemas.ts";
 import { findPublishedGrid, gridPlaceCounts, listPublishedGrids } from "./grids.queries.ts";
 
 const Status = z.enum(BAND_STATUSES);
@@ -62,10 +62,7 @@ const list = createRoute({
   summary: "The grids of the published plan, with households and band status",
   request: { query: z.object({ community: communityCode.optional() }) },
   responses: {
-    200: {
-      description: "GeoJSON FeatureCollection",
-      content: { "application/json": { schema: featureCollection(GridProps, "Grids") } },
-    },
+    200: geoJson(GridProps, "Grids"),
     ...errorResponses,
   },
 });

@@ -1,14 +1,9 @@
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../../../test-support/test-database.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { workerOnePlace } from "../../../test-support/map-filters.ts";
+import { useTestApp } from "../../../test-support/test-app.ts";
 import { signIn, type TestSession } from "../../../test-support/test-session.ts";
-import { createApp } from "../../app.ts";
-import { createDb, type Db } from "../../db/db.ts";
 
-let database: TestDatabase;
-let db: Db;
-let sql: pg.Client;
-let app: ReturnType<typeof createApp>;
+const t = useTestApp("hazards");
 let admin: TestSession;
 let worker: TestSession;
 let secretary: TestSession;
@@ -41,7 +36,7 @@ const PATH: Record<Status, Status[]> = {
 
 /** A point inside a parcel of a grid of the published plan, well inside it. */
 async function pointInGrid(grid: string): Promise<[number, number]> {
-  const r = await sql.query<{ lng: number; lat: number }>(
+  const r = await t.sql.query<{ lng: number; lat: number }>(
     `select ST_X(pt) lng, ST_Y(pt) lat from (
        select ST_PointOnSurface(pa.geom) pt from parcel pa
        join published_parcel pp on pp.parcel_id = pa.id
@@ -52,37 +47,21 @@ async function pointInGrid(grid: string): Promise<[number, number]> {
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase("hazards");
-  db = createDb({ databaseUrl: database.url });
-  app = createApp({ db });
-  sql = new pg.Client({ connectionString: database.url });
-  await sql.connect();
-  admin = await signIn(app, "admin");
-  worker = await signIn(app, "worker-1");
-  const w = await sql.query<{ grid_code: string; community_code: string }>(
-    `select wa.grid_code, w.community_code from account a join account_role r on r.account_id = a.id
-     join worker w on w.id = r.worker_id join worker_assignment wa on wa.worker_id = w.id
-     where a.username = 'worker-1' order by 1`,
+  admin = await t.as("admin");
+  worker = await t.as("worker-1");
+  ({ grids: workerGrids, community: workerCommunity } = await workerOnePlace(t));
+  secretary = await t.as(`secretary-${workerCommunity}`);
+  const other = await t.sql.query<{ code: string }>(
+    "select code from community where code <> $1 order by code limit 1",
+    [workerCommunity],
   );
-  workerGrids = w.rows.map((r) => r.grid_code);
-  workerCommunity = w.rows[0]!.community_code;
-  secretary = await signIn(app, `secretary-${workerCommunity}`);
-  const other = await sql.query<{ code: string }>("select code from community where code <> $1 order by code limit 1", [
-    workerCommunity,
-  ]);
-  otherSecretary = await signIn(app, `secretary-${other.rows[0]!.code}`);
+  otherSecretary = await t.as(`secretary-${other.rows[0]!.code}`);
   inOwnGrid = await pointInGrid(workerGrids[0]!);
-  const g = await sql.query<{ code: string }>(
+  const g = await t.sql.query<{ code: string }>(
     "select code from published_grid where community_code = $1 and code <> all($2) order by code limit 1",
     [workerCommunity, workerGrids],
   );
   inOtherGrid = { grid: g.rows[0]!.code, at: await pointInGrid(g.rows[0]!.code) };
-});
-
-afterAll(async () => {
-  await sql.end();
-  await db.destroy();
-  await database.drop();
 });
 
 const point = (at: [number, number]) => ({ type: "Point", coordinates: at });
@@ -132,11 +111,11 @@ describe("the hazard lifecycle", () => {
       it(`${from} → ${to}: ${allowed ? "allowed" : "refused with the allowed moves named"}`, async () => {
         const h = await reported();
         await walk(h.id, from);
-        const before = await sql.query("select count(*)::int n from hazard_transition where hazard_id = $1", [h.id]);
+        const before = await t.sql.query("select count(*)::int n from hazard_transition where hazard_id = $1", [h.id]);
         const res = await move(admin, h.id, to);
         const body = await res.json();
-        const after = await sql.query<{ status: string }>("select status from hazard where id = $1", [h.id]);
-        const history = await sql.query("select count(*)::int n from hazard_transition where hazard_id = $1", [h.id]);
+        const after = await t.sql.query<{ status: string }>("select status from hazard where id = $1", [h.id]);
+        const history = await t.sql.query("select count(*)::int n from hazard_transition where hazard_id = $1", [h.id]);
         if (allowed) {
           expect(res.status).toBe(200);
           expect(body.hazard.properties.status).toBe(to);
@@ -180,12 +159,12 @@ describe("the hazard lifecycle", () => {
     ]);
     expect(history[0]!.from_status).toBeNull();
     expect(history[0]!.actor).toBe(
-      (await sql.query("select display_name from account where username = $1", [`secretary-${workerCommunity}`]))
+      (await t.sql.query("select display_name from account where username = $1", [`secretary-${workerCommunity}`]))
         .rows[0].display_name,
     );
     const times = history.map((t) => Date.parse(t.at));
     expect([...times].sort((a, b) => a - b)).toEqual(times);
-    const audit = await sql.query<{ action: string; actor: string }>(
+    const audit = await t.sql.query<{ action: string; actor: string }>(
       "select action, actor from audit_event where entity = 'hazard' and entity_id = $1 order by id",
       [String(h.id)],
     );
@@ -230,12 +209,12 @@ describe("the hazard lifecycle", () => {
     expect((await otherSecretary.request(`/api/hazards/${h.id}`)).status).toBe(404);
     expect((await otherSecretary.request(`/api/hazards/${h.id}/history`)).status).toBe(404);
     for (const who of ["leader", "planner"]) {
-      const s = await signIn(app, who);
+      const s = await signIn(t.app, who);
       expect((await move(s, h.id, "assigned")).status).toBe(403);
       expect((await report(s, inOwnGrid)).status).toBe(403);
       expect((await s.request(`/api/hazards/${h.id}`)).status).toBe(200);
     }
-    const status = await sql.query("select status from hazard where id = $1", [h.id]);
+    const status = await t.sql.query("select status from hazard where id = $1", [h.id]);
     expect(status.rows[0].status).toBe("reported");
   });
 });
@@ -243,7 +222,7 @@ describe("the hazard lifecycle", () => {
 describe("reporting a hazard places it by point in parcel", () => {
   it("fills in the parcel, community and grid of the published plan and names the grid's team", async () => {
     const h = await reported(worker, inOwnGrid);
-    const expected = await sql.query<{ parcel_id: number; community_code: string; grid_code: string }>(
+    const expected = await t.sql.query<{ parcel_id: number; community_code: string; grid_code: string }>(
       `select pa.id parcel_id, pa.community_code, g.code grid_code
        from parcel pa join plan_parcel pp on pp.parcel_id = pa.id
        join plan p on p.id = pp.plan_id and p.status = 'published' join grid g on g.id = pp.grid_id
@@ -255,16 +234,16 @@ describe("reporting a hazard places it by point in parcel", () => {
     expect(h.properties.grid_code).toBe(row.grid_code);
     expect(h.properties.community_code).toBe(row.community_code);
     expect(workerGrids).toContain(h.properties.grid_code);
-    const stored = await sql.query("select parcel_id, status from hazard where id = $1", [h.id]);
+    const stored = await t.sql.query("select parcel_id, status from hazard where id = $1", [h.id]);
     expect(stored.rows[0]).toEqual({ parcel_id: row.parcel_id, status: "reported" });
     // The team: the community's secretary and the workers assigned to the grid, worker-1 among them.
-    const team = await sql.query<{ id: number }>(
+    const team = await t.sql.query<{ id: number }>(
       `select w.id from worker w where w.retired_on is null and (w.id in (select worker_id from worker_assignment
        where grid_code = $1) or (w.role = 'secretary' and w.community_code = $2)) order by w.id`,
       [row.grid_code, row.community_code],
     );
     expect(h.properties.team.map((m) => m.id).sort((a, b) => a - b)).toEqual(team.rows.map((t) => t.id));
-    const me = await sql.query(
+    const me = await t.sql.query(
       "select worker_id from account a join account_role r on r.account_id = a.id where username = 'worker-1'",
     );
     expect(h.properties.team.map((m) => m.id)).toContain(me.rows[0].worker_id);
@@ -272,14 +251,14 @@ describe("reporting a hazard places it by point in parcel", () => {
   });
 
   it("refuses a point outside the subdistrict with a clear 422 and writes nothing", async () => {
-    const before = await sql.query("select count(*)::int n from hazard");
+    const before = await t.sql.query("select count(*)::int n from hazard");
     const res = await report(admin, [122.0, 43.0]);
     expect(res.status).toBe(422);
     const body = await res.json();
     expect(body.error).toMatchObject({ code: "outside_subdistrict", field: "geometry" });
     expect(body.error.zh).toContain("不在街道范围内");
     expect(body.error.en).toContain("outside the subdistrict");
-    expect((await sql.query("select count(*)::int n from hazard")).rows[0].n).toBe(before.rows[0].n);
+    expect((await t.sql.query("select count(*)::int n from hazard")).rows[0].n).toBe(before.rows[0].n);
   });
 
   it("lets a worker report only in their own grids (403 naming the grid elsewhere)", async () => {
@@ -314,7 +293,7 @@ describe("reporting a hazard places it by point in parcel", () => {
   });
 
   it("links a hazard to a venue", async () => {
-    const v = await sql.query<{ id: number; lng: number; lat: number }>(
+    const v = await t.sql.query<{ id: number; lng: number; lat: number }>(
       `select v.id, ST_X(v.geom) lng, ST_Y(v.geom) lat from venue v
        join published_parcel pp on pp.parcel_id = v.parcel_id where pp.grid_code = any($1) order by v.id limit 1`,
       [workerGrids],

@@ -1,11 +1,20 @@
 import { addStress } from "@gridatlas/geodata/stress/stress.ts";
 import fc from "fast-check";
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../../../test-support/test-database.ts";
-import { signIn, type TestSession } from "../../../test-support/test-session.ts";
-import { createApp } from "../../app.ts";
-import { createDb, type Db } from "../../db/db.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  clustersOf,
+  codesOf,
+  daysFrom,
+  type Fc,
+  filterQuery,
+  type MapReaders,
+  mapReaders,
+  type Role,
+  scopeParams,
+  sometimes,
+  subdistrictBoxes,
+} from "../../../test-support/map-filters.ts";
+import { useTestApp } from "../../../test-support/test-app.ts";
 
 /**
  * Every combination of the hazard filters, as three roles, against an independent SQL query written here from
@@ -16,76 +25,35 @@ import { createDb, type Db } from "../../db/db.ts";
 
 const FACTOR = 3;
 
-let database: TestDatabase;
-let db: Db;
-let sql: pg.Client;
-let app: ReturnType<typeof createApp>;
-const sessions = new Map<Role, TestSession>();
-let secretaryCommunity: string;
-let workerGrids: string[];
-let communities: string[];
+const t = useTestApp("hazardfilters");
+let readers: MapReaders;
 let grids: string[];
 let categories: string[];
 let boxes: string[];
 let days: string[];
 
-type Role = "leader" | "secretary" | "worker";
-
 beforeAll(async () => {
-  database = await createTestDatabase("hazardfilters");
-  await addStress(database.url, { factor: FACTOR, seed: 11 });
-  db = createDb({ databaseUrl: database.url });
-  app = createApp({ db });
-  sql = new pg.Client({ connectionString: database.url });
-  await sql.connect();
-  const w = await sql.query<{ grid_code: string; community_code: string }>(
-    `select wa.grid_code, w.community_code from account a join account_role r on r.account_id = a.id
-     join worker w on w.id = r.worker_id join worker_assignment wa on wa.worker_id = w.id
-     where a.username = 'worker-1' order by 1`,
-  );
-  workerGrids = w.rows.map((r) => r.grid_code);
-  secretaryCommunity = w.rows[0]!.community_code;
-  sessions.set("leader", await signIn(app, "leader"));
-  sessions.set("secretary", await signIn(app, `secretary-${secretaryCommunity}`));
-  sessions.set("worker", await signIn(app, "worker-1"));
-  communities = (await sql.query<{ code: string }>("select code from community order by code")).rows.map((r) => r.code);
+  await addStress(t.url, { factor: FACTOR, seed: 11 });
+  readers = await mapReaders(t);
+  const { secretaryCommunity, workerGrids } = readers;
   // The worker's grids, two more of its community and the grids holding the most hazards elsewhere.
-  const busy = await sql.query<{ grid_code: string }>(
+  const busy = await t.rows<{ grid_code: string }>(
     `select pp.grid_code from hazard h join published_parcel pp on pp.parcel_id = h.parcel_id
      group by 1 order by count(*) desc, 1 limit 6`,
   );
-  const near = await sql.query<{ code: string }>(
+  const near = await t.rows<{ code: string }>(
     "select code from published_grid where community_code = $1 and code <> all($2) order by code limit 2",
     [secretaryCommunity, workerGrids],
   );
-  grids = [...new Set([...workerGrids, ...near.rows.map((r) => r.code), ...busy.rows.map((r) => r.grid_code)])];
-  categories = (await sql.query<{ code: string }>("select code from hazard_category order by code")).rows.map(
-    (r) => r.code,
-  );
-  const ext = await sql.query<{ w: number; s: number; e: number; n: number }>(
-    "select ST_XMin(geom) w, ST_YMin(geom) s, ST_XMax(geom) e, ST_YMax(geom) n from subdistrict",
-  );
-  const { w: x0, s: y0, e: x1, n: y1 } = ext.rows[0]!;
-  const mx = (x0 + x1) / 2;
-  const my = (y0 + y1) / 2;
-  boxes = [
+  grids = [...new Set([...workerGrids, ...near.map((r) => r.code), ...busy.map((r) => r.grid_code)])];
+  categories = await codesOf(t, "hazard_category");
+  boxes = await subdistrictBoxes(t, ({ x0, y0, x1, y1, mx, my }) => [
     [x0, y0, mx, my],
     [mx, my, x1, y1],
     [x0, my, x1, y1],
     [x0 + (x1 - x0) / 3, y0 + (y1 - y0) / 3, x1 - (x1 - x0) / 3, y1 - (y1 - y0) / 3],
-  ].map((b) => b.map((v) => v.toFixed(6)).join(","));
-  const span = await sql.query<{ d: string }>(
-    `select to_char(d, 'YYYY-MM-DD') d from generate_series(
-       (select min(reported_at at time zone 'Asia/Shanghai')::date - 3 from hazard),
-       current_date, interval '23 days') d`,
-  );
-  days = span.rows.map((r) => r.d);
-});
-
-afterAll(async () => {
-  await sql.end();
-  await db.destroy();
-  await database.drop();
+  ]);
+  days = await daysFrom(t, "select min(reported_at at time zone 'Asia/Shanghai')::date - 3 from hazard", 23);
 });
 
 type Filter = {
@@ -101,16 +69,14 @@ type Filter = {
   as_of?: string;
 };
 
-/** Left out more often than not, so that combinations of two or three filters are common and not all empty. */
-const maybe = <T>(arb: fc.Arbitrary<T>) =>
-  fc.oneof({ arbitrary: fc.constant(undefined), weight: 4 }, { arbitrary: arb, weight: 1 });
+const maybe = <T>(arb: fc.Arbitrary<T>) => sometimes(arb, 4);
 
 const filterArb = (): fc.Arbitrary<Filter> =>
   fc.record({
     category: maybe(fc.subarray(categories, { minLength: 1, maxLength: 3 })),
     status: maybe(fc.subarray(["reported", "assigned", "in_progress", "resolved", "verified"], { minLength: 1 })),
     severity: maybe(fc.subarray(["low", "medium", "high"], { minLength: 1 })),
-    community: maybe(fc.constantFrom(...communities)),
+    community: maybe(fc.constantFrom(...readers.communities)),
     grid: maybe(fc.constantFrom(...grids)),
     bbox: maybe(fc.constantFrom(...boxes)),
     from: maybe(fc.constantFrom(...days)),
@@ -120,18 +86,10 @@ const filterArb = (): fc.Arbitrary<Filter> =>
     as_of: maybe(fc.constantFrom(...days)),
   });
 
-function query(f: Filter, extra: Record<string, string> = {}): string {
-  const params = new URLSearchParams(extra);
-  for (const [k, v] of Object.entries(f)) {
-    if (v !== undefined) params.set(k, Array.isArray(v) ? v.join(",") : v);
-  }
-  return params.toString();
-}
-
 /** The rule, written out as plain SQL: which hazard ids a role may see under a filter, and their statuses. */
 async function expected(role: Role, f: Filter): Promise<{ id: number; status: string }[]> {
   const box = f.bbox?.split(",").map(Number) ?? null;
-  const r = await sql.query<{ id: number; status: string }>(
+  const r = await t.sql.query<{ id: number; status: string }>(
     `with pub as (
        select pp.parcel_id, g.code as grid_code
        from plan_parcel pp join plan p on p.id = pp.plan_id and p.status = 'published' join grid g on g.id = pp.grid_id
@@ -176,14 +134,11 @@ async function expected(role: Role, f: Filter): Promise<{ id: number; status: st
       f.to ?? null,
       f.q ?? null,
       f.as_of ?? null,
-      role === "secretary" ? secretaryCommunity : null,
-      role === "worker" ? workerGrids : null,
+      ...scopeParams(role, readers),
     ],
   );
   return r.rows;
 }
-
-type Fc = { features: { id?: number; properties: Record<string, unknown> }[] };
 
 describe("hazard filters, every combination", () => {
   it("returns from the list, the clusters and the statistics exactly what the plain SQL returns", async () => {
@@ -194,8 +149,8 @@ describe("hazard filters, every combination", () => {
         filterArb(),
         fc.constantFrom(12, 14, 15.5, 17, 18.5),
         async (role, f, zoom) => {
-          const s = sessions.get(role)!;
-          const list = await s.request(`/api/hazards?${query(f)}`);
+          const s = readers.sessions.get(role)!;
+          const list = await s.request(`/api/hazards?${filterQuery(f)}`);
           if (f.from && f.to && f.from > f.to) {
             expect(list.status).toBe(400);
             expect((await list.json()).error.field).toBe("from");
@@ -208,14 +163,12 @@ describe("hazard filters, every combination", () => {
           expect(got.map((x) => x.properties.id)).toEqual(want.map((x) => x.id));
           expect(got.map((x) => x.properties.status)).toEqual(want.map((x) => x.status));
 
-          const clusters = (
-            (await (await s.request(`/api/hazards/clusters?${query(f, { zoom: String(zoom) })}`)).json()) as Fc
-          ).features;
+          const clusters = await clustersOf(s, "/api/hazards/clusters", f, zoom);
           expect(clusters.reduce((n, c) => n + (c.properties.count as number), 0)).toBe(want.length);
           const ids = new Set(want.map((x) => x.id));
           for (const c of clusters) if (c.properties.count === 1) expect(ids.has(c.properties.id as number)).toBe(true);
 
-          const stats = await (await s.request(`/api/stats/hazards?${query(f)}`)).json();
+          const stats = await (await s.request(`/api/stats/hazards?${filterQuery(f)}`)).json();
           expect(stats.total).toBe(want.length);
           const byStatus: Record<string, number> = {};
           for (const c of stats.counts) byStatus[c.status] = (byStatus[c.status] ?? 0) + c.count;
@@ -235,9 +188,9 @@ describe("hazard filters, every combination", () => {
   }, 300_000);
 
   it("computes the time to remediate from the history: median and longest", async () => {
-    const leader = sessions.get("leader")!;
+    const leader = readers.sessions.get("leader")!;
     const stats = await (await leader.request("/api/stats/hazards")).json();
-    const r = await sql.query<{ median: number; longest: number; n: number }>(
+    const r = await t.sql.query<{ median: number; longest: number; n: number }>(
       `with fixed as (
          select h.id, extract(epoch from (select max(t.at) from hazard_transition t
            where t.hazard_id = h.id and t.to_status = 'resolved') - h.reported_at) / 86400 as days
@@ -253,10 +206,10 @@ describe("hazard filters, every combination", () => {
   });
 
   it("counts hazards reported, resolved and verified per month, every month from the first to the last", async () => {
-    const leader = sessions.get("leader")!;
+    const leader = readers.sessions.get("leader")!;
     const stats = await (await leader.request("/api/stats/hazards")).json();
     const months = stats.months as { month: string; opened: number; resolved: number; verified: number }[];
-    const r = await sql.query<{ month: string; n: number }>(
+    const r = await t.sql.query<{ month: string; n: number }>(
       `select to_char(reported_at at time zone 'Asia/Shanghai', 'YYYY-MM') as month, count(*)::int n from hazard group by 1`,
     );
     for (const row of r.rows) expect(months.find((m) => m.month === row.month)?.opened).toBe(row.n);
@@ -269,7 +222,7 @@ describe("hazard filters, every combination", () => {
   });
 
   it("refuses unknown values, naming the field", async () => {
-    const leader = sessions.get("leader")!;
+    const leader = readers.sessions.get("leader")!;
     for (const [q, field] of [
       ["category=no_such", "category"],
       ["status=closed", "status"],

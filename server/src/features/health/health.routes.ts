@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { sql } from "kysely";
 import { createRouter } from "../../http/router.ts";
+import { json } from "../../http/schemas.ts";
 
 const route = createRoute({
   method: "get",
@@ -8,10 +9,7 @@ const route = createRoute({
   tags: ["system"],
   summary: "Is the server up and does it reach PostGIS?",
   responses: {
-    200: {
-      description: "Server and database are up",
-      content: { "application/json": { schema: z.object({ ok: z.boolean(), postgis: z.string() }) } },
-    },
+    200: json(z.object({ ok: z.boolean(), postgis: z.string() }), "Server and database are up"),
   },
 });
 

@@ -4,13 +4,10 @@ import os from "node:os";
 import path from "node:path";
 import { gk3Srid, reproject, toChineseWebMap, type XY } from "@gridatlas/geodata/gis/crs.ts";
 import { meshOsmXml } from "@gridatlas/geodata/test-support/mesh.ts";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../../../test-support/test-database.ts";
-import { signIn, type TestSession } from "../../../test-support/test-session.ts";
-import { createApp } from "../../app.ts";
+import { useTestApp } from "../../../test-support/test-app.ts";
+import type { TestSession } from "../../../test-support/test-session.ts";
 import { tableChecksums } from "../../db/checksum.ts";
-import { createDb, type Db } from "../../db/db.ts";
 
 /**
  * Imports through the API as an admin does them: uploads in chunks, a preview that names the CRS and warns of
@@ -19,27 +16,16 @@ import { createDb, type Db } from "../../db/db.ts";
  */
 
 const COMMUNITY = "150571003001";
-let database: TestDatabase;
-let db: Db;
-let sql: pg.Client;
-let app: ReturnType<typeof createApp>;
+const t = useTestApp("imports");
 let admin: TestSession;
 let tmp: string;
 
 beforeAll(async () => {
-  database = await createTestDatabase("imports");
-  db = createDb({ databaseUrl: database.url });
-  app = createApp({ db });
-  admin = await signIn(app, "admin");
-  sql = new pg.Client({ connectionString: database.url });
-  await sql.connect();
+  admin = await t.as("admin");
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "gridatlas-imports-"));
 });
 
 afterAll(async () => {
-  await sql?.end();
-  await db?.destroy();
-  await database?.drop();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -59,7 +45,7 @@ async function upload(name: string, bytes: Buffer | string): Promise<string> {
 
 /** Centroids of real buildings of the demo: positions that sit on the map's buildings when read correctly. */
 async function buildingPoints(n: number): Promise<XY[]> {
-  const r = await sql.query<{ x: number; y: number }>(
+  const r = await t.sql.query<{ x: number; y: number }>(
     `select ST_X(c) x, ST_Y(c) y from (select ST_PointOnSurface(geom) c from building where community_code = $1 order by id limit $2) t`,
     [COMMUNITY, n],
   );
@@ -110,7 +96,7 @@ describe("layer imports", () => {
     const imported = await admin.send("POST", "/api/imports/layers", { file: id, target: "venues" });
     expect(imported.status).toBe(200);
     expect((await imported.json()).imported).toBe(3);
-    const rows = await sql.query(
+    const rows = await t.sql.query(
       "select category, address, community_code from venue where name like '导入药店%' order by name",
     );
     expect(rows.rows).toEqual(
@@ -136,7 +122,7 @@ describe("layer imports", () => {
     expect(preview.offset.zh).toContain("GCJ-02");
     const res = await admin.send("POST", "/api/imports/layers", { file: id, target: "venues", crs: "GCJ02" });
     expect(res.status).toBe(200);
-    const stored = await sql.query<{ x: number; y: number }>(
+    const stored = await t.sql.query<{ x: number; y: number }>(
       "select ST_X(geom) x, ST_Y(geom) y from venue where name like '高德网吧%' order by id",
     );
     for (const [i, s] of stored.rows.entries()) expect(metres([s.x, s.y], pts[i]!)).toBeLessThan(0.01);
@@ -160,7 +146,7 @@ describe("layer imports", () => {
     expect(preview.features.features[0].properties.隐患名称).toBe("楼道堆物0");
     const res = await admin.send("POST", "/api/imports/layers", { file: id, target: "hazards" });
     expect(res.status).toBe(200);
-    const stored = await sql.query<{ x: number; y: number; category: string; severity: string }>(
+    const stored = await t.sql.query<{ x: number; y: number; category: string; severity: string }>(
       "select ST_X(geom) x, ST_Y(geom) y, category, severity from hazard where title like '楼道堆物%' order by id",
     );
     expect(stored.rows.map((r) => [r.category, r.severity])).toEqual(pts.map(() => ["fire", "high"]));
@@ -207,7 +193,7 @@ describe("layer imports", () => {
       });
       expect(res.status, name).toBe(200);
     }
-    const stored = await sql.query<{ x: number; y: number; type: string; bearing_deg: number; defaulted: string[] }>(
+    const stored = await t.sql.query<{ x: number; y: number; type: string; bearing_deg: number; defaulted: string[] }>(
       "select ST_X(geom) x, ST_Y(geom) y, type, bearing_deg, defaulted from camera where name like '路口%' order by id",
     );
     expect(stored.rows).toHaveLength(8);
@@ -244,7 +230,7 @@ describe("layer imports", () => {
       ],
     };
     const id = await upload("bad.geojson", JSON.stringify(fc));
-    const before = await tableChecksums(database.url, ["audit_event", "session"]);
+    const before = await tableChecksums(t.url, ["audit_event", "session"]);
     const res = await admin.send("POST", "/api/imports/layers", { file: id, target: "venues" });
     expect(res.status).toBe(422);
     const body = await res.json();
@@ -255,13 +241,13 @@ describe("layer imports", () => {
       [4, "geometry"],
       [5, "geometry"],
     ]);
-    expect(await tableChecksums(database.url, ["audit_event", "session"])).toEqual(before);
+    expect(await tableChecksums(t.url, ["audit_event", "session"])).toEqual(before);
   });
 });
 
 describe("building imports", () => {
   it("add buildings with entrances and rebuild the parcels around them, plans carried over", async () => {
-    const spots = await sql.query<{ g: unknown }>(
+    const spots = await t.sql.query<{ g: unknown }>(
       `select ST_AsGeoJSON(ST_Transform(ST_Expand(c, 5), 4326), 9)::json g
        from parcel p cross join lateral (select ST_Transform(ST_PointOnSurface(p.geom), 4550) c) x
        where p.entrance_id is null and p.area_m2 > 600
@@ -280,7 +266,7 @@ describe("building imports", () => {
     const id = await upload("buildings.geojson", JSON.stringify(fc));
     const res = await admin.send("POST", "/api/imports/layers", { file: id, target: "buildings" });
     expect(res.status).toBe(200);
-    const built = await sql.query<{ name: string; households: number; estimated: boolean; parcels: number }>(
+    const built = await t.sql.query<{ name: string; households: number; estimated: boolean; parcels: number }>(
       `select b.name, sum(e.households)::int households, bool_or(e.households_estimated) estimated,
          (select count(*) from parcel p where p.building_id = b.id)::int parcels
        from building b join entrance e on e.building_id = b.id where b.name like '新建%' group by b.id, b.name order by b.name`,
@@ -289,7 +275,7 @@ describe("building imports", () => {
       { name: "新建1号楼", households: 36, estimated: false, parcels: 1 },
       { name: "新建2号楼", households: 36, estimated: false, parcels: 1 },
     ]);
-    const unassigned = await sql.query(
+    const unassigned = await t.sql.query(
       `select p.id from parcel p where not exists (
          select 1 from published_parcel pp where pp.parcel_id = p.id)`,
     );
@@ -301,7 +287,7 @@ describe("hand-drawn grids", () => {
   it("become a draft plan, each parcel in the grid covering most of it, with a report of overlaps, gaps and cuts", async () => {
     // The published grids of one community, redrawn by hand: the first pushed 25 m over its neighbours, the
     // second pulled 20 m in, leaving a gap; the rest as they are.
-    const drawn = await sql.query<{ code: string; name: string; geometry: unknown }>(
+    const drawn = await t.sql.query<{ code: string; name: string; geometry: unknown }>(
       `select g.code, g.name, ST_AsGeoJSON(case row_number() over (order by g.code)
            when 1 then ST_Transform(ST_Buffer(ST_Transform(g.geom, 4550), 25), 4326)
            when 2 then ST_Transform(ST_Buffer(ST_Transform(g.geom, 4550), -20), 4326)
@@ -332,7 +318,7 @@ describe("hand-drawn grids", () => {
     const kinds = new Set(out.geometry.features.map((f: { properties: { kind: string } }) => f.properties.kind));
     for (const kind of ["overlap", "gap", "building_split"]) expect(kinds.has(kind), kind).toBe(true);
     // Every parcel of the subdistrict is in the plan; the community's parcels mostly keep their published grid.
-    const counts = await sql.query<{ parcels: number; assigned: number; same: number; total_in_a: number }>(
+    const counts = await t.sql.query<{ parcels: number; assigned: number; same: number; total_in_a: number }>(
       `select (select count(*) from parcel)::int parcels,
          (select count(*) from plan_parcel where plan_id = $1)::int assigned,
          (select count(*) from plan_parcel n join grid gn on gn.id = n.grid_id
@@ -344,7 +330,7 @@ describe("hand-drawn grids", () => {
     const c = counts.rows[0]!;
     expect(c.assigned).toBe(c.parcels);
     expect(c.same / c.total_in_a).toBeGreaterThan(0.9);
-    const plan = await sql.query("select status from plan where id = $1", [out.plan_id]);
+    const plan = await t.sql.query("select status from plan where id = $1", [out.plan_id]);
     expect(plan.rows[0]).toEqual({ status: "draft" });
   });
 });
@@ -381,19 +367,19 @@ describe("OpenStreetMap import through the API", () => {
     expect(state.state).toBe("done");
     expect(state.summary).toMatchObject({ communities: 1, buildings: 8 });
     expect(state.log.some((l) => l.startsWith("blocks and parcels"))).toBe(true);
-    const audit = await sql.query("select actor, action, entity_id from audit_event where action = 'import_osm'");
+    const audit = await t.sql.query("select actor, action, entity_id from audit_event where action = 'import_osm'");
     expect(audit.rows).toEqual([{ actor: "admin", action: "import_osm", entity_id: "110101996" }]);
   });
 
   it("fails a bad file with a bilingual error and changes nothing", async () => {
     const id = await upload("broken.osm.pbf", Buffer.from("definitely not a pbf"));
-    const before = await tableChecksums(database.url, ["audit_event", "session"]);
+    const before = await tableChecksums(t.url, ["audit_event", "session"]);
     const started = await admin.send("POST", "/api/imports", { kind: "osm", file: id, subdistrict_code: "110101995" });
     const job = (await started.json()) as { id: string };
     const state = await finished<{ state: string; error?: { code: string; zh: string; en: string } }>(job.id);
     expect(state.state).toBe("failed");
     expect(state.error?.code).toBe("wrong_format");
     expect(state.error?.zh).toContain("OpenStreetMap");
-    expect(await tableChecksums(database.url, ["audit_event", "session"])).toEqual(before);
+    expect(await tableChecksums(t.url, ["audit_event", "session"])).toEqual(before);
   });
 });

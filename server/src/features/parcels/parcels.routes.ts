@@ -4,7 +4,7 @@ import { scopeCondition } from "../../auth/principal.ts";
 import { principalOf } from "../../auth/session.ts";
 import { asGeoJson, envelope, toFeatureCollection } from "../../db/postgis.ts";
 import { createRouter } from "../../http/router.ts";
-import { bbox, communityCode, errorResponses, featureCollection } from "../../http/schemas.ts";
+import { bbox, communityCode, errorResponses, geoJson } from "../../http/schemas.ts";
 
 const ParcelProps = z.object({
   id: z.number(),
@@ -28,10 +28,7 @@ const parcels = createRoute({
   summary: "Parcels (地块), the atoms grids are made of, with their households",
   request: { query },
   responses: {
-    200: {
-      description: "GeoJSON FeatureCollection",
-      content: { "application/json": { schema: featureCollection(ParcelProps, "Parcels") } },
-    },
+    200: geoJson(ParcelProps, "Parcels"),
     ...errorResponses,
   },
 });
@@ -43,10 +40,7 @@ const edges = createRoute({
   summary: "Boundaries shared by two parcels; the editor draws grid outlines from those between different grids",
   request: { query },
   responses: {
-    200: {
-      description: "GeoJSON FeatureCollection",
-      content: { "application/json": { schema: featureCollection(EdgeProps, "ParcelEdges") } },
-    },
+    200: geoJson(EdgeProps, "ParcelEdges"),
     ...errorResponses,
   },
 });

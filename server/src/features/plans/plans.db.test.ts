@@ -1,29 +1,13 @@
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../../../test-support/test-database.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useTestApp } from "../../../test-support/test-app.ts";
 import { signIn, type TestSession } from "../../../test-support/test-session.ts";
 import { createApp } from "../../app.ts";
-import { createDb, type Db } from "../../db/db.ts";
 
-let database: TestDatabase;
-let db: Db;
-let sql: pg.Client;
-let app: ReturnType<typeof createApp>;
+const t = useTestApp("plans");
 let planner: TestSession;
 
 beforeAll(async () => {
-  database = await createTestDatabase("plans");
-  db = createDb({ databaseUrl: database.url });
-  app = createApp({ db });
-  sql = new pg.Client({ connectionString: database.url });
-  await sql.connect();
-  planner = await signIn(app, "planner");
-});
-
-afterAll(async () => {
-  await sql.end();
-  await db.destroy();
-  await database.drop();
+  planner = await t.as("planner");
 });
 
 type Figures = {
@@ -50,7 +34,7 @@ async function newDraft(name = "测试草稿"): Promise<{ id: number; version: n
 
 /** Households per grid of a plan, computed straight from the tables. */
 async function householdsBySql(planId: number): Promise<Map<string, number>> {
-  const r = await sql.query<{ code: string; n: number }>(
+  const r = await t.sql.query<{ code: string; n: number }>(
     `select g.code, coalesce(sum(e.households), 0)::int as n from grid g
      left join plan_parcel pp on pp.grid_id = g.id left join parcel pa on pa.id = pp.parcel_id
      left join entrance e on e.id = pa.entrance_id where g.plan_id = $1 group by g.code`,
@@ -61,7 +45,7 @@ async function householdsBySql(planId: number): Promise<Map<string, number>> {
 
 /** Two neighbouring grids of a plan and parcels of the first that touch the second. */
 async function borderParcels(planId: number, n: number, skip = 0) {
-  const r = await sql.query<{ from_code: string; to_code: string; parcels: number[] }>(
+  const r = await t.sql.query<{ from_code: string; to_code: string; parcels: number[] }>(
     `select ga.code as from_code, gb.code as to_code, array_agg(distinct pa.parcel_id) as parcels
      from parcel_edge e
      join plan_parcel pa on pa.plan_id = $1 and pa.parcel_id = e.a join grid ga on ga.id = pa.grid_id
@@ -76,7 +60,7 @@ async function borderParcels(planId: number, n: number, skip = 0) {
 }
 
 async function gridOf(planId: number, parcel: number): Promise<string> {
-  const r = await sql.query<{ code: string }>(
+  const r = await t.sql.query<{ code: string }>(
     "select g.code from plan_parcel pp join grid g on g.id = pp.grid_id where pp.plan_id = $1 and pp.parcel_id = $2",
     [planId, parcel],
   );
@@ -87,7 +71,7 @@ describe("drafts", () => {
   it("copies the published plan: every grid and every parcel assignment", async () => {
     const draft = await newDraft();
     expect(draft.version).toBe(0);
-    const published = await sql.query<{ id: number }>("select id from plan where status = 'published'");
+    const published = await t.sql.query<{ id: number }>("select id from plan where status = 'published'");
     const pub = published.rows[0]!.id;
     expect(await householdsBySql(draft.id)).toEqual(await householdsBySql(pub));
     const list = await (await planner.request("/api/plans")).json();
@@ -132,7 +116,7 @@ describe("painting parcels", () => {
     for (const g of body.grids) expect(g.households).toBe(after.get(g.code));
     expect(after.get(from)! + after.get(to)!).toBe(before.get(from)! + before.get(to)!);
     for (const p of parcels) expect(await gridOf(draft.id, p)).toBe(to);
-    const logged = await sql.query<{ diff: { moves: unknown[] } }>(
+    const logged = await t.sql.query<{ diff: { moves: unknown[] } }>(
       "select diff from audit_event where entity = 'plan' and entity_id = $1 and action = 'plan_assign'",
       [String(draft.id)],
     );
@@ -166,7 +150,7 @@ describe("painting parcels", () => {
 
   it("refuses parcels of two communities, unknown grids and parcels, published plans and locked grids", async () => {
     const draft = await newDraft();
-    const two = await sql.query<{ id: number }>(
+    const two = await t.sql.query<{ id: number }>(
       "select distinct on (community_code) id from parcel order by community_code, id limit 2",
     );
     const target = await gridOf(draft.id, two.rows[0]!.id);
@@ -184,7 +168,7 @@ describe("painting parcels", () => {
       expect(res.status, JSON.stringify(b)).toBe(status);
       expect((await res.json()).error.code).toBe(code);
     }
-    const pub = (await sql.query<{ id: number }>("select id from plan where status = 'published'")).rows[0]!.id;
+    const pub = (await t.sql.query<{ id: number }>("select id from plan where status = 'published'")).rows[0]!.id;
     const onPublished = await planner.send("POST", `/api/plans/${pub}/assign`, {
       version: 0,
       parcels: [two.rows[0]!.id],
@@ -200,7 +184,7 @@ describe("painting parcels", () => {
     const locked = await planner.send("POST", `/api/plans/${draft.id}/assign`, { version: 1, parcels, grid: to });
     expect(locked.status).toBe(422);
     expect((await locked.json()).error.code).toBe("grid_locked");
-    const version = (await sql.query<{ version: number }>("select version from plan where id = $1", [draft.id]))
+    const version = (await t.sql.query<{ version: number }>("select version from plan where id = $1", [draft.id]))
       .rows[0]!.version;
     expect(version).toBe(1);
   });
@@ -209,7 +193,7 @@ describe("painting parcels", () => {
     const draft = await newDraft();
     const { from, parcels } = await borderParcels(draft.id, 2);
     const community = from.slice(0, 12);
-    const max = await sql.query<{ n: number }>(
+    const max = await t.sql.query<{ n: number }>(
       "select max(right(code, 3)::int) as n from grid where community_code = $1",
       [community],
     );
@@ -237,7 +221,7 @@ describe("undo and redo", () => {
       states.push(await householdsBySql(draft.id));
     }
     // A fresh app over the same database is what a reload sees.
-    const reloaded = createApp({ db });
+    const reloaded = createApp({ db: t.db });
     const again = await signIn(reloaded, "planner");
     for (let i = 3; i >= 0; i--) {
       const res = await again.send("POST", `/api/plans/${draft.id}/undo`, { version });
@@ -264,7 +248,7 @@ describe("undo and redo", () => {
 describe("split, merge, delete, renumber", () => {
   it("splits a grid along a line across it, and merges it back", async () => {
     const draft = await newDraft();
-    const g = await sql.query<{ code: string; x0: number; x1: number; y: number }>(
+    const g = await t.sql.query<{ code: string; x0: number; x1: number; y: number }>(
       `select g.code, ST_XMin(g.geom) - 0.001 as x0, ST_XMax(g.geom) + 0.001 as x1, ST_Y(ST_Centroid(g.geom)) as y
        from grid g join plan p on p.id = g.plan_id where p.id = $1 order by g.code limit 1`,
       [draft.id],
@@ -312,7 +296,7 @@ describe("split, merge, delete, renumber", () => {
 
   it("refuses to merge grids that do not touch", async () => {
     const draft = await newDraft();
-    const far = await sql.query<{ a: string; b: string }>(
+    const far = await t.sql.query<{ a: string; b: string }>(
       `select a.code as a, b.code as b from grid a join grid b on b.plan_id = a.plan_id and a.community_code = b.community_code
        and a.code < b.code and not ST_Intersects(a.geom, b.geom) where a.plan_id = $1 limit 1`,
       [draft.id],
@@ -355,12 +339,12 @@ describe("split, merge, delete, renumber", () => {
     expect(res.status).toBe(200);
     const body = await res.json();
     expect(body.changes.length).toBeGreaterThan(0);
-    const codes = await sql.query<{ code: string }>(
+    const codes = await t.sql.query<{ code: string }>(
       "select code from grid where plan_id = $1 and community_code = $2 order by code",
       [draft.id, community],
     );
     expect(codes.rows.map((r) => Number(r.code.slice(12)))).toEqual(codes.rows.map((_, i) => i + 1));
-    const first = await sql.query<{ y: number; ymax: number }>(
+    const first = await t.sql.query<{ y: number; ymax: number }>(
       `select ST_Y(ST_Centroid(ST_Union(pa.geom))) as y, (select max(ST_Y(ST_Centroid(g2.geom))) from grid g2 where g2.plan_id = $1 and g2.community_code = $2) as ymax
        from grid g join plan_parcel pp on pp.grid_id = g.id join parcel pa on pa.id = pp.parcel_id
        where g.plan_id = $1 and g.code = $3`,
@@ -378,7 +362,7 @@ describe("comparing and publishing", () => {
     const draft = await newDraft();
     const { from, to, parcels } = await borderParcels(draft.id, 4);
     await planner.send("POST", `/api/plans/${draft.id}/assign`, { version: 0, parcels, grid: to });
-    const pub = (await sql.query<{ id: number }>("select id from plan where status = 'published'")).rows[0]!.id;
+    const pub = (await t.sql.query<{ id: number }>("select id from plan where status = 'published'")).rows[0]!.id;
     const cmp = await (await planner.request(`/api/plans/${pub}/compare/${draft.id}`)).json();
     expect(cmp.parcels.sort()).toEqual([...parcels].sort());
     expect(cmp.flows).toHaveLength(1);
@@ -394,7 +378,7 @@ describe("comparing and publishing", () => {
   it("blocks publishing a broken plan, asks for a reason on warnings, then publishes atomically", async () => {
     const draft = await newDraft("2026年调整方案");
     // A parcel painted into a far grid of its community breaks that grid in two.
-    const far = await sql.query<{ parcel: number; code: string }>(
+    const far = await t.sql.query<{ parcel: number; code: string }>(
       `select pa.id as parcel, g.code from parcel pa join grid g on g.plan_id = $1 and g.community_code = pa.community_code
        join plan_parcel pp on pp.plan_id = $1 and pp.parcel_id = pa.id
        where pp.grid_id <> g.id and not ST_Intersects(pa.geom, g.geom) and pa.entrance_id is not null limit 1`,
@@ -423,9 +407,9 @@ describe("comparing and publishing", () => {
     expect(unconfirmed.status).toBe(422);
     expect((await unconfirmed.json()).error.code).toBe("confirmation_required");
 
-    const oldPublished = (await sql.query<{ id: number }>("select id from plan where status = 'published'")).rows[0]!
+    const oldPublished = (await t.sql.query<{ id: number }>("select id from plan where status = 'published'")).rows[0]!
       .id;
-    const leader = await signIn(app, "leader");
+    const leader = await signIn(t.app, "leader");
     expect(
       (await leader.send("POST", `/api/plans/${draft.id}/publish`, { version: 2, confirm: true, reason: "x" })).status,
     ).toBe(403);
@@ -435,14 +419,14 @@ describe("comparing and publishing", () => {
       reason: "按2022年标准先行发布，后续调整",
     });
     expect(ok.status).toBe(200);
-    const plans = await sql.query<{ id: number; status: string; valid_to: Date | null; valid_from: Date | null }>(
+    const plans = await t.sql.query<{ id: number; status: string; valid_to: Date | null; valid_from: Date | null }>(
       "select id, status, valid_from, valid_to from plan where id = any($1) order by id",
       [[oldPublished, draft.id]],
     );
     expect(plans.rows.find((p) => p.id === oldPublished)).toMatchObject({ status: "archived" });
     expect(plans.rows.find((p) => p.id === oldPublished)!.valid_to).not.toBeNull();
     expect(plans.rows.find((p) => p.id === draft.id)).toMatchObject({ status: "published", valid_to: null });
-    const reason = await sql.query(
+    const reason = await t.sql.query(
       "select 1 from audit_event where action = 'plan_publish' and diff->>'reason' like '按2022%'",
     );
     expect(reason.rowCount).toBe(1);
@@ -462,7 +446,7 @@ describe("comparing and publishing", () => {
 describe("two planners on one draft", () => {
   it("lets exactly one of two simultaneous edits of a version win; the other gets 409", async () => {
     const draft = await newDraft();
-    const other = await signIn(app, "admin");
+    const other = await signIn(t.app, "admin");
     const a = await borderParcels(draft.id, 2, 0);
     const b = await borderParcels(draft.id, 2, 7);
     const [ra, rb] = await Promise.all([
@@ -474,7 +458,7 @@ describe("two planners on one draft", () => {
     const loser = ra.status === 200 ? b : a;
     for (const p of winner.parcels) expect(await gridOf(draft.id, p)).toBe(winner.to);
     for (const p of loser.parcels) expect(await gridOf(draft.id, p)).toBe(loser.from);
-    const version = (await sql.query<{ version: number }>("select version from plan where id = $1", [draft.id]))
+    const version = (await t.sql.query<{ version: number }>("select version from plan where id = $1", [draft.id]))
       .rows[0]!.version;
     expect(version).toBe(1);
   });
@@ -493,20 +477,20 @@ describe("rebalancing in the editor", () => {
 
   it("repairs a community into the band as one undoable edit, keeping locked grids as they are", async () => {
     const draft = await newDraft();
-    const worst = await sql.query<{ community_code: string }>(
+    const worst = await t.sql.query<{ community_code: string }>(
       `select community_code from grid_figure f where f.plan_id = $1 and f.status <> 'ok'
        group by 1 order by count(*) desc limit 1`,
       [draft.id],
     );
     const community = worst.rows[0]!.community_code;
     const lockedCode = (
-      await sql.query<{ code: string }>(
+      await t.sql.query<{ code: string }>(
         "select code from grid where plan_id = $1 and community_code = $2 order by code limit 1",
         [draft.id, community],
       )
     ).rows[0]!.code;
     await planner.send("POST", `/api/plans/${draft.id}/grids/${lockedCode}/lock`, { version: 0, locked: true });
-    const lockedBefore = await sql.query<{ parcel_id: number }>(
+    const lockedBefore = await t.sql.query<{ parcel_id: number }>(
       "select pp.parcel_id from plan_parcel pp join grid g on g.id = pp.grid_id where g.plan_id = $1 and g.code = $2 order by 1",
       [draft.id, lockedCode],
     );
@@ -528,7 +512,7 @@ describe("rebalancing in the editor", () => {
       expect(f.properties.contiguous, f.properties.code).toBe(true);
       if (f.properties.code !== lockedCode) expect(f.properties.status, f.properties.code).toBe("ok");
     }
-    const lockedAfter = await sql.query<{ parcel_id: number }>(
+    const lockedAfter = await t.sql.query<{ parcel_id: number }>(
       "select pp.parcel_id from plan_parcel pp join grid g on g.id = pp.grid_id where g.plan_id = $1 and g.code = $2 order by 1",
       [draft.id, lockedCode],
     );

@@ -1,10 +1,8 @@
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { decodeMvt, type MvtLayer } from "../../../test-support/mvt.ts";
-import { createTestDatabase, type TestDatabase } from "../../../test-support/test-database.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { decodeMvt, type MvtLayer, tileOf } from "../../../test-support/mvt.ts";
+import { useTestApp } from "../../../test-support/test-app.ts";
 import { signIn, type TestSession } from "../../../test-support/test-session.ts";
 import { createApp } from "../../app.ts";
-import { createDb, type Db } from "../../db/db.ts";
 
 /**
  * Vector tiles (issue 10) against independent SQL: what a tile holds, for whom, and what a change does to its URL.
@@ -12,52 +10,29 @@ import { createDb, type Db } from "../../db/db.ts";
  */
 
 const COMMUNITY_A = "150571003001";
-let database: TestDatabase;
-let db: Db;
-let sql: pg.Client;
-let app: ReturnType<typeof createApp>;
+const t = useTestApp("tiles");
 const as: Record<string, TestSession> = {};
 let workerGrids: string[];
 /** A tile at zoom 15 over the middle of community A, and the zoom-14 tile holding it. */
 let t15: { x: number; y: number };
 let t14: { x: number; y: number };
 
-function tileOf(lng: number, lat: number, z: number) {
-  const n = 2 ** z;
-  const r = (lat * Math.PI) / 180;
-  return {
-    x: Math.floor(((lng + 180) / 360) * n),
-    y: Math.floor(((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * n),
-  };
-}
-
 beforeAll(async () => {
-  database = await createTestDatabase("tiles");
-  db = createDb({ databaseUrl: database.url });
-  app = createApp({ db });
-  sql = new pg.Client({ connectionString: database.url });
-  await sql.connect();
-  for (const name of ["admin", "leader", `secretary-${COMMUNITY_A}`, "worker-1"]) as[name] = await signIn(app, name);
+  for (const name of ["admin", "leader", `secretary-${COMMUNITY_A}`, "worker-1"]) as[name] = await t.as(name);
   workerGrids = (
-    await sql.query<{ grid_code: string }>(
+    await t.sql.query<{ grid_code: string }>(
       `select wa.grid_code from account a join account_role r on r.account_id = a.id
        join worker_assignment wa on wa.worker_id = r.worker_id where a.username = 'worker-1' order by 1`,
     )
   ).rows.map((r) => r.grid_code);
   const c = (
-    await sql.query<{ lng: number; lat: number }>(
+    await t.sql.query<{ lng: number; lat: number }>(
       "select ST_X(p) lng, ST_Y(p) lat from (select ST_PointOnSurface(geom) p from community where code = $1) q",
       [COMMUNITY_A],
     )
   ).rows[0]!;
   t15 = tileOf(c.lng, c.lat, 15);
   t14 = tileOf(c.lng, c.lat, 14);
-});
-
-afterAll(async () => {
-  await sql.end();
-  await db.destroy();
-  await database.drop();
 });
 
 async function versions(): Promise<Record<string, number>> {
@@ -83,7 +58,7 @@ const ids = (layers: MvtLayer[], name: string) =>
 
 /** Ids of the rows of `table` whose geometry meets the tile with its 64-unit margin, by PostGIS directly. */
 async function idsInTile(table: string, z: number, x: number, y: number, where = "true"): Promise<number[]> {
-  const r = await sql.query<{ id: number }>(
+  const r = await t.sql.query<{ id: number }>(
     `select t.id from ${table} t where ST_Intersects(ST_Transform(t.geom, 3857),
        ST_TileEnvelope($1, $2, $3, margin => 64.0 / 4096)) and ${where} order by t.id`,
     [z, x, y],
@@ -97,7 +72,7 @@ describe("tile content, decoded, against SQL", () => {
     expect(features(layers, "buildings").length).toBeGreaterThan(10);
     expect(ids(layers, "buildings")).toEqual(await idsInTile("building", 15, t15.x, t15.y));
     const some = features(layers, "buildings")[0]!;
-    const hh = await sql.query<{ n: number }>(
+    const hh = await t.sql.query<{ n: number }>(
       "select coalesce(sum(households), 0)::int n from entrance where building_id = $1",
       [some.id],
     );
@@ -109,7 +84,7 @@ describe("tile content, decoded, against SQL", () => {
     const layers = await tile("leader", "grids", 14, t14.x, t14.y);
     const got = features(layers, "grids");
     expect(got.length).toBeGreaterThan(5);
-    const r = await sql.query<{ code: string; households: number }>(
+    const r = await t.sql.query<{ code: string; households: number }>(
       `select g.code, f.households from published_grid g join grid_figure f on f.grid_id = g.id
        where ST_Intersects(ST_Transform(g.geom, 3857), ST_TileEnvelope(14, $1, $2, margin => 64.0 / 4096))
        order by g.code`,
@@ -127,7 +102,7 @@ describe("tile content, decoded, against SQL", () => {
     expect(features(layers, "grids")).toHaveLength(0);
     const communities = features(layers, "grid_communities");
     expect(communities).toHaveLength(11);
-    const totals = await sql.query<{ code: string; grids: number; households: number }>(
+    const totals = await t.sql.query<{ code: string; grids: number; households: number }>(
       `select c.code, (select count(*)::int from published_grid g where g.community_code = c.code) grids,
          (select coalesce(sum(e.households), 0)::int from entrance e join building b on b.id = e.building_id
           where b.community_code = c.code) households
@@ -173,7 +148,7 @@ describe("a tile never carries what the role may not see", () => {
 
   it("a worker gets only their grids and the buildings on them", async () => {
     const grids = new Set<string>();
-    const r = await sql.query<{ x: number; y: number }>(
+    const r = await t.sql.query<{ x: number; y: number }>(
       `select distinct t.x, t.y from published_grid g
        cross join lateral (select ST_PointOnSurface(g.geom) p) c
        cross join lateral (select floor((ST_X(c.p) + 180) / 360 * 16384)::int x,
@@ -200,8 +175,8 @@ describe("a tile never carries what the role may not see", () => {
   });
 
   it("without a session there are no tiles", async () => {
-    expect((await app.request(`/tiles/roads/v1/15/${t15.x}/${t15.y}.pbf`)).status).toBe(401);
-    expect((await app.request("/tiles/versions")).status).toBe(401);
+    expect((await t.app.request(`/tiles/roads/v1/15/${t15.x}/${t15.y}.pbf`)).status).toBe(401);
+    expect((await t.app.request("/tiles/versions")).status).toBe(401);
   });
 });
 
@@ -232,17 +207,17 @@ describe("versions and caching", () => {
     const old = decodeMvt(new Uint8Array(await (await as.leader!.request(url(before.grids!))).arrayBuffer()));
     const grid = features(old, "grids").find((f) => f.properties.community_code === COMMUNITY_A)!;
     const entrance = (
-      await sql.query<{ id: number }>(
+      await t.sql.query<{ id: number }>(
         `select e.id from entrance e join parcel pa on pa.entrance_id = e.id
          join published_parcel pp on pp.parcel_id = pa.id where pp.grid_code = $1 order by e.id limit 1`,
         [grid.properties.code],
       )
     ).rows[0]!.id;
-    await sql.query("begin");
-    await sql.query("update entrance set households = households + 500 where id = $1", [entrance]);
+    await t.sql.query("begin");
+    await t.sql.query("update entrance set households = households + 500 where id = $1", [entrance]);
     // Not committed: nobody sees a new version yet.
     expect((await versions()).grids).toBe(before.grids);
-    await sql.query("commit");
+    await t.sql.query("commit");
     const after = await versions();
     expect(after.grids).toBeGreaterThan(before.grids!);
     expect(after.buildings).toBeGreaterThan(before.buildings!);
@@ -261,7 +236,7 @@ describe("versions and caching", () => {
     const before = await versions();
     const res = await as.admin!.send("POST", "/api/plans", { from: "published", name: "草稿" });
     expect(res.status).toBe(201);
-    await sql.query(
+    await t.sql.query(
       `update plan_parcel set grid_id = grid_id where plan_id = (select max(id) from plan where status = 'draft')`,
     );
     const after = await versions();
@@ -270,12 +245,12 @@ describe("versions and caching", () => {
 
   it("places are not drawn from tiles: a hazard reported changes no layer's version", async () => {
     const before = await versions();
-    const p = await sql.query<{ lng: number; lat: number }>(
+    const p = await t.sql.query<{ lng: number; lat: number }>(
       "select ST_X(ST_PointOnSurface(geom)) lng, ST_Y(ST_PointOnSurface(geom)) lat from parcel where community_code = $1 order by id limit 1",
       [COMMUNITY_A],
     );
     const { lng, lat } = p.rows[0]!;
-    await sql.query(
+    await t.sql.query(
       `insert into hazard (community_code, category, severity, title, geom)
        values ($1, 'fire', 'high', '瓦片测试', ST_SetSRID(ST_MakePoint($2, $3), 4326))`,
       [COMMUNITY_A, lng, lat],
@@ -285,8 +260,8 @@ describe("versions and caching", () => {
 
   it("tiles remember a session's principal for the TTL: after signing out they answer 401 once it has passed", async () => {
     // Two apps over one database share its tile state (the remembered principals); only their TTLs differ.
-    const remembering = createApp({ db, auth: { tilePrincipalTtlMs: 60_000 } });
-    const forgetting = createApp({ db, auth: { tilePrincipalTtlMs: 0 } });
+    const remembering = createApp({ db: t.db, auth: { tilePrincipalTtlMs: 60_000 } });
+    const forgetting = createApp({ db: t.db, auth: { tilePrincipalTtlMs: 0 } });
     const session = await signIn(remembering, "leader");
     const v = (await versions()).grids;
     const path = `/tiles/grids/v${v}/15/${t15.x}/${t15.y}.pbf`;

@@ -7,7 +7,7 @@ import { hashToken, principalOf, SESSION_COOKIE, sessionGuard } from "../../auth
 import { type Db, readerOf } from "../../db/db.ts";
 import { notFound } from "../../errors.ts";
 import { type AppEnv, createRouter } from "../../http/router.ts";
-import { errorResponses } from "../../http/schemas.ts";
+import { errorResponses, json } from "../../http/schemas.ts";
 import { TileCache } from "./tiles.cache.ts";
 import { LAYER_NAMES, type LayerName, scopeKey, TILE_LAYERS, tileScope } from "./tiles.layers.ts";
 import { readVersions, renderTile } from "./tiles.queries.ts";
@@ -98,10 +98,7 @@ const versionsRoute = createRoute({
   tags,
   summary: "The current version of every tile layer; tile URLs carry it and are cached for good",
   responses: {
-    200: {
-      description: "Layer → version",
-      content: { "application/json": { schema: z.object({ versions: z.record(z.string(), z.number()) }) } },
-    },
+    200: json(z.object({ versions: z.record(z.string(), z.number()) }), "Layer → version"),
     ...errorResponses,
   },
 });
@@ -113,10 +110,7 @@ const tileJsonRoute = createRoute({
   summary: "TileJSON of a layer: its tile URL at the current version, zooms and MVT layers (MapLibre's source url)",
   request: { params: z.object({ layer: Layer }) },
   responses: {
-    200: {
-      description: "TileJSON 3.0.0",
-      content: { "application/json": { schema: z.record(z.string(), z.unknown()) } },
-    },
+    200: json(z.record(z.string(), z.unknown()), "TileJSON 3.0.0"),
     ...errorResponses,
   },
 });

@@ -1,10 +1,19 @@
 import fc from "fast-check";
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../../../test-support/test-database.ts";
-import { signIn, type TestSession } from "../../../test-support/test-session.ts";
-import { createApp } from "../../app.ts";
-import { createDb, type Db } from "../../db/db.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  clustersOf,
+  codesOf,
+  daysFrom,
+  type Fc,
+  filterQuery,
+  type MapReaders,
+  mapReaders,
+  type Role,
+  scopeParams,
+  sometimes,
+  subdistrictBoxes,
+} from "../../../test-support/map-filters.ts";
+import { useTestApp } from "../../../test-support/test-app.ts";
 
 /**
  * Every combination of the venue filters, as three roles, against plain SQL written here from the rules: the last
@@ -12,68 +21,27 @@ import { createDb, type Db } from "../../db/db.ts";
  * the view the routes read.
  */
 
-let database: TestDatabase;
-let db: Db;
-let sql: pg.Client;
-let app: ReturnType<typeof createApp>;
-const sessions = new Map<Role, TestSession>();
-let secretaryCommunity: string;
-let workerGrids: string[];
-let communities: string[];
+const t = useTestApp("venuefilters");
+let readers: MapReaders;
 let grids: string[];
 let categories: string[];
 let boxes: string[];
 let days: string[];
 
-type Role = "leader" | "secretary" | "worker";
-
 beforeAll(async () => {
-  database = await createTestDatabase("venuefilters");
-  db = createDb({ databaseUrl: database.url });
-  app = createApp({ db });
-  sql = new pg.Client({ connectionString: database.url });
-  await sql.connect();
-  const w = await sql.query<{ grid_code: string; community_code: string }>(
-    `select wa.grid_code, w.community_code from account a join account_role r on r.account_id = a.id
-     join worker w on w.id = r.worker_id join worker_assignment wa on wa.worker_id = w.id
-     where a.username = 'worker-1' order by 1`,
-  );
-  workerGrids = w.rows.map((r) => r.grid_code);
-  secretaryCommunity = w.rows[0]!.community_code;
-  sessions.set("leader", await signIn(app, "leader"));
-  sessions.set("secretary", await signIn(app, `secretary-${secretaryCommunity}`));
-  sessions.set("worker", await signIn(app, "worker-1"));
-  communities = (await sql.query<{ code: string }>("select code from community order by code")).rows.map((r) => r.code);
-  const busy = await sql.query<{ grid_code: string }>(
+  readers = await mapReaders(t);
+  const busy = await t.rows<{ grid_code: string }>(
     `select pp.grid_code from venue v join published_parcel pp on pp.parcel_id = v.parcel_id
      group by 1 order by count(*) desc, 1 limit 6`,
   );
-  grids = [...new Set([...workerGrids, ...busy.rows.map((r) => r.grid_code)])];
-  categories = (await sql.query<{ code: string }>("select code from venue_category order by code")).rows.map(
-    (r) => r.code,
-  );
-  const ext = await sql.query<{ w: number; s: number; e: number; n: number }>(
-    "select ST_XMin(geom) w, ST_YMin(geom) s, ST_XMax(geom) e, ST_YMax(geom) n from subdistrict",
-  );
-  const { w: x0, s: y0, e: x1, n: y1 } = ext.rows[0]!;
-  const mx = (x0 + x1) / 2;
-  const my = (y0 + y1) / 2;
-  boxes = [
+  grids = [...new Set([...readers.workerGrids, ...busy.map((r) => r.grid_code)])];
+  categories = await codesOf(t, "venue_category");
+  boxes = await subdistrictBoxes(t, ({ x0, y0, x1, y1, mx, my }) => [
     [x0, y0, mx, my],
     [mx, y0, x1, y1],
     [x0 + (x1 - x0) / 4, y0 + (y1 - y0) / 4, x1 - (x1 - x0) / 4, y1 - (y1 - y0) / 4],
-  ].map((b) => b.map((v) => v.toFixed(6)).join(","));
-  const span = await sql.query<{ d: string }>(
-    `select to_char(d, 'YYYY-MM-DD') d from generate_series(
-       (select min(inspected_on) - 2 from inspection), current_date, interval '19 days') d`,
-  );
-  days = span.rows.map((r) => r.d);
-});
-
-afterAll(async () => {
-  await sql.end();
-  await db.destroy();
-  await database.drop();
+  ]);
+  days = await daysFrom(t, "select min(inspected_on) - 2 from inspection", 19);
 });
 
 type Filter = {
@@ -87,14 +55,13 @@ type Filter = {
   q?: string;
 };
 
-const maybe = <T>(arb: fc.Arbitrary<T>) =>
-  fc.oneof({ arbitrary: fc.constant(undefined), weight: 3 }, { arbitrary: arb, weight: 1 });
+const maybe = <T>(arb: fc.Arbitrary<T>) => sometimes(arb, 3);
 
 const filterArb = (): fc.Arbitrary<Filter> =>
   fc.record({
     category: maybe(fc.subarray(categories, { minLength: 1, maxLength: 4 })),
     status: maybe(fc.subarray(["never", "overdue", "due", "ok", "closed"], { minLength: 1 })),
-    community: maybe(fc.constantFrom(...communities)),
+    community: maybe(fc.constantFrom(...readers.communities)),
     grid: maybe(fc.constantFrom(...grids)),
     bbox: maybe(fc.constantFrom(...boxes)),
     from: maybe(fc.constantFrom(...days)),
@@ -102,18 +69,10 @@ const filterArb = (): fc.Arbitrary<Filter> =>
     q: maybe(fc.constantFrom("药", "大街", "路", "社区", "号", "%", "_", "zz")),
   });
 
-function query(f: Filter, extra: Record<string, string> = {}): string {
-  const params = new URLSearchParams(extra);
-  for (const [k, v] of Object.entries(f)) {
-    if (v !== undefined) params.set(k, Array.isArray(v) ? v.join(",") : v);
-  }
-  return params.toString();
-}
-
 /** The rule as plain SQL: the venues a role may see under a filter, with the status of their inspections. */
 async function expected(role: Role, f: Filter): Promise<{ id: number; status: string; due_on: string | null }[]> {
   const box = f.bbox?.split(",").map(Number) ?? null;
-  const r = await sql.query<{ id: number; status: string; due_on: string | null }>(
+  const r = await t.sql.query<{ id: number; status: string; due_on: string | null }>(
     `with last as (
        select distinct on (i.venue_id) i.venue_id, i.inspected_on, i.result
        from inspection i order by i.venue_id, i.inspected_on desc, i.id desc
@@ -156,14 +115,11 @@ async function expected(role: Role, f: Filter): Promise<{ id: number; status: st
       f.from ?? null,
       f.to ?? null,
       f.q ?? null,
-      role === "secretary" ? secretaryCommunity : null,
-      role === "worker" ? workerGrids : null,
+      ...scopeParams(role, readers),
     ],
   );
   return r.rows;
 }
-
-type Fc = { features: { properties: Record<string, unknown> }[] };
 
 describe("venue filters, every combination", () => {
   it("returns from the list, the clusters and the overdue figures exactly what the plain SQL returns", async () => {
@@ -174,8 +130,8 @@ describe("venue filters, every combination", () => {
         filterArb(),
         fc.constantFrom(12, 14.5, 16, 18),
         async (role, f, zoom) => {
-          const s = sessions.get(role)!;
-          const list = await s.request(`/api/venues?${query(f)}`);
+          const s = readers.sessions.get(role)!;
+          const list = await s.request(`/api/venues?${filterQuery(f)}`);
           if (f.from && f.to && f.from > f.to) {
             expect(list.status).toBe(400);
             return;
@@ -188,9 +144,7 @@ describe("venue filters, every combination", () => {
           expect(got.map((x) => x.properties.inspection_status)).toEqual(want.map((x) => x.status));
           expect(got.map((x) => x.properties.due_on)).toEqual(want.map((x) => x.due_on));
 
-          const clusters = (
-            (await (await s.request(`/api/venues/clusters?${query(f, { zoom: String(zoom) })}`)).json()) as Fc
-          ).features;
+          const clusters = await clustersOf(s, "/api/venues/clusters", f, zoom);
           expect(clusters.reduce((n, c) => n + (c.properties.count as number), 0)).toBe(want.length);
           const overdue = want.filter((x) => x.status === "overdue" || x.status === "never").length;
           expect(clusters.reduce((n, c) => n + (c.properties.overdue as number), 0)).toBe(overdue);
@@ -200,7 +154,7 @@ describe("venue filters, every combination", () => {
             const { category, ...rest } = f;
             const stats = await (
               await s.request(
-                `/api/stats/hazards?${query(rest, category ? { venue_category: category.join(",") } : {})}`,
+                `/api/stats/hazards?${filterQuery(rest, category ? { venue_category: category.join(",") } : {})}`,
               )
             ).json();
             const sum = (k: string) => stats.venues.reduce((n: number, v: Record<string, number>) => n + v[k]!, 0);
@@ -216,7 +170,7 @@ describe("venue filters, every combination", () => {
   }, 300_000);
 
   it("counts the report's figures: 368 venues of which 315 inspected", async () => {
-    const leader = sessions.get("leader")!;
+    const leader = readers.sessions.get("leader")!;
     const all = ((await (await leader.request("/api/venues")).json()) as Fc).features;
     expect(all).toHaveLength(368);
     expect(all.filter((v) => v.properties.inspection_status !== "never")).toHaveLength(315);

@@ -7,7 +7,7 @@ import { toFeatureCollection } from "../../db/postgis.ts";
 import { badRequest } from "../../errors.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
-import { ErrorSchema, featureCollection, geometry, json } from "../../http/schemas.ts";
+import { ErrorSchema, geoJson, geometry, json } from "../../http/schemas.ts";
 import {
   CategoryParam,
   CreateInspection,
@@ -123,7 +123,7 @@ const r = {
     summary:
       "Venues (场所) with their last inspection and due state, filtered by place, category, status, date and text",
     request: { query: VenueFilter },
-    responses: { 200: json(featureCollection(VenueProps, "Venues"), "GeoJSON FeatureCollection"), ...readErrors },
+    responses: { 200: geoJson(VenueProps, "Venues"), ...readErrors },
   }),
   clusters: createRoute({
     method: "get",
@@ -132,7 +132,7 @@ const r = {
     summary: "The filtered venues gathered into screen cells at a zoom: at most one point per cell",
     request: { query: VenueClusterQuery },
     responses: {
-      200: json(featureCollection(ClusterProps, "VenueClusters"), "GeoJSON FeatureCollection"),
+      200: geoJson(ClusterProps, "VenueClusters"),
       ...readErrors,
     },
   }),

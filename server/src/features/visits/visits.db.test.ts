@@ -1,27 +1,16 @@
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../../../test-support/test-database.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useTestApp } from "../../../test-support/test-app.ts";
 import { signIn, type TestSession } from "../../../test-support/test-session.ts";
-import { createApp } from "../../app.ts";
-import { createDb, type Db } from "../../db/db.ts";
 
 const TODAY = "2026-11-20";
-let database: TestDatabase;
-let db: Db;
-let sql: pg.Client;
-let app: ReturnType<typeof createApp>;
+const t = useTestApp("visits");
 let worker: TestSession;
 let me: { id: number; community: string; grids: string[] };
 let username: string;
 
 beforeAll(async () => {
-  database = await createTestDatabase("visits");
-  db = createDb({ databaseUrl: database.url });
-  app = createApp({ db });
-  sql = new pg.Client({ connectionString: database.url });
-  await sql.connect();
   // A worker whose own grids have entrances unvisited for 30 days, so a visit shows in the coverage.
-  const r = await sql.query(
+  const r = await t.sql.query(
     `select a.username, w.id, w.community_code, array_agg(wa.grid_code order by wa.grid_code) as grids
      from account a join account_role ar on ar.account_id = a.id join worker w on w.id = ar.worker_id
      join worker_assignment wa on wa.worker_id = w.id
@@ -34,17 +23,11 @@ beforeAll(async () => {
     [TODAY],
   );
   username = r.rows[0].username;
-  worker = await signIn(app, username);
+  worker = await t.as(username);
   me = { id: r.rows[0].id, community: r.rows[0].community_code, grids: r.rows[0].grids };
 });
 
-afterAll(async () => {
-  await sql.end();
-  await db.destroy();
-  await database.drop();
-});
-
-const count = async () => (await sql.query("select count(*)::int as n from visit")).rows[0].n as number;
+const count = async () => (await t.sql.query("select count(*)::int as n from visit")).rows[0].n as number;
 
 /** An entrance with households, in one of `grids` (or outside all of them), never visited in the 30 days to TODAY. */
 async function staleEntrance(
@@ -52,7 +35,7 @@ async function staleEntrance(
   inside = true,
   community?: string,
 ): Promise<{ id: number; grid: string }> {
-  const r = await sql.query(
+  const r = await t.sql.query(
     `select e.id, pp.grid_code as grid from entrance e join parcel pa on pa.entrance_id = e.id
      join published_parcel pp on pp.parcel_id = pa.id
      where e.households > 0 and (pp.grid_code = any($1)) = $2 and ($3::text is null or pp.community_code = $3)
@@ -78,7 +61,7 @@ describe("POST /api/visits", () => {
     const n = after.grid.entrances_with_households;
     expect(after.grid.visit_coverage_30d).toBeCloseTo(before.grid.visit_coverage_30d + 1 / n, 3);
     expect(after.entrances.find((e: { id: number }) => e.id === target.id).stale).toBe(false);
-    const trail = await sql.query(
+    const trail = await t.sql.query(
       "select actor, entity_id from audit_event where action = 'visit_create' order by id desc limit 1",
     );
     expect(trail.rows[0].actor).toBe(username);
@@ -93,7 +76,7 @@ describe("POST /api/visits", () => {
       404,
     );
     const colleague = (
-      await sql.query("select id from worker where community_code = $1 and id <> $2 order by id limit 1", [
+      await t.sql.query("select id from worker where community_code = $1 and id <> $2 order by id limit 1", [
         me.community,
         me.id,
       ])
@@ -115,9 +98,9 @@ describe("POST /api/visits", () => {
   });
 
   it("lets a secretary record for a worker of the community, not of another; a leader not at all", async () => {
-    const secretary = await signIn(app, `secretary-${me.community}`);
+    const secretary = await signIn(t.app, `secretary-${me.community}`);
     const building = (
-      await sql.query(
+      await t.sql.query(
         "select pa.building_id as id from parcel pa join published_parcel pp on pp.parcel_id = pa.id where pp.grid_code = $1 and pa.building_id is not null limit 1",
         [me.grids[0]],
       )
@@ -129,7 +112,7 @@ describe("POST /api/visits", () => {
     });
     expect(res.status).toBe(201);
     const otherWorker = (
-      await sql.query("select id from worker where community_code <> $1 order by id limit 1", [me.community])
+      await t.sql.query("select id from worker where community_code <> $1 order by id limit 1", [me.community])
     ).rows[0].id;
     expect(
       (
@@ -143,7 +126,7 @@ describe("POST /api/visits", () => {
     expect(
       (
         await (
-          await signIn(app, "leader")
+          await signIn(t.app, "leader")
         ).send("POST", "/api/visits", { worker_id: me.id, building_id: building, visited_on: TODAY })
       ).status,
     ).toBe(403);
@@ -183,7 +166,7 @@ describe("POST /api/visits/import", () => {
 
   it("imports a clean file as text/csv, all of it, once", async () => {
     const entrances = (
-      await sql.query(
+      await t.sql.query(
         `select e.id from entrance e join parcel pa on pa.entrance_id = e.id join published_parcel pp on pp.parcel_id = pa.id
          where pp.grid_code = any($1) and e.households > 0 order by e.id limit 3`,
         [me.grids],
@@ -226,7 +209,7 @@ describe("POST /api/visits/import", () => {
       const res = await worker.send("POST", "/api/visits/import", { csv });
       expect(res.status, csv).toBe(400);
     }
-    expect((await (await signIn(app, "planner")).send("POST", "/api/visits/import", { csv: "x" })).status).toBe(403);
+    expect((await (await signIn(t.app, "planner")).send("POST", "/api/visits/import", { csv: "x" })).status).toBe(403);
   });
 });
 
@@ -235,7 +218,7 @@ describe("GET /api/visits", () => {
     const mine = await (await worker.request("/api/visits?limit=50")).json();
     expect(mine.length).toBeGreaterThan(0);
     expect(mine.every((v: { worker_id: number }) => v.worker_id === me.id)).toBe(true);
-    const secretary = await signIn(app, `secretary-${me.community}`);
+    const secretary = await signIn(t.app, `secretary-${me.community}`);
     const theirs = await (await secretary.request(`/api/visits?grid=${me.grids[0]}&limit=20`)).json();
     expect(theirs.length).toBe(20);
   });

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { sql } from "kysely";
 import { asGeoJson, envelope, toFeatureCollection } from "../../db/postgis.ts";
 import { createRouter } from "../../http/router.ts";
-import { bbox, errorResponses, featureCollection } from "../../http/schemas.ts";
+import { bbox, errorResponses, geoJson } from "../../http/schemas.ts";
 
 const WaterProps = z.object({ id: z.number(), kind: z.string(), name: z.string().nullable() });
 
@@ -13,10 +13,7 @@ const route = createRoute({
   summary: "Rivers and other water areas, for the offline basemap",
   request: { query: z.object({ bbox: bbox.optional() }) },
   responses: {
-    200: {
-      description: "GeoJSON FeatureCollection",
-      content: { "application/json": { schema: featureCollection(WaterProps, "Water") } },
-    },
+    200: geoJson(WaterProps, "Water"),
     ...errorResponses,
   },
 });

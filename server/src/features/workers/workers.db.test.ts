@@ -1,36 +1,19 @@
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../../../test-support/test-database.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useTestApp } from "../../../test-support/test-app.ts";
 import { signIn, type TestSession } from "../../../test-support/test-session.ts";
-import { createApp } from "../../app.ts";
-import { createDb, type Db } from "../../db/db.ts";
 
 const A = "150571003001";
 const B = "150571003002";
-let database: TestDatabase;
-let db: Db;
-let sql: pg.Client;
-let app: ReturnType<typeof createApp>;
+const t = useTestApp("workers");
 let secretaryA: TestSession;
 let admin: TestSession;
 
 beforeAll(async () => {
-  database = await createTestDatabase("workers");
-  db = createDb({ databaseUrl: database.url });
-  app = createApp({ db });
-  sql = new pg.Client({ connectionString: database.url });
-  await sql.connect();
-  secretaryA = await signIn(app, `secretary-${A}`);
-  admin = await signIn(app, "admin");
+  secretaryA = await t.as(`secretary-${A}`);
+  admin = await t.as("admin");
 });
 
-afterAll(async () => {
-  await sql.end();
-  await db.destroy();
-  await database.drop();
-});
-
-const one = async (q: string, params: unknown[] = []) => (await sql.query(q, params)).rows[0];
+const one = async (q: string, params: unknown[] = []) => (await t.sql.query(q, params)).rows[0];
 /** The worker's version as stored: every edit names the version it was made against. */
 const versionOf = async (id: number): Promise<number> =>
   (await one("select version from worker where id = $1", [id])).version;
@@ -56,7 +39,7 @@ describe("the team of a community", () => {
     const body = await (await secretaryA.request("/api/workers")).json();
     expect(body.view).toBe("full");
     expect(new Set(body.workers.map((w: { community_code: string }) => w.community_code))).toEqual(new Set([A]));
-    const expected = await sql.query<{ id: number; households: number; entrances: number; grids: number }>(
+    const expected = await t.sql.query<{ id: number; households: number; entrances: number; grids: number }>(
       `select w.id, coalesce(sum(f.households), 0)::int as households, coalesce(sum(f.entrances), 0)::int as entrances,
          count(f.code)::int as grids
        from worker w left join worker_assignment wa on wa.worker_id = w.id
@@ -78,12 +61,12 @@ describe("the team of a community", () => {
 
   it("answers another community's list 404, shows a planner no phones and a worker only itself", async () => {
     expect((await secretaryA.request(`/api/workers?community=${B}`)).status).toBe(404);
-    const planner = await (await (await signIn(app, "planner")).request(`/api/workers?community=${B}`)).json();
+    const planner = await (await (await signIn(t.app, "planner")).request(`/api/workers?community=${B}`)).json();
     expect(planner.view).toBe("names");
     expect(planner.workers.every((w: object) => !("phone" in w))).toBe(true);
-    const worker = await (await (await signIn(app, "worker-1")).request("/api/workers")).json();
+    const worker = await (await (await signIn(t.app, "worker-1")).request("/api/workers")).json();
     expect(worker.workers).toHaveLength(1);
-    expect((await (await signIn(app, "leader")).request("/api/workers")).status).toBe(403);
+    expect((await (await signIn(t.app, "leader")).request("/api/workers")).status).toBe(403);
   });
 
   it("adds, edits and retires a worker, each change in the audit trail", async () => {
@@ -197,7 +180,7 @@ describe("the team of a community", () => {
   it("refuses a leader's and a worker's writes with 403", async () => {
     const workerA = await workerOf(A);
     for (const who of ["leader", "worker-1", "planner"]) {
-      const s = await signIn(app, who);
+      const s = await signIn(t.app, who);
       expect((await s.send("PATCH", `/api/workers/${workerA}`, { name: "改名" })).status, who).toBe(403);
       expect(
         (await s.send("POST", `/api/workers/${workerA}/assignments`, { grid_code: await gridOf(A) })).status,

@@ -1,10 +1,7 @@
 import ExcelJS from "exceljs";
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../../../test-support/test-database.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useTestApp } from "../../../test-support/test-app.ts";
 import { signIn, type TestSession } from "../../../test-support/test-session.ts";
-import { createApp } from "../../app.ts";
-import { createDb, type Db } from "../../db/db.ts";
 import { assessCommunity, assessGrid } from "./workspace.status.ts";
 
 /**
@@ -13,38 +10,24 @@ import { assessCommunity, assessGrid } from "./workspace.status.ts";
  */
 
 const TODAY = "2026-11-20";
-let database: TestDatabase;
-let db: Db;
-let sql: pg.Client;
-let app: ReturnType<typeof createApp>;
+const t = useTestApp("workspace");
 let admin: TestSession;
 let largest: string;
 
 beforeAll(async () => {
-  database = await createTestDatabase("workspace");
-  db = createDb({ databaseUrl: database.url });
-  app = createApp({ db });
-  admin = await signIn(app, "admin");
-  sql = new pg.Client({ connectionString: database.url });
-  await sql.connect();
+  admin = await t.as("admin");
   largest = (
-    await sql.query<{ c: string }>(
+    await t.sql.query<{ c: string }>(
       "select community_code as c from published_grid group by 1 order by count(*) desc, 1 limit 1",
     )
   ).rows[0]!.c;
-});
-
-afterAll(async () => {
-  await sql.end();
-  await db.destroy();
-  await database.drop();
 });
 
 type Expected = Record<string, number | string | null>;
 
 /** Per published grid of a community: every figure of the status row, independently. */
 async function expectedGrids(community: string, today: string): Promise<Map<string, Expected>> {
-  const r = await sql.query(
+  const r = await t.sql.query(
     `with pg as (
        select g.id, g.code from grid g join plan p on p.id = g.plan_id
        where p.status = 'published' and g.community_code = $1),
@@ -149,21 +132,21 @@ describe("GET /api/communities/:code/status", () => {
   });
 
   it("answers a secretary of another community 404 and a worker 403", async () => {
-    const other = (await sql.query("select code from community where code <> $1 order by code limit 1", [largest]))
+    const other = (await t.sql.query("select code from community where code <> $1 order by code limit 1", [largest]))
       .rows[0]!.code;
-    const secretary = await signIn(app, `secretary-${other}`);
+    const secretary = await signIn(t.app, `secretary-${other}`);
     expect((await secretary.request(`/api/communities/${largest}/status`)).status).toBe(404);
     expect((await secretary.request(`/api/communities/${other}/status`)).status).toBe(200);
-    expect((await (await signIn(app, "worker-1")).request(`/api/communities/${other}/status`)).status).toBe(403);
+    expect((await (await signIn(t.app, "worker-1")).request(`/api/communities/${other}/status`)).status).toBe(403);
   });
 });
 
 describe("GET /api/subdistrict/status", () => {
   it("adds up to the grids' figures and counts each community's people once", async () => {
-    const body = await (await (await signIn(app, "leader")).request(`/api/subdistrict/status?today=${TODAY}`)).json();
+    const body = await (await (await signIn(t.app, "leader")).request(`/api/subdistrict/status?today=${TODAY}`)).json();
     expect(body.communities).toHaveLength(11);
     expect(body.communities.reduce((n: number, c: { grids: number }) => n + c.grids, 0)).toBe(227);
-    const people = await sql.query<{ c: string; role: string; n: number }>(
+    const people = await t.sql.query<{ c: string; role: string; n: number }>(
       "select community_code as c, role, count(*)::int as n from worker where retired_on is null group by 1, 2",
     );
     for (const c of body.communities) {
@@ -188,21 +171,21 @@ describe("GET /api/subdistrict/status", () => {
   });
 
   it("is for planners, leaders and admins", async () => {
-    expect((await (await signIn(app, "planner")).request("/api/subdistrict/status")).status).toBe(200);
-    const secretary = await signIn(app, `secretary-${largest}`);
+    expect((await (await signIn(t.app, "planner")).request("/api/subdistrict/status")).status).toBe(200);
+    const secretary = await signIn(t.app, `secretary-${largest}`);
     expect((await secretary.request("/api/subdistrict/status")).status).toBe(403);
   });
 });
 
 describe("GET /api/grids/:code/status", () => {
   it("lists the entrances not visited for 30 days, the open hazards and 12 weeks of visits as SQL finds them", async () => {
-    const { rows } = await sql.query<{ code: string; id: number }>(
+    const { rows } = await t.sql.query<{ code: string; id: number }>(
       `select g.code, g.id from published_grid g where g.community_code = $1 order by g.code limit 1 offset 3`,
       [largest],
     );
     const grid = rows[0]!;
     const body = await (await admin.request(`/api/grids/${grid.code}/status?today=${TODAY}`)).json();
-    const stale = await sql.query<{ id: number }>(
+    const stale = await t.sql.query<{ id: number }>(
       `select e.id from plan_parcel pp join parcel pa on pa.id = pp.parcel_id join entrance e on e.id = pa.entrance_id
        where pp.grid_id = $1 and e.households > 0 and not exists (select 1 from visit v
          where (v.entrance_id = e.id or v.building_id = e.building_id) and v.visited_on between $2::date - 29 and $2::date)
@@ -218,7 +201,7 @@ describe("GET /api/grids/:code/status", () => {
     expect(body.hazards).toHaveLength(body.grid.hazards_open.total);
     expect(body.trend).toHaveLength(12);
     expect(body.trend[11].week_end).toBe(TODAY);
-    const visits = await sql.query<{ n: number }>(
+    const visits = await t.sql.query<{ n: number }>(
       `select count(*)::int as n from visit v where v.visited_on between $2::date - 83 and $2::date and (
          v.entrance_id in (select pa.entrance_id from plan_parcel pp join parcel pa on pa.id = pp.parcel_id where pp.grid_id = $1)
          or v.building_id in (select pa.building_id from plan_parcel pp join parcel pa on pa.id = pp.parcel_id where pp.grid_id = $1))`,
@@ -230,12 +213,12 @@ describe("GET /api/grids/:code/status", () => {
   });
 
   it("shows a leader the team as counts, a planner names without phones", async () => {
-    const code = (await sql.query("select code from published_grid where community_code = $1 limit 1", [largest]))
+    const code = (await t.sql.query("select code from published_grid where community_code = $1 limit 1", [largest]))
       .rows[0]!.code;
-    const leader = await (await (await signIn(app, "leader")).request(`/api/grids/${code}/status`)).json();
+    const leader = await (await (await signIn(t.app, "leader")).request(`/api/grids/${code}/status`)).json();
     expect(leader.team_view).toBe("counts");
     expect(leader.team.every((w: object) => !("name" in w) && !("phone" in w))).toBe(true);
-    const planner = await (await (await signIn(app, "planner")).request(`/api/grids/${code}/status`)).json();
+    const planner = await (await (await signIn(t.app, "planner")).request(`/api/grids/${code}/status`)).json();
     expect(planner.team_view).toBe("names");
     expect(planner.team.every((w: object) => "name" in w && !("phone" in w))).toBe(true);
   });
@@ -247,7 +230,7 @@ describe("the coverage report and the paragraph", () => {
     expect(res.status).toBe(200);
     const body = await res.json();
     expect([body.from, body.to]).toEqual(["2026-11-01", TODAY]);
-    const visits = await sql.query<{ worker_id: number; n: number }>(
+    const visits = await t.sql.query<{ worker_id: number; n: number }>(
       `select v.worker_id, count(distinct v.id)::int as n from visit v
        join entrance e on e.id = v.entrance_id join parcel pa on pa.entrance_id = e.id
        join published_parcel pp on pp.parcel_id = pa.id
@@ -283,11 +266,11 @@ describe("the coverage report and the paragraph", () => {
     const res = await admin.request(`/api/communities/${largest}/summary?from=2026-09-01&to=${TODAY}&today=${TODAY}`);
     const body = await res.json();
     const grids = (
-      await sql.query("select count(*)::int as n from published_grid where community_code = $1", [largest])
+      await t.sql.query("select count(*)::int as n from published_grid where community_code = $1", [largest])
     ).rows[0]!.n;
     expect(body.zh).toMatch(new RegExp(`^截至目前，我社区共有网格${grids}个`));
     const gw = (
-      await sql.query(
+      await t.sql.query(
         "select count(*)::int as n from worker where community_code = $1 and role = 'grid_worker' and retired_on is null",
         [largest],
       )

@@ -13,6 +13,7 @@ import {
 } from "../../api.ts";
 import { useLang } from "../../i18n/lang.ts";
 import { Dialog, Field, Page } from "../../ui/page.tsx";
+import { TableHead } from "../../ui/table-head.tsx";
 import { type Community, grantLabel, RoleGrants } from "./role-grants.tsx";
 
 type Editing = { kind: "create" } | { kind: "edit"; account: Account } | { kind: "password"; account: Account };
@@ -92,15 +93,9 @@ export function AccountsPage(props: { bar: ReactNode; me: number }) {
       {!accounts && !error && <p className="muted">{t("app.loading")}</p>}
       {accounts && (
         <table className="table" data-testid="accounts-table">
-          <thead>
-            <tr>
-              <th>{t("account.username")}</th>
-              <th>{t("account.displayName")}</th>
-              <th>{t("account.roles")}</th>
-              <th>{t("account.state")}</th>
-              <th>{t("account.actions")}</th>
-            </tr>
-          </thead>
+          <TableHead
+            columns={["account.username", "account.displayName", "account.roles", "account.state", "account.actions"]}
+          />
           <tbody>
             {accounts.map((a) => (
               <tr key={a.id} data-username={a.username} className={a.disabled ? "row-disabled" : undefined}>

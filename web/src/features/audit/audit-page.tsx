@@ -9,6 +9,7 @@ import {
 } from "../../api.ts";
 import { isMessageKey, type Lang, localName, type Translate, useLang } from "../../i18n/lang.ts";
 import { Page } from "../../ui/page.tsx";
+import { TableHead } from "../../ui/table-head.tsx";
 
 const PAGE_SIZE = 50;
 
@@ -176,16 +177,9 @@ export function AuditPage(props: { bar: ReactNode }) {
       {events && events.length === 0 && <p className="muted">{t("audit.none")}</p>}
       {events && events.length > 0 && (
         <table className="table" data-testid="audit-table">
-          <thead>
-            <tr>
-              <th>{t("audit.at")}</th>
-              <th>{t("audit.actor")}</th>
-              <th>{t("audit.action")}</th>
-              <th>{t("audit.entity")}</th>
-              <th>{t("community.filter")}</th>
-              <th>{t("audit.what")}</th>
-            </tr>
-          </thead>
+          <TableHead
+            columns={["audit.at", "audit.actor", "audit.action", "audit.entity", "community.filter", "audit.what"]}
+          />
           <tbody>
             {events.map((e) => (
               <tr key={e.id} data-action={e.action}>

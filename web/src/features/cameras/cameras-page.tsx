@@ -15,7 +15,7 @@ import { type MessageKey, useLang } from "../../i18n/lang.ts";
 import type { AtlasMap } from "../../map/atlas-map.ts";
 import type { BaseMap } from "../../map/base-map.ts";
 import { type BBox, bboxOfPoints, grow, type LngLat } from "../../map/geo.ts";
-import { MapView } from "../../map/map-view.tsx";
+import { BaseMapView } from "../../map/map-view.tsx";
 import { navigate } from "../../router.ts";
 import { Banner } from "../../ui/banner.tsx";
 import { Progress } from "../../ui/progress.tsx";
@@ -294,16 +294,13 @@ export function CamerasPage(props: {
 
   return (
     <div className="app cameras-page">
-      <MapView
-        className="map"
-        bbox={props.base.bbox}
+      <BaseMapView
+        base={props.base}
         sources={sources}
         layers={layers}
         data={data}
         selection={selection}
-        locale={props.base.locale}
         inset={INSET}
-        attribution={props.base.attribution}
         onReady={onReady}
       />
       {props.bar}

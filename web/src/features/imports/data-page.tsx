@@ -5,7 +5,7 @@ import { useLang } from "../../i18n/lang.ts";
 import type { AtlasMap } from "../../map/atlas-map.ts";
 import type { BaseMap } from "../../map/base-map.ts";
 import type { BBox } from "../../map/geo.ts";
-import { MapView } from "../../map/map-view.tsx";
+import { BaseMapView } from "../../map/map-view.tsx";
 import { navigate } from "../../router.ts";
 import { ExportForm } from "./export-form.tsx";
 import {
@@ -130,16 +130,13 @@ export function DataPage(props: { base: BaseMap; bar: ReactNode; tab: string | n
         </aside>
         {showMap && (
           <div className="data-map">
-            <MapView
-              className="map"
-              bbox={props.base.bbox}
+            <BaseMapView
+              base={props.base}
               sources={sources}
               layers={layers}
               data={data}
               selection={null}
-              locale={props.base.locale}
               inset={INSET}
-              attribution={props.base.attribution}
               onReady={onReady}
             />
             <MapLegend overlay={overlay} />

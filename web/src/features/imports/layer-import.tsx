@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { ApiError, importLayer, toApiError } from "../../api.ts";
 import { formatNumber, isMessageKey, type Translate, useLang } from "../../i18n/lang.ts";
+import { TableHead } from "../../ui/table-head.tsx";
 import { type FileRead, FileStep } from "./file-step.tsx";
 import { GIS_FILE_ACCEPT, LAYER_TARGETS, type LayerTarget, TARGET_FIELDS } from "./import-options.ts";
 import type { MapOverlay } from "./imports-layers.ts";
@@ -120,12 +121,7 @@ export function LayerImport(props: { onMap: (overlay: MapOverlay) => void }) {
             </select>
           </label>
           <table className="table data-mapping">
-            <thead>
-              <tr>
-                <th>{t("import.layer.ourField")}</th>
-                <th>{t("import.layer.fileField")}</th>
-              </tr>
-            </thead>
+            <TableHead columns={["import.layer.ourField", "import.layer.fileField"]} />
             <tbody>
               {TARGET_FIELDS[target].map((f) => (
                 <tr key={f.name}>
@@ -197,13 +193,9 @@ function LayerOutcome(props: { outcome: Outcome; target: LayerTarget }) {
       {/* The rows below say where; the server's field is the file as a whole. */}
       <ErrorBox error={o.error} hideField />
       <table className="table">
-        <thead>
-          <tr>
-            <th className="num">{t("import.report.row")}</th>
-            <th>{t("import.report.field")}</th>
-            <th>{t("import.report.problem")}</th>
-          </tr>
-        </thead>
+        <TableHead
+          columns={[{ key: "import.report.row", className: "num" }, "import.report.field", "import.report.problem"]}
+        />
         <tbody>
           {o.problems.map((p) => (
             <tr key={`${p.row}-${p.field}-${p.en}`} data-testid="report-row" data-row={p.row} data-field={p.field}>

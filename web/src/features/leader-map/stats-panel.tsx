@@ -1,6 +1,7 @@
 import { lazy, Suspense, useMemo, useState } from "react";
 import { changeVenueInterval, type HazardCategory, type HazardStats, type VenueCategory } from "../../api.ts";
 import { formatNumber, localName, type MessageKey, useLang } from "../../i18n/lang.ts";
+import { TableHead } from "../../ui/table-head.tsx";
 import { HAZARD_STATUSES } from "./filters.ts";
 
 // ECharts is large: it loads with the first chart, not with the app.
@@ -171,15 +172,15 @@ export function StatsPanel(props: {
 
           <h3 className="panel-section">{t("inspection.stats.overdue")}</h3>
           <table className="lm-table lm-table-num" data-testid="stats-overdue">
-            <thead>
-              <tr>
-                <th>{t("venue.category")}</th>
-                <th>{t("inspection.stats.interval")}</th>
-                <th>{t("inspection.stats.venues")}</th>
-                <th>{t("inspection.stats.overdueCol")}</th>
-                <th>{t("inspection.stats.never")}</th>
-              </tr>
-            </thead>
+            <TableHead
+              columns={[
+                "venue.category",
+                "inspection.stats.interval",
+                "inspection.stats.venues",
+                "inspection.stats.overdueCol",
+                "inspection.stats.never",
+              ]}
+            />
             <tbody>
               {s.venues.map((v) => (
                 <tr key={v.category}>

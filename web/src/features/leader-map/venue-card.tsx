@@ -10,6 +10,7 @@ import {
 } from "../../api.ts";
 import { type MessageKey, useLang } from "../../i18n/lang.ts";
 import { Panel, Stat } from "../../ui/panel.tsx";
+import { TableHead } from "../../ui/table-head.tsx";
 import { SEVERITIES } from "./filters.ts";
 import { iconUrl, venueIconSvg } from "./leader-map-layers.ts";
 
@@ -119,13 +120,7 @@ export function VenueCard(props: {
             <p className="muted">{t("inspection.none")}</p>
           ) : (
             <table className="lm-table" data-testid="venue-inspections">
-              <thead>
-                <tr>
-                  <th>{t("inspection.date")}</th>
-                  <th>{t("inspection.inspector")}</th>
-                  <th>{t("inspection.result")}</th>
-                </tr>
-              </thead>
+              <TableHead columns={["inspection.date", "inspection.inspector", "inspection.result"]} />
               <tbody>
                 {p.inspections.map((i) => (
                   <tr key={i.id}>

@@ -11,10 +11,11 @@ import {
 import { formatNumber, useLang } from "../../i18n/lang.ts";
 import type { AtlasMap } from "../../map/atlas-map.ts";
 import type { BaseMap } from "../../map/base-map.ts";
-import { MapView } from "../../map/map-view.tsx";
+import { BaseMapView } from "../../map/map-view.tsx";
 import { followLink } from "../../router.ts";
 import { Banner } from "../../ui/banner.tsx";
 import { Progress } from "../../ui/progress.tsx";
+import { TableHead } from "../../ui/table-head.tsx";
 import { loadAssignment, loadPlanState, loadTerritory, type PlanState, type Territory } from "./plan-data.ts";
 import { PLAN_INSET } from "./plan-layers.ts";
 import { useGridColours, usePlanMapData } from "./plan-map.ts";
@@ -125,18 +126,7 @@ export function ComparePage(props: {
 
   return (
     <div className="app editor">
-      <MapView
-        bbox={props.base.bbox}
-        sources={props.base.sources}
-        layers={props.base.layers}
-        data={data}
-        selection={null}
-        locale={props.base.locale}
-        inset={PLAN_INSET}
-        attribution={props.base.attribution}
-        onReady={onReady}
-        className="map"
-      />
+      <BaseMapView base={props.base} data={data} selection={null} inset={PLAN_INSET} onReady={onReady} />
       {props.bar}
       <aside className="panel compare-panel" data-testid="compare-panel" aria-label={t("plan.compare.title")}>
         <div className="panel-body">
@@ -206,15 +196,15 @@ export function ComparePage(props: {
                 <p className="muted">{t("plan.compare.same")}</p>
               ) : (
                 <table className="table summary-table" data-testid="compare-flows">
-                  <thead>
-                    <tr>
-                      <th>{t("plan.compare.fromGrid")}</th>
-                      <th>{t("plan.compare.toGrid")}</th>
-                      <th className="num">{t("plan.compare.parcels")}</th>
-                      <th className="num">{t("plan.compare.households")}</th>
-                      <th className="num">{t("plan.compare.buildings")}</th>
-                    </tr>
-                  </thead>
+                  <TableHead
+                    columns={[
+                      "plan.compare.fromGrid",
+                      "plan.compare.toGrid",
+                      { key: "plan.compare.parcels", className: "num" },
+                      { key: "plan.compare.households", className: "num" },
+                      { key: "plan.compare.buildings", className: "num" },
+                    ]}
+                  />
                   <tbody>
                     {[...comparison.flows]
                       .sort((x, y) => y.households - x.households)

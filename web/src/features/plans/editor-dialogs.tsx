@@ -15,6 +15,7 @@ import {
 } from "../../api.ts";
 import { isMessageKey, type Lang, type Translate, useLang } from "../../i18n/lang.ts";
 import { Dialog, Field } from "../../ui/page.tsx";
+import { TableHead } from "../../ui/table-head.tsx";
 
 /**
  * Publishing: what blocks it (errors) is listed and the button stays off; what needs a confirmation (warnings) is
@@ -404,12 +405,7 @@ export function RenumberDialog(props: {
         {done && done.changes.length === 0 && <p>{t("plan.renumber.none")}</p>}
         {done && done.changes.length > 0 && (
           <table className="table summary-table" data-testid="renumber-changes">
-            <thead>
-              <tr>
-                <th>{t("plan.renumber.from")}</th>
-                <th>{t("plan.renumber.to")}</th>
-              </tr>
-            </thead>
+            <TableHead columns={["plan.renumber.from", "plan.renumber.to"]} />
             <tbody>
               {done.changes.map((c) => (
                 <tr key={c.from_code}>

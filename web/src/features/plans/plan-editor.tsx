@@ -13,7 +13,7 @@ import { type MessageKey, useLang } from "../../i18n/lang.ts";
 import type { AtlasMap, PickedFeature } from "../../map/atlas-map.ts";
 import type { BaseMap } from "../../map/base-map.ts";
 import type { LngLat } from "../../map/geo.ts";
-import { MapView } from "../../map/map-view.tsx";
+import { BaseMapView } from "../../map/map-view.tsx";
 import { Banner } from "../../ui/banner.tsx";
 import { Progress } from "../../ui/progress.tsx";
 import { DeleteDialog, PublishDialog, RebalanceDialog, RenumberDialog } from "./editor-dialogs.tsx";
@@ -302,18 +302,7 @@ export function PlanEditor(props: {
 
   return (
     <div className="app editor">
-      <MapView
-        bbox={props.base.bbox}
-        sources={props.base.sources}
-        layers={props.base.layers}
-        data={data}
-        selection={null}
-        locale={props.base.locale}
-        inset={PLAN_INSET}
-        attribution={props.base.attribution}
-        onReady={onReady}
-        className="map"
-      />
+      <BaseMapView base={props.base} data={data} selection={null} inset={PLAN_INSET} onReady={onReady} />
       {props.bar}
 
       {plan && (

@@ -3,6 +3,7 @@ import { type ApiError, createPlan, fetchPlans, type Plan, toApiError } from "..
 import { type MessageKey, useLang } from "../../i18n/lang.ts";
 import { followLink } from "../../router.ts";
 import { Dialog, Field, Page } from "../../ui/page.tsx";
+import { TableHead } from "../../ui/table-head.tsx";
 
 /**
  * The plans: the one in force, drafts, and earlier published plans. Planners copy the published plan (or any plan)
@@ -45,17 +46,17 @@ export function PlansPage(props: { bar: ReactNode; canEdit: boolean; onOpen: (id
       {!plans && !error && <p className="muted">{t("app.loading")}</p>}
       {plans && (
         <table className="table" data-testid="plans-table">
-          <thead>
-            <tr>
-              <th>{t("plan.name")}</th>
-              <th>{t("plan.state")}</th>
-              <th className="num">{t("plan.version")}</th>
-              <th className="num">{t("plan.grids")}</th>
-              <th>{t("plan.owner")}</th>
-              <th>{t("plan.updated")}</th>
-              <th>{t("account.actions")}</th>
-            </tr>
-          </thead>
+          <TableHead
+            columns={[
+              "plan.name",
+              "plan.state",
+              { key: "plan.version", className: "num" },
+              { key: "plan.grids", className: "num" },
+              "plan.owner",
+              "plan.updated",
+              "account.actions",
+            ]}
+          />
           <tbody>
             {plans.map((p) => (
               <tr key={p.id} data-plan={p.id} data-status={p.status}>

@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
 import { type ApiError, fetchCommunities, fetchPlan, fetchTransfers, type PlanDetail, toApiError } from "../../api.ts";
 import { formatNumber, localName, useLang } from "../../i18n/lang.ts";
+import { TableHead } from "../../ui/table-head.tsx";
 
 /**
  * The change list (划转清单) as a page to print for public notice: which parcel, building and entrance moves from
@@ -54,18 +55,18 @@ export function TransfersPrint(props: { a: number; b: number }) {
             })}
           </p>
           <table className="print-table" data-testid="transfers-table">
-            <thead>
-              <tr>
-                <th>{t("transfers.col.community")}</th>
-                <th>{t("transfers.col.compound")}</th>
-                <th>{t("transfers.col.building")}</th>
-                <th>{t("transfers.col.entrance")}</th>
-                <th className="num">{t("transfers.col.households")}</th>
-                <th>{t("transfers.col.from")}</th>
-                <th>{t("transfers.col.to")}</th>
-                <th className="num">{t("transfers.col.parcel")}</th>
-              </tr>
-            </thead>
+            <TableHead
+              columns={[
+                "transfers.col.community",
+                "transfers.col.compound",
+                "transfers.col.building",
+                "transfers.col.entrance",
+                { key: "transfers.col.households", className: "num" },
+                "transfers.col.from",
+                "transfers.col.to",
+                { key: "transfers.col.parcel", className: "num" },
+              ]}
+            />
             <tbody>
               {rows.map((r) => (
                 <tr key={r[0]}>

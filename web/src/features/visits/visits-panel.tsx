@@ -14,6 +14,7 @@ import {
 } from "../../api.ts";
 import { useLang } from "../../i18n/lang.ts";
 import "./visits.css";
+import { TableHead } from "../../ui/table-head.tsx";
 
 const TEMPLATE = "worker_id,entrance_id,building_id,visited_on,note\n";
 
@@ -248,13 +249,7 @@ export function VisitsPanel(props: {
             </p>
             {report.rejected > 0 && (
               <table className="ws-table">
-                <thead>
-                  <tr>
-                    <th>{t("visit.line")}</th>
-                    <th>{t("visit.field")}</th>
-                    <th>{t("visit.why")}</th>
-                  </tr>
-                </thead>
+                <TableHead columns={["visit.line", "visit.field", "visit.why"]} />
                 <tbody>
                   {report.report
                     .filter((r) => !r.ok)

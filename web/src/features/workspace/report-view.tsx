@@ -9,6 +9,7 @@ import {
   toApiError,
 } from "../../api.ts";
 import { localName, type MessageKey, useLang } from "../../i18n/lang.ts";
+import { TableHead } from "../../ui/table-head.tsx";
 import { percent } from "./grid-card.tsx";
 
 const ROLE_KEYS: Record<string, MessageKey> = {
@@ -150,17 +151,17 @@ export function ReportView(props: {
             </dl>
             <h4>{t("workspace.report.workers")}</h4>
             <table className="ws-table" data-testid="report-workers">
-              <thead>
-                <tr>
-                  <th>{t("worker.name")}</th>
-                  <th>{t("worker.role")}</th>
-                  <th>{t("worker.grids")}</th>
-                  <th>{t("workspace.report.visits")}</th>
-                  <th>{t("workspace.report.reached")}</th>
-                  <th>{t("workspace.report.share")}</th>
-                  <th>{t("workspace.report.notVisited")}</th>
-                </tr>
-              </thead>
+              <TableHead
+                columns={[
+                  "worker.name",
+                  "worker.role",
+                  "worker.grids",
+                  "workspace.report.visits",
+                  "workspace.report.reached",
+                  "workspace.report.share",
+                  "workspace.report.notVisited",
+                ]}
+              />
               <tbody>
                 {report.workers
                   .filter((w) => w.role !== "secretary")
@@ -181,15 +182,15 @@ export function ReportView(props: {
             </table>
             <h4>{t("workspace.report.grids")}</h4>
             <table className="ws-table">
-              <thead>
-                <tr>
-                  <th>{t("grid.code")}</th>
-                  <th>{t("workspace.report.visits")}</th>
-                  <th>{t("workspace.report.reached")}</th>
-                  <th>{t("workspace.report.share")}</th>
-                  <th>{t("workspace.report.lastVisit")}</th>
-                </tr>
-              </thead>
+              <TableHead
+                columns={[
+                  "grid.code",
+                  "workspace.report.visits",
+                  "workspace.report.reached",
+                  "workspace.report.share",
+                  "workspace.report.lastVisit",
+                ]}
+              />
               <tbody>
                 {report.grids.map((g) => (
                   <tr key={g.code}>
