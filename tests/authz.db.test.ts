@@ -172,6 +172,18 @@ const matrix: Record<string, Expectation> = {
     status: all(404, { leader: 403, planner: 403 }),
   },
   "GET /api/hazard-categories": { call: () => ({ path: "/api/hazard-categories" }), status: all(200) },
+  // The field app (issue 15): its data only for worker accounts; photo uploads check the image before anything
+  // else (JSON is no image: 415); a photo nobody may see is a 404.
+  "GET /api/me/field": { call: () => ({ path: "/api/me/field" }), status: all(403, { worker: 200 }) },
+  "POST /api/hazards/{id}/photos": {
+    call: () => ({ path: "/api/hazards/999999999/photos", body: {} }),
+    status: all(415),
+  },
+  "POST /api/inspections/{id}/photos": {
+    call: () => ({ path: "/api/inspections/999999999/photos", body: {} }),
+    status: all(415),
+  },
+  "GET /api/photos/{id}": { call: () => ({ path: "/api/photos/999999999" }), status: all(404) },
   "GET /api/stats/hazards": { call: () => ({ path: "/api/stats/hazards" }), status: all(200) },
   "GET /api/cameras": { call: () => ({ path: "/api/cameras" }), status: all(200, { worker: 403 }) },
   // Camera writes: editors get past the role check to the 400 (off every parcel) or 404 (no such camera).

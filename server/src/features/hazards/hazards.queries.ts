@@ -210,21 +210,36 @@ export async function findHazard(db: Db, p: Principal, id: number) {
       ...props,
       status,
       attachments: Array.isArray(props.attachments) ? (props.attachments as unknown[]) : [],
+      photos: await hazardPhotos(db, row.id),
       team: await hazardTeam(db, row),
       allowed_transitions: allowedMoves(p, { ...row, status }),
     },
   };
 }
 
-/** The life of a hazard, oldest first: every move, when, by whom, with its note. */
-export function hazardHistory(db: Db, id: number) {
+/** A hazard's photos, oldest first: those of its report (transition_id null) and those of its moves. */
+function hazardPhotos(db: Db, id: number) {
   return db
-    .selectFrom("hazard_transition")
-    .select(["id", "from_status", "to_status", "at", "actor", "actor_username", "note"])
+    .selectFrom("photo")
+    .select(["id", sql<string>`'/api/photos/' || id`.as("url"), "hazard_transition_id as transition_id"])
     .where("hazard_id", "=", id)
-    .orderBy("at")
     .orderBy("id")
     .execute();
+}
+
+/** The life of a hazard, oldest first: every move, when, by whom, with its note and its photos. */
+export async function hazardHistory(db: Db, id: number) {
+  const [moves, photos] = await Promise.all([
+    db
+      .selectFrom("hazard_transition")
+      .select(["id", "from_status", "to_status", "at", "actor", "actor_username", "note"])
+      .where("hazard_id", "=", id)
+      .orderBy("at")
+      .orderBy("id")
+      .execute(),
+    hazardPhotos(db, id),
+  ]);
+  return moves.map((m) => ({ ...m, photos: photos.filter((p) => p.transition_id === m.id) }));
 }
 
 /** A category code must name a row of hazard_category; 400 naming the field and the codes there are otherwise. */

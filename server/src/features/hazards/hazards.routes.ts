@@ -46,6 +46,10 @@ const HazardProps = z.object({
   grid_code: z.string().nullable(),
 });
 
+const PhotoRef = z
+  .object({ id: z.number(), url: z.string(), transition_id: z.number().nullable() })
+  .openapi("HazardPhoto", { description: "GET url for the image (JPEG, PNG or WebP)" });
+
 const TeamMember = z.object({ id: z.number(), name: z.string(), role: z.string() });
 
 const Hazard = z
@@ -58,6 +62,7 @@ const Hazard = z
       venue_name: z.string().nullable(),
       note: z.string().nullable(),
       attachments: z.array(z.unknown()).openapi({ description: "References to photos and documents (later)" }),
+      photos: z.array(PhotoRef).openapi({ description: "Photos of the report (transition_id null) and of its moves" }),
       team: z.array(TeamMember).openapi({ description: "The team of the hazard's grid, who remediate it" }),
       allowed_transitions: z
         .array(Status)
@@ -75,6 +80,7 @@ const HistoryEntry = z
     actor: z.string(),
     actor_username: z.string().nullable(),
     note: z.string().nullable(),
+    photos: z.array(PhotoRef),
   })
   .openapi("HazardTransition");
 

@@ -32,11 +32,6 @@ export const Photo = z
   })
   .openapi("Photo");
 
-/** How a hazard's card and history list its photos. */
-export const PhotoRef = z
-  .object({ id: z.number(), url: z.string(), transition_id: z.number().nullable() })
-  .openapi("PhotoRef");
-
 export const photoBody = {
   content: Object.fromEntries(
     PHOTO_TYPES.map((t) => [t, { schema: z.string().openapi({ type: "string", format: "binary" }) }]),
