@@ -163,8 +163,10 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
         .where("key", "=", key)
         .execute();
     } else if (status < 500) {
-      // Nothing was claimed in a transaction (a refusal, or a route writing without one): keep the answer now.
-      await db
+      // Nothing was claimed in a transaction (a refusal, or a route writing without one): keep the answer now. When
+      // the key is taken meanwhile, a concurrent duplicate won the race and this answer (say, a 409 because its
+      // record now exists) is not the first one: answer what the winner answered.
+      const kept = await db
         .insertInto("idempotency_key")
         .values({
           account_id: accountId,
@@ -176,7 +178,12 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
           completed_at: sql<Date>`now()`,
         })
         .onConflict((oc) => oc.doNothing())
-        .execute();
+        .returning("key")
+        .executeTakeFirst();
+      if (!kept) {
+        const answer = await answerForHeld();
+        if (answer) c.res = answer;
+      }
     }
   };
 }

@@ -12,7 +12,6 @@ import {
   type VectorTileSource,
 } from "maplibre-gl";
 import workerUrl from "maplibre-gl/dist/maplibre-gl-worker.mjs?url";
-import "maplibre-gl/dist/maplibre-gl.css";
 import type { BBox, LngLat } from "./geo.ts";
 import { LOCAL_IDEOGRAPH_FONT_FAMILY } from "./glyphs.ts";
 import { Sketch, type SketchHandlers, type SketchMode } from "./sketch.ts";

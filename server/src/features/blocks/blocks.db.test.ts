@@ -23,9 +23,9 @@ describe("GET /api/blocks", () => {
     ).toBe(0);
   });
 
-  it("narrows to a box: the blocks whose extent meets it, of any community", async () => {
+  it("narrows to a box: the blocks whose extent meets it, of every community for an admin", async () => {
     const box = await t.boxIn(COMMUNITY, 0.004);
-    const res = await (await t.as("worker-1")).request(`/api/blocks?bbox=${box.join(",")}`);
+    const res = await (await t.as("admin")).request(`/api/blocks?bbox=${box.join(",")}`);
     expect(res.status).toBe(200);
     const { features } = (await res.json()) as Blocks;
     const ids = await t.rows<{ id: number }>(
@@ -33,6 +33,26 @@ describe("GET /api/blocks", () => {
       box,
     );
     expect(ids.length).toBeGreaterThan(0);
+    expect(features.map((f) => f.id)).toEqual(ids.map((r) => r.id));
+  });
+
+  it("answers a worker only the blocks of the communities of their grids", async () => {
+    const box = await t.boxIn(COMMUNITY, 0.004);
+    const res = await (await t.as("worker-1")).request(`/api/blocks?bbox=${box.join(",")}`);
+    expect(res.status).toBe(200);
+    const { features } = (await res.json()) as Blocks;
+    const ids = await t.rows<{ id: number }>(
+      `select b.id from block b
+       where b.geom && ST_MakeEnvelope($1, $2, $3, $4, 4326)
+         and b.community_code in (
+           select g.community_code from account a
+           join account_role ar on ar.account_id = a.id
+           join worker_assignment wa on wa.worker_id = ar.worker_id
+           join published_grid g on g.code = wa.grid_code
+           where a.username = 'worker-1')
+       order by b.id`,
+      box,
+    );
     expect(features.map((f) => f.id)).toEqual(ids.map((r) => r.id));
   });
 
