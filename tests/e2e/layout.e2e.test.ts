@@ -41,10 +41,12 @@ type LayoutPage = {
 
 const PAGES: LayoutPage[] = [
   { path: "/", roles: ["anonymous"], ready: "[data-testid=sign-in]" },
-  { path: "/", roles: ["admin", "planner", "leader", "worker"], ready: "[data-testid=legend]" },
+  { path: "/", roles: ["admin", "planner", "leader"], ready: "[data-testid=legend]" },
+  // A worker's home is the field app (features/field/).
+  { path: "/", roles: ["worker"], ready: "[data-testid=field-app]" },
   {
     path: "/",
-    roles: ["admin", "worker"],
+    roles: ["admin"],
     ready: "[data-testid=legend]",
     open: { as: "grid-panel", by: openGridPanel },
   },

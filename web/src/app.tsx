@@ -90,7 +90,9 @@ export function App() {
   if (path === "/set-password") return <SetPasswordForm />;
   if (session === undefined) return <Progress label={t("app.loading")} detail="" done={0} total={1} />;
   if (session === null) return <SignInForm onSignedIn={enter} />;
-  if (worksInField(session) && !session.account.must_change_password) {
+  // A worker's home is the field app; the office pages open to workers (the leader's map, the data page's refusal)
+  // stay at their own addresses, for a worker at a desktop.
+  if (worksInField(session) && !session.account.must_change_password && path === "/") {
     return <FieldScreen account={session.account} onSignOut={leave} />;
   }
   if (session.account.must_change_password) return <PasswordForm onChanged={enter} onCancel={leave} />;
