@@ -295,7 +295,9 @@ describe("the leader's map, in Debian's Chromium", () => {
     await clickAt(await spot(other));
     const error = page.getByTestId("hazard-form-error");
     await error.waitFor({ timeout: 30_000 });
-    expect(await error.textContent()).toContain(other);
+    // The refusal says why without naming the other grid: answers must not map others' territory.
+    expect(await error.textContent()).toContain("不在您负责的网格内");
+    expect(await error.textContent()).not.toContain(other);
     expect((await e2e.db.query<{ n: number }>("select count(*)::int n from hazard")).rows[0]!.n).toBe(before + 1);
     await saveScreenshot(page, "leader-map-worker-refused");
   });
