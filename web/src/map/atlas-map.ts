@@ -465,6 +465,9 @@ export class AtlasMap {
     map.addControl(this.#navigation, "bottom-right");
     map.addControl(this.#scale, "bottom-left");
     map.addControl(this.#attribution, "bottom-left");
+    // MapLibre opens the folded attribution until the first drag; on a phone it then covers much of a small map
+    // (the demo's data notice is three lines). It starts folded: the ⓘ button opens it.
+    map.getContainer().querySelector(".maplibregl-compact-show")?.classList.remove("maplibregl-compact-show");
   }
 
   async #whenLoaded(apply: () => void): Promise<void> {
