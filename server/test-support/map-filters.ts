@@ -1,4 +1,5 @@
 import fc from "fast-check";
+import { expect } from "vitest";
 import type { TestApp } from "./test-app.ts";
 import type { TestSession } from "./test-session.ts";
 
@@ -88,4 +89,68 @@ export async function clustersOf(
   zoom: number,
 ): Promise<Fc["features"]> {
   return ((await (await s.request(`${path}?${filterQuery(f, { zoom: String(zoom) })}`)).json()) as Fc).features;
+}
+
+/** The grids a filter test draws from: the worker's, some `more`, and the six holding the most rows of `table`. */
+export async function filterGrids(
+  t: TestApp,
+  readers: MapReaders,
+  table: "hazard" | "venue",
+  more: string[] = [],
+): Promise<string[]> {
+  const busy = await t.rows<{ grid_code: string }>(
+    `select pp.grid_code from ${table} x join published_parcel pp on pp.parcel_id = x.parcel_id
+     group by 1 order by count(*) desc, 1 limit 6`,
+  );
+  return [...new Set([...readers.workerGrids, ...more, ...busy.map((r) => r.grid_code)])];
+}
+
+/**
+ * The property of a map noun's filters (`path`: its list; `path/clusters`: its cells): as every role, under
+ * every filter and zoom, the list returns exactly the ids the independent SQL `expected` returns, in its order, a
+ * `from` after `to` is refused naming `from`, and the clusters hold as many rows. `check` compares what else the
+ * noun answers. Returns how many runs found rows, for the caller to require that the property was not vacuous.
+ */
+export async function everyFilterCombination<F extends Record<string, string | string[] | undefined>, W>(o: {
+  readers: MapReaders;
+  path: string;
+  filter: fc.Arbitrary<F>;
+  zooms: number[];
+  expected: (role: Role, f: F) => Promise<(W & { id: number })[]>;
+  check: (c: {
+    s: TestSession;
+    f: F;
+    want: (W & { id: number })[];
+    got: Fc["features"];
+    clusters: Fc["features"];
+  }) => Promise<void>;
+  seed: number;
+}): Promise<number> {
+  let nonEmpty = 0;
+  await fc.assert(
+    fc.asyncProperty(
+      fc.constantFrom<Role>("leader", "leader", "secretary", "worker"),
+      o.filter,
+      fc.constantFrom(...o.zooms),
+      async (role, f, zoom) => {
+        const s = o.readers.sessions.get(role)!;
+        const list = await s.request(`${o.path}?${filterQuery(f)}`);
+        if (f.from && f.to && f.from > f.to) {
+          expect(list.status).toBe(400);
+          expect((await list.json()).error.field).toBe("from");
+          return;
+        }
+        expect(list.status, await list.clone().text()).toBe(200);
+        const want = await o.expected(role, f);
+        if (want.length) nonEmpty += 1;
+        const got = ((await list.json()) as Fc).features;
+        expect(got.map((x) => x.properties.id)).toEqual(want.map((x) => x.id));
+        const clusters = await clustersOf(s, `${o.path}/clusters`, f, zoom);
+        expect(clusters.reduce((n, c) => n + (c.properties.count as number), 0)).toBe(want.length);
+        await o.check({ s, f, want, got, clusters });
+      },
+    ),
+    { numRuns: 150, seed: o.seed },
+  );
+  return nonEmpty;
 }

@@ -3,7 +3,7 @@ import { sql } from "kysely";
 import { type Actor, audit } from "../db/audit.ts";
 import type { Db } from "../db/db.ts";
 import { DomainError } from "../errors.ts";
-import { hashPassword, passwordProblem } from "./password.ts";
+import { hashPassword, passwordProblem, replacePassword } from "./password.ts";
 import { hashToken, newToken } from "./session.ts";
 
 /** How long a set-password link works. */
@@ -78,21 +78,12 @@ export async function redeemPasswordLink(
     if (problem) {
       throw new DomainError("invalid", "bad_request", problem.zh, problem.en, "new_password");
     }
-    await trx
-      .updateTable("account")
-      .set({
-        password_hash: await hashPassword(input.password),
-        must_change_password: false,
-        password_changed_at: sql<Date>`now()`,
-      })
-      .where("id", "=", link.id)
-      .execute();
+    await replacePassword(trx, link.id, await hashPassword(input.password));
     await trx
       .updateTable("password_link")
       .set({ used_at: sql<Date>`now()` })
       .where("token_hash", "=", link.token_hash)
       .execute();
-    await trx.deleteFrom("session").where("account_id", "=", link.id).execute();
     await audit(trx, {
       actor: link.username,
       action: "password_set_by_link",

@@ -3,6 +3,8 @@ import { promisify } from "node:util";
 import { ZxcvbnFactory } from "@zxcvbn-ts/core";
 import * as common from "@zxcvbn-ts/language-common";
 import * as en from "@zxcvbn-ts/language-en";
+import { sql, type Transaction } from "kysely";
+import type { DB } from "../db/schema.ts";
 
 const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number, opts: object) => Promise<Buffer>;
 
@@ -67,4 +69,17 @@ export function passwordProblem(
     };
   }
   return null;
+}
+
+/**
+ * Stores an account's new password hash, clears the must-change flag and ends every session of the account, in
+ * the caller's transaction: a changed password signs out every device that knew the old one.
+ */
+export async function replacePassword(trx: Transaction<DB>, accountId: number, hash: string): Promise<void> {
+  await trx
+    .updateTable("account")
+    .set({ password_hash: hash, must_change_password: false, password_changed_at: sql<Date>`now()` })
+    .where("id", "=", accountId)
+    .execute();
+  await trx.deleteFrom("session").where("account_id", "=", accountId).execute();
 }

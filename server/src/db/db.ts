@@ -26,23 +26,11 @@ export function createDb(config: {
 }): Db {
   // JIT compilation pays off for long analytic queries; GridAtlas sends short ones whose PostGIS cost estimates
   // make the planner JIT-compile anyway, turning 60 ms into seconds.
-  const pool = new pg.Pool({
-    connectionString: config.databaseUrl,
-    max: config.dbPoolMax ?? 10,
-    options: "-c jit=off",
-    application_name: "gridatlas",
-  });
-  keepAliveOnIdleErrors(pool, "gridatlas");
+  const pool = newPool(config.databaseUrl, config.dbPoolMax, "gridatlas");
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   pools.set(db, pool);
   if (config.databaseReadUrl) {
-    const replica = new pg.Pool({
-      connectionString: config.databaseReadUrl,
-      max: config.dbPoolMax ?? 10,
-      options: "-c jit=off",
-      application_name: "gridatlas-read",
-    });
-    keepAliveOnIdleErrors(replica, "gridatlas-read");
+    const replica = newPool(config.databaseReadUrl, config.dbPoolMax, "gridatlas-read");
     const reader = new Kysely<DB>({ dialect: new PostgresDialect({ pool: replica }) });
     readers.set(db, reader);
     pools.set(reader, replica);
@@ -61,6 +49,13 @@ export function createDb(config: {
  * the whole server would exit. The pool has already discarded the connection and opens a new one on the next query,
  * so a line in the log is all it deserves.
  */
+/** A pool of the primary or the replica, named in pg_stat_activity. */
+function newPool(url: string, max: number | undefined, name: string): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max: max ?? 10, options: "-c jit=off", application_name: name });
+  keepAliveOnIdleErrors(pool, name);
+  return pool;
+}
+
 function keepAliveOnIdleErrors(pool: pg.Pool, name: string): void {
   pool.on("error", (err) => {
     console.warn(`[${name}] an idle database connection was closed: ${err.message}`);

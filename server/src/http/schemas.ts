@@ -47,6 +47,30 @@ export function commaList<T extends string>(item: z.ZodType<T>, what: string) {
     .openapi({ type: "string", description: "One or more, comma-separated" });
 }
 
+/** An error answer in the OpenAPI document: JSON of `ErrorSchema`, with what it means on this route. */
+export const errorJson = (description: string) => json(ErrorSchema, description);
+
+/** A required JSON request body of `schema`, for `createRoute`'s `request`. */
+export const jsonBody = <T extends z.ZodTypeAny>(schema: T) => ({
+  body: { content: { "application/json": { schema } }, required: true },
+});
+
+type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 428;
+
+/**
+ * The error answers of a feature's routes: 400 (bad input) and 401 (not signed in), which every route behind
+ * the session can give, and the feature's own statuses with what each means there (which may restate 400 or 401).
+ */
+export function errorsOf<const S extends Partial<Record<ErrorStatus, string>>>(
+  own: S,
+): Record<400 | 401 | (keyof S & ErrorStatus), ReturnType<typeof errorJson>> {
+  const described: Partial<Record<ErrorStatus, string>> = { 400: "Bad input", 401: "Not signed in", ...own };
+  return Object.fromEntries(Object.entries(described).map(([status, d]) => [status, errorJson(d ?? "")])) as Record<
+    400 | 401 | (keyof S & ErrorStatus),
+    ReturnType<typeof errorJson>
+  >;
+}
+
 export const errorResponses = {
   400: { description: "Bad input / 输入有误", content: { "application/json": { schema: ErrorSchema } } },
   404: { description: "Not found / 未找到", content: { "application/json": { schema: ErrorSchema } } },

@@ -380,15 +380,7 @@ function exactPair(p: Partition, s: number, t: number, region: readonly number[]
       if (j !== undefined) adjMask[i]! |= 1 << j;
     }
   });
-  const connected = (mask: number) => {
-    let seen = mask & -mask;
-    for (;;) {
-      let grow = seen;
-      for (let i = 0; i < n; i++) if (seen & (1 << i)) grow |= adjMask[i]! & mask;
-      if (grow === seen) return seen === mask;
-      seen = grow;
-    }
-  };
+  const connected = (mask: number) => maskConnected(adjMask, mask);
   const all = (1 << n) - 1;
   let best: { delta: Cost; to: number[] } | null = null;
   const to = new Array<number>(n);
@@ -548,15 +540,7 @@ export function exactPartition(
   const anchor = region.map((u) => (anchors ? anchors[u]! : -1));
   const anchored = anchor.some((a) => a >= 0);
   const seenBits = new Int32Array(n);
-  const connected = (mask: number) => {
-    let seen = mask & -mask;
-    for (;;) {
-      let grow = seen;
-      for (let i = 0; i < n; i++) if (seen & (1 << i)) grow |= adjMask[i]! & mask;
-      if (grow === seen) return seen === mask;
-      seen = grow;
-    }
-  };
+  const connected = (mask: number) => maskConnected(adjMask, mask);
   const pieces = (key: Int32Array, labels: Int32Array) => {
     seenBits.fill(0);
     let extra = 0;
@@ -633,4 +617,18 @@ function lexLess(a: readonly number[], b: readonly number[]): boolean {
     if (Math.abs(a[i]! - b[i]!) > 1e-9) return a[i]! < b[i]!;
   }
   return false;
+}
+
+/**
+ * Whether the members of `mask` (bit i: unit i of a small region) form one piece, `adjMask[i]` holding unit i's
+ * neighbours as bits: grows from the lowest member until nothing is added.
+ */
+function maskConnected(adjMask: Int32Array, mask: number): boolean {
+  let seen = mask & -mask;
+  for (;;) {
+    let grow = seen;
+    for (let i = 0; i < adjMask.length; i++) if (seen & (1 << i)) grow |= adjMask[i]! & mask;
+    if (grow === seen) return seen === mask;
+    seen = grow;
+  }
 }

@@ -187,6 +187,18 @@ function versions(p: Partition, slots: readonly number[]): string {
 }
 
 /** Pairs of adjacent unlocked grids. */
+/** Each grid's neighbouring grids, from `adjacentPairs`; a grid with none is absent. */
+function neighbourSets(p: Partition): Map<number, Set<number>> {
+  const neighbours = new Map<number, Set<number>>();
+  for (const [s, t] of adjacentPairs(p)) {
+    if (!neighbours.has(s)) neighbours.set(s, new Set());
+    if (!neighbours.has(t)) neighbours.set(t, new Set());
+    neighbours.get(s)!.add(t);
+    neighbours.get(t)!.add(s);
+  }
+  return neighbours;
+}
+
 function adjacentPairs(p: Partition): [number, number][] {
   const g = p.g;
   const seen = new Set<number>();
@@ -214,13 +226,7 @@ function adjacentPairs(p: Partition): [number, number][] {
  */
 function chains(p: Partition, random: Random): void {
   const band = p.g.band;
-  const neighbours = new Map<number, Set<number>>();
-  for (const [s, t] of adjacentPairs(p)) {
-    if (!neighbours.has(s)) neighbours.set(s, new Set());
-    if (!neighbours.has(t)) neighbours.set(t, new Set());
-    neighbours.get(s)!.add(t);
-    neighbours.get(t)!.add(s);
-  }
+  const neighbours = neighbourSets(p);
   for (let s = 0; s < p.slots; s++) {
     if (p.slotSize[s] === 0 || p.lockedSlot[s]) continue;
     const hh = p.slotHH[s]!;
@@ -268,13 +274,7 @@ function chains(p: Partition, random: Random): void {
  */
 function splitTriples(p: Partition, random: Random, tried: Map<string, string>): void {
   const g = p.g;
-  const neighbours = new Map<number, Set<number>>();
-  for (const [s, t] of adjacentPairs(p)) {
-    if (!neighbours.has(s)) neighbours.set(s, new Set());
-    if (!neighbours.has(t)) neighbours.set(t, new Set());
-    neighbours.get(s)!.add(t);
-    neighbours.get(t)!.add(s);
-  }
+  const neighbours = neighbourSets(p);
   for (const [key, count] of [
     [g.building, g.buildingCount],
     [g.compound, g.compoundCount],

@@ -5,6 +5,7 @@ import { TransfersPrint } from "../features/plans/transfers-print.tsx";
 import { localName, useLang } from "../i18n/lang.ts";
 import type { BaseCommunity } from "../map/base-map.ts";
 import { navigate, usePath } from "../router.ts";
+import { CommunityOptions } from "../ui/community-options.tsx";
 import { lazyPage } from "../ui/lazy-page.tsx";
 import { BaseMapPending } from "./over-base-map.tsx";
 import { type BaseExtra, useBaseMap } from "./use-base-map.ts";
@@ -62,11 +63,7 @@ export function PlanScreens(props: {
     <label className="community-filter">
       <span>{t("community.filter")}</span>
       <select value={community} onChange={(e) => withCommunity(e.target.value)} data-testid="editor-community">
-        {communities.map((c) => (
-          <option key={c.code} value={c.code}>
-            {localName(lang, c)}
-          </option>
-        ))}
+        <CommunityOptions communities={communities} />
       </select>
     </label>
   );

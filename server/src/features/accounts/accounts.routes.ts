@@ -5,7 +5,7 @@ import { requireRole } from "../../auth/principal.ts";
 import { actorOf, principalOf } from "../../auth/session.ts";
 import { badRequest, notFound } from "../../errors.ts";
 import { createRouter } from "../../http/router.ts";
-import { ErrorSchema } from "../../http/schemas.ts";
+import { errorsOf } from "../../http/schemas.ts";
 import { AccountChange, NewAccount, PasswordReset, RoleGrant } from "./accounts.input.ts";
 import { changeAccount, createAccount, listAccounts, resetPassword, usernameOf } from "./accounts.queries.ts";
 
@@ -22,15 +22,12 @@ const Account = z
   })
   .openapi("Account");
 
-const err = (d: string) => ({ description: d, content: { "application/json": { schema: ErrorSchema } } });
-const errors = {
-  400: err("Bad input"),
-  401: err("Not signed in"),
-  403: err("Not an admin"),
-  404: err("No such account"),
-  409: err("Username taken"),
-  422: err("Would lock the admin out"),
-} as const;
+const errors = errorsOf({
+  403: "Not an admin",
+  404: "No such account",
+  409: "Username taken",
+  422: "Would lock the admin out",
+});
 /** A one-time link, shown once to the admin: whoever opens it sets the account's password (72 h, single use). */
 const Issued = z.object({
   id: z.number(),

@@ -5,7 +5,7 @@ import { actorOf, principalOf } from "../../auth/session.ts";
 import { toFeatureCollection } from "../../db/postgis.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
-import { ErrorSchema, geoJson, geometry, json } from "../../http/schemas.ts";
+import { errorsOf, geoJson, geometry, json, jsonBody } from "../../http/schemas.ts";
 import { CameraListQuery, CameraParam, CreateCamera, UpdateCamera } from "./cameras.input.ts";
 import { createCamera, deleteCamera, listCameras, updateCamera } from "./cameras.queries.ts";
 import { inCoverageTransaction } from "./coverage.queries.ts";
@@ -37,17 +37,11 @@ const Camera = z
   .object({ type: z.literal("Feature"), id: z.number(), geometry, properties: CameraProps })
   .openapi("Camera");
 
-const err = (d: string) => json(ErrorSchema, d);
-const errors = {
-  400: err("Bad input"),
-  401: err("Not signed in"),
-  403: err("The role cannot change this camera"),
-  404: err("No such camera, or not in the secretary's community"),
-  409: err("Changed by someone else since the version sent (version_conflict); only planned cameras can be deleted"),
-  428: err("A change sent without the version it was made against (version_required)"),
-} as const;
-const body = <T extends z.ZodTypeAny>(schema: T) => ({
-  body: { content: { "application/json": { schema } }, required: true },
+const errors = errorsOf({
+  403: "The role cannot change this camera",
+  404: "No such camera, or not in the secretary's community",
+  409: "Changed by someone else since the version sent (version_conflict); only planned cameras can be deleted",
+  428: "A change sent without the version it was made against (version_required)",
 });
 
 const Change = z
@@ -72,7 +66,7 @@ const r = {
     path: "/cameras",
     tags,
     summary: "Place a planned camera; returns its view and the new coverage of the grids it reaches",
-    request: body(CreateCamera),
+    request: jsonBody(CreateCamera),
     responses: { 201: json(Change, "Created"), ...errors },
   }),
   update: createRoute({
@@ -80,7 +74,7 @@ const r = {
     path: "/cameras/{id}",
     tags,
     summary: "Move, turn, widen, lengthen or change the status of a camera; returns its view and affected coverage",
-    request: { params: CameraParam, ...body(UpdateCamera) },
+    request: { params: CameraParam, ...jsonBody(UpdateCamera) },
     responses: { 200: json(Change, "Changed"), ...errors },
   }),
   remove: createRoute({

@@ -6,7 +6,7 @@ import { toFeatureCollection } from "../../db/postgis.ts";
 import { notFound } from "../../errors.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
-import { ErrorSchema, geoJson, json } from "../../http/schemas.ts";
+import { errorsOf, geoJson, json } from "../../http/schemas.ts";
 import { BlindSpotQuery, CoverageQuery, SuggestBody } from "./coverage.input.ts";
 import {
   areaFigures,
@@ -21,12 +21,10 @@ import { CommunityCoverage, GridCoverage, Suggestion } from "./coverage.schemas.
 import { suggestSites } from "./coverage.suggest.ts";
 import { refreshViews } from "./coverage.views.ts";
 
-const errors = {
-  400: json(ErrorSchema, "Bad input"),
-  401: json(ErrorSchema, "Not signed in"),
-  403: json(ErrorSchema, "The role sees no cameras (workers)"),
-  404: json(ErrorSchema, "No such community, or not the secretary's own"),
-} as const;
+const errors = errorsOf({
+  403: "The role sees no cameras (workers)",
+  404: "No such community, or not the secretary's own",
+});
 
 /**
  * The communities whose coverage the principal may read: all (null) for admins, planners and leaders, a

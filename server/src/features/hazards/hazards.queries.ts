@@ -101,6 +101,18 @@ export function filteredHazards(db: Db, p: Principal, f: HazardFilterInput) {
     .$if(!!f.status?.length, (q) => q.where("h.status", "in", f.status ?? []));
 }
 
+/** The columns every answer about a hazard starts with (`h` a hazard, `hc` its category). */
+const hazardColumns = [
+  "h.id",
+  "h.title",
+  "h.category",
+  "hc.name_zh as category_name_zh",
+  "hc.name_en as category_name_en",
+  "h.severity",
+  "h.status",
+  "h.reported_at",
+] as const;
+
 /** The hazards of a filter as map features, with the category's names and the grid of the published plan. */
 export function listHazards(db: Db, p: Principal, f: HazardFilterInput) {
   return db
@@ -108,14 +120,7 @@ export function listHazards(db: Db, p: Principal, f: HazardFilterInput) {
     .innerJoin("hazard_category as hc", "hc.code", "h.category")
     .leftJoin("published_parcel as pp", "pp.parcel_id", "h.parcel_id")
     .select([
-      "h.id",
-      "h.title",
-      "h.category",
-      "hc.name_zh as category_name_zh",
-      "hc.name_en as category_name_en",
-      "h.severity",
-      "h.status",
-      "h.reported_at",
+      ...hazardColumns,
       "h.resolved_at",
       "h.venue_id",
       "h.community_code",
@@ -178,14 +183,7 @@ export async function findHazard(db: Db, p: Principal, id: number) {
     .leftJoin("published_parcel as pp", "pp.parcel_id", "h.parcel_id")
     .leftJoin("venue as v", "v.id", "h.venue_id")
     .select([
-      "h.id",
-      "h.title",
-      "h.category",
-      "hc.name_zh as category_name_zh",
-      "hc.name_en as category_name_en",
-      "h.severity",
-      "h.status",
-      "h.reported_at",
+      ...hazardColumns,
       sql<Date | null>`case when h.status in ('resolved', 'verified') then (select max(t.at) from hazard_transition t
         where t.hazard_id = h.id and t.to_status = 'resolved') end`.as("resolved_at"),
       "h.venue_id",

@@ -7,7 +7,7 @@ import { toFeatureCollection } from "../../db/postgis.ts";
 import { badRequest } from "../../errors.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
-import { ErrorSchema, featureCollection, geometry, json } from "../../http/schemas.ts";
+import { errorJson, featureCollection, geometry, json, jsonBody } from "../../http/schemas.ts";
 import {
   CreateHazard,
   HAZARD_STATUSES,
@@ -125,17 +125,17 @@ const Stats = z
   })
   .openapi("HazardStats");
 
-const err = (d: string) => json(ErrorSchema, d);
-const readErrors = { 400: err("Bad input"), 401: err("Not signed in"), 404: err("No such hazard within reach") };
+const readErrors = {
+  400: errorJson("Bad input"),
+  401: errorJson("Not signed in"),
+  404: errorJson("No such hazard within reach"),
+};
 const writeErrors = {
   ...readErrors,
-  403: err("The role may not record here, or this move is the office's"),
-  409: err("The hazard moved on meanwhile"),
-  422: err("Outside the subdistrict, or a move the lifecycle forbids (the allowed ones are named)"),
+  403: errorJson("The role may not record here, or this move is the office's"),
+  409: errorJson("The hazard moved on meanwhile"),
+  422: errorJson("Outside the subdistrict, or a move the lifecycle forbids (the allowed ones are named)"),
 };
-const body = <T extends z.ZodTypeAny>(schema: T) => ({
-  body: { content: { "application/json": { schema } }, required: true },
-});
 const tags = ["hazards"];
 
 const r = {
@@ -179,7 +179,7 @@ const r = {
     path: "/hazards",
     tags,
     summary: "Report a hazard at a point: its parcel, community and grid are found from the point (published plan)",
-    request: body(CreateHazard),
+    request: jsonBody(CreateHazard),
     responses: { 201: json(Hazard, "Reported"), ...writeErrors },
   }),
   move: createRoute({
@@ -188,7 +188,7 @@ const r = {
     tags,
     summary:
       "Move a hazard along its lifecycle (reported → assigned → in_progress → resolved → verified; reopen from resolved or verified)",
-    request: { params: HazardParam, ...body(Transition) },
+    request: { params: HazardParam, ...jsonBody(Transition) },
     responses: {
       200: json(z.object({ hazard: Hazard, history: z.array(HistoryEntry) }), "Moved"),
       ...writeErrors,
@@ -201,7 +201,7 @@ const r = {
     summary: "Hazard categories with their names",
     responses: {
       200: json(z.array(z.object({ code: z.string(), name_zh: z.string(), name_en: z.string() })), "Categories"),
-      401: err("Not signed in"),
+      401: errorJson("Not signed in"),
     },
   }),
   stats: createRoute({

@@ -365,14 +365,7 @@ export async function importLayer(db: Db, req: LayerImportRequest, actor: Actor)
     crs: read.crs,
   };
   if (problems.length) {
-    throw new DomainError(
-      "precondition",
-      "invalid_rows",
-      `${problems.length} 处问题，未导入任何数据（详见报告）`,
-      `${problems.length} problems; nothing was imported (see the report)`,
-      "file",
-      report,
-    );
+    throw invalidRows(problems.length, report);
   }
   if (req.dry_run) return { imported: 0, report };
   const srid = await db
@@ -507,5 +500,17 @@ async function insertBuildings(client: Client, rows: ValidRow[], subdistrict: st
      cross join lateral building_sections(bl.geom, u.n, $5::int) s
      where s.geom is not null`,
     [b.map((x) => x.id), b.map((x) => x.households), b.map((x) => x.n), b.map((x) => x.estimated), srid],
+  );
+}
+
+/** An import refused whole because of its rows' problems, which `details` lists; nothing was written. */
+export function invalidRows(problems: number, details: unknown): DomainError {
+  return new DomainError(
+    "precondition",
+    "invalid_rows",
+    `${problems} 处问题，未导入任何数据（详见报告）`,
+    `${problems} problems; nothing was imported (see the report)`,
+    "file",
+    details,
   );
 }

@@ -3,7 +3,7 @@ import type { Db } from "../../db/db.ts";
 import { DomainError } from "../../errors.ts";
 import type { PlanImportRequest } from "./imports.input.ts";
 import { auditImport, withSqlClient } from "./imports.jobs.ts";
-import { type RowProblem, readUpload } from "./imports.layers.ts";
+import { invalidRows, type RowProblem, readUpload } from "./imports.layers.ts";
 
 const CODE_NAMES = ["code", "grid_code", "网格编码", "编码", "编号"];
 const NAME_NAMES = ["name", "grid_name", "网格名称", "名称"];
@@ -60,14 +60,7 @@ export async function importPlan(db: Db, req: PlanImportRequest, actor: Actor) {
         });
       }
       if (problems.length) {
-        throw new DomainError(
-          "precondition",
-          "invalid_rows",
-          `${problems.length} 处问题，未导入任何数据（详见报告）`,
-          `${problems.length} problems; nothing was imported (see the report)`,
-          "file",
-          { problems: problems.sort((a, b) => a.row - b.row) },
-        );
+        throw invalidRows(problems.length, { problems: problems.sort((a, b) => a.row - b.row) });
       }
       const out = await buildPlan(client, req, read.subdistrict, actor);
       if (req.dry_run) await client.query("rollback");

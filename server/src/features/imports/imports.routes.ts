@@ -6,7 +6,7 @@ import type { Actor } from "../../db/audit.ts";
 import { notFound } from "../../errors.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
-import { ErrorSchema } from "../../http/schemas.ts";
+import { errorsOf, jsonBody } from "../../http/schemas.ts";
 import { appendChunk, createUpload, findUpload, uploadView } from "./imports.files.ts";
 import {
   CreateUpload,
@@ -28,17 +28,11 @@ const json = <T extends z.ZodTypeAny>(schema: T, description: string) => ({
   description,
   content: { "application/json": { schema } },
 });
-const err = (d: string) => json(ErrorSchema, d);
-const errors = {
-  400: err("Bad input"),
-  401: err("Not signed in"),
-  403: err("Not an admin: imports are for admins"),
-  404: err("No such upload or import job"),
-  409: err("Conflict: wrong chunk offset, another import running, subdistrict exists"),
-  422: err("Refused: upload incomplete"),
-} as const;
-const body = <T extends z.ZodTypeAny>(schema: T) => ({
-  body: { content: { "application/json": { schema } }, required: true },
+const errors = errorsOf({
+  403: "Not an admin: imports are for admins",
+  404: "No such upload or import job",
+  409: "Conflict: wrong chunk offset, another import running, subdistrict exists",
+  422: "Refused: upload incomplete",
 });
 const tags = ["imports"];
 
@@ -50,7 +44,7 @@ const r = {
     path: "/imports/files",
     tags,
     summary: "Start uploading a file for an import; send its bytes with PUT in base64 chunks of chunk_bytes",
-    request: body(CreateUpload),
+    request: jsonBody(CreateUpload),
     responses: { 201: json(Upload, "The upload, empty"), ...errors },
   }),
   chunk: createRoute({
@@ -58,7 +52,7 @@ const r = {
     path: "/imports/files/{id}",
     tags,
     summary: "Append the next chunk (offset = received_bytes); a 409 says where to resume",
-    request: { params: z.object({ id: UploadId }), ...body(UploadChunk) },
+    request: { params: z.object({ id: UploadId }), ...jsonBody(UploadChunk) },
     responses: { 200: json(Upload, "The upload so far"), ...errors },
   }),
   start: createRoute({
@@ -66,7 +60,7 @@ const r = {
     path: "/imports",
     tags,
     summary: "Start an import of uploaded files as a job (kind osm: an OpenStreetMap extract); poll GET /imports/{id}",
-    request: body(ImportRequest),
+    request: jsonBody(ImportRequest),
     responses: { 202: json(ImportJobView, "Started"), ...errors },
   }),
   preview: createRoute({
@@ -75,7 +69,7 @@ const r = {
     tags,
     summary:
       "Read an uploaded GIS file (GeoJSON, CSV, zipped Shapefile, GeoPackage): layers, fields, the CRS declared or guessed, a warning when lng/lat look shifted like GCJ-02/BD-09, and features in WGS84 for the map",
-    request: body(PreviewRequest),
+    request: jsonBody(PreviewRequest),
     responses: {
       200: json(
         z.object({
@@ -100,7 +94,7 @@ const r = {
     tags,
     summary:
       "Import venues, hazards, cameras or buildings from an uploaded file with a field mapping: every row valid and all written in one transaction, or a 422 whose details list each row's problems and nothing written",
-    request: body(LayerImportRequest),
+    request: jsonBody(LayerImportRequest),
     responses: {
       200: json(z.object({ imported: z.number(), report: z.unknown() }), "Imported (or checked)"),
       ...errors,
@@ -112,7 +106,7 @@ const r = {
     tags,
     summary:
       "Turn hand-drawn grids into a draft plan: each parcel to the grid covering most of it; the report lists overlaps, gaps, split buildings and compounds, with their geometry",
-    request: body(PlanImportRequest),
+    request: jsonBody(PlanImportRequest),
     responses: {
       201: json(
         z.object({

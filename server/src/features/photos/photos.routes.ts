@@ -4,21 +4,19 @@ import { bodyLimit } from "hono/body-limit";
 import { actorOf, principalOf } from "../../auth/session.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
-import { ErrorSchema, json } from "../../http/schemas.ts";
+import { errorJson, errorsOf, json } from "../../http/schemas.ts";
 import { checkPhoto, photoTooLarge } from "./photos.image.ts";
 import { addPhoto, findPhoto } from "./photos.queries.ts";
 import { HazardPhotoQuery, MAX_PHOTO_BYTES, Photo, PhotoParam, photoBody } from "./photos.schemas.ts";
 
-const err = (d: string) => json(ErrorSchema, d);
-const uploadErrors = {
-  400: err("Bad input (an empty body)"),
-  401: err("Not signed in"),
-  403: err("The role may not record here"),
-  404: err("No such hazard, move or inspection within reach"),
-  413: err("Over 2 MB (photo_too_large)"),
-  415: err("Not a JPEG, PNG or WebP image, or not what Content-Type says (photo_type)"),
-  422: err("Already 3 photos on this report, move or inspection (too_many_photos)"),
-} as const;
+const uploadErrors = errorsOf({
+  400: "Bad input (an empty body)",
+  403: "The role may not record here",
+  404: "No such hazard, move or inspection within reach",
+  413: "Over 2 MB (photo_too_large)",
+  415: "Not a JPEG, PNG or WebP image, or not what Content-Type says (photo_type)",
+  422: "Already 3 photos on this report, move or inspection (too_many_photos)",
+});
 const tags = ["photos"];
 
 const r = {
@@ -50,8 +48,8 @@ const r = {
         content: { "image/jpeg": { schema: {} }, "image/png": { schema: {} }, "image/webp": { schema: {} } },
       },
       304: { description: "Not modified" },
-      401: err("Not signed in"),
-      404: err("No such photo within reach"),
+      401: errorJson("Not signed in"),
+      404: errorJson("No such photo within reach"),
     },
   }),
 };

@@ -31,6 +31,25 @@ export type EditAction =
   | "rebalance"
   | "renumber";
 
+/** Runs an edit in one transaction on the draft, locked and checked against the version the client edited. */
+export function onDraft<T>(
+  db: Db,
+  planId: number,
+  version: number,
+  edit: (trx: Trx, plan: Awaited<ReturnType<typeof lockDraft>>) => Promise<T>,
+): Promise<T> {
+  return db.transaction().execute(async (trx) => edit(trx, await lockDraft(trx, planId, version)));
+}
+
+/** A grid of the plan by code, or 404 naming it; with `unlocked`, a locked grid is refused too. */
+export async function gridOfPlan(trx: Trx, planId: number, code: string, unlocked: boolean) {
+  const grids = await gridsByCode(trx, planId);
+  const g = grids.get(code);
+  if (!g) throw notFound(`此方案中没有网格 ${code}`, `no grid ${code} in this plan`);
+  if (unlocked && g.locked) throw lockedError([code]);
+  return { grids, g };
+}
+
 /**
  * Locks a draft for an edit and checks the version the client edited against. A stale version is refused with 409,
  * naming who changed what since then, so the client can reload that part and tell the planner.

@@ -188,28 +188,36 @@ async function gridPieces(db: Db | Trx, planId: number, gridIds: number[]): Prom
   );
 }
 
+/** A plan's parcels (`pp`) with their grid (`g`), parcel (`pa`) and entrance (`e`), for reads and edits alike. */
+export function planParcelRows(db: Db | Trx, planId: number) {
+  return db
+    .selectFrom("plan_parcel as pp")
+    .innerJoin("grid as g", "g.id", "pp.grid_id")
+    .innerJoin("parcel as pa", "pa.id", "pp.parcel_id")
+    .leftJoin("entrance as e", "e.id", "pa.entrance_id")
+    .where("pp.plan_id", "=", planId);
+}
+
+/** A parcel's households in `planParcelRows`: its entrance's, none when it has no entrance. */
+export const parcelHouseholds = sql<number>`coalesce(e.households, 0)`.as("households");
+
 /** The parcels of a plan with their grid, households, building and compound; for the editor's map. */
 export function planParcels(
   db: Db,
   planId: number,
   filter: { grid?: string | undefined; community?: string | undefined },
 ) {
-  let q = db
-    .selectFrom("plan_parcel as pp")
-    .innerJoin("grid as g", "g.id", "pp.grid_id")
-    .innerJoin("parcel as pa", "pa.id", "pp.parcel_id")
-    .leftJoin("entrance as e", "e.id", "pa.entrance_id")
+  let q = planParcelRows(db, planId)
     .select([
       "pa.id",
       "g.code as grid",
-      sql<number>`coalesce(e.households, 0)`.as("households"),
+      parcelHouseholds,
       "pa.entrance_id",
       "pa.building_id",
       "pa.compound_id",
       "pa.block_id",
       "pa.community_code",
     ])
-    .where("pp.plan_id", "=", planId)
     .orderBy("pa.id");
   if (filter.grid) q = q.where("g.code", "=", filter.grid);
   if (filter.community) q = q.where("pp.community_code", "=", filter.community);

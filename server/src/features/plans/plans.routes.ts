@@ -7,7 +7,7 @@ import { notFound } from "../../errors.ts";
 import { csvText } from "../../http/csv.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
-import { communityCode, ErrorSchema, gridCode, json } from "../../http/schemas.ts";
+import { communityCode, errorsOf, gridCode, json, jsonBody } from "../../http/schemas.ts";
 import { comparePlans, transfers } from "./plans.compare.ts";
 import { undoRedo } from "./plans.edits.ts";
 import {
@@ -31,17 +31,11 @@ import { copyPlan, findPlan, listPlans, planGridsWithOutlines, planHistory, plan
 import { findJob, startRebalance } from "./plans.rebalance.ts";
 import { assignParcels, deleteGrid, mergeGrids, renumber, setLock, splitGrid } from "./plans.tools.ts";
 
-const err = (d: string) => json(ErrorSchema, d);
-const errors = {
-  400: err("Bad input"),
-  401: err("Not signed in"),
-  403: err("Not a planner"),
-  404: err("No such plan or grid"),
-  409: err("The plan changed since the version sent: reload"),
-  422: err("Refused: not a draft, locked grid, other community, …"),
-} as const;
-const body = <T extends z.ZodTypeAny>(schema: T) => ({
-  body: { content: { "application/json": { schema } }, required: true },
+const errors = errorsOf({
+  403: "Not a planner",
+  404: "No such plan or grid",
+  409: "The plan changed since the version sent: reload",
+  422: "Refused: not a draft, locked grid, other community, …",
 });
 
 const Plan = z
@@ -136,7 +130,7 @@ const r = {
     path: "/plans",
     tags: tag,
     summary: "Copy the published plan (or another plan) into a new draft",
-    request: body(CreatePlan),
+    request: jsonBody(CreatePlan),
     responses: { 201: json(z.object({ id: z.number(), version: z.number() }), "The new draft"), ...errors },
   }),
   one: createRoute({
@@ -227,7 +221,7 @@ const r = {
     path: "/plans/{id}/assign",
     tags: tag,
     summary: "Paint parcels into a grid (or a new grid); returns the figures of the grids that changed",
-    request: { params: PlanParam, ...body(Assign) },
+    request: { params: PlanParam, ...jsonBody(Assign) },
     responses: { 200: json(EditResult, "Applied"), ...errors },
   }),
   undo: createRoute({
@@ -235,7 +229,7 @@ const r = {
     path: "/plans/{id}/undo",
     tags: tag,
     summary: "Undo the latest edit",
-    request: { params: PlanParam, ...body(VersionOnly) },
+    request: { params: PlanParam, ...jsonBody(VersionOnly) },
     responses: { 200: json(EditResult, "Undone"), ...errors },
   }),
   redo: createRoute({
@@ -243,7 +237,7 @@ const r = {
     path: "/plans/{id}/redo",
     tags: tag,
     summary: "Redo the earliest undone edit",
-    request: { params: PlanParam, ...body(VersionOnly) },
+    request: { params: PlanParam, ...jsonBody(VersionOnly) },
     responses: { 200: json(EditResult, "Redone"), ...errors },
   }),
   lock: createRoute({
@@ -251,7 +245,7 @@ const r = {
     path: "/plans/{id}/grids/{code}/lock",
     tags: tag,
     summary: "Lock or unlock a grid: no tool and no rebalance changes a locked grid",
-    request: { params: PlanGridParam, ...body(Lock) },
+    request: { params: PlanGridParam, ...jsonBody(Lock) },
     responses: { 200: json(EditResult, "Applied"), ...errors },
   }),
   split: createRoute({
@@ -259,7 +253,7 @@ const r = {
     path: "/plans/{id}/grids/{code}/split",
     tags: tag,
     summary: "Split a grid along a line drawn across it",
-    request: { params: PlanGridParam, ...body(Split) },
+    request: { params: PlanGridParam, ...jsonBody(Split) },
     responses: { 200: json(EditResult, "Applied"), ...errors },
   }),
   remove: createRoute({
@@ -267,7 +261,7 @@ const r = {
     path: "/plans/{id}/grids/{code}/delete",
     tags: tag,
     summary: "Delete a grid; its parcels go to a chosen neighbour or to the neighbours they share most boundary with",
-    request: { params: PlanGridParam, ...body(DeleteGrid) },
+    request: { params: PlanGridParam, ...jsonBody(DeleteGrid) },
     responses: { 200: json(EditResult, "Applied"), ...errors },
   }),
   merge: createRoute({
@@ -275,7 +269,7 @@ const r = {
     path: "/plans/{id}/merge",
     tags: tag,
     summary: "Merge the second grid into the first; they must share a boundary",
-    request: { params: PlanParam, ...body(Merge) },
+    request: { params: PlanParam, ...jsonBody(Merge) },
     responses: { 200: json(EditResult, "Applied"), ...errors },
   }),
   renumber: createRoute({
@@ -283,7 +277,7 @@ const r = {
     path: "/plans/{id}/renumber",
     tags: tag,
     summary: "Recode a community's grids west→east, north→south; returns the code-change table",
-    request: { params: PlanParam, ...body(Renumber) },
+    request: { params: PlanParam, ...jsonBody(Renumber) },
     responses: {
       200: json(
         EditResult.extend({
@@ -301,7 +295,7 @@ const r = {
     path: "/plans/{id}/publish",
     tags: tag,
     summary: "Publish after validation; warnings need confirm and a reason, recorded in the audit trail",
-    request: { params: PlanParam, ...body(Publish) },
+    request: { params: PlanParam, ...jsonBody(Publish) },
     responses: {
       200: json(
         z.object({ id: z.number(), version: z.number(), replaced: z.number().nullable(), warnings: z.array(Problem) }),
@@ -315,7 +309,7 @@ const r = {
     path: "/plans/{id}/rebalance",
     tags: tag,
     summary: "Start rebalancing a community (or a selection of its grids) in a worker; poll the job for progress",
-    request: { params: PlanParam, ...body(Rebalance) },
+    request: { params: PlanParam, ...jsonBody(Rebalance) },
     responses: { 202: json(z.object({ job: z.string() }), "Started"), ...errors },
   }),
   rebalanceJob: createRoute({

@@ -10,13 +10,15 @@ import {
   type GridChange,
   type GridRow,
   gridName,
+  gridOfPlan,
   gridsByCode,
-  lockDraft,
   lockedError,
   type Move,
   movedCounts,
   newGrid,
+  onDraft,
 } from "./plans.edits.ts";
+import { parcelHouseholds, planParcelRows } from "./plans.queries.ts";
 
 /** Paints parcels into a grid (or a new one). Refuses parcels of several communities, unknown ones and locked grids. */
 export async function assignParcels(
@@ -25,22 +27,10 @@ export async function assignParcels(
   input: { version: number; parcels: number[]; grid: string },
   actor: Actor,
 ): Promise<EditResult> {
-  return db.transaction().execute(async (trx) => {
-    const plan = await lockDraft(trx, planId, input.version);
+  return onDraft(db, planId, input.version, async (trx, plan) => {
     const wanted = [...new Set(input.parcels)];
-    const rows = await trx
-      .selectFrom("plan_parcel as pp")
-      .innerJoin("grid as g", "g.id", "pp.grid_id")
-      .innerJoin("parcel as pa", "pa.id", "pp.parcel_id")
-      .leftJoin("entrance as e", "e.id", "pa.entrance_id")
-      .select([
-        "pp.parcel_id",
-        "g.code",
-        "g.locked",
-        "pp.community_code",
-        sql<number>`coalesce(e.households, 0)`.as("households"),
-      ])
-      .where("pp.plan_id", "=", planId)
+    const rows = await planParcelRows(trx, planId)
+      .select(["pp.parcel_id", "g.code", "g.locked", "pp.community_code", parcelHouseholds])
       .where("pp.parcel_id", "in", wanted)
       .execute();
     if (rows.length !== wanted.length) {
@@ -124,10 +114,8 @@ export async function setLock(
   input: { version: number; locked: boolean },
   actor: Actor,
 ) {
-  return db.transaction().execute(async (trx) => {
-    const plan = await lockDraft(trx, planId, input.version);
-    const g = (await gridsByCode(trx, planId)).get(code);
-    if (!g) throw notFound(`此方案中没有网格 ${code}`, `no grid ${code} in this plan`);
+  return onDraft(db, planId, input.version, async (trx, plan) => {
+    const { g } = await gridOfPlan(trx, planId, code, false);
     if (g.locked === input.locked) return editResult(trx, planId, plan.version, [code]);
     const change: GridChange = {
       from_code: code,
@@ -152,8 +140,7 @@ export async function mergeGrids(
   input: { version: number; grids: [string, string] },
   actor: Actor,
 ) {
-  return db.transaction().execute(async (trx) => {
-    const plan = await lockDraft(trx, planId, input.version);
+  return onDraft(db, planId, input.version, async (trx, plan) => {
     const grids = await gridsByCode(trx, planId);
     const [a, b] = input.grids.map((code) => {
       const g = grids.get(code);
@@ -222,12 +209,8 @@ export async function deleteGrid(
   input: { version: number; into?: string | undefined },
   actor: Actor,
 ) {
-  return db.transaction().execute(async (trx) => {
-    const plan = await lockDraft(trx, planId, input.version);
-    const grids = await gridsByCode(trx, planId);
-    const g = grids.get(code);
-    if (!g) throw notFound(`此方案中没有网格 ${code}`, `no grid ${code} in this plan`);
-    if (g.locked) throw lockedError([code]);
+  return onDraft(db, planId, input.version, async (trx, plan) => {
+    const { grids, g } = await gridOfPlan(trx, planId, code, true);
     const parcels = (
       await trx
         .selectFrom("plan_parcel")
@@ -338,12 +321,8 @@ export async function splitGrid(
   input: { version: number; line: { type: "LineString"; coordinates: [number, number][] } },
   actor: Actor,
 ) {
-  return db.transaction().execute(async (trx) => {
-    const plan = await lockDraft(trx, planId, input.version);
-    const grids = await gridsByCode(trx, planId);
-    const g = grids.get(code);
-    if (!g) throw notFound(`此方案中没有网格 ${code}`, `no grid ${code} in this plan`);
-    if (g.locked) throw lockedError([code]);
+  return onDraft(db, planId, input.version, async (trx, plan) => {
+    const { grids, g } = await gridOfPlan(trx, planId, code, true);
     const pieces = await sql<{ piece: number; parcels: number[] }>`
       with members as (
         select pa.id, pa.geom from plan_parcel pp join parcel pa on pa.id = pp.parcel_id
@@ -396,8 +375,7 @@ export async function splitGrid(
  * is as tall as a typical grid). Returns the code-change table.
  */
 export async function renumber(db: Db, planId: number, input: { version: number; community: string }, actor: Actor) {
-  return db.transaction().execute(async (trx) => {
-    const plan = await lockDraft(trx, planId, input.version);
+  return onDraft(db, planId, input.version, async (trx, plan) => {
     const rows = await sql<{ code: string; name: string; x: number; y: number; area: number }>`
       select g.code, g.name, ST_X(c) as x, ST_Y(c) as y, area
       from grid g
@@ -450,8 +428,7 @@ export async function applyRebalance(
   actor: Actor,
   summary: Record<string, unknown>,
 ) {
-  return db.transaction().execute(async (trx) => {
-    const plan = await lockDraft(trx, planId, input.version);
+  return onDraft(db, planId, input.version, async (trx, plan) => {
     const grids = await gridsByCode(trx, planId);
     const current = await trx
       .selectFrom("plan_parcel as pp")

@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import { hashPassword, verifyPassword } from "../../auth/password.ts";
+import { hashPassword, replacePassword, verifyPassword } from "../../auth/password.ts";
 import { hashToken, newToken } from "../../auth/session.ts";
 import { type Actor, audit } from "../../db/audit.ts";
 import type { Db } from "../../db/db.ts";
@@ -140,12 +140,7 @@ export async function changePassword(
   if (input.current === input.next) return { outcome: "same" };
   const hash = await hashPassword(input.next);
   const token = await db.transaction().execute(async (trx) => {
-    await trx
-      .updateTable("account")
-      .set({ password_hash: hash, must_change_password: false, password_changed_at: sql<Date>`now()` })
-      .where("id", "=", input.accountId)
-      .execute();
-    await trx.deleteFrom("session").where("account_id", "=", input.accountId).execute();
+    await replacePassword(trx, input.accountId, hash);
     await audit(trx, {
       actor: actor.username,
       action: "password_change",

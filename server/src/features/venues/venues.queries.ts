@@ -50,6 +50,18 @@ export function filteredVenues(db: Db, p: Principal, f: VenueFilterInput) {
 const openHazards = sql<number>`(select count(*)::int from hazard hz
   where hz.venue_id = v.id and hz.status in ('reported', 'assigned', 'in_progress'))`;
 
+/** The columns every answer about a venue starts with (`v` a venue, `vc` its category, `pp` its published parcel). */
+const venueColumns = [
+  "v.id",
+  "v.name",
+  "v.category",
+  "vc.name_zh as category_name_zh",
+  "vc.name_en as category_name_en",
+  "v.address",
+  "v.community_code",
+  "pp.grid_code",
+] as const;
+
 /** The venues of a filter as map features, with the category's names, the grid and their open hazards. */
 export function listVenues(db: Db, p: Principal, f: VenueFilterInput) {
   return db
@@ -57,14 +69,7 @@ export function listVenues(db: Db, p: Principal, f: VenueFilterInput) {
     .innerJoin("venue_category as vc", "vc.code", "v.category")
     .leftJoin("published_parcel as pp", "pp.parcel_id", "v.parcel_id")
     .select([
-      "v.id",
-      "v.name",
-      "v.category",
-      "vc.name_zh as category_name_zh",
-      "vc.name_en as category_name_en",
-      "v.address",
-      "v.community_code",
-      "pp.grid_code",
+      ...venueColumns,
       "v.last_inspected_on",
       "v.last_result",
       "v.due_on",
@@ -110,15 +115,8 @@ export async function findVenue(db: Db, p: Principal, id: number) {
     .innerJoin("venue_inspection_status as s", "s.venue_id", "v.id")
     .leftJoin("published_parcel as pp", "pp.parcel_id", "v.parcel_id")
     .select([
-      "v.id",
-      "v.name",
-      "v.category",
-      "vc.name_zh as category_name_zh",
-      "vc.name_en as category_name_en",
+      ...venueColumns,
       "vc.inspection_interval_days",
-      "v.address",
-      "v.community_code",
-      "pp.grid_code",
       sql<string | null>`s.last_inspected_on`.as("last_inspected_on"),
       "s.last_result",
       sql<string | null>`s.due_on`.as("due_on"),

@@ -7,7 +7,7 @@ import { toFeatureCollection } from "../../db/postgis.ts";
 import { badRequest } from "../../errors.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
-import { ErrorSchema, geoJson, geometry, json } from "../../http/schemas.ts";
+import { errorJson, geoJson, geometry, json, jsonBody } from "../../http/schemas.ts";
 import {
   CategoryParam,
   CreateInspection,
@@ -103,16 +103,16 @@ const VenueCategory = z
   })
   .openapi("VenueCategory");
 
-const err = (d: string) => json(ErrorSchema, d);
-const readErrors = { 400: err("Bad input"), 401: err("Not signed in"), 404: err("No such venue within reach") };
+const readErrors = {
+  400: errorJson("Bad input"),
+  401: errorJson("Not signed in"),
+  404: errorJson("No such venue within reach"),
+};
 const writeErrors = {
   ...readErrors,
-  403: err("The role may not record here"),
-  422: err("An inspector who is not of the venue's community"),
+  403: errorJson("The role may not record here"),
+  422: errorJson("An inspector who is not of the venue's community"),
 };
-const body = <T extends z.ZodTypeAny>(schema: T) => ({
-  body: { content: { "application/json": { schema } }, required: true },
-});
 const tags = ["venues"];
 
 const r = {
@@ -149,7 +149,7 @@ const r = {
     path: "/venues/{id}/inspections",
     tags,
     summary: "Record an inspection of a venue, with the hazards it found",
-    request: { params: VenueParam, ...body(CreateInspection) },
+    request: { params: VenueParam, ...jsonBody(CreateInspection) },
     responses: {
       201: json(
         z.object({ inspection_id: z.number(), hazards: z.array(z.number()), venue: Venue }),
@@ -163,20 +163,20 @@ const r = {
     path: "/venue-categories",
     tags,
     summary: "Venue categories with their inspection intervals",
-    responses: { 200: json(z.array(VenueCategory), "Categories"), 401: err("Not signed in") },
+    responses: { 200: json(z.array(VenueCategory), "Categories"), 401: errorJson("Not signed in") },
   }),
   updateCategory: createRoute({
     method: "patch",
     path: "/venue-categories/{code}",
     tags,
     summary: "Set a category's inspection interval (admins and planners)",
-    request: { params: CategoryParam, ...body(UpdateVenueCategory) },
+    request: { params: CategoryParam, ...jsonBody(UpdateVenueCategory) },
     responses: {
       200: json(VenueCategory, "Changed"),
-      400: err("Bad input"),
-      401: err("Not signed in"),
-      403: err("Only admins and planners set intervals"),
-      404: err("No such category"),
+      400: errorJson("Bad input"),
+      401: errorJson("Not signed in"),
+      403: errorJson("Only admins and planners set intervals"),
+      404: errorJson("No such category"),
     },
   }),
 };

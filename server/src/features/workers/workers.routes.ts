@@ -5,7 +5,7 @@ import { actorOf, principalOf } from "../../auth/session.ts";
 import { DomainError, noSuchGrid, notFound } from "../../errors.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
-import { ErrorSchema, json } from "../../http/schemas.ts";
+import { errorsOf, json, jsonBody } from "../../http/schemas.ts";
 import { Assign, AssignmentParam, CreateWorker, ListQuery, UpdateWorker, WorkerParam } from "./workers.input.ts";
 import {
   assign,
@@ -19,17 +19,12 @@ import {
   type WorkerRow,
 } from "./workers.queries.ts";
 
-const errors = {
-  400: json(ErrorSchema, "Bad input"),
-  401: json(ErrorSchema, "Not signed in"),
-  403: json(ErrorSchema, "Not a role that manages workers"),
-  404: json(ErrorSchema, "No such worker, community or grid (or not in your scope)"),
-  422: json(ErrorSchema, "Refused: retired worker, grid of another community, dates out of order"),
-  409: json(ErrorSchema, "Changed by someone else since the version sent (version_conflict)"),
-  428: json(ErrorSchema, "A change sent without the version it was made against (version_required)"),
-} as const;
-const body = <T extends z.ZodTypeAny>(schema: T) => ({
-  body: { content: { "application/json": { schema } }, required: true },
+const errors = errorsOf({
+  403: "Not a role that manages workers",
+  404: "No such worker, community or grid (or not in your scope)",
+  422: "Refused: retired worker, grid of another community, dates out of order",
+  409: "Changed by someone else since the version sent (version_conflict)",
+  428: "A change sent without the version it was made against (version_required)",
 });
 
 const Load = z.object({ grids: z.number(), households: z.number(), entrances: z.number() });
@@ -71,7 +66,7 @@ const routes = {
     path: "/workers",
     tags,
     summary: "Add a worker to a community (its secretary or an admin)",
-    request: body(CreateWorker),
+    request: jsonBody(CreateWorker),
     responses: { 201: json(Worker, "The new worker"), ...errors },
   }),
   update: createRoute({
@@ -79,7 +74,7 @@ const routes = {
     path: "/workers/{id}",
     tags,
     summary: "Edit a worker, or retire them (retired_on ends their assignments) or reinstate them (retired_on null)",
-    request: { params: WorkerParam, ...body(UpdateWorker) },
+    request: { params: WorkerParam, ...jsonBody(UpdateWorker) },
     responses: { 200: json(Worker, "The worker"), ...errors },
   }),
   assign: createRoute({
@@ -87,7 +82,7 @@ const routes = {
     path: "/workers/{id}/assignments",
     tags,
     summary: "Assign a worker to a grid of the published plan in their community",
-    request: { params: WorkerParam, ...body(Assign) },
+    request: { params: WorkerParam, ...jsonBody(Assign) },
     responses: {
       200: json(Worker, "Already assigned: nothing changed"),
       201: json(Worker, "Assigned"),

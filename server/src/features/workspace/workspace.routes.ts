@@ -8,7 +8,7 @@ import { gridTeam } from "../../db/team.ts";
 import { badRequest, noSuchGrid, notFound } from "../../errors.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
-import { ErrorSchema, geometry, json } from "../../http/schemas.ts";
+import { errorsOf, geometry, json } from "../../http/schemas.ts";
 import {
   CommunityParam,
   GridParam,
@@ -40,12 +40,7 @@ import {
   HAZARD_STALE_DAYS,
 } from "./workspace.status.ts";
 
-const errors = {
-  400: json(ErrorSchema, "Bad input"),
-  401: json(ErrorSchema, "Not signed in"),
-  403: json(ErrorSchema, "Not a role that reads this"),
-  404: json(ErrorSchema, "No such community or grid (or not in your scope)"),
-} as const;
+const errors = errorsOf({ 403: "Not a role that reads this", 404: "No such community or grid (or not in your scope)" });
 
 const Team = z.object({ grid_leader: z.number(), grid_worker: z.number(), info_worker: z.number() });
 const Level = z.enum(["ok", "attention", "critical"]);

@@ -1,4 +1,5 @@
-import { localName, useLang } from "../../i18n/lang.ts";
+import { useLang } from "../../i18n/lang.ts";
+import { CommunityOptions } from "../../ui/community-options.tsx";
 
 type Community = { code: string; name: string; name_en: string | null };
 
@@ -8,7 +9,7 @@ export function CommunityFilter(props: {
   value: string | null;
   onChange: (code: string | null) => void;
 }) {
-  const { lang, t } = useLang();
+  const { t } = useLang();
   return (
     <label className="community-filter">
       <span>{t("community.filter")}</span>
@@ -18,11 +19,7 @@ export function CommunityFilter(props: {
         onChange={(e) => props.onChange(e.target.value === "" ? null : e.target.value)}
       >
         <option value="">{t("community.all")}</option>
-        {props.communities.map((c) => (
-          <option key={c.code} value={c.code}>
-            {localName(lang, c)}
-          </option>
-        ))}
+        <CommunityOptions communities={props.communities} />
       </select>
     </label>
   );

@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { type ApiError, fetchDownload, type Plan, toApiError } from "../../api.ts";
-import { formatNumber, localName, type MessageKey, useLang } from "../../i18n/lang.ts";
+import { formatNumber, type MessageKey, useLang } from "../../i18n/lang.ts";
+import { CommunityOptions } from "../../ui/community-options.tsx";
 import { ErrorBox } from "./parts.tsx";
 import { formatBytes, saveFile } from "./upload.ts";
 
@@ -142,17 +143,13 @@ export function CommunitySelect(props: {
   onChange: (code: string) => void;
   testId?: string;
 }) {
-  const { lang, t } = useLang();
+  const { t } = useLang();
   return (
     <label className="data-row">
       <span>{t("export.community")}</span>
       <select value={props.value} onChange={(e) => props.onChange(e.target.value)} data-testid={props.testId}>
         <option value="">{t("export.allCommunities")}</option>
-        {props.communities.map((c) => (
-          <option key={c.code} value={c.code}>
-            {localName(lang, c)}
-          </option>
-        ))}
+        <CommunityOptions communities={props.communities} />
       </select>
     </label>
   );

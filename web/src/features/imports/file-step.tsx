@@ -1,6 +1,7 @@
 import { useCallback, useRef, useState } from "react";
 import { type ApiError, type ImportFileOptions, previewImport, toApiError } from "../../api.ts";
 import { formatNumber, useLang } from "../../i18n/lang.ts";
+import { FieldSelect } from "./field-select.tsx";
 import { type CrsInfo, crsChoices, crsLabel, crsName, type OffsetWarning } from "./import-options.ts";
 import { ErrorBox, Working } from "./parts.tsx";
 import { formatBytes, uploadFile } from "./upload.ts";
@@ -187,17 +188,12 @@ export function FileStep(props: { accept: string; onRead: (read: FileRead | null
               {(["x_field", "y_field", "wkt_field"] as const).map((k) => (
                 <label key={k} className="data-row">
                   <span>{t(`import.file.${k}`)}</span>
-                  <select
+                  <FieldSelect
                     value={(reading[k] as string | undefined) ?? ""}
-                    onChange={(e) => change({ [k]: e.target.value || undefined })}
-                  >
-                    <option value="">{t("import.file.auto")}</option>
-                    {fields.map((f) => (
-                      <option key={f.name} value={f.name}>
-                        {f.name}
-                      </option>
-                    ))}
-                  </select>
+                    onChange={(v) => change({ [k]: v || undefined })}
+                    fields={fields}
+                    none={t("import.file.auto")}
+                  />
                 </label>
               ))}
             </div>

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from "react";
 import { ApiError, importLayer, toApiError } from "../../api.ts";
 import { formatNumber, isMessageKey, type Translate, useLang } from "../../i18n/lang.ts";
 import { TableHead } from "../../ui/table-head.tsx";
+import { FieldSelect } from "./field-select.tsx";
 import { type FileRead, FileStep } from "./file-step.tsx";
 import { GIS_FILE_ACCEPT, LAYER_TARGETS, type LayerTarget, TARGET_FIELDS } from "./import-options.ts";
 import type { MapOverlay } from "./imports-layers.ts";
@@ -130,18 +131,13 @@ export function LayerImport(props: { onMap: (overlay: MapOverlay) => void }) {
                     {f.required && <span className="data-required"> *</span>}
                   </td>
                   <td>
-                    <select
+                    <FieldSelect
                       value={mapping[f.name] ?? ""}
-                      onChange={(e) => setMapping({ ...mapping, [f.name]: e.target.value || null })}
-                      data-testid={`map-${f.name}`}
-                    >
-                      <option value="">{t("import.layer.unmapped")}</option>
-                      {fields.map((c) => (
-                        <option key={c.name} value={c.name}>
-                          {c.name}
-                        </option>
-                      ))}
-                    </select>
+                      onChange={(v) => setMapping({ ...mapping, [f.name]: v || null })}
+                      fields={fields}
+                      none={t("import.layer.unmapped")}
+                      testId={`map-${f.name}`}
+                    />
                   </td>
                 </tr>
               ))}

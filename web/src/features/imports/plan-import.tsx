@@ -2,6 +2,7 @@ import { type ReactNode, useCallback, useState } from "react";
 import { type ApiError, importPlan, toApiError } from "../../api.ts";
 import { formatNumber, useLang } from "../../i18n/lang.ts";
 import { followLink } from "../../router.ts";
+import { FieldSelect } from "./field-select.tsx";
 import { type FileRead, FileStep } from "./file-step.tsx";
 import { GIS_FILE_ACCEPT } from "./import-options.ts";
 import { type MapOverlay, PROBLEM_COLORS, type ProblemKind } from "./imports-layers.ts";
@@ -100,14 +101,7 @@ export function PlanImport(props: {
           ).map(([label, value, set]) => (
             <label key={label} className="data-row">
               <span>{t(label)}</span>
-              <select value={value} onChange={(e) => set(e.target.value)}>
-                <option value="">{t("import.file.auto")}</option>
-                {fields.map((f) => (
-                  <option key={f.name} value={f.name}>
-                    {f.name}
-                  </option>
-                ))}
-              </select>
+              <FieldSelect value={value} onChange={set} fields={fields} none={t("import.file.auto")} />
             </label>
           ))}
           <div className="row-actions">

@@ -2,6 +2,7 @@ import { type FormEvent, useState } from "react";
 import { ApiError, type Session, signIn } from "../../api.ts";
 import { useLang } from "../../i18n/lang.ts";
 import { LangSwitch } from "../../ui/lang-switch.tsx";
+import { FormError, PasswordInput } from "./password-fields.tsx";
 
 /** The sign-in card shown instead of the map until the server knows who is asking. */
 export function SignInForm(props: { onSignedIn: (session: Session) => void }) {
@@ -41,22 +42,14 @@ export function SignInForm(props: { onSignedIn: (session: Session) => void }) {
             required
           />
         </label>
-        <label>
-          <span>{t("session.password")}</span>
-          <input
-            name="password"
-            type="password"
-            autoComplete="current-password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            required
-          />
-        </label>
-        {error && (
-          <p className="error-text" role="alert">
-            {error.text(lang)}
-          </p>
-        )}
+        <PasswordInput
+          label={t("session.password")}
+          name="password"
+          autoComplete="current-password"
+          value={password}
+          onChange={setPassword}
+        />
+        <FormError text={error?.text(lang) ?? null} />
         <button type="submit" className="primary" disabled={busy}>
           {busy ? t("session.signingIn") : t("session.signIn")}
         </button>

@@ -29,6 +29,7 @@ import { ReportView } from "./report-view.tsx";
 import { StatusTable, SubdistrictTable } from "./status-table.tsx";
 import { WORKSPACE_CLICKABLE, WORKSPACE_SOURCES, withSelection, workspaceLayers } from "./workspace-layers.ts";
 import "./workspace.css";
+import { CommunityOptions } from "../../ui/community-options.tsx";
 
 /** What the team and visits tabs (other features, composed by the app) get from the workspace. */
 export type TabContext = {
@@ -377,11 +378,7 @@ export function WorkspacePage(props: {
               {t("workspace.pick")}{" "}
               <select value="" onChange={(e) => go({ community: e.target.value })} data-testid="community-picker">
                 <option value="">—</option>
-                {communities.map((c) => (
-                  <option key={c.code} value={c.code}>
-                    {localName(lang, c)}
-                  </option>
-                ))}
+                <CommunityOptions communities={communities} />
               </select>
             </label>
           )}
