@@ -76,6 +76,12 @@ export type SyncResult = { sent: number; refused: number; offline: boolean };
 let running: Promise<SyncResult> | null = null;
 
 /**
+ * How often a run reports progress: each report re-reads the queue and redraws the list and the map's entrances,
+ * which cost more than sending a visit; the badge need not count every one of 50 records.
+ */
+const PROGRESS_MS = 500;
+
+/**
  * Sends what waits, oldest first, each exactly once (its Idempotency-Key makes a repeat harmless). A refusal
  * (a hazard moved on by someone else, an entrance no longer in the worker's grids) stays in the queue with the
  * server's reason for the worker to read; a lost network stops the run, to be taken up again when it returns.
@@ -90,6 +96,7 @@ export function syncQueue(onProgress?: () => void): Promise<SyncResult> {
 
 async function run(onProgress?: () => void): Promise<SyncResult> {
   const result: SyncResult = { sent: 0, refused: 0, offline: false };
+  let reported = performance.now();
   const waiting = (await queued()).filter((r) => !r.refused);
   if (!waiting.length) return result;
   try {
@@ -114,7 +121,10 @@ async function run(onProgress?: () => void): Promise<SyncResult> {
       await removeQueued(record.id as number);
       result.sent++;
     }
-    onProgress?.();
+    if (performance.now() - reported > PROGRESS_MS) {
+      reported = performance.now();
+      onProgress?.();
+    }
   }
   return result;
 }
