@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { type ApiError, toApiError } from "../../api.ts";
-import { type FieldData, fetchField, isNetworkError } from "./field-api.ts";
+import { type FieldData, fetchFieldFirst, isNetworkError } from "./field-api.ts";
 import {
   enqueue,
   type Job,
@@ -53,7 +53,7 @@ export function useField(): FieldState {
 
   const refresh = useCallback(async () => {
     try {
-      const fresh = await fetchField(version.current);
+      const fresh = await fetchFieldFirst(version.current);
       setError(null);
       if (!fresh) return;
       version.current = fresh.version;
