@@ -9,11 +9,14 @@ import type { FieldState } from "./use-field.ts";
 
 type SheetProps = { field: FieldState; onClose: () => void; onDone: (notice: string) => void };
 
-/** A panel sliding up from the bottom of the screen, over the list, with its title and a close button. */
+/**
+ * A panel sliding up from the bottom of the screen, over the list, with its title and a close button. It covers the
+ * list on purpose (`data-overlay`, as the layout test knows overlays).
+ */
 function Sheet(props: { title: string; testId: string; onClose: () => void; children: ReactNode }) {
   const { t } = useLang();
   return (
-    <section className="field-sheet" role="dialog" aria-label={props.title} data-testid={props.testId}>
+    <section className="field-sheet" role="dialog" aria-label={props.title} data-testid={props.testId} data-overlay="">
       <header className="field-sheet-head">
         <h2>{props.title}</h2>
         <button type="button" className="field-quiet" onClick={props.onClose} data-testid="field-sheet-close">
