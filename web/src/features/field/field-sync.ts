@@ -82,9 +82,17 @@ let running: Promise<SyncResult> | null = null;
 const PROGRESS_MS = 500;
 
 /**
- * Sends what waits, oldest first, each exactly once (its Idempotency-Key makes a repeat harmless). A refusal
- * (a hazard moved on by someone else, an entrance no longer in the worker's grids) stays in the queue with the
- * server's reason for the worker to read; a lost network stops the run, to be taken up again when it returns.
+ * Records sent at a time. Each queued record stands alone (a step names a hazard the server already has; a photo
+ * goes with its own record, after it), so their order does not matter, and on a phone's link the round trips of a
+ * few in flight overlap: one at a time, 50 visits took four times their bare POSTs (bench/field).
+ */
+const SENDERS = 4;
+
+/**
+ * Sends what waits, oldest first and a few at a time, each exactly once (its Idempotency-Key makes a repeat
+ * harmless). A refusal (a hazard moved on by someone else, an entrance no longer in the worker's grids) stays in the
+ * queue with the server's reason for the worker to read; a lost network stops the run, to be taken up again when it
+ * returns.
  * One run at a time: a second call shares the first.
  */
 export function syncQueue(onProgress?: () => void): Promise<SyncResult> {
@@ -105,26 +113,31 @@ async function run(onProgress?: () => void): Promise<SyncResult> {
   } catch {
     return { ...result, offline: true };
   }
-  for (const record of waiting) {
-    let refusal: ApiError | null;
-    try {
-      refusal = await sendOne(record);
-    } catch (err) {
-      if (err instanceof ApiError && err.status >= 500) continue;
-      return { ...result, offline: true };
+  const pending = [...waiting];
+  const sender = async () => {
+    for (let record = pending.shift(); record && !result.offline; record = pending.shift()) {
+      let refusal: ApiError | null;
+      try {
+        refusal = await sendOne(record);
+      } catch (err) {
+        if (err instanceof ApiError && err.status >= 500) continue;
+        result.offline = true;
+        return;
+      }
+      if (refusal) {
+        const latest = (await queued()).find((q) => q.id === record.id) ?? record;
+        await updateQueued({ ...latest, refused: { status: refusal.status, zh: refusal.zh, en: refusal.en } });
+        result.refused++;
+      } else {
+        await removeQueued(record.id as number);
+        result.sent++;
+      }
+      if (performance.now() - reported > PROGRESS_MS) {
+        reported = performance.now();
+        onProgress?.();
+      }
     }
-    if (refusal) {
-      const latest = (await queued()).find((q) => q.id === record.id) ?? record;
-      await updateQueued({ ...latest, refused: { status: refusal.status, zh: refusal.zh, en: refusal.en } });
-      result.refused++;
-    } else {
-      await removeQueued(record.id as number);
-      result.sent++;
-    }
-    if (performance.now() - reported > PROGRESS_MS) {
-      reported = performance.now();
-      onProgress?.();
-    }
-  }
+  };
+  await Promise.all(Array.from({ length: SENDERS }, sender));
   return result;
 }
