@@ -48,11 +48,21 @@ export function setLang(lang: Lang): void {
   } catch {
     // Not remembered, but switched for this visit.
   }
-  void loadLang(lang).then(() => show(lang));
+  choose(lang);
+}
+
+/** The language last asked for: a dictionary arriving late does not undo a switch made meanwhile. */
+let chosen: Lang = "zh";
+
+function choose(lang: Lang): void {
+  chosen = lang;
+  void loadLang(lang).then(() => {
+    if (chosen === lang) show(lang);
+  });
 }
 
 // The language remembered from the last visit.
-if (typeof localStorage !== "undefined" && storedLang() === "en") void loadLang("en").then(() => show("en"));
+if (typeof localStorage !== "undefined" && storedLang() === "en") choose("en");
 
 export function getLang(): Lang {
   return current;
