@@ -1,5 +1,6 @@
 import { type ReactNode, useEffect, useState } from "react";
 import { type ApiError, fetchSession, onSessionLost, type Session, signOut, toApiError } from "./api.ts";
+import { fetchFieldEarly } from "./features/field/field-api.ts";
 import { forgetSession, rememberedSession, rememberSession, worksInField } from "./features/field/field-session.ts";
 import { PasswordForm } from "./features/session/password-form.tsx";
 import { SetPasswordForm } from "./features/session/set-password-form.tsx";
@@ -21,7 +22,11 @@ const MapScreen = lazyPage(() => import("./screens/map-screen.tsx").then((m) => 
 const PlanScreens = lazyPage(() => import("./screens/plan-screens.tsx").then((m) => m.PlanScreens));
 const WorkspaceScreen = lazyPage(() => import("./screens/workspace-screen.tsx").then((m) => m.WorkspaceScreen));
 const PlansPage = lazyPage(() => import("./features/plans/plans-page.tsx").then((m) => m.PlansPage));
-const FieldScreen = lazyPage(() => import("./screens/field-screen.tsx").then((m) => m.FieldScreen));
+const loadFieldScreen = () => import("./screens/field-screen.tsx");
+const FieldScreen = lazyPage(() => loadFieldScreen().then((m) => m.FieldScreen));
+// A phone a field worker used before fetches (or takes from its cache) the field app while the server is asked for
+// the session, not after: that answer is a round trip, and offline a wait for the network to fail.
+if (rememberedSession()) void loadFieldScreen();
 const AccountsPage = lazyPage(() => import("./features/accounts/accounts-page.tsx").then((m) => m.AccountsPage));
 const AuditPage = lazyPage(() => import("./features/audit/audit-page.tsx").then((m) => m.AuditPage));
 const CamerasPage = lazyPage(() => import("./features/cameras/cameras-page.tsx").then((m) => m.CamerasPage));
@@ -52,6 +57,8 @@ export function App() {
   }, [attempt]);
 
   const enter = (s: Session | null) => {
+    // A phone's first start: its grids are asked for while the field app's code is still on its way.
+    if (s && worksInField(s) && !s.account.must_change_password && !rememberedSession()) fetchFieldEarly();
     if (s && worksInField(s)) rememberSession(s);
     setSession(s);
   };

@@ -900,4 +900,8 @@ export const en: Record<MessageKey, string> = {
   "field.photoCount": "{n} photo(s)",
   "field.loading": "Loading my grids…",
   "field.noData": "My grids are not on this phone yet: open the app online once",
+  "field.raisedHazards": "Hazards found in this inspection",
+  "field.raiseHazard": "Add a hazard",
+  "field.removeRaised": "Remove this hazard",
+  "field.raisedCount": "{n} hazard(s)",
 };

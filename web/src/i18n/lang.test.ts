@@ -1,9 +1,11 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { en } from "./en.ts";
-import { bilingualPart, localName, translate } from "./lang.ts";
+import { bilingualPart, loadLang, localName, translate } from "./lang.ts";
 import { zh } from "./zh.ts";
 
 describe("i18n", () => {
+  beforeAll(() => loadLang("en"));
+
   it("fills placeholders in both languages", () => {
     expect(translate("zh", "band.status.needsMore", { n: 37 })).toBe("还需 37 户");
     expect(translate("en", "band.status.needsFewer", { n: 5 })).toBe("needs 5 fewer households");

@@ -1,5 +1,4 @@
 import { useMemo, useSyncExternalStore } from "react";
-import { en } from "./en.ts";
 import { type MessageKey, zh } from "./zh.ts";
 
 /** The UI languages: Chinese is the default, English a switch away. */
@@ -7,7 +6,16 @@ export type Lang = "zh" | "en";
 
 export type { MessageKey };
 
-const dictionaries: Record<Lang, Record<MessageKey, string>> = { zh, en };
+/**
+ * Chinese is in every first load; English (about 11 kB gzip) is fetched when it is first chosen, so that a phone on a
+ * slow link does not download a language it does not show. Until it arrives the UI stays in Chinese.
+ */
+const dictionaries: Partial<Record<Lang, Record<MessageKey, string>>> = { zh };
+
+/** Fetches the dictionary of `lang` if it is not here yet. */
+export async function loadLang(lang: Lang): Promise<void> {
+  if (!dictionaries[lang]) dictionaries.en = (await import("./en.ts")).en;
+}
 
 const STORAGE_KEY = "gridatlas.lang";
 
@@ -20,21 +28,41 @@ function storedLang(): Lang {
   }
 }
 
-let current: Lang = typeof localStorage === "undefined" ? "zh" : storedLang();
+let current: Lang = "zh";
 const listeners = new Set<() => void>();
 
-/** Switches the UI language, remembers it for the next visit and re-renders every `useLang` user. */
-export function setLang(lang: Lang): void {
+function show(lang: Lang): void {
   if (lang === current) return;
   current = lang;
+  document.documentElement.lang = htmlLang(lang);
+  for (const listener of listeners) listener();
+}
+
+/**
+ * Switches the UI language (once its dictionary is here), remembers it for the next visit and re-renders every
+ * `useLang` user.
+ */
+export function setLang(lang: Lang): void {
   try {
     localStorage.setItem(STORAGE_KEY, lang);
   } catch {
     // Not remembered, but switched for this visit.
   }
-  document.documentElement.lang = htmlLang(lang);
-  for (const listener of listeners) listener();
+  choose(lang);
 }
+
+/** The language last asked for: a dictionary arriving late does not undo a switch made meanwhile. */
+let chosen: Lang = "zh";
+
+function choose(lang: Lang): void {
+  chosen = lang;
+  void loadLang(lang).then(() => {
+    if (chosen === lang) show(lang);
+  });
+}
+
+// The language remembered from the last visit.
+if (typeof localStorage !== "undefined" && storedLang() === "en") choose("en");
 
 export function getLang(): Lang {
   return current;
@@ -47,7 +75,7 @@ export function htmlLang(lang: Lang): string {
 
 /** Translates `key`, filling `{name}` placeholders from `params`. */
 export function translate(lang: Lang, key: MessageKey, params?: Record<string, string | number>): string {
-  const text = dictionaries[lang][key];
+  const text = (dictionaries[lang] ?? zh)[key];
   if (!params) return text;
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }

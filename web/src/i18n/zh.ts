@@ -890,6 +890,10 @@ export const zh = {
   "field.photoCount": "{n} 张照片",
   "field.loading": "正在加载我的网格…",
   "field.noData": "手机上还没有我的网格：请联网打开一次",
+  "field.raisedHazards": "本次发现的隐患",
+  "field.raiseHazard": "添加隐患",
+  "field.removeRaised": "删除这条隐患",
+  "field.raisedCount": "{n} 个隐患",
 };
 
 export type MessageKey = keyof typeof zh;

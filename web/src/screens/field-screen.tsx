@@ -1,16 +1,14 @@
 import { useEffect, useMemo, useState } from "react";
 import { fetchSubdistrict } from "../api.ts";
+import { FieldApp } from "../features/field/field-app.tsx";
 import { fieldLayers, fieldSources } from "../features/field/field-layer.ts";
-import { registerFieldApp } from "../features/field/field-pwa.ts";
 import { bilingualPart, htmlLang, useLang } from "../i18n/lang.ts";
-import { lazyPage } from "../ui/lazy-page.tsx";
 import { baseLayers, baseSources, mapLocale } from "./use-base-map.ts";
-
-const FieldApp = lazyPage(() => import("../features/field/field-app.tsx").then((m) => m.FieldApp));
 
 /**
  * The field app over the base map: only the layers drawn from tiles (which the phone caches ahead for work offline),
- * the worker's grids, entrances, venues and hazards on top.
+ * the worker's grids, entrances, venues and hazards on top. This screen is loaded lazily together with the field app
+ * and MapLibre: a second lazy step would cost a phone on a slow link another round trip before the map starts.
  */
 export function FieldScreen(props: { account: { username: string; display_name: string }; onSignOut: () => void }) {
   const { lang, t } = useLang();
@@ -20,7 +18,6 @@ export function FieldScreen(props: { account: { username: string; display_name: 
   const locale = useMemo(() => mapLocale(t), [t]);
 
   useEffect(() => {
-    registerFieldApp();
     // The attribution is worth a request when online; offline the map does without it.
     fetchSubdistrict().then(
       (s) => setAttribution(s.attribution),

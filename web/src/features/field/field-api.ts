@@ -90,6 +90,31 @@ export async function fetchField(since?: FieldData["version"]): Promise<FieldDat
   return "changed" in body && body.changed === false ? null : (body as FieldData);
 }
 
+let early: Promise<FieldData | null> | null = null;
+
+/**
+ * Asks for the worker's field data as soon as the session says who signed in, while the field app's code (MapLibre
+ * among it) is still on its way: on a slow link the answer then arrives beside the code instead of after it. For a
+ * phone with no copy of its own (a first start); the field app's first fetch takes this answer.
+ */
+export function fetchFieldEarly(): void {
+  if (early) return;
+  early = fetchField();
+  // Taken later, or never (the worker signs out first): a failure here is the later fetch's to report.
+  early.catch(() => undefined);
+}
+
+/** The early answer when there is one and no version is asked for (taken once), else a fetch as usual. */
+export async function fetchFieldFirst(since?: FieldData["version"]): Promise<FieldData | null> {
+  const started = early;
+  early = null;
+  if (started && since === undefined) {
+    const answer = await started.catch(() => null);
+    if (answer) return answer;
+  }
+  return fetchField(since);
+}
+
 /** A creating POST that the server applies once per `key`, whatever number of times it arrives. */
 export async function postOnce<T>(url: string, key: string, body: unknown): Promise<T> {
   const res = await send(url, {

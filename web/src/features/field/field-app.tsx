@@ -8,6 +8,7 @@ import { LangSwitch } from "../../ui/lang-switch.tsx";
 import type { FieldEntrance, FieldHazard, FieldVenue } from "./field-api.ts";
 import { FIELD_PICK_LAYERS } from "./field-layer.ts";
 import { EntranceList, HazardList, VenueList } from "./field-lists.tsx";
+import { registerFieldApp } from "./field-pwa.ts";
 import { HazardForm, HazardSheet, QueueSheet, VenueSheet, VisitSheet } from "./field-sheets.tsx";
 import { forgetField } from "./field-store.ts";
 import { cacheTilesAhead, type TileProgress } from "./field-tiles.ts";
@@ -98,6 +99,27 @@ export function FieldApp(props: {
     [data, entrances, sheet],
   );
 
+  // "My grids" is interactive once the map has drawn the worker's entrances. Only then does the phone fetch for
+  // later (the service worker's precache of the app shell, the tiles of the grids ahead): on a slow link those
+  // downloads would otherwise share the first load's bandwidth and delay it by seconds.
+  const [settled, setSettled] = useState(false);
+  useEffect(() => {
+    if (!atlas || !data || settled) return;
+    let live = true;
+    // A frame first, so that the map has been given the entrances before it is asked whether it is idle.
+    requestAnimationFrame(() => {
+      void atlas.idle().then(() => {
+        if (live) setSettled(true);
+      });
+    });
+    return () => {
+      live = false;
+    };
+  }, [atlas, data, settled]);
+  useEffect(() => {
+    if (settled) registerFieldApp();
+  }, [settled]);
+
   // Tiles of the worker's grids are put in the phone's cache once the grids are known, with the network there.
   const tileJsons = useMemo(
     () => Object.values(props.base.sources).flatMap((s) => (s.type === "vector" && s.url ? [s.url] : [])),
@@ -106,9 +128,9 @@ export function FieldApp(props: {
   const bboxKey = data?.bbox.join(",");
   // biome-ignore lint/correctness/useExhaustiveDependencies: re-run when the grids' extent changes, not the object.
   useEffect(() => {
-    if (!data || !field.online) return;
+    if (!data || !field.online || !settled) return;
     void cacheTilesAhead(tileJsons, data.bbox, setTiles);
-  }, [bboxKey, field.online, tileJsons]);
+  }, [bboxKey, field.online, tileJsons, settled]);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: frame the grids when they first arrive.
   useEffect(() => {

@@ -4,15 +4,19 @@ import type { LngLat } from "../../map/geo.ts";
 import type { FieldEntrance, FieldHazard, FieldVenue, HazardStatus } from "./field-api.ts";
 import { entranceLabel } from "./field-lists.tsx";
 import { MAX_PHOTOS, preparePhoto } from "./field-photos.ts";
+import type { RaisedHazard } from "./field-store.ts";
 import type { FieldState } from "./use-field.ts";
 
 type SheetProps = { field: FieldState; onClose: () => void; onDone: (notice: string) => void };
 
-/** A panel sliding up from the bottom of the screen, over the list, with its title and a close button. */
+/**
+ * A panel sliding up from the bottom of the screen, over the list, with its title and a close button. It covers the
+ * list on purpose (`data-overlay`, as the layout test knows overlays).
+ */
 function Sheet(props: { title: string; testId: string; onClose: () => void; children: ReactNode }) {
   const { t } = useLang();
   return (
-    <section className="field-sheet" role="dialog" aria-label={props.title} data-testid={props.testId}>
+    <section className="field-sheet" role="dialog" aria-label={props.title} data-testid={props.testId} data-overlay="">
       <header className="field-sheet-head">
         <h2>{props.title}</h2>
         <button type="button" className="field-quiet" onClick={props.onClose} data-testid="field-sheet-close">
@@ -175,21 +179,105 @@ export function HazardSheet(props: SheetProps & { hazard: FieldHazard }) {
 }
 
 const RESULTS = ["ok", "issues_found", "closed_down"] as const;
+/** The inspection route takes at most this many hazards with one inspection. */
+const MAX_RAISED = 10;
 
-/** A venue of the worker's grids: record an inspection (result and note), or report a hazard found there. */
+/** The hazards an inspection found: category, severity and title of each, made with the inspection. */
+function RaisedHazards(props: { hazards: RaisedHazard[]; onChange: (h: RaisedHazard[]) => void; field: FieldState }) {
+  const { lang, t } = useLang();
+  const categories = props.field.data?.hazard_categories ?? [];
+  const set = (i: number, patch: Partial<RaisedHazard>) =>
+    props.onChange(props.hazards.map((h, j) => (j === i ? { ...h, ...patch } : h)));
+  return (
+    <div className="field-field" data-testid="field-raised" data-count={props.hazards.length}>
+      <span>{t("field.raisedHazards")}</span>
+      {props.hazards.map((h, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: a raised hazard has no id until the inspection is sent.
+        <div key={i} className="field-raised">
+          <select
+            value={h.category}
+            aria-label={t("hazard.category")}
+            onChange={(e) => set(i, { category: e.target.value })}
+            data-testid={`field-raised-category-${i}`}
+          >
+            {categories.map((c) => (
+              <option key={c.code} value={c.code}>
+                {lang === "zh" ? c.name_zh : c.name_en}
+              </option>
+            ))}
+          </select>
+          <select
+            value={h.severity}
+            aria-label={t("hazard.severity")}
+            onChange={(e) => set(i, { severity: e.target.value as RaisedHazard["severity"] })}
+            data-testid={`field-raised-severity-${i}`}
+          >
+            {SEVERITIES.map((s) => (
+              <option key={s} value={s}>
+                {t(`hazard.severity.${s}`)}
+              </option>
+            ))}
+          </select>
+          <input
+            value={h.title}
+            maxLength={120}
+            placeholder={t("field.hazardTitle")}
+            aria-label={t("field.hazardTitle")}
+            onChange={(e) => set(i, { title: e.target.value })}
+            data-testid={`field-raised-title-${i}`}
+          />
+          <button
+            type="button"
+            className="field-quiet"
+            onClick={() => props.onChange(props.hazards.filter((_, j) => j !== i))}
+          >
+            {t("field.removeRaised")}
+          </button>
+        </div>
+      ))}
+      {props.hazards.length < MAX_RAISED && categories.length > 0 && (
+        <button
+          type="button"
+          className="field-secondary"
+          onClick={() =>
+            props.onChange([...props.hazards, { category: categories[0]?.code ?? "", severity: "medium", title: "" }])
+          }
+          data-testid="field-raise-hazard"
+        >
+          {t("field.raiseHazard")}
+        </button>
+      )}
+    </div>
+  );
+}
+
+/**
+ * A venue of the worker's grids: record an inspection (result, note and the hazards it found), or report a hazard
+ * there on its own.
+ */
 export function VenueSheet(props: SheetProps & { venue: FieldVenue; today: string; onReport: () => void }) {
   const { t } = useLang();
   const { venue: v, field } = props;
   const [result, setResult] = useState<(typeof RESULTS)[number]>("ok");
   const [note, setNote] = useState("");
+  const [raised, setRaised] = useState<RaisedHazard[]>([]);
+  // A hazard found needs its title; an untitled row is one the worker has not filled in yet.
+  const ready = raised.every((h) => h.title.trim().length > 0);
   const record = async () => {
+    if (!ready) return;
+    const hazards = raised.map((h) => ({ ...h, title: h.title.trim() }));
     await field.add(
       {
         kind: "inspection",
         venue_id: v.id,
-        body: { inspected_on: props.today, result, ...(note.trim() ? { note: note.trim() } : {}) },
+        body: {
+          inspected_on: props.today,
+          result,
+          ...(note.trim() ? { note: note.trim() } : {}),
+          ...(hazards.length ? { hazards } : {}),
+        },
       },
-      v.name,
+      hazards.length ? `${v.name} · ${t("field.raisedCount", { n: hazards.length })}` : v.name,
     );
     props.onDone(queuedNotice(field, t));
   };
@@ -212,7 +300,14 @@ export function VenueSheet(props: SheetProps & { venue: FieldVenue; today: strin
         ))}
       </fieldset>
       <Note value={note} onChange={setNote} />
-      <button type="button" className="field-primary" onClick={() => void record()} data-testid="field-inspect">
+      <RaisedHazards hazards={raised} onChange={setRaised} field={field} />
+      <button
+        type="button"
+        className="field-primary"
+        disabled={!ready}
+        onClick={() => void record()}
+        data-testid="field-inspect"
+      >
         {t("field.inspect")}
       </button>
       <button type="button" className="field-secondary" onClick={props.onReport} data-testid="field-report-here">

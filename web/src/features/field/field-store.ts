@@ -1,6 +1,9 @@
 import { type DBSchema, type IDBPDatabase, openDB } from "idb";
 import type { FieldData } from "./field-api.ts";
 
+/** A hazard an inspection found, as the inspection route takes it. */
+export type RaisedHazard = { category: string; severity: "low" | "medium" | "high"; title: string };
+
 /** What a worker did on the phone, waiting to be sent; the body is the route's JSON body. */
 export type Job =
   | { kind: "visit"; body: { entrance_id?: number; building_id?: number; visited_on: string; note?: string } }
@@ -18,7 +21,13 @@ export type Job =
   | {
       kind: "inspection";
       venue_id: number;
-      body: { inspected_on: string; result: "ok" | "issues_found" | "closed_down"; note?: string };
+      body: {
+        inspected_on: string;
+        result: "ok" | "issues_found" | "closed_down";
+        note?: string;
+        /** Hazards found there, made with the inspection (in its transaction, at the venue). */
+        hazards?: RaisedHazard[];
+      };
     }
   | {
       kind: "transition";

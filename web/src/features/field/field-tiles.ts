@@ -1,4 +1,4 @@
-import type { BBox } from "../../map/geo.ts";
+import { type BBox, grow } from "../../map/geo.ts";
 
 /**
  * The cache the service worker answers tiles from (its runtime route for /tiles/<layer>/v<n>/… uses the same name,
@@ -29,9 +29,22 @@ async function keepLoaded(tileJsons: string[]): Promise<void> {
   await Promise.all([keep(TILEJSON_CACHE, [...tileJsons, versions]), keep(GLYPH_CACHE, glyphs)]);
 }
 
-/** Zooms a worker works at. The server cuts tiles up to its TileJSON's maxzoom; MapLibre draws deeper ones from those. */
+/**
+ * Zooms a worker works at offline: 14 (the grids on one screen) to 18 (one entrance). The server cuts tiles to its
+ * TileJSON's maxzoom (16 today, where a tile's 4,096 units are about 10 cm): MapLibre draws zooms 17 and 18 from the
+ * zoom 16 tiles (overzoom) and never asks for deeper ones, so caching to the TileJSON's maxzoom is what makes 17–18
+ * work offline. Were maxzoom raised, the same code would fetch the deeper tiles up to 18.
+ */
 const MIN_ZOOM = 14;
 const MAX_ZOOM = 18;
+/** Room kept around the grids (degrees, about 200 m), so the streets just outside a grid's edge draw too. */
+const MARGIN_DEG = 0.002;
+/**
+ * At most this many tiles per source: a bound on what a phone downloads and keeps whatever the extent of the
+ * worker's grids. A worker's one or two grids take 20–40 per source; the whole subdistrict at zooms 14–16 about 300.
+ * Past the bound the deepest zooms are left out (the map still draws them, more coarsely, from the zooms above).
+ */
+export const MAX_TILES_PER_SOURCE = 600;
 
 function tileRange(bbox: BBox, z: number): { x0: number; x1: number; y0: number; y1: number } {
   const n = 2 ** z;
@@ -44,11 +57,16 @@ function tileRange(bbox: BBox, z: number): { x0: number; x1: number; y0: number;
   return { x0: x(w), x1: x(e), y0: y(north), y1: y(s) };
 }
 
-/** The tile URLs of `template` (a TileJSON `tiles` entry) covering `bbox` from zoom 14 to `maxzoom`. */
+/**
+ * The tile URLs of `template` (a TileJSON `tiles` entry) covering `bbox` and a margin around it from zoom 14 to
+ * `maxzoom` (at most 18), whole zooms only, at most `MAX_TILES_PER_SOURCE`.
+ */
 export function tileUrls(template: string, bbox: BBox, maxzoom: number): string[] {
   const urls: string[] = [];
+  const box = grow(bbox, 0, MARGIN_DEG);
   for (let z = MIN_ZOOM; z <= Math.min(MAX_ZOOM, maxzoom); z++) {
-    const { x0, x1, y0, y1 } = tileRange(bbox, z);
+    const { x0, x1, y0, y1 } = tileRange(box, z);
+    if (urls.length + (x1 - x0 + 1) * (y1 - y0 + 1) > MAX_TILES_PER_SOURCE) break;
     for (let x = x0; x <= x1; x++) {
       for (let y = y0; y <= y1; y++) {
         urls.push(template.replace("{z}", String(z)).replace("{x}", String(x)).replace("{y}", String(y)));
@@ -61,7 +79,7 @@ export function tileUrls(template: string, bbox: BBox, maxzoom: number): string[
 export type TileProgress = { done: number; total: number };
 
 /**
- * Puts the base map's tiles of the worker's grids (zooms 14–18) into the tile cache, skipping those already there,
+ * Puts the base map's tiles of the worker's grids (zooms 14–18, see MIN_ZOOM) into the tile cache, skipping those already there,
  * so the map draws with no network. `tileJsons` are the vector sources' TileJSON URLs; their tile URLs carry the
  * layer's version, so a tile once cached stays right until the layer changes (and then new URLs are fetched).
  */

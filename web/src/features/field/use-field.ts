@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { type ApiError, toApiError } from "../../api.ts";
-import { type FieldData, fetchField, isNetworkError } from "./field-api.ts";
+import { type FieldData, fetchFieldFirst, isNetworkError } from "./field-api.ts";
 import {
   enqueue,
   type Job,
@@ -15,6 +15,13 @@ import { syncQueue } from "./field-sync.ts";
 
 /** How often the phone tries again to send what waits while it believes it is online. */
 const RETRY_MS = 30_000;
+/**
+ * How soon a run that found no network is tried again while the browser says it is online: the "online" event
+ * comes when the phone has a link, which may be a moment before requests get through.
+ */
+const SOON_MS = 2_000;
+/** Quick tries after which the 30 s rhythm takes over (a server that is down is not asked every 2 s). */
+const SOON_TRIES = 5;
 
 /** The phone's own day (the worker's "today"), as YYYY-MM-DD. */
 export function localDay(at = new Date()): string {
@@ -53,7 +60,7 @@ export function useField(): FieldState {
 
   const refresh = useCallback(async () => {
     try {
-      const fresh = await fetchField(version.current);
+      const fresh = await fetchFieldFirst(version.current);
       setError(null);
       if (!fresh) return;
       version.current = fresh.version;
@@ -66,12 +73,22 @@ export function useField(): FieldState {
     }
   }, []);
 
-  const sync = useCallback(async () => {
+  const soon = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const soonTries = useRef(0);
+  const sync = useCallback(async (): Promise<void> => {
     setSyncing(true);
     try {
       const result = await syncQueue(() => void readQueue());
       await readQueue();
       if (result.sent) await refresh();
+      if (!result.offline) soonTries.current = 0;
+      else if (navigator.onLine && soon.current === undefined && soonTries.current < SOON_TRIES) {
+        soonTries.current++;
+        soon.current = setTimeout(() => {
+          soon.current = undefined;
+          void sync();
+        }, SOON_MS);
+      }
     } finally {
       setSyncing(false);
     }
