@@ -146,6 +146,11 @@ export interface CoveragePlace {
   kind: string;
 }
 
+export interface DataVersion {
+  source: string;
+  version: Generated<number>;
+}
+
 export interface Entrance {
   building_id: number;
   geom: string;
@@ -503,6 +508,7 @@ export interface DB {
   coverage_grid: CoverageGrid;
   coverage_grid_road: CoverageGridRoad;
   coverage_place: CoveragePlace;
+  data_version: DataVersion;
   entrance: Entrance;
   geography_columns: GeographyColumns;
   geometry_columns: GeometryColumns;

@@ -5,6 +5,7 @@ import { actorOf, principalOf } from "../../auth/session.ts";
 import type { Db } from "../../db/db.ts";
 import { toFeatureCollection } from "../../db/postgis.ts";
 import { badRequest } from "../../errors.ts";
+import { cachedAnswer } from "../../http/cached-answer.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
 import { ErrorSchema, geoJson, geometry, json } from "../../http/schemas.ts";
@@ -123,7 +124,11 @@ const r = {
     summary:
       "Venues (场所) with their last inspection and due state, filtered by place, category, status, date and text",
     request: { query: VenueFilter },
-    responses: { 200: geoJson(VenueProps, "Venues"), ...readErrors },
+    responses: {
+      200: geoJson(VenueProps, "Venues"),
+      304: { description: "Not modified (If-None-Match)" },
+      ...readErrors,
+    },
   }),
   clusters: createRoute({
     method: "get",
@@ -201,12 +206,14 @@ function acting(c: Context<AppEnv>) {
 }
 
 export const venuesRoutes = createRouter()
-  .openapi(r.list, async (c) => {
-    const f = c.req.valid("query");
-    await checkCodes(c.get("db"), f.category);
-    const rows = await listVenues(c.get("db"), principalOf(c), f);
-    return c.json(toFeatureCollection(rows, "id"), 200);
-  })
+  .openapi(r.list, (c) =>
+    cachedAnswer(c, { personal: false }, async () => {
+      const f = c.req.valid("query");
+      await checkCodes(c.get("db"), f.category);
+      const rows = await listVenues(c.get("db"), principalOf(c), f);
+      return c.json(toFeatureCollection(rows, "id"), 200);
+    }),
+  )
   .openapi(r.clusters, async (c) => {
     const { zoom, ...f } = c.req.valid("query");
     await checkCodes(c.get("db"), f.category);
