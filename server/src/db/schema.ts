@@ -27,13 +27,12 @@ export interface Account {
   created_at: Generated<Timestamp>;
   disabled: Generated<boolean>;
   display_name: string;
-  failed_sign_ins: Generated<number>;
   id: Generated<number>;
-  locked_until: Timestamp | null;
   must_change_password: Generated<boolean>;
   password_changed_at: Timestamp | null;
   password_hash: string;
   username: string;
+  version: Generated<number>;
 }
 
 export interface AccountRole {
@@ -448,6 +447,7 @@ export interface VenueCategory {
   inspection_interval_days: number;
   name_en: string;
   name_zh: string;
+  version: Generated<number>;
 }
 
 export interface VenueInspectionStatus {

@@ -16,7 +16,7 @@ const Account = z
     display_name: z.string(),
     disabled: z.boolean(),
     must_change_password: z.boolean(),
-    locked: z.boolean(),
+    version: z.number().openapi({ description: "Send it back with a change: 409 if the account changed since" }),
     created_at: z.union([z.string(), z.date()]),
     roles: z.array(RoleGrant),
   })
@@ -28,8 +28,9 @@ const errors = {
   401: err("Not signed in"),
   403: err("Not an admin"),
   404: err("No such account"),
-  409: err("Username taken"),
+  409: err("Username taken, or the account changed since the version sent (version_conflict)"),
   422: err("Would lock the admin out"),
+  428: err("A change sent without the version it was made against (version_required)"),
 } as const;
 /** A one-time link, shown once to the admin: whoever opens it sets the account's password (72 h, single use). */
 const Issued = z.object({

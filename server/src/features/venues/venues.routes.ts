@@ -100,6 +100,7 @@ const VenueCategory = z
     name_zh: z.string(),
     name_en: z.string(),
     inspection_interval_days: z.number(),
+    version: z.number().openapi({ description: "Send it back with a change: 409 if the category changed since" }),
     venues: z.number(),
   })
   .openapi("VenueCategory");
@@ -182,6 +183,8 @@ const r = {
       401: err("Not signed in"),
       403: err("Only admins and planners set intervals"),
       404: err("No such category"),
+      409: err("Changed by someone else since the version sent (version_conflict)"),
+      428: err("A change sent without the version it was made against (version_required)"),
     },
   }),
 };
@@ -231,8 +234,5 @@ export const venuesRoutes = createRouter()
     const { p, actor } = acting(c);
     requireRole(p, "admin", "planner");
     const { code } = c.req.valid("param");
-    return c.json(
-      await updateVenueCategory(c.get("db"), actor, code, c.req.valid("json").inspection_interval_days),
-      200,
-    );
+    return c.json(await updateVenueCategory(c.get("db"), actor, code, c.req.valid("json")), 200);
   });
