@@ -594,9 +594,13 @@ describe("nothing outside the scope leaks", () => {
       range_m: 499,
       version,
     });
-    const grids = ((await adminView.json()).grids as { community_code: string }[]).map((g) => g.community_code);
+    const adminAnswer = await adminView.json();
+    const grids = (adminAnswer.grids as { community_code: string }[]).map((g) => g.community_code);
     expect(grids.some((c) => c !== COMMUNITY_A)).toBe(true);
-    const removed = await secretary.request(`/api/cameras/${camera.camera.id}`, { method: "DELETE" });
+    const removed = await secretary.request(
+      `/api/cameras/${camera.camera.id}?version=${adminAnswer.camera.properties.version}`,
+      { method: "DELETE" },
+    );
     expect(removed.status).toBe(200);
     expect(await leaksIn("secretary", removed)).toEqual([]);
   });
