@@ -232,6 +232,19 @@ describe("the data version", () => {
     expect(missing.map((r) => r.relname)).toEqual([]);
   });
 
+  it("stands still in the city loader's side-by-side transactions, and moves once when the load refreshes", async () => {
+    const version = async () => (await t.rows<{ v: string }>("select sum(version)::text v from data_version"))[0]!.v;
+    const before = await version();
+    await t.sql.query("begin");
+    await t.sql.query("set local gridatlas.tile_bump = off");
+    await t.sql.query("update venue set name = name where false");
+    await t.sql.query("commit");
+    expect(await version()).toBe(before);
+    // refreshTileLayers, which load-city runs at the end, calls it.
+    await t.sql.query("select data_bump_all()");
+    expect(await version()).not.toBe(before);
+  });
+
   it("moves on a write to any of those tables, and only when the write commits", async () => {
     const version = async () => (await t.rows<{ v: string }>("select sum(version)::text v from data_version"))[0]!.v;
     const tables = await t.rows<{ source: string }>("select source from data_version order by source");
