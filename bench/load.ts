@@ -7,11 +7,14 @@ import { machine, scratchDatabase } from "./support.ts";
 /**
  * Issue 3: the server under 64 concurrent connections for 30 s on loopback, signed in, driving the read routes a
  * map and a grid card use and one write route (renaming an account: a transaction with its audit row), next to
- * the same load on the health route (no database) as the baseline. Target: zero errors and zero 5xx.
+ * the same load on the health route (no database) as the baseline. Targets: zero errors and zero 5xx (issue 3); the
+ * mixed rate at least half the health route's (issue 16: whole-area answers come from the server's cache, keyed by
+ * the data version; the account rename changes no cached answer, so it does not empty the cache).
  * Run: npm run bench -- load   (GRIDATLAS_LOAD_SECONDS to shorten)
  */
 const seconds = Number(process.env.GRIDATLAS_LOAD_SECONDS ?? 30);
 const connections = 64;
+const RATIO_TARGET = 0.5;
 
 const database = await scratchDatabase("bench_load");
 const port = 21_000 + (process.pid % 9_000);
@@ -30,7 +33,12 @@ try {
       [grids[0]],
     )
   ).rows[0]!.b;
-  const target = (await sql.query<{ id: number }>("select id from account where username = 'worker-3'")).rows[0]!.id;
+  // Renamed in turn, each with the version it is at (kept here: no other writer touches them during the run).
+  const targets = (
+    await sql.query<{ id: number; version: number }>(
+      "select id, version from account where username like 'info-%' order by id limit 200",
+    )
+  ).rows;
   await sql.end();
   const headers = await signInOverHttp(server.url, "admin", TEST_PASSWORD);
 
@@ -43,8 +51,12 @@ try {
     { method: "GET", path: `/api/hazards?community=${community}` },
     {
       method: "PATCH",
-      path: `/api/accounts/${target}`,
-      setupRequest: (req) => ({ ...req, body: JSON.stringify({ display_name: `网格员${++n % 1000}` }) }),
+      path: "/api/accounts/0",
+      setupRequest: (req) => {
+        const target = targets[++n % targets.length]!;
+        const body = JSON.stringify({ display_name: `网情员${n % 1000}`, version: target.version++ });
+        return { ...req, path: `/api/accounts/${target.id}`, body };
+      },
     },
   ];
 
@@ -64,7 +76,12 @@ try {
   console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
   console.log(row("GET /api/health (baseline, no database)", baseline));
   console.log(row("grids, grid cards, buildings, venues, hazards + account rename (1 in 10)", mixed));
-  if (mixed.errors || mixed["5xx"] || mixed.timeouts) process.exitCode = 1;
+  // Issue 16: the mixed reads at half the health route's rate or better, in the same run.
+  const ratio = mixed.requests.average / baseline.requests.average;
+  console.log(
+    `mixed / health = ${ratio.toFixed(2)} (target ≥ ${RATIO_TARGET}; before the answer cache, issue 16's review: 154–231 / 1,040 ≈ 0.15–0.22)`,
+  );
+  if (mixed.errors || mixed["5xx"] || mixed.timeouts || mixed.non2xx || ratio < RATIO_TARGET) process.exitCode = 1;
 } finally {
   await server.stop();
   await database.drop();

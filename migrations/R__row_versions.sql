@@ -11,3 +11,5 @@ $$;
 
 create or replace trigger camera_bump_version before update on camera for each row execute function bump_version();
 create or replace trigger worker_bump_version before update on worker for each row execute function bump_version();
+create or replace trigger venue_category_bump_version before update on venue_category for each row
+  execute function bump_version();

@@ -71,7 +71,13 @@ afterAll(async () => {
 });
 
 type Call = { path: string; body?: unknown };
-type Expectation = { call: () => Call; status: Record<Role, number> };
+type Expectation = { call: () => Call | Promise<Call>; status: Record<Role, number> };
+
+/** The version of a shared row as it stands, for edits that must send it (428 without, 409 when stale). */
+async function versionOf(table: "account" | "venue_category", key: "id" | "code", value: number | string) {
+  return (await sql.query<{ version: number }>(`select version from ${table} where ${key} = $1`, [value])).rows[0]!
+    .version;
+}
 
 const all = (n: number, over: Partial<Record<Role, number>> = {}): Record<Role, number> => ({
   anonymous: 401,
@@ -128,7 +134,10 @@ const matrix: Record<string, Expectation> = {
     status: adminOnly(201),
   },
   "PATCH /api/accounts/{id}": {
-    call: () => ({ path: `/api/accounts/${someAccountId}`, body: { display_name: `改名${++seq}` } }),
+    call: async () => ({
+      path: `/api/accounts/${someAccountId}`,
+      body: { display_name: `改名${++seq}`, version: await versionOf("account", "id", someAccountId) },
+    }),
     status: adminOnly(200),
   },
   "POST /api/accounts/{id}/password": {
@@ -154,7 +163,10 @@ const matrix: Record<string, Expectation> = {
   },
   "GET /api/venue-categories": { call: () => ({ path: "/api/venue-categories" }), status: all(200) },
   "PATCH /api/venue-categories/{code}": {
-    call: () => ({ path: "/api/venue-categories/youth_room", body: { inspection_interval_days: 90 } }),
+    call: async () => ({
+      path: "/api/venue-categories/youth_room",
+      body: { inspection_interval_days: 90, version: await versionOf("venue_category", "code", "youth_room") },
+    }),
     status: all(403, { admin: 200, planner: 200 }),
   },
   "GET /api/hazards/clusters": { call: () => ({ path: "/api/hazards/clusters?zoom=14" }), status: all(200) },
@@ -446,7 +458,7 @@ describe("the route × role matrix", () => {
       const got: Record<string, number> = {};
       const leaks: string[] = [];
       for (const role of ROLES) {
-        const res = await callAs(role, method, expectation.call());
+        const res = await callAs(role, method, await expectation.call());
         got[role] = res.status;
         if (role === "secretary" || role === "worker") leaks.push(...(await leaksIn(role, res)));
       }
@@ -582,9 +594,13 @@ describe("nothing outside the scope leaks", () => {
       range_m: 499,
       version,
     });
-    const grids = ((await adminView.json()).grids as { community_code: string }[]).map((g) => g.community_code);
+    const adminAnswer = await adminView.json();
+    const grids = (adminAnswer.grids as { community_code: string }[]).map((g) => g.community_code);
     expect(grids.some((c) => c !== COMMUNITY_A)).toBe(true);
-    const removed = await secretary.request(`/api/cameras/${camera.camera.id}`, { method: "DELETE" });
+    const removed = await secretary.request(
+      `/api/cameras/${camera.camera.id}?version=${adminAnswer.camera.properties.version}`,
+      { method: "DELETE" },
+    );
     expect(removed.status).toBe(200);
     expect(await leaksIn("secretary", removed)).toEqual([]);
   });

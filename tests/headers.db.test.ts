@@ -77,6 +77,30 @@ describe("security headers", () => {
     }
   }, 300_000);
 
+  it("API answers that carry a staff phone number are no-store, the cached whole-area answers included", async () => {
+    const staff = await db.selectFrom("worker").select(["phone"]).where("phone", "is not", null).execute();
+    const phones = staff.map((w) => w.phone!).filter((p) => p.length >= 7);
+    expect(phones.length).toBeGreaterThan(10);
+    const grids = await db.selectFrom("published_grid").select("code").orderBy("code").limit(3).execute();
+    const urls = [
+      ...(await openApiRoutes(app)).filter((r) => r.method === "GET").map((r) => samplePath(r.path)),
+      ...grids.map((g) => `/api/grids/${g.code}`),
+      "/api/workers",
+    ];
+    let personal = 0;
+    for (const url of urls) {
+      // Twice: the second answer of a cached route comes from the server's cache and must say the same.
+      for (const round of [1, 2]) {
+        const res = await admin.request(url);
+        const body = await res.text();
+        if (!phones.some((p) => body.includes(p))) continue;
+        personal++;
+        expect(res.headers.get("cache-control"), `${url} (${round})`).toBe("no-store");
+      }
+    }
+    expect(personal, "some answers carry phones: the check saw them").toBeGreaterThan(2);
+  }, 300_000);
+
   it("are on the web app, its assets, tiles and unknown paths", async () => {
     const assets = fs.readdirSync(path.join(webDist, "assets"));
     const js = assets.find((f) => f.endsWith(".js"))!;

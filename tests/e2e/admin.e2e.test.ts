@@ -8,6 +8,8 @@ const TIMEOUT_MS = 120_000;
 const NEW_USER = "planner-li";
 const INITIAL_PASSWORD = "Chushi-2026!";
 const OWN_PASSWORD = "Wode-mima-2026";
+/** The set-password link the admin was shown, for the next test to open. */
+let link = "";
 
 const e2e = useE2e("e2eadmin");
 
@@ -28,7 +30,9 @@ function tryChange(page: Page, method: string, url: string, body: unknown): Prom
 }
 
 describe("accounts and the audit trail, in Debian's Chromium", () => {
-  it("lets the admin create a planner, naming the field the server refused", { timeout: TIMEOUT_MS }, async () => {
+  it("lets the admin find accounts, create a planner and hand over its one-time set-password link", {
+    timeout: TIMEOUT_MS,
+  }, async () => {
     const { page } = e2e.browser;
     await page.goto(`${e2e.server.url}/admin/accounts`);
     await signIn(page, "admin");
@@ -38,32 +42,72 @@ describe("accounts and the audit trail, in Debian's Chromium", () => {
     const { rows } = await e2e.db.query<{ n: number }>("select count(*)::int as n from account");
     expect(await table.locator("tbody tr").count()).toBe(rows[0]!.n);
 
+    // Among 136+ accounts: by text, then by role and community together, as the database counts them.
+    const filters = page.getByTestId("account-filters");
+    await page.getByTestId("account-search").fill("worker-1");
+    const byText = await e2e.db.query<{ n: number }>(
+      "select count(*)::int n from account where username ilike '%worker-1%' or display_name ilike '%worker-1%'",
+    );
+    await page.waitForFunction(
+      (n) => document.querySelectorAll("[data-testid=accounts-table] tbody tr").length === n,
+      byText.rows[0]!.n,
+    );
+    await page.getByTestId("account-search").fill("");
+    const community = "150571003003";
+    await filters.locator("select[name=role]").selectOption("worker");
+    await filters.locator("select[name=community]").selectOption(community);
+    const byScope = await e2e.db.query<{ username: string }>(
+      `select distinct a.username from account a join account_role r on r.account_id = a.id
+        join worker w on w.id = r.worker_id where r.role = 'worker' and w.community_code = $1 order by 1`,
+      [community],
+    );
+    expect(byScope.rows.length).toBeGreaterThan(0);
+    await page.waitForFunction(
+      (n) => document.querySelectorAll("[data-testid=accounts-table] tbody tr").length === n,
+      byScope.rows.length,
+    );
+    const listed = await table.locator("tbody tr").evaluateAll((r) => r.map((x) => x.getAttribute("data-username")));
+    expect(listed.sort()).toEqual(byScope.rows.map((r) => r.username).sort());
+    expect(await page.getByTestId("account-count").textContent()).toBe(
+      `显示 ${byScope.rows.length} / ${rows[0]!.n} 个账号`,
+    );
+    await saveScreenshot(page, "admin-accounts-filtered");
+    await filters.getByRole("button", { name: "清除筛选" }).click();
+
     await page.getByTestId("account-create").click();
     const dialog = page.getByTestId("account-dialog");
-    await dialog.locator("input[name=username]").fill(NEW_USER);
+    // No password to type: the admin never handles it.
+    expect(await dialog.locator("input[type=password]").count()).toBe(0);
+    await dialog.locator("input[name=username]").fill("Li Gui");
     await dialog.locator("input[name=display_name]").fill("李规划");
-    await dialog.locator("input[name=password]").fill("short");
     await dialog.getByTestId("grant-planner").check();
     await dialog.getByTestId("account-save").click();
-    // The server's complaint sits under the password input, in Chinese.
+    // The server's complaint sits under the username input, in Chinese.
     const complaint = dialog.locator(".field-error .field-message");
     await complaint.waitFor();
-    expect(await complaint.textContent()).toMatch(/^password：/);
+    expect(await complaint.textContent()).toMatch(/^username：/);
     await saveScreenshot(page, "admin-create-error");
 
-    await dialog.locator("input[name=password]").fill(INITIAL_PASSWORD);
+    await dialog.locator("input[name=username]").fill(NEW_USER);
     await dialog.getByTestId("account-save").click();
     await dialog.waitFor({ state: "detached" });
+    const shown = page.getByTestId("link-dialog");
+    await shown.waitFor();
+    link = await page.getByTestId("set-password-url").inputValue();
+    expect(link).toMatch(new RegExp(`^${e2e.server.url}/set-password#[\\w-]{40,}$`));
+    const issued = await e2e.db.query<{ n: number }>(
+      "select count(*)::int n from password_link l join account a on a.id = l.account_id where a.username = $1",
+      [NEW_USER],
+    );
+    expect(issued.rows[0]!.n).toBe(1);
+    await saveScreenshot(page, "admin-set-password-link");
+    await shown.getByRole("button", { name: "我已记下，关闭" }).click();
+    await shown.waitFor({ state: "detached" });
+
     const row = table.locator(`tr[data-username="${NEW_USER}"]`);
     await row.waitFor();
     expect(await row.textContent()).toContain("规划员");
     expect(await row.textContent()).toContain("待修改初始密码");
-    const created = await e2e.db.query<{ must_change_password: boolean; roles: string[] }>(
-      `select a.must_change_password, array_agg(r.role) as roles
-         from account a join account_role r on r.account_id = a.id where a.username = $1 group by a.id`,
-      [NEW_USER],
-    );
-    expect(created.rows).toEqual([{ must_change_password: true, roles: ["planner"] }]);
     await saveScreenshot(page, "admin-accounts");
 
     // A worker record is granted by name from the community's staff; the list then names the worker.
@@ -87,20 +131,30 @@ describe("accounts and the audit trail, in Debian's Chromium", () => {
     expect(granted.rows).toEqual([{ worker_id: worker.id }]);
     await row.scrollIntoViewIfNeeded();
     await saveScreenshot(page, "admin-worker-granted");
-    await signOut(page);
+
+    // The account menu of the top bar signs out everywhere: every session of the admin ends, this one too.
+    await page.getByTestId("account-menu").locator("summary").click();
+    await page.getByTestId("sign-out-everywhere").waitFor();
+    await saveScreenshot(page, "admin-sign-out-everywhere");
+    await page.getByTestId("sign-out-everywhere").click();
+    await page.getByTestId("sign-in").waitFor();
+    const left = await e2e.db.query<{ n: number }>(
+      "select count(*)::int n from session s join account a on a.id = s.account_id where a.username = 'admin'",
+    );
+    expect(left.rows[0]!.n).toBe(0);
   });
 
-  it("makes the new planner change its password at first sign-in", { timeout: TIMEOUT_MS }, async () => {
+  it("lets the new planner set its own password through the link, once", { timeout: TIMEOUT_MS }, async () => {
     const { page } = e2e.browser;
-    await signIn(page, NEW_USER, { password: INITIAL_PASSWORD });
-    const form = page.getByTestId("password-change");
+    await page.goto(link);
+    const form = page.getByTestId("password-link");
     await form.waitFor();
-    await saveScreenshot(page, "admin-forced-change");
     const inputs = form.locator("input[type=password]");
-    await inputs.nth(0).fill(INITIAL_PASSWORD);
+    await inputs.nth(0).fill(OWN_PASSWORD);
     await inputs.nth(1).fill(OWN_PASSWORD);
-    await inputs.nth(2).fill(OWN_PASSWORD);
     await form.locator("button[type=submit]").click();
+    await page.getByTestId("password-set").waitFor();
+    await signIn(page, NEW_USER, { url: `${e2e.server.url}/`, password: OWN_PASSWORD });
     await page.getByTestId("nav").waitFor();
     // A planner has no admin views.
     expect(await page.getByTestId("nav-accounts").count()).toBe(0);
@@ -143,7 +197,7 @@ describe("accounts and the audit trail, in Debian's Chromium", () => {
       .locator("tbody tr")
       .evaluateAll((rows) => rows.map((r) => r.getAttribute("data-action")));
     expect(actions).toContain("account_create");
-    expect(actions).toContain("password_change");
+    expect(actions).toContain("password_link_issued");
     const createdRow = table.locator('tr[data-action="account_create"]').first();
     expect(await createdRow.textContent()).toContain("admin");
     expect(await createdRow.textContent()).toContain("新建账号");

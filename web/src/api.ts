@@ -170,18 +170,22 @@ export const fetchBuildings = async (bbox: BBox) =>
 
 export type Account = InferResponseType<typeof api.accounts.$get, 200>[number];
 export type RoleGrant = Account["roles"][number];
-export type NewAccount = { username: string; display_name: string; password: string; roles: RoleGrant[] };
-export type AccountChange = { display_name?: string; disabled?: boolean; roles?: RoleGrant[] };
+/** Without a password the server issues a one-time set-password link, shown once to the admin. */
+export type NewAccount = { username: string; display_name: string; roles: RoleGrant[] };
+/** `version` is the account's as read: an edit made against an older one is refused (409). */
+export type AccountChange = { display_name?: string; disabled?: boolean; roles?: RoleGrant[]; version: number };
+export type PasswordLink = { id: number; set_password_url?: string; set_password_expires_at?: string };
 
 export const fetchAccounts = () => ok(api.accounts.$get());
 
-export const createAccount = (account: NewAccount) => ok(api.accounts.$post({ json: account }));
+export const createAccount = (account: NewAccount): Promise<PasswordLink> => ok(api.accounts.$post({ json: account }));
 
 export const changeAccount = (id: number, change: AccountChange) =>
   ok(api.accounts[":id"].$patch({ param: { id: String(id) }, json: change }));
 
-export const resetPassword = (id: number, password: string) =>
-  ok(api.accounts[":id"].password.$post({ param: { id: String(id) }, json: { password } }));
+/** Ends the account's sessions and issues a new one-time set-password link. */
+export const resetPassword = (id: number): Promise<PasswordLink> =>
+  ok(api.accounts[":id"].password.$post({ param: { id: String(id) }, json: {} }));
 
 export type AuditEvent = InferResponseType<typeof api.audit.$get, 200>["events"][number];
 export type AuditFilter = {
@@ -623,7 +627,8 @@ export const changeCamera = (id: number, patch: CameraPatch) =>
 
 export const placeCamera = (camera: NewCamera) => ok(api.cameras.$post({ json: camera }));
 
-export const removeCamera = (id: number) => ok(api.cameras[":id"].$delete({ param: { id: String(id) } }));
+export const removeCamera = (id: number, version: number) =>
+  ok(api.cameras[":id"].$delete({ param: { id: String(id) }, query: { version: String(version) } }));
 
 // ---------------------------------------------------------------- data in and out: imports (admins), exports, prints
 

@@ -1,5 +1,13 @@
 import { type ReactNode, useEffect, useState } from "react";
-import { type ApiError, fetchSession, onSessionLost, type Session, signOut, toApiError } from "./api.ts";
+import {
+  type ApiError,
+  fetchSession,
+  onSessionLost,
+  type Session,
+  signOut,
+  signOutEverywhere,
+  toApiError,
+} from "./api.ts";
 import { fetchFieldEarly } from "./features/field/field-api.ts";
 import { forgetSession, rememberedSession, rememberSession, worksInField } from "./features/field/field-session.ts";
 import { PasswordForm } from "./features/session/password-form.tsx";
@@ -72,9 +80,10 @@ export function App() {
       }),
     [],
   );
-  const leave = () => {
+  /** Signs out here, or (`everywhere` exactly true: handlers may pass an event) on every device of the account. */
+  const leave = (everywhere?: unknown) => {
     forgetSession();
-    signOut().then(
+    (everywhere === true ? signOutEverywhere() : signOut()).then(
       () => setSession(null),
       (err: unknown) => setError(toApiError(err)),
     );
@@ -110,7 +119,7 @@ export function App() {
  * The one place the features meet: picks the screen for the current path, if this account may open it, and gives
  * it the top bar with the views this account may open.
  */
-function Shell(props: { session: Session; onSignOut: () => void }) {
+function Shell(props: { session: Session; onSignOut: (everywhere?: true) => void }) {
   const { t } = useLang();
   const path = usePath();
   const { session } = props;

@@ -47,7 +47,7 @@ export type VersionChange = { actor: string; at: Date; zh: string; en: string };
  */
 export async function versionConflict(
   db: Transaction<DB> | Kysely<DB>,
-  row: { entity: string; id: number; current: number; given: number },
+  row: { entity: string; id: number | string; current: number; given: number },
   say: (last: VersionChange | undefined) => { zh: string; en: string },
 ): Promise<DomainError> {
   const entries = db
@@ -88,7 +88,7 @@ export function versionRequired(what: { zh: string; en: string }): DomainError {
 /** A version conflict on a row edited from a form (cameras, workers), worded with its name and the latest change. */
 export function staleVersion(
   db: Transaction<DB> | Kysely<DB>,
-  row: { entity: string; id: number; version: number; given: number; zh: string; en: string },
+  row: { entity: string; id: number | string; version: number; given: number; zh: string; en: string },
 ): Promise<DomainError> {
   return versionConflict(db, { entity: row.entity, id: row.id, current: row.version, given: row.given }, (last) => {
     const when = last ? new Date(last.at).toISOString().slice(0, 16).replace("T", " ") : "";

@@ -27,13 +27,12 @@ export interface Account {
   created_at: Generated<Timestamp>;
   disabled: Generated<boolean>;
   display_name: string;
-  failed_sign_ins: Generated<number>;
   id: Generated<number>;
-  locked_until: Timestamp | null;
   must_change_password: Generated<boolean>;
   password_changed_at: Timestamp | null;
   password_hash: string;
   username: string;
+  version: Generated<number>;
 }
 
 export interface AccountRole {
@@ -144,6 +143,11 @@ export interface CoveragePlace {
   geom: string;
   key: string;
   kind: string;
+}
+
+export interface DataVersion {
+  source: string;
+  version: Generated<number>;
 }
 
 export interface Entrance {
@@ -443,6 +447,7 @@ export interface VenueCategory {
   inspection_interval_days: number;
   name_en: string;
   name_zh: string;
+  version: Generated<number>;
 }
 
 export interface VenueInspectionStatus {
@@ -503,6 +508,7 @@ export interface DB {
   coverage_grid: CoverageGrid;
   coverage_grid_road: CoverageGridRoad;
   coverage_place: CoveragePlace;
+  data_version: DataVersion;
   entrance: Entrance;
   geography_columns: GeographyColumns;
   geometry_columns: GeometryColumns;

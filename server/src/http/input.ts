@@ -6,7 +6,7 @@ import type { AppEnv } from "./router.ts";
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** What is wrong with a string the database could not store faithfully, or null. */
-function textProblem(s: string): { zh: string; en: string } | null {
+export function textProblem(s: string): { zh: string; en: string } | null {
   if (s.includes("\u0000")) return { zh: "含有空字符（NUL）", en: "contains a NUL character" };
   if (LONE_SURROGATE.test(s)) {
     return {
@@ -55,6 +55,24 @@ function csvPlace(lossy: string): string {
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * The same rule for a cell GDAL read from a GIS file (GeoJSON, GeoPackage, Shapefile, CSV through GDAL), which
+ * never passes through `textInput`: GDAL hands over invalid text already replaced by U+FFFD (a lone surrogate, bytes
+ * that are not UTF-8, a file read in the wrong encoding), so a U+FFFD there is refused as the undecodable byte of a
+ * CSV body is, instead of being stored in place of what the file held.
+ */
+export function cellTextProblem(s: string): { zh: string; en: string } | null {
+  const p = textProblem(s);
+  if (p) return p;
+  if (s.includes("\uFFFD")) {
+    return {
+      zh: "含有无法解码的字符（文件中的无效文本或编码不对），请检查文件的编码（encoding）",
+      en: "contains an undecodable character (invalid text in the file, or the wrong encoding); check the file's encoding",
+    };
+  }
+  return null;
+}
 
 /**
  * One rule at the edge for every string the API takes (issue 16): path, query parameters and their names, JSON

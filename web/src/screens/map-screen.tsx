@@ -53,7 +53,7 @@ const MAP_INSET = { top: 56, right: 0, bottom: 40, left: 216 };
 const DEFAULT_BAND = { min: 200, max: 300 };
 
 /** The map of the subdistrict with its toolbar, legend and grid panel, for a signed-in account. */
-export function MapScreen(props: { session: Session; nav: NavEntry[]; onSignOut: () => void }) {
+export function MapScreen(props: { session: Session; nav: NavEntry[]; onSignOut: (everywhere?: true) => void }) {
   const { lang, t } = useLang();
   const [loaded, setLoaded] = useState<Loaded>({});
   const [done, setDone] = useState(0);

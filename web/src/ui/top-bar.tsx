@@ -13,7 +13,8 @@ export function TopBar(props: {
   nav: NavEntry[];
   children?: ReactNode;
   account: { username: string; display_name: string };
-  onSignOut: () => void;
+  /** `true`: end the account's sessions on every device, this one included. */
+  onSignOut: (everywhere?: true) => void;
   floating?: boolean;
 }) {
   const { t } = useLang();
@@ -31,10 +32,26 @@ export function TopBar(props: {
       <Nav entries={props.nav} />
       {props.children}
       <LangSwitch />
-      <span className="toolbar-account" title={props.account.username}>
-        {props.account.display_name}
-      </span>
-      <button type="button" className="toolbar-button" onClick={props.onSignOut} data-testid="sign-out">
+      <details className="toolbar-menu" data-testid="account-menu">
+        <summary className="toolbar-button" title={props.account.username}>
+          {props.account.display_name}
+        </summary>
+        <div className="toolbar-menu-panel">
+          <p className="muted">
+            <code>{props.account.username}</code>
+          </p>
+          <p className="muted">{t("session.signOutEverywhereWhy")}</p>
+          <button
+            type="button"
+            className="toolbar-button"
+            onClick={() => props.onSignOut(true)}
+            data-testid="sign-out-everywhere"
+          >
+            {t("session.signOutEverywhere")}
+          </button>
+        </div>
+      </details>
+      <button type="button" className="toolbar-button" onClick={() => props.onSignOut()} data-testid="sign-out">
         {t("session.signOut")}
       </button>
     </header>

@@ -50,8 +50,18 @@ describe("/api/accounts", () => {
   it("disables an account: it can no longer sign in", async () => {
     const admin = await t.as("admin");
     const [leader] = await t.rows<{ id: number }>("select id from account where username = 'leader'");
-    expect((await admin.send("PATCH", `/api/accounts/${leader!.id}`, { disabled: true })).status).toBe(200);
+    expect((await admin.send("PATCH", `/api/accounts/${leader!.id}`, { disabled: true, version: 1 })).status).toBe(200);
     await expect(signIn(t.app, "leader")).rejects.toThrow(/sign-in of leader failed: 401/);
-    expect((await admin.send("PATCH", "/api/accounts/999999", { disabled: true })).status).toBe(404);
+    expect((await admin.send("PATCH", "/api/accounts/999999", { disabled: true, version: 1 })).status).toBe(404);
+  });
+
+  it("lists no lock state: sign-in is throttled per address in memory, never by locking the account", async () => {
+    const accounts = (await (await (await t.as("admin")).request("/api/accounts")).json()) as object[];
+    for (const a of accounts) expect(a).not.toHaveProperty("locked");
+    const columns = await t.rows<{ column_name: string }>(
+      "select column_name from information_schema.columns where table_name = 'account' order by 1",
+    );
+    expect(columns.map((c) => c.column_name)).not.toEqual(expect.arrayContaining(["failed_sign_ins"]));
+    expect(columns.map((c) => c.column_name)).not.toContain("locked_until");
   });
 });

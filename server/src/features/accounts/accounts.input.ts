@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { bi } from "../../http/errors.ts";
-import { communityCode } from "../../http/schemas.ts";
+import { communityCode, editedVersion } from "../../http/schemas.ts";
 
 export const RoleGrant = z
   .discriminatedUnion("role", [
@@ -34,8 +34,12 @@ export const AccountChange = z
     display_name: z.string().trim().min(1).max(60).optional(),
     disabled: z.boolean().optional(),
     roles: z.array(RoleGrant).min(1, bi("至少授予一个角色", "grant at least one role")).max(20).optional(),
+    version: editedVersion.optional(),
   })
-  .strict();
+  .strict()
+  .refine((o) => Object.keys(o).some((k) => k !== "version"), {
+    message: bi("没有要修改的字段", "nothing to change"),
+  });
 
 export const PasswordReset = z.object({
   password: z

@@ -1,7 +1,7 @@
 import { sql, type Transaction } from "kysely";
 import { hashPassword } from "../../auth/password.ts";
 import { unknowablePassword } from "../../auth/password-link.ts";
-import { type Actor, audit } from "../../db/audit.ts";
+import { type Actor, audit, staleVersion, versionRequired } from "../../db/audit.ts";
 import type { Db } from "../../db/db.ts";
 import type { DB } from "../../db/schema.ts";
 import { DomainError } from "../../errors.ts";
@@ -16,7 +16,7 @@ export function listAccounts(db: Db) {
       "a.display_name",
       "a.disabled",
       "a.must_change_password",
-      sql<boolean>`coalesce(a.locked_until > now(), false)`.as("locked"),
+      "a.version",
       "a.created_at",
       sql<RoleGrant[]>`coalesce((select json_agg(json_strip_nulls(json_build_object(
         'role', r.role, 'community_code', r.community_code, 'worker_id', r.worker_id)) order by r.id)
@@ -124,17 +124,33 @@ export async function createAccount(
 export async function changeAccount(
   db: Db,
   id: number,
-  change: { display_name?: string | undefined; disabled?: boolean | undefined; roles?: RoleGrant[] | undefined },
+  change: {
+    display_name?: string | undefined;
+    disabled?: boolean | undefined;
+    roles?: RoleGrant[] | undefined;
+    version?: number | undefined;
+  },
   actor: Actor,
 ): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     const before = await trx
       .selectFrom("account")
-      .select(["display_name", "disabled"])
+      .select(["username", "display_name", "disabled", "version"])
       .where("id", "=", id)
       .forUpdate()
       .executeTakeFirst();
     if (!before) return false;
+    if (change.version === undefined) throw versionRequired({ zh: "账号", en: "an account" });
+    if (change.version !== before.version) {
+      throw await staleVersion(trx, {
+        entity: "account",
+        id,
+        version: before.version,
+        given: change.version,
+        zh: `账号“${before.username}”`,
+        en: `account "${before.username}"`,
+      });
+    }
     if (
       id === actor.accountId &&
       (change.disabled === true || (change.roles && !change.roles.some((g) => g.role === "admin")))
@@ -152,16 +168,16 @@ export async function changeAccount(
       .select(["role", "community_code", "worker_id"])
       .where("account_id", "=", id)
       .execute();
-    if (change.display_name !== undefined || change.disabled !== undefined) {
-      await trx
-        .updateTable("account")
-        .set({
-          ...(change.display_name === undefined ? {} : { display_name: change.display_name }),
-          ...(change.disabled === undefined ? {} : { disabled: change.disabled }),
-        })
-        .where("id", "=", id)
-        .execute();
-    }
+    // The version moves with every edit made here, roles included (they live in account_role), and only with them.
+    await trx
+      .updateTable("account")
+      .set({
+        ...(change.display_name === undefined ? {} : { display_name: change.display_name }),
+        ...(change.disabled === undefined ? {} : { disabled: change.disabled }),
+        version: before.version + 1,
+      })
+      .where("id", "=", id)
+      .execute();
     if (change.roles) await setRoles(trx, id, change.roles);
     // A disabled account or a changed scope must not live on in old sessions.
     if (change.disabled || change.roles) await trx.deleteFrom("session").where("account_id", "=", id).execute();
@@ -170,7 +186,10 @@ export async function changeAccount(
       action: "account_update",
       entity: "account",
       entityId: id,
-      diff: { before: { ...before, roles: rolesBefore }, after: change },
+      diff: {
+        before: { display_name: before.display_name, disabled: before.disabled, roles: rolesBefore },
+        after: { display_name: change.display_name, disabled: change.disabled, roles: change.roles },
+      },
       ip: actor.ip,
     });
     return true;
@@ -186,7 +205,7 @@ export async function resetPassword(db: Db, id: number, password: string | undef
   return db.transaction().execute(async (trx) => {
     const r = await trx
       .updateTable("account")
-      .set({ password_hash: hash, must_change_password: true, failed_sign_ins: 0, locked_until: null })
+      .set({ password_hash: hash, must_change_password: true })
       .where("id", "=", id)
       .executeTakeFirst();
     if (Number(r.numUpdatedRows) === 0) return false;

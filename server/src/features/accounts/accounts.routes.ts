@@ -16,7 +16,7 @@ const Account = z
     display_name: z.string(),
     disabled: z.boolean(),
     must_change_password: z.boolean(),
-    locked: z.boolean(),
+    version: z.number().openapi({ description: "Send it back with a change: 409 if the account changed since" }),
     created_at: z.union([z.string(), z.date()]),
     roles: z.array(RoleGrant),
   })
@@ -25,8 +25,9 @@ const Account = z
 const errors = errorsOf({
   403: "Not an admin",
   404: "No such account",
-  409: "Username taken",
+  409: "Username taken, or the account changed since the version sent (version_conflict)",
   422: "Would lock the admin out",
+  428: "A change sent without the version it was made against (version_required)",
 });
 /** A one-time link, shown once to the admin: whoever opens it sets the account's password (72 h, single use). */
 const Issued = z.object({

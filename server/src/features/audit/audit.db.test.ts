@@ -9,7 +9,9 @@ describe("GET /api/audit", () => {
   it("shows admins and leaders the trail newest first, a change made through the API on top", async () => {
     const admin = await t.as("admin");
     const [worker] = await t.rows<{ id: number }>("select id from account where username = 'worker-2'");
-    expect((await admin.send("PATCH", `/api/accounts/${worker!.id}`, { display_name: "审计测试" })).status).toBe(200);
+    expect(
+      (await admin.send("PATCH", `/api/accounts/${worker!.id}`, { display_name: "审计测试", version: 1 })).status,
+    ).toBe(200);
     for (const who of ["admin", "leader"]) {
       const res = await (await t.as(who)).request("/api/audit?limit=5");
       expect(res.status, who).toBe(200);

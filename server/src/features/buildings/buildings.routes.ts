@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { principalOf } from "../../auth/session.ts";
 import { toFeatureCollection } from "../../db/postgis.ts";
+import { cachedAnswer } from "../../http/cached-answer.ts";
 import { createRouter } from "../../http/router.ts";
 import { errorResponses, geoJson, placeFilter } from "../../http/schemas.ts";
 import { listBuildings } from "./buildings.queries.ts";
@@ -25,11 +26,14 @@ const route = createRoute({
   request: { query: placeFilter },
   responses: {
     200: geoJson(BuildingProps, "Buildings"),
+    304: { description: "Not modified (If-None-Match)" },
     ...errorResponses,
   },
 });
 
-export const buildingsRoutes = createRouter().openapi(route, async (c) => {
-  const rows = await listBuildings(c.get("db"), principalOf(c), c.req.valid("query"));
-  return c.json(toFeatureCollection(rows, "id"), 200);
-});
+export const buildingsRoutes = createRouter().openapi(route, (c) =>
+  cachedAnswer(c, { personal: false }, async () => {
+    const rows = await listBuildings(c.get("db"), principalOf(c), c.req.valid("query"));
+    return c.json(toFeatureCollection(rows, "id"), 200);
+  }),
+);

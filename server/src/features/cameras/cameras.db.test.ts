@@ -209,7 +209,11 @@ describe("two people changing one camera", () => {
 describe("removing a camera", () => {
   it("removes planned cameras only; a built camera is set offline instead", async () => {
     const { camera } = await create({ type: "dome" });
-    const res = await planner.send("DELETE", `/api/cameras/${camera.id}`);
+    const blind = await planner.send("DELETE", `/api/cameras/${camera.id}`);
+    expect(blind.status).toBe(428);
+    expect((await blind.json()).error).toMatchObject({ code: "version_required", field: "version" });
+    expect((await planner.send("DELETE", `/api/cameras/${camera.id}?version=7`)).status).toBe(409);
+    const res = await planner.send("DELETE", `/api/cameras/${camera.id}?version=1`);
     expect(res.status).toBe(200);
     expect((await t.sql.query("select 1 from camera_view where camera_id = $1", [camera.id])).rowCount).toBe(0);
     const built = await t.sql.query<{ id: number }>(

@@ -288,7 +288,7 @@ export function updateCamera(db: Db, p: Principal, actor: Actor, id: number, pat
 }
 
 /** Removes a planned camera (a camera that exists is set offline instead); returns the coverage it leaves. */
-export function deleteCamera(db: Db, p: Principal, actor: Actor, id: number) {
+export function deleteCamera(db: Db, p: Principal, actor: Actor, id: number, version: number | undefined) {
   return inCoverageTransaction(db, async (trx) => {
     const before = await lockCamera(trx, p, id);
     if (before.status !== "planned") {
@@ -298,6 +298,17 @@ export function deleteCamera(db: Db, p: Principal, actor: Actor, id: number) {
         "只能删除计划点位；已建点位请改为离线",
         "only planned cameras can be deleted; set a built camera offline instead",
       );
+    }
+    if (version === undefined) throw versionRequired({ zh: "监控点位", en: "a camera" });
+    if (version !== before.version) {
+      throw await staleVersion(trx, {
+        entity: "camera",
+        id,
+        version: before.version,
+        given: version,
+        zh: `监控点位“${before.name}”`,
+        en: `camera "${before.name}"`,
+      });
     }
     await trx.deleteFrom("camera").where("id", "=", id).execute();
     await audit(trx, {

@@ -82,7 +82,18 @@ const r = {
     path: "/cameras/{id}",
     tags,
     summary: "Remove a planned camera; returns the coverage of the grids it reached",
-    request: { params: CameraParam },
+    request: {
+      params: CameraParam,
+      query: z.object({
+        version: z.coerce
+          .number()
+          .int()
+          .positive()
+          .max(2_000_000_000)
+          .optional()
+          .openapi({ description: "The version the removal was decided on: required (428 without it), 409 if stale" }),
+      }),
+    },
     responses: {
       200: json(z.object({ id: z.number(), grids: z.array(GridCoverageBoth) }), "Removed"),
       ...errors,
@@ -122,5 +133,6 @@ export const camerasRoutes = createRouter()
   })
   .openapi(r.remove, async (c) => {
     const { p, actor } = editor(c);
-    return c.json(await deleteCamera(c.get("db"), p, actor, c.req.valid("param").id), 200);
+    const { id } = c.req.valid("param");
+    return c.json(await deleteCamera(c.get("db"), p, actor, id, c.req.valid("query").version), 200);
   });

@@ -481,7 +481,7 @@ describe("who sees and changes what", () => {
     expect((await changeCamera(leader, mine.camera.id, { range_m: 40 })).status).toBe(403);
     expect((await leader.send("DELETE", `/api/cameras/${mine.camera.id}`)).status).toBe(403);
     expect((await leader.request(`/api/coverage?community=${B}`)).status).toBe(200);
-    expect((await secretary.send("DELETE", `/api/cameras/${mine.camera.id}`)).status).toBe(200);
+    expect((await secretary.send("DELETE", `/api/cameras/${mine.camera.id}?version=2`)).status).toBe(200);
   });
 });
 
@@ -494,7 +494,7 @@ describe("the audit trail", () => {
       geometry: { type: "Point", coordinates: [s.lng, s.lat] },
     });
     await changeCamera(planner, camera.id, { bearing_deg: 45, range_m: null });
-    await planner.send("DELETE", `/api/cameras/${camera.id}`);
+    await planner.send("DELETE", `/api/cameras/${camera.id}?version=2`);
     const rows = await t.sql.query<{
       action: string;
       actor: string;

@@ -5,6 +5,7 @@ import { BAND_STATUSES } from "../../db/band.ts";
 import { toFeatureCollection } from "../../db/postgis.ts";
 import { gridTeam } from "../../db/team.ts";
 import { noSuchGrid } from "../../errors.ts";
+import { cachedAnswer } from "../../http/cached-answer.ts";
 import { createRouter } from "../../http/router.ts";
 import { communityCode, errorResponses, geoJson, gridCode } from "../../http/schemas.ts";
 import { findPublishedGrid, gridPlaceCounts, listPublishedGrids } from "./grids.queries.ts";
@@ -63,6 +64,7 @@ const list = createRoute({
   request: { query: z.object({ community: communityCode.optional() }) },
   responses: {
     200: geoJson(GridProps, "Grids"),
+    304: { description: "Not modified (If-None-Match)" },
     ...errorResponses,
   },
 });
@@ -75,32 +77,38 @@ const one = createRoute({
   request: { params: z.object({ code: gridCode }) },
   responses: {
     200: { description: "The grid", content: { "application/json": { schema: GridDetail } } },
+    304: { description: "Not modified (If-None-Match)" },
     ...errorResponses,
   },
 });
 
 export const gridsRoutes = createRouter()
-  .openapi(list, async (c) => {
-    const rows = await listPublishedGrids(c.get("db"), principalOf(c), c.req.valid("query"));
-    return c.json(toFeatureCollection(rows, "code"), 200);
-  })
-  .openapi(one, async (c) => {
-    const db = c.get("db");
-    const { code } = c.req.valid("param");
-    const grid = await findPublishedGrid(db, code);
-    // Out of scope answers exactly like absent, so codes of other communities cannot be probed.
-    if (!grid || !readsGrid(principalOf(c), grid)) throw noSuchGrid();
-    const [team, counts] = await Promise.all([
-      gridTeam(db, grid, ["w.id", "w.name", "w.role", "w.phone"]),
-      gridPlaceCounts(db, grid.id),
-    ]);
-    const view = staffView(principalOf(c), grid.community_code);
-    const { id: _id, band_min, band_max, ...rest } = grid;
-    const shown = team.map((w) => ({
-      id: w.id,
-      role: w.role,
-      name: view === "roles" ? null : w.name,
-      phone: view === "full" ? w.phone : null,
-    }));
-    return c.json({ ...rest, band: { min: band_min, max: band_max }, team: shown, ...counts }, 200);
-  });
+  .openapi(list, (c) =>
+    cachedAnswer(c, { personal: false }, async () => {
+      const rows = await listPublishedGrids(c.get("db"), principalOf(c), c.req.valid("query"));
+      return c.json(toFeatureCollection(rows, "code"), 200);
+    }),
+  )
+  // The team's names and phones make it personal: cached here, never by the browser.
+  .openapi(one, (c) =>
+    cachedAnswer(c, { personal: true }, async () => {
+      const db = c.get("db");
+      const { code } = c.req.valid("param");
+      const grid = await findPublishedGrid(db, code);
+      // Out of scope answers exactly like absent, so codes of other communities cannot be probed.
+      if (!grid || !readsGrid(principalOf(c), grid)) throw noSuchGrid();
+      const [team, counts] = await Promise.all([
+        gridTeam(db, grid, ["w.id", "w.name", "w.role", "w.phone"]),
+        gridPlaceCounts(db, grid.id),
+      ]);
+      const view = staffView(principalOf(c), grid.community_code);
+      const { id: _id, band_min, band_max, ...rest } = grid;
+      const shown = team.map((w) => ({
+        id: w.id,
+        role: w.role,
+        name: view === "roles" ? null : w.name,
+        phone: view === "full" ? w.phone : null,
+      }));
+      return c.json({ ...rest, band: { min: band_min, max: band_max }, team: shown, ...counts }, 200);
+    }),
+  );

@@ -5,6 +5,7 @@ import { actorOf, principalOf } from "../../auth/session.ts";
 import type { Db } from "../../db/db.ts";
 import { toFeatureCollection } from "../../db/postgis.ts";
 import { badRequest } from "../../errors.ts";
+import { cachedAnswer } from "../../http/cached-answer.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
 import { errorJson, featureCollection, geometry, json, jsonBody } from "../../http/schemas.ts";
@@ -145,7 +146,11 @@ const r = {
     tags,
     summary: "Hazard points (安全隐患点), filtered by place, category, status, severity, report date and text",
     request: { query: HazardFilter },
-    responses: { 200: json(featureCollection(HazardProps, "Hazards"), "GeoJSON FeatureCollection"), ...readErrors },
+    responses: {
+      200: json(featureCollection(HazardProps, "Hazards"), "GeoJSON FeatureCollection"),
+      304: { description: "Not modified (If-None-Match)" },
+      ...readErrors,
+    },
   }),
   clusters: createRoute({
     method: "get",
@@ -238,12 +243,14 @@ function recorder(c: Context<AppEnv>) {
 }
 
 export const hazardsRoutes = createRouter()
-  .openapi(r.list, async (c) => {
-    const f = c.req.valid("query");
-    await checkCodes(c.get("db"), "hazard_category", "category", f.category);
-    const rows = await listHazards(c.get("db"), principalOf(c), f);
-    return c.json(toFeatureCollection(rows, "id"), 200);
-  })
+  .openapi(r.list, (c) =>
+    cachedAnswer(c, { personal: false }, async () => {
+      const f = c.req.valid("query");
+      await checkCodes(c.get("db"), "hazard_category", "category", f.category);
+      const rows = await listHazards(c.get("db"), principalOf(c), f);
+      return c.json(toFeatureCollection(rows, "id"), 200);
+    }),
+  )
   .openapi(r.clusters, async (c) => {
     const { zoom, ...f } = c.req.valid("query");
     await checkCodes(c.get("db"), "hazard_category", "category", f.category);

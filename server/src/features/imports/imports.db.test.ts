@@ -245,6 +245,57 @@ describe("layer imports", () => {
   });
 });
 
+describe("text in GIS files", () => {
+  it("refuses a cell GDAL could not read as text (a lone surrogate, in GeoJSON or GeoPackage), naming row and field, as CSV bodies are refused; control characters pass as in CSV", async () => {
+    const [p] = await buildingPoints(1);
+    const venue = (name: string) => ({
+      type: "Feature",
+      properties: { name, category: "hotel" },
+      geometry: { type: "Point", coordinates: p },
+    });
+    const geojson = JSON.stringify({
+      type: "FeatureCollection",
+      features: [venue("孤立\ud800代理项"), venue("控制\u0001字符")],
+    });
+    expect(geojson).toContain("\\ud800");
+    const gpkg = path.join(tmp, "lone.gpkg");
+    fs.writeFileSync(path.join(tmp, "lone.geojson"), geojson);
+    execFileSync("ogr2ogr", ["-f", "GPKG", gpkg, path.join(tmp, "lone.geojson")]);
+    for (const [name, bytes] of [
+      ["lone.geojson", Buffer.from(geojson)],
+      ["lone.gpkg", fs.readFileSync(gpkg)],
+    ] as const) {
+      const id = await upload(name, bytes);
+      const before = await tableChecksums(t.url, ["audit_event", "session"]);
+      const res = await admin.send("POST", "/api/imports/layers", { file: id, target: "venues" });
+      expect(res.status, name).toBe(422);
+      const problems = (await res.json()).error.details.problems as {
+        row: number;
+        field: string;
+        zh: string;
+        en: string;
+      }[];
+      expect(
+        problems.map((x) => [x.row, x.field]),
+        name,
+      ).toEqual([[1, "name"]]);
+      expect(problems[0]!.zh).toContain("无法解码");
+      expect(problems[0]!.en).toContain("encoding");
+      expect(await tableChecksums(t.url, ["audit_event", "session"]), name).toEqual(before);
+    }
+    const { rows } = await t.sql.query("select 1 from venue where name like '%\uFFFD%'");
+    expect(rows).toEqual([]);
+
+    // A control character is text to PostgreSQL: the edge's rule lets it through, in a CSV body as in a GIS file.
+    const id = await upload(
+      "control.geojson",
+      JSON.stringify({ type: "FeatureCollection", features: [venue("控制\u0001字符")] }),
+    );
+    expect((await admin.send("POST", "/api/imports/layers", { file: id, target: "venues" })).status).toBe(200);
+    expect((await t.sql.query("select name from venue where name = $1", ["控制\u0001字符"])).rowCount).toBe(1);
+  });
+});
+
 describe("building imports", () => {
   it("add buildings with entrances and rebuild the parcels around them, plans carried over", async () => {
     const spots = await t.sql.query<{ g: unknown }>(

@@ -8,6 +8,7 @@ import { sql } from "kysely";
 import type { Actor } from "../../db/audit.ts";
 import type { Db } from "../../db/db.ts";
 import { DomainError } from "../../errors.ts";
+import { cellTextProblem } from "../../http/input.ts";
 import { completeUpload } from "./imports.files.ts";
 import type { FileRequest, LayerImportRequest, LayerTarget } from "./imports.input.ts";
 import { auditImport, withSqlClient } from "./imports.jobs.ts";
@@ -277,7 +278,8 @@ export async function validateRows(
         }
         continue;
       }
-      const p = spec.parse(raw);
+      const bad = typeof raw === "string" ? cellTextProblem(raw) : null;
+      const p = bad ? { ok: false as const, ...bad } : spec.parse(raw);
       if (p.ok) values[field] = p.value;
       else {
         problems.push({

@@ -180,7 +180,9 @@ describe("a session", () => {
     const { rows } = await sqlClient.query<{ id: number }>(
       "select id from account where username = 'secretary-150571003002'",
     );
-    expect((await admin.send("PATCH", `/api/accounts/${rows[0]!.id}`, { disabled: true })).status).toBe(200);
+    expect((await admin.send("PATCH", `/api/accounts/${rows[0]!.id}`, { disabled: true, version: 1 })).status).toBe(
+      200,
+    );
     expect((await victim.request("/api/grids")).status).toBe(401);
     expect((await post("/api/session", { username: "secretary-150571003002", password: TEST_PASSWORD })).status).toBe(
       401,

@@ -43,8 +43,10 @@ export async function renderTile(
 /**
  * Recomputes the low-zoom summaries (per grid of the published plan, per community) of every community. The
  * triggers keep them in step with every change; this is for bulk loads that bypass nothing but want them fresh.
+ * It also moves the data version of the answer cache, which loads with `gridatlas.tile_bump = off` skipped too.
  */
 export async function refreshTileLayers(db: Db): Promise<void> {
   await sql`select tile_refresh(array(select code from community))`.execute(db);
   await sql`select tile_bump(array(select layer from tile_layer))`.execute(db);
+  await sql`select data_bump_all()`.execute(db);
 }

@@ -6,9 +6,9 @@ import type { Principal } from "../../auth/principal.ts";
 import { hashToken, principalOf, SESSION_COOKIE, sessionGuard } from "../../auth/session.ts";
 import { type Db, readerOf } from "../../db/db.ts";
 import { notFound } from "../../errors.ts";
+import { ByteCache } from "../../http/byte-cache.ts";
 import { type AppEnv, createRouter } from "../../http/router.ts";
 import { errorResponses, json } from "../../http/schemas.ts";
-import { TileCache } from "./tiles.cache.ts";
 import { LAYER_NAMES, type LayerName, scopeKey, TILE_LAYERS, tileScope } from "./tiles.layers.ts";
 import { readVersions, renderTile } from "./tiles.queries.ts";
 
@@ -35,7 +35,7 @@ const PRINCIPAL_TTL_MS = 2_000;
 const PRINCIPALS_MAX = 10_000;
 
 type TileState = {
-  cache: TileCache;
+  cache: ByteCache;
   versions: Record<LayerName, number> | null;
   readAt: number;
   principals: Map<string, { principal: Principal; at: number }>;
@@ -45,7 +45,7 @@ const states = new WeakMap<Db, TileState>();
 function stateOf(db: Db): TileState {
   let s = states.get(db);
   if (!s) {
-    s = { cache: new TileCache(CACHE_BYTES), versions: null, readAt: 0, principals: new Map() };
+    s = { cache: new ByteCache(CACHE_BYTES), versions: null, readAt: 0, principals: new Map() };
     states.set(db, s);
   }
   return s;

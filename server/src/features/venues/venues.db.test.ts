@@ -202,22 +202,26 @@ describe("inspection intervals", () => {
     expect(
       (await leader.send("PATCH", "/api/venue-categories/restaurant", { inspection_interval_days: 1 })).status,
     ).toBe(403);
-    const res = await planner.send("PATCH", "/api/venue-categories/restaurant", { inspection_interval_days: 1 });
+    const res = await planner.send("PATCH", "/api/venue-categories/restaurant", {
+      inspection_interval_days: 1,
+      version: 1,
+    });
     expect(res.status).toBe(200);
     expect((await res.json()).inspection_interval_days).toBe(1);
     const strict = await overdue();
     const list = await (await leader.request("/api/venues?category=restaurant&status=overdue")).json();
     expect(list.features).toHaveLength(strict);
-    await planner.send("PATCH", "/api/venue-categories/restaurant", { inspection_interval_days: 3650 });
+    await planner.send("PATCH", "/api/venue-categories/restaurant", { inspection_interval_days: 3650, version: 2 });
     expect(await overdue()).toBe(0);
     expect(strict).toBeGreaterThan(0);
     const audit = await t.sql.query(
       "select diff from audit_event where action = 'venue_category_update' and entity_id = 'restaurant' order by id",
     );
     expect(audit.rows.map((r) => r.diff.inspection_interval_days.to)).toEqual([1, 3650]);
-    expect((await planner.send("PATCH", "/api/venue-categories/no_such", { inspection_interval_days: 5 })).status).toBe(
-      404,
-    );
+    expect(
+      (await planner.send("PATCH", "/api/venue-categories/no_such", { inspection_interval_days: 5, version: 1 }))
+        .status,
+    ).toBe(404);
     expect(
       (await planner.send("PATCH", "/api/venue-categories/restaurant", { inspection_interval_days: 0 })).status,
     ).toBe(400);

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { bi } from "../../http/errors.ts";
-import { commaList, day, placeFilter } from "../../http/schemas.ts";
+import { commaList, day, editedVersion, placeFilter } from "../../http/schemas.ts";
 
 /** Where a venue stands with its inspections (view venue_inspection_status). */
 export const INSPECTION_STATUSES = ["never", "overdue", "due", "ok", "closed"] as const;
@@ -93,5 +93,6 @@ export const UpdateVenueCategory = z
       .int(bi("应为整数天", "a whole number of days"))
       .min(1, bi("检查周期至少 1 天", "the interval is at least 1 day"))
       .max(3650, bi("检查周期最多 3650 天", "the interval is at most 3650 days")),
+    version: editedVersion.optional(),
   })
   .strict();

@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import { type Principal, scopeCondition } from "../../auth/principal.ts";
-import { type Actor, audit } from "../../db/audit.ts";
+import { type Actor, audit, staleVersion, versionRequired } from "../../db/audit.ts";
 import type { Db } from "../../db/db.ts";
 import { asGeoJson, placeCondition, screenClusters } from "../../db/postgis.ts";
 import { badRequest, DomainError, notFound } from "../../errors.ts";
@@ -316,6 +316,7 @@ export function listVenueCategories(db: Db) {
       "vc.name_zh",
       "vc.name_en",
       "vc.inspection_interval_days",
+      "vc.version",
       sql<number>`(select count(*)::int from venue v where v.category = vc.code)`.as("venues"),
     ])
     .orderBy("vc.code")
@@ -323,15 +324,32 @@ export function listVenueCategories(db: Db) {
 }
 
 /** Sets how often venues of a category are due for inspection; audited. Every venue's due date follows at once. */
-export async function updateVenueCategory(db: Db, actor: Actor, code: string, days: number) {
+export async function updateVenueCategory(
+  db: Db,
+  actor: Actor,
+  code: string,
+  change: { inspection_interval_days: number; version?: number | undefined },
+) {
+  const days = change.inspection_interval_days;
   return db.transaction().execute(async (trx) => {
     const before = await trx
       .selectFrom("venue_category")
-      .select("inspection_interval_days")
+      .select(["inspection_interval_days", "version", "name_zh", "name_en"])
       .where("code", "=", code)
       .forUpdate()
       .executeTakeFirst();
     if (!before) throw notFound(`没有场所类别 ${code}`, `no venue category ${code}`);
+    if (change.version === undefined) throw versionRequired({ zh: "场所类别", en: "a venue category" });
+    if (change.version !== before.version) {
+      throw await staleVersion(trx, {
+        entity: "venue_category",
+        id: code,
+        version: before.version,
+        given: change.version,
+        zh: `场所类别“${before.name_zh}”`,
+        en: `venue category "${before.name_en}"`,
+      });
+    }
     await trx.updateTable("venue_category").set({ inspection_interval_days: days }).where("code", "=", code).execute();
     await audit(trx, {
       actor: actor.username,

@@ -5,6 +5,7 @@ import { actorOf, principalOf } from "../../auth/session.ts";
 import type { Db } from "../../db/db.ts";
 import { toFeatureCollection } from "../../db/postgis.ts";
 import { badRequest } from "../../errors.ts";
+import { cachedAnswer } from "../../http/cached-answer.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
 import { errorJson, geoJson, geometry, json, jsonBody } from "../../http/schemas.ts";
@@ -99,6 +100,7 @@ const VenueCategory = z
     name_zh: z.string(),
     name_en: z.string(),
     inspection_interval_days: z.number(),
+    version: z.number().openapi({ description: "Send it back with a change: 409 if the category changed since" }),
     venues: z.number(),
   })
   .openapi("VenueCategory");
@@ -123,7 +125,11 @@ const r = {
     summary:
       "Venues (场所) with their last inspection and due state, filtered by place, category, status, date and text",
     request: { query: VenueFilter },
-    responses: { 200: geoJson(VenueProps, "Venues"), ...readErrors },
+    responses: {
+      200: geoJson(VenueProps, "Venues"),
+      304: { description: "Not modified (If-None-Match)" },
+      ...readErrors,
+    },
   }),
   clusters: createRoute({
     method: "get",
@@ -177,6 +183,8 @@ const r = {
       401: errorJson("Not signed in"),
       403: errorJson("Only admins and planners set intervals"),
       404: errorJson("No such category"),
+      409: errorJson("Changed by someone else since the version sent (version_conflict)"),
+      428: errorJson("A change sent without the version it was made against (version_required)"),
     },
   }),
 };
@@ -201,12 +209,14 @@ function acting(c: Context<AppEnv>) {
 }
 
 export const venuesRoutes = createRouter()
-  .openapi(r.list, async (c) => {
-    const f = c.req.valid("query");
-    await checkCodes(c.get("db"), f.category);
-    const rows = await listVenues(c.get("db"), principalOf(c), f);
-    return c.json(toFeatureCollection(rows, "id"), 200);
-  })
+  .openapi(r.list, (c) =>
+    cachedAnswer(c, { personal: false }, async () => {
+      const f = c.req.valid("query");
+      await checkCodes(c.get("db"), f.category);
+      const rows = await listVenues(c.get("db"), principalOf(c), f);
+      return c.json(toFeatureCollection(rows, "id"), 200);
+    }),
+  )
   .openapi(r.clusters, async (c) => {
     const { zoom, ...f } = c.req.valid("query");
     await checkCodes(c.get("db"), f.category);
@@ -224,8 +234,5 @@ export const venuesRoutes = createRouter()
     const { p, actor } = acting(c);
     requireRole(p, "admin", "planner");
     const { code } = c.req.valid("param");
-    return c.json(
-      await updateVenueCategory(c.get("db"), actor, code, c.req.valid("json").inspection_interval_days),
-      200,
-    );
+    return c.json(await updateVenueCategory(c.get("db"), actor, code, c.req.valid("json")), 200);
   });

@@ -1,4 +1,4 @@
-import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from "react";
+import { type FormEvent, type ReactNode, useCallback, useEffect, useMemo, useState } from "react";
 import {
   type Account,
   type ApiError,
@@ -7,26 +7,39 @@ import {
   fetchAccounts,
   fetchCommunities,
   fetchWorkers,
+  type PasswordLink,
   type RoleGrant,
   resetPassword,
   toApiError,
 } from "../../api.ts";
-import { useLang } from "../../i18n/lang.ts";
+import { localName, useLang } from "../../i18n/lang.ts";
 import { Dialog, Field, Page } from "../../ui/page.tsx";
 import { TableHead } from "../../ui/table-head.tsx";
+import { type AccountFilter, filterAccounts, NO_FILTER, statusOf } from "./account-filter.ts";
 import { type Community, grantLabel, RoleGrants } from "./role-grants.tsx";
 
-type Editing = { kind: "create" } | { kind: "edit"; account: Account } | { kind: "password"; account: Account };
+type Editing =
+  | { kind: "create" }
+  | { kind: "edit"; account: Account }
+  | { kind: "password"; account: Account }
+  | { kind: "link"; username: string; link: PasswordLink };
+
+const ROLES = ["admin", "planner", "leader", "secretary", "worker"] as const;
+const STATUSES = ["active", "must_change", "disabled"] as const;
 
 /**
- * The admin's list of accounts: who has which roles over which communities and workers, who is disabled or locked
- * out, who still has to change an initial password; with creating, re-scoping, password resets and disabling.
+ * The admin's list of accounts, searchable and filtered by role, community and state: who has which roles over
+ * which communities and workers, who is disabled, who has not set a password yet; with creating, re-scoping,
+ * set-password links and disabling. Passwords never pass through the admin: a new or reset account gets a one-time
+ * link, shown once.
  */
 export function AccountsPage(props: { bar: ReactNode; me: number }) {
   const { lang, t } = useLang();
   const [accounts, setAccounts] = useState<Account[] | null>(null);
   const [communities, setCommunities] = useState<Community[]>([]);
   const [workerNames, setWorkerNames] = useState<ReadonlyMap<number, string>>(new Map());
+  const [workerCommunity, setWorkerCommunity] = useState<ReadonlyMap<number, string>>(new Map());
+  const [filter, setFilter] = useState<AccountFilter>(NO_FILTER);
   const [error, setError] = useState<ApiError | null>(null);
   const [editing, setEditing] = useState<Editing | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -44,15 +57,27 @@ export function AccountsPage(props: { bar: ReactNode; me: number }) {
     reload();
     fetchCommunities().then((fc) => setCommunities(fc.features.map((f) => f.properties)), fail);
     // Names for the worker grants, retired staff included (their accounts may still exist).
-    fetchWorkers(null, true).then((list) => setWorkerNames(new Map(list.workers.map((w) => [w.id, w.name]))), fail);
+    fetchWorkers(null, true).then((list) => {
+      setWorkerNames(new Map(list.workers.map((w) => [w.id, w.name])));
+      setWorkerCommunity(new Map(list.workers.map((w) => [w.id, w.community_code])));
+    }, fail);
   }, [reload, fail]);
 
   const learnWorker = useCallback((id: number, name: string) => {
     setWorkerNames((prev) => new Map(prev).set(id, name));
   }, []);
 
+  const shown = useMemo(
+    () => (accounts ? filterAccounts(accounts, filter, workerCommunity) : []),
+    [accounts, filter, workerCommunity],
+  );
+  const set =
+    <K extends keyof AccountFilter>(key: K) =>
+    (e: { target: { value: string } }) =>
+      setFilter((f) => ({ ...f, [key]: e.target.value as AccountFilter[K] }));
+
   const toggleDisabled = (a: Account) => {
-    changeAccount(a.id, { disabled: !a.disabled }).then(() => {
+    changeAccount(a.id, { disabled: !a.disabled, version: a.version }).then(() => {
       setNotice(t(a.disabled ? "account.enabled" : "account.disabledNotice", { name: a.username }));
       reload();
     }, fail);
@@ -62,6 +87,12 @@ export function AccountsPage(props: { bar: ReactNode; me: number }) {
     setEditing(null);
     setNotice(message);
     reload();
+  };
+  /** A link was issued: shown once, in its own dialog, until the admin closes it. */
+  const issued = (message: string, username: string, link: PasswordLink) => {
+    setNotice(message);
+    reload();
+    setEditing(link.set_password_url ? { kind: "link", username, link } : null);
   };
 
   return (
@@ -92,12 +123,71 @@ export function AccountsPage(props: { bar: ReactNode; me: number }) {
       )}
       {!accounts && !error && <p className="muted">{t("app.loading")}</p>}
       {accounts && (
+        <form className="filters" data-testid="account-filters" onSubmit={(e) => e.preventDefault()}>
+          <label>
+            <span>{t("account.search")}</span>
+            <input
+              name="text"
+              type="search"
+              value={filter.text}
+              onChange={set("text")}
+              autoComplete="off"
+              data-testid="account-search"
+            />
+          </label>
+          <label>
+            <span>{t("account.filterRole")}</span>
+            <select name="role" value={filter.role} onChange={set("role")}>
+              <option value="">{t("account.any")}</option>
+              {ROLES.map((r) => (
+                <option key={r} value={r}>
+                  {t(`account.role.${r}`)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            <span>{t("account.filterCommunity")}</span>
+            <select name="community" value={filter.community} onChange={set("community")}>
+              <option value="">{t("account.any")}</option>
+              {communities.map((c) => (
+                <option key={c.code} value={c.code}>
+                  {localName(lang, c)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            <span>{t("account.filterStatus")}</span>
+            <select name="status" value={filter.status} onChange={set("status")}>
+              <option value="">{t("account.any")}</option>
+              {STATUSES.map((s) => (
+                <option key={s} value={s}>
+                  {t(
+                    s === "active" ? "account.active" : s === "disabled" ? "account.isDisabled" : "account.mustChange",
+                  )}
+                </option>
+              ))}
+            </select>
+          </label>
+          <div className="filters-actions">
+            <button type="button" onClick={() => setFilter(NO_FILTER)} disabled={filter === NO_FILTER}>
+              {t("account.clearFilters")}
+            </button>
+          </div>
+          <p className="muted" role="status" data-testid="account-count">
+            {t("account.shown", { shown: shown.length, total: accounts.length })}
+          </p>
+        </form>
+      )}
+      {accounts && shown.length === 0 && <p className="muted">{t("account.noMatch")}</p>}
+      {accounts && shown.length > 0 && (
         <table className="table" data-testid="accounts-table">
           <TableHead
             columns={["account.username", "account.displayName", "account.roles", "account.state", "account.actions"]}
           />
           <tbody>
-            {accounts.map((a) => (
+            {shown.map((a) => (
               <tr key={a.id} data-username={a.username} className={a.disabled ? "row-disabled" : undefined}>
                 <td>
                   <code>{a.username}</code>
@@ -113,11 +203,8 @@ export function AccountsPage(props: { bar: ReactNode; me: number }) {
                 <td>
                   <span className="tags">
                     {a.disabled && <span className="tag tag-bad">{t("account.isDisabled")}</span>}
-                    {a.locked && <span className="tag tag-bad">{t("account.isLocked")}</span>}
                     {a.must_change_password && <span className="tag">{t("account.mustChange")}</span>}
-                    {!a.disabled && !a.locked && !a.must_change_password && (
-                      <span className="tag tag-ok">{t("account.active")}</span>
-                    )}
+                    {statusOf(a) === "active" && <span className="tag tag-ok">{t("account.active")}</span>}
                   </span>
                 </td>
                 <td className="row-actions">
@@ -145,7 +232,7 @@ export function AccountsPage(props: { bar: ReactNode; me: number }) {
           workerNames={workerNames}
           onWorkerFound={learnWorker}
           onClose={() => setEditing(null)}
-          onSaved={(username) => done(t("account.created", { name: username }))}
+          onSaved={(username, link) => link && issued(t("account.created", { name: username }), username, link)}
         />
       )}
       {editing?.kind === "edit" && (
@@ -162,8 +249,13 @@ export function AccountsPage(props: { bar: ReactNode; me: number }) {
         <PasswordDialog
           account={editing.account}
           onClose={() => setEditing(null)}
-          onSaved={() => done(t("account.passwordReset", { name: editing.account.username }))}
+          onSaved={(link) =>
+            issued(t("account.passwordReset", { name: editing.account.username }), editing.account.username, link)
+          }
         />
+      )}
+      {editing?.kind === "link" && (
+        <LinkDialog username={editing.username} link={editing.link} onClose={() => setEditing(null)} />
       )}
     </Page>
   );
@@ -181,13 +273,12 @@ function AccountDialog(props: {
   workerNames: ReadonlyMap<number, string>;
   onWorkerFound: (id: number, name: string) => void;
   onClose: () => void;
-  onSaved: (username: string) => void;
+  onSaved: (username: string, link?: PasswordLink) => void;
 }) {
   const { lang, t } = useLang();
   const existing = props.account;
   const [username, setUsername] = useState(existing?.username ?? "");
   const [displayName, setDisplayName] = useState(existing?.display_name ?? "");
-  const [password, setPassword] = useState("");
   const [roles, setRoles] = useState<RoleGrant[]>(existing?.roles ?? []);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
@@ -199,9 +290,13 @@ function AccountDialog(props: {
     setBusy(true);
     setError(null);
     try {
-      if (existing) await changeAccount(existing.id, { display_name: displayName, roles });
-      else await createAccount({ username: username.trim(), display_name: displayName, password, roles });
-      props.onSaved(existing?.username ?? username.trim());
+      if (existing) {
+        await changeAccount(existing.id, { display_name: displayName, roles, version: existing.version });
+        props.onSaved(existing.username);
+      } else {
+        const link = await createAccount({ username: username.trim(), display_name: displayName, roles });
+        props.onSaved(username.trim(), link);
+      }
     } catch (err) {
       setError(toApiError(err));
       setBusy(false);
@@ -235,20 +330,7 @@ function AccountDialog(props: {
             <input id={id} name="display_name" value={displayName} onChange={(e) => setDisplayName(e.target.value)} />
           )}
         </Field>
-        {!existing && (
-          <Field label={t("account.initialPassword")} error={at("password")} hint={t("account.passwordHint")}>
-            {(id) => (
-              <input
-                id={id}
-                name="password"
-                type="password"
-                autoComplete="new-password"
-                value={password}
-                onChange={(e) => setPassword(e.target.value)}
-              />
-            )}
-          </Field>
-        )}
+        {!existing && <p className="muted">{t("account.createWhy")}</p>}
         <RoleGrants
           value={roles}
           onChange={setRoles}
@@ -275,9 +357,8 @@ function AccountDialog(props: {
   );
 }
 
-function PasswordDialog(props: { account: Account; onClose: () => void; onSaved: () => void }) {
+function PasswordDialog(props: { account: Account; onClose: () => void; onSaved: (link: PasswordLink) => void }) {
   const { lang, t } = useLang();
-  const [password, setPassword] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
 
@@ -286,8 +367,7 @@ function PasswordDialog(props: { account: Account; onClose: () => void; onSaved:
     setBusy(true);
     setError(null);
     try {
-      await resetPassword(props.account.id, password);
-      props.onSaved();
+      props.onSaved(await resetPassword(props.account.id));
     } catch (err) {
       setError(toApiError(err));
       setBusy(false);
@@ -303,23 +383,7 @@ function PasswordDialog(props: { account: Account; onClose: () => void; onSaved:
     >
       <form className="form" onSubmit={submit} noValidate>
         <p className="muted">{t("account.resetWhy")}</p>
-        <Field
-          label={t("account.initialPassword")}
-          error={error?.field === "password" ? error.text(lang) : undefined}
-          hint={t("account.passwordHint")}
-        >
-          {(id) => (
-            <input
-              id={id}
-              name="password"
-              type="password"
-              autoComplete="new-password"
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-            />
-          )}
-        </Field>
-        {error && error.field !== "password" && (
+        {error && (
           <p className="error-text" role="alert">
             {error.text(lang)}
           </p>
@@ -328,11 +392,67 @@ function PasswordDialog(props: { account: Account; onClose: () => void; onSaved:
           <button type="button" onClick={props.onClose}>
             {t("account.cancel")}
           </button>
-          <button type="submit" className="primary" disabled={busy}>
+          <button type="submit" className="primary" disabled={busy} data-testid="password-reset">
             {t("account.resetPassword")}
           </button>
         </div>
       </form>
+    </Dialog>
+  );
+}
+
+/**
+ * The one-time set-password link, shown this once: the server keeps only its hash, so closing the dialog loses it
+ * (a new reset makes another and voids this one). The token rides in the fragment, which no server or Referer sees.
+ */
+function LinkDialog(props: { username: string; link: PasswordLink; onClose: () => void }) {
+  const { lang, t } = useLang();
+  const [copied, setCopied] = useState<"yes" | "failed" | null>(null);
+  const url = new URL(props.link.set_password_url ?? "", window.location.origin).href;
+  const until = props.link.set_password_expires_at
+    ? new Date(props.link.set_password_expires_at).toLocaleString(lang === "zh" ? "zh-CN" : "en-GB", {
+        dateStyle: "medium",
+        timeStyle: "short",
+      })
+    : "";
+  const copy = () => {
+    navigator.clipboard?.writeText(url).then(
+      () => setCopied("yes"),
+      () => setCopied("failed"),
+    ) ?? setCopied("failed");
+  };
+  return (
+    <Dialog
+      title={t("account.linkTitle", { name: props.username })}
+      closeLabel={t("grid.close")}
+      onClose={props.onClose}
+      testId="link-dialog"
+      wide
+    >
+      <div className="form">
+        <p>{t("account.linkWhy", { until })}</p>
+        <input
+          className="link-field"
+          readOnly
+          value={url}
+          aria-label={t("account.linkTitle", { name: props.username })}
+          onFocus={(e) => e.target.select()}
+          data-testid="set-password-url"
+        />
+        {copied === "failed" && (
+          <p className="error-text" role="alert">
+            {t("account.linkCopyFailed")}
+          </p>
+        )}
+        <div className="card-actions">
+          <button type="button" onClick={copy} data-testid="link-copy">
+            {copied === "yes" ? t("account.linkCopied") : t("account.linkCopy")}
+          </button>
+          <button type="button" className="primary" onClick={props.onClose}>
+            {t("account.linkDone")}
+          </button>
+        </div>
+      </div>
     </Dialog>
   );
 }

@@ -113,12 +113,13 @@ export function useCameraChanges(
 
   const remove = useCallback(
     (id: number, removed: () => void) =>
-      once(() =>
-        removeCamera(id).then((res) => {
+      once(() => {
+        const read = camerasRef.current?.features.find((f) => f.properties.id === id)?.properties.version ?? 0;
+        return removeCamera(id, read).then((res) => {
           absorb(null, res.id, res.grids);
           removed();
-        }, fail),
-      ),
+        }, fail);
+      }),
     [once, absorb, fail],
   );
 

@@ -1,10 +1,10 @@
 /**
- * Tiles rendered in this process, least recently used first out, bounded by their bytes. Keys carry the layer's
- * version, so an entry never needs invalidating: after a change its key is simply never asked for again.
- * Renders of the same key that overlap share one query.
+ * Answers built in this process (vector tiles, whole-area GeoJSON), least recently used first out, bounded by their
+ * bytes. Keys carry the version of the data, so an entry never needs invalidating: after a change its key is simply
+ * never asked for again. Builds of the same key that overlap share one query.
  */
-export class TileCache {
-  readonly #entries = new Map<string, Uint8Array>();
+export class ByteCache<V extends { readonly byteLength: number } = Uint8Array> {
+  readonly #entries = new Map<string, V>();
   readonly #pending = new Map<string, Promise<object>>();
   #bytes = 0;
   hits = 0;
@@ -20,7 +20,7 @@ export class TileCache {
     return this.#entries.size;
   }
 
-  get(key: string): Uint8Array | undefined {
+  get(key: string): V | undefined {
     const tile = this.#entries.get(key);
     if (tile === undefined) return undefined;
     // Map keeps insertion order: moving a hit to the end keeps the least recently used at the front.
@@ -29,7 +29,7 @@ export class TileCache {
     return tile;
   }
 
-  set(key: string, tile: Uint8Array): void {
+  set(key: string, tile: V): void {
     const old = this.#entries.get(key);
     if (old) {
       this.#bytes -= old.byteLength + key.length;
