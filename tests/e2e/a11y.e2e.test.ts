@@ -98,8 +98,9 @@ async function audit(page: Page): Promise<Finding[]> {
 
 async function switchTo(page: Page, lang: "zh" | "en"): Promise<void> {
   if ((await page.evaluate(() => document.documentElement.lang)).startsWith(lang)) return;
-  await page.getByTestId("lang-switch").first().click();
-  await page.waitForFunction((l) => document.documentElement.lang.startsWith(l), lang);
+  // A page may hide the switch (the printable list's top bar is not printed): its click is sent to it.
+  await page.getByTestId("lang-switch").first().dispatchEvent("click");
+  await page.waitForFunction((l) => document.documentElement.lang.startsWith(l), lang, { timeout: WAIT_MS });
   await frames(page);
 }
 
