@@ -119,6 +119,16 @@ describe("accessibility (GB/T 37668, WCAG 2.1 AA) of every page, for every role"
             for (const lang of langs) {
               await switchTo(page, lang);
               const findings = await audit(page);
+              // <html lang> says the language the page is in (WCAG 3.1.1): the switch offers the other one.
+              const offered = langs.length > 1 && (await page.getByTestId("lang-switch").first().textContent())?.trim();
+              if (offered && offered !== (lang === "zh" ? "English" : "中文")) {
+                findings.push({
+                  rule: "html-lang-matches-ui",
+                  impact: "serious",
+                  help: "<html lang> is the UI's language",
+                  targets: [`offers ${offered}`],
+                });
+              }
               summary.push({ page: nameOf(entry), role, lang, findings });
               for (const f of findings.filter((f) => f.impact === "critical" || f.impact === "serious")) {
                 serious.push(

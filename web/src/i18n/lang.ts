@@ -21,6 +21,9 @@ function storedLang(): Lang {
 }
 
 let current: Lang = typeof localStorage === "undefined" ? "zh" : storedLang();
+// The page's language from the first render, whichever page opens first (WCAG 3.1.1; screen readers pick their
+// voice by it): index.html says zh-CN, and only the map screens used to set it for a remembered English.
+if (typeof document !== "undefined") document.documentElement.lang = htmlLang(current);
 const listeners = new Set<() => void>();
 
 /** Switches the UI language, remembers it for the next visit and re-renders every `useLang` user. */
