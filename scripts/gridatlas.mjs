@@ -99,18 +99,33 @@ function aptInstall(packages) {
   );
 }
 
-/** @param {{ browser: boolean }} need */
-function ensureSystem(need) {
-  const missing = [];
+/**
+ * The system packages each command needs, as [apt package, is it there?]. Printing (maps, change lists) renders in
+ * Chromium, so the app itself needs it, not only the tests; METIS (the rebalancer's comparison) and poppler's
+ * pdftotext/pdftoppm (reading printed PDFs) are for tests and benchmarks only.
+ * @param {{ tests: boolean }} need
+ * @returns {[string, () => boolean][]}
+ */
+function systemNeeds(need) {
+  /** @type {[string, () => boolean][]} */
+  const needs = [];
   if (!process.env.DATABASE_URL) {
-    if (!pgMajor()) missing.push("postgresql", "postgresql-contrib");
+    needs.push(["postgresql", () => !!pgMajor()], ["postgresql-contrib", () => !!pgMajor()]);
   }
-  if (!fs.existsSync("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")) missing.push("fonts-noto-cjk");
-  if (need.browser && !has("chromium")) missing.push("chromium");
+  needs.push(["fonts-noto-cjk", () => fs.existsSync("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")]);
+  needs.push(["chromium", () => has("chromium")]);
   // GDAL reads and writes every GIS file the server imports and exports (and OpenStreetMap extracts): the app
   // needs it at run time, not only the tests.
-  if (!has("ogr2ogr")) missing.push("gdal-bin");
-  if (need.browser && !has("gpmetis")) missing.push("metis");
+  needs.push(["gdal-bin", () => has("ogr2ogr")]);
+  if (need.tests) needs.push(["metis", () => has("gpmetis")], ["poppler-utils", () => has("pdftotext")]);
+  return needs;
+}
+
+/** @param {{ tests: boolean }} need */
+function ensureSystem(need) {
+  const missing = systemNeeds(need)
+    .filter(([, there]) => !there())
+    .map(([name]) => name);
   if (missing.length) aptInstall(missing);
   if (!process.env.DATABASE_URL) {
     const major = pgMajor();
@@ -255,8 +270,8 @@ function buildWeb() {
 }
 
 /** Sets up everything a command needs and returns the database to use and how to clean up. */
-function setup({ browser }) {
-  ensureSystem({ browser });
+function setup({ tests }) {
+  ensureSystem({ tests });
   ensureNodeDeps();
   if (process.env.DATABASE_URL) {
     return { adminUrl: process.env.DATABASE_URL, appUrl: process.env.DATABASE_URL, cleanup: () => {} };
@@ -277,7 +292,7 @@ function prepareDatabase(url) {
 
 function start() {
   const t0 = Date.now();
-  const { appUrl, cleanup } = setup({ browser: false });
+  const { appUrl, cleanup } = setup({ tests: false });
   prepareDatabase(appUrl);
   buildWeb();
   const port = process.env.PORT ?? "8080";
@@ -307,7 +322,7 @@ function start() {
 
 /** Runs every check even when an earlier one fails, so one run shows everything that is wrong. */
 function test(extraArgs) {
-  const { adminUrl, cleanup } = setup({ browser: true });
+  const { adminUrl, cleanup } = setup({ tests: true });
   const failed = [];
   try {
     const env = { ...process.env, GRIDATLAS_TEST_ADMIN_URL: adminUrl };
@@ -338,8 +353,8 @@ function testUnit(extraArgs) {
   process.exit(r.status ?? 1);
 }
 
-function passThrough(script, args, { browser = false } = {}) {
-  const { appUrl, adminUrl, cleanup } = setup({ browser });
+function passThrough(script, args, { tests = false } = {}) {
+  const { appUrl, adminUrl, cleanup } = setup({ tests });
   prepareDatabase(appUrl);
   const r = spawnSync(bin("tsx"), [script, ...args], {
     stdio: "inherit",
@@ -379,8 +394,16 @@ switch (command) {
     passThrough(path.join(root, "server/src/cli.ts"), [command, ...rest]);
     break;
   case "bench":
-    passThrough(path.join(root, "bench/run.ts"), rest, { browser: true });
+    passThrough(path.join(root, "bench/run.ts"), rest, { tests: true });
+    break;
+  case "needs":
+    // The system packages a command installs when they are missing (whether or not they are there now).
+    console.log(
+      systemNeeds({ tests: rest[0] === "test" || rest[0] === "bench" })
+        .map(([name]) => name)
+        .join(" "),
+    );
     break;
   default:
-    fail(`unknown command ${command}; use start, test, test-unit, cli, backup, restore or bench`);
+    fail(`unknown command ${command}; use start, test, test-unit, cli, backup, restore, bench or needs`);
 }

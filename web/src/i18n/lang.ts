@@ -29,6 +29,9 @@ function storedLang(): Lang {
 }
 
 let current: Lang = "zh";
+// The page's language from the first render, whichever page opens first (WCAG 3.1.1; screen readers pick their
+// voice by it); a remembered English sets it again once its dictionary has arrived (show).
+if (typeof document !== "undefined") document.documentElement.lang = htmlLang(current);
 const listeners = new Set<() => void>();
 
 function show(lang: Lang): void {

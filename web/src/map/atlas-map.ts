@@ -14,6 +14,7 @@ import {
 import workerUrl from "maplibre-gl/dist/maplibre-gl-worker.mjs?url";
 import type { BBox, LngLat } from "./geo.ts";
 import { LOCAL_IDEOGRAPH_FONT_FAMILY } from "./glyphs.ts";
+import { MAP_COLORS } from "./palette.ts";
 import { Sketch, type SketchHandlers, type SketchMode } from "./sketch.ts";
 import { tileLayerOf } from "./sources.ts";
 
@@ -483,7 +484,7 @@ function baseStyle(sources: Record<string, SourceSpecification>, layers: LayerSp
     // MapLibre wants an absolute URL here; the template braces must stay unescaped, so no URL object.
     glyphs: `${location.origin}/glyphs/{fontstack}/{range}.pbf`,
     sources,
-    layers: [{ id: "background", type: "background", paint: { "background-color": "#e4e2dc" } }, ...layers],
+    layers: [{ id: "background", type: "background", paint: { "background-color": MAP_COLORS.background } }, ...layers],
   };
 }
 

@@ -9,7 +9,6 @@ export function LangSwitch() {
       className="lang-switch"
       lang={lang === "zh" ? "en" : "zh-CN"}
       title={t("lang.switchLabel")}
-      aria-label={t("lang.switchLabel")}
       data-testid="lang-switch"
       onClick={() => setLang(lang === "zh" ? "en" : "zh")}
     >

@@ -192,6 +192,10 @@ describe("exports", () => {
     expect(list.status).toBe(200);
     const listPng = Buffer.from(await list.arrayBuffer());
     fs.writeFileSync(path.join(ARTIFACTS, "print-transfers.png"), listPng);
+    // A print is in the page's language, zh or en; any other is refused, naming the field.
+    const french = await planner.request(`/api/exports/print/map?community=${COMMUNITY}&lang=fr`);
+    expect(french.status).toBe(400);
+    expect((await french.json()).error.field).toBe("lang");
     const listPdf = await planner.request(`/api/exports/print/transfers?from=${published}&to=${draft.id}&format=pdf`);
     expect(
       Buffer.from(await listPdf.arrayBuffer())

@@ -37,6 +37,8 @@ const route = createRoute({
 const PrintQuery = z.object({
   format: z.enum(["pdf", "png"]).default("pdf"),
   paper: z.enum(["A4", "A3"]).default("A4"),
+  /** The language of the page that asks: every word of the print is in it. */
+  lang: z.enum(["zh", "en"]).default("zh"),
 });
 const printed = {
   description: "The page, as an attachment",
@@ -95,6 +97,7 @@ export const exportsRoutes = createRouter()
       community: q.community,
       paper: q.paper,
       title: q.title,
+      lang: q.lang,
     });
     const bytes = await printHtml(html, q.paper, q.format);
     return c.body(new Uint8Array(bytes), 200, attachment(`grid-map-${q.paper}`, q.format));
@@ -102,7 +105,7 @@ export const exportsRoutes = createRouter()
   .openapi(transfersRoute, async (c) => {
     requireRole(principalOf(c), "admin", "planner", "leader");
     const q = c.req.valid("query");
-    const html = await transfersHtml(c.get("db"), q.from, q.to, q.paper);
+    const html = await transfersHtml(c.get("db"), q.from, q.to, q.paper, q.lang);
     const bytes = await printHtml(html, q.paper, q.format, true);
     return c.body(new Uint8Array(bytes), 200, attachment(`transfers-${q.from}-${q.to}`, q.format));
   })

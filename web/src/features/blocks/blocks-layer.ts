@@ -1,4 +1,5 @@
 import type { LayerSpecification } from "maplibre-gl";
+import { MAP_COLORS } from "../../map/palette.ts";
 import { tileSource } from "../../map/sources.ts";
 
 /** Blocks are the ground of the basemap: land a warm paper tone, blocks of water blue. */
@@ -12,7 +13,7 @@ export function blocksLayers(): LayerSpecification[] {
       source: "blocks",
       "source-layer": "blocks",
       paint: {
-        "fill-color": ["match", ["get", "kind"], "water", "#a9cde0", "#f5f2ea"],
+        "fill-color": ["match", ["get", "kind"], "water", MAP_COLORS.water, MAP_COLORS.land],
         "fill-outline-color": "#e6e0d2",
       },
     },

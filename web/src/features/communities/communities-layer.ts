@@ -1,6 +1,7 @@
 import type { ExpressionSpecification, LayerSpecification } from "maplibre-gl";
 import type { Lang } from "../../i18n/lang.ts";
 import { LABEL_FONT } from "../../map/glyphs.ts";
+import { MAP_COLORS } from "../../map/palette.ts";
 import { tileSource } from "../../map/sources.ts";
 
 /** Community outlines as vector tiles (simplified below zoom 13), with one label point each (`communities_label`). */
@@ -27,7 +28,7 @@ export function communitiesLayers({ lang, focus }: { lang: Lang; focus: string |
       "source-layer": "communities",
       layout: { "line-join": "round" },
       paint: {
-        "line-color": "#ffffff",
+        "line-color": MAP_COLORS.communityCasing,
         "line-width": ["interpolate", ["linear"], ["zoom"], 12, 3.5, 16, 7],
         "line-opacity": 0.85,
       },
@@ -39,7 +40,7 @@ export function communitiesLayers({ lang, focus }: { lang: Lang; focus: string |
       "source-layer": "communities",
       layout: { "line-join": "round" },
       paint: {
-        "line-color": "#3b2f55",
+        "line-color": MAP_COLORS.communityLine,
         "line-width": ["interpolate", ["linear"], ["zoom"], 12, 1.5, 16, 3],
       },
     },
@@ -58,7 +59,7 @@ export function communitiesLayers({ lang, focus }: { lang: Lang; focus: string |
         "symbol-sort-key": 0,
       },
       paint: {
-        "text-color": "#2b2140",
+        "text-color": MAP_COLORS.communityLabel,
         "text-halo-color": "rgba(255,255,255,0.95)",
         "text-halo-width": 2,
         "text-opacity": focus ? ["case", ["==", ["get", "code"], focus], 1, 0.55] : 1,

@@ -1,18 +1,9 @@
 import type { ExpressionSpecification, FilterSpecification, LayerSpecification } from "maplibre-gl";
 import { LABEL_FONT } from "../../map/glyphs.ts";
+import { GRID_FILL_OPACITY, MAP_COLORS, STATUS_COLORS } from "../../map/palette.ts";
 import { tileSource } from "../../map/sources.ts";
 
-/** Where a grid's households stand against its community's band (default 200–300). */
-export type GridStatus = "under" | "ok" | "over";
-
-/**
- * Okabe–Ito colours, distinct under the common colour-vision deficiencies: sky blue for too few households,
- * bluish green within the band, vermilion for too many. The lightness differs too, so grey print still separates them.
- */
-export const STATUS_COLORS: Record<GridStatus, string> = { under: "#56b4e9", ok: "#009e73", over: "#d55e00" };
-
-/** Symbols that say the status without colour: ▼ too few, ✓ within the band, ▲ too many. */
-export const STATUS_SYMBOLS: Record<GridStatus, string> = { under: "▼", ok: "✓", over: "▲" };
+export { type GridStatus, STATUS_COLORS, STATUS_SYMBOLS } from "../../map/palette.ts";
 
 /**
  * Grids of the published plan as vector tiles, addressed by their code so selection and hover can use
@@ -78,7 +69,15 @@ export function gridsLayers({ focus }: { focus: string | null }): LayerSpecifica
           STATUS_COLORS.ok,
         ],
         // Lighter at high zoom so the buildings under a grid stay readable.
-        "fill-opacity": ["interpolate", ["linear"], ["zoom"], 13, fillOpacity(0.5), 16, fillOpacity(0.28)],
+        "fill-opacity": [
+          "interpolate",
+          ["linear"],
+          ["zoom"],
+          13,
+          fillOpacity(GRID_FILL_OPACITY),
+          16,
+          fillOpacity(0.28),
+        ],
       },
     },
     {
@@ -89,7 +88,7 @@ export function gridsLayers({ focus }: { focus: string | null }): LayerSpecifica
       minzoom: GRIDS_MIN_ZOOM,
       layout: { "line-join": "round" },
       paint: {
-        "line-color": "#ffffff",
+        "line-color": MAP_COLORS.gridLine,
         "line-width": ["interpolate", ["linear"], ["zoom"], 12, 0.5, 16, 1.4],
         "line-opacity": ["case", outOfFocus, 0.35, 0.9],
       },
@@ -130,7 +129,7 @@ export function gridsLayers({ focus }: { focus: string | null }): LayerSpecifica
         "text-size": ["interpolate", ["linear"], ["zoom"], 12.5, 10, 15, 12, 18, 14],
         "text-padding": 1,
       },
-      paint: { "text-color": "#17232b", "text-halo-color": "rgba(255,255,255,0.9)", "text-halo-width": 1.4 },
+      paint: { "text-color": MAP_COLORS.gridLabel, "text-halo-color": "rgba(255,255,255,0.9)", "text-halo-width": 1.4 },
     },
   ];
 }

@@ -97,6 +97,7 @@ export function FileStep(props: { accept: string; onRead: (read: FileRead | null
         type="file"
         accept={props.accept}
         onChange={(e) => void choose(e.target.files?.[0])}
+        aria-label={t("import.file.title")}
         data-testid="import-file"
       />
       {file && sent && (

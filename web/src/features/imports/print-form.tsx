@@ -12,7 +12,7 @@ type Printed = { filename: string; size: number; url: string | null; width?: num
  * A3, as PDF or PNG. The server renders the page in headless Chromium, which takes seconds: a bar runs meanwhile.
  */
 export function PrintForm(props: { plans: Plan[]; communities: CommunityOption[] }) {
-  const { t } = useLang();
+  const { lang, t } = useLang();
   const [kind, setKind] = useState<"map" | "transfers">("map");
   const [plan, setPlan] = useState("");
   const [community, setCommunity] = useState("");
@@ -39,7 +39,7 @@ export function PrintForm(props: { plans: Plan[]; communities: CommunityOption[]
     setBusy(true);
     setError(null);
     setPrinted(null);
-    const q = new URLSearchParams({ format, paper });
+    const q = new URLSearchParams({ format, paper, lang });
     if (kind === "map") {
       if (plan) q.set("plan", plan);
       if (community) q.set("community", community);

@@ -189,6 +189,7 @@ export function StatsPanel(props: {
                     {props.mayConfigure ? (
                       <IntervalInput
                         code={v.category}
+                        label={`${lang === "zh" ? v.name_zh : v.name_en} · ${t("inspection.stats.interval")}`}
                         days={v.inspection_interval_days}
                         onSaved={props.onIntervalChanged}
                         onFail={props.onFail}
@@ -211,7 +212,14 @@ export function StatsPanel(props: {
 }
 
 /** The inspection interval of a category, in days, saved when it changes (admins and planners). */
-function IntervalInput(props: { code: string; days: number; onSaved: () => void; onFail: (err: unknown) => void }) {
+function IntervalInput(props: {
+  code: string;
+  /** Its accessible name: the category and the column, as a table cell has no label of its own. */
+  label: string;
+  days: number;
+  onSaved: () => void;
+  onFail: (err: unknown) => void;
+}) {
   const [value, setValue] = useState(String(props.days));
   const save = () => {
     const days = Number(value);
@@ -231,6 +239,7 @@ function IntervalInput(props: { code: string; days: number; onSaved: () => void;
       onChange={(e) => setValue(e.target.value)}
       onBlur={save}
       onKeyDown={(e) => e.key === "Enter" && save()}
+      aria-label={props.label}
       data-testid={`interval-${props.code}`}
     />
   );

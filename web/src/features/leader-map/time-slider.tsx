@@ -62,6 +62,7 @@ export function TimeSlider(props: {
           onChange(i >= months.length ? null : monthEnd(months[i]!));
         }}
         aria-valuetext={month ?? t("leaderMap.replayNow")}
+        aria-label={t("hazard.replay")}
         data-testid="replay-range"
       />
       <span className="lm-slider-label" data-testid="replay-label">

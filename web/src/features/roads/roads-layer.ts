@@ -1,5 +1,6 @@
 import type { ExpressionSpecification, LayerSpecification } from "maplibre-gl";
 import { LABEL_FONT } from "../../map/glyphs.ts";
+import { MAP_COLORS } from "../../map/palette.ts";
 import { tileSource } from "../../map/sources.ts";
 
 export const roadsSource = tileSource("roads", "id");
@@ -26,7 +27,7 @@ export function roadsLayers(): LayerSpecification[] {
       source: "roads",
       "source-layer": "roads",
       layout: { "line-join": "round", "line-cap": "round" },
-      paint: { "line-color": "#c9c1b1", "line-width": width(7, 5, 3), "line-gap-width": 0 },
+      paint: { "line-color": MAP_COLORS.roadCasing, "line-width": width(7, 5, 3), "line-gap-width": 0 },
     },
     {
       id: "roads-line",
@@ -35,7 +36,7 @@ export function roadsLayers(): LayerSpecification[] {
       "source-layer": "roads",
       layout: { "line-join": "round", "line-cap": "round" },
       paint: {
-        "line-color": ["match", ["get", "class"], "arterial", "#fbe3a6", "#ffffff"],
+        "line-color": ["match", ["get", "class"], "arterial", MAP_COLORS.arterialRoad, MAP_COLORS.road],
         "line-width": width(5.5, 3.8, 2),
       },
     },
@@ -54,7 +55,7 @@ export function roadsLayers(): LayerSpecification[] {
         "text-max-angle": 30,
         "symbol-spacing": 400,
       },
-      paint: { "text-color": "#5b5346", "text-halo-color": "#ffffff", "text-halo-width": 1.5 },
+      paint: { "text-color": MAP_COLORS.roadLabel, "text-halo-color": "#ffffff", "text-halo-width": 1.5 },
     },
   ];
 }

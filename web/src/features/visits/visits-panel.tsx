@@ -224,6 +224,7 @@ export function VisitsPanel(props: {
             const file = e.target.files?.[0];
             if (file) setCsv(await file.text());
           }}
+          aria-label={t("visit.import")}
           data-testid="import-file"
         />
         <textarea
@@ -273,7 +274,8 @@ export function VisitsPanel(props: {
 
       <section>
         <h3>{t("visit.recent")}</h3>
-        <ul className="ws-list" data-testid="recent-visits">
+        {/* biome-ignore lint/a11y/noNoninteractiveTabindex: it scrolls, and a keyboard scrolls only what takes focus (WCAG 2.1.1) */}
+        <ul className="ws-list" tabIndex={0} aria-label={t("visit.recent")} data-testid="recent-visits">
           {recent.map((v) => (
             <li key={v.id}>
               {v.visited_on} · {v.worker_name} · {v.building_name}

@@ -1,6 +1,7 @@
 import type { LayerSpecification } from "maplibre-gl";
 import { LABEL_FONT } from "../../map/glyphs.ts";
 import { labelPoints } from "../../map/label-points.ts";
+import { MAP_COLORS } from "../../map/palette.ts";
 import { geojsonSource, tileSource } from "../../map/sources.ts";
 
 export const waterSource = tileSource("water", "id");
@@ -24,7 +25,7 @@ export function waterLayers(): LayerSpecification[] {
       type: "fill",
       source: "water",
       "source-layer": "water",
-      paint: { "fill-color": "#a9cde0", "fill-outline-color": "#8fb9d0" },
+      paint: { "fill-color": MAP_COLORS.water, "fill-outline-color": "#8fb9d0" },
     },
     {
       id: "water-label",

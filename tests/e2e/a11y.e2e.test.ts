@@ -1,0 +1,183 @@
+import fs from "node:fs";
+import path from "node:path";
+import axe from "axe-core";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ARTIFACTS_DIR, CHROMIUM_ARGS, CHROMIUM_PATH, saveScreenshot } from "../support/browser.ts";
+import { ACCOUNTS, fillFromDemo, type LayoutPage, PAGES, type Role, WAIT_MS } from "../support/page-list.ts";
+import { mapSettled, signIn } from "../support/pages.ts";
+import { startTestServer, type TestServer } from "../support/server.ts";
+
+/**
+ * Accessibility as public-sector software is expected to have it (GB/T 37668-2019, which follows WCAG 2.1 AA):
+ * axe-core over every page of every role (the layout test's list) in Chinese and English, with no critical or
+ * serious violation (names and labels, contrast, roles, focus); and the map's controls reached by the keyboard alone.
+ */
+
+const WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
+type Finding = { rule: string; impact: string; help: string; targets: string[] };
+
+let server: TestServer;
+let browser: Browser;
+const fill: Record<string, string> = {};
+const signedIn = new Map<Role, Awaited<ReturnType<BrowserContext["storageState"]>>>();
+/** Every violation found, whatever its impact, for the summary written to tests/artifacts/a11y-summary.json. */
+const summary: { page: string; role: Role; lang: string; findings: Finding[] }[] = [];
+
+beforeAll(async () => {
+  server = await startTestServer({ label: "e2ea11y" });
+  Object.assign(fill, await fillFromDemo(server.databaseUrl));
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+}, WAIT_MS);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await fs.promises.mkdir(ARTIFACTS_DIR, { recursive: true });
+  await fs.promises.writeFile(path.join(ARTIFACTS_DIR, "a11y-summary.json"), JSON.stringify(summary, null, 1));
+});
+
+async function contextFor(role: Role): Promise<BrowserContext> {
+  const context = await browser.newContext({
+    viewport: { width: 1440, height: 900 },
+    deviceScaleFactor: 1,
+    locale: "zh-CN",
+    storageState: signedIn.get(role),
+  });
+  if (role !== "anonymous" && !signedIn.has(role)) {
+    const page = await context.newPage();
+    await signIn(page, ACCOUNTS[role], { url: server.url });
+    await page.getByTestId("sign-out").waitFor({ timeout: WAIT_MS });
+    signedIn.set(role, await context.storageState());
+    await page.close();
+  }
+  return context;
+}
+
+const pathOf = (entry: LayoutPage) => entry.path.replace(/\{(\w+)\}/g, (_, k: string) => fill[k] ?? k);
+const nameOf = (entry: LayoutPage) => pathOf(entry) + (entry.open ? ` → ${entry.open.as}` : "");
+const frames = (page: Page) =>
+  page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
+
+async function open(page: Page, entry: LayoutPage): Promise<void> {
+  await page.goto(server.url + pathOf(entry));
+  await page.locator(entry.ready).first().waitFor({ timeout: WAIT_MS });
+  await page.waitForFunction(() => !window.__gridatlas?.map || window.__gridatlas.map.isStyleLoaded(), null, {
+    timeout: WAIT_MS,
+    polling: 250,
+  });
+  if (entry.open) await entry.open.by(page);
+  await frames(page);
+}
+
+/** axe-core's WCAG 2.1 A and AA rules over the page as it is; axe is evaluated in the page, not loaded from it. */
+async function audit(page: Page): Promise<Finding[]> {
+  await page.evaluate(axe.source);
+  return page.evaluate(async (tags) => {
+    const run = (window as unknown as { axe: typeof axe }).axe.run;
+    const result = await run(document, { runOnly: { type: "tag", values: tags }, resultTypes: ["violations"] });
+    return result.violations.map((v) => ({
+      rule: v.id,
+      impact: v.impact ?? "unknown",
+      help: v.help,
+      targets: v.nodes.slice(0, 5).map((n) => `${n.target.join(" ")} (${(n.failureSummary ?? "").split("\n")[1]})`),
+    }));
+  }, WCAG_AA);
+}
+
+async function switchTo(page: Page, lang: "zh" | "en"): Promise<void> {
+  if ((await page.evaluate(() => document.documentElement.lang)).startsWith(lang)) return;
+  // A page may hide the switch (the printable list's top bar is not printed): its click is sent to it.
+  await page.getByTestId("lang-switch").first().dispatchEvent("click");
+  await page.waitForFunction((l) => document.documentElement.lang.startsWith(l), lang, { timeout: WAIT_MS });
+  await frames(page);
+}
+
+describe("accessibility (GB/T 37668, WCAG 2.1 AA) of every page, for every role", () => {
+  for (const role of ["anonymous", "admin", "planner", "leader", "secretary", "worker"] as const) {
+    it(`${role}: no critical or serious axe violation, in Chinese and English`, { timeout: WAIT_MS * 20 }, async () => {
+      const serious: string[] = [];
+      const context = await contextFor(role);
+      let page = await context.newPage();
+      try {
+        for (const entry of PAGES.filter((p) => p.roles.includes(role))) {
+          try {
+            await open(page, entry);
+            const langs =
+              (await page.getByTestId("lang-switch").count()) > 0 ? (["zh", "en"] as const) : (["zh"] as const);
+            for (const lang of langs) {
+              await switchTo(page, lang);
+              const findings = await audit(page);
+              // <html lang> says the language the page is in (WCAG 3.1.1): the switch offers the other one.
+              const offered = langs.length > 1 && (await page.getByTestId("lang-switch").first().textContent())?.trim();
+              if (offered && offered !== (lang === "zh" ? "English" : "中文")) {
+                findings.push({
+                  rule: "html-lang-matches-ui",
+                  impact: "serious",
+                  help: "<html lang> is the UI's language",
+                  targets: [`offers ${offered}`],
+                });
+              }
+              summary.push({ page: nameOf(entry), role, lang, findings });
+              for (const f of findings.filter((f) => f.impact === "critical" || f.impact === "serious")) {
+                serious.push(
+                  `${nameOf(entry)} · ${role} · ${lang} · ${f.impact} ${f.rule}: ${f.help} — ${f.targets.join("; ")}`,
+                );
+              }
+              console.log(
+                `a11y ${role} ${lang} ${nameOf(entry)}: ${findings.map((f) => `${f.impact} ${f.rule}`).join(", ") || "clean"}`,
+              );
+            }
+          } catch (err) {
+            serious.push(`${nameOf(entry)} · ${role} · failed: ${(err as Error).message.split("\n")[0]}`);
+            await page.close();
+            page = await context.newPage();
+          }
+        }
+      } finally {
+        await context.close();
+      }
+      console.log(serious.join("\n"));
+      expect(serious).toEqual([]);
+    });
+  }
+
+  it("the map's controls are reached with the keyboard alone, each with a visible focus", {
+    timeout: WAIT_MS * 3,
+  }, async () => {
+    const context = await contextFor("planner");
+    const page = await context.newPage();
+    try {
+      await page.goto(server.url);
+      await page.getByTestId("legend").waitFor({ timeout: WAIT_MS });
+      await mapSettled(page, [{ source: "grids", sourceLayer: "grids" }], {
+        timeout_ms: WAIT_MS,
+        name: "a11y-keyboard",
+      });
+      const reached = new Map<string, boolean>();
+      for (let i = 0; i < 80; i++) {
+        await page.keyboard.press("Tab");
+        const focused = await page.evaluate(() => {
+          const el = document.activeElement as HTMLElement | null;
+          if (!el || el === document.body) return null;
+          const s = getComputedStyle(el);
+          const ring = (s.outlineStyle !== "none" && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== "none";
+          const name = el.classList.contains("maplibregl-canvas")
+            ? "canvas"
+            : (el.getAttribute("aria-label") ?? el.getAttribute("title") ?? el.className);
+          return { name, inMap: !!el.closest(".maplibregl-map"), ring };
+        });
+        if (focused?.inMap) reached.set(focused.name, focused.ring);
+      }
+      await saveScreenshot(page, "a11y-keyboard-map");
+      const names = [...reached.keys()];
+      // The canvas pans and zooms with the arrow keys and + / − once focused; the zoom buttons and compass are buttons.
+      expect(names).toContain("canvas");
+      expect(names.some((n) => /放大|Zoom in/.test(n))).toBe(true);
+      expect(names.some((n) => /缩小|Zoom out/.test(n))).toBe(true);
+      expect([...reached].filter(([, ring]) => !ring).map(([n]) => n)).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});
