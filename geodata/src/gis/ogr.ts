@@ -201,7 +201,8 @@ export async function listLayers(file: string, o: ReadOptions = {}): Promise<Ogr
       wkt = [];
       continue;
     }
-    const field = /^([^:]+): (\w+) \(/.exec(line);
+    // "name: Integer (10.0)", or with a subtype "name: String(JSON) (0.0)", "ok: Integer(Boolean) (1.0)".
+    const field = /^([^:]+): (\w+)(?:\(\w+\))? \(/.exec(line);
     if (field && !/^(Geometry|Feature Count|Extent|Layer|FID Column|Geometry Column)/.test(line)) {
       cur.fields.push({ name: field[1]!, type: field[2]! });
     }

@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import path from "node:path";
 import type { CrsName } from "../gis/crs.ts";
 import { type GeoJsonGeometry, listLayers } from "../gis/ogr.ts";
@@ -313,6 +314,10 @@ async function readOne(
   nearLng: number | undefined,
   problems: Problem[],
 ): Promise<GisRead | null> {
+  if (!fs.existsSync(file)) {
+    problems.push({ layer, row: null, field: null, zh: `找不到文件 ${file}`, en: `no such file: ${file}` });
+    return null;
+  }
   let read: GisRead;
   try {
     // Without a longitude, the zone of Gauss-Krüger coordinates without zone prefix cannot be told but from the
