@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { ImportError } from "@gridatlas/geodata/osm/errors.ts";
 import type { SheetRow } from "@gridatlas/geodata/territory/import.ts";
 import ExcelJS from "exceljs";
 
@@ -22,8 +23,10 @@ export async function readHouseholdsSheet(file: string): Promise<SheetRow[]> {
   const c = col(CODE_NAMES);
   const h = col(HOUSEHOLD_NAMES);
   if (c < 0 || h < 0) {
-    throw new Error(
-      `户数表 ${path.basename(file)} 的表头应有「楼栋编码」和「户数」两列 / the households spreadsheet ${path.basename(file)} needs the columns 楼栋编码 (building code) and 户数 (households)`,
+    throw new ImportError(
+      "bad_households_sheet",
+      `户数表 ${path.basename(file)} 的表头应有「楼栋编码」和「户数」两列`,
+      `the households spreadsheet ${path.basename(file)} needs the columns 楼栋编码 (building code) and 户数 (households)`,
     );
   }
   return table
