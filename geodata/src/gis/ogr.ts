@@ -48,6 +48,8 @@ export interface ReadOptions {
   openOptions?: string[] | undefined;
   /** GDAL configuration options (--config KEY VALUE). */
   config?: Record<string, string> | undefined;
+  /** Only the first this many features (ogr2ogr -limit). */
+  limit?: number | undefined;
 }
 
 /** Runs a GDAL tool, handing each stdout line to onLine; stderr lines starting with ERROR or FAILURE fail it. */
@@ -134,6 +136,7 @@ export async function readFeatures(file: string, o: ReadOptions = {}): Promise<O
     ...(o.sourceSrs ? ["-s_srs", o.sourceSrs] : []),
     ...(o.targetSrs ? ["-t_srs", o.targetSrs] : []),
     ...(o.assignSrs ? ["-a_srs", o.assignSrs] : []),
+    ...(o.limit ? ["-limit", String(o.limit)] : []),
     // Full precision: a round trip must come back within a centimetre, whatever the CRS.
     "-lco",
     "COORDINATE_PRECISION=9",

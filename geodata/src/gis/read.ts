@@ -94,8 +94,16 @@ export async function readGisFile(file: string, o: GisReadOptions): Promise<GisR
     );
   }
   const declared = format === "CSV" ? null : layer.epsg;
-  // Raw coordinates first (GDAL leaves them alone under an assigned EPSG:4326), to see what they look like.
-  const raw = await readFeatures(source, { layer: layer.name, openOptions, assignSrs: "EPSG:4326" });
+  // Raw coordinates first (GDAL leaves them alone under an assigned EPSG:4326), to see what they look like. When
+  // the file declares its CRS and nothing overrides it, GDAL reprojects the features below and the raw ones serve
+  // only as the guesser's sample: the first few thousand are enough, and a large layer is not read twice in full.
+  const sampleOnly = declared !== null && !o.crs && !o.swapAxes;
+  const raw = await readFeatures(source, {
+    layer: layer.name,
+    openOptions,
+    assignSrs: "EPSG:4326",
+    limit: sampleOnly ? 2000 : undefined,
+  });
   const sample = samplePositions(raw, 500);
   const guess = guessCrs(sample, o.nearLng);
   let crs: CrsName | null;
