@@ -180,7 +180,7 @@ type StagedBuilding = {
 export type BuildingPlacement = "point" | "majority";
 
 /**
- * Buildings: each polygon of a footprint made valid, placed in the community its point on surface lies in;
+ * Buildings: each polygon of a footprint made valid, placed in a community as `placement` says;
  * footprints under 10 m² (kiosks, sheds) and footprints mostly inside a bigger one (a part mapped twice) are left
  * out. Then households (mapped or estimated), kind, name and entrances cut by building_sections().
  */
