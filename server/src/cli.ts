@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import type { Problem } from "@gridatlas/geodata/territory/import.ts";
 import { loadCliConfig } from "./config.ts";
 import { backup, restore } from "./db/backup.ts";
 import { generateSchemaTypes, schemaFile } from "./db/codegen.ts";
@@ -122,6 +123,94 @@ const commands: Record<string, () => Promise<void>> = {
       { proposePlan: proposeWithRebalancer(false), log: (m) => console.log(m) },
     );
     console.log(JSON.stringify(summary));
+  },
+  /**
+   * `import-territory --communities F --buildings F --roads F [--compounds F] [--households F.csv|.xlsx] …`: a
+   * territory from an office's own GIS layers (geodata/src/territory), with a first plan from the rebalancer; the
+   * last line is the summary. A refusal lists every problem by layer, row and field (and --report writes the
+   * problems that have a place as GeoJSON, for a map).
+   */
+  async "import-territory"() {
+    const { values } = parseArgs({
+      args,
+      options: {
+        communities: { type: "string" },
+        buildings: { type: "string" },
+        roads: { type: "string" },
+        compounds: { type: "string" },
+        households: { type: "string" },
+        "subdistrict-code": { type: "string" },
+        name: { type: "string" },
+        band: { type: "string" },
+        crs: { type: "string" },
+        encoding: { type: "string" },
+        fields: { type: "string" },
+        "metric-srid": { type: "string" },
+        "dwelling-m2": { type: "string" },
+        "gap-m2": { type: "string" },
+        seed: { type: "string" },
+        report: { type: "string" },
+        publish: { type: "boolean", default: false },
+      },
+    });
+    if (!values.communities || !values.buildings || !values.roads) {
+      throw new Error(
+        "usage: cli import-territory --communities F --buildings F --roads F [--compounds F] [--households F.csv|.xlsx] " +
+          "[--subdistrict-code 123456789] [--name 名称] [--band 200-300] [--crs EPSG:4550] [--encoding GBK] " +
+          "[--fields 层数=FLOORS,户数=HS] [--metric-srid 4550] [--dwelling-m2 90] [--gap-m2 1000] [--seed 1] [--report problems.geojson] [--publish]",
+      );
+    }
+    const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+    const band = values.band ? /^(\d+)-(\d+)$/.exec(values.band) : null;
+    if (values.band && !band) throw new Error(`--band is min-max, e.g. 200-300, not ${values.band}`);
+    const { importTerritory } = await import("@gridatlas/geodata/territory/import.ts");
+    const { fieldMapping } = await import("@gridatlas/geodata/territory/fields.ts");
+    const { readHouseholdsSheet } = await import("./features/imports/imports.sheet.ts");
+    const { proposeWithRebalancer } = await import("./features/imports/imports.propose.ts");
+    const { ImportError } = await import("@gridatlas/geodata/osm/errors.ts");
+    try {
+      const summary = await importTerritory(
+        databaseUrl(),
+        {
+          communities: userPath(values.communities),
+          buildings: userPath(values.buildings),
+          roads: userPath(values.roads),
+          compounds: values.compounds && userPath(values.compounds),
+          households: values.households ? await readHouseholdsSheet(userPath(values.households)) : undefined,
+          subdistrictCode: values["subdistrict-code"],
+          name: values.name,
+          band: band ? { min: Number(band[1]), max: Number(band[2]) } : undefined,
+          crs: values.crs,
+          encoding: values.encoding,
+          fields: values.fields ? fieldMapping(values.fields) : undefined,
+          metricSrid: num(values["metric-srid"]),
+          dwellingM2: num(values["dwelling-m2"]),
+          repair: values["gap-m2"] ? { gapM2: Number(values["gap-m2"]) } : undefined,
+          seed: num(values.seed),
+          publish: values.publish,
+        },
+        { proposePlan: proposeWithRebalancer(false), log: (m) => console.log(m) },
+      );
+      console.log(JSON.stringify(summary));
+    } catch (e) {
+      const problems =
+        e instanceof ImportError ? (e.details as { problems?: Problem[] } | undefined)?.problems : undefined;
+      if (problems) {
+        for (const p of problems) {
+          console.error(
+            `${p.layer}${p.row !== null ? ` #${p.row}` : ""}${p.field ? ` ${p.field}` : ""}: ${p.zh} / ${p.en}`,
+          );
+        }
+        if (values.report) {
+          const features = problems
+            .filter((p) => p.geometry)
+            .map(({ geometry, ...properties }) => ({ type: "Feature", properties, geometry }));
+          fs.writeFileSync(userPath(values.report), JSON.stringify({ type: "FeatureCollection", features }));
+          console.error(`${features.length} problems with a place written to ${values.report}`);
+        }
+      }
+      throw e;
+    }
   },
   /**
    * `export-units --subdistrict-code CODE [--plan ID] --out units.geojson`: the parcels as the units file of

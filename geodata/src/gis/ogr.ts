@@ -48,6 +48,8 @@ export interface ReadOptions {
   openOptions?: string[] | undefined;
   /** GDAL configuration options (--config KEY VALUE). */
   config?: Record<string, string> | undefined;
+  /** Only the first this many features (ogr2ogr -limit). */
+  limit?: number | undefined;
 }
 
 /** Runs a GDAL tool, handing each stdout line to onLine; stderr lines starting with ERROR or FAILURE fail it. */
@@ -134,6 +136,7 @@ export async function readFeatures(file: string, o: ReadOptions = {}): Promise<O
     ...(o.sourceSrs ? ["-s_srs", o.sourceSrs] : []),
     ...(o.targetSrs ? ["-t_srs", o.targetSrs] : []),
     ...(o.assignSrs ? ["-a_srs", o.assignSrs] : []),
+    ...(o.limit ? ["-limit", String(o.limit)] : []),
     // Full precision: a round trip must come back within a centimetre, whatever the CRS.
     "-lco",
     "COORDINATE_PRECISION=9",
@@ -201,7 +204,8 @@ export async function listLayers(file: string, o: ReadOptions = {}): Promise<Ogr
       wkt = [];
       continue;
     }
-    const field = /^([^:]+): (\w+) \(/.exec(line);
+    // "name: Integer (10.0)", or with a subtype "name: String(JSON) (0.0)", "ok: Integer(Boolean) (1.0)".
+    const field = /^([^:]+): (\w+)(?:\(\w+\))? \(/.exec(line);
     if (field && !/^(Geometry|Feature Count|Extent|Layer|FID Column|Geometry Column)/.test(line)) {
       cur.fields.push({ name: field[1]!, type: field[2]! });
     }

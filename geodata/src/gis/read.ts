@@ -94,8 +94,16 @@ export async function readGisFile(file: string, o: GisReadOptions): Promise<GisR
     );
   }
   const declared = format === "CSV" ? null : layer.epsg;
-  // Raw coordinates first (GDAL leaves them alone under an assigned EPSG:4326), to see what they look like.
-  const raw = await readFeatures(source, { layer: layer.name, openOptions, assignSrs: "EPSG:4326" });
+  // Raw coordinates first (GDAL leaves them alone under an assigned EPSG:4326), to see what they look like. When
+  // the file declares its CRS and nothing overrides it, GDAL reprojects the features below and the raw ones serve
+  // only as the guesser's sample: the first few thousand are enough, and a large layer is not read twice in full.
+  const sampleOnly = declared !== null && !o.crs && !o.swapAxes;
+  const raw = await readFeatures(source, {
+    layer: layer.name,
+    openOptions,
+    assignSrs: "EPSG:4326",
+    limit: sampleOnly ? 2000 : undefined,
+  });
   const sample = samplePositions(raw, 500);
   const guess = guessCrs(sample, o.nearLng);
   let crs: CrsName | null;
@@ -193,7 +201,20 @@ function utf8Csv(file: string, encoding: string | undefined): string {
 }
 
 /** Whether a zip holds a .cpg (the Shapefile's declared encoding), from its central directory's file names. */
-function zipHasCpg(file: string): boolean {
-  const bytes = fs.readFileSync(file);
-  return /\.cpg$/im.test(bytes.toString("latin1").replace(/[^\x20-\x7e]+/g, "\n"));
+export function zipHasCpg(file: string): boolean {
+  return zipEntryNames(fs.readFileSync(file)).some((n) => /\.cpg$/i.test(n));
+}
+
+/**
+ * The names in a zip's central directory (each record: signature PK\x01\x02, name length at +28, name at +46).
+ * Searching the raw bytes for ".cpg" is not enough: a name runs straight into the bytes that follow it.
+ */
+function zipEntryNames(bytes: Buffer): string[] {
+  const names: string[] = [];
+  for (let i = bytes.indexOf("PK\x01\x02", 0, "latin1"); i >= 0 && i + 46 <= bytes.length; ) {
+    const n = bytes.readUInt16LE(i + 28);
+    names.push(bytes.toString("latin1", i + 46, i + 46 + n));
+    i = bytes.indexOf("PK\x01\x02", i + 46 + n, "latin1");
+  }
+  return names;
 }

@@ -13,7 +13,10 @@ const ATTRIBUTION =
 /** What insertCommunities reads of the import's options (OsmImportOptions, where they are described). */
 interface CommunityOptions {
   subdistrictCode: string;
-  file: string;
+  /** The file the area came from: its name is the subdistrict's name when nothing else gives one. */
+  file?: string | undefined;
+  /** Where the data comes from, shown on the map; default: OpenStreetMap's line. */
+  attribution?: string | undefined;
   name?: string | undefined;
   nameEn?: string | undefined;
   band?: { min: number; max: number } | undefined;
@@ -97,14 +100,14 @@ export async function insertCommunities(client: SqlClient, options: CommunityOpt
      where a.level < 10 and ST_Intersects(a.geom, (select ST_PointOnSurface(ST_Collect(geom)) from _imp_community))
      order by a.level desc limit 1`,
   );
-  const fallback = path.basename(options.file).replace(/\..*$/, "");
+  const fallback = options.file ? path.basename(options.file).replace(/\..*$/, "") : code;
   const name = options.name ?? admin.rows[0]?.name ?? fallback;
   const nameEn = options.nameEn ?? admin.rows[0]?.name_en ?? name;
   await client.query(
     `insert into subdistrict (code, name, name_en, metric_srid, attribution, geom)
      select $1, $2, $3, $4, $5, ST_Multi(ST_Union(ST_SetSRID(ST_GeomFromGeoJSON(g), 4326)))
      from unnest($6::text[]) g`,
-    [code, name, nameEn, srid, ATTRIBUTION, communities.map((c) => c.g)],
+    [code, name, nameEn, srid, options.attribution ?? ATTRIBUTION, communities.map((c) => c.g)],
   );
   await client.query(
     `insert into community (code, subdistrict_code, name, name_en, band_min, band_max, geom)
@@ -166,10 +169,18 @@ type StagedBuilding = {
   long_m: number;
   elongation: number;
   mapped_entrances: number;
+  entrances: number | null;
 };
 
 /**
- * Buildings: each polygon of a footprint made valid, placed in the community its point on surface lies in;
+ * Which community a building goes to: "point", the one its point on surface lies in (OpenStreetMap, where
+ * communities are drawn around buildings); "majority", the one holding most of its footprint, a footprint that
+ * straddles a boundary being cut back to that community (an office's layers, where the two are surveyed apart).
+ */
+export type BuildingPlacement = "point" | "majority";
+
+/**
+ * Buildings: each polygon of a footprint made valid, placed in a community as `placement` says;
  * footprints under 10 m² (kiosks, sheds) and footprints mostly inside a bigger one (a part mapped twice) are left
  * out. Then households (mapped or estimated), kind, name and entrances cut by building_sections().
  */
@@ -179,6 +190,7 @@ export async function insertBuildings(
   srid: number,
   estimate: HouseholdEstimate,
   log: (msg: string) => void,
+  placement: BuildingPlacement = "point",
 ): Promise<void> {
   const q = <R extends Row = Row>(text: string, values: unknown[] = []) => client.query<R>(text, values);
   await q(
@@ -195,17 +207,25 @@ export async function insertBuildings(
   );
   await q(
     `create temp table _imp_building on commit drop as
-     select row_number() over (order by b.ref, p.path) i, b.ref, b.use, b.levels, b.flats, b.name,
+     select row_number() over (order by b.ref, p.path) i, b.ref, b.use, b.levels, b.flats, b.name, b.entrances,
        coalesce(b.address, (select a.address from _osm_address a where ST_Intersects(a.geom, p.geom) order by a.ref limit 1)) address,
-       c.code community_code, p.geom, ST_Transform(p.geom, $2::int) g
+       c.code community_code, c.geom, ST_Transform(c.geom, $2::int) g
      from _osm_building b
      cross join lateral ST_Dump(ST_CollectionExtract(ST_MakeValid(b.geom), 3)) p
-     cross join lateral (
-       select cm.code from community cm
-       where cm.subdistrict_code = $1 and ST_Intersects(cm.geom, ST_PointOnSurface(p.geom))
-       order by cm.code limit 1
-     ) c
-     where ST_Area(ST_Transform(p.geom, $2::int)) >= 10`,
+     cross join lateral (${
+       placement === "point"
+         ? `select cm.code, p.geom from community cm
+            where cm.subdistrict_code = $1 and ST_Intersects(cm.geom, ST_PointOnSurface(p.geom))
+            order by cm.code limit 1`
+         : `select cm.code, case when ST_CoveredBy(p.geom, cm.geom) then p.geom
+              else largest_polygon(ST_Intersection(p.geom, cm.geom)) end geom
+            from community cm
+            where cm.subdistrict_code = $1 and ST_Intersects(cm.geom, p.geom)
+            order by case when ST_CoveredBy(p.geom, cm.geom) then 'infinity'::float8
+              else ST_Area(ST_Intersection(p.geom, cm.geom)) end desc, cm.code
+            limit 1`
+     }) c
+     where c.geom is not null and ST_Area(ST_Transform(c.geom, $2::int)) >= 10`,
     [code, srid],
   );
   await q("create index on _imp_building using gist (g); analyze _imp_building");
@@ -217,7 +237,7 @@ export async function insertBuildings(
   );
   if (dropped.rowCount) log(`  ${dropped.rowCount} footprints mostly inside a bigger one left out`);
   const staged = await q<StagedBuilding>(
-    `select b.i, b.ref, b.use, b.levels, b.flats, b.name, b.address, b.community_code,
+    `select b.i, b.ref, b.use, b.levels, b.flats, b.name, b.address, b.community_code, b.entrances,
        ST_Area(b.g) area_m2, s.long_m, s.long_m / greatest(s.short_m, 1) elongation,
        (select count(*) from _osm_entrance e where ST_DWithin(ST_Transform(e.geom, $1::int), b.g, 1.5))::int mapped_entrances
      from _imp_building b
@@ -232,10 +252,10 @@ export async function insertBuildings(
   const rows = staged.rows.map((b) => {
     const h = estimateHouseholds({ use: b.use, areaM2: b.area_m2, levels: b.levels, flats: b.flats }, estimate);
     const floors = Math.min(120, Math.max(1, h.floors));
-    const n = entranceCount(
-      { households: h.households, mappedEntrances: b.mapped_entrances, longSideM: b.long_m },
-      estimate,
-    );
+    // Entrances the data records (单元数) are kept as they are; only missing ones are estimated.
+    const n =
+      b.entrances ??
+      entranceCount({ households: h.households, mappedEntrances: b.mapped_entrances, longSideM: b.long_m }, estimate);
     const residential = b.use === "residential" || b.use === "house" || b.use === "unknown";
     const kind =
       b.use === "commercial"

@@ -30,6 +30,9 @@ export type PlanProposer = (input: ProposalInput) => Promise<{
 /** What proposePlan reads of the import's options (OsmImportOptions, where they are described). */
 interface PlanOptions {
   subdistrictCode: string;
+  /** The plan's name and owner; default: the OpenStreetMap import's. */
+  planName?: string | undefined;
+  planOwner?: string | undefined;
   publish?: boolean | undefined;
   seed?: number | undefined;
 }
@@ -132,7 +135,12 @@ export async function proposePlan(
   const plan = await client.query<{ id: number }>(
     `insert into plan (subdistrict_code, name, status, owner, valid_from)
      values ($1, $2, $3, $4, case when $3 = 'published' then now() end) returning id`,
-    [code, "OpenStreetMap 导入初始方案 / initial plan from the OpenStreetMap import", status, "import-osm"],
+    [
+      code,
+      options.planName ?? "OpenStreetMap 导入初始方案 / initial plan from the OpenStreetMap import",
+      status,
+      options.planOwner ?? "import-osm",
+    ],
   );
   const planId = plan.rows[0]!.id;
   await insertGrids(

@@ -15,21 +15,42 @@ import {
   waterKind,
 } from "./tags.ts";
 
-/** Puts the features the import uses into temporary tables, with what their tags mean already worked out. */
-export async function stage(client: SqlClient, data: OsmData): Promise<void> {
+/**
+ * The temporary tables an import stages its features in, before import.load.ts writes the territory from them:
+ * the OpenStreetMap import fills them from tags, the territory import (../territory/) from an office's own layers.
+ * `entrances` of a building is its number of entrances where the data records it (单元数), else null.
+ */
+export async function createStaging(client: SqlClient): Promise<void> {
   await client.query(`
     create temp table _osm_road (ref text, class text, name text, geom geometry(LineString, 4326)) on commit drop;
     create temp table _osm_water (ref text, kind text, name text, geom geometry(MultiPolygon, 4326)) on commit drop;
     create temp table _osm_compound (ref text, kind text, name text, geom geometry(MultiPolygon, 4326)) on commit drop;
     create temp table _osm_admin (ref text, level int, name text, name_en text, geom geometry(MultiPolygon, 4326)) on commit drop;
     create temp table _osm_building (ref text, use text, levels int, flats int, name text, address text,
-      geom geometry(MultiPolygon, 4326)) on commit drop;
+      geom geometry(MultiPolygon, 4326), entrances int) on commit drop;
     create temp table _osm_venue (ref text, category text, name text, address text, geom geometry(Point, 4326)) on commit drop;
     create temp table _osm_camera (ref text, name text, type text, bearing float8, width float8, range float8,
       height float8, defaulted text, geom geometry(Point, 4326)) on commit drop;
     create temp table _osm_entrance (ref text, geom geometry(Point, 4326)) on commit drop;
     create temp table _osm_address (ref text, address text, geom geometry(Point, 4326)) on commit drop;
+    create temp table _imp_community (code text, name text, name_en text, geom geometry(Geometry, 4326)) on commit drop;
   `);
+}
+
+/** Indexes the staged tables once they are filled. */
+export async function indexStaging(client: SqlClient): Promise<void> {
+  await client.query(`
+    create index on _osm_building using gist (geom);
+    create index on _osm_compound using gist (geom);
+    create index on _osm_entrance using gist (geom);
+    create index on _osm_address using gist (geom);
+    analyze _osm_building;
+  `);
+}
+
+/** Puts the features the import uses into temporary tables, with what their tags mean already worked out. */
+export async function stage(client: SqlClient, data: OsmData): Promise<void> {
+  await createStaging(client);
   const json = JSON.stringify;
   const label = (tags: Tags) => namesOf(tags).name;
 
@@ -198,14 +219,7 @@ export async function stage(client: SqlClient, data: OsmData): Promise<void> {
       return a && f.tags["addr:housenumber"] ? [[f.ref, a, json(f.geometry)]] : [];
     }),
   );
-  await client.query(`
-    create index on _osm_building using gist (geom);
-    create index on _osm_compound using gist (geom);
-    create index on _osm_entrance using gist (geom);
-    create index on _osm_address using gist (geom);
-    analyze _osm_building;
-    create temp table _imp_community (code text, name text, name_en text, geom geometry(Geometry, 4326)) on commit drop;
-  `);
+  await indexStaging(client);
 }
 
 /** Community polygons from a file the user brings, read through GDAL in whatever CRS it declares. */
@@ -258,7 +272,7 @@ export async function stageOsmCommunities(client: SqlClient): Promise<void> {
 }
 
 /** Rows of one kind of feature, as columns (geometry as GeoJSON text) for an unnest insert. */
-async function insertStaged(
+export async function insertStaged(
   client: SqlClient,
   table: string,
   columns: [name: string, type: string][],

@@ -434,3 +434,89 @@ describe("OpenStreetMap import through the API", () => {
     expect(await tableChecksums(t.url, ["audit_event", "session"])).toEqual(before);
   });
 });
+
+describe("territory import through the API", () => {
+  /** Two communities side by side near Tongliao (x 0…200 and 200…400 m, y 0…200 m), a street, three buildings. */
+  const m = (x: number, y: number) => [122.3 + x / 80_650, 43.7 + y / 110_574];
+  const rect = (x0: number, y0: number, x1: number, y1: number) => ({
+    type: "Polygon",
+    coordinates: [[m(x0, y0), m(x1, y0), m(x1, y1), m(x0, y1), m(x0, y0)]],
+  });
+  const collection = (features: { properties: Record<string, unknown>; geometry: unknown }[]) =>
+    JSON.stringify({ type: "FeatureCollection", features: features.map((f) => ({ type: "Feature", ...f })) });
+  const layers = async (floors: unknown) => ({
+    communities_file: await upload(
+      "社区.geojson",
+      collection([
+        { properties: { 社区名称: "东社区", 社区代码: "150571993001" }, geometry: rect(0, 0, 200, 200) },
+        { properties: { 社区名称: "西社区", 社区代码: "150571993002" }, geometry: rect(200, 0, 400, 200) },
+      ]),
+    ),
+    buildings_file: await upload(
+      "楼栋.geojson",
+      collection([
+        { properties: { 楼栋编码: "A1", 层数: floors, 户数: 240, 单元数: 4 }, geometry: rect(20, 20, 120, 35) },
+        { properties: { 楼栋编码: "A2", 层数: 6 }, geometry: rect(220, 20, 320, 35) },
+        { properties: { 楼栋编码: "A3", 层数: 6 }, geometry: rect(220, 140, 320, 155) },
+      ]),
+    ),
+    roads_file: await upload(
+      "道路.geojson",
+      collection([
+        {
+          properties: { 道路名称: "横街", 道路等级: "支路" },
+          geometry: { type: "LineString", coordinates: [m(0, 100), m(400, 100)] },
+        },
+      ]),
+    ),
+    households_file: await upload("户数.csv", "楼栋编码,户数\nA2,180\n"),
+  });
+
+  it("runs as a job with progress, a summary and an audit record; recorded households are kept", async () => {
+    const started = await admin.send("POST", "/api/imports", { kind: "territory", ...(await layers(6)) });
+    expect(started.status).toBe(202);
+    const job = (await started.json()) as { id: string };
+    const state = await finished<{ state: string; summary?: Record<string, number>; log: string[]; error?: unknown }>(
+      job.id,
+    );
+    expect(state.error).toBeUndefined();
+    expect(state.state).toBe("done");
+    expect(state.summary).toMatchObject({ communities: 2, buildings: 3, entrances: expect.any(Number) });
+    expect(state.log.some((l) => l.startsWith("blocks and parcels"))).toBe(true);
+    const recorded = await t.sql.query<{ name: string; households: number; entrances: number; estimated: boolean }>(
+      `select b.name, sum(e.households)::int households, count(*)::int entrances, bool_or(e.households_estimated) estimated
+       from building b join entrance e on e.building_id = b.id
+       where b.community_code like '150571993%' group by b.name order by b.name`,
+    );
+    expect(recorded.rows.slice(0, 2)).toEqual([
+      { name: "A1", households: 240, entrances: 4, estimated: false },
+      { name: "A2", households: 180, entrances: expect.any(Number), estimated: false },
+    ]);
+    expect(recorded.rows[2]).toMatchObject({ name: "A3", estimated: true });
+    const audit = await t.sql.query("select actor, action from audit_event where action = 'import_territory'");
+    expect(audit.rows).toEqual([{ actor: "admin", action: "import_territory" }]);
+  });
+
+  it("fails on a bad row with every problem in the error's details, and changes nothing", async () => {
+    const files = await layers("六层");
+    const before = await tableChecksums(t.url, ["audit_event", "session"]);
+    const started = await admin.send("POST", "/api/imports", { kind: "territory", ...files });
+    const job = (await started.json()) as { id: string };
+    const state = await finished<{
+      state: string;
+      error?: {
+        code: string;
+        zh: string;
+        en: string;
+        details?: { problems: { layer: string; row: number; field: string }[] };
+      };
+    }>(job.id);
+    expect(state.state).toBe("failed");
+    expect(state.error?.code).toBe("invalid_layers");
+    expect(state.error?.details?.problems).toEqual([
+      expect.objectContaining({ layer: "buildings", row: 1, field: "层数" }),
+    ]);
+    expect(state.error?.zh).toContain("未导入任何数据");
+    expect(await tableChecksums(t.url, ["audit_event", "session"])).toEqual(before);
+  });
+});

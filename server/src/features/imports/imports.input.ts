@@ -64,10 +64,40 @@ export const OsmImportRequest = z
   .strict();
 export type OsmImportRequest = z.infer<typeof OsmImportRequest>;
 
+const crs = z.string().regex(/^(EPSG:\d{4,6}|GCJ02|BD09)$/, bi("坐标系应为 EPSG:xxxx", "a CRS is EPSG:xxxx"));
+
+/** A territory from an office's own layers (geodata/src/territory): the same import as `cli import-territory`. */
+export const TerritoryImportRequest = z
+  .object({
+    kind: z.literal("territory"),
+    /** Uploaded GIS files (zipped Shapefile, GeoPackage, GeoJSON): community polygons, building polygons, road lines. */
+    communities_file: UploadId,
+    buildings_file: UploadId,
+    roads_file: UploadId,
+    compounds_file: UploadId.optional(),
+    /** An uploaded CSV or XLSX: 楼栋编码, 户数. */
+    households_file: UploadId.optional(),
+    /** Default: the first 9 digits the community codes share. */
+    subdistrict_code: z
+      .string()
+      .regex(/^\d{9}$/, bi("街道编码应为9位数字", "a subdistrict code is 9 digits"))
+      .optional(),
+    name: z.string().min(1).max(100).optional(),
+    /** The CRS of every layer, overriding their .prj files. */
+    crs: crs.optional(),
+    /** Field names by meaning (floors, households, …), where the layers use names the import does not know. */
+    fields: z.record(z.string(), z.string().min(1).max(50)).optional(),
+    dwelling_m2: z.number().min(10).max(1000).optional(),
+    band: band.optional(),
+    publish: z.boolean().optional(),
+  })
+  .strict();
+export type TerritoryImportRequest = z.infer<typeof TerritoryImportRequest>;
+
 export const ImportJobView = z
   .object({
     id: z.string(),
-    kind: z.enum(["osm", "layer", "plan"]),
+    kind: z.enum(["osm", "layer", "plan", "territory"]),
     state: z.enum(["running", "done", "failed"]),
     progress: z.object({ step: z.number(), steps: z.number(), label: z.string() }),
     log: z.array(z.string()),

@@ -7,7 +7,7 @@ import type { DB } from "../../db/schema.ts";
 import { DomainError, notFound } from "../../errors.ts";
 import { type Job, JobRegistry } from "../../jobs.ts";
 
-export type ImportKind = "osm" | "layer" | "plan";
+export type ImportKind = "osm" | "layer" | "plan" | "territory";
 
 export type ImportJob = Job & {
   kind: ImportKind;

@@ -15,6 +15,7 @@ import {
   OsmImportRequest,
   PlanImportRequest,
   PreviewRequest,
+  TerritoryImportRequest,
   Upload,
   UploadChunk,
   UploadId,
@@ -23,6 +24,7 @@ import { findImportJob, jobView } from "./imports.jobs.ts";
 import { detectOffset, importLayer, readUpload } from "./imports.layers.ts";
 import { startOsmImport } from "./imports.osm.ts";
 import { importPlan } from "./imports.plan.ts";
+import { startTerritoryImport } from "./imports.territory.ts";
 
 const json = <T extends z.ZodTypeAny>(schema: T, description: string) => ({
   description,
@@ -36,7 +38,7 @@ const errors = errorsOf({
 });
 const tags = ["imports"];
 
-const ImportRequest = z.discriminatedUnion("kind", [OsmImportRequest]).openapi("ImportRequest");
+const ImportRequest = z.discriminatedUnion("kind", [OsmImportRequest, TerritoryImportRequest]).openapi("ImportRequest");
 
 const r = {
   createUpload: createRoute({
@@ -59,7 +61,8 @@ const r = {
     method: "post",
     path: "/imports",
     tags,
-    summary: "Start an import of uploaded files as a job (kind osm: an OpenStreetMap extract); poll GET /imports/{id}",
+    summary:
+      "Start an import of uploaded files as a job (kind osm: an OpenStreetMap extract; kind territory: the office's own layers); poll GET /imports/{id}",
     request: jsonBody(ImportRequest),
     responses: { 202: json(ImportJobView, "Started"), ...errors },
   }),
@@ -155,7 +158,10 @@ export const importsRoutes = createRouter()
   .openapi(r.start, async (c) => {
     const actor = admin(c);
     const req = c.req.valid("json");
-    const job = await startOsmImport(c.get("db"), req, actor);
+    const job =
+      req.kind === "osm"
+        ? await startOsmImport(c.get("db"), req, actor)
+        : await startTerritoryImport(c.get("db"), req, actor);
     return c.json(jobView(job), 202);
   })
   .openapi(r.preview, async (c) => {

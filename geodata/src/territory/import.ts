@@ -1,0 +1,276 @@
+import pg from "pg";
+import type { SqlClient } from "../db.ts";
+import { ImportError } from "../osm/errors.ts";
+import { DEFAULT_HOUSEHOLD_ESTIMATE, type HouseholdEstimate } from "../osm/households.ts";
+import {
+  buildParcels,
+  defaultMetricSrid,
+  insertBuildings,
+  insertCommunities,
+  insertRoadsAndWater,
+  territoryTotals,
+} from "../osm/import.load.ts";
+import { type PlanProposer, proposePlan } from "../osm/import.propose.ts";
+import type { ImportProgress } from "../osm/import.ts";
+import type { FieldKey } from "./fields.ts";
+import { type LayerFiles, type Problem, readLayers, type SheetRow } from "./read.ts";
+import {
+  type CommunityRepair,
+  DEFAULT_REPAIR,
+  fillCommunityCodes,
+  mendGeometry,
+  repairCommunities,
+  snapRoads,
+  stageLayers,
+  unusableGeometry,
+} from "./stage.ts";
+
+export type { Problem, SheetRow } from "./read.ts";
+
+export interface TerritoryImportOptions extends LayerFiles {
+  /** Rows of the households spreadsheet (楼栋编码, 户数), read by the caller from CSV or XLSX. */
+  households?: SheetRow[] | undefined;
+  /** 9 digits; default: the first 9 digits of the community codes, when they all agree. */
+  subdistrictCode?: string | undefined;
+  name?: string | undefined;
+  band?: { min: number; max: number } | undefined;
+  /** The CRS of every layer, overriding the .prj files. */
+  crs?: string | undefined;
+  encoding?: string | undefined;
+  fields?: Partial<Record<FieldKey, string>> | undefined;
+  metricSrid?: number | undefined;
+  spacingM?: number | undefined;
+  repair?: Partial<CommunityRepair> | undefined;
+  dwellingM2?: number | undefined;
+  publish?: boolean | undefined;
+  seed?: number | undefined;
+}
+
+/** What `import-territory` prints as its last line. */
+export interface TerritoryImportSummary {
+  communities: number;
+  buildings: number;
+  entrances: number;
+  parcels: number;
+  households: number;
+  households_estimated: number;
+  roads: number;
+  grids: number;
+  out_of_band_grids: number;
+}
+
+export interface TerritoryImportHooks {
+  proposePlan: PlanProposer;
+  beforeCommit?: (client: SqlClient, summary: TerritoryImportSummary) => Promise<void>;
+  log?: (msg: string) => void;
+  onProgress?: (p: ImportProgress) => void;
+}
+
+const STEPS = [
+  "reading the layers",
+  "communities",
+  "roads",
+  "buildings and entrances",
+  "blocks and parcels",
+  "proposing a plan",
+] as const;
+
+const ATTRIBUTION = "数据来源：本街道提供的图层 / Data: the subdistrict's own layers";
+
+/**
+ * Creates a territory from a subdistrict office's own GIS layers (communities, buildings, roads, compounds, and a
+ * households spreadsheet), without OpenStreetMap: the layers are read and every row checked first; then, in one
+ * transaction, they fill the OpenStreetMap import's staging tables and the same load and proposal write
+ * communities, roads, buildings with households (recorded, else estimated and marked) and entrances, blocks,
+ * parcels, their adjacency and a draft plan. Any problem — a bad row, a .prj that contradicts its coordinates, a
+ * gap between communities that is no sliver — fails the whole import with an ImportError whose details list
+ * every problem ({ problems: Problem[] }), and the database is left as it was.
+ */
+export async function importTerritory(
+  databaseUrl: string,
+  options: TerritoryImportOptions,
+  hooks: TerritoryImportHooks,
+): Promise<TerritoryImportSummary> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  client.on("error", (err) => hooks.log?.(`database connection lost: ${err.message}`));
+  await client.connect();
+  try {
+    return await importTerritoryWith(client, options, hooks);
+  } finally {
+    await client.end();
+  }
+}
+
+/** importTerritory on a connection the caller holds (and closes); begins, commits or rolls back on it. */
+export async function importTerritoryWith(
+  client: SqlClient,
+  options: TerritoryImportOptions,
+  hooks: TerritoryImportHooks,
+): Promise<TerritoryImportSummary> {
+  const log = hooks.log ?? (() => {});
+  let stepNo = 0;
+  const step = async <T>(fn: () => Promise<T>): Promise<T> => {
+    const label = STEPS[stepNo]!;
+    hooks.onProgress?.({ step: stepNo, steps: STEPS.length, label });
+    stepNo++;
+    const t = performance.now();
+    const out = await fn();
+    log(`${label} (${Math.round(performance.now() - t)} ms)`);
+    return out;
+  };
+  const data = await step(() =>
+    readLayers(options, options.households ?? null, {
+      crs: options.crs as never,
+      encoding: options.encoding,
+      fields: options.fields,
+    }),
+  );
+  for (const [name, l] of Object.entries(data.layers)) {
+    log(`  ${name}: ${l.crs} (${l.crsFrom}), ${l.encoding ?? "UTF-8"}, fields ${JSON.stringify(l.fields)}`);
+  }
+  refuseIf(data.problems);
+  const code = options.subdistrictCode ?? subdistrictOf(data.communities.map((c) => c.code));
+  if (!/^\d{9}$/.test(code)) {
+    throw new ImportError("bad_code", "街道编码应为9位数字", "a subdistrict code is 9 digits");
+  }
+  refuseIf(
+    data.communities
+      .filter((c) => c.code !== null && !c.code.startsWith(code))
+      .map((c) => ({
+        layer: "communities" as const,
+        row: c.row,
+        field: "社区代码",
+        zh: `社区代码 ${c.code} 不属于街道 ${code}`,
+        en: `community code ${c.code} is not in subdistrict ${code}`,
+      })),
+  );
+  if (data.buildings.length === 0) {
+    throw new ImportError("no_buildings", "楼栋图层中没有楼栋", "the buildings layer holds no buildings");
+  }
+  const estimate: HouseholdEstimate = {
+    ...DEFAULT_HOUSEHOLD_ESTIMATE,
+    ...(options.dwellingM2 ? { dwellingM2: options.dwellingM2 } : {}),
+  };
+
+  await client.query("begin");
+  try {
+    await client.query("set local jit = off");
+    if ((await client.query("select 1 from subdistrict where code = $1", [code])).rowCount) {
+      throw new ImportError(
+        "subdistrict_exists",
+        `街道 ${code} 已存在；请换一个编码，或在空数据库中导入`,
+        `subdistrict ${code} already exists; use another code or an empty database`,
+      );
+    }
+    const srid = await step(async () => {
+      await stageLayers(client, data);
+      refuseIf(await unusableGeometry(client));
+      await mendGeometry(client);
+      const srid = options.metricSrid ?? (await defaultMetricSrid(client));
+      const repaired = await repairCommunities(client, srid, { ...DEFAULT_REPAIR, ...options.repair });
+      for (const n of repaired.notes) log(`  ${n}`);
+      refuseIf(repaired.problems);
+      for (const n of await fillCommunityCodes(client, code)) log(`  ${n}`);
+      await insertCommunities(
+        client,
+        { subdistrictCode: code, name: options.name, band: options.band, attribution: ATTRIBUTION },
+        srid,
+      );
+      return srid;
+    });
+    const roads = await step(async () => {
+      const snapped = await snapRoads(client, srid);
+      if (snapped) log(`  ${snapped} road ends joined to the road or boundary they stopped short of`);
+      return insertRoadsAndWater(client, code, srid);
+    });
+    await step(async () => {
+      await reportPlacement(client, code, log);
+      await insertBuildings(client, code, srid, estimate, log, "majority");
+    });
+    const built = await step(() => buildParcels(client, code, options.spacingM ?? 5, log));
+    const plan = await step(() =>
+      proposePlan(
+        client,
+        {
+          subdistrictCode: code,
+          publish: options.publish,
+          seed: options.seed,
+          planName: "图层导入初始方案 / initial plan from the territory import",
+          planOwner: "import-territory",
+        },
+        srid,
+        hooks.proposePlan,
+        log,
+      ),
+    );
+    const t = await territoryTotals(client, code);
+    const summary: TerritoryImportSummary = {
+      communities: t.communities,
+      buildings: t.buildings,
+      entrances: t.entrances,
+      parcels: built.parcels,
+      households: t.households,
+      households_estimated: t.households_estimated,
+      roads,
+      grids: plan.grids,
+      out_of_band_grids: plan.outOfBand,
+    };
+    await hooks.beforeCommit?.(client, summary);
+    await client.query("commit");
+    return summary;
+  } catch (err) {
+    await client.query("rollback");
+    throw err;
+  }
+}
+
+/** Fails the import with every problem listed, when there is any. */
+function refuseIf(problems: Problem[]): void {
+  if (problems.length === 0) return;
+  const first = problems[0]!;
+  const where = (p: Problem) => `${p.layer}${p.row !== null ? ` #${p.row}` : ""}${p.field ? ` ${p.field}` : ""}`;
+  throw new ImportError(
+    "invalid_layers",
+    `图层有 ${problems.length} 处问题，未导入任何数据。第一处：${where(first)}：${first.zh}`,
+    `the layers have ${problems.length} problem(s); nothing was imported. First: ${where(first)}: ${first.en}`,
+    { problems },
+  );
+}
+
+/** The subdistrict code the community codes share (their first 9 digits), or a refusal asking for one. */
+function subdistrictOf(codes: (string | null)[]): string {
+  const prefixes = new Set(codes.filter((c): c is string => c !== null).map((c) => c.slice(0, 9)));
+  if (prefixes.size === 1) return [...prefixes][0]!;
+  throw new ImportError(
+    "no_subdistrict_code",
+    prefixes.size === 0
+      ? "社区图层没有社区代码：请用 --subdistrict-code 给出9位街道编码"
+      : `社区代码分属 ${prefixes.size} 个街道（${[...prefixes].join("、")}）：请用 --subdistrict-code 指定`,
+    prefixes.size === 0
+      ? "the communities have no codes: give the 9-digit subdistrict code with --subdistrict-code"
+      : `the community codes belong to ${prefixes.size} subdistricts (${[...prefixes].join(", ")}): choose one with --subdistrict-code`,
+  );
+}
+
+/** Says which buildings straddle communities or lie outside all of them, before they are placed. */
+async function reportPlacement(client: SqlClient, code: string, log: (msg: string) => void): Promise<void> {
+  const r = await client.query<{ outside: string[]; straddling: string[] }>(
+    `select coalesce(array_agg(b.name order by b.ref) filter (where n.k = 0), '{}') outside,
+       coalesce(array_agg(b.name order by b.ref) filter (where n.k > 1), '{}') straddling
+     from _osm_building b
+     cross join lateral (
+       select count(*) k from community c
+       where c.subdistrict_code = $1 and c.geom && b.geom and ST_Intersects(c.geom, b.geom) and not ST_Touches(c.geom, b.geom)
+     ) n`,
+    [code],
+  );
+  const { outside, straddling } = r.rows[0]!;
+  const few = (xs: string[]) => `${xs.slice(0, 5).join(", ")}${xs.length > 5 ? " …" : ""}`;
+  if (straddling.length) {
+    log(
+      `  ${straddling.length} buildings straddle communities; each goes where most of its area lies: ${few(straddling)}`,
+    );
+  }
+  if (outside.length)
+    log(`  ${outside.length} buildings lie outside every community and are left out: ${few(outside)}`);
+}
