@@ -890,6 +890,28 @@ export const zh = {
   "field.photoCount": "{n} 张照片",
   "field.loading": "正在加载我的网格…",
   "field.noData": "手机上还没有我的网格：请联网打开一次",
+
+  "search.label": "搜索地点",
+  "search.placeholder": "搜索网格编码、社区、小区、楼栋、场所、地址",
+  "search.results": "搜索结果",
+  "search.none": "没有找到匹配的地点",
+  "search.kind.grid": "网格",
+  "search.kind.community": "社区",
+  "search.kind.compound": "小区",
+  "search.kind.building": "楼栋",
+  "search.kind.entrance": "单元",
+  "search.kind.venue": "场所",
+  "measure.title": "测量",
+  "measure.distance": "测距离",
+  "measure.area": "测面积",
+  "measure.distanceHint": "在地图上依次点击，测量距离；双击结束",
+  "measure.areaHint": "在地图上依次点击围成区域，测量面积；双击结束",
+  "measure.finish": "完成",
+  "measure.close": "结束测量",
+  "map.north": "指北针：地图上方为正北",
+  "map.print": "打印地图",
+  "map.printing": "正在生成…",
+  "editor.splitSnap": "吸附到楼栋：被线穿过的楼栋整栋归入占其大部分的一侧",
 };
 
 export type MessageKey = keyof typeof zh;

@@ -1,6 +1,8 @@
 import {
   AttributionControl,
+  type ControlPosition,
   type GeoJSONSource,
+  type IControl,
   type LayerSpecification,
   Map as MaplibreMap,
   type MapMouseEvent,
@@ -96,6 +98,9 @@ export class AtlasMap {
       transformRequest: (url) => ({ url: new URL(url, location.href).href }),
     });
     this.#map.touchZoomRotate.disableRotation();
+    // The map tools in the top-right corner sit below the page's toolbar and left of its right-hand panel.
+    options.container.style.setProperty("--map-inset-top", `${options.inset.top}px`);
+    options.container.style.setProperty("--map-inset-right", `${options.inset.right}px`);
     for (const layer of options.layers) this.#layers.set(layer.id, layer);
     for (const [id, spec] of Object.entries(options.sources)) {
       const layer = tileLayerOf(spec);
@@ -383,6 +388,97 @@ export class AtlasMap {
       if (this.#map.loaded() && !this.#map.isMoving()) resolve();
       else this.#map.once("idle", () => resolve());
     });
+  }
+
+  /**
+   * An element in one of MapLibre's control corners for the app's own map tools (search, measure, print, north
+   * arrow), stacked with the zoom buttons and kept clear of the page's panels by the map's inset. The element stays
+   * when the language changes (only MapLibre's own controls are re-added then).
+   */
+  controlSlot(position: ControlPosition, className: string): HTMLElement {
+    const element = document.createElement("div");
+    element.className = `maplibregl-ctrl ${className}`;
+    const control: IControl = { onAdd: () => element, onRemove: () => element.remove() };
+    this.#map.addControl(control, position);
+    return element;
+  }
+
+  /**
+   * Draws `data` in an overlay of the app's own over every page layer: `highlight` outlines a place found by the
+   * search, `measure` the measuring tool's line or area. `null` clears it.
+   */
+  setOverlay(name: "highlight" | "measure", data: GeoJSON.FeatureCollection | null): void {
+    void this.#whenLoaded(() => {
+      const map = this.#map;
+      const id = `overlay-${name}`;
+      const empty: GeoJSON.FeatureCollection = { type: "FeatureCollection", features: [] };
+      const source = map.getSource<GeoJSONSource>(id);
+      if (source) {
+        source.setData(data ?? empty);
+        return;
+      }
+      if (!data) return;
+      const color = name === "highlight" ? "#d7263d" : "#1d4ed8";
+      map.addSource(id, { type: "geojson", data });
+      map.addLayer({
+        id: `${id}-fill`,
+        type: "fill",
+        source: id,
+        filter: ["==", ["geometry-type"], "Polygon"],
+        paint: { "fill-color": color, "fill-opacity": name === "highlight" ? 0.12 : 0.15 },
+      });
+      map.addLayer({
+        id: `${id}-line`,
+        type: "line",
+        source: id,
+        filter: ["!=", ["geometry-type"], "Point"],
+        paint: { "line-color": color, "line-width": 3, ...(name === "measure" ? { "line-dasharray": [2, 1] } : {}) },
+      });
+      map.addLayer({
+        id: `${id}-point`,
+        type: "circle",
+        source: id,
+        filter: ["==", ["geometry-type"], "Point"],
+        paint: { "circle-radius": 6, "circle-color": "#fff", "circle-stroke-color": color, "circle-stroke-width": 3 },
+      });
+    });
+  }
+
+  /** Flies to `bbox` (a point when west = east), no closer than `maxZoom`, clear of the page's panels. */
+  flyTo(bbox: BBox, maxZoom: number): void {
+    this.#map.fitBounds(bbox, {
+      padding: framePadding(this.#map.getContainer(), this.#inset, 0),
+      maxZoom,
+      duration: 800,
+    });
+  }
+
+  /**
+   * Gives every click on the map to `handler` (and a double click to `onDouble`) instead of zooming on a double
+   * click, until the returned function is called: the measuring tool's clicks place points.
+   */
+  captureClicks(handler: (at: LngLat) => void, onDouble: () => void): () => void {
+    const map = this.#map;
+    const click = (e: MapMouseEvent) => handler([e.lngLat.lng, e.lngLat.lat]);
+    const dbl = (e: MapMouseEvent) => {
+      e.preventDefault();
+      onDouble();
+    };
+    map.doubleClickZoom.disable();
+    map.on("click", click);
+    map.on("dblclick", dbl);
+    map.getCanvas().style.cursor = "crosshair";
+    return () => {
+      map.off("click", click);
+      map.off("dblclick", dbl);
+      map.doubleClickZoom.enable();
+      map.getCanvas().style.cursor = "";
+    };
+  }
+
+  /** The map's container, for the tools that sit over it. */
+  get container(): HTMLElement {
+    return this.#map.getContainer();
   }
 
   destroy(): void {

@@ -50,6 +50,9 @@ const PANEL_WIDTH_PX = 360;
 /** Room the toolbar (top), the legend (top left, 216 px wide) and the attribution (bottom) take over the map. */
 const MAP_INSET = { top: 56, right: 0, bottom: 40, left: 216 };
 
+/** Who may print a map (the server's print route says the same). */
+const PRINTERS: readonly string[] = ["admin", "planner", "leader"];
+
 const DEFAULT_BAND = { min: 200, max: 300 };
 
 /** The map of the subdistrict with its toolbar, legend and grid panel, for a signed-in account. */
@@ -155,6 +158,7 @@ export function MapScreen(props: { session: Session; nav: NavEntry[]; onSignOut:
           inset={MAP_INSET}
           attribution={bilingualPart(lang, subdistrict.attribution)}
           onReady={onMapReady}
+          print={props.session.account.roles.some((r) => PRINTERS.includes(r)) ? { community: focus } : null}
         />
       )}
 

@@ -47,6 +47,9 @@ export const DRAW_ORDER = [
   "water-label",
   "roads-label",
   "compounds-label",
+  "entrances-point",
+  "entrances-label",
+  "buildings-label",
   "grids-label",
   "plan-labels",
   "communities-label",
@@ -60,9 +63,17 @@ const LEFT_OUT: Record<BaseScreen, readonly string[]> = {
   map: [],
   plan: [],
   // The status colours of the grids over plain land; no names but the roads' and the communities'.
-  workspace: ["buildings-fill", "buildings-line", "water-label", "compounds-label"],
+  workspace: [
+    "buildings-fill",
+    "buildings-line",
+    "buildings-label",
+    "entrances-point",
+    "entrances-label",
+    "water-label",
+    "compounds-label",
+  ],
   // Points over the land: buildings would hide them.
-  leader: ["buildings-fill", "buildings-line"],
+  leader: ["buildings-fill", "buildings-line", "buildings-label", "entrances-point", "entrances-label"],
   // Buildings stay (they block the views); the views and blind spots need no more names than the roads'.
   cameras: ["water-label", "compounds-label"],
   // Buildings show whether imported points land on them.
@@ -95,7 +106,7 @@ export function baseLayers(
     ...blocksLayers(),
     ...waterLayers(),
     ...compoundsLayers(),
-    ...buildingsLayers(),
+    ...buildingsLayers({ lang }),
     ...roadsLayers(),
     ...communitiesLayers({ lang, focus }),
     ...extra,
