@@ -701,3 +701,12 @@ export type SearchHit = SearchAnswer["groups"][number]["results"][number];
 /** Places by name, number, code or address, grouped by kind, inside what the account may read. */
 export const searchPlaces = (q: string, init?: { signal?: AbortSignal }) =>
   ok(api.search.$get({ query: { q } }, init ? { init } : undefined));
+
+// ---------------------------------------------------------------- settings: the optional raster base map
+
+export type BaseMapSetting = InferResponseType<(typeof api.settings)["base-map"]["$get"], 200>;
+
+export const fetchBaseMapSetting = () => ok(api.settings["base-map"].$get());
+
+export const saveBaseMapSetting = (raster_url: string | null, attribution: string) =>
+  ok(api.settings["base-map"].$put({ json: { raster_url, attribution } }));

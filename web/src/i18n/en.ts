@@ -922,4 +922,16 @@ export const en: Record<MessageKey, string> = {
   "map.print": "Print map",
   "map.printing": "Preparing…",
   "editor.splitSnap": "Snap to buildings: a building the line crosses goes wholly to the side holding most of it",
+  "data.tab.basemap": "Base map",
+  "basemap.title": "Imagery or online base map (optional)",
+  "basemap.intro":
+    "By default only the app's own offline base map is drawn. An admin may give a raster tile URL template here (天地图 with the office's own key, or an intranet tile server); every map then draws it at the bottom. Clear it to go back to the offline map.",
+  "basemap.crs":
+    "Coordinate systems: this app's data is CGCS2000 (the same as WGS-84 at map scale). 天地图 uses CGCS2000 and lines up; tiles of AMap, Tencent and other Chinese web maps are in GCJ-02, offset by hundreds of metres from this data, and cannot be used.",
+  "basemap.url": "Tile URL template (with {z}, {x}, {y})",
+  "basemap.attribution": "Attribution (shown on the map)",
+  "basemap.save": "Save and use",
+  "basemap.off": "Turn off: offline map only",
+  "basemap.savedOn": "Saved: maps show this base map when next opened",
+  "basemap.savedOff": "Turned off: maps show the offline base map only",
 };

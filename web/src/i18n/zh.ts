@@ -912,6 +912,18 @@ export const zh = {
   "map.print": "打印地图",
   "map.printing": "正在生成…",
   "editor.splitSnap": "吸附到楼栋：被线穿过的楼栋整栋归入占其大部分的一侧",
+  "data.tab.basemap": "底图",
+  "basemap.title": "影像或在线底图（可选）",
+  "basemap.intro":
+    "默认只使用本系统自带的离线底图。管理员可在此填写栅格瓦片地址模板（例如使用本单位密钥的天地图，或内网瓦片服务），所有地图将把它画在最底层。清除后恢复离线底图。",
+  "basemap.crs":
+    "坐标系提示：本系统数据为 CGCS2000（与 WGS-84 在地图比例尺上一致）。天地图使用 CGCS2000，可直接叠加；高德、腾讯等互联网地图的瓦片采用 GCJ-02 加密坐标，与本系统数据错开数百米，不能使用。",
+  "basemap.url": "瓦片地址模板（含 {z}、{x}、{y}）",
+  "basemap.attribution": "署名（显示在地图右下角）",
+  "basemap.save": "保存并启用",
+  "basemap.off": "关闭，仅用离线底图",
+  "basemap.savedOn": "已保存：各地图重新打开后显示该底图",
+  "basemap.savedOff": "已关闭：各地图只显示离线底图",
 };
 
 export type MessageKey = keyof typeof zh;

@@ -2,6 +2,8 @@ import { bbox as bboxOf } from "@turf/turf";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import {
   type ApiError,
+  type BaseMapSetting,
+  fetchBaseMapSetting,
   fetchCommunities,
   fetchCompounds,
   fetchGrids,
@@ -24,7 +26,7 @@ import { Banner } from "../ui/banner.tsx";
 import type { NavEntry } from "../ui/nav.tsx";
 import { Progress } from "../ui/progress.tsx";
 import { TopBar } from "../ui/top-bar.tsx";
-import { baseLayers, baseSources, mapLocale } from "./use-base-map.ts";
+import { baseLayers, baseSources, mapLocale, withRaster } from "./use-base-map.ts";
 
 /**
  * Everything the first screen needs, fetched in parallel when the app starts. The map draws blocks, water, roads,
@@ -32,6 +34,7 @@ import { baseLayers, baseSources, mapLocale } from "./use-base-map.ts";
  * label points written once per water body and compound.
  */
 const LOADERS = {
+  raster: () => fetchBaseMapSetting().catch((): BaseMapSetting => ({ raster_url: null, attribution: "" })),
   subdistrict: fetchSubdistrict,
   communities: fetchCommunities,
   grids: fetchGrids,
@@ -94,7 +97,11 @@ export function MapScreen(props: { session: Session; nav: NavEntry[]; onSignOut:
     document.title = `${t("app.title")}${place}`;
   }, [lang, t, loaded.subdistrict]);
 
-  const layers = useMemo(() => baseLayers("map", { lang, focus, extra: gridsLayers({ focus }) }), [lang, focus]);
+  const layers = useMemo(
+    () => withRaster(loaded.raster, {}, baseLayers("map", { lang, focus, extra: gridsLayers({ focus }) })).layers,
+    [lang, focus, loaded.raster],
+  );
+  const sources = useMemo(() => withRaster(loaded.raster, SOURCES, []).sources, [loaded.raster]);
 
   const waterLabels = useMemo(() => loaded.water && waterLabelPoints(loaded.water), [loaded.water]);
   const compoundLabels = useMemo(() => loaded.compounds && compoundLabelPoints(loaded.compounds), [loaded.compounds]);
@@ -146,11 +153,11 @@ export function MapScreen(props: { session: Session; nav: NavEntry[]; onSignOut:
 
   return (
     <div className="app">
-      {subdistrict && (
+      {subdistrict && loaded.raster && (
         <MapView
           className="map"
           bbox={subdistrict.bbox}
-          sources={SOURCES}
+          sources={sources}
           layers={layers}
           data={data}
           selection={selection}
