@@ -70,22 +70,24 @@ language sql stable parallel safe as $$
       and (p_communities is null or bl.community_code = any(p_communities)
         or bl.id in (select building_id from tile_grid_parcels(p_grids)))
   ),
-  -- From zoom 17 a building's name (its number, "3号楼") at one point inside it, written once per building: a
-  -- polygon labelled by MapLibre itself would get a label in every tile it crosses.
+  -- A building's name (its number, "3号楼") at one point inside it, written once per building: a polygon labelled
+  -- by MapLibre itself would get a label in every tile it crosses. Tiles stop at zoom 16 (the TileJSON's maxzoom;
+  -- closer zooms draw them enlarged), so the names and the entrances below ride in the z16 tiles and the map style
+  -- shows them from 17 and 18.
   l as (
     select bl.id, bl.name, bl.floors, ST_AsMVTGeom(ST_Transform(ST_PointOnSurface(bl.geom), 3857), b.env, 4096, 0, true)
       as geom
     from building bl, b
-    where z >= 17 and bl.geom && b.box
+    where z >= 16 and bl.geom && b.box
       and (p_communities is null or bl.community_code = any(p_communities)
         or bl.id in (select building_id from tile_grid_parcels(p_grids)))
   ),
-  -- From zoom 18 the entrances (单元) at their doors, with their number and households.
+  -- The entrances (单元) at their doors, with their number and households.
   e as (
     select en.id, en.building_id, en.seq, en.households,
       ST_AsMVTGeom(ST_Transform(en.geom, 3857), b.env, 4096, 0, true) as geom
     from entrance en join building bl on bl.id = en.building_id, b
-    where z >= 18 and en.geom && b.box
+    where z >= 16 and en.geom && b.box
       and (p_communities is null or bl.community_code = any(p_communities)
         or bl.id in (select building_id from tile_grid_parcels(p_grids)))
   )

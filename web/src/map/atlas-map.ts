@@ -68,6 +68,8 @@ export class AtlasMap {
   #navigation: NavigationControl | null = null;
   #scale: ScaleControl | null = null;
   #sketch: Sketch | null = null;
+  /** While a map tool (measuring) takes the clicks, the page's own click, hover and drag handlers stand aside. */
+  #capturing = false;
   readonly #inset: Inset;
   /** Vector sources by the tile layer they draw, and the versions they were last loaded at. */
   readonly #tileSources = new Map<string, string[]>();
@@ -212,7 +214,8 @@ export class AtlasMap {
     layers: string[],
     handler: (feature: PickedFeature | null, point: { x: number; y: number }) => void,
   ): () => void {
-    const move = (e: { point: { x: number; y: number } }) => handler(this.#pick(layers, e.point), e.point);
+    const move = (e: { point: { x: number; y: number } }) =>
+      !this.#capturing && handler(this.#pick(layers, e.point), e.point);
     const leave = () => handler(null, { x: 0, y: 0 });
     this.#map.on("mousemove", move);
     this.#map.on("mouseout", leave);
@@ -242,7 +245,7 @@ export class AtlasMap {
   /** Calls `handler` with where the map was clicked (longitude, latitude) and the top feature of `layers` there. */
   onClickAt(layers: string[], handler: (at: { lngLat: LngLat; feature: PickedFeature | null }) => void): () => void {
     const listener = (e: { point: { x: number; y: number }; lngLat: { lng: number; lat: number } }) =>
-      handler({ lngLat: [e.lngLat.lng, e.lngLat.lat], feature: this.#pick(layers, e.point) });
+      !this.#capturing && handler({ lngLat: [e.lngLat.lng, e.lngLat.lat], feature: this.#pick(layers, e.point) });
     this.#map.on("click", listener);
     return () => this.#map.off("click", listener);
   }
@@ -265,6 +268,7 @@ export class AtlasMap {
     let last: LngLat = [0, 0];
     const lngLat = (e: { lngLat: { lng: number; lat: number } }): LngLat => [e.lngLat.lng, e.lngLat.lat];
     const down = (e: MapMouseEvent) => {
+      if (this.#capturing) return;
       const picked = this.#pick(layers, e.point);
       if (!picked || e.originalEvent.button !== 0 || !handlers.start(picked, lngLat(e))) return;
       e.preventDefault();
@@ -312,7 +316,7 @@ export class AtlasMap {
   /** Calls `handler` with the top feature of `layers` under a click, or `null` for a click elsewhere. */
   onClick(layers: string[], handler: (feature: PickedFeature | null) => void): () => void {
     const listener = (e: { point: { x: number; y: number } }) => {
-      handler(this.#pick(layers, e.point));
+      if (!this.#capturing) handler(this.#pick(layers, e.point));
     };
     this.#map.on("click", listener);
     return () => this.#map.off("click", listener);
@@ -321,6 +325,7 @@ export class AtlasMap {
   /** Shows a pointer and sets feature-state `hover` on the top feature of `layers` under the mouse. */
   enableHover(layers: string[]): () => void {
     const move = (e: { point: { x: number; y: number } }) => {
+      if (this.#capturing) return;
       const picked = this.#pick(layers, e.point);
       const sourceOf = picked ? this.#map.getLayer(picked.layer)?.source : undefined;
       const next = picked && sourceOf && picked.id !== undefined ? { source: sourceOf, id: picked.id } : null;
@@ -455,7 +460,9 @@ export class AtlasMap {
 
   /**
    * Gives every click on the map to `handler` (and a double click to `onDouble`) instead of zooming on a double
-   * click, until the returned function is called: the measuring tool's clicks place points.
+   * click, until the returned function is called: the measuring tool's clicks place points. Meanwhile the page's
+   * own click, hover and drag handlers get nothing (a click must not also select a grid); the editor's drawing
+   * tools keep theirs, so measure with the select tool.
    */
   captureClicks(handler: (at: LngLat) => void, onDouble: () => void): () => void {
     const map = this.#map;
@@ -464,11 +471,13 @@ export class AtlasMap {
       e.preventDefault();
       onDouble();
     };
+    this.#capturing = true;
     map.doubleClickZoom.disable();
     map.on("click", click);
     map.on("dblclick", dbl);
     map.getCanvas().style.cursor = "crosshair";
     return () => {
+      this.#capturing = false;
       map.off("click", click);
       map.off("dblclick", dbl);
       map.doubleClickZoom.enable();

@@ -35,8 +35,8 @@ export const TILE_LAYERS = {
     scope: "place",
     vectorLayers: [
       { id: "buildings", minzoom: 14, maxzoom: Z },
-      { id: "buildings_label", minzoom: 17, maxzoom: Z },
-      { id: "entrances", minzoom: 18, maxzoom: Z },
+      { id: "buildings_label", minzoom: 16, maxzoom: Z },
+      { id: "entrances", minzoom: 16, maxzoom: Z },
     ],
   },
   roads: { scope: "basemap", vectorLayers: [{ id: "roads", minzoom: 0, maxzoom: Z }] },
