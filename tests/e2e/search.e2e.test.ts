@@ -134,8 +134,34 @@ describe("search, labels and measuring on the map", () => {
     expect(m, text).not.toBeNull();
     const shown = Number(m![1]) * (m![2] === "千米" ? 1000 : 1);
     expect(Math.abs(shown - expected) / expected).toBeLessThan(0.02);
-    expect(await rendered(page, "overlay-measure-line")).toBeGreaterThan(0);
+    // The dashed line is drawn once the map has rendered its overlay.
+    await page.waitForFunction(
+      () => (window.__gridatlas?.map.queryRenderedFeatures({ layers: ["overlay-measure-line"] }).length ?? 0) > 0,
+      undefined,
+      { timeout: 30_000 },
+    );
     await saveScreenshot(page, "measure-distance");
     await page.getByRole("button", { name: "结束测量" }).click();
+  });
+
+  it("has the same tools in the plan editor, with the split tool's offer to snap to buildings", {
+    timeout: RENDER_TIMEOUT_MS,
+  }, async () => {
+    const { page } = e2e.browser;
+    await page.goto(`${e2e.server.url}/plans`);
+    await page.getByTestId("plans-table").waitFor();
+    await page.getByTestId("plan-new").click();
+    const dialog = page.getByTestId("plan-dialog");
+    await dialog.locator("input[name=name]").fill("e2e 搜索与拆分");
+    await dialog.getByTestId("plan-create").click();
+    await page.getByTestId("editor-tools").waitFor();
+    await page.getByRole("combobox", { name: "搜索地点" }).waitFor();
+    await page.getByTestId("map-print").waitFor();
+    await page.getByRole("img", { name: "指北针：地图上方为正北" }).waitFor();
+    await page.getByTestId("tool-split").click();
+    const snap = page.getByTestId("split-snap");
+    expect(await snap.isChecked()).toBe(true);
+    await mapSettled(page, ["parcels"], { timeout_ms: RENDER_TIMEOUT_MS, name: "search-editor" });
+    await saveScreenshot(page, "search-editor-split-snap");
   });
 });
