@@ -2,7 +2,7 @@ import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { saveScreenshot } from "../support/browser.ts";
 import { useE2e } from "../support/e2e.ts";
-import { mapSettled, signIn } from "../support/pages.ts";
+import { mapSettled, signIn, signOut } from "../support/pages.ts";
 
 /** Software WebGL draws slowly; every wait below is on a condition, and this is only its upper bound. */
 const RENDER_TIMEOUT_MS = 150_000;
@@ -163,5 +163,30 @@ describe("search, labels and measuring on the map", () => {
     expect(await snap.isChecked()).toBe(true);
     await mapSettled(page, ["parcels"], { timeout_ms: RENDER_TIMEOUT_MS, name: "search-editor" });
     await saveScreenshot(page, "search-editor-split-snap");
+  });
+
+  it("lets an admin set the raster base map, with the GCJ-02 caveat, and the leader's map has the tools", {
+    timeout: RENDER_TIMEOUT_MS,
+  }, async () => {
+    const { page } = e2e.browser;
+    await signOut(page);
+    await page.goto(`${e2e.server.url}/data?tab=basemap`);
+    await signIn(page, "admin");
+    const form = page.getByTestId("base-map-form");
+    await form.waitFor();
+    expect(await form.textContent()).toContain("GCJ-02");
+    // A template without {y} is refused, naming what is missing, and nothing is stored.
+    await form.locator("input[type=url]").fill("https://tiles.example.cn/{z}/{x}.png");
+    await form.getByRole("button", { name: "保存并启用" }).click();
+    await page.getByTestId("data-error").filter({ hasText: "{y}" }).waitFor({ timeout: 30_000 });
+    const { rows } = await e2e.db.query<{ raster_url: string | null }>("select raster_url from base_map_setting");
+    expect(rows).toEqual([{ raster_url: null }]);
+    await saveScreenshot(page, "search-base-map-setting");
+
+    await page.goto(`${e2e.server.url}/leader-map`);
+    await page.getByRole("combobox", { name: "搜索地点" }).waitFor();
+    await page.getByRole("button", { name: "测面积" }).waitFor();
+    await mapSettled(page, [], { timeout_ms: RENDER_TIMEOUT_MS, name: "search-leader-map" });
+    await saveScreenshot(page, "search-leader-map");
   });
 });
