@@ -902,7 +902,7 @@ export const en: Record<MessageKey, string> = {
   "field.noData": "My grids are not on this phone yet: open the app online once",
 
   "search.label": "Search places",
-  "search.placeholder": "Grid code, community, compound, building, venue, address",
+  "search.placeholder": "Grid, compound, building, venue, address",
   "search.results": "Search results",
   "search.none": "No matching place",
   "search.kind.grid": "Grids",
@@ -929,7 +929,7 @@ export const en: Record<MessageKey, string> = {
   "basemap.crs":
     "Coordinate systems: this app's data is CGCS2000 (the same as WGS-84 at map scale). 天地图 uses CGCS2000 and lines up; tiles of AMap, Tencent and other Chinese web maps are in GCJ-02, offset by hundreds of metres from this data, and cannot be used.",
   "basemap.url": "Tile URL template (with {z}, {x}, {y})",
-  "basemap.attribution": "Attribution (shown on the map)",
+  "basemap.attribution": "Attribution (shown in the map's data notice)",
   "basemap.save": "Save and use",
   "basemap.off": "Turn off: offline map only",
   "basemap.savedOn": "Saved: maps show this base map when next opened",

@@ -892,7 +892,7 @@ export const zh = {
   "field.noData": "手机上还没有我的网格：请联网打开一次",
 
   "search.label": "搜索地点",
-  "search.placeholder": "搜索网格编码、社区、小区、楼栋、场所、地址",
+  "search.placeholder": "搜索网格、小区、楼栋、场所、地址",
   "search.results": "搜索结果",
   "search.none": "没有找到匹配的地点",
   "search.kind.grid": "网格",
@@ -919,7 +919,7 @@ export const zh = {
   "basemap.crs":
     "坐标系提示：本系统数据为 CGCS2000（与 WGS-84 在地图比例尺上一致）。天地图使用 CGCS2000，可直接叠加；高德、腾讯等互联网地图的瓦片采用 GCJ-02 加密坐标，与本系统数据错开数百米，不能使用。",
   "basemap.url": "瓦片地址模板（含 {z}、{x}、{y}）",
-  "basemap.attribution": "署名（显示在地图右下角）",
+  "basemap.attribution": "署名（显示在地图的数据说明中）",
   "basemap.save": "保存并启用",
   "basemap.off": "关闭，仅用离线底图",
   "basemap.savedOn": "已保存：各地图重新打开后显示该底图",
