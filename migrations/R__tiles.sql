@@ -69,8 +69,31 @@ language sql stable parallel safe as $$
     where z >= 14 and bl.geom && b.box
       and (p_communities is null or bl.community_code = any(p_communities)
         or bl.id in (select building_id from tile_grid_parcels(p_grids)))
+  ),
+  -- A building's name (its number, "3号楼") at one point inside it, written once per building: a polygon labelled
+  -- by MapLibre itself would get a label in every tile it crosses. Tiles stop at zoom 16 (the TileJSON's maxzoom;
+  -- closer zooms draw them enlarged), so the names and the entrances below ride in the z16 tiles and the map style
+  -- shows them from 17 and 18.
+  l as (
+    select bl.id, bl.name, bl.floors, ST_AsMVTGeom(ST_Transform(ST_PointOnSurface(bl.geom), 3857), b.env, 4096, 0, true)
+      as geom
+    from building bl, b
+    where z >= 16 and bl.geom && b.box
+      and (p_communities is null or bl.community_code = any(p_communities)
+        or bl.id in (select building_id from tile_grid_parcels(p_grids)))
+  ),
+  -- The entrances (单元) at their doors, with their number and households.
+  e as (
+    select en.id, en.building_id, en.seq, en.households,
+      ST_AsMVTGeom(ST_Transform(en.geom, 3857), b.env, 4096, 0, true) as geom
+    from entrance en join building bl on bl.id = en.building_id, b
+    where z >= 16 and en.geom && b.box
+      and (p_communities is null or bl.community_code = any(p_communities)
+        or bl.id in (select building_id from tile_grid_parcels(p_grids)))
   )
   select coalesce((select ST_AsMVT(f, 'buildings', 4096, 'geom', 'id') from f where geom is not null), '')
+    || coalesce((select ST_AsMVT(l, 'buildings_label', 4096, 'geom', 'id') from l where geom is not null), '')
+    || coalesce((select ST_AsMVT(e, 'entrances', 4096, 'geom', 'id') from e where geom is not null), '')
 $$;
 
 -- The base map is the same for everyone signed in (as /api/roads, /api/water, /api/blocks): no scope arguments.

@@ -25,7 +25,9 @@ import { parcelsRoutes } from "./features/parcels/parcels.routes.ts";
 import { isPhotoUpload, photoBodyLimit, photosRoutes } from "./features/photos/photos.routes.ts";
 import { plansRoutes } from "./features/plans/plans.routes.ts";
 import { roadsRoutes } from "./features/roads/roads.routes.ts";
+import { searchRoutes } from "./features/search/search.routes.ts";
 import { sessionRoutes } from "./features/session/session.routes.ts";
+import { settingsRoutes } from "./features/settings/settings.routes.ts";
 import { subdistrictRoutes } from "./features/subdistrict/subdistrict.routes.ts";
 import { tilesRoutes } from "./features/tiles/tiles.routes.ts";
 import { venuesRoutes } from "./features/venues/venues.routes.ts";
@@ -108,6 +110,8 @@ export function createApp({ db, auth, site, webDist }: AppDeps) {
     .route("/api", fieldRoutes)
     .route("/api", importsRoutes)
     .route("/api", exportsRoutes)
+    .route("/api", searchRoutes)
+    .route("/api", settingsRoutes)
     .route("/", tilesRoutes);
 
   app.doc31("/api/openapi.json", {

@@ -281,11 +281,17 @@ export const redoEdit = (id: number, version: number) =>
 export const lockGrid = (id: number, code: string, version: number, locked: boolean) =>
   ok(api.plans[":id"].grids[":code"].lock.$post({ param: { id: String(id), code }, json: { version, locked } }));
 
-export const splitGrid = (id: number, code: string, version: number, line: [number, number][]) =>
+export const splitGrid = (
+  id: number,
+  code: string,
+  version: number,
+  line: [number, number][],
+  snap: "buildings" | "none" = "buildings",
+) =>
   ok(
     api.plans[":id"].grids[":code"].split.$post({
       param: { id: String(id), code },
-      json: { version, line: { type: "LineString", coordinates: line } },
+      json: { version, line: { type: "LineString", coordinates: line }, snap },
     }),
   );
 
@@ -691,3 +697,21 @@ export async function fetchDownload(
   const blob = new Blob(parts as BlobPart[], { type: res.headers.get("content-type") ?? "application/octet-stream" });
   return { blob, filename, headers: res.headers };
 }
+
+// ---------------------------------------------------------------- search (every map page's search box)
+
+export type SearchAnswer = InferResponseType<typeof api.search.$get, 200>;
+export type SearchHit = SearchAnswer["groups"][number]["results"][number];
+
+/** Places by name, number, code or address, grouped by kind, inside what the account may read. */
+export const searchPlaces = (q: string, init?: { signal?: AbortSignal }) =>
+  ok(api.search.$get({ query: { q } }, init ? { init } : undefined));
+
+// ---------------------------------------------------------------- settings: the optional raster base map
+
+export type BaseMapSetting = InferResponseType<(typeof api.settings)["base-map"]["$get"], 200>;
+
+export const fetchBaseMapSetting = () => ok(api.settings["base-map"].$get());
+
+export const saveBaseMapSetting = (raster_url: string | null, attribution: string) =>
+  ok(api.settings["base-map"].$put({ json: { raster_url, attribution } }));

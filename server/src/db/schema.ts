@@ -55,6 +55,14 @@ export interface AuditEvent {
   ip: string | null;
 }
 
+export interface BaseMapSetting {
+  attribution: Generated<string>;
+  id: Generated<boolean>;
+  raster_url: string | null;
+  updated_at: Timestamp | null;
+  updated_by: string | null;
+}
+
 export interface Block {
   community_code: string;
   geom: string;
@@ -497,6 +505,7 @@ export interface DB {
   account: Account;
   account_role: AccountRole;
   audit_event: AuditEvent;
+  base_map_setting: BaseMapSetting;
   block: Block;
   building: Building;
   camera: Camera;

@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from "hono";
+import { readBaseMap, tileOrigin } from "../db/base-map.ts";
 import type { AppEnv } from "./router.ts";
 
 /**
@@ -21,6 +22,18 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join("; ");
 
+/**
+ * The policy with the raster base map's tile origin allowed for images and fetches (MapLibre fetches raster
+ * tiles), when an admin has set one; otherwise exactly `CONTENT_SECURITY_POLICY`.
+ */
+export function contentSecurityPolicy(tileOriginAllowed: string | null): string {
+  if (!tileOriginAllowed) return CONTENT_SECURITY_POLICY;
+  return CONTENT_SECURITY_POLICY.replace(
+    "img-src 'self' data: blob:",
+    `img-src 'self' data: blob: ${tileOriginAllowed}`,
+  ).replace("connect-src 'self'", `connect-src 'self' ${tileOriginAllowed}`);
+}
+
 /** Whether the request reached us over HTTPS: directly, or through a trusted proxy that says so. */
 export function servedOverHttps(url: string, forwardedProto: string | undefined, trustProxy: boolean): boolean {
   if (url.startsWith("https:")) return true;
@@ -36,7 +49,13 @@ export function securityHeaders(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     await next();
     const h = c.res.headers;
-    h.set("content-security-policy", CONTENT_SECURITY_POLICY);
+    // Only pages need the tile origin, and a database that is down must not turn every answer into an error.
+    const origin = c.req.path.startsWith("/api/")
+      ? null
+      : await readBaseMap(c.get("db"))
+          .then((s) => tileOrigin(s.raster_url))
+          .catch(() => null);
+    h.set("content-security-policy", contentSecurityPolicy(origin));
     h.set("x-content-type-options", "nosniff");
     h.set("referrer-policy", "same-origin");
     h.set("x-frame-options", "DENY");

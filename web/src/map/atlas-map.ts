@@ -1,6 +1,8 @@
 import {
   AttributionControl,
+  type ControlPosition,
   type GeoJSONSource,
+  type IControl,
   type LayerSpecification,
   Map as MaplibreMap,
   type MapMouseEvent,
@@ -67,6 +69,8 @@ export class AtlasMap {
   #navigation: NavigationControl | null = null;
   #scale: ScaleControl | null = null;
   #sketch: Sketch | null = null;
+  /** While a map tool (measuring) takes the clicks, the page's own click, hover and drag handlers stand aside. */
+  #capturing = false;
   readonly #inset: Inset;
   /** Vector sources by the tile layer they draw, and the versions they were last loaded at. */
   readonly #tileSources = new Map<string, string[]>();
@@ -97,6 +101,9 @@ export class AtlasMap {
       transformRequest: (url) => ({ url: new URL(url, location.href).href }),
     });
     this.#map.touchZoomRotate.disableRotation();
+    // The map tools in the top-right corner sit below the page's toolbar and left of its right-hand panel.
+    options.container.style.setProperty("--map-inset-top", `${options.inset.top}px`);
+    options.container.style.setProperty("--map-inset-right", `${options.inset.right}px`);
     for (const layer of options.layers) this.#layers.set(layer.id, layer);
     for (const [id, spec] of Object.entries(options.sources)) {
       const layer = tileLayerOf(spec);
@@ -208,7 +215,8 @@ export class AtlasMap {
     layers: string[],
     handler: (feature: PickedFeature | null, point: { x: number; y: number }) => void,
   ): () => void {
-    const move = (e: { point: { x: number; y: number } }) => handler(this.#pick(layers, e.point), e.point);
+    const move = (e: { point: { x: number; y: number } }) =>
+      !this.#capturing && handler(this.#pick(layers, e.point), e.point);
     const leave = () => handler(null, { x: 0, y: 0 });
     this.#map.on("mousemove", move);
     this.#map.on("mouseout", leave);
@@ -238,7 +246,7 @@ export class AtlasMap {
   /** Calls `handler` with where the map was clicked (longitude, latitude) and the top feature of `layers` there. */
   onClickAt(layers: string[], handler: (at: { lngLat: LngLat; feature: PickedFeature | null }) => void): () => void {
     const listener = (e: { point: { x: number; y: number }; lngLat: { lng: number; lat: number } }) =>
-      handler({ lngLat: [e.lngLat.lng, e.lngLat.lat], feature: this.#pick(layers, e.point) });
+      !this.#capturing && handler({ lngLat: [e.lngLat.lng, e.lngLat.lat], feature: this.#pick(layers, e.point) });
     this.#map.on("click", listener);
     return () => this.#map.off("click", listener);
   }
@@ -261,6 +269,7 @@ export class AtlasMap {
     let last: LngLat = [0, 0];
     const lngLat = (e: { lngLat: { lng: number; lat: number } }): LngLat => [e.lngLat.lng, e.lngLat.lat];
     const down = (e: MapMouseEvent) => {
+      if (this.#capturing) return;
       const picked = this.#pick(layers, e.point);
       if (!picked || e.originalEvent.button !== 0 || !handlers.start(picked, lngLat(e))) return;
       e.preventDefault();
@@ -308,7 +317,7 @@ export class AtlasMap {
   /** Calls `handler` with the top feature of `layers` under a click, or `null` for a click elsewhere. */
   onClick(layers: string[], handler: (feature: PickedFeature | null) => void): () => void {
     const listener = (e: { point: { x: number; y: number } }) => {
-      handler(this.#pick(layers, e.point));
+      if (!this.#capturing) handler(this.#pick(layers, e.point));
     };
     this.#map.on("click", listener);
     return () => this.#map.off("click", listener);
@@ -317,6 +326,7 @@ export class AtlasMap {
   /** Shows a pointer and sets feature-state `hover` on the top feature of `layers` under the mouse. */
   enableHover(layers: string[]): () => void {
     const move = (e: { point: { x: number; y: number } }) => {
+      if (this.#capturing) return;
       const picked = this.#pick(layers, e.point);
       const sourceOf = picked ? this.#map.getLayer(picked.layer)?.source : undefined;
       const next = picked && sourceOf && picked.id !== undefined ? { source: sourceOf, id: picked.id } : null;
@@ -384,6 +394,101 @@ export class AtlasMap {
       if (this.#map.loaded() && !this.#map.isMoving()) resolve();
       else this.#map.once("idle", () => resolve());
     });
+  }
+
+  /**
+   * An element in one of MapLibre's control corners for the app's own map tools (search, measure, print, north
+   * arrow), stacked with the zoom buttons and kept clear of the page's panels by the map's inset. The element stays
+   * when the language changes (only MapLibre's own controls are re-added then).
+   */
+  controlSlot(position: ControlPosition, className: string): HTMLElement {
+    const element = document.createElement("div");
+    element.className = `maplibregl-ctrl ${className}`;
+    const control: IControl = { onAdd: () => element, onRemove: () => element.remove() };
+    this.#map.addControl(control, position);
+    return element;
+  }
+
+  /**
+   * Draws `data` in an overlay of the app's own over every page layer: `highlight` outlines a place found by the
+   * search, `measure` the measuring tool's line or area. `null` clears it.
+   */
+  setOverlay(name: "highlight" | "measure", data: GeoJSON.FeatureCollection | null): void {
+    void this.#whenLoaded(() => {
+      const map = this.#map;
+      const id = `overlay-${name}`;
+      const empty: GeoJSON.FeatureCollection = { type: "FeatureCollection", features: [] };
+      const source = map.getSource<GeoJSONSource>(id);
+      if (source) {
+        source.setData(data ?? empty);
+        return;
+      }
+      if (!data) return;
+      const color = name === "highlight" ? "#d7263d" : "#1d4ed8";
+      map.addSource(id, { type: "geojson", data });
+      map.addLayer({
+        id: `${id}-fill`,
+        type: "fill",
+        source: id,
+        filter: ["==", ["geometry-type"], "Polygon"],
+        paint: { "fill-color": color, "fill-opacity": name === "highlight" ? 0.12 : 0.15 },
+      });
+      map.addLayer({
+        id: `${id}-line`,
+        type: "line",
+        source: id,
+        filter: ["!=", ["geometry-type"], "Point"],
+        paint: { "line-color": color, "line-width": 3, ...(name === "measure" ? { "line-dasharray": [2, 1] } : {}) },
+      });
+      map.addLayer({
+        id: `${id}-point`,
+        type: "circle",
+        source: id,
+        filter: ["==", ["geometry-type"], "Point"],
+        paint: { "circle-radius": 6, "circle-color": "#fff", "circle-stroke-color": color, "circle-stroke-width": 3 },
+      });
+    });
+  }
+
+  /** Flies to `bbox` (a point when west = east), no closer than `maxZoom`, clear of the page's panels. */
+  flyTo(bbox: BBox, maxZoom: number): void {
+    this.#map.fitBounds(bbox, {
+      padding: framePadding(this.#map.getContainer(), this.#inset, 0),
+      maxZoom,
+      duration: 800,
+    });
+  }
+
+  /**
+   * Gives every click on the map to `handler` (and a double click to `onDouble`) instead of zooming on a double
+   * click, until the returned function is called: the measuring tool's clicks place points. Meanwhile the page's
+   * own click, hover and drag handlers get nothing (a click must not also select a grid); the editor's drawing
+   * tools keep theirs, so measure with the select tool.
+   */
+  captureClicks(handler: (at: LngLat) => void, onDouble: () => void): () => void {
+    const map = this.#map;
+    const click = (e: MapMouseEvent) => handler([e.lngLat.lng, e.lngLat.lat]);
+    const dbl = (e: MapMouseEvent) => {
+      e.preventDefault();
+      onDouble();
+    };
+    this.#capturing = true;
+    map.doubleClickZoom.disable();
+    map.on("click", click);
+    map.on("dblclick", dbl);
+    map.getCanvas().style.cursor = "crosshair";
+    return () => {
+      this.#capturing = false;
+      map.off("click", click);
+      map.off("dblclick", dbl);
+      map.doubleClickZoom.enable();
+      map.getCanvas().style.cursor = "";
+    };
+  }
+
+  /** The map's container, for the tools that sit over it. */
+  get container(): HTMLElement {
+    return this.#map.getContainer();
   }
 
   destroy(): void {

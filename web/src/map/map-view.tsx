@@ -1,8 +1,11 @@
 import type { LayerSpecification, SourceSpecification } from "maplibre-gl";
 import { useEffect, useRef, useState } from "react";
+import { createPortal } from "react-dom";
 import { AtlasMap, type FeatureRef, type Inset } from "./atlas-map.ts";
 import type { BaseMap } from "./base-map.ts";
 import type { BBox } from "./geo.ts";
+import { type MapPrint, MeasureTool, NorthArrow, PrintButton } from "./map-tools.tsx";
+import { PlaceSearch } from "./place-search.tsx";
 
 export type MapViewProps = {
   /** The extent shown first. Read once, when the map is created. */
@@ -21,12 +24,22 @@ export type MapViewProps = {
   /** Called once the map exists, with the handle for camera moves and event subscriptions. */
   onReady: (map: AtlasMap) => void;
   className?: string;
+  /**
+   * The map tools every office map has: the search box, measuring, the north arrow (default on; the field app's
+   * phone map leaves them out).
+   */
+  tools?: boolean;
+  /** Shows a print button that prints this plan and community through the server (for roles that may print). */
+  print?: MapPrint | null;
 };
+
+type Slots = { search: HTMLElement; tools: HTMLElement };
 
 /** The React face of `AtlasMap`: creates it once, then keeps its layers, data and selection in step with props. */
 export function MapView(props: MapViewProps) {
   const container = useRef<HTMLDivElement>(null);
   const [atlas, setAtlas] = useState<AtlasMap | null>(null);
+  const [slots, setSlots] = useState<Slots | null>(null);
   const sent = useRef(new Map<string, GeoJSON.GeoJSON>());
   // The first values only: the map is created once and updated through the effects below.
   const initial = useRef(props);
@@ -36,10 +49,17 @@ export function MapView(props: MapViewProps) {
     const { bbox, sources, layers, locale, inset } = initial.current;
     const map = new AtlasMap({ container: container.current, bbox, sources, layers, locale, inset });
     setAtlas(map);
+    if (initial.current.tools !== false) {
+      setSlots({
+        search: map.controlSlot("top-right", "map-search-slot"),
+        tools: map.controlSlot("bottom-right", "map-tools-slot"),
+      });
+    }
     initial.current.onReady(map);
     return () => {
       map.destroy();
       sent.current.clear();
+      setSlots(null);
     };
   }, []);
 
@@ -59,7 +79,22 @@ export function MapView(props: MapViewProps) {
   useEffect(() => atlas?.setLocale(props.locale), [atlas, props.locale]);
   useEffect(() => atlas?.setAttribution(props.attribution), [atlas, props.attribution]);
 
-  return <div ref={container} className={props.className} data-testid="map" />;
+  return (
+    <>
+      <div ref={container} className={props.className} data-testid="map" />
+      {atlas && slots && createPortal(<PlaceSearch atlas={atlas} />, slots.search)}
+      {atlas &&
+        slots &&
+        createPortal(
+          <>
+            {props.print && <PrintButton print={props.print} />}
+            <MeasureTool atlas={atlas} />
+            <NorthArrow />
+          </>,
+          slots.tools,
+        )}
+    </>
+  );
 }
 
 type BaseMapViewProps = Omit<MapViewProps, "bbox" | "sources" | "layers" | "locale" | "attribution"> &

@@ -2,6 +2,8 @@ import { bbox as bboxOf } from "@turf/turf";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import {
   type ApiError,
+  type BaseMapSetting,
+  fetchBaseMapSetting,
   fetchCommunities,
   fetchCompounds,
   fetchGrids,
@@ -24,7 +26,7 @@ import { Banner } from "../ui/banner.tsx";
 import type { NavEntry } from "../ui/nav.tsx";
 import { Progress } from "../ui/progress.tsx";
 import { TopBar } from "../ui/top-bar.tsx";
-import { baseLayers, baseSources, mapLocale } from "./use-base-map.ts";
+import { baseLayers, baseSources, mapLocale, withRaster } from "./use-base-map.ts";
 
 /**
  * Everything the first screen needs, fetched in parallel when the app starts. The map draws blocks, water, roads,
@@ -32,6 +34,7 @@ import { baseLayers, baseSources, mapLocale } from "./use-base-map.ts";
  * label points written once per water body and compound.
  */
 const LOADERS = {
+  raster: () => fetchBaseMapSetting().catch((): BaseMapSetting => ({ raster_url: null, attribution: "" })),
   subdistrict: fetchSubdistrict,
   communities: fetchCommunities,
   grids: fetchGrids,
@@ -49,6 +52,9 @@ const PANEL_WIDTH_PX = 360;
 
 /** Room the toolbar (top), the legend (top left, 216 px wide) and the attribution (bottom) take over the map. */
 const MAP_INSET = { top: 56, right: 0, bottom: 40, left: 216 };
+
+/** Who may print a map (the server's print route says the same). */
+const PRINTERS: readonly string[] = ["admin", "planner", "leader"];
 
 const DEFAULT_BAND = { min: 200, max: 300 };
 
@@ -91,7 +97,11 @@ export function MapScreen(props: { session: Session; nav: NavEntry[]; onSignOut:
     document.title = `${t("app.title")}${place}`;
   }, [lang, t, loaded.subdistrict]);
 
-  const layers = useMemo(() => baseLayers("map", { lang, focus, extra: gridsLayers({ focus }) }), [lang, focus]);
+  const layers = useMemo(
+    () => withRaster(loaded.raster, {}, baseLayers("map", { lang, focus, extra: gridsLayers({ focus }) })).layers,
+    [lang, focus, loaded.raster],
+  );
+  const sources = useMemo(() => withRaster(loaded.raster, SOURCES, []).sources, [loaded.raster]);
 
   const waterLabels = useMemo(() => loaded.water && waterLabelPoints(loaded.water), [loaded.water]);
   const compoundLabels = useMemo(() => loaded.compounds && compoundLabelPoints(loaded.compounds), [loaded.compounds]);
@@ -143,11 +153,11 @@ export function MapScreen(props: { session: Session; nav: NavEntry[]; onSignOut:
 
   return (
     <div className="app">
-      {subdistrict && (
+      {subdistrict && loaded.raster && (
         <MapView
           className="map"
           bbox={subdistrict.bbox}
-          sources={SOURCES}
+          sources={sources}
           layers={layers}
           data={data}
           selection={selection}
@@ -155,6 +165,7 @@ export function MapScreen(props: { session: Session; nav: NavEntry[]; onSignOut:
           inset={MAP_INSET}
           attribution={bilingualPart(lang, subdistrict.attribution)}
           onReady={onMapReady}
+          print={props.session.account.roles.some((r) => PRINTERS.includes(r)) ? { community: focus } : null}
         />
       )}
 

@@ -1,6 +1,15 @@
 import type { LayerSpecification, SourceSpecification } from "maplibre-gl";
 import { useCallback, useEffect, useMemo, useState } from "react";
-import { type ApiError, fetchCommunities, fetchCompounds, fetchSubdistrict, fetchWater, toApiError } from "../api.ts";
+import {
+  type ApiError,
+  type BaseMapSetting,
+  fetchBaseMapSetting,
+  fetchCommunities,
+  fetchCompounds,
+  fetchSubdistrict,
+  fetchWater,
+  toApiError,
+} from "../api.ts";
 import { blocksLayers, blocksSource } from "../features/blocks/blocks-layer.ts";
 import { buildingsLayers, buildingsSource } from "../features/buildings/buildings-layer.ts";
 import { communitiesLayers, communitiesSource } from "../features/communities/communities-layer.ts";
@@ -47,6 +56,9 @@ export const DRAW_ORDER = [
   "water-label",
   "roads-label",
   "compounds-label",
+  "entrances-point",
+  "entrances-label",
+  "buildings-label",
   "grids-label",
   "plan-labels",
   "communities-label",
@@ -60,9 +72,17 @@ const LEFT_OUT: Record<BaseScreen, readonly string[]> = {
   map: [],
   plan: [],
   // The status colours of the grids over plain land; no names but the roads' and the communities'.
-  workspace: ["buildings-fill", "buildings-line", "water-label", "compounds-label"],
+  workspace: [
+    "buildings-fill",
+    "buildings-line",
+    "buildings-label",
+    "entrances-point",
+    "entrances-label",
+    "water-label",
+    "compounds-label",
+  ],
   // Points over the land: buildings would hide them.
-  leader: ["buildings-fill", "buildings-line"],
+  leader: ["buildings-fill", "buildings-line", "buildings-label", "entrances-point", "entrances-label"],
   // Buildings stay (they block the views); the views and blind spots need no more names than the roads'.
   cameras: ["water-label", "compounds-label"],
   // Buildings show whether imported points land on them.
@@ -95,7 +115,7 @@ export function baseLayers(
     ...blocksLayers(),
     ...waterLayers(),
     ...compoundsLayers(),
-    ...buildingsLayers(),
+    ...buildingsLayers({ lang }),
     ...roadsLayers(),
     ...communitiesLayers({ lang, focus }),
     ...extra,
@@ -116,6 +136,33 @@ export function baseSources(screen: BaseScreen, extra?: BaseExtra): Record<strin
   return sourcesOf({ ...BASE_SOURCES, ...extra?.sources }, layers);
 }
 
+/**
+ * The raster base map an admin set (天地图 with the office's key, an intranet tile server): drawn at the bottom,
+ * under the vector map less its land fill, which would hide it. None by default: the offline map alone.
+ */
+export function withRaster(
+  setting: BaseMapSetting | undefined,
+  sources: Record<string, SourceSpecification>,
+  layers: LayerSpecification[],
+): { sources: Record<string, SourceSpecification>; layers: LayerSpecification[] } {
+  if (!setting?.raster_url) return { sources, layers };
+  return {
+    sources: {
+      ...sources,
+      "raster-base": {
+        type: "raster",
+        tiles: [setting.raster_url],
+        tileSize: 256,
+        ...(setting.attribution ? { attribution: setting.attribution } : {}),
+      },
+    },
+    layers: [
+      { id: "raster-base", type: "raster", source: "raster-base" },
+      ...layers.filter((l) => l.id !== "blocks-fill"),
+    ],
+  };
+}
+
 /** MapLibre's own UI strings in the user's language. */
 export function mapLocale(t: Translate): Record<string, string> {
   return {
@@ -130,6 +177,8 @@ export function mapLocale(t: Translate): Record<string, string> {
 
 /** What the base map is built from (the rest comes as tiles), loaded once and kept across screens. */
 const BASE_LOADERS = {
+  // The raster base map is optional: a failure to read its setting leaves the offline map alone.
+  raster: () => fetchBaseMapSetting().catch((): BaseMapSetting => ({ raster_url: null, attribution: "" })),
   subdistrict: fetchSubdistrict,
   communities: fetchCommunities,
   water: fetchWater,
@@ -180,8 +229,12 @@ export function useBaseMap(
   const communities = base?.communities.features;
   const focus = (communities && options.focus?.(communities)) ?? null;
   const { extra } = options;
-  const layers = useMemo(() => baseLayers(screen, { lang, focus, extra: extra?.layers }), [screen, lang, focus, extra]);
-  const sources = useMemo(() => baseSources(screen, extra), [screen, extra]);
+  const raster = base?.raster;
+  const layers = useMemo(
+    () => withRaster(raster, {}, baseLayers(screen, { lang, focus, extra: extra?.layers })).layers,
+    [screen, lang, focus, extra, raster],
+  );
+  const sources = useMemo(() => withRaster(raster, baseSources(screen, extra), []).sources, [screen, extra, raster]);
   const data = useMemo(() => {
     if (!base) return null;
     const labels = {

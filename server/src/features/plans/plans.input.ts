@@ -55,7 +55,16 @@ export const LineString = z
   })
   .openapi("LineString");
 
-export const Split = z.object({ version, line: LineString });
+export const Split = z.object({
+  version,
+  line: LineString,
+  /**
+   * `buildings` (the default): every building goes wholly to the side holding most of its footprint, so a straight
+   * cut never splits a building between grids (entrances are never split anyway: a parcel is one entrance's).
+   * `none`: each parcel follows the line exactly.
+   */
+  snap: z.enum(["buildings", "none"]).default("buildings"),
+});
 
 export const Renumber = z.object({ version, community: communityCode });
 

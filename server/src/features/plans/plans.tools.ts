@@ -312,13 +312,19 @@ export async function deleteGrid(
 
 /**
  * Splits a grid along a drawn line: the line cuts the grid's outline into pieces, each parcel goes with the piece
- * its interior point lies in; the largest piece keeps the code, every other piece becomes a new grid.
+ * its interior point lies in; the largest piece keeps the code, every other piece becomes a new grid. With
+ * `snap: "buildings"` a building the line crosses goes wholly to the piece holding most of its parcels' area
+ * (see `snapToBuildings`).
  */
 export async function splitGrid(
   db: Db,
   planId: number,
   code: string,
-  input: { version: number; line: { type: "LineString"; coordinates: [number, number][] } },
+  input: {
+    version: number;
+    line: { type: "LineString"; coordinates: [number, number][] };
+    snap?: "buildings" | "none";
+  },
   actor: Actor,
 ) {
   return onDraft(db, planId, input.version, async (trx, plan) => {
@@ -340,6 +346,14 @@ export async function splitGrid(
       group by n.piece order by n.piece`.execute(trx);
     const assigned = new Map<number, number>();
     for (const p of pieces.rows) for (const id of p.parcels) if (!assigned.has(id)) assigned.set(id, p.piece);
+    if ((input.snap ?? "buildings") === "buildings") {
+      const parcels = await trx
+        .selectFrom("parcel")
+        .select(["id", "building_id", "area_m2"])
+        .where("id", "in", [...assigned.keys(), 0])
+        .execute();
+      snapToBuildings(assigned, parcels);
+    }
     const groups = new Map<number, number[]>();
     for (const [id, piece] of assigned) groups.set(piece, [...(groups.get(piece) ?? []), id]);
     const ordered = [...groups.values()].sort((x, y) => y.length - x.length);
@@ -368,6 +382,32 @@ export async function splitGrid(
       actor,
     );
   });
+}
+
+/**
+ * Moves every building's parcels to one piece: the piece holding most of the building's parcel area (ties to the
+ * larger piece, the lower number). Parcels of empty land stay where the line put them. Changes `assigned` in place
+ * and returns how many buildings the line had split.
+ */
+export function snapToBuildings(
+  assigned: Map<number, number>,
+  parcels: readonly { id: number; building_id: number | null; area_m2: number }[],
+): number {
+  const byBuilding = new Map<number, { id: number; area_m2: number }[]>();
+  for (const p of parcels) {
+    if (p.building_id === null || !assigned.has(p.id)) continue;
+    byBuilding.set(p.building_id, [...(byBuilding.get(p.building_id) ?? []), p]);
+  }
+  let snapped = 0;
+  for (const members of byBuilding.values()) {
+    const area = new Map<number, number>();
+    for (const m of members) area.set(assigned.get(m.id)!, (area.get(assigned.get(m.id)!) ?? 0) + m.area_m2);
+    if (area.size < 2) continue;
+    snapped += 1;
+    const [best] = [...area].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+    for (const m of members) assigned.set(m.id, best![0]);
+  }
+  return snapped;
 }
 
 /**

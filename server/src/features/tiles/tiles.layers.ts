@@ -31,7 +31,14 @@ export const TILE_LAYERS = {
       { id: "grids_label", minzoom: 12, maxzoom: Z },
     ],
   },
-  buildings: { scope: "place", vectorLayers: [{ id: "buildings", minzoom: 14, maxzoom: Z }] },
+  buildings: {
+    scope: "place",
+    vectorLayers: [
+      { id: "buildings", minzoom: 14, maxzoom: Z },
+      { id: "buildings_label", minzoom: 16, maxzoom: Z },
+      { id: "entrances", minzoom: 16, maxzoom: Z },
+    ],
+  },
   roads: { scope: "basemap", vectorLayers: [{ id: "roads", minzoom: 0, maxzoom: Z }] },
   water: { scope: "basemap", vectorLayers: [{ id: "water", minzoom: 0, maxzoom: Z }] },
   blocks: { scope: "basemap", vectorLayers: [{ id: "blocks", minzoom: 12, maxzoom: Z }] },

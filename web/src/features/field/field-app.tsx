@@ -231,6 +231,7 @@ export function FieldApp(props: {
           attribution=""
           onReady={setAtlas}
           className="field-map"
+          tools={false}
         />
         <button
           type="button"

@@ -7,6 +7,7 @@ import type { BaseMap } from "../../map/base-map.ts";
 import type { BBox } from "../../map/geo.ts";
 import { BaseMapView } from "../../map/map-view.tsx";
 import { navigate } from "../../router.ts";
+import { BaseMapForm } from "./base-map-form.tsx";
 import { ExportForm } from "./export-form.tsx";
 import {
   BAD_COLOR,
@@ -24,7 +25,7 @@ import { PlanImport } from "./plan-import.tsx";
 import { PrintForm } from "./print-form.tsx";
 import "./imports.css";
 
-type Tab = "layer" | "plan" | "osm" | "export" | "print";
+type Tab = "layer" | "plan" | "osm" | "export" | "print" | "basemap";
 /** Imports write territory and plans, so they are for admins; exports and prints for all who read everything. */
 const IMPORT_TABS: Tab[] = ["layer", "plan", "osm"];
 const OUT_TABS: Tab[] = ["export", "print"];
@@ -44,7 +45,8 @@ const MIN_FRAME_DEG = 0.001;
 export function DataPage(props: { base: BaseMap; bar: ReactNode; tab: string | null; roles: readonly string[] }) {
   const { t } = useLang();
   const mayImport = props.roles.includes("admin");
-  const tabs = mayImport ? [...IMPORT_TABS, ...OUT_TABS] : OUT_TABS;
+  // The raster base map is a deployment setting: admins only, like imports.
+  const tabs: Tab[] = mayImport ? [...IMPORT_TABS, ...OUT_TABS, "basemap"] : OUT_TABS;
   const tab = tabs.find((x) => x === props.tab) ?? tabs[0]!;
   const [atlas, setAtlas] = useState<AtlasMap | null>(null);
   const [overlay, setOverlay] = useState<MapOverlay>(EMPTY_OVERLAY);
@@ -127,6 +129,7 @@ export function DataPage(props: { base: BaseMap; bar: ReactNode; tab: string | n
           {tab === "osm" && <OsmImport />}
           {tab === "export" && <ExportForm plans={plans} communities={communities} />}
           {tab === "print" && <PrintForm plans={plans} communities={communities} />}
+          {tab === "basemap" && <BaseMapForm />}
         </aside>
         {showMap && (
           <div className="data-map">

@@ -61,6 +61,9 @@ const MIN_PAD_DEG = 0.0003;
  * reporting a hazard, moving it along its lifecycle and recording inspections. The points come clustered by the
  * server for the screen, so the map draws at most a few hundred whatever the size of the data.
  */
+/** Who may print a map (the server's print route says the same). */
+const PRINTERS = ["admin", "planner", "leader"];
+
 export function LeaderMap(props: { base: BaseMap; bar: ReactNode; search: string; roles: readonly string[] }) {
   const { lang, t } = useLang();
   const filters = useMemo(() => parseFilters(props.search), [props.search]);
@@ -301,6 +304,7 @@ export function LeaderMap(props: { base: BaseMap; bar: ReactNode; search: string
         inset={INSET}
         attribution={props.base.attribution}
         onReady={onReady}
+        print={props.roles.some((r) => PRINTERS.includes(r)) ? {} : null}
       />
       {props.bar}
       <FilterBar

@@ -144,6 +144,8 @@ export function PlanEditor(props: {
     [territory, unit, tool, selected, newGrid, paintInto, setMessage, t],
   );
 
+  /** The split keeps buildings whole (each to the side holding most of it) unless the planner turns it off. */
+  const [snapSplit, setSnapSplit] = useState(true);
   const split = useCallback(
     (line: LngLat[]) => {
       if (!selected) {
@@ -152,13 +154,13 @@ export function PlanEditor(props: {
       }
       void edit(
         t("editor.busy.split"),
-        (v) => splitGrid(planId, selected, v, line),
+        (v) => splitGrid(planId, selected, v, line, snapSplit ? "buildings" : "none"),
         () => "reload",
       ).then((r) => {
         if (r) setMessage({ tone: "info", text: t("editor.splitDone", { seq: selected.slice(-3) }) });
       });
     },
-    [selected, edit, planId, setMessage, t],
+    [selected, edit, planId, setMessage, t, snapSplit],
   );
 
   const undo = useCallback(() => {
@@ -302,7 +304,14 @@ export function PlanEditor(props: {
 
   return (
     <div className="app editor">
-      <BaseMapView base={props.base} data={data} selection={null} inset={PLAN_INSET} onReady={onReady} />
+      <BaseMapView
+        base={props.base}
+        data={data}
+        selection={null}
+        inset={PLAN_INSET}
+        onReady={onReady}
+        print={{ plan: planId, community }}
+      />
       {props.bar}
 
       {plan && (
@@ -343,6 +352,17 @@ export function PlanEditor(props: {
                 ? t("editor.newGridShort")
                 : t("editor.noGridYet"),
           })}
+          {tool === "split" && (
+            <label className="check split-snap">
+              <input
+                type="checkbox"
+                checked={snapSplit}
+                onChange={(e) => setSnapSplit(e.target.checked)}
+                data-testid="split-snap"
+              />
+              {t("editor.splitSnap")}
+            </label>
+          )}
         </div>
       )}
 

@@ -1,0 +1,50 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { principalOf } from "../../auth/session.ts";
+import { bi } from "../../http/errors.ts";
+import { createRouter } from "../../http/router.ts";
+import { errorResponses, geometry, json } from "../../http/schemas.ts";
+import { SEARCH_KINDS, searchPlaces } from "./search.queries.ts";
+
+const Hit = z.object({
+  kind: z.enum(SEARCH_KINDS),
+  id: z.string(),
+  name: z.string(),
+  community_name: z.string().nullable(),
+  compound_name: z.string().nullable(),
+  note: z.string().nullable(),
+  bbox: z.tuple([z.number(), z.number(), z.number(), z.number()]),
+  geometry,
+});
+
+const SearchAnswer = z.object({
+  q: z.string(),
+  /** One group per kind that found something, in the order of SEARCH_KINDS. */
+  groups: z.array(z.object({ kind: z.enum(SEARCH_KINDS), results: z.array(Hit) })),
+});
+
+const route = createRoute({
+  method: "get",
+  path: "/search",
+  tags: ["territory"],
+  summary: "Places by name, number, code or address (grids, communities, compounds, buildings, entrances, venues)",
+  request: {
+    query: z.object({
+      // Text the database can hold is checked for every parameter by http/input.ts; here only its length.
+      q: z
+        .string()
+        .trim()
+        .min(1, bi("请输入要搜索的文字", "enter something to search for"))
+        .max(100, bi("搜索文字最多 100 个字符", "search text is at most 100 characters")),
+    }),
+  },
+  responses: { 200: json(SearchAnswer, "Places found, grouped by kind"), ...errorResponses },
+});
+
+export const searchRoutes = createRouter().openapi(route, async (c) => {
+  const { q } = c.req.valid("query");
+  const hits = await searchPlaces(c.get("db"), principalOf(c), q);
+  const groups = SEARCH_KINDS.map((kind) => ({ kind, results: hits.filter((h) => h.kind === kind) })).filter(
+    (g) => g.results.length > 0,
+  );
+  return c.json({ q, groups }, 200);
+});

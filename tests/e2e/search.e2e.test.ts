@@ -1,0 +1,192 @@
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { saveScreenshot } from "../support/browser.ts";
+import { useE2e } from "../support/e2e.ts";
+import { mapSettled, signIn, signOut } from "../support/pages.ts";
+
+/** Software WebGL draws slowly; every wait below is on a condition, and this is only its upper bound. */
+const RENDER_TIMEOUT_MS = 150_000;
+
+const e2e = useE2e("e2esearch", { width: 1440, height: 900 });
+
+const settled = (page: Page, name: string) =>
+  mapSettled(page, [{ source: "grids", sourceLayer: "grids" }], { timeout_ms: RENDER_TIMEOUT_MS, name });
+
+/** The map's zoom and centre once it has stopped moving. */
+async function view(page: Page): Promise<{ zoom: number; lng: number; lat: number }> {
+  await page.waitForFunction(() => !window.__gridatlas?.map.isMoving(), undefined, { timeout: 30_000 });
+  return page.evaluate(() => {
+    const map = window.__gridatlas!.map;
+    const c = map.getCenter();
+    return { zoom: map.getZoom(), lng: c.lng, lat: c.lat };
+  });
+}
+
+/** How many features of a layer are drawn on screen. */
+const rendered = (page: Page, layer: string) =>
+  page.evaluate((id) => window.__gridatlas?.map.queryRenderedFeatures({ layers: [id] }).length ?? 0, layer);
+
+/** Types into the map's search box, waits for an option naming `expect`, and picks the first one with Enter. */
+async function searchAndGo(page: Page, q: string, expectName: string) {
+  const box = page.getByRole("combobox", { name: "搜索地点" });
+  await box.fill(q);
+  const option = page.getByRole("option").filter({ hasText: expectName }).first();
+  await option.waitFor({ timeout: 30_000 });
+  await box.press("Enter");
+}
+
+describe("search, labels and measuring on the map", () => {
+  it("finds a building by its number and compound, flies there, outlines it and writes names at z18", {
+    timeout: RENDER_TIMEOUT_MS * 2,
+  }, async () => {
+    const { page } = e2e.browser;
+    await page.goto(e2e.server.url);
+    await signIn(page, "planner");
+    await settled(page, "search-start");
+
+    const { rows } = await e2e.db.query<{ id: number; name: string; compound: string; bbox: number[] }>(
+      `select b.id, b.name, k.name as compound,
+         array[ST_XMin(b.geom), ST_YMin(b.geom), ST_XMax(b.geom), ST_YMax(b.geom)] as bbox
+       from building b join compound k on k.id = b.compound_id
+       where b.name ~ '^\\d+号楼$' and (select count(*) from entrance e where e.building_id = b.id) >= 2
+       order by b.id limit 1`,
+    );
+    const b = rows[0]!;
+    // The list is a labelled combobox: arrows move, the first result is active.
+    await searchAndGo(page, `${b.compound} ${b.name}`, b.name);
+    const v = await view(page);
+    expect(v.zoom).toBeGreaterThanOrEqual(17.5);
+    const [w, s, e, n] = b.bbox as [number, number, number, number];
+    expect(v.lng).toBeGreaterThan(w - 0.0005);
+    expect(v.lng).toBeLessThan(e + 0.0005);
+    expect(v.lat).toBeGreaterThan(s - 0.0005);
+    expect(v.lat).toBeLessThan(n + 0.0005);
+    await settled(page, "search-building");
+    // The outline of the found building, and building and entrance numbers written at this zoom.
+    expect(await rendered(page, "overlay-highlight-line")).toBeGreaterThan(0);
+    expect(await rendered(page, "buildings-label")).toBeGreaterThan(0);
+    expect(await rendered(page, "entrances-label")).toBeGreaterThan(0);
+    const labels = await page.evaluate(
+      () =>
+        window.__gridatlas?.map
+          .queryRenderedFeatures({ layers: ["buildings-label"] })
+          .map((f) => String(f.properties.name)) ?? [],
+    );
+    expect(labels).toContain(b.name);
+    await saveScreenshot(page, "search-building-z18-labels");
+  });
+
+  it("finds a grid by its code and flies to it", { timeout: RENDER_TIMEOUT_MS }, async () => {
+    const { page } = e2e.browser;
+    const { rows } = await e2e.db.query<{ code: string; name: string; bbox: number[] }>(
+      `select code, name, array[ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom)] as bbox
+       from published_grid where code like '%010' order by code limit 1`,
+    );
+    const g = rows[0]!;
+    await searchAndGo(page, g.code, g.name);
+    const v = await view(page);
+    const [w, s, e, n] = g.bbox as [number, number, number, number];
+    expect(v.lng).toBeGreaterThan(w);
+    expect(v.lng).toBeLessThan(e);
+    expect(v.lat).toBeGreaterThan(s);
+    expect(v.lat).toBeLessThan(n);
+    await settled(page, "search-grid");
+    expect(await rendered(page, "overlay-highlight-line")).toBeGreaterThan(0);
+    await saveScreenshot(page, "search-grid");
+
+    // Escape closes the list, a second one clears the box and the outline.
+    const box = page.getByRole("combobox", { name: "搜索地点" });
+    await box.fill("网格");
+    await page.getByRole("listbox").waitFor();
+    await box.press("Escape");
+    await page.getByRole("listbox").waitFor({ state: "detached" });
+    await box.press("Escape");
+    expect(await box.inputValue()).toBe("");
+  });
+
+  it("measures a distance between two clicked points", { timeout: RENDER_TIMEOUT_MS }, async () => {
+    const { page } = e2e.browser;
+    await page.getByRole("button", { name: "测距离" }).click();
+    const canvas = page.locator(".maplibregl-canvas");
+    const box = (await canvas.boundingBox())!;
+    const a = { x: box.x + box.width * 0.35, y: box.y + box.height * 0.5 };
+    const c = { x: box.x + box.width * 0.6, y: box.y + box.height * 0.5 };
+    await page.mouse.click(a.x, a.y);
+    await page.mouse.click(c.x, c.y);
+    const output = page.getByTestId("measure-value");
+    await output.filter({ hasText: /测距离 \d/ }).waitFor({ timeout: 30_000 });
+    // The distance between the two points, by the haversine formula from the map's own unprojection.
+    const expected = await page.evaluate(
+      ([p, q, origin]) => {
+        const map = window.__gridatlas!.map;
+        const one = map.unproject([p!.x - origin!.x, p!.y - origin!.y]);
+        const two = map.unproject([q!.x - origin!.x, q!.y - origin!.y]);
+        const rad = Math.PI / 180;
+        const h =
+          Math.sin(((two.lat - one.lat) * rad) / 2) ** 2 +
+          Math.cos(one.lat * rad) * Math.cos(two.lat * rad) * Math.sin(((two.lng - one.lng) * rad) / 2) ** 2;
+        return 2 * 6_371_008.8 * Math.asin(Math.sqrt(h));
+      },
+      [a, c, { x: box.x, y: box.y }],
+    );
+    const text = (await output.textContent()) ?? "";
+    const m = /([\d.]+) (米|千米)/.exec(text);
+    expect(m, text).not.toBeNull();
+    const shown = Number(m![1]) * (m![2] === "千米" ? 1000 : 1);
+    expect(Math.abs(shown - expected) / expected).toBeLessThan(0.02);
+    // The dashed line is drawn once the map has rendered its overlay.
+    await page.waitForFunction(
+      () => (window.__gridatlas?.map.queryRenderedFeatures({ layers: ["overlay-measure-line"] }).length ?? 0) > 0,
+      undefined,
+      { timeout: 30_000 },
+    );
+    await saveScreenshot(page, "measure-distance");
+    await page.getByRole("button", { name: "结束测量" }).click();
+  });
+
+  it("has the same tools in the plan editor, with the split tool's offer to snap to buildings", {
+    timeout: RENDER_TIMEOUT_MS,
+  }, async () => {
+    const { page } = e2e.browser;
+    await page.goto(`${e2e.server.url}/plans`);
+    await page.getByTestId("plans-table").waitFor();
+    await page.getByTestId("plan-new").click();
+    const dialog = page.getByTestId("plan-dialog");
+    await dialog.locator("input[name=name]").fill("e2e 搜索与拆分");
+    await dialog.getByTestId("plan-create").click();
+    await page.getByTestId("editor-tools").waitFor();
+    await page.getByRole("combobox", { name: "搜索地点" }).waitFor();
+    await page.getByTestId("map-print").waitFor();
+    await page.getByRole("img", { name: "指北针：地图上方为正北" }).waitFor();
+    await page.getByTestId("tool-split").click();
+    const snap = page.getByTestId("split-snap");
+    expect(await snap.isChecked()).toBe(true);
+    await mapSettled(page, ["parcels"], { timeout_ms: RENDER_TIMEOUT_MS, name: "search-editor" });
+    await saveScreenshot(page, "search-editor-split-snap");
+  });
+
+  it("lets an admin set the raster base map, with the GCJ-02 caveat, and the leader's map has the tools", {
+    timeout: RENDER_TIMEOUT_MS,
+  }, async () => {
+    const { page } = e2e.browser;
+    await signOut(page);
+    await page.goto(`${e2e.server.url}/data?tab=basemap`);
+    await signIn(page, "admin");
+    const form = page.getByTestId("base-map-form");
+    await form.waitFor();
+    expect(await form.textContent()).toContain("GCJ-02");
+    // A template without {y} is refused, naming what is missing, and nothing is stored.
+    await form.locator("input[type=url]").fill("https://tiles.example.cn/{z}/{x}.png");
+    await form.getByRole("button", { name: "保存并启用" }).click();
+    await page.getByTestId("data-error").filter({ hasText: "{y}" }).waitFor({ timeout: 30_000 });
+    const { rows } = await e2e.db.query<{ raster_url: string | null }>("select raster_url from base_map_setting");
+    expect(rows).toEqual([{ raster_url: null }]);
+    await saveScreenshot(page, "search-base-map-setting");
+
+    await page.goto(`${e2e.server.url}/leader-map`);
+    await page.getByRole("combobox", { name: "搜索地点" }).waitFor();
+    await page.getByRole("button", { name: "测面积" }).waitFor();
+    await mapSettled(page, [], { timeout_ms: RENDER_TIMEOUT_MS, name: "search-leader-map" });
+    await saveScreenshot(page, "search-leader-map");
+  });
+});
