@@ -900,4 +900,5 @@ export const en: Record<MessageKey, string> = {
   "field.photoCount": "{n} photo(s)",
   "field.loading": "Loading my grids…",
   "field.noData": "My grids are not on this phone yet: open the app online once",
+  "privacy.freeText": "Do not enter residents' names, phone numbers or ID numbers",
 };

@@ -890,6 +890,7 @@ export const zh = {
   "field.photoCount": "{n} 张照片",
   "field.loading": "正在加载我的网格…",
   "field.noData": "手机上还没有我的网格：请联网打开一次",
+  "privacy.freeText": "不要填写居民姓名、电话、身份证号",
 };
 
 export type MessageKey = keyof typeof zh;

@@ -271,7 +271,9 @@ export const visitsRoutes = createRouter()
             const [zh, en] = issue.message.includes("||")
               ? (issue.message.split("||") as [string, string])
               : ["输入无效", issue.message];
-            errs.push({ field: issue.path.map(String).join(".") || "row", code: "invalid", zh, en });
+            const code =
+              issue.code === "custom" && typeof issue.params?.code === "string" ? issue.params.code : "invalid";
+            errs.push({ field: issue.path.map(String).join(".") || "row", code, zh, en });
           }
         } else if (errs.length === 0) {
           candidates.push({ index: report.length, candidate: v.data });
