@@ -328,7 +328,7 @@ export const visitsRoutes = createRouter()
     if (q.community && scope.communities && !scope.communities.includes(q.community)) {
       throw notFound(`没有编码为 ${q.community} 的社区`, `no community with code ${q.community}`);
     }
-    return c.json(await listVisits(c.get("db"), scope, q), 200);
+    return c.json(await listVisits(c.get("db"), p, scope, q), 200);
   });
 
 /** The calendar day in Tongliao: no visit is dated after it. */

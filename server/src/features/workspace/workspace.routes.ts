@@ -152,6 +152,10 @@ const GridCard = z
         building_name: z.string(),
         seq: z.number(),
         households: z.number(),
+        small_place: z.boolean().openapi({
+          description:
+            "Fewer than 3 households: last_visit_on counts only visits the reader may see one by one (docs/privacy.md)",
+        }),
         last_visit_on: z.string().nullable(),
         stale: z.boolean(),
       }),
@@ -486,7 +490,7 @@ export const workspaceRoutes = createRouter()
     const [rows, team, entrances, venues, hazards, trend] = await Promise.all([
       gridFigures(db, { grid: code }, today),
       gridTeam(db, grid, ["w.id", "w.name", "w.role", "w.phone", "w.started_on"]),
-      gridEntrances(db, grid.id, today),
+      gridEntrances(db, p, grid.id, today),
       gridVenues(db, grid.id, today),
       gridHazards(db, grid.id, today),
       gridTrend(db, grid.id, today),
