@@ -498,6 +498,7 @@ export const workspaceRoutes = createRouter()
     const row = rows[0];
     if (!row) throw noSuchGrid();
     const view = staffView(p, grid.community_code);
+    const seesAllVisits = isAdmin(p) || p.communities.includes(grid.community_code);
     const staleBefore = addDays(today, -29);
     return c.json(
       {
@@ -511,9 +512,14 @@ export const workspaceRoutes = createRouter()
               ? { id: w.id, role: w.role, name: w.name }
               : { id: w.id, role: w.role },
         ),
+        // A small place's staleness would be guessed from visits the reader may not see (docs/privacy.md): it is
+        // told only to those who see them all, and counted for everyone in the grid's coverage.
         entrances: entrances.map((e) => ({
           ...e,
-          stale: e.households > 0 && (e.last_visit_on === null || e.last_visit_on < staleBefore),
+          stale:
+            e.households > 0 &&
+            (!e.small_place || seesAllVisits) &&
+            (e.last_visit_on === null || e.last_visit_on < staleBefore),
         })),
         venues: venues.map((v) => ({
           ...v,
