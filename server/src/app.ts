@@ -5,6 +5,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { type AuthConfig, type SiteConfig, sessionGuard } from "./auth/session.ts";
+import type { RetentionConfig } from "./config.ts";
 import type { Db } from "./db/db.ts";
 import { DomainError } from "./errors.ts";
 import { accountsRoutes } from "./features/accounts/accounts.routes.ts";
@@ -31,6 +32,7 @@ import { settingsRoutes } from "./features/settings/settings.routes.ts";
 import { subdistrictRoutes } from "./features/subdistrict/subdistrict.routes.ts";
 import { tilesRoutes } from "./features/tiles/tiles.routes.ts";
 import { venuesRoutes } from "./features/venues/venues.routes.ts";
+import { rollUpVisits } from "./features/visits/visits.retention.ts";
 import { visitsRoutes } from "./features/visits/visits.routes.ts";
 import { waterRoutes } from "./features/water/water.routes.ts";
 import { workersRoutes } from "./features/workers/workers.routes.ts";
@@ -40,6 +42,7 @@ import { idempotency } from "./http/idempotency.ts";
 import { textInput } from "./http/input.ts";
 import type { AppEnv } from "./http/router.ts";
 import { securityHeaders } from "./http/security.ts";
+import { schedule } from "./jobs.ts";
 
 export type AppDeps = {
   db: Db;
@@ -167,3 +170,14 @@ export function createApp({ db, auth, site, webDist }: AppDeps) {
 }
 
 export type AppType = ReturnType<typeof createApp>;
+
+/**
+ * The server's scheduled housekeeping, started by main.ts beside the app: the retention of visit details
+ * (docs/privacy.md). Returns the function that stops it.
+ */
+export function startJobs({ db, retention }: { db: Db; retention: RetentionConfig }): () => void {
+  return schedule("visit retention", retention.every_ms, async () => {
+    const run = await rollUpVisits(db, new Date(), retention.visitMonths);
+    if (run.rolled_up > 0) console.log(`visit retention: ${run.rolled_up} visits before ${run.kept_from} rolled up`);
+  });
+}

@@ -1,6 +1,9 @@
 import { z } from "zod";
 import type { AuthConfig, SiteConfig } from "./auth/session.ts";
 
+/** The retention of visit details: kept `visitMonths`, the job run every `every_ms`. */
+export type RetentionConfig = Readonly<{ visitMonths: number; every_ms: number }>;
+
 const schema = z.object({
   DATABASE_URL: z.string().url(),
   /** A streaming replica of DATABASE_URL that serves tiles (docs/scaling.md); reads go to DATABASE_URL without it. */
@@ -30,6 +33,11 @@ const schema = z.object({
     .url()
     .transform((u) => u.replace(/\/+$/, ""))
     .optional(),
+  /**
+   * How long a visit's details (its day and note) are kept before the retention job rolls them up into monthly
+   * counts (docs/privacy.md).
+   */
+  GRIDATLAS_VISIT_RETENTION_MONTHS: z.coerce.number().int().min(1).max(120).default(13),
   /** "1" behind a reverse proxy: the client address is the last X-Forwarded-For hop, HTTPS from X-Forwarded-Proto. */
   GRIDATLAS_TRUST_PROXY: z
     .enum(["0", "1", "true", "false"])
@@ -46,6 +54,7 @@ export type Config = Readonly<{
   dbPoolMax: number;
   auth: AuthConfig;
   site: SiteConfig;
+  retention: RetentionConfig;
 }>;
 
 /**
@@ -72,6 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       demoPassword: e.GRIDATLAS_DEMO_PASSWORD,
     }),
     site: Object.freeze({ publicUrl: e.GRIDATLAS_PUBLIC_URL, trustProxy: e.GRIDATLAS_TRUST_PROXY }),
+    retention: Object.freeze({ visitMonths: e.GRIDATLAS_VISIT_RETENTION_MONTHS, every_ms: 6 * 3600_000 }),
   });
 }
 

@@ -51,3 +51,30 @@ export class JobRegistry<J extends Job> {
     }
   }
 }
+
+/**
+ * Runs `task` now and then every `every_ms` in the server process, for housekeeping that must happen whether or not
+ * anyone asks (the retention of visits). A tick while a run is still going is skipped; a failed run is logged and
+ * tried again at the next tick. What it does must be safe to repeat: a restart runs it again. Returns `stop`.
+ */
+export function schedule(
+  name: string,
+  every_ms: number,
+  task: () => Promise<unknown>,
+  log: (msg: string, err?: unknown) => void = (msg, err) => console.error(msg, err ?? ""),
+): () => void {
+  let running = false;
+  const tick = () => {
+    if (running) return;
+    running = true;
+    task()
+      .catch((err: unknown) => log(`scheduled job ${name} failed`, err))
+      .finally(() => {
+        running = false;
+      });
+  };
+  tick();
+  const timer = setInterval(tick, every_ms);
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -11,6 +11,8 @@ export type JsonSchema = {
   format?: string;
   minimum?: number;
   $ref?: string;
+  /** Set by the server's `freeText` (server/src/http/input.ts): notes and titles, where no resident data may go. */
+  "x-free-text"?: boolean;
 };
 
 export type ParameterDoc = {
@@ -69,4 +71,14 @@ export function textFields(schema: JsonSchema | undefined, prefix = ""): string[
     return Object.entries(schema.properties).flatMap(([k, s]) => textFields(s, prefix ? `${prefix}.${k}` : k));
   }
   return [];
+}
+
+/** The free-text fields of a JSON body schema as dotted paths, an array's items as `.0` (`hazards.0.title`). */
+export function freeTextFields(schema: JsonSchema | undefined, prefix = ""): string[] {
+  if (!schema) return [];
+  if (schema["x-free-text"]) return [prefix];
+  const alternatives = schema.anyOf ?? schema.oneOf;
+  if (alternatives) return [...new Set(alternatives.flatMap((s) => freeTextFields(s, prefix)))];
+  if (schema.items) return freeTextFields(schema.items, `${prefix}.0`);
+  return Object.entries(schema.properties ?? {}).flatMap(([k, s]) => freeTextFields(s, prefix ? `${prefix}.${k}` : k));
 }

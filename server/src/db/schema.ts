@@ -476,6 +476,25 @@ export interface Visit {
   worker_id: number;
 }
 
+export interface VisitMonth {
+  building_id: number | null;
+  entrance_id: number | null;
+  id: Generated<number>;
+  last_on: string;
+  month: string;
+  visits: number;
+  worker_id: number;
+}
+
+export interface VisitRecord {
+  building_id: number | null;
+  entrance_id: number | null;
+  record_id: number | null;
+  visited_on: string | null;
+  visits: number | null;
+  worker_id: number | null;
+}
+
 export interface Water {
   geom: string;
   id: Generated<number>;
@@ -549,6 +568,8 @@ export interface DB {
   venue_category: VenueCategory;
   venue_inspection_status: VenueInspectionStatus;
   visit: Visit;
+  visit_month: VisitMonth;
+  visit_record: VisitRecord;
   water: Water;
   worker: Worker;
   worker_assignment: WorkerAssignment;

@@ -84,20 +84,16 @@ export function validationError(error: ZodError, target: string): DomainError {
     ? (issue.message.split("||") as [string, string])
     : [zhFor(issue), issue.message];
   const more = error.issues.length > 1 ? error.issues.length - 1 : 0;
-  const err = badRequest(field, zh, en);
+  const plain = badRequest(field, zh, en);
+  // A rule may name its own error code (the free-text guard's `personal_data`), so a client can tell it apart.
+  const code = issue.code === "custom" && typeof issue.params?.code === "string" ? issue.params.code : undefined;
+  const err = code ? new DomainError("invalid", code, plain.zh, plain.en, field) : plain;
   return more
-    ? new DomainError(
-        "invalid",
-        "bad_request",
-        `${err.zh}（另有 ${more} 处错误）`,
-        `${err.en} (and ${more} more)`,
-        field,
-        {
-          issues: error.issues.map((i) => ({
-            field: i.path.map(String).join("."),
-            message: i.message.split("||").pop(),
-          })),
-        },
-      )
+    ? new DomainError("invalid", err.code, `${err.zh}（另有 ${more} 处错误）`, `${err.en} (and ${more} more)`, field, {
+        issues: error.issues.map((i) => ({
+          field: i.path.map(String).join("."),
+          message: i.message.split("||").pop(),
+        })),
+      })
     : err;
 }

@@ -1,5 +1,7 @@
+import type { z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { DomainError } from "../errors.ts";
+import { bi } from "./errors.ts";
 import type { AppEnv } from "./router.ts";
 
 /** A UTF-16 surrogate without its partner: no character at all, and jsonb and UTF-8 cannot hold it. */
@@ -134,4 +136,75 @@ export function textInput(): MiddlewareHandler<AppEnv> {
     }
     await next();
   };
+}
+
+/** What staff are told, on every free-text field and in every refusal of one (docs/privacy.md). */
+export const NO_RESIDENT_DATA = {
+  zh: "不要填写居民姓名、电话、身份证号",
+  en: "Do not enter residents' names, phone numbers or ID numbers",
+} as const;
+
+/** Weights of the first 17 digits of a resident ID number (GB 11643-1999, ISO 7064 MOD 11-2). */
+const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+const ID_CHECK = "10X98765432";
+
+/** Whether 18 characters (17 digits and a digit or X) carry a valid MOD 11-2 check character. */
+export function validResidentId(id: string): boolean {
+  if (!/^\d{17}[\dXx]$/.test(id)) return false;
+  const sum = ID_WEIGHTS.reduce((acc, w, i) => acc + w * Number(id[i]), 0);
+  return ID_CHECK[sum % 11] === id[17]!.toUpperCase();
+}
+
+/**
+ * Resident identifiers, each a run of digits that begins and ends at the edge of a number (so a longer number, such
+ * as a grid code, never hides one inside it). A separator is one space or dash between digits, as people write
+ * phone numbers ("138 0013 8000", "0475-1234567"); full-width digits count as digits.
+ *
+ * - Resident ID numbers: 18 characters with a valid check character, in one run or grouped 6 8 4. The 15-digit cards of the first generation
+ *   are not matched: they stopped being valid in 2013, carry no check digit, and cannot be told apart from a grid
+ *   code (also 15 digits, also starting with an area code), which staff write in notes all the time.
+ * - Mobile numbers: 1[3-9] and 9 more digits, optionally after +86, 0086 or 86.
+ * - Landlines: an area code 0 + 2–3 digits, then 7–8 digits, written with a dash, a space or the area code in
+ *   parentheses, or as one run of 10–12 digits starting with 0. A bare 7–8 digit local number is not matched: it
+ *   cannot be told from other numbers.
+ */
+const RESIDENT_ID = /(?<!\d)\d{6} ?\d{8} ?\d{3}[\dXx](?![\dXx])/g;
+const MOBILE = /(?<![\d+])(?:(?:\+|00)?86[ -]?|[(（]\+?86[)）] ?)?1[3-9](?:[ -]?\d){9}(?!\d)/;
+const LANDLINE = /(?<!\d)(?:[(（]0\d{2,3}[)）] ?|0\d{2,3}[ -])\d{3,4}[ -]?\d{4}(?!\d)|(?<![\d-])0\d{9,11}(?![\d-])/;
+
+/** The kind of resident identifier a free text holds, or null. */
+export function personalDataProblem(text: string): { zh: string; en: string } | null {
+  // Full-width digits, plus and dash (as Chinese input methods type them) become ASCII.
+  const s = text.normalize("NFKC");
+  for (const m of s.matchAll(RESIDENT_ID)) {
+    if (validResidentId(m[0].replaceAll(" ", ""))) return { zh: "身份证号", en: "an ID number" };
+  }
+  if (MOBILE.test(s)) return { zh: "手机号", en: "a mobile phone number" };
+  if (LANDLINE.test(s)) return { zh: "电话号码", en: "a phone number" };
+  return null;
+}
+
+/** The refusal of a free text that holds a resident identifier, both languages, without the field's name. */
+export function personalDataMessage(found: { zh: string; en: string }): { zh: string; en: string } {
+  return {
+    zh: `${NO_RESIDENT_DATA.zh}（这里像是有${found.zh}）`,
+    en: `${NO_RESIDENT_DATA.en} (this looks like ${found.en})`,
+  };
+}
+
+/**
+ * The field kind "free text" (notes, titles, follow-ups): a string schema that refuses resident identifiers with
+ * 400 `personal_data` naming the field, and says so in the OpenAPI document (`x-free-text`), which the property
+ * tests read to reach every such field of every route. The platform stores places and counts, never residents:
+ * a free-text note was the one place a phone or ID number could slip in (issue 16).
+ */
+export function freeText<T extends z.ZodType<string, string>>(schema: T): T {
+  return schema
+    .superRefine((s, ctx) => {
+      const found = personalDataProblem(s);
+      if (!found) return;
+      const m = personalDataMessage(found);
+      ctx.addIssue({ code: "custom", message: bi(m.zh, m.en), params: { code: "personal_data" } });
+    })
+    .openapi({ "x-free-text": true, description: `${NO_RESIDENT_DATA.zh} / ${NO_RESIDENT_DATA.en}` }) as T;
 }

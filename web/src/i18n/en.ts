@@ -954,4 +954,5 @@ export const en: Record<MessageKey, string> = {
   "basemap.off": "Turn off: offline map only",
   "basemap.savedOn": "Saved: maps show this base map when next opened",
   "basemap.savedOff": "Turned off: maps show the offline base map only",
+  "privacy.freeText": "Do not enter residents' names, phone numbers or ID numbers",
 };

@@ -943,6 +943,7 @@ export const zh = {
   "basemap.off": "关闭，仅用离线底图",
   "basemap.savedOn": "已保存：各地图重新打开后显示该底图",
   "basemap.savedOff": "已关闭：各地图只显示离线底图",
+  "privacy.freeText": "不要填写居民姓名、电话、身份证号",
 };
 
 export type MessageKey = keyof typeof zh;

@@ -1,5 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { sql } from "kysely";
 import { requireRole } from "../../auth/principal.ts";
+import { visitShown } from "../../auth/privacy.ts";
 import { principalOf } from "../../auth/session.ts";
 import { createRouter } from "../../http/router.ts";
 import { communityCode, ErrorSchema, json } from "../../http/schemas.ts";
@@ -45,9 +47,25 @@ const route = createRoute({
 });
 
 export const auditRoutes = createRouter().openapi(route, async (c) => {
-  requireRole(principalOf(c), "admin", "leader");
+  const p = principalOf(c);
+  requireRole(p, "admin", "leader");
   const f = c.req.valid("query");
-  let q = c.get("db").selectFrom("audit_event").selectAll().orderBy("id", "desc").limit(f.limit);
+  // The entry of a visit at a small place is that visit one by one: withheld from whom may not see it so.
+  const shown = visitShown(p, {
+    worker: sql`(diff->>'worker_id')::int`,
+    entrance: sql`(diff->>'entrance_id')::int`,
+    building: sql`(diff->>'building_id')::int`,
+  });
+  let q = c
+    .get("db")
+    .selectFrom("audit_event")
+    .select(["id", "at", "actor", "action", "entity", "entity_id", "community_code", "ip"])
+    .select(
+      sql<unknown>`case when entity = 'visit' and diff->>'worker_id' is not null and not ${shown}
+        then jsonb_build_object('withheld', 'small_place') else diff end`.as("diff"),
+    )
+    .orderBy("id", "desc")
+    .limit(f.limit);
   if (f.actor) q = q.where("actor", "=", f.actor);
   if (f.action) q = q.where("action", "=", f.action);
   if (f.entity) q = q.where("entity", "=", f.entity);

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { Geometry } from "geojson";
 import { sql } from "kysely";
 import type { Principal } from "../../auth/principal.ts";
+import { visitShownAt } from "../../auth/privacy.ts";
 import type { Db } from "../../db/db.ts";
 import { asGeoJson, type BBox, toFeatureCollection } from "../../db/postgis.ts";
 import { DomainError } from "../../errors.ts";
@@ -38,6 +39,8 @@ export async function fieldData(db: Db, p: Principal) {
   const me = await fieldWorker(db, p);
   const grids = [...p.workerGrids];
   const codes = sql`${grids}::text[]`;
+  // A small place's last visit is the worker's own (or a secretary's account's); a building's is its figure.
+  const shown = visitShownAt(p, "v");
   const { today } = await sql<{ today: string }>`select (now() at time zone ${TZ})::date::text as today`
     .execute(db)
     .then((r) => r.rows[0]!);
@@ -68,8 +71,8 @@ export async function fieldData(db: Db, p: Principal) {
         geometry: Geometry;
       }>`
         select e.id, e.building_id, b.name as building_name, e.seq as number, e.households, pp.grid_code,
-          (select max(v.visited_on)::text from visit v
-            where v.entrance_id = e.id or v.building_id = e.building_id) as last_visit_on,
+          (select max(v.visited_on)::text from visit_record v
+            where (v.entrance_id = e.id or v.building_id = e.building_id) and ${shown}) as last_visit_on,
           ST_AsGeoJSON(e.geom, 7)::json as geometry
         from published_parcel pp
         join parcel pa on pa.id = pp.parcel_id
@@ -88,9 +91,9 @@ export async function fieldData(db: Db, p: Principal) {
       }>`
         select b.id, b.name, (array_agg(pp.grid_code order by e.seq))[1] as grid_code,
           count(*)::int as entrances, sum(e.households)::int as households,
-          (select max(v.visited_on)::text from visit v
-            where v.building_id = b.id or v.entrance_id in (select id from entrance where building_id = b.id))
-            as last_visit_on,
+          (select max(v.visited_on)::text from visit_record v
+            where (v.building_id = b.id or v.entrance_id in (select id from entrance where building_id = b.id))
+              and (not small_place(null, b.id) or ${shown})) as last_visit_on,
           ST_AsGeoJSON(ST_PointOnSurface(b.geom), 7)::json as geometry
         from published_parcel pp
         join parcel pa on pa.id = pp.parcel_id

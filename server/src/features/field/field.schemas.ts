@@ -25,7 +25,10 @@ export const FieldEntranceProps = z.object({
   number: z.number().openapi({ description: "The entrance's number in its building (单元号)" }),
   households: z.number(),
   grid_code: z.string(),
-  last_visit_on: day.nullable().openapi({ description: "The last visit by anyone to the entrance or its building" }),
+  last_visit_on: day.nullable().openapi({
+    description:
+      "The last visit by anyone to the entrance or its building; at a small place (fewer than 3 households) only the worker's own (docs/privacy.md)",
+  }),
   days_since_visit: z.number().nullable().openapi({ description: "Days from last_visit_on to today (local day)" }),
 });
 

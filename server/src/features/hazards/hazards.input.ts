@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { bi } from "../../http/errors.ts";
+import { freeText } from "../../http/input.ts";
 import { commaList, day, placeFilter, point } from "../../http/schemas.ts";
 
 export const HAZARD_STATUSES = ["reported", "assigned", "in_progress", "resolved", "verified"] as const;
@@ -65,12 +66,16 @@ export const StatsQuery = hazardFilterFields
   .refine(...fromBeforeTo);
 export type StatsQueryInput = z.infer<typeof StatsQuery>;
 
-export const title = z
-  .string()
-  .trim()
-  .min(1, bi("请填写隐患名称", "give the hazard a title"))
-  .max(120, bi("名称最多 120 个字符", "a title is at most 120 characters"));
-export const note = z.string().trim().max(1000, bi("说明最多 1000 个字符", "a note is at most 1000 characters"));
+export const title = freeText(
+  z
+    .string()
+    .trim()
+    .min(1, bi("请填写隐患名称", "give the hazard a title"))
+    .max(120, bi("名称最多 120 个字符", "a title is at most 120 characters")),
+);
+export const note = freeText(
+  z.string().trim().max(1000, bi("说明最多 1000 个字符", "a note is at most 1000 characters")),
+);
 
 export const CreateHazard = z
   .object({

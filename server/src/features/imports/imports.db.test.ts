@@ -243,6 +243,42 @@ describe("layer imports", () => {
     ]);
     expect(await tableChecksums(t.url, ["audit_event", "session"])).toEqual(before);
   });
+
+  it("refuses a CSV of hazards whose titles or notes carry a phone or ID number, naming row and field", async () => {
+    const pts = await buildingPoints(3);
+    const src = path.join(tmp, "hazards-pii.csv");
+    fs.writeFileSync(
+      src,
+      [
+        "隐患名称,类别,等级,说明,lng,lat",
+        `楼道堆物,消防隐患,高,共3户 2026-12-01 网格150571003003001,${pts[0]![0]},${pts[0]![1]}`,
+        `私拉电线,消防隐患,高,户主电话 139 0475 1234,${pts[1]![0]},${pts[1]![1]}`,
+        `户主11010519491231002X家门口,消防隐患,低,,${pts[2]![0]},${pts[2]![1]}`,
+      ].join("\n"),
+    );
+    // A spreadsheet saved as CSV: positions come only from CSV columns (readGisFile); every format's cells go
+    // through the same field parsers.
+    const id = await upload("hazards-pii.csv", fs.readFileSync(src));
+    const before = await tableChecksums(t.url, ["audit_event", "session"]);
+    const res = await admin.send("POST", "/api/imports/layers", {
+      file: id,
+      target: "hazards",
+      crs: "EPSG:4326",
+    });
+    expect(res.status, await res.clone().text()).toBe(422);
+    const body = await res.json();
+    const problems = body.error.details?.problems as { row: number; field: string; zh: string }[];
+    expect(problems, JSON.stringify(body)).toBeDefined();
+    expect(
+      problems.map((x) => [x.row, x.field]),
+      JSON.stringify(problems),
+    ).toEqual([
+      [2, "note"],
+      [3, "title"],
+    ]);
+    expect(problems[0]!.zh).toContain("不要填写居民姓名、电话、身份证号");
+    expect(await tableChecksums(t.url, ["audit_event", "session"])).toEqual(before);
+  });
 });
 
 describe("text in GIS files", () => {

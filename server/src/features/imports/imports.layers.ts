@@ -8,7 +8,7 @@ import { sql } from "kysely";
 import type { Actor } from "../../db/audit.ts";
 import type { Db } from "../../db/db.ts";
 import { DomainError } from "../../errors.ts";
-import { cellTextProblem } from "../../http/input.ts";
+import { cellTextProblem, personalDataMessage, personalDataProblem } from "../../http/input.ts";
 import { completeUpload } from "./imports.files.ts";
 import type { FileRequest, LayerImportRequest, LayerTarget } from "./imports.input.ts";
 import { auditImport, withSqlClient } from "./imports.jobs.ts";
@@ -32,6 +32,14 @@ const text =
     return s.length <= max
       ? { ok: true, value: s }
       : { ok: false, zh: `超过 ${max} 个字符`, en: `longer than ${max} characters` };
+  };
+/** A free-text cell (a hazard's title or note): the same guard as the API's free-text fields. */
+const freeTextCell =
+  (max: number) =>
+  (v: unknown): Parsed<string> => {
+    const parsed = text(max)(v);
+    const found = parsed.ok ? personalDataProblem(parsed.value) : null;
+    return found ? { ok: false, ...personalDataMessage(found) } : parsed;
   };
 const number =
   (min: number, max: number, integer: boolean) =>
@@ -85,14 +93,14 @@ async function fieldSpecs(db: Db, target: LayerTarget): Promise<Record<string, F
       };
     case "hazards":
       return {
-        title: f(true, ["title", "name", "名称", "隐患名称"], text(120)),
+        title: f(true, ["title", "name", "名称", "隐患名称"], freeTextCell(120)),
         category: f(true, ["category", "类别", "类型", "隐患类别"], oneOf(await categories("hazard_category"))),
         severity: f(
           true,
           ["severity", "等级", "严重程度"],
           oneOf({ low: ["低", "一般"], medium: ["中", "较大"], high: ["高", "重大"] }),
         ),
-        note: f(false, ["note", "备注", "说明"], text(1000)),
+        note: f(false, ["note", "备注", "说明"], freeTextCell(1000)),
       };
     case "cameras":
       return {

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { bi } from "../../http/errors.ts";
+import { freeText } from "../../http/input.ts";
 import { communityCode, gridCode, lngLat } from "../../http/schemas.ts";
 
 const id = z.coerce
@@ -72,7 +73,7 @@ export const Publish = z.object({
   version,
   /** Required with a reason when the plan has warnings (grids out of band, buildings or compounds split). */
   confirm: z.boolean().default(false),
-  reason: z.string().trim().max(500).optional(),
+  reason: freeText(z.string().trim().max(500)).optional(),
 });
 
 export const Rebalance = z.object({

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { bi } from "../../http/errors.ts";
+import { freeText } from "../../http/input.ts";
 import { commaList, day, editedVersion, placeFilter } from "../../http/schemas.ts";
 
 /** Where a venue stands with its inspections (view venue_inspection_status). */
@@ -60,8 +61,8 @@ const RaisedHazard = z
   .object({
     category: categoryCode,
     severity: z.enum(SEVERITIES),
-    title: text(120, "名称").min(1, bi("请填写隐患名称", "give the hazard a title")),
-    note: text(1000, "说明").optional(),
+    title: freeText(text(120, "名称").min(1, bi("请填写隐患名称", "give the hazard a title"))),
+    note: freeText(text(1000, "说明")).optional(),
   })
   .strict();
 
@@ -71,8 +72,8 @@ export const CreateInspection = z
       message: bi("检查日期不能晚于今天", "the inspection cannot be dated after today"),
     }),
     result: z.enum(RESULTS),
-    note: text(1000, "备注").optional(),
-    follow_up: text(1000, "后续措施").optional(),
+    note: freeText(text(1000, "备注")).optional(),
+    follow_up: freeText(text(1000, "后续措施")).optional(),
     joint_with_police: z.boolean().default(false).openapi({ description: "A joint inspection with the police" }),
     inspector_id: id.optional().openapi({
       type: "integer",

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { bi } from "../../http/errors.ts";
+import { freeText } from "../../http/input.ts";
 import { communityCode, day, gridCode } from "../../http/schemas.ts";
 
 export const MAX_IMPORT_ROWS = 5000;
@@ -11,14 +12,15 @@ export const id = z.coerce
   .max(2_000_000_000, bi("编号过大", "id too large"));
 
 /** A short note: up to 500 characters, line breaks allowed, no other control characters. */
-export const note = z
-  .string()
-  .trim()
-  .refine((s) => [...s].length <= 500, { message: bi("备注最多500字", "a note has at most 500 characters") })
-  .refine((s) => !/[\p{Cc}\p{Cf}]/u.test(s.replace(/\r?\n/g, "")), {
-    message: bi("备注含有不可见的控制字符", "the note holds invisible control characters"),
-  })
-  .transform((s) => (s === "" ? null : s));
+export const note = freeText(
+  z
+    .string()
+    .trim()
+    .refine((s) => [...s].length <= 500, { message: bi("备注最多500字", "a note has at most 500 characters") })
+    .refine((s) => !/[\p{Cc}\p{Cf}]/u.test(s.replace(/\r?\n/g, "")), {
+      message: bi("备注含有不可见的控制字符", "the note holds invisible control characters"),
+    }),
+).transform((s) => (s === "" ? null : s));
 
 /**
  * One visit: to an entrance (单元) or to a whole building (楼栋), never both. A worker account may leave out

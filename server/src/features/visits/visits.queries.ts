@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import { isAdmin, type Principal } from "../../auth/principal.ts";
+import { visitShownAt } from "../../auth/privacy.ts";
 import { type Actor, audit } from "../../db/audit.ts";
 import type { Db } from "../../db/db.ts";
 import { DomainError, type ErrorKind } from "../../errors.ts";
@@ -298,9 +299,13 @@ export async function workersCommunity(db: Db, workerIds: readonly number[]): Pr
   return rows.length === 1 ? rows[0]!.community_code : null;
 }
 
-/** Recent visits, newest first, within what the account may read (see the route). */
+/**
+ * Recent visits, newest first, within what the account may read (see the route) and only those it may see one by
+ * one (`visitShown`, docs/privacy.md). Rolled-up months (visit_month) are figures, not visits, and never listed.
+ */
 export async function listVisits(
   db: Db,
+  p: Principal,
   scope: { communities?: readonly string[]; workerIds?: readonly number[] },
   f: {
     community?: string | undefined;
@@ -329,7 +334,7 @@ export async function listVisits(
     join worker w on w.id = v.worker_id
     left join entrance e on e.id = v.entrance_id
     join building b on b.id = coalesce(v.building_id, e.building_id)
-    where true
+    where ${visitShownAt(p, "v")}
       ${scope.communities ? sql`and w.community_code = any(${[...scope.communities]}::text[])` : sql``}
       ${scope.workerIds ? sql`and v.worker_id = any(${[...scope.workerIds]}::int[])` : sql``}
       ${f.community ? sql`and w.community_code = ${f.community}` : sql``}

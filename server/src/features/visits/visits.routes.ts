@@ -271,7 +271,9 @@ export const visitsRoutes = createRouter()
             const [zh, en] = issue.message.includes("||")
               ? (issue.message.split("||") as [string, string])
               : ["输入无效", issue.message];
-            errs.push({ field: issue.path.map(String).join(".") || "row", code: "invalid", zh, en });
+            const code =
+              issue.code === "custom" && typeof issue.params?.code === "string" ? issue.params.code : "invalid";
+            errs.push({ field: issue.path.map(String).join(".") || "row", code, zh, en });
           }
         } else if (errs.length === 0) {
           candidates.push({ index: report.length, candidate: v.data });
@@ -326,7 +328,7 @@ export const visitsRoutes = createRouter()
     if (q.community && scope.communities && !scope.communities.includes(q.community)) {
       throw notFound(`没有编码为 ${q.community} 的社区`, `no community with code ${q.community}`);
     }
-    return c.json(await listVisits(c.get("db"), scope, q), 200);
+    return c.json(await listVisits(c.get("db"), p, scope, q), 200);
   });
 
 /** The calendar day in Tongliao: no visit is dated after it. */

@@ -1,5 +1,7 @@
 import type { Geometry } from "geojson";
 import { type RawBuilder, sql } from "kysely";
+import type { Principal } from "../../auth/principal.ts";
+import { visitShownAt } from "../../auth/privacy.ts";
 import type { Db } from "../../db/db.ts";
 import { LOCAL_TIME_ZONE } from "./workspace.input.ts";
 import type { Figures, Team } from "./workspace.status.ts";
@@ -85,8 +87,10 @@ export async function gridFigures(
     -- whole subdistrict, several times faster than aggregating every visit; materialized so that it runs once.
     seen as materialized (
       select p.grid_id, p.households, greatest(
-        (select max(v.visited_on) from visit v where v.entrance_id = p.entrance_id and v.visited_on <= ${today}::date),
-        (select max(v.visited_on) from visit v where v.building_id = p.building_id and v.visited_on <= ${today}::date)
+        (select max(v.visited_on) from visit_record v
+          where v.entrance_id = p.entrance_id and v.visited_on <= ${today}::date),
+        (select max(v.visited_on) from visit_record v
+          where v.building_id = p.building_id and v.visited_on <= ${today}::date)
       ) as last_on
       from parcels p where p.entrance_id is not null
     ),
@@ -249,28 +253,37 @@ export function findGrid(db: Db, code: string) {
 /** The last day anyone recorded a visit, so a reader of old data can be offered that day as "today". */
 export async function latestVisitOn(db: Db, communities: readonly string[]): Promise<string | null> {
   const r = await sql<{ d: string | null }>`
-    select max(v.visited_on) as d from visit v join worker w on w.id = v.worker_id
+    select max(v.visited_on) as d from visit_record v join worker w on w.id = v.worker_id
     where w.community_code = any(${[...communities]}::text[])`.execute(db);
   return r.rows[0]?.d ?? null;
 }
 
 // ---------------------------------------------------------------- one grid in depth
 
-/** Every entrance of the grid with its last visit on or before `today` (a building visit counts for its entrances). */
-export async function gridEntrances(db: Db, gridId: number, today: string) {
+/**
+ * Every entrance of the grid with its last visit on or before `today` (a building visit counts for its entrances),
+ * counting only visits the reader may see one by one (`visitShown`: at a small place, only a secretary's or the
+ * worker's own); `small_place` marks entrances of fewer than 3 households.
+ */
+export async function gridEntrances(db: Db, p: Principal, gridId: number, today: string) {
+  const shown = visitShownAt(p, "v");
   const r = await sql<{
     id: number;
     building_id: number;
     building_name: string;
     seq: number;
     households: number;
+    small_place: boolean;
     last_visit_on: string | null;
     geometry: Geometry;
   }>`
     select e.id, e.building_id, b.name as building_name, e.seq, e.households,
+      small_place(e.id, null) as small_place,
       greatest(
-        (select max(v.visited_on) from visit v where v.entrance_id = e.id and v.visited_on <= ${today}::date),
-        (select max(v.visited_on) from visit v where v.building_id = e.building_id and v.visited_on <= ${today}::date)
+        (select max(v.visited_on) from visit_record v
+          where v.entrance_id = e.id and v.visited_on <= ${today}::date and ${shown}),
+        (select max(v.visited_on) from visit_record v
+          where v.building_id = e.building_id and v.visited_on <= ${today}::date and ${shown})
       ) as last_visit_on,
       ST_AsGeoJSON(e.geom, 7)::json as geometry
     from plan_parcel pp
@@ -356,10 +369,10 @@ export async function gridTrend(db: Db, gridId: number, today: string) {
       where pp.grid_id = ${gridId}
     ),
     vis as (
-      select v.visited_on from visit v where v.entrance_id in (select entrance_id from places)
+      select v.visited_on, v.visits from visit_record v where v.entrance_id in (select entrance_id from places)
         and v.visited_on between ${today}::date - 83 and ${today}::date
       union all
-      select v.visited_on from visit v where v.building_id in (select building_id from places)
+      select v.visited_on, v.visits from visit_record v where v.building_id in (select building_id from places)
         and v.visited_on between ${today}::date - 83 and ${today}::date
     ),
     haz as (
@@ -371,7 +384,7 @@ export async function gridTrend(db: Db, gridId: number, today: string) {
       where t.hazard_id in (select id from haz) and t.to_status = 'resolved'
     )
     select w.week_start, w.week_end,
-      (select count(*) from vis where visited_on between w.week_start and w.week_end)::int as visits,
+      (select coalesce(sum(visits), 0) from vis where visited_on between w.week_start and w.week_end)::int as visits,
       (select count(*) from haz where reported_on between w.week_start and w.week_end)::int as hazards_reported,
       (select count(*) from resolved where on_day between w.week_start and w.week_end)::int as hazards_resolved
     from weeks w order by w.week_start`.execute(db);

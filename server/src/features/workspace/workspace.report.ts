@@ -58,7 +58,8 @@ export async function coverageReport(db: Db, community: { code: string; name: st
     where g.community_code = ${community.code}
     order by g.code`.execute(db);
   const reach = await sql<{
-    visit_id: number;
+    visit_id: string;
+    visits: number;
     worker_id: number;
     grid_code: string;
     entrance_id: number;
@@ -73,12 +74,13 @@ export async function coverageReport(db: Db, community: { code: string; name: st
       join entrance e on e.id = pa.entrance_id
       where g.community_code = ${community.code}
     )
-    select v.id as visit_id, v.worker_id, ent.grid_code, ent.entrance_id, ent.households, v.visited_on
-    from visit v join ent on ent.entrance_id = v.entrance_id
+    select v.record_id as visit_id, v.visits, v.worker_id, ent.grid_code, ent.entrance_id, ent.households,
+      v.visited_on
+    from visit_record v join ent on ent.entrance_id = v.entrance_id
     where v.visited_on between ${range.from}::date and ${range.to}::date
     union all
-    select v.id, v.worker_id, ent.grid_code, ent.entrance_id, ent.households, v.visited_on
-    from visit v join ent on ent.building_id = v.building_id
+    select v.record_id, v.visits, v.worker_id, ent.grid_code, ent.entrance_id, ent.households, v.visited_on
+    from visit_record v join ent on ent.building_id = v.building_id
     where v.entrance_id is null and v.visited_on between ${range.from}::date and ${range.to}::date`.execute(db);
   const workers = await sql<{ id: number; name: string; role: string; grids: string[] }>`
     select w.id, w.name, w.role,
@@ -86,7 +88,7 @@ export async function coverageReport(db: Db, community: { code: string; name: st
     from worker w left join worker_assignment wa on wa.worker_id = w.id
     where w.community_code = ${community.code}
       and ((w.retired_on is null and w.role <> 'secretary')
-        or w.id in (select worker_id from visit where visited_on between ${range.from}::date and ${range.to}::date))
+        or w.id in (select worker_id from visit_record where visited_on between ${range.from}::date and ${range.to}::date))
     group by w.id
     order by array_position(array['secretary','grid_leader','grid_worker','info_worker'], w.role), w.name, w.id`.execute(
     db,
@@ -100,13 +102,18 @@ export async function coverageReport(db: Db, community: { code: string; name: st
     if (p.entrance_id !== null && p.households > 0) set.add(p.entrance_id);
     householdEntrances.set(p.grid_code, set);
   }
-  const gridVisits = new Map<string, Set<number>>();
+  // Visits by record (a visit, or a month of them once rolled up, see visit_record), so that a building visit that
+  // reaches several entrances of a grid counts once.
+  const weight = new Map<string, number>();
+  const visits = (records: Set<string> | undefined) => [...(records ?? [])].reduce((n, r) => n + weight.get(r)!, 0);
+  const gridVisits = new Map<string, Set<string>>();
   const gridReached = new Map<string, Set<number>>();
   const gridLast = new Map<string, string>();
-  const workerVisits = new Map<number, Set<number>>();
+  const workerVisits = new Map<number, Set<string>>();
   const workerReached = new Map<number, Map<string, Set<number>>>();
-  const allVisits = new Set<number>();
+  const allVisits = new Set<string>();
   for (const r of reach.rows) {
+    weight.set(r.visit_id, r.visits);
     allVisits.add(r.visit_id);
     add(gridVisits, r.grid_code, r.visit_id);
     add(workerVisits, r.worker_id, r.visit_id);
@@ -126,7 +133,7 @@ export async function coverageReport(db: Db, community: { code: string; name: st
       code,
       name,
       entrances,
-      visits: gridVisits.get(code)?.size ?? 0,
+      visits: visits(gridVisits.get(code)),
       entrances_reached: reached,
       share: share(reached, entrances),
       last_visit_on: gridLast.get(code) ?? null,
@@ -144,7 +151,7 @@ export async function coverageReport(db: Db, community: { code: string; name: st
       name: w.name,
       role: w.role,
       grids: w.grids,
-      visits: workerVisits.get(w.id)?.size ?? 0,
+      visits: visits(workerVisits.get(w.id)),
       entrances_reached: reachedAll,
       entrances_in_grids: inGrids,
       share: share(reachedOwn, inGrids),
@@ -160,7 +167,7 @@ export async function coverageReport(db: Db, community: { code: string; name: st
     totals: {
       grids: grids.length,
       entrances,
-      visits: allVisits.size,
+      visits: visits(allVisits),
       entrances_reached: reached,
       share: share(reached, entrances),
       grids_never_visited: grids.filter((g) => g.visits === 0).map((g) => g.code),
@@ -170,7 +177,7 @@ export async function coverageReport(db: Db, community: { code: string; name: st
   };
 }
 
-function add<K>(m: Map<K, Set<number>>, k: K, v: number): void {
+function add<K, V>(m: Map<K, Set<V>>, k: K, v: V): void {
   const s = m.get(k);
   if (s) s.add(v);
   else m.set(k, new Set([v]));
@@ -307,7 +314,7 @@ export async function summaryFigures(db: Db, community: string, range: Range): P
     ent as (select e.id, e.building_id, e.households, gg.code as grid_code from g gg
       join plan_parcel p on p.grid_id = gg.id join parcel pa on pa.id = p.parcel_id join entrance e on e.id = pa.entrance_id),
     vis as (
-      select v.id, v.entrance_id, v.building_id from visit v
+      select v.record_id, v.visits, v.entrance_id, v.building_id from visit_record v
       where v.visited_on between ${range.from}::date and ${range.to}::date
         and (v.entrance_id in (select id from ent) or v.building_id in (select building_id from ent))
     ),
@@ -329,7 +336,7 @@ export async function summaryFigures(db: Db, community: string, range: Range): P
       (select count(*) from worker w where w.community_code = ${community} and w.retired_on is null and w.role = 'grid_leader')::int as grid_leader,
       (select count(*) from worker w where w.community_code = ${community} and w.retired_on is null and w.role = 'grid_worker')::int as grid_worker,
       (select count(*) from worker w where w.community_code = ${community} and w.retired_on is null and w.role = 'info_worker')::int as info_worker,
-      (select count(*) from vis)::int as visits,
+      (select coalesce(sum(visits), 0) from vis)::int as visits,
       (select count(*) from ent where households > 0)::int as entrances_with_households,
       (select count(distinct id) from reached where households > 0)::int as entrances_reached,
       (select count(*) from g where g.code not in (select grid_code from reached))::int as grids_never_visited,

@@ -147,6 +147,10 @@ const GridCard = z
         building_name: z.string(),
         seq: z.number(),
         households: z.number(),
+        small_place: z.boolean().openapi({
+          description:
+            "Fewer than 3 households: last_visit_on counts only visits the reader may see one by one (docs/privacy.md)",
+        }),
         last_visit_on: z.string().nullable(),
         stale: z.boolean(),
       }),
@@ -481,7 +485,7 @@ export const workspaceRoutes = createRouter()
     const [rows, team, entrances, venues, hazards, trend] = await Promise.all([
       gridFigures(db, { grid: code }, today),
       gridTeam(db, grid, ["w.id", "w.name", "w.role", "w.phone", "w.started_on"]),
-      gridEntrances(db, grid.id, today),
+      gridEntrances(db, p, grid.id, today),
       gridVenues(db, grid.id, today),
       gridHazards(db, grid.id, today),
       gridTrend(db, grid.id, today),
@@ -489,6 +493,7 @@ export const workspaceRoutes = createRouter()
     const row = rows[0];
     if (!row) throw noSuchGrid();
     const view = staffView(p, grid.community_code);
+    const seesAllVisits = isAdmin(p) || p.communities.includes(grid.community_code);
     const staleBefore = addDays(today, -29);
     return c.json(
       {
@@ -502,9 +507,14 @@ export const workspaceRoutes = createRouter()
               ? { id: w.id, role: w.role, name: w.name }
               : { id: w.id, role: w.role },
         ),
+        // A small place's staleness would be guessed from visits the reader may not see (docs/privacy.md): it is
+        // told only to those who see them all, and counted for everyone in the grid's coverage.
         entrances: entrances.map((e) => ({
           ...e,
-          stale: e.households > 0 && (e.last_visit_on === null || e.last_visit_on < staleBefore),
+          stale:
+            e.households > 0 &&
+            (!e.small_place || seesAllVisits) &&
+            (e.last_visit_on === null || e.last_visit_on < staleBefore),
         })),
         venues: venues.map((v) => ({
           ...v,

@@ -1,6 +1,7 @@
 import { type ReactNode, useState } from "react";
 import { type MessageKey, useLang } from "../../i18n/lang.ts";
 import type { LngLat } from "../../map/geo.ts";
+import { FreeTextHint } from "../../ui/free-text-hint.tsx";
 import type { FieldEntrance, FieldHazard, FieldVenue, HazardStatus } from "./field-api.ts";
 import { entranceLabel } from "./field-lists.tsx";
 import { MAX_PHOTOS, preparePhoto } from "./field-photos.ts";
@@ -44,6 +45,7 @@ function Note(props: { value: string; onChange: (v: string) => void; label?: Mes
         onChange={(e) => props.onChange(e.target.value)}
         data-testid="field-note"
       />
+      <FreeTextHint />
     </label>
   );
 }
@@ -376,6 +378,7 @@ export function HazardForm(props: SheetProps & { at: LngLat; venue?: FieldVenue 
       <label className="field-field">
         <span>{t("field.hazardTitle")}</span>
         <input value={title} maxLength={120} onChange={(e) => setTitle(e.target.value)} data-testid="field-title" />
+        <FreeTextHint />
       </label>
       <Photos photos={photos} onChange={setPhotos} />
       <button

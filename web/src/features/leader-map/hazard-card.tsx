@@ -10,6 +10,7 @@ import {
   toApiError,
 } from "../../api.ts";
 import { type MessageKey, useLang } from "../../i18n/lang.ts";
+import { FreeTextHint } from "../../ui/free-text-hint.tsx";
 import { Panel, Stat } from "../../ui/panel.tsx";
 import { hazardIconSvg, iconUrl } from "./leader-map-layers.ts";
 
@@ -153,6 +154,7 @@ export function HazardCard(props: {
                 rows={2}
                 data-testid="hazard-move-note"
               />
+              <FreeTextHint />
               <div className="lm-row">
                 {p.allowed_transitions.map((to) => (
                   <button

@@ -1,6 +1,7 @@
 import { type FormEvent, useState } from "react";
 import { type ApiError, type HazardCategory, reportHazard, toApiError } from "../../api.ts";
 import { type MessageKey, useLang } from "../../i18n/lang.ts";
+import { FreeTextHint } from "../../ui/free-text-hint.tsx";
 import { Panel } from "../../ui/panel.tsx";
 import { SEVERITIES } from "./filters.ts";
 
@@ -76,10 +77,12 @@ export function HazardForm(props: {
             maxLength={120}
             data-testid="hazard-form-title"
           />
+          <FreeTextHint />
         </label>
         <label className="field">
           <span className="field-label">{t("hazard.note")}</span>
           <textarea value={note} onChange={(e) => setNote(e.target.value)} maxLength={1000} rows={3} />
+          <FreeTextHint />
         </label>
         {problem && (
           <p className="error-text" role="alert" data-testid="hazard-form-error">

@@ -9,6 +9,7 @@ import {
   type VenueCard as Venue,
 } from "../../api.ts";
 import { type MessageKey, useLang } from "../../i18n/lang.ts";
+import { FreeTextHint } from "../../ui/free-text-hint.tsx";
 import { Panel, Stat } from "../../ui/panel.tsx";
 import { TableHead } from "../../ui/table-head.tsx";
 import { SEVERITIES } from "./filters.ts";
@@ -214,10 +215,12 @@ function InspectionForm(props: {
       <label className="field">
         <span className="field-label">{t("inspection.note")}</span>
         <textarea value={note} onChange={(e) => setNote(e.target.value)} maxLength={1000} rows={2} />
+        <FreeTextHint />
       </label>
       <label className="field">
         <span className="field-label">{t("inspection.followUp")}</span>
         <textarea value={followUp} onChange={(e) => setFollowUp(e.target.value)} maxLength={1000} rows={2} />
+        <FreeTextHint />
       </label>
       <label className="lm-check">
         <input type="checkbox" checked={joint} onChange={(e) => setJoint(e.target.checked)} />

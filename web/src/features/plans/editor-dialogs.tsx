@@ -92,7 +92,11 @@ export function PublishDialog(props: {
               />
               {t("plan.publish.confirm")}
             </label>
-            <Field label={t("plan.publish.reason")} error={error?.field === "reason" ? error.text(lang) : undefined}>
+            <Field
+              label={t("plan.publish.reason")}
+              error={error?.field === "reason" ? error.text(lang) : undefined}
+              hint={t("privacy.freeText")}
+            >
               {(id) => (
                 <textarea
                   id={id}

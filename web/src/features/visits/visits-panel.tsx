@@ -14,6 +14,7 @@ import {
 } from "../../api.ts";
 import { useLang } from "../../i18n/lang.ts";
 import "./visits.css";
+import { FreeTextHint } from "../../ui/free-text-hint.tsx";
 import { TableHead } from "../../ui/table-head.tsx";
 
 const TEMPLATE = "worker_id,entrance_id,building_id,visited_on,note\n";
@@ -234,6 +235,7 @@ export function VisitsPanel(props: {
           placeholder={TEMPLATE}
           data-testid="import-text"
         />
+        <FreeTextHint />
         <div className="visits-actions">
           <button type="button" disabled={!csv.trim()} onClick={() => runImport(true)} data-testid="import-check">
             {t("visit.check")}
