@@ -1,6 +1,7 @@
 import { type ReactNode, useCallback, useState } from "react";
 import { type ApiError, importPlan, toApiError } from "../../api.ts";
 import { formatNumber, useLang } from "../../i18n/lang.ts";
+import { today as subdistrictToday } from "../../i18n/time.ts";
 import { followLink } from "../../router.ts";
 import { type FileRead, FileStep } from "./file-step.tsx";
 import { GIS_FILE_ACCEPT } from "./import-options.ts";
@@ -40,7 +41,7 @@ export function PlanImport(props: {
 }) {
   const { t } = useLang();
   const [read, setRead] = useState<FileRead | null>(null);
-  const [name, setName] = useState(() => t("import.plan.defaultName", { date: new Date().toISOString().slice(0, 10) }));
+  const [name, setName] = useState(() => t("import.plan.defaultName", { date: subdistrictToday() }));
   const [codeField, setCodeField] = useState("");
   const [nameField, setNameField] = useState("");
   const [busy, setBusy] = useState(false);

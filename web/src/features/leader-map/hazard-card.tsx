@@ -9,14 +9,14 @@ import {
   moveHazard,
   toApiError,
 } from "../../api.ts";
-import { type MessageKey, useLang } from "../../i18n/lang.ts";
+import { getLang, type MessageKey, useLang } from "../../i18n/lang.ts";
+import { formatDateTime } from "../../i18n/time.ts";
 import { Panel, Stat } from "../../ui/panel.tsx";
 import { hazardIconSvg, iconUrl } from "./leader-map-layers.ts";
 
-/** "2026-05-03 14:20" in China Standard Time, whatever the browser's zone. */
+/** "2026-05-03 14:20 北京时间": in the subdistrict's zone, whatever the browser's, naming it. */
 export function cstTime(at: string | Date): string {
-  const d = new Date(at);
-  return new Date(d.getTime() + 8 * 3_600_000).toISOString().slice(0, 16).replace("T", " ");
+  return formatDateTime(getLang(), at);
 }
 
 const ROLE_KEYS: Record<string, MessageKey> = {

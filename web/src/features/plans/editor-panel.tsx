@@ -1,6 +1,7 @@
 import { useMemo, useState } from "react";
 import type { GridFigures, HistoryEntry } from "../../api.ts";
 import { formatNumber, isMessageKey, type Lang, type MessageKey, type Translate, useLang } from "../../i18n/lang.ts";
+import { formatDateTime } from "../../i18n/time.ts";
 import type { Territory } from "./plan-data.ts";
 import { hasProblem, splitUnits } from "./plan-model.ts";
 
@@ -333,7 +334,7 @@ function History({ entries, t, lang }: { entries: HistoryEntry[]; t: Translate; 
               <span className="muted">v{h.version}</span> {isMessageKey(key) ? t(key) : h.action} ·{" "}
               {t("parcel.count", { n: h.parcels })} · <code>{h.actor}</code>{" "}
               <span className="muted">
-                {new Date(h.at).toLocaleTimeString(lang === "zh" ? "zh-CN" : "en-GB", { hour12: false })}
+                {formatDateTime(lang, h.at)}
               </span>
             </li>
           );

@@ -13,6 +13,7 @@ import {
   type Worker,
 } from "../../api.ts";
 import { useLang } from "../../i18n/lang.ts";
+import { today as subdistrictToday } from "../../i18n/time.ts";
 import "./visits.css";
 import { TableHead } from "../../ui/table-head.tsx";
 
@@ -30,7 +31,7 @@ export function VisitsPanel(props: {
   onChanged: () => void;
 }) {
   const { lang, t } = useLang();
-  const day = props.today ?? new Date().toISOString().slice(0, 10);
+  const day = props.today ?? subdistrictToday();
   const [workers, setWorkers] = useState<Worker[]>([]);
   const [grid, setGrid] = useState(props.grid ?? props.grids[0]?.code ?? "");
   const [card, setCard] = useState<GridCard | null>(null);
@@ -179,7 +180,7 @@ export function VisitsPanel(props: {
             <input
               type="date"
               value={form.visited_on}
-              max={new Date().toISOString().slice(0, 10)}
+              max={subdistrictToday()}
               onChange={(e) => setForm({ ...form, visited_on: e.target.value })}
               data-testid="visit-date"
             />
