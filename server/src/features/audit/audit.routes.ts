@@ -2,8 +2,8 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { sql } from "kysely";
 import { requireRole } from "../../auth/principal.ts";
 import { principalOf } from "../../auth/session.ts";
-import { createRouter } from "../../http/router.ts";
 import { AUDIT_ENTITIES } from "../../db/audit-vocabulary.ts";
+import { createRouter } from "../../http/router.ts";
 import { communityCode, ErrorSchema, json } from "../../http/schemas.ts";
 
 const AuditEvent = z
@@ -15,7 +15,8 @@ const AuditEvent = z
     entity: z.string(),
     entity_id: z.string().nullable(),
     entity_name: z.string().nullable().openapi({
-      description: "What a person calls the object: a camera's or plan's name, a hazard's title, an account's display name",
+      description:
+        "What a person calls the object: a camera's or plan's name, a hazard's title, an account's display name",
     }),
     actor_name: z.string().nullable().openapi({ description: "The acting account's display name, when it has one" }),
     community_code: z.string().nullable(),

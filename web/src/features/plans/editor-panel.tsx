@@ -333,9 +333,7 @@ function History({ entries, t, lang }: { entries: HistoryEntry[]; t: Translate; 
             <li key={h.id} className={h.state === "undone" ? "history-undone" : undefined}>
               <span className="muted">v{h.version}</span> {isMessageKey(key) ? t(key) : h.action} ·{" "}
               {t("parcel.count", { n: h.parcels })} · <code>{h.actor}</code>{" "}
-              <span className="muted">
-                {formatDateTime(lang, h.at)}
-              </span>
+              <span className="muted">{formatDateTime(lang, h.at)}</span>
             </li>
           );
         })}

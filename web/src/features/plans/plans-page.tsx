@@ -23,8 +23,7 @@ export function PlansPage(props: { bar: ReactNode; canEdit: boolean; onOpen: (id
   }, [fail]);
 
   const published = plans?.find((p) => p.status === "published");
-  const date = (v: string | Date | null) =>
-    v ? formatDateTime(lang, v) : "";
+  const date = (v: string | Date | null) => (v ? formatDateTime(lang, v) : "");
 
   return (
     <Page
