@@ -128,6 +128,7 @@ function formatValue(
   }
   if (typeof v === "number") return String(v);
   if (Array.isArray(v)) {
+    if (field === "warnings") return ctx.t("audit.items", { n: v.length });
     if (field === "defaulted") return v.map((x) => fieldLabel(String(x), t)).join("、");
     if (field === "roles") return v.map((g) => roleText(g, ctx)).join("、") || "—";
     if (v.every((x) => typeof x === "string" || typeof x === "number")) return v.join("、");
