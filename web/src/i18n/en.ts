@@ -296,13 +296,13 @@ export const en: Record<MessageKey, string> = {
   "band.status.needsFewer": "needs {n} fewer households",
   "band.status.inBand": "between {min} and {max}",
 
-  "parcel.n": "Parcel #{id}",
+  "parcel.n": "Parcel (number {id})",
   "parcel.count": "{n} parcels",
 
-  "building.n": "Building #{id}",
-  "building.inCompound": "{compound} building #{id}",
+  "building.n": "Unnamed building (number {id})",
+  "building.inCompound": "{compound} {building}",
 
-  "compound.n": "Compound #{id}",
+  "compound.n": "Unnamed compound (number {id})",
 
   "household.count": "{n} households",
 
@@ -785,7 +785,10 @@ export const en: Record<MessageKey, string> = {
   "site.suggest": "Suggest {k} new sites",
   "site.suggesting": "Choosing sites…",
   "site.summary": "Road seen {before} → {after}; key places {keyBefore} → {keyAfter}",
-  "site.gain": "weighted gain {gain}, {road} m more road, {places} key places",
+  "site.gain":
+    "sees {road} m more road ({arterial} m arterial, {secondary} m secondary, {local} m local), {places} key places",
+  "site.count": "Sites",
+  "site.ranked": "Ranked by what they add, arterial roads and key places weighing most.",
   "site.addPlanned": "Add as planned",
   "site.added": "Added",
   "site.kind.intersection": "Intersection",
@@ -874,7 +877,7 @@ export const en: Record<MessageKey, string> = {
   "import.plan.import": "Import as a draft",
   "import.plan.working": "Assigning parcels to the drawn grids…",
   "import.plan.workingHint": "a large subdistrict takes a dozen seconds",
-  "import.plan.created": "Draft “{name}” (#{id}) created: {grids} grids, {parcels} parcels.",
+  "import.plan.created": "Draft “{name}” created: {grids} grids, {parcels} parcels.",
   "import.plan.checked": "Checked: {grids} grids, {parcels} parcels (no plan made).",
   "import.plan.open": "Open in the editor",
   "import.plan.coverStats":
@@ -889,7 +892,8 @@ export const en: Record<MessageKey, string> = {
   "import.plan.none": "None",
   "import.plan.overlap": "Grids of rows {a} and {b} overlap by {area}",
   "import.plan.gap": "Community {community}: {area} covered by no grid",
-  "import.plan.split": "{name} split between the grids of rows {rows}",
+  "import.plan.split": "{name} split between the grids of {rows}",
+  "import.plan.row": "row {n}",
   "import.problem.overlap": "Overlap",
   "import.problem.gap": "Gap",
   "import.problem.building_split": "Building split",

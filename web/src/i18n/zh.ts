@@ -292,13 +292,13 @@ export const zh = {
   "band.status.needsFewer": "需减少 {n} 户",
   "band.status.inBand": "在 {min}–{max} 户之间",
 
-  "parcel.n": "地块 #{id}",
+  "parcel.n": "地块（编号 {id}）",
   "parcel.count": "{n} 个地块",
 
-  "building.n": "楼栋 #{id}",
-  "building.inCompound": "{compound} 楼栋 #{id}",
+  "building.n": "未命名楼栋（编号 {id}）",
+  "building.inCompound": "{compound} {building}",
 
-  "compound.n": "小区 #{id}",
+  "compound.n": "未命名小区（编号 {id}）",
 
   "household.count": "{n} 户",
 
@@ -775,7 +775,10 @@ export const zh = {
   "site.suggest": "建议 {k} 个新点位",
   "site.suggesting": "正在计算选址…",
   "site.summary": "道路覆盖 {before} → {after}；重点部位 {keyBefore} → {keyAfter}",
-  "site.gain": "加权增益 {gain}，新增道路 {road} 米，重点部位 {places} 处",
+  "site.gain":
+    "可多看到道路 {road} 米（主干路 {arterial} 米、次干路 {secondary} 米、支路 {local} 米），重点部位 {places} 处",
+  "site.count": "点位数",
+  "site.ranked": "按新增覆盖排序，主干路与重点部位权重更高。",
   "site.addPlanned": "加为计划点位",
   "site.added": "已加入",
   "site.kind.intersection": "路口",
@@ -863,7 +866,7 @@ export const zh = {
   "import.plan.import": "导入为草案",
   "import.plan.working": "正在把地块分配到手绘网格…",
   "import.plan.workingHint": "大的街道需要十几秒",
-  "import.plan.created": "已建草案“{name}”（#{id}）：{grids} 个网格，{parcels} 个地块。",
+  "import.plan.created": "已建草案“{name}”：{grids} 个网格，{parcels} 个地块。",
   "import.plan.checked": "校验结果：{grids} 个网格，{parcels} 个地块（未建方案）。",
   "import.plan.open": "在编辑器中打开",
   "import.plan.coverStats": "手绘网格 {drawn} 个；按覆盖分配的地块 {cover} 个，空隙中按邻接补入 {filled} 个。",
@@ -877,7 +880,8 @@ export const zh = {
   "import.plan.none": "无",
   "import.plan.overlap": "第 {a} 行与第 {b} 行的网格重叠 {area}",
   "import.plan.gap": "社区 {community} 有 {area} 未被任何网格覆盖",
-  "import.plan.split": "{name} 被分到 {rows} 行的网格",
+  "import.plan.split": "{name} 被分到 {rows} 的网格",
+  "import.plan.row": "第 {n} 行",
   "import.problem.overlap": "重叠",
   "import.problem.gap": "空隙",
   "import.problem.building_split": "被分割的楼栋",

@@ -177,7 +177,10 @@ export async function findHazard(db: Db, p: Principal, id: number) {
     .innerJoin("hazard_category as hc", "hc.code", "h.category")
     .leftJoin("published_parcel as pp", "pp.parcel_id", "h.parcel_id")
     .leftJoin("venue as v", "v.id", "h.venue_id")
+    .leftJoin("community as c", "c.code", "h.community_code")
     .select([
+      "c.name as community_name",
+      "c.name_en as community_name_en",
       "h.id",
       "h.title",
       "h.category",

@@ -85,7 +85,7 @@ export function HazardCard(props: {
   return (
     <Panel
       title={p ? p.title : t("leaderMap.loading")}
-      subtitle={p ? `${lang === "zh" ? p.category_name_zh : p.category_name_en} · #${p.id}` : undefined}
+      subtitle={p ? (lang === "zh" ? p.category_name_zh : p.category_name_en) : undefined}
       closeLabel={t("grid.close")}
       onClose={props.onClose}
       testId="hazard-card"
@@ -101,7 +101,10 @@ export function HazardCard(props: {
             <Stat label={t("hazard.reportedAt")} value={cstTime(p.reported_at)} />
             <Stat label={t("hazard.resolvedAt")} value={p.resolved_at ? cstTime(p.resolved_at) : "—"} />
             <Stat label={t("leaderMap.grid")} value={<code data-testid="hazard-grid">{p.grid_code ?? "—"}</code>} />
-            <Stat label={t("leaderMap.community")} value={<code>{p.community_code ?? "—"}</code>} />
+            <Stat
+              label={t("leaderMap.community")}
+              value={(lang === "zh" ? p.community_name : (p.community_name_en ?? p.community_name)) ?? "—"}
+            />
           </dl>
           {p.venue_id !== null && (
             <p>

@@ -110,9 +110,11 @@ export function EditorPanel(props: {
               title={t("grid.buildingsSplit", { n: g.buildings_split })}
               units={[...buildingsSplit].filter(([, v]) => v.grids.has(g.code))}
               label={(id) => {
-                const compound = [...props.territory.info.values()].find((p) => p.building_id === id)?.compound_id;
+                const parcel = [...props.territory.info.values()].find((p) => p.building_id === id);
+                const compound = parcel?.compound_id;
                 const name = compound === null || compound === undefined ? undefined : props.compoundName(compound);
-                return name ? t("building.inCompound", { compound: name, id }) : t("building.n", { id });
+                const building = parcel?.building_name ?? t("building.n", { id });
+                return name ? t("building.inCompound", { compound: name, building }) : building;
               }}
               onZoom={props.onZoom}
             />

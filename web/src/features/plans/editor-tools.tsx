@@ -172,7 +172,7 @@ export function ParcelTooltip(props: {
       </div>
       <div className="muted">
         {t("parcel.n", { id: parcel.id })} · {t("household.count", { n: parcel.households })}
-        {parcel.building_id !== null && ` · ${t("building.n", { id: parcel.building_id })}`}
+        {parcel.building_id !== null && ` · ${parcel.building_name ?? t("building.n", { id: parcel.building_id })}`}
       </div>
     </div>
   );
