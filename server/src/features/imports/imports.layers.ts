@@ -53,7 +53,7 @@ const oneOf =
     // Name the choices as people write them: the Chinese name (listed first), else an English one; both are accepted.
     const entries = Object.entries(labels);
     const zh = entries.map(([code, names]) => names[0] ?? code);
-    const en = entries.map(([code, names]) => names.find((n) => /^[\x20-\x7e]+$/.test(n)) ?? code);
+    const en = entries.map(([code, names]) => names.find((n) => !/[\u3400-\u9fff]/.test(n)) ?? code);
     return {
       ok: false,
       zh: `“${String(v)}”不是可选值（${zh.join("、")}）`,
