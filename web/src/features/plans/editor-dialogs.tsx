@@ -106,17 +106,19 @@ export function PublishDialog(props: {
         {validation && !blocked && !needsConfirm && (
           <p>{t(validation.warnings.length ? "plan.publish.nothingWorse" : "plan.publish.clean")}</p>
         )}
-        {validation && !blocked && needsConfirm && (
+        {validation && !blocked && (
           <>
-            <label className="check">
-              <input
-                type="checkbox"
-                checked={confirm}
-                onChange={(e) => setConfirm(e.target.checked)}
-                data-testid="publish-confirm"
-              />
-              {t("plan.publish.confirm")}
-            </label>
+            {needsConfirm && (
+              <label className="check">
+                <input
+                  type="checkbox"
+                  checked={confirm}
+                  onChange={(e) => setConfirm(e.target.checked)}
+                  data-testid="publish-confirm"
+                />
+                {t("plan.publish.confirm")}
+              </label>
+            )}
             <Field label={t("plan.publish.reason")} error={error?.field === "reason" ? error.text(lang) : undefined}>
               {(id) => (
                 <textarea
