@@ -17,7 +17,11 @@ import { today as subdistrictToday } from "../../i18n/time.ts";
 import "./visits.css";
 import { TableHead } from "../../ui/table-head.tsx";
 
-const TEMPLATE = "worker_id,entrance_id,building_id,visited_on,note\n";
+/** The header row, in the page's language: the server takes either (`visits.routes.ts`, COLUMNS). */
+const TEMPLATE = {
+  zh: "人员编号,单元编号,楼栋编号,走访日期,备注\n",
+  en: "worker_id,entrance_id,building_id,visited_on,note\n",
+};
 
 /**
  * Visits of a community: record one (worker, grid, entrance, day, note), import a CSV with a report per row
@@ -214,7 +218,7 @@ export function VisitsPanel(props: {
         <h3>{t("visit.import")}</h3>
         <p className="muted">
           {t("visit.importHint")}{" "}
-          <a href={`data:text/csv;charset=utf-8,${encodeURIComponent(TEMPLATE)}`} download="visits-template.csv">
+          <a href={`data:text/csv;charset=utf-8,${encodeURIComponent(TEMPLATE[lang])}`} download="visits-template.csv">
             {t("visit.template")}
           </a>
         </p>
@@ -231,7 +235,7 @@ export function VisitsPanel(props: {
           value={csv}
           rows={5}
           onChange={(e) => setCsv(e.target.value)}
-          placeholder={TEMPLATE}
+          placeholder={TEMPLATE[lang]}
           data-testid="import-text"
         />
         <div className="visits-actions">
