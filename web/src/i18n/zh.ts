@@ -579,8 +579,7 @@ export const zh = {
   "visit.recorded": "已登记走访",
   "visit.staleHint": "● 表示30天内未走访的单元",
   "visit.import": "批量导入走访（CSV）",
-  "visit.importHint":
-    "列：人员编号、单元编号或楼栋编号、走访日期（YYYY-MM-DD）、备注。任何一行有误则整份文件不导入。",
+  "visit.importHint": "列：人员编号、单元编号或楼栋编号、走访日期（YYYY-MM-DD）、备注。任何一行有误则整份文件不导入。",
   "visit.template": "下载模板",
   "visit.check": "校验",
   "visit.importRun": "导入",
