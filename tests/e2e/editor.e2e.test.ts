@@ -522,10 +522,21 @@ describe("the grid editor, in Debian's Chromium", () => {
     await page.getByTestId("editor-tools").waitFor();
     await page.getByTestId("publish").click();
     const dialog = page.getByTestId("publish-dialog");
-    await dialog.getByTestId("publish-warnings").waitFor({ timeout: STEP_TIMEOUT_MS });
+    await dialog.getByTestId("publish-compared").waitFor({ timeout: STEP_TIMEOUT_MS });
     expect(await dialog.getByTestId("publish-errors").count()).toBe(0);
-    expect(await dialog.getByTestId("publish-submit").isDisabled()).toBe(true);
-    await dialog.getByTestId("publish-confirm").check();
+    // Compared with the plan in force and grouped by community: only the rebalanced community's warnings can be new
+    // or worse, so only they ask for the tick; the rest are folded away as unchanged.
+    expect(await dialog.getByTestId("publish-compared").textContent()).toContain("与现行方案相比");
+    expect(await dialog.getByTestId("publish-unchanged").count()).toBe(1);
+    if ((await dialog.getByTestId("publish-warnings").count()) > 0) {
+      const toConfirm = await dialog
+        .getByTestId("publish-warnings")
+        .getByTestId("publish-community")
+        .evaluateAll((els) => els.map((e) => e.getAttribute("data-community")));
+      expect(toConfirm).toEqual([run.community]);
+      expect(await dialog.getByTestId("publish-submit").isDisabled()).toBe(true);
+      await dialog.getByTestId("publish-confirm").check();
+    }
     await dialog.getByTestId("publish-reason").fill(REASON);
     await saveScreenshot(page, "editor-publish");
     await dialog.getByTestId("publish-submit").click();

@@ -4,12 +4,13 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH, saveScreenshot } from "../support/browser
 import { ACCOUNTS, fillFromDemo, type LayoutPage, PAGES, type Role, WAIT_MS } from "../support/page-list.ts";
 import { signIn } from "../support/pages.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
+import { codesShown } from "../support/visible-text.ts";
 
 /**
  * The one layout test: every page of every role, on two phones (390×844 and 360×740) and at two desktop sizes, in
  * Chinese and English. On each it looks for what stops a person: content running off the side of the screen, a
- * control covered by something else (a panel, the attribution, another control), and text squeezed to a character
- * or two per line.
+ * control covered by something else (a panel, the attribution, another control), text squeezed to a character
+ * or two per line, and, in Chinese, an internal code (snake_case or "#id") shown where a name belongs.
  */
 
 type Viewport = { name: string; width: number; height: number; phone: boolean };
@@ -195,6 +196,10 @@ async function checkHere(page: Page, role: Role, entry: LayoutPage, viewport: Vi
       out.push(`${nameOf(entry)} · ${role} · ${viewport.name} · ${lang} · ${o.kind}: ${o.what}`);
     }
     if (lang === "zh") await saveScreenshot(page, `layout-${role}-${viewport.name}${nameOf(entry)}`);
+    // Names, not codes (issue 17): in Chinese, once per page (the text is the same at every size).
+    if (lang === "zh" && viewport.width === 1440) {
+      for (const code of await codesShown(page)) out.push(`${nameOf(entry)} · ${role} · zh · code shown: ${code}`);
+    }
   }
   await switchTo(page, "zh");
 }

@@ -1,6 +1,7 @@
 import type { AppType } from "@gridatlas/server";
 import { type ClientResponse, hc, type InferResponseType } from "hono/client";
 import type { Lang } from "./i18n/lang.ts";
+import { setTimeZone } from "./i18n/time.ts";
 import type { BBox } from "./map/geo.ts";
 
 /** The session's CSRF token, sent on every change (the session cookie itself travels on its own, HttpOnly). */
@@ -106,6 +107,7 @@ export type Session = InferResponseType<typeof api.session.$get, 200>;
 /** Remembers the CSRF token of the session the server just confirmed. */
 const holding = (session: Session): Session => {
   csrfToken = session.csrf_token;
+  setTimeZone(session.time_zone);
   return session;
 };
 

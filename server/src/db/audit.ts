@@ -1,5 +1,6 @@
 import { type Kysely, sql, type Transaction } from "kysely";
 import { DomainError } from "../errors.ts";
+import type { AuditAction, AuditEntity } from "./audit-vocabulary.ts";
 import type { DB } from "./schema.ts";
 
 /** Who makes a change: the account, its name as the audit trail and the history rows show it, and where from. */
@@ -7,8 +8,8 @@ export type Actor = Readonly<{ accountId: number; username: string; displayName:
 
 export type AuditEntry = {
   actor: string;
-  action: string;
-  entity: string;
+  action: AuditAction;
+  entity: AuditEntity;
   entityId?: string | number | null;
   communityCode?: string | null;
   diff?: unknown;
@@ -85,16 +86,34 @@ export function versionRequired(what: { zh: string; en: string }): DomainError {
   );
 }
 
+/** "2026-12-07 16:35": a moment as read on the clocks of the subdistrict (the zone on its row). */
+function localMinute(at: Date | string, timeZone: string): string {
+  const f = new Intl.DateTimeFormat("en-GB", {
+    timeZone,
+    hourCycle: "h23",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+  });
+  const p = Object.fromEntries(f.formatToParts(new Date(at)).map((x) => [x.type, x.value]));
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
+}
+
 /** A version conflict on a row edited from a form (cameras, workers), worded with its name and the latest change. */
-export function staleVersion(
+export async function staleVersion(
   db: Transaction<DB> | Kysely<DB>,
   row: { entity: string; id: number | string; version: number; given: number; zh: string; en: string },
 ): Promise<DomainError> {
+  const zone = await db.selectFrom("subdistrict").select("time_zone").limit(1).executeTakeFirst();
+  const timeZone = zone?.time_zone ?? "Asia/Shanghai";
+  const china = timeZone === "Asia/Shanghai";
   return versionConflict(db, { entity: row.entity, id: row.id, current: row.version, given: row.given }, (last) => {
-    const when = last ? new Date(last.at).toISOString().slice(0, 16).replace("T", " ") : "";
+    const when = last ? localMinute(last.at, timeZone) : "";
     return {
-      zh: `${row.zh}已被修改（当前版本 ${row.version}，您的版本 ${row.given}）${last ? `：${last.actor} 于 ${when}（UTC）` : ""}。请重新载入后再改。`,
-      en: `${row.en} changed (now version ${row.version}, yours ${row.given})${last ? `: by ${last.actor} at ${when} UTC` : ""}; reload it and edit again`,
+      zh: `${row.zh}已被修改（当前版本 ${row.version}，您的版本 ${row.given}）${last ? `：${last.actor} 于 ${when}（${china ? "北京时间" : timeZone}）` : ""}。请重新载入后再改。`,
+      en: `${row.en} changed (now version ${row.version}, yours ${row.given})${last ? `: by ${last.actor} at ${when} ${china ? "Beijing time" : timeZone}` : ""}; reload it and edit again`,
     };
   });
 }

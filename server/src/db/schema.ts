@@ -405,6 +405,7 @@ export interface Subdistrict {
   metric_srid: Generated<number>;
   name: string;
   name_en: string | null;
+  time_zone: Generated<string>;
 }
 
 export interface TileCommunity {

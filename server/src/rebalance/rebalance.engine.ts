@@ -398,12 +398,14 @@ function communityProblem(
     return out;
   };
   const key = g.community ?? "";
+  const compoundIds = denseIds((u) => u.compound);
   const grids = typeof input.grids === "number" ? input.grids : input.grids?.[key];
   return {
     g,
     unitIds: units.map((u) => u.id),
     buildingIds: denseIds((u) => u.building),
-    compoundIds: denseIds((u) => u.compound),
+    compoundIds,
+    compoundNames: compoundIds.map((id) => input.compound_names[id] ?? id),
     mode: input.mode,
     currentIds,
     orig,

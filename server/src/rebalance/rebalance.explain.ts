@@ -373,7 +373,7 @@ export function explainBeforeSearch(
   for (let c = 0; c < g.compoundCount; c++) {
     if (compoundHH[c]! <= band.max) continue;
     const least = Math.ceil(compoundHH[c]! / band.max);
-    const name = problem.compoundIds[c];
+    const name = problem.compoundNames[c];
     push({
       kind: "oversized_compound",
       severity: "info",
@@ -400,7 +400,7 @@ function areaLabel(problem: CommunityProblem, comp: readonly number[]): { zh: st
   for (const u of comp) if (g.compound[u]! >= 0) by.set(g.compound[u]!, (by.get(g.compound[u]!) ?? 0) + g.hh[u]!);
   const top = [...by].sort((a, b) => b[1] - a[1])[0];
   if (top) {
-    const name = problem.compoundIds[top[0]] ?? String(top[0]);
+    const name = problem.compoundNames[top[0]] ?? String(top[0]);
     return { zh: `小区 ${name} 一带`, en: `compound ${name}` };
   }
   return { zh: `单元 ${unitIds[comp[0]!]} 一带`, en: `the area of unit ${unitIds[comp[0]!]}` };

@@ -101,6 +101,8 @@ export const rebalanceInputSchema = z.object({
   mode: rebalanceModeSchema.default("full"),
   seed: z.number().int().default(1),
   locked_grids: z.array(idSchema).default([]),
+  /** What people call the compounds, by id, for the explanations ("小区 金色新城", not "小区 32"). */
+  compound_names: z.record(z.string(), z.string()).default({}),
   /** How far apart (metres) two boundaries may lie and still count as shared: room for imprecise digitising. */
   tolerance_m: z.number().min(0).max(10).default(0.1),
   /**

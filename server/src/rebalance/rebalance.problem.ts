@@ -8,6 +8,8 @@ export interface CommunityProblem {
   unitIds: readonly string[];
   buildingIds: readonly string[];
   compoundIds: readonly string[];
+  /** The name of each dense compound index, its id when the input names none. */
+  compoundNames: readonly string[];
   mode: RebalanceMode;
   currentIds: readonly string[];
   /** Slot of each unit's current grid, -1 when it has none. */

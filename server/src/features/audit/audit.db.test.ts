@@ -40,6 +40,28 @@ describe("GET /api/audit", () => {
     expect(mine.events).toEqual([]);
   });
 
+  it("names the object and the actor, and filters by every kind of object", async () => {
+    const planner = await t.as("planner");
+    const [camera] = await t.rows<{ id: number; name: string; version: number; range_m: number }>(
+      "select id, name, version, range_m from camera where status = 'online' order by id limit 1",
+    );
+    const res = await planner.send("PATCH", `/api/cameras/${camera!.id}`, { version: camera!.version, range_m: 41 });
+    expect(res.status).toBe(200);
+    const admin = await t.as("admin");
+    const { events } = (await (await admin.request("/api/audit?entity=camera&limit=5")).json()) as {
+      events: { entity: string; entity_name: string | null; actor_name: string | null; diff: unknown }[];
+    };
+    expect(events[0]).toMatchObject({
+      entity: "camera",
+      entity_name: camera!.name,
+      actor_name: expect.any(String),
+      diff: { range_m: { before: camera!.range_m, after: 41 } },
+    });
+    expect(events.every((e) => e.entity === "camera")).toBe(true);
+    const bad = await admin.request("/api/audit?entity=nothing_of_the_kind");
+    expect(bad.status).toBe(400);
+  });
+
   it("is not for planners, secretaries or workers", async () => {
     for (const who of ["planner", "secretary-150571003001", "worker-1"]) {
       expect((await (await t.as(who)).request("/api/audit")).status, who).toBe(403);

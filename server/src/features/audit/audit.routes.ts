@@ -3,6 +3,7 @@ import { sql } from "kysely";
 import { requireRole } from "../../auth/principal.ts";
 import { visitShown } from "../../auth/privacy.ts";
 import { principalOf } from "../../auth/session.ts";
+import { AUDIT_ENTITIES } from "../../db/audit-vocabulary.ts";
 import { createRouter } from "../../http/router.ts";
 import { communityCode, ErrorSchema, json } from "../../http/schemas.ts";
 
@@ -14,6 +15,11 @@ const AuditEvent = z
     action: z.string(),
     entity: z.string(),
     entity_id: z.string().nullable(),
+    entity_name: z.string().nullable().openapi({
+      description:
+        "What a person calls the object: a camera's or plan's name, a hazard's title, an account's display name",
+    }),
+    actor_name: z.string().nullable().openapi({ description: "The acting account's display name, when it has one" }),
     community_code: z.string().nullable(),
     diff: z.unknown(),
     ip: z.string().nullable(),
@@ -30,7 +36,7 @@ const route = createRoute({
     query: z.object({
       actor: word.optional(),
       action: word.optional(),
-      entity: word.optional(),
+      entity: z.enum(AUDIT_ENTITIES).optional(),
       entity_id: word.optional(),
       community: communityCode.optional(),
       from: z.iso.datetime({ offset: true }).optional(),
@@ -64,6 +70,7 @@ export const auditRoutes = createRouter().openapi(route, async (c) => {
       sql<unknown>`case when entity = 'visit' and diff->>'worker_id' is not null and not ${shown}
         then jsonb_build_object('withheld', 'small_place') else diff end`.as("diff"),
     )
+    .select([entityName.as("entity_name"), actorName.as("actor_name")])
     .orderBy("id", "desc")
     .limit(f.limit);
   if (f.actor) q = q.where("actor", "=", f.actor);
@@ -76,3 +83,25 @@ export const auditRoutes = createRouter().openapi(route, async (c) => {
   if (f.before) q = q.where("id", "<", f.before);
   return c.json({ events: await q.execute() }, 200);
 });
+
+/**
+ * The name of the object an entry is about, read now (a renamed camera shows its new name); for an object since
+ * deleted, the name the entry itself recorded. Ids that are not numbers (venue categories, subdistricts) are
+ * compared as text, so a malformed id never fails the page.
+ */
+const entityName = sql<string | null>`case audit_event.entity
+    when 'account' then (select a.display_name from account a where a.id::text = audit_event.entity_id)
+    when 'plan' then (select p.name from plan p where p.id::text = audit_event.entity_id)
+    when 'camera' then coalesce((select m.name from camera m where m.id::text = audit_event.entity_id),
+      audit_event.diff->'before'->>'name', audit_event.diff->'after'->>'name')
+    when 'hazard' then (select h.title from hazard h where h.id::text = audit_event.entity_id)
+    when 'worker' then (select w.name from worker w where w.id::text = audit_event.entity_id)
+    when 'inspection' then (select v.name || ' ' || i.inspected_on::text from inspection i
+      join venue v on v.id = i.venue_id where i.id::text = audit_event.entity_id)
+    when 'visit' then (select b.name || ' ' || vi.visited_on::text from visit vi
+      left join building b on b.id = vi.building_id where vi.id::text = audit_event.entity_id)
+    when 'venue_category' then (select vc.name_zh from venue_category vc where vc.code = audit_event.entity_id)
+    when 'subdistrict' then (select s.name from subdistrict s where s.code = audit_event.entity_id)
+  end`;
+
+const actorName = sql<string | null>`(select a.display_name from account a where a.username = audit_event.actor)`;

@@ -89,6 +89,27 @@ describe("exports", () => {
     expect(csv.bytes.toString("utf8")).toContain("WKT");
   });
 
+  it("write a Chinese CSV with Chinese headers and category names, and the codes only in other formats", async () => {
+    const text = (await exported("venues", `community=${COMMUNITY}&format=csv&lang=zh`)).bytes.toString("utf8");
+    const [header, ...lines] = text
+      .replace(/^\uFEFF/, "")
+      .trim()
+      .split(/\r?\n/);
+    expect(header).toContain("名称");
+    expect(header).toContain("类别");
+    expect(header).toContain("社区");
+    expect(header).not.toMatch(/\b(name|category|community)\b/);
+    const categories = await t.rows<{ code: string; name_zh: string }>("select code, name_zh from venue_category");
+    const body = lines.join("\n");
+    expect(categories.some((c) => body.includes(c.name_zh))).toBe(true);
+    for (const c of categories) expect(body, c.code).not.toMatch(new RegExp(`,${c.code},`));
+    const hazards = (await exported("hazards", "format=csv&lang=zh")).bytes.toString("utf8");
+    expect(hazards).toContain("状态");
+    expect(hazards).not.toMatch(/,(reported|in_progress|assigned),/);
+    const english = (await exported("venues", `community=${COMMUNITY}&format=csv`)).bytes.toString("utf8");
+    expect(english.split(/\r?\n/)[0]).toContain("category");
+  });
+
   for (const [format, ext] of FORMATS) {
     it(`round-trip grids through ${format}: the same geometry within 1 cm and the same attributes`, async () => {
       const file = path.join(tmp, `grids.${ext === "zip" ? "shp.zip" : ext}`);

@@ -8,5 +8,7 @@ export const ExportQuery = z.object({
   community: communityCode.optional(),
   grid: gridCode.optional(),
   bbox: bbox.optional(),
+  /** The language of a CSV's headers and coded values (categories, statuses, types); GIS formats keep the codes. */
+  lang: z.enum(["zh", "en"]).default("en"),
 });
 export type ExportQuery = z.infer<typeof ExportQuery>;

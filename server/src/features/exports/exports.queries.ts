@@ -8,6 +8,7 @@ import type { Db } from "../../db/db.ts";
 import { placeCondition } from "../../db/postgis.ts";
 import { notFound } from "../../errors.ts";
 import type { ExportQuery } from "./exports.input.ts";
+import { inChinese } from "./exports.zh.ts";
 
 export const EXPORT_LAYERS = ["grids", "parcels", "buildings", "venues", "hazards", "cameras", "communities"] as const;
 export type ExportLayer = (typeof EXPORT_LAYERS)[number];
@@ -111,11 +112,10 @@ export async function exportLayer(
   q: ExportQuery,
 ): Promise<{ bytes: Buffer; filename: string; type: string; count: number }> {
   const planId = await planOf(db, q.plan);
-  const features = (await rows(db, p, layer, q, planId)).map(({ geometry, ...properties }) => ({
-    type: "Feature",
-    geometry,
-    properties,
-  }));
+  const found = await rows(db, p, layer, q, planId);
+  const properties = found.map(({ geometry: _, ...props }) => props);
+  const named = q.format === "csv" && q.lang === "zh" ? await inChinese(db, layer, properties) : properties;
+  const features = found.map((r, i) => ({ type: "Feature", geometry: r.geometry, properties: named[i] }));
   const fmt = FORMATS[q.format];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gridatlas-export-"));
   try {

@@ -182,7 +182,10 @@ export async function findHazard(db: Db, p: Principal, id: number) {
     .innerJoin("hazard_category as hc", "hc.code", "h.category")
     .leftJoin("published_parcel as pp", "pp.parcel_id", "h.parcel_id")
     .leftJoin("venue as v", "v.id", "h.venue_id")
+    .leftJoin("community as c", "c.code", "h.community_code")
     .select([
+      "c.name as community_name",
+      "c.name_en as community_name_en",
       ...hazardColumns,
       sql<Date | null>`case when h.status in ('resolved', 'verified') then (select max(t.at) from hazard_transition t
         where t.hazard_id = h.id and t.to_status = 'resolved') end`.as("resolved_at"),

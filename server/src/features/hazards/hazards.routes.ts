@@ -61,6 +61,8 @@ const Hazard = z
     properties: HazardProps.extend({
       status: Status,
       venue_name: z.string().nullable(),
+      community_name: z.string().nullable(),
+      community_name_en: z.string().nullable(),
       note: z.string().nullable(),
       attachments: z.array(z.unknown()).openapi({ description: "References to photos and documents (later)" }),
       photos: z.array(PhotoRef).openapi({ description: "Photos of the report (transition_id null) and of its moves" }),

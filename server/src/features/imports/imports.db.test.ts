@@ -241,6 +241,11 @@ describe("layer imports", () => {
       [4, "geometry"],
       [5, "geometry"],
     ]);
+    // The wrong category is answered with the choices by name, as people write them (both are accepted).
+    const category = body.error.details.problems.find((x: { field: string }) => x.field === "category");
+    expect(category.zh).toContain("宾馆");
+    expect(category.zh).not.toMatch(/[a-z]+_[a-z]+/);
+    expect(category.en).not.toMatch(/\b[a-z]+_[a-z_]+\b/);
     expect(await tableChecksums(t.url, ["audit_event", "session"])).toEqual(before);
   });
 

@@ -2,6 +2,7 @@ import { ImportError } from "@gridatlas/geodata/osm/errors.ts";
 import type { SqlClient } from "@gridatlas/geodata/osm/import.ts";
 import { CompiledQuery, type Kysely } from "kysely";
 import type { Actor } from "../../db/audit.ts";
+import type { AuditAction, AuditEntity } from "../../db/audit-vocabulary.ts";
 import type { Db } from "../../db/db.ts";
 import type { DB } from "../../db/schema.ts";
 import { DomainError, notFound } from "../../errors.ts";
@@ -103,8 +104,8 @@ export async function withSqlClient<T>(db: Db, fn: (client: SqlClient) => Promis
 export async function auditImport(
   client: SqlClient,
   actor: Actor,
-  action: string,
-  entity: string,
+  action: AuditAction,
+  entity: AuditEntity,
   entityId: string | null,
   diff: unknown,
 ): Promise<void> {

@@ -51,7 +51,7 @@ const number =
       return { ok: false, zh: `应在 ${min} 至 ${max} 之间`, en: `must lie between ${min} and ${max}` };
     return { ok: true, value: n };
   };
-/** One of a set of codes, also accepted by any of its labels (Chinese or English, any case). */
+/** One of a set of codes, also accepted by any of its labels (Chinese or English, any case); the Chinese name first. */
 const oneOf =
   (labels: Record<string, string[]>) =>
   (v: unknown): Parsed<string> => {
@@ -59,10 +59,14 @@ const oneOf =
     for (const [code, names] of Object.entries(labels)) {
       if (code === s || names.some((n) => n.toLowerCase() === s)) return { ok: true, value: code };
     }
+    // Name the choices as people write them: the Chinese name (listed first), else an English one; both are accepted.
+    const entries = Object.entries(labels);
+    const zh = entries.map(([code, names]) => names[0] ?? code);
+    const en = entries.map(([code, names]) => names.find((n) => !/[\u3400-\u9fff]/.test(n)) ?? code);
     return {
       ok: false,
-      zh: `“${String(v)}”不是可选值（${Object.keys(labels).join("、")}）`,
-      en: `"${String(v)}" is not one of ${Object.keys(labels).join(", ")}`,
+      zh: `“${String(v)}”不是可选值（${zh.join("、")}）`,
+      en: `"${String(v)}" is not one of ${en.join(", ")}`,
     };
   };
 

@@ -13,6 +13,7 @@ const ParcelProps = z.object({
   entrance_id: z.number().nullable(),
   building_id: z.number().nullable(),
   compound_id: z.number().nullable(),
+  building_name: z.string().nullable().openapi({ description: "The building's name or number, e.g. 5号楼" }),
   households: z.number(),
   area_m2: z.number(),
 });
@@ -52,6 +53,7 @@ export const parcelsRoutes = createRouter()
       .get("db")
       .selectFrom("parcel as p")
       .leftJoin("entrance as e", "e.id", "p.entrance_id")
+      .leftJoin("building as b", "b.id", "p.building_id")
       .select([
         "p.id",
         "p.community_code",
@@ -59,6 +61,7 @@ export const parcelsRoutes = createRouter()
         "p.entrance_id",
         "p.building_id",
         "p.compound_id",
+        sql<string | null>`nullif(b.name, '')`.as("building_name"),
         sql<number>`coalesce(e.households, 0)`.as("households"),
         sql<number>`round(p.area_m2::numeric, 1)::float8`.as("area_m2"),
         asGeoJson("p.geom").as("geometry"),

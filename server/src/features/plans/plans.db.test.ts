@@ -375,6 +375,57 @@ describe("comparing and publishing", () => {
     expect(lines).toHaveLength(5);
   });
 
+  it("compares warnings with the plan in force by community and asks to confirm only what got worse", async () => {
+    const draft = await newDraft();
+    // A grid over the band in force takes a neighbouring parcel with households: its warning gets worse.
+    const candidates = await t.sql.query<{ parcel: number; code: string; households: number }>(
+      `select pa.id as parcel, ga.code, e.households from grid ga
+       join grid_figure gf on gf.grid_id = ga.id and gf.status = 'over'
+       join plan_parcel pa_in on pa_in.plan_id = $1 and pa_in.grid_id = ga.id
+       join parcel_edge pe on pe.a = pa_in.parcel_id or pe.b = pa_in.parcel_id
+       join parcel pa on pa.id = case when pe.a = pa_in.parcel_id then pe.b else pe.a end
+       join entrance e on e.id = pa.entrance_id and e.households > 0
+       join plan_parcel pp on pp.plan_id = $1 and pp.parcel_id = pa.id and pp.grid_id <> ga.id
+       where ga.plan_id = $1 order by gf.households desc, pa.id limit 40`,
+      [draft.id],
+    );
+    let version = 0;
+    let moved: { code: string } | null = null;
+    for (const c of candidates.rows) {
+      const res = await planner.send("POST", `/api/plans/${draft.id}/assign`, {
+        version,
+        parcels: [c.parcel],
+        grid: c.code,
+      });
+      if (res.status !== 200) continue;
+      version = (await res.json()).version;
+      const v = await (await planner.request(`/api/plans/${draft.id}/validation`)).json();
+      if (v.errors.length === 0) {
+        moved = c;
+        break;
+      }
+      version = (await (await planner.send("POST", `/api/plans/${draft.id}/undo`, { version })).json()).version;
+    }
+    expect(moved).not.toBeNull();
+    type W = { code: string; grid: string; change: string; community_code: string; community_zh: string };
+    const v: { warnings: W[] } = await (await planner.request(`/api/plans/${draft.id}/validation`)).json();
+    expect(v.warnings.find((w) => w.code === "out_of_band" && w.grid === moved!.code)?.change).toBe("worse");
+    const names = await t.rows<{ code: string; name: string }>("select code, name from community");
+    for (const w of v.warnings) {
+      expect(w.community_code).toBe(w.grid.slice(0, 12));
+      expect(w.community_zh).toBe(names.find((c) => c.code === w.community_code)!.name);
+    }
+    // Only the grids the move touched can change; the other communities' warnings stand as they were.
+    const touched = v.warnings.filter((w) => w.change !== "unchanged");
+    expect(touched.every((w) => w.community_code === moved!.code.slice(0, 12))).toBe(true);
+    const unconfirmed = await planner.send("POST", `/api/plans/${draft.id}/publish`, { version });
+    expect(unconfirmed.status).toBe(422);
+    const refusal = await unconfirmed.json();
+    expect(refusal.error.code).toBe("confirmation_required");
+    const worse = v.warnings.filter((w) => w.change === "new" || w.change === "worse").length;
+    expect(refusal.error.zh).toContain(`${worse} 项新增或变差`);
+  });
+
   it("blocks publishing a broken plan, asks for a reason on warnings, then publishes atomically", async () => {
     const draft = await newDraft("2026年调整方案");
     // A parcel painted into a far grid of its community breaks that grid in two.
@@ -403,9 +454,12 @@ describe("comparing and publishing", () => {
     expect(refusal.error.details.errors.some((e: { code: string }) => e.code === "not_contiguous")).toBe(true);
 
     await planner.send("POST", `/api/plans/${draft.id}/undo`, { version: 1 });
-    const unconfirmed = await planner.send("POST", `/api/plans/${draft.id}/publish`, { version: 2 });
-    expect(unconfirmed.status).toBe(422);
-    expect((await unconfirmed.json()).error.code).toBe("confirmation_required");
+    // Back to the plan in force: every warning is as it was, so none needs confirming.
+    const same: { warnings: { change: string }[] } = await (
+      await planner.request(`/api/plans/${draft.id}/validation`)
+    ).json();
+    expect(same.warnings.length).toBeGreaterThan(0);
+    expect(new Set(same.warnings.map((w) => w.change))).toEqual(new Set(["unchanged"]));
 
     const oldPublished = (await t.sql.query<{ id: number }>("select id from plan where status = 'published'")).rows[0]!
       .id;

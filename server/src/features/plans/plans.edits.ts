@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import { type Actor, audit, versionConflict } from "../../db/audit.ts";
+import type { AuditAction } from "../../db/audit-vocabulary.ts";
 import type { Db } from "../../db/db.ts";
 import { DomainError, notFound } from "../../errors.ts";
 import { type GridFigures, gridFigures, type Trx } from "./plans.queries.ts";
@@ -269,7 +270,7 @@ async function record(trx: Trx, plan: { id: number; version: number }, action: E
       update plan set version = ${version}, updated_at = now() where id = ${plan.id}
     )
     insert into audit_event (actor, action, entity, entity_id, community_code, diff, ip)
-    values (${actor.username}, ${`plan_${action}`}, 'plan', ${String(plan.id)}, ${community}, ${JSON.stringify(diff)}::jsonb, ${actor.ip})`.execute(
+    values (${actor.username}, ${`plan_${action}` satisfies AuditAction}, 'plan', ${String(plan.id)}, ${community}, ${JSON.stringify(diff)}::jsonb, ${actor.ip})`.execute(
     trx,
   );
   return version;

@@ -6,10 +6,76 @@ import { gridFigures, outlineGrids, type Trx } from "./plans.queries.ts";
 
 export type Problem = { code: string; grid?: string; zh: string; en: string; parcels?: number[] };
 
-/** Errors block publishing; warnings need a confirmation with a reason. */
-export async function validatePlan(db: Db | Trx, planId: number): Promise<{ errors: Problem[]; warnings: Problem[] }> {
+/** How a warning of a draft compares with the plan in force: acknowledgement is asked only for `new` and `worse`. */
+export type WarningChange = "new" | "worse" | "unchanged" | "better";
+
+/**
+ * A warning, with its community (warnings are read community by community) and how it compares with the same
+ * warning of the same grid code in the published plan. `amount` is how far off it is: households outside the band,
+ * or buildings or compounds split.
+ */
+export type Warning = Problem & {
+  grid: string;
+  community_code: string;
+  community_zh: string;
+  community_en: string;
+  amount: number;
+  change: WarningChange;
+};
+
+type GridFigureRow = Awaited<ReturnType<typeof gridFigures>>[number];
+
+/** The warnings of one grid's figures, before they are compared. */
+function gridWarnings(g: GridFigureRow): Array<Omit<Warning, "community_zh" | "community_en" | "change">> {
+  const out: Array<Omit<Warning, "community_zh" | "community_en" | "change">> = [];
+  const base = { grid: g.code, community_code: g.code.slice(0, 12) };
+  if (g.parcels > 0 && g.status !== "ok") {
+    const under = g.status === "under";
+    out.push({
+      ...base,
+      code: "out_of_band",
+      amount: under ? g.band_min - g.households : g.households - g.band_max,
+      zh: under
+        ? `网格 ${g.code} 有 ${g.households} 户，少于 ${g.band_min} 户`
+        : `网格 ${g.code} 有 ${g.households} 户，多于 ${g.band_max} 户`,
+      en: under
+        ? `grid ${g.code} has ${g.households} households, under ${g.band_min}`
+        : `grid ${g.code} has ${g.households} households, over ${g.band_max}`,
+    });
+  }
+  if (g.buildings_split > 0)
+    out.push({
+      ...base,
+      code: "building_split",
+      amount: g.buildings_split,
+      zh: `网格 ${g.code} 有 ${g.buildings_split} 栋楼被拆分`,
+      en: `grid ${g.code} has ${g.buildings_split} ${g.buildings_split === 1 ? "building" : "buildings"} split with another grid`,
+    });
+  if (g.compounds_split > 0)
+    out.push({
+      ...base,
+      code: "compound_split",
+      amount: g.compounds_split,
+      zh: `网格 ${g.code} 有 ${g.compounds_split} 个小区被拆分`,
+      en: `grid ${g.code} has ${g.compounds_split} ${g.compounds_split === 1 ? "compound" : "compounds"} split with another grid`,
+    });
+  return out;
+}
+
+/** `new` when the plan in force had no such warning on the grid code, else by how far off it is now. */
+export function compareWarning(amount: number, before: number | undefined): WarningChange {
+  if (before === undefined) return "new";
+  if (amount > before) return "worse";
+  return amount < before ? "better" : "unchanged";
+}
+
+/**
+ * Errors block publishing; warnings are compared with the plan in force (by grid code and kind), so that only what
+ * this plan makes new or worse needs an acknowledgement: a change to one community no longer asks to confirm the
+ * long-standing warnings of all eleven.
+ */
+export async function validatePlan(db: Db | Trx, planId: number): Promise<{ errors: Problem[]; warnings: Warning[] }> {
   const errors: Problem[] = [];
-  const warnings: Problem[] = [];
   const plan = await db
     .selectFrom("plan")
     .select(["subdistrict_code"])
@@ -30,7 +96,8 @@ export async function validatePlan(db: Db | Trx, planId: number): Promise<{ erro
       parcels: unassigned.rows.map((r) => r.id),
     });
   }
-  for (const g of await gridFigures(db, planId)) {
+  const figures = await gridFigures(db, planId);
+  for (const g of figures) {
     if (g.parcels === 0)
       errors.push({ code: "empty", grid: g.code, zh: `网格 ${g.code} 没有地块`, en: `grid ${g.code} has no parcels` });
     else if (!g.contiguous) {
@@ -42,36 +109,37 @@ export async function validatePlan(db: Db | Trx, planId: number): Promise<{ erro
         parcels: g.pieces.slice(1).flat(),
       });
     }
-    if (g.parcels > 0 && g.status !== "ok") {
-      const [zh, en] =
-        g.status === "under"
-          ? [
-              `网格 ${g.code} 有 ${g.households} 户，少于 ${g.band_min} 户`,
-              `grid ${g.code} has ${g.households} households, under ${g.band_min}`,
-            ]
-          : [
-              `网格 ${g.code} 有 ${g.households} 户，多于 ${g.band_max} 户`,
-              `grid ${g.code} has ${g.households} households, over ${g.band_max}`,
-            ];
-      warnings.push({ code: "out_of_band", grid: g.code, zh, en });
-    }
-    if (g.buildings_split > 0)
-      warnings.push({
-        code: "building_split",
-        grid: g.code,
-        zh: `网格 ${g.code} 有 ${g.buildings_split} 栋楼被拆分`,
-        en: `grid ${g.code} shares ${g.buildings_split} split buildings`,
-      });
-    if (g.compounds_split > 0)
-      warnings.push({
-        code: "compound_split",
-        grid: g.code,
-        zh: `网格 ${g.code} 有 ${g.compounds_split} 个小区被拆分`,
-        en: `grid ${g.code} shares ${g.compounds_split} split compounds`,
-      });
   }
+  const published = await db
+    .selectFrom("plan")
+    .select("id")
+    .where("subdistrict_code", "=", plan.subdistrict_code)
+    .where("status", "=", "published")
+    .executeTakeFirst();
+  const before = new Map<string, number>();
+  if (published && published.id !== planId) {
+    for (const w of (await gridFigures(db, published.id)).flatMap(gridWarnings))
+      before.set(`${w.code}:${w.grid}`, w.amount);
+  }
+  const names = new Map(
+    (await db.selectFrom("community").select(["code", "name", "name_en"]).execute()).map((c) => [c.code, c]),
+  );
+  const warnings = figures.flatMap(gridWarnings).map((w): Warning => {
+    const c = names.get(w.community_code);
+    return {
+      ...w,
+      community_zh: c?.name ?? w.community_code,
+      community_en: c?.name_en ?? c?.name ?? w.community_code,
+      // The plan in force compared with itself (republishing it is refused anyway) has nothing new.
+      change: published?.id === planId ? "unchanged" : compareWarning(w.amount, before.get(`${w.code}:${w.grid}`)),
+    };
+  });
   return { errors, warnings };
 }
+
+/** The warnings that need an acknowledgement: those this plan made new or worse than the plan in force. */
+export const toAcknowledge = (warnings: Warning[]) =>
+  warnings.filter((w) => w.change === "new" || w.change === "worse");
 
 /**
  * Publishes a draft (or republishes an archived plan) in one transaction after validation: the plan in force is
@@ -110,12 +178,13 @@ export async function publishPlan(
         { errors, warnings },
       );
     }
-    if (warnings.length && (!input.confirm || !input.reason)) {
+    const worse = toAcknowledge(warnings);
+    if (worse.length && (!input.confirm || !input.reason)) {
       throw new DomainError(
         "precondition",
         "confirmation_required",
-        `方案有 ${warnings.length} 项警告；确认发布须填写理由`,
-        `the plan has ${warnings.length} warnings; confirm with a reason to publish`,
+        `方案有 ${worse.length} 项新增或变差的警告；确认发布须填写理由`,
+        `the plan has ${worse.length} new or worse warnings; confirm with a reason to publish`,
         "reason",
         { errors, warnings },
       );
@@ -171,7 +240,8 @@ export async function publishPlan(
         version: plan.version + 1,
         replaced: current?.id ?? null,
         reason: input.reason ?? null,
-        warnings: warnings.map((w) => w.en),
+        // Only what was acknowledged, in both languages, so the trail reads in the reader's.
+        warnings: worse.map((w) => ({ grid: w.grid, code: w.code, change: w.change, zh: w.zh, en: w.en })),
         assignments_moved: remapped.rows,
         assignments_dropped: dropped.rows,
         description_zh: "发布了方案",

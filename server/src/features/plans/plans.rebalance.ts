@@ -130,8 +130,13 @@ export async function startRebalance(
     db,
   );
 
+  const compounds = await sql<{ id: string; name: string }>`
+    select c.id::text as id, c.name from compound c where c.community_code = ${req.community} and c.name <> ''`.execute(
+    db,
+  );
   const input = {
     units: units.rows.map((u) => ({ ...u, community: req.community, locked: locked.has(u.grid) })),
+    compound_names: Object.fromEntries(compounds.rows.map((c) => [c.id, c.name])),
     edges: edges.rows,
     band,
     mode: req.mode,

@@ -100,6 +100,16 @@ const Problem = z.object({
   parcels: z.array(z.number()).optional(),
 });
 
+/** A warning of the plan, by community, compared with the plan in force; only `new` and `worse` need confirming. */
+const Warning = Problem.extend({
+  grid: z.string(),
+  community_code: z.string(),
+  community_zh: z.string(),
+  community_en: z.string(),
+  amount: z.number(),
+  change: z.enum(["new", "worse", "unchanged", "better"]),
+}).openapi("PlanWarning");
+
 /** Drafts are unpublished: planners and admins edit them, leaders may look. */
 function reader(c: Context<AppEnv>) {
   const p = principalOf(c);
@@ -209,10 +219,10 @@ const r = {
     method: "get",
     path: "/plans/{id}/validation",
     tags: tag,
-    summary: "What blocks publishing (errors) and what needs a confirmation (warnings)",
+    summary: "What blocks publishing (errors) and the warnings, each new, worse, unchanged or better than in force",
     request: { params: PlanParam },
     responses: {
-      200: json(z.object({ errors: z.array(Problem), warnings: z.array(Problem) }), "Validation"),
+      200: json(z.object({ errors: z.array(Problem), warnings: z.array(Warning) }), "Validation"),
       ...errors,
     },
   }),
@@ -294,11 +304,11 @@ const r = {
     method: "post",
     path: "/plans/{id}/publish",
     tags: tag,
-    summary: "Publish after validation; warnings need confirm and a reason, recorded in the audit trail",
+    summary: "Publish after validation; new or worse warnings need confirm and a reason, kept in the audit trail",
     request: { params: PlanParam, ...jsonBody(Publish) },
     responses: {
       200: json(
-        z.object({ id: z.number(), version: z.number(), replaced: z.number().nullable(), warnings: z.array(Problem) }),
+        z.object({ id: z.number(), version: z.number(), replaced: z.number().nullable(), warnings: z.array(Warning) }),
         "Published",
       ),
       ...errors,

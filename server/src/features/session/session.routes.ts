@@ -27,6 +27,7 @@ const Me = z
     }),
     csrf_token: z.string(),
     demo_password: z.boolean(),
+    time_zone: z.string().openapi({ description: "The subdistrict's time zone, in which the app shows every time" }),
   })
   .openapi("Session");
 
@@ -117,7 +118,8 @@ const passwordRoute = createRoute({
   responses: { 200: { description: "Changed", content: { "application/json": { schema: Me } } }, ...errors },
 });
 
-function me(c: Context<AppEnv>, p: Principal) {
+async function me(c: Context<AppEnv>, p: Principal) {
+  const place = await c.get("db").selectFrom("subdistrict").select("time_zone").limit(1).executeTakeFirst();
   return {
     account: {
       id: p.accountId,
@@ -130,6 +132,7 @@ function me(c: Context<AppEnv>, p: Principal) {
     },
     csrf_token: p.csrfToken,
     demo_password: c.get("auth").demoPassword !== undefined,
+    time_zone: place?.time_zone ?? "Asia/Shanghai",
   };
 }
 
@@ -207,12 +210,12 @@ export const sessionRoutes = createRouter()
     setSessionCookie(c, result.token);
     const principal = await loadPrincipal(db, hashToken(result.token));
     if (!principal) throw unauthenticated();
-    return c.json(me(c, principal), 200);
+    return c.json(await me(c, principal), 200);
   })
   .openapi(meRoute, async (c) => {
     const p = c.get("principal");
     if (!p) throw unauthenticated();
-    return c.json(me(c, p), 200);
+    return c.json(await me(c, p), 200);
   })
   .openapi(signOutRoute, async (c) => {
     const p = principalOf(c);
@@ -256,5 +259,5 @@ export const sessionRoutes = createRouter()
     setSessionCookie(c, changed.token);
     const principal = await loadPrincipal(db, hashToken(changed.token));
     if (!principal) throw unauthenticated();
-    return c.json(me(c, principal), 200);
+    return c.json(await me(c, principal), 200);
   });

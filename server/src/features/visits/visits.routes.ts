@@ -222,7 +222,7 @@ export const visitsRoutes = createRouter()
     if (unknown.length) {
       throw badRequest(
         "csv",
-        `不认识的列：${unknown.join("、")}（可用：worker_id、entrance_id、building_id、visited_on、note）`,
+        `不认识的列：${unknown.join("、")}（可用：人员编号、单元编号、楼栋编号、走访日期、备注）`,
         `unknown column(s): ${unknown.join(", ")} (known: worker_id, entrance_id, building_id, visited_on, note)`,
       );
     }

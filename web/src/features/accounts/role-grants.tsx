@@ -22,7 +22,7 @@ export function grantLabel(
   }
   if ("worker_id" in grant && grant.worker_id) {
     const name = workerNames.get(grant.worker_id);
-    return `${role} · ${name ? `${name} (#${grant.worker_id})` : `#${grant.worker_id}`}`;
+    return `${role} · ${name ?? `${t("audit.field.worker_id")} ${grant.worker_id}`}`;
   }
   return role;
 }

@@ -1,43 +1,37 @@
-import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from "react";
+import { type FormEvent, type ReactNode, useCallback, useEffect, useMemo, useState } from "react";
 import {
   type ApiError,
   type AuditEvent,
   type AuditFilter,
   fetchAudit,
   fetchCommunities,
+  fetchHazardCategories,
+  fetchVenueCategories,
   toApiError,
 } from "../../api.ts";
 import { isMessageKey, type Lang, localName, type Translate, useLang } from "../../i18n/lang.ts";
+import { formatDateTime, zonedInstant, zoneName } from "../../i18n/time.ts";
+import { zh } from "../../i18n/zh.ts";
 import { Page } from "../../ui/page.tsx";
 import { TableHead } from "../../ui/table-head.tsx";
+import { DiffView, type Names } from "./audit-diff.tsx";
 
 const PAGE_SIZE = 50;
 
-/** The actions the server writes, for the filter's list (free text still works for any other). */
-const ACTIONS = [
-  "sign_in",
-  "sign_out",
-  "password_change",
-  "password_reset",
-  "account_create",
-  "account_update",
-  "plan_create",
-  "plan_assign",
-  "plan_create_grid",
-  "plan_delete_grid",
-  "plan_split",
-  "plan_merge",
-  "plan_lock",
-  "plan_renumber",
-  "plan_rebalance",
-  "plan_undo",
-  "plan_redo",
-  "plan_publish",
-];
+/**
+ * The actions and kinds of object the filters offer: every one the dictionaries label, which is every one the server
+ * writes (`audit-labels.test.ts` holds the two lists equal).
+ */
+const listed = (prefix: string) =>
+  Object.keys(zh)
+    .filter((k) => k.startsWith(prefix))
+    .map((k) => k.slice(prefix.length));
+const ACTIONS = listed("audit.action.");
+const ENTITIES = listed("audit.entity.");
 
 type Community = { code: string; name: string; name_en: string | null };
 
-/** Filters as typed in the form; dates are the browser's local time until sent. */
+/** Filters as typed in the form; dates are wall times in the subdistrict's zone until sent. */
 type Form = {
   actor: string;
   action: string;
@@ -62,12 +56,28 @@ export function AuditPage(props: { bar: ReactNode }) {
   const [events, setEvents] = useState<AuditEvent[] | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [communities, setCommunities] = useState<Community[]>([]);
+  const [categories, setCategories] = useState<{ venue: Category[]; hazard: Category[] }>({ venue: [], hazard: [] });
 
   const fail = useCallback((err: unknown) => setError(toApiError(err)), []);
 
   useEffect(() => {
     fetchCommunities().then((fc) => setCommunities(fc.features.map((f) => f.properties)), fail);
+    Promise.all([fetchVenueCategories(), fetchHazardCategories()]).then(
+      ([venue, hazard]) => setCategories({ venue, hazard }),
+      fail,
+    );
   }, [fail]);
+
+  const names = useMemo<Names>(
+    () => ({
+      community: (code) => communityName(code, communities, lang),
+      category: (entity, code) => {
+        const c = (entity === "hazard" ? categories.hazard : categories.venue).find((x) => x.code === code);
+        return c ? (lang === "zh" ? c.name_zh : c.name_en) : undefined;
+      },
+    }),
+    [communities, categories, lang],
+  );
 
   const before = cursors.at(-1);
   useEffect(() => {
@@ -80,8 +90,8 @@ export function AuditPage(props: { bar: ReactNode }) {
       entity: filter.entity.trim(),
       entity_id: filter.entity_id.trim(),
       community: filter.community,
-      from: filter.from ? new Date(filter.from).toISOString() : undefined,
-      to: filter.to ? new Date(filter.to).toISOString() : undefined,
+      from: filter.from ? zonedInstant(filter.from) : undefined,
+      to: filter.to ? zonedInstant(filter.to) : undefined,
       before,
       limit: PAGE_SIZE,
     };
@@ -111,21 +121,24 @@ export function AuditPage(props: { bar: ReactNode }) {
         </label>
         <label>
           <span>{t("audit.action")}</span>
-          <input name="action" list="audit-actions" value={form.action} onChange={set("action")} />
-          <datalist id="audit-actions">
+          <select name="action" value={form.action} onChange={set("action")}>
+            <option value="">{t("audit.any")}</option>
             {ACTIONS.map((a) => (
               <option key={a} value={a}>
                 {actionLabel(a, t)}
               </option>
             ))}
-          </datalist>
+          </select>
         </label>
         <label>
           <span>{t("audit.entity")}</span>
           <select name="entity" value={form.entity} onChange={set("entity")}>
             <option value="">{t("audit.any")}</option>
-            <option value="account">{t("audit.entity.account")}</option>
-            <option value="plan">{t("audit.entity.plan")}</option>
+            {ENTITIES.map((e) => (
+              <option key={e} value={e}>
+                {entityLabel(e, t)}
+              </option>
+            ))}
           </select>
         </label>
         <label>
@@ -144,11 +157,17 @@ export function AuditPage(props: { bar: ReactNode }) {
           </select>
         </label>
         <label>
-          <span>{t("audit.from")}</span>
+          <span>
+            {t("audit.from")}
+            {t("audit.inZone", { zone: zoneName(lang) })}
+          </span>
           <input name="from" type="datetime-local" value={form.from} onChange={set("from")} />
         </label>
         <label>
-          <span>{t("audit.to")}</span>
+          <span>
+            {t("audit.to")}
+            {t("audit.inZone", { zone: zoneName(lang) })}
+          </span>
           <input name="to" type="datetime-local" value={form.to} onChange={set("to")} />
         </label>
         <div className="filters-actions">
@@ -183,18 +202,24 @@ export function AuditPage(props: { bar: ReactNode }) {
           <tbody>
             {events.map((e) => (
               <tr key={e.id} data-action={e.action}>
-                <td className="nowrap">{formatTime(lang, e.at)}</td>
+                <td className="nowrap">{formatDateTime(lang, e.at)}</td>
                 <td>
-                  <code>{e.actor}</code>
+                  {e.actor_name && e.actor_name !== e.actor ? (
+                    <>
+                      {e.actor_name} <span className="muted">（{e.actor}）</span>
+                    </>
+                  ) : (
+                    e.actor
+                  )}
                 </td>
                 <td>{actionLabel(e.action, t)}</td>
-                <td className="nowrap">
+                <td data-testid="audit-entity">
                   {entityLabel(e.entity, t)}
-                  {e.entity_id && <span className="muted"> #{e.entity_id}</span>}
+                  {objectName(e, names) && <> · {objectName(e, names)}</>}
                 </td>
-                <td>{communityName(e.community_code, communities, lang)}</td>
+                <td>{e.community_code ? communityName(e.community_code, communities, lang) : ""}</td>
                 <td>
-                  <DiffView diff={e.diff} lang={lang} t={t} />
+                  <DiffView diff={e.diff} entity={e.entity} lang={lang} t={t} names={names} />
                 </td>
               </tr>
             ))}
@@ -219,10 +244,6 @@ export function AuditPage(props: { bar: ReactNode }) {
   );
 }
 
-function formatTime(lang: Lang, at: string): string {
-  return new Date(at).toLocaleString(lang === "zh" ? "zh-CN" : "en-GB", { hour12: false });
-}
-
 function actionLabel(action: string, t: Translate): string {
   const key = `audit.action.${action}`;
   return isMessageKey(key) ? t(key) : action;
@@ -233,72 +254,15 @@ function entityLabel(entity: string, t: Translate): string {
   return isMessageKey(key) ? t(key) : entity;
 }
 
-function communityName(code: string | null, communities: Community[], lang: Lang): string {
-  if (!code) return "";
+/** What a person calls the object: the server's name for it (a venue category's in this language). */
+function objectName(e: AuditEvent, names: Names): string {
+  if (e.entity === "venue_category" && e.entity_id) return names.category("venue", e.entity_id) ?? e.entity_name ?? "";
+  return e.entity_name ?? "";
+}
+
+function communityName(code: string, communities: Community[], lang: Lang): string {
   const c = communities.find((x) => x.code === code);
   return c ? localName(lang, c) : code;
 }
 
-type Diff = Record<string, unknown>;
-
-/**
- * A change in words where the server wrote them (plan edits carry `description_zh`/`description_en`), otherwise its
- * fields as a short list; the raw JSON stays one click away.
- */
-function DiffView({ diff, lang, t }: { diff: unknown; lang: Lang; t: Translate }) {
-  if (!diff || typeof diff !== "object" || Object.keys(diff).length === 0) return <span className="muted">—</span>;
-  const d = diff as Diff;
-  const sentence = lang === "zh" ? d.description_zh : d.description_en;
-  const shown = Object.entries(d).filter(
-    ([k]) => !["description_zh", "description_en", "moves", "before", "after"].includes(k),
-  );
-  return (
-    <div className="diff">
-      {typeof sentence === "string" && <div className="diff-sentence">{sentence}</div>}
-      {isObject(d.before) && isObject(d.after) && <BeforeAfter before={d.before} after={d.after} t={t} />}
-      {typeof sentence !== "string" && shown.length > 0 && (
-        <ul className="plain-list diff-fields">
-          {shown.map(([k, v]) => (
-            <li key={k}>
-              <span className="muted">{k}</span>: {short(v)}
-            </li>
-          ))}
-        </ul>
-      )}
-      <details>
-        <summary>{t("audit.raw")}</summary>
-        <pre className="diff-raw">{JSON.stringify(diff, null, 2)}</pre>
-      </details>
-    </div>
-  );
-}
-
-/** What an account change changed: only the fields present in `after`, old → new. */
-function BeforeAfter({ before, after, t }: { before: Diff; after: Diff; t: Translate }) {
-  return (
-    <ul className="plain-list diff-fields">
-      {Object.keys(after).map((k) => (
-        <li key={k}>
-          <span className="muted">{k}</span>: {short(before[k])} → {short(after[k])}
-        </li>
-      ))}
-      {Object.keys(after).length === 0 && <li className="muted">{t("audit.noChange")}</li>}
-    </ul>
-  );
-}
-
-const isObject = (v: unknown): v is Diff => !!v && typeof v === "object" && !Array.isArray(v);
-
-function short(v: unknown): string {
-  if (v === undefined || v === null) return "—";
-  if (typeof v !== "object") return String(v);
-  if (Array.isArray(v) && v.every((x) => isObject(x) && "role" in x)) {
-    return v
-      .map((g: Diff) =>
-        [g.role, g.community_code ?? g.worker_id].filter((x) => x !== undefined && x !== null).join(":"),
-      )
-      .join(", ");
-  }
-  const text = JSON.stringify(v);
-  return text.length > 80 ? `${text.slice(0, 77)}…` : text;
-}
+type Category = { code: string; name_zh: string; name_en: string };

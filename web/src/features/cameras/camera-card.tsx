@@ -68,9 +68,7 @@ export function CameraCard(props: {
         <img src={cameraIconUrl(p.type, p.status)} alt="" width={24} height={24} />
         <div className="cam-grow">
           <h2>{p.name}</h2>
-          <div className="cam-muted">
-            {p.grid_code ? t("camera.inGrid", { grid: p.grid_code.slice(-3) }) : ""} · #{p.id}
-          </div>
+          <div className="cam-muted">{p.grid_code ? t("camera.inGrid", { grid: p.grid_code.slice(-3) }) : ""}</div>
         </div>
         <button type="button" className="cam-close" onClick={props.onClose} aria-label={t("grid.close")}>
           ×

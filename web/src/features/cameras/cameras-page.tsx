@@ -147,14 +147,18 @@ export function CamerasPage(props: {
   const place = useCallback(
     (camera: Parameters<typeof changes.place>[0], after?: () => void) => {
       if (changes.savingRef.current) return;
-      // A planned camera counts only with the planned ones.
+      // A planned camera counts only with the planned ones: its effect is read against the planned figures.
       setScenario("planned");
-      changes.place(camera, (id) => {
-        setSelectedId(id);
-        after?.();
-      });
+      coverage.ensure("planned").then(
+        () =>
+          changes.place(camera, (id) => {
+            setSelectedId(id);
+            after?.();
+          }),
+        fail,
+      );
     },
-    [changes.place, changes.savingRef],
+    [changes.place, changes.savingRef, coverage.ensure, fail],
   );
 
   // ---------------------------------------------------------------- the map's events, through refs to the latest state

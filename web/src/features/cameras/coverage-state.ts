@@ -95,5 +95,20 @@ export function useCoverage(
 
   const refresh = useCallback(() => setVersion((n) => n + 1), []);
 
-  return { coverage, loading, spots, spotsLoading, takeIn, refresh };
+  /**
+   * Loads the coverage under `wanted` now, unless it is the one held: a change's before → after is read in the
+   * scenario it is shown in, so a planned camera placed while "online only" was shown must first have the planned
+   * figures to compare with (else its table shows the online figures, unchanged, beside totals with it).
+   */
+  const ensure = useCallback(
+    async (wanted: CoverageScenario) => {
+      if (!community || coverageRef.current?.scenario === wanted) return;
+      const c = await fetchCoverage(community, wanted);
+      coverageRef.current = c;
+      setCoverage(c);
+    },
+    [community],
+  );
+
+  return { coverage, loading, spots, spotsLoading, takeIn, refresh, ensure };
 }

@@ -6,7 +6,7 @@ import { pct } from "./coverage-table.tsx";
 export type SuggestedSite = CoverageSuggestion["sites"][number];
 
 /**
- * "Suggest K new sites": the server's ranked sites with what each adds (weighted gain, metres of road by class,
+ * "Suggest K new sites": the server's ranked sites with what each adds (metres of road by class,
  * key places), the community's coverage before and after, and — for those who plan — a way to add a site as a
  * planned camera.
  */
@@ -32,7 +32,7 @@ export function SuggestPanel(props: {
         }}
       >
         <label>
-          K
+          {t("site.count")}
           <input
             type="number"
             min={1}
@@ -57,6 +57,7 @@ export function SuggestPanel(props: {
               keyAfter: pct(s.after.key_places_covered_share),
             })}
           </p>
+          <p className="cam-muted">{t("site.ranked")}</p>
           <ol className="cam-list">
             {s.sites.map((site) => {
               const road = site.road_added_m.arterial + site.road_added_m.secondary + site.road_added_m.local;
@@ -69,8 +70,10 @@ export function SuggestPanel(props: {
                       <br />
                       <span className="cam-muted">
                         {t("site.gain", {
-                          gain: Math.round(site.gain),
                           road: Math.round(road),
+                          arterial: Math.round(site.road_added_m.arterial),
+                          secondary: Math.round(site.road_added_m.secondary),
+                          local: Math.round(site.road_added_m.local),
                           places: site.key_places_added,
                         })}
                       </span>

@@ -31,7 +31,8 @@ export function ExportForm(props: { plans: Plan[]; communities: CommunityOption[
     setError(null);
     setDone(null);
     setProgress({ received: 0, total: null });
-    const q = new URLSearchParams({ format });
+    // A CSV is read by people in a spreadsheet: in the page's language; GIS formats keep their codes.
+    const q = new URLSearchParams({ format, lang });
     if (plan && PLAN_LAYERS.includes(layer)) q.set("plan", plan);
     if (community) q.set("community", community);
     try {

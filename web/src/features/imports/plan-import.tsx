@@ -1,6 +1,7 @@
 import { type ReactNode, useCallback, useState } from "react";
 import { type ApiError, importPlan, toApiError } from "../../api.ts";
 import { formatNumber, useLang } from "../../i18n/lang.ts";
+import { today as subdistrictToday } from "../../i18n/time.ts";
 import { followLink } from "../../router.ts";
 import { FieldSelect } from "./field-select.tsx";
 import { type FileRead, FileStep } from "./file-step.tsx";
@@ -41,7 +42,7 @@ export function PlanImport(props: {
 }) {
   const { t } = useLang();
   const [read, setRead] = useState<FileRead | null>(null);
-  const [name, setName] = useState(() => t("import.plan.defaultName", { date: new Date().toISOString().slice(0, 10) }));
+  const [name, setName] = useState(() => t("import.plan.defaultName", { date: subdistrictToday() }));
   const [codeField, setCodeField] = useState("");
   const [nameField, setNameField] = useState("");
   const [busy, setBusy] = useState(false);
@@ -135,7 +136,8 @@ function PlanResult(props: {
   const { lang, t } = useLang();
   const { report, geometry } = props.result;
   const m2 = (n: number) => `${formatNumber(lang, n, 0)} m²`;
-  const rows = (list: number[]) => list.map((r) => `#${r}`).join("、");
+  // Rows of the imported file, as a spreadsheet numbers them.
+  const rows = (list: number[]) => list.map((r) => t("import.plan.row", { n: r })).join("、");
   // The report's lists and the geometry's features of a kind come in the same order.
   const featureOf = (kind: ProblemKind, i: number) => geometry.features.filter((f) => f.properties?.kind === kind)[i];
   const item = (kind: ProblemKind, i: number, text: string) => {
@@ -169,13 +171,21 @@ function PlanResult(props: {
     {
       key: "buildings",
       items: report.buildings_split.map((b, i) =>
-        item("building_split", i, t("import.plan.split", { name: b.name ?? `#${b.id}`, rows: rows(b.grids) })),
+        item(
+          "building_split",
+          i,
+          t("import.plan.split", { name: b.name ?? t("building.n", { id: b.id }), rows: rows(b.grids) }),
+        ),
       ),
     },
     {
       key: "compounds",
       items: report.compounds_split.map((c, i) =>
-        item("compound_split", i, t("import.plan.split", { name: c.name ?? `#${c.id}`, rows: rows(c.grids) })),
+        item(
+          "compound_split",
+          i,
+          t("import.plan.split", { name: c.name ?? t("compound.n", { id: c.id }), rows: rows(c.grids) }),
+        ),
       ),
     },
   ];
@@ -212,7 +222,9 @@ function PlanResult(props: {
       {report.codes_changed.length > 0 && (
         <p>
           {t("import.plan.codesChanged", {
-            list: report.codes_changed.map((c) => `#${c.row} ${c.from} → ${c.to}`).join("；"),
+            list: report.codes_changed
+              .map((c) => `${t("import.plan.row", { n: c.row })} ${c.from} → ${c.to}`)
+              .join("；"),
           })}
         </p>
       )}

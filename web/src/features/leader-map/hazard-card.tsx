@@ -9,15 +9,15 @@ import {
   moveHazard,
   toApiError,
 } from "../../api.ts";
-import { type MessageKey, useLang } from "../../i18n/lang.ts";
+import { getLang, type MessageKey, useLang } from "../../i18n/lang.ts";
+import { formatDateTime } from "../../i18n/time.ts";
 import { FreeTextHint } from "../../ui/free-text-hint.tsx";
 import { Panel, Stat } from "../../ui/panel.tsx";
 import { hazardIconSvg, iconUrl } from "./leader-map-layers.ts";
 
-/** "2026-05-03 14:20" in China Standard Time, whatever the browser's zone. */
+/** "2026-05-03 14:20 北京时间": in the subdistrict's zone, whatever the browser's, naming it. */
 export function cstTime(at: string | Date): string {
-  const d = new Date(at);
-  return new Date(d.getTime() + 8 * 3_600_000).toISOString().slice(0, 16).replace("T", " ");
+  return formatDateTime(getLang(), at);
 }
 
 const ROLE_KEYS: Record<string, MessageKey> = {
@@ -86,7 +86,7 @@ export function HazardCard(props: {
   return (
     <Panel
       title={p ? p.title : t("leaderMap.loading")}
-      subtitle={p ? `${lang === "zh" ? p.category_name_zh : p.category_name_en} · #${p.id}` : undefined}
+      subtitle={p ? (lang === "zh" ? p.category_name_zh : p.category_name_en) : undefined}
       closeLabel={t("grid.close")}
       onClose={props.onClose}
       testId="hazard-card"
@@ -102,7 +102,10 @@ export function HazardCard(props: {
             <Stat label={t("hazard.reportedAt")} value={cstTime(p.reported_at)} />
             <Stat label={t("hazard.resolvedAt")} value={p.resolved_at ? cstTime(p.resolved_at) : "—"} />
             <Stat label={t("leaderMap.grid")} value={<code data-testid="hazard-grid">{p.grid_code ?? "—"}</code>} />
-            <Stat label={t("leaderMap.community")} value={<code>{p.community_code ?? "—"}</code>} />
+            <Stat
+              label={t("leaderMap.community")}
+              value={(lang === "zh" ? p.community_name : (p.community_name_en ?? p.community_name)) ?? "—"}
+            />
           </dl>
           {p.venue_id !== null && (
             <p>

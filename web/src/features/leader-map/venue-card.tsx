@@ -10,6 +10,7 @@ import {
 } from "../../api.ts";
 import { type MessageKey, useLang } from "../../i18n/lang.ts";
 import { FreeTextHint } from "../../ui/free-text-hint.tsx";
+import { today as subdistrictToday } from "../../i18n/time.ts";
 import { Panel, Stat } from "../../ui/panel.tsx";
 import { TableHead } from "../../ui/table-head.tsx";
 import { SEVERITIES } from "./filters.ts";
@@ -19,7 +20,6 @@ const RESULTS = ["ok", "issues_found", "closed_down"] as const;
 type Raised = { category: string; severity: (typeof SEVERITIES)[number]; title: string };
 
 /** Today in China Standard Time, YYYY-MM-DD: the default day of an inspection. */
-const todayCst = () => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
 
 /**
  * A venue's card: what and where it is, when it was last inspected and when it is due, every inspection (date,
@@ -159,7 +159,7 @@ function InspectionForm(props: {
   onDone: (venue: Venue) => void;
 }) {
   const { lang, t } = useLang();
-  const [day, setDay] = useState(todayCst());
+  const [day, setDay] = useState(subdistrictToday());
   const [result, setResult] = useState<(typeof RESULTS)[number]>("ok");
   const [note, setNote] = useState("");
   const [followUp, setFollowUp] = useState("");
@@ -196,7 +196,7 @@ function InspectionForm(props: {
     <form className="form lm-inspection" onSubmit={(e) => void submit(e)} data-testid="inspection-form">
       <label className="field">
         <span className="field-label">{t("inspection.date")}</span>
-        <input type="date" value={day} max={todayCst()} onChange={(e) => setDay(e.target.value)} required />
+        <input type="date" value={day} max={subdistrictToday()} onChange={(e) => setDay(e.target.value)} required />
       </label>
       <label className="field">
         <span className="field-label">{t("inspection.result")}</span>

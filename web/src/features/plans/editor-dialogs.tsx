@@ -13,13 +13,17 @@ import {
   toApiError,
   type Validation,
 } from "../../api.ts";
+
+type Warning = Validation["warnings"][number];
+
 import { isMessageKey, type Lang, type Translate, useLang } from "../../i18n/lang.ts";
 import { Dialog, Field } from "../../ui/page.tsx";
 import { TableHead } from "../../ui/table-head.tsx";
 
 /**
- * Publishing: what blocks it (errors) is listed and the button stays off; what needs a confirmation (warnings) is
- * listed with a box to tick and a reason, which the server writes into the audit trail.
+ * Publishing: what blocks it (errors) is listed and the button stays off. Warnings come compared with the plan in
+ * force, grouped by community: what this draft made new or worse first, with a box to tick and a reason (which the
+ * server writes into the audit trail); the unchanged or better ones folded below, needing nothing.
  */
 export function PublishDialog(props: {
   planId: number;
@@ -40,7 +44,10 @@ export function PublishDialog(props: {
   }, [props.planId]);
 
   const blocked = !validation || validation.errors.length > 0;
-  const needsConfirm = (validation?.warnings.length ?? 0) > 0;
+  const worse = validation?.warnings.filter((w) => w.change === "new" || w.change === "worse") ?? [];
+  const rest = validation?.warnings.filter((w) => w.change !== "new" && w.change !== "worse") ?? [];
+  const needsConfirm = worse.length > 0;
+  const count = (c: Warning["change"]) => validation?.warnings.filter((w) => w.change === c).length ?? 0;
   const ready = !blocked && (!needsConfirm || (confirm && reason.trim().length > 0));
 
   const submit = async (e: FormEvent) => {
@@ -75,23 +82,43 @@ export function PublishDialog(props: {
           </div>
         )}
         {validation && validation.warnings.length > 0 && (
+          <p data-testid="publish-compared">
+            {t("plan.publish.compared", {
+              new: count("new"),
+              worse: count("worse"),
+              unchanged: count("unchanged"),
+              better: count("better"),
+            })}
+          </p>
+        )}
+        {worse.length > 0 && (
           <div className="problems problems-warnings" data-testid="publish-warnings">
-            <strong>{t("plan.publish.warnings", { n: validation.warnings.length })}</strong>
-            <ProblemList problems={validation.warnings} lang={lang} />
+            <strong>{t("plan.publish.warnings", { n: worse.length })}</strong>
+            <WarningsByCommunity warnings={worse} open />
           </div>
         )}
-        {validation && !blocked && !needsConfirm && <p>{t("plan.publish.clean")}</p>}
-        {validation && !blocked && needsConfirm && (
+        {rest.length > 0 && (
+          <details className="problems" data-testid="publish-unchanged">
+            <summary>{t("plan.publish.unchangedTitle", { n: rest.length })}</summary>
+            <WarningsByCommunity warnings={rest} open={false} />
+          </details>
+        )}
+        {validation && !blocked && !needsConfirm && (
+          <p>{t(validation.warnings.length ? "plan.publish.nothingWorse" : "plan.publish.clean")}</p>
+        )}
+        {validation && !blocked && (
           <>
-            <label className="check">
-              <input
-                type="checkbox"
-                checked={confirm}
-                onChange={(e) => setConfirm(e.target.checked)}
-                data-testid="publish-confirm"
-              />
-              {t("plan.publish.confirm")}
-            </label>
+            {needsConfirm && (
+              <label className="check">
+                <input
+                  type="checkbox"
+                  checked={confirm}
+                  onChange={(e) => setConfirm(e.target.checked)}
+                  data-testid="publish-confirm"
+                />
+                {t("plan.publish.confirm")}
+              </label>
+            )}
             <Field
               label={t("plan.publish.reason")}
               error={error?.field === "reason" ? error.text(lang) : undefined}
@@ -128,6 +155,39 @@ export function PublishDialog(props: {
     </Dialog>
   );
 }
+
+/** Warnings grouped by community, each group folded open or shut, each line with the grid and how it changed. */
+function WarningsByCommunity(props: { warnings: Warning[]; open: boolean }) {
+  const { lang, t } = useLang();
+  const groups = new Map<string, Warning[]>();
+  for (const w of props.warnings) groups.set(w.community_code, [...(groups.get(w.community_code) ?? []), w]);
+  return (
+    <div className="warning-groups">
+      {[...groups].map(([code, list]) => (
+        <details key={code} open={props.open} data-testid="publish-community" data-community={code}>
+          <summary>
+            {t("plan.publish.inCommunity", {
+              community: lang === "zh" ? list[0]!.community_zh : list[0]!.community_en,
+              n: list.length,
+            })}
+          </summary>
+          <ul className="problem-list">
+            {list.map((w) => (
+              <li key={`${w.code}-${w.grid}`} data-change={w.change}>
+                <span className={`badge change-${w.change}`}>{t(`plan.publish.change.${w.change}`)}</span>{" "}
+                {t("plan.publish.gridSeq", { seq: w.grid.slice(-3) })}：{warningText(w, lang)}
+              </li>
+            ))}
+          </ul>
+        </details>
+      ))}
+    </div>
+  );
+}
+
+/** The warning's sentence without the grid code it opens with (its line already names the grid). */
+const warningText = (w: Warning, lang: Lang) =>
+  (lang === "zh" ? w.zh : w.en).replace(lang === "zh" ? `网格 ${w.grid} ` : `grid ${w.grid} `, "");
 
 function ProblemList({ problems, lang }: { problems: Problem[]; lang: Lang }) {
   const shown = problems.slice(0, 30);

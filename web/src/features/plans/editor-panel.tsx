@@ -1,6 +1,7 @@
 import { useMemo, useState } from "react";
 import type { GridFigures, HistoryEntry } from "../../api.ts";
 import { formatNumber, isMessageKey, type Lang, type MessageKey, type Translate, useLang } from "../../i18n/lang.ts";
+import { formatDateTime } from "../../i18n/time.ts";
 import type { Territory } from "./plan-data.ts";
 import { hasProblem, splitUnits } from "./plan-model.ts";
 
@@ -109,9 +110,11 @@ export function EditorPanel(props: {
               title={t("grid.buildingsSplit", { n: g.buildings_split })}
               units={[...buildingsSplit].filter(([, v]) => v.grids.has(g.code))}
               label={(id) => {
-                const compound = [...props.territory.info.values()].find((p) => p.building_id === id)?.compound_id;
+                const parcel = [...props.territory.info.values()].find((p) => p.building_id === id);
+                const compound = parcel?.compound_id;
                 const name = compound === null || compound === undefined ? undefined : props.compoundName(compound);
-                return name ? t("building.inCompound", { compound: name, id }) : t("building.n", { id });
+                const building = parcel?.building_name ?? t("building.n", { id });
+                return name ? t("building.inCompound", { compound: name, building }) : building;
               }}
               onZoom={props.onZoom}
             />
@@ -332,9 +335,7 @@ function History({ entries, t, lang }: { entries: HistoryEntry[]; t: Translate; 
             <li key={h.id} className={h.state === "undone" ? "history-undone" : undefined}>
               <span className="muted">v{h.version}</span> {isMessageKey(key) ? t(key) : h.action} ·{" "}
               {t("parcel.count", { n: h.parcels })} · <code>{h.actor}</code>{" "}
-              <span className="muted">
-                {new Date(h.at).toLocaleTimeString(lang === "zh" ? "zh-CN" : "en-GB", { hour12: false })}
-              </span>
+              <span className="muted">{formatDateTime(lang, h.at)}</span>
             </li>
           );
         })}

@@ -1,5 +1,6 @@
 import type { Conflict, PlanDetail } from "../../api.ts";
 import { formatNumber, type Lang, type MessageKey, useLang } from "../../i18n/lang.ts";
+import { formatDateTime } from "../../i18n/time.ts";
 import type { SketchMode } from "../../map/sketch.ts";
 import type { EditorMessage } from "./plan-edits.ts";
 import type { PaintUnit, ParcelInfo } from "./plan-model.ts";
@@ -171,7 +172,7 @@ export function ParcelTooltip(props: {
       </div>
       <div className="muted">
         {t("parcel.n", { id: parcel.id })} · {t("household.count", { n: parcel.households })}
-        {parcel.building_id !== null && ` · ${t("building.n", { id: parcel.building_id })}`}
+        {parcel.building_id !== null && ` · ${parcel.building_name ?? t("building.n", { id: parcel.building_id })}`}
       </div>
     </div>
   );
@@ -201,7 +202,7 @@ function ConflictChanges(props: { changes: Conflict["changes"]; lang: Lang }) {
       {props.changes.map((c) => (
         <li key={`${c.at}-${c.zh}`}>
           <code>{c.actor}</code> {lang === "zh" ? c.zh : c.en}
-          <span className="muted"> · {new Date(c.at).toLocaleTimeString(lang === "zh" ? "zh-CN" : "en-GB")}</span>
+          <span className="muted"> · {formatDateTime(lang, c.at)}</span>
         </li>
       ))}
     </ul>

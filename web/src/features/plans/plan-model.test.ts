@@ -18,6 +18,7 @@ const parcels = new Map<number, ParcelInfo>(
       households: 10 * id,
       building_id: id <= 2 ? 100 : null,
       compound_id: id >= 3 ? 7 : null,
+      building_name: null,
       centre: [id, 0] as [number, number],
     },
   ]),

@@ -7,6 +7,8 @@ export type ParcelInfo = {
   households: number;
   building_id: number | null;
   compound_id: number | null;
+  /** The building's name or number ("5号楼"), what the editor calls it. */
+  building_name: string | null;
   /** A point inside the parcel: where "centre inside the drawn shape" is tested. */
   centre: LngLat;
 };
@@ -36,7 +38,13 @@ export const GRID_PALETTE = [
 export function parcelInfo(
   feature: GeoJSON.Feature<
     GeoJSON.Geometry,
-    { id: number; households: number; building_id: number | null; compound_id: number | null }
+    {
+      id: number;
+      households: number;
+      building_id: number | null;
+      compound_id: number | null;
+      building_name?: string | null;
+    }
   >,
 ): ParcelInfo {
   // The area centroid (what PostGIS's ST_Centroid gives), or a point inside when that falls outside the parcel.
@@ -47,6 +55,7 @@ export function parcelInfo(
     households: feature.properties.households,
     building_id: feature.properties.building_id,
     compound_id: feature.properties.compound_id,
+    building_name: feature.properties.building_name ?? null,
     centre: inside ? c : (pointOnFeature(feature).geometry.coordinates as LngLat),
   };
 }

@@ -1,6 +1,7 @@
 import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from "react";
 import { type ApiError, createPlan, fetchPlans, type Plan, toApiError } from "../../api.ts";
 import { type MessageKey, useLang } from "../../i18n/lang.ts";
+import { formatDateTime, today } from "../../i18n/time.ts";
 import { followLink } from "../../router.ts";
 import { Dialog, Field, Page } from "../../ui/page.tsx";
 import { TableHead } from "../../ui/table-head.tsx";
@@ -22,8 +23,7 @@ export function PlansPage(props: { bar: ReactNode; canEdit: boolean; onOpen: (id
   }, [fail]);
 
   const published = plans?.find((p) => p.status === "published");
-  const date = (v: string | Date | null) =>
-    v ? new Date(v).toLocaleDateString(lang === "zh" ? "zh-CN" : "en-GB") : "";
+  const date = (v: string | Date | null) => (v ? formatDateTime(lang, v) : "");
 
   return (
     <Page
@@ -123,7 +123,7 @@ function NewDraftDialog(props: {
 }) {
   const { lang, t } = useLang();
   const [from, setFrom] = useState<string>(String(props.from));
-  const [name, setName] = useState(() => t("plan.defaultName", { date: new Date().toLocaleDateString("zh-CN") }));
+  const [name, setName] = useState(() => t("plan.defaultName", { date: today() }));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
 

@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
 import { type ApiError, fetchCommunities, fetchPlan, fetchTransfers, type PlanDetail, toApiError } from "../../api.ts";
 import { formatNumber, localName, useLang } from "../../i18n/lang.ts";
+import { today as subdistrictToday } from "../../i18n/time.ts";
 import { TableHead } from "../../ui/table-head.tsx";
 
 /**
@@ -30,7 +31,7 @@ export function TransfersPrint(props: { a: number; b: number }) {
     return c ? localName(lang, c) : code;
   };
   const households = rows?.reduce((n, r) => n + Number(r[5] ?? 0), 0) ?? 0;
-  const today = new Date().toLocaleDateString(lang === "zh" ? "zh-CN" : "en-GB");
+  const today = subdistrictToday();
 
   return (
     <main className="print-page" data-testid="transfers-print">

@@ -13,11 +13,16 @@ import {
   type Worker,
 } from "../../api.ts";
 import { useLang } from "../../i18n/lang.ts";
+import { today as subdistrictToday } from "../../i18n/time.ts";
 import "./visits.css";
 import { FreeTextHint } from "../../ui/free-text-hint.tsx";
 import { TableHead } from "../../ui/table-head.tsx";
 
-const TEMPLATE = "worker_id,entrance_id,building_id,visited_on,note\n";
+/** The header row, in the page's language: the server takes either (`visits.routes.ts`, COLUMNS). */
+const TEMPLATE = {
+  zh: "人员编号,单元编号,楼栋编号,走访日期,备注\n",
+  en: "worker_id,entrance_id,building_id,visited_on,note\n",
+};
 
 /**
  * Visits of a community: record one (worker, grid, entrance, day, note), import a CSV with a report per row
@@ -31,7 +36,7 @@ export function VisitsPanel(props: {
   onChanged: () => void;
 }) {
   const { lang, t } = useLang();
-  const day = props.today ?? new Date().toISOString().slice(0, 10);
+  const day = props.today ?? subdistrictToday();
   const [workers, setWorkers] = useState<Worker[]>([]);
   const [grid, setGrid] = useState(props.grid ?? props.grids[0]?.code ?? "");
   const [card, setCard] = useState<GridCard | null>(null);
@@ -180,7 +185,7 @@ export function VisitsPanel(props: {
             <input
               type="date"
               value={form.visited_on}
-              max={new Date().toISOString().slice(0, 10)}
+              max={subdistrictToday()}
               onChange={(e) => setForm({ ...form, visited_on: e.target.value })}
               data-testid="visit-date"
             />
@@ -214,7 +219,7 @@ export function VisitsPanel(props: {
         <h3>{t("visit.import")}</h3>
         <p className="muted">
           {t("visit.importHint")}{" "}
-          <a href={`data:text/csv;charset=utf-8,${encodeURIComponent(TEMPLATE)}`} download="visits-template.csv">
+          <a href={`data:text/csv;charset=utf-8,${encodeURIComponent(TEMPLATE[lang])}`} download="visits-template.csv">
             {t("visit.template")}
           </a>
         </p>
@@ -232,7 +237,7 @@ export function VisitsPanel(props: {
           value={csv}
           rows={5}
           onChange={(e) => setCsv(e.target.value)}
-          placeholder={TEMPLATE}
+          placeholder={TEMPLATE[lang]}
           data-testid="import-text"
         />
         <FreeTextHint />

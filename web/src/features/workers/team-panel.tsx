@@ -11,6 +11,7 @@ import {
   type WorkerList,
 } from "../../api.ts";
 import { formatNumber, type MessageKey, useLang } from "../../i18n/lang.ts";
+import { today as subdistrictToday } from "../../i18n/time.ts";
 import "./workers.css";
 
 const ROLES = ["grid_leader", "grid_worker", "info_worker", "secretary"] as const;
@@ -99,12 +100,12 @@ export function TeamPanel(props: {
             role: "info_worker",
             name: "",
             phone: "",
-            started_on: props.today ?? new Date().toISOString().slice(0, 10),
+            started_on: props.today ?? subdistrictToday(),
           },
     );
   };
   const retire = (w: Worker) => {
-    const day = window.prompt(t("worker.retirePrompt", { name: w.name }), new Date().toISOString().slice(0, 10));
+    const day = window.prompt(t("worker.retirePrompt", { name: w.name }), subdistrictToday());
     if (day) void act(() => changeWorker(w.id, { retired_on: day, version: w.version }));
   };
   const drop = (e: DragEvent, code: string) => {

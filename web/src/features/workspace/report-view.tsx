@@ -9,6 +9,7 @@ import {
   toApiError,
 } from "../../api.ts";
 import { localName, type MessageKey, useLang } from "../../i18n/lang.ts";
+import { today as subdistrictToday } from "../../i18n/time.ts";
 import { TableHead } from "../../ui/table-head.tsx";
 import { percent } from "./grid-card.tsx";
 
@@ -35,7 +36,7 @@ export function ReportView(props: {
   today: string | null;
 }) {
   const { lang, t } = useLang();
-  const today = props.today ?? new Date().toISOString().slice(0, 10);
+  const today = props.today ?? subdistrictToday();
   const [month, setMonth] = useState(today.slice(0, 7));
   const { from: monthFrom, to: monthTo } = monthRange(month, today);
   const range = { from: monthFrom, to: monthTo };
