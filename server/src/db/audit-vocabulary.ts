@@ -46,6 +46,8 @@ export const AUDIT_ACTIONS = [
   "import_layer",
   "import_osm",
   "import_plan",
+  "import_territory",
+  "base_map_update",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -65,5 +67,6 @@ export const AUDIT_ENTITIES = [
   "hazards",
   "cameras",
   "buildings",
+  "base_map_setting",
 ] as const;
 export type AuditEntity = (typeof AUDIT_ENTITIES)[number];
