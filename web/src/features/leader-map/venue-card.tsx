@@ -9,8 +9,8 @@ import {
   type VenueCard as Venue,
 } from "../../api.ts";
 import { type MessageKey, useLang } from "../../i18n/lang.ts";
-import { FreeTextHint } from "../../ui/free-text-hint.tsx";
 import { today as subdistrictToday } from "../../i18n/time.ts";
+import { FreeTextHint } from "../../ui/free-text-hint.tsx";
 import { Panel, Stat } from "../../ui/panel.tsx";
 import { TableHead } from "../../ui/table-head.tsx";
 import { SEVERITIES } from "./filters.ts";
