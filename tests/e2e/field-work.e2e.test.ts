@@ -22,6 +22,8 @@ let db: pg.Client;
 const problems: string[] = [];
 /** Every request the phone made (page and service worker): its URL and body. */
 const sent: { url: string; body: Buffer | null }[] = [];
+/** The information worker of the last visit test, still signed in on the phone for the sign-out test after it. */
+let infoWorker = "";
 
 beforeAll(async () => {
   server = await startTestServer({ label: "e2efieldwork" });
@@ -310,6 +312,24 @@ describe("the field app's work on a phone (390×844, touch)", () => {
     expect(after?.role).toBe("info_worker");
     expect(after?.visits).toBe((before?.visits ?? 0) + 1);
     await saveScreenshot(page, "field-work-7-info-worker-visited");
+    expect(problems).toEqual([]);
+    infoWorker = who.username;
+  });
+
+  it("signs out on every device from the phone: the worker's name opens the account, and another session ends too", {
+    timeout: RENDER_TIMEOUT_MS,
+  }, async () => {
+    const { page } = browser;
+    expect(infoWorker).not.toBe("");
+    // The same account signed in elsewhere (a lost phone, say): it reads its grids until the worker ends it.
+    const elsewhere = await apiAs(infoWorker);
+    expect((await elsewhere("/api/me/field")).status).toBe(200);
+    await page.getByTestId("field-account").tap();
+    await page.getByTestId("field-account-sheet").waitFor();
+    await saveScreenshot(page, "field-work-8-account");
+    await page.getByTestId("sign-out-everywhere").tap();
+    await page.getByTestId("sign-in").waitFor();
+    expect((await elsewhere("/api/me/field")).status).toBe(401);
     expect(problems).toEqual([]);
   });
 });

@@ -138,6 +138,7 @@ const FIELD_SCREENS: NonNullable<LayoutPage["open"]>[] = [
   ),
   fieldScreen("queue", tapTo("field-queue-badge", "[data-testid=field-queue]")),
   fieldScreen("queue-refused", refusedInQueue),
+  fieldScreen("account", tapTo("field-account", "[data-testid=field-account-sheet]")),
 ];
 
 export const PAGES: LayoutPage[] = [

@@ -10,7 +10,10 @@ import { baseLayers, baseSources, mapLocale } from "./use-base-map.ts";
  * the worker's grids, entrances, venues and hazards on top. This screen is loaded lazily together with the field app
  * and MapLibre: a second lazy step would cost a phone on a slow link another round trip before the map starts.
  */
-export function FieldScreen(props: { account: { username: string; display_name: string }; onSignOut: () => void }) {
+export function FieldScreen(props: {
+  account: { username: string; display_name: string };
+  onSignOut: (everywhere?: true) => void;
+}) {
   const { lang, t } = useLang();
   const [attribution, setAttribution] = useState<string | null>(null);
   const layers = useMemo(() => [...baseLayers("field", { lang, focus: null }), ...fieldLayers], [lang]);

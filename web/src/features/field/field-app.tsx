@@ -9,7 +9,7 @@ import type { FieldEntrance, FieldHazard, FieldVenue } from "./field-api.ts";
 import { FIELD_PICK_LAYERS } from "./field-layer.ts";
 import { EntranceList, HazardList, VenueList } from "./field-lists.tsx";
 import { registerFieldApp } from "./field-pwa.ts";
-import { HazardForm, HazardSheet, QueueSheet, VenueSheet, VisitSheet } from "./field-sheets.tsx";
+import { AccountSheet, HazardForm, HazardSheet, QueueSheet, VenueSheet, VisitSheet } from "./field-sheets.tsx";
 import { forgetField } from "./field-store.ts";
 import { cacheTilesAhead, type TileProgress } from "./field-tiles.ts";
 import { type FieldState, localDay, useField } from "./use-field.ts";
@@ -31,7 +31,8 @@ export type Sheet =
   | { kind: "hazard"; hazard: FieldHazard }
   | { kind: "venue"; venue: FieldVenue; at: LngLat }
   | { kind: "report"; at: LngLat; venue?: FieldVenue }
-  | { kind: "queue" };
+  | { kind: "queue" }
+  | { kind: "account" };
 
 /** Days from `from` to `to` (both YYYY-MM-DD). */
 export const daysBetween = (from: string, to: string) =>
@@ -44,7 +45,8 @@ export const daysBetween = (from: string, to: string) =>
 export function FieldApp(props: {
   base: FieldBase;
   account: { username: string; display_name: string };
-  onSignOut: () => void;
+  /** Signs out here, or with `true` on every device of the account. */
+  onSignOut: (everywhere?: true) => void;
 }) {
   const { lang, t } = useLang();
   const field = useField();
@@ -182,7 +184,16 @@ export function FieldApp(props: {
             >
               {field.online ? t("field.online") : t("field.offline")}
             </span>
-            {data?.me.name}
+            {/* The worker's name opens their account: signing out on every device is for a lost phone. */}
+            <button
+              type="button"
+              className="field-me-button"
+              data-testid="field-account"
+              title={props.account.username}
+              onClick={() => setSheet({ kind: "account" })}
+            >
+              {data?.me.name ?? props.account.display_name}
+            </button>
           </span>
         </h1>
         <button
@@ -265,7 +276,16 @@ export function FieldApp(props: {
           <VenueList data={data} today={today} onPick={(v, at) => setSheet({ kind: "venue", venue: v, at })} />
         )}
       </main>
-      {sheet && data && <FieldSheet sheet={sheet} field={field} today={today} setSheet={setSheet} done={done} />}
+      {sheet?.kind === "account" && (
+        <AccountSheet
+          account={props.account}
+          onClose={() => setSheet(null)}
+          onSignOutEverywhere={() => void forgetField().finally(() => props.onSignOut(true))}
+        />
+      )}
+      {sheet && sheet.kind !== "account" && data && (
+        <FieldSheet sheet={sheet} field={field} today={today} setSheet={setSheet} done={done} />
+      )}
     </div>
   );
 }
@@ -301,6 +321,8 @@ function FieldSheet(props: {
       return <HazardForm at={sheet.at} venue={sheet.venue} field={field} onClose={close} onDone={done} />;
     case "queue":
       return <QueueSheet field={field} onClose={close} />;
+    case "account":
+      return null;
   }
 }
 

@@ -441,3 +441,31 @@ export function QueueSheet(props: { field: FieldState; onClose: () => void }) {
     </Sheet>
   );
 }
+
+/**
+ * The worker's account: who is signed in and "sign out everywhere", for a phone that was lost or lent. What waits in
+ * the queue stays on this phone and is sent after the next sign-in here.
+ */
+export function AccountSheet(props: {
+  account: { username: string; display_name: string };
+  onClose: () => void;
+  onSignOutEverywhere: () => void;
+}) {
+  const { t } = useLang();
+  return (
+    <Sheet title={props.account.display_name} testId="field-account-sheet" onClose={props.onClose}>
+      <p className="field-hint">
+        <code>{props.account.username}</code>
+      </p>
+      <p className="field-hint">{t("session.signOutEverywhereWhy")}</p>
+      <button
+        type="button"
+        className="field-primary"
+        onClick={props.onSignOutEverywhere}
+        data-testid="sign-out-everywhere"
+      >
+        {t("session.signOutEverywhere")}
+      </button>
+    </Sheet>
+  );
+}
