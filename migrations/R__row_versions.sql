@@ -13,3 +13,5 @@ create or replace trigger camera_bump_version before update on camera for each r
 create or replace trigger worker_bump_version before update on worker for each row execute function bump_version();
 create or replace trigger venue_category_bump_version before update on venue_category for each row
   execute function bump_version();
+create or replace trigger base_map_setting_bump_version before update on base_map_setting for each row
+  execute function bump_version();

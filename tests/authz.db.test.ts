@@ -184,6 +184,14 @@ const matrix: Record<string, Expectation> = {
     status: all(404, { leader: 403, planner: 403 }),
   },
   "GET /api/hazard-categories": { call: () => ({ path: "/api/hazard-categories" }), status: all(200) },
+  // Search answers within the caller's scope (the leak scan below reads its answers for secretaries and workers).
+  "GET /api/search": { call: () => ({ path: "/api/search?q=010" }), status: all(200) },
+  // The raster base map: read by every map, set by admins only (a stale version is refused, changing nothing).
+  "GET /api/settings/base-map": { call: () => ({ path: "/api/settings/base-map" }), status: all(200) },
+  "PUT /api/settings/base-map": {
+    call: () => ({ path: "/api/settings/base-map", body: { raster_url: null, version: 999999 } }),
+    status: all(403, { admin: 409 }),
+  },
   // The field app (issue 15): its data only for worker accounts; photo uploads check the image before anything
   // else (JSON is no image: 415); a photo nobody may see is a 404.
   "GET /api/me/field": { call: () => ({ path: "/api/me/field" }), status: all(403, { worker: 200 }) },

@@ -73,6 +73,15 @@ const TARGETS: Record<string, () => Promise<{ path: string; body?: object; versi
     const c = await one<{ id: number; version: number }>("select id, version from camera order by id limit 1");
     return { path: `/api/cameras/${c.id}`, body: { range_m: 41 }, version: c.version, versioned: "body" };
   },
+  "PUT /api/settings/base-map": async () => {
+    const b = await one<{ version: number }>("select version from base_map_setting");
+    return {
+      path: "/api/settings/base-map",
+      body: { raster_url: "https://tiles.example.cn/{z}/{x}/{y}.png", attribution: "内网瓦片" },
+      version: b.version,
+      versioned: "body",
+    };
+  },
   "DELETE /api/cameras/{id}": async () => {
     const c = await one<{ id: number; version: number }>(
       "select id, version from camera where status = 'planned' order by id limit 1",

@@ -715,5 +715,5 @@ export type BaseMapSetting = InferResponseType<(typeof api.settings)["base-map"]
 
 export const fetchBaseMapSetting = () => ok(api.settings["base-map"].$get());
 
-export const saveBaseMapSetting = (raster_url: string | null, attribution: string) =>
-  ok(api.settings["base-map"].$put({ json: { raster_url, attribution } }));
+export const saveBaseMapSetting = (raster_url: string | null, attribution: string, version: number) =>
+  ok(api.settings["base-map"].$put({ json: { raster_url, attribution, version } }));

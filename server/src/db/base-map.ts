@@ -1,7 +1,7 @@
 import type { Db } from "./db.ts";
 
 /** The deployment's raster base map: a tile URL template and its attribution, or none (the offline map only). */
-export type BaseMapSetting = { raster_url: string | null; attribution: string };
+export type BaseMapSetting = { raster_url: string | null; attribution: string; version: number };
 
 /** The origin (scheme, host, port) of a tile URL template, for the CSP; null when there is none. */
 export function tileOrigin(template: string | null): string | null {
@@ -22,8 +22,15 @@ let cached: { at: number; db: Db; value: BaseMapSetting } | null = null;
 
 export async function readBaseMap(db: Db): Promise<BaseMapSetting> {
   if (cached && cached.db === db && Date.now() - cached.at < CACHE_MS) return cached.value;
-  const row = await db.selectFrom("base_map_setting").select(["raster_url", "attribution"]).executeTakeFirst();
-  const value = { raster_url: row?.raster_url ?? null, attribution: row?.attribution ?? "" };
+  const row = await db
+    .selectFrom("base_map_setting")
+    .select(["raster_url", "attribution", "version"])
+    .executeTakeFirst();
+  const value = {
+    raster_url: row?.raster_url ?? null,
+    attribution: row?.attribution ?? "",
+    version: row?.version ?? 1,
+  };
   cached = { at: Date.now(), db, value };
   return value;
 }

@@ -61,6 +61,7 @@ export interface BaseMapSetting {
   raster_url: string | null;
   updated_at: Timestamp | null;
   updated_by: string | null;
+  version: Generated<number>;
 }
 
 export interface Block {

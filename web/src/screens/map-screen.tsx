@@ -34,7 +34,7 @@ import { baseLayers, baseSources, mapLocale, withRaster } from "./use-base-map.t
  * label points written once per water body and compound.
  */
 const LOADERS = {
-  raster: () => fetchBaseMapSetting().catch((): BaseMapSetting => ({ raster_url: null, attribution: "" })),
+  raster: () => fetchBaseMapSetting().catch((): BaseMapSetting => ({ raster_url: null, attribution: "", version: 0 })),
   subdistrict: fetchSubdistrict,
   communities: fetchCommunities,
   grids: fetchGrids,

@@ -178,7 +178,7 @@ export function mapLocale(t: Translate): Record<string, string> {
 /** What the base map is built from (the rest comes as tiles), loaded once and kept across screens. */
 const BASE_LOADERS = {
   // The raster base map is optional: a failure to read its setting leaves the offline map alone.
-  raster: () => fetchBaseMapSetting().catch((): BaseMapSetting => ({ raster_url: null, attribution: "" })),
+  raster: () => fetchBaseMapSetting().catch((): BaseMapSetting => ({ raster_url: null, attribution: "", version: 0 })),
   subdistrict: fetchSubdistrict,
   communities: fetchCommunities,
   water: fetchWater,

@@ -9,15 +9,19 @@ const TIANDITU = "https://t0.tianditu.gov.cn/img_w/wmts?TILEMATRIX={z}&TILEROW={
 describe("the raster base map setting", () => {
   it("is off by default, and the page's CSP then allows our own origin only", async () => {
     const res = await (await t.as("planner")).request("/api/settings/base-map");
-    expect(await res.json()).toEqual({ raster_url: null, attribution: "" });
+    expect(await res.json()).toEqual({ raster_url: null, attribution: "", version: 1 });
     expect((await t.app.request("/")).headers.get("content-security-policy")).toBe(CONTENT_SECURITY_POLICY);
   });
 
   it("is set by an admin, audited without the key, and allows that tile origin only until it is cleared", async () => {
     const admin = await t.as("admin");
-    const set = await admin.send("PUT", "/api/settings/base-map", { raster_url: TIANDITU, attribution: "天地图" });
+    const set = await admin.send("PUT", "/api/settings/base-map", {
+      raster_url: TIANDITU,
+      attribution: "天地图",
+      version: 1,
+    });
     expect(set.status).toBe(200);
-    expect(await set.json()).toEqual({ raster_url: TIANDITU, attribution: "天地图" });
+    expect(await set.json()).toEqual({ raster_url: TIANDITU, attribution: "天地图", version: 2 });
     const csp = (await t.app.request("/")).headers.get("content-security-policy") ?? "";
     expect(csp).toMatch(/img-src 'self' data: blob: https:\/\/t0\.tianditu\.gov\.cn(;|$)/);
     expect(csp).toMatch(/connect-src 'self' https:\/\/t0\.tianditu\.gov\.cn(;|$)/);
@@ -26,17 +30,19 @@ describe("the raster base map setting", () => {
     );
     expect(JSON.stringify(event!.diff)).not.toContain("office-key");
 
-    const off = await admin.send("PUT", "/api/settings/base-map", { raster_url: null });
+    const off = await admin.send("PUT", "/api/settings/base-map", { raster_url: null, version: 2 });
     expect(off.status).toBe(200);
     expect((await t.app.request("/")).headers.get("content-security-policy")).toBe(CONTENT_SECURITY_POLICY);
   });
 
   it("refuses other roles and URLs that are no tile template, in both languages, changing nothing", async () => {
     const planner = await t.as("planner");
-    expect((await planner.send("PUT", "/api/settings/base-map", { raster_url: TIANDITU })).status).toBe(403);
+    expect((await planner.send("PUT", "/api/settings/base-map", { raster_url: TIANDITU, version: 3 })).status).toBe(
+      403,
+    );
     const admin = await t.as("admin");
     for (const raster_url of ["javascript:alert(1)", "https://tiles.example.cn/{z}/{x}.png", "tiles/{z}/{x}/{y}.png"]) {
-      const res = await admin.send("PUT", "/api/settings/base-map", { raster_url });
+      const res = await admin.send("PUT", "/api/settings/base-map", { raster_url, version: 3 });
       expect(res.status, raster_url).toBe(400);
       const body = (await res.json()) as { error: { zh: string; en: string; field?: string } };
       expect(body.error.field).toContain("raster_url");

@@ -1,13 +1,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireRole } from "../../auth/principal.ts";
 import { actorOf, principalOf } from "../../auth/session.ts";
-import { audit } from "../../db/audit.ts";
+import { audit, staleVersion, versionRequired } from "../../db/audit.ts";
 import { forgetBaseMap, readBaseMap } from "../../db/base-map.ts";
 import { bi } from "../../http/errors.ts";
 import { createRouter } from "../../http/router.ts";
-import { errorResponses, json } from "../../http/schemas.ts";
+import { editedVersion, errorJson, errorResponses, json } from "../../http/schemas.ts";
 
-const BaseMapSetting = z.object({ raster_url: z.string().nullable(), attribution: z.string() });
+const BaseMapSetting = z.object({ raster_url: z.string().nullable(), attribution: z.string(), version: z.number() });
 
 /**
  * A raster tile URL template: http(s), with the {z}, {x} and {y} (or {-y}) MapLibre fills in. The key of a
@@ -36,6 +36,7 @@ const PutBaseMap = z
       .trim()
       .max(200, bi("署名最多 200 个字符", "the attribution is at most 200 characters"))
       .default(""),
+    version: editedVersion.optional(),
   })
   .strict();
 
@@ -54,7 +55,12 @@ const routes = {
     tags: ["settings"],
     summary: "Sets or clears the raster base map (admins); the page's CSP then allows that tile origin only",
     request: { body: { content: { "application/json": { schema: PutBaseMap } }, required: true } },
-    responses: { 200: json(BaseMapSetting, "The new setting"), ...errorResponses },
+    responses: {
+      200: json(BaseMapSetting, "The new setting"),
+      ...errorResponses,
+      409: errorJson("Another admin changed the setting since the version sent (version_conflict)"),
+      428: errorJson("A change sent without the version it was made against (version_required)"),
+    },
   }),
 };
 
@@ -65,8 +71,24 @@ export const settingsRoutes = createRouter()
     const input = c.req.valid("json");
     const actor = actorOf(c);
     const db = c.get("db");
-    const before = await readBaseMap(db);
     await db.transaction().execute(async (trx) => {
+      // Read in the transaction, locked: the setting's cached copy (db/base-map.ts) may be seconds old.
+      const before = await trx
+        .selectFrom("base_map_setting")
+        .select(["raster_url", "attribution", "version"])
+        .forUpdate()
+        .executeTakeFirstOrThrow();
+      if (input.version === undefined) throw versionRequired({ zh: "底图设置", en: "the base map setting" });
+      if (input.version !== before.version) {
+        throw await staleVersion(trx, {
+          entity: "base_map_setting",
+          id: "base_map",
+          version: before.version,
+          given: input.version,
+          zh: "底图设置",
+          en: "The base map setting",
+        });
+      }
       await trx
         .updateTable("base_map_setting")
         .set({
@@ -81,6 +103,7 @@ export const settingsRoutes = createRouter()
         actor: actor.username,
         action: "base_map_update",
         entity: "base_map_setting",
+        entityId: "base_map",
         diff: {
           raster: { before: before.raster_url !== null, after: input.raster_url !== null },
           attribution: { before: before.attribution, after: input.attribution },

@@ -15,12 +15,15 @@ export function BaseMapForm() {
   const [saved, setSaved] = useState<string | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
+  /** The version of the setting this form shows: a save made over another admin's change is refused (409). */
+  const [version, setVersion] = useState<number | null>(null);
 
   useEffect(() => {
     fetchBaseMapSetting().then(
       (s) => {
         setUrl(s.raster_url ?? "");
         setAttribution(s.attribution);
+        setVersion(s.version);
       },
       (err: unknown) => setError(toApiError(err)),
     );
@@ -31,9 +34,10 @@ export function BaseMapForm() {
     setError(null);
     setSaved(null);
     try {
-      const s = await saveBaseMapSetting(raster, raster ? attribution : "");
+      const s = await saveBaseMapSetting(raster, raster ? attribution : "", version ?? 0);
       setUrl(s.raster_url ?? "");
       setAttribution(s.attribution);
+      setVersion(s.version);
       setSaved(s.raster_url ? t("basemap.savedOn") : t("basemap.savedOff"));
     } catch (err) {
       setError(toApiError(err));
