@@ -208,8 +208,11 @@ describe("accounts and the audit trail, in Debian's Chromium", () => {
     await page.getByTestId("audit-apply").click();
     await page.waitForFunction(
       (user) => {
-        const cells = [...document.querySelectorAll("[data-testid=audit-table] tbody tr td:nth-child(2)")];
-        return cells.length > 0 && cells.every((c) => c.textContent === user);
+        // The actor is shown by name with the username beside it (issue 17: names, not codes).
+        const cells = [...document.querySelectorAll("[data-testid=audit-table] [data-testid=audit-actor]")];
+        return (
+          cells.length > 0 && cells.every((c) => c.getAttribute("data-actor") === user && c.textContent?.includes(user))
+        );
       },
       NEW_USER,
       { timeout: 30_000 },

@@ -229,9 +229,11 @@ describe("the cameras page, in Debian's Chromium", () => {
       ).rows.map((r) => r.id);
     const plannedBefore = await planned();
     await page.getByTestId("suggest-add").first().click();
+    // The card of the camera turned above stays open while the planned figures load and the new camera is placed
+    // (issue 17: the scenario switches first); the new camera's card replaces it.
+    await expect.poll(() => page.getByTestId("camera-status").inputValue(), { timeout: 60_000 }).toBe("planned");
     await page.getByTestId("camera-deltas").waitFor();
     await page.getByTestId("camera-saving").waitFor({ state: "detached" });
-    expect(await page.getByTestId("camera-status").inputValue()).toBe("planned");
     expect(await page.getByTestId("cameras-scenario").inputValue()).toBe("planned");
     const [placed] = (await planned()).filter((id) => !plannedBefore.includes(id));
     expect(placed).toBeDefined();

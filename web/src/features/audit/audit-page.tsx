@@ -203,7 +203,7 @@ export function AuditPage(props: { bar: ReactNode }) {
             {events.map((e) => (
               <tr key={e.id} data-action={e.action}>
                 <td className="nowrap">{formatDateTime(lang, e.at)}</td>
-                <td>
+                <td data-testid="audit-actor" data-actor={e.actor}>
                   {e.actor_name && e.actor_name !== e.actor ? (
                     <>
                       {e.actor_name} <span className="muted">（{e.actor}）</span>

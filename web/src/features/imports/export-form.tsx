@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { type ApiError, fetchDownload, type Plan, toApiError } from "../../api.ts";
 import { formatNumber, type MessageKey, useLang } from "../../i18n/lang.ts";
+import { formatDate } from "../../i18n/time.ts";
 import { CommunityOptions } from "../../ui/community-options.tsx";
 import { ErrorBox } from "./parts.tsx";
 import { formatBytes, saveFile } from "./upload.ts";
@@ -129,7 +130,8 @@ export function PlanSelect(props: {
         {!props.required && <option value="">{t("export.publishedPlan")}</option>}
         {props.plans.map((p) => (
           <option key={p.id} value={String(p.id)}>
-            {p.name} · {t(`plan.status.${p.status}` as MessageKey)} · #{p.id}
+            {/* Plans may share a name: the day of their last change tells them apart, not an internal id. */}
+            {p.name} · {t(`plan.status.${p.status}` as MessageKey)} · {formatDate(p.updated_at)}
           </option>
         ))}
       </select>
