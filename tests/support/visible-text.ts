@@ -14,6 +14,7 @@ export function codesIn(text: string): string[] {
 
 /** The codes in what the page shows now, each with a little of the text around it to find it by. */
 export async function codesShown(page: Page): Promise<string[]> {
+  // biome-ignore lint/performance/useDomNodeTextContent: what a person reads: innerText leaves out hidden elements, textContent would not
   const text = await page.evaluate(() => document.body.innerText);
   return codesIn(text).map((code) => {
     const at = text.indexOf(code);
