@@ -59,10 +59,37 @@ export async function launchBrowser(
   };
 }
 
-/** Saves a full-viewport screenshot as tests/artifacts/<name>.png and returns its path. */
+/**
+ * Saves a full-viewport screenshot as tests/artifacts/<name>.png and returns its path.
+ *
+ * A screenshot needs a fresh compositor frame. With SwiftShader on two busy cores, a page whose map is still drawing
+ * tiles can hold that frame back past Playwright's 30 s (seen once in CI, on a page that had passed every check), so
+ * the map is first given a bounded chance to settle, and a capture that times out is tried once more.
+ */
 export async function saveScreenshot(page: Page, name: string): Promise<string> {
   await fs.promises.mkdir(ARTIFACTS_DIR, { recursive: true });
   const file = path.join(ARTIFACTS_DIR, `${name.replace(/[^\w.-]+/g, "-")}.png`);
-  await page.screenshot({ path: file });
+  await mapSettledOrLate(page, 20_000);
+  try {
+    await page.screenshot({ path: file, timeout: 45_000 });
+  } catch (err) {
+    if (!(err instanceof Error) || !/Timeout/.test(err.message)) throw err;
+    await mapSettledOrLate(page, 20_000);
+    await page.screenshot({ path: file, timeout: 90_000 });
+  }
   return file;
+}
+
+/** Waits until the page's map (if it has one) has drawn what it is loading, or `ms` has passed: never throws. */
+async function mapSettledOrLate(page: Page, ms: number): Promise<void> {
+  await page
+    .waitForFunction(
+      () => {
+        const map = window.__gridatlas?.map;
+        return !map || map.loaded();
+      },
+      null,
+      { timeout: ms, polling: 250 },
+    )
+    .catch(() => undefined);
 }
