@@ -1,3 +1,4 @@
+import workerUrl from "virtual:maplibre-worker-url";
 import {
   AttributionControl,
   type ControlPosition,
@@ -13,7 +14,6 @@ import {
   setWorkerUrl,
   type VectorTileSource,
 } from "maplibre-gl";
-import workerUrl from "virtual:maplibre-worker-url";
 import type { BBox, LngLat } from "./geo.ts";
 import { LOCAL_IDEOGRAPH_FONT_FAMILY } from "./glyphs.ts";
 import { MAP_COLORS } from "./palette.ts";
