@@ -14,7 +14,7 @@ import { machine } from "./support.ts";
 /**
  * The field app on a phone (issue 15), in headless Chromium at 390×844 with touch: a cold first load of a grid
  * worker's home under slow 4G (CDP throttling, 1.6 Mbps down, 150 ms round trip) until "my grids" is interactive
- * (the list of entrances shown and the map drawn with them), what it transferred and the gzip size of the
+ * (the list of entrances shown and the page free to take a tap), then until the map has drawn them, what it transferred and the gzip size of the
  * JavaScript it ran; a warm reload with no network (service worker, IndexedDB, cached tiles); the time to send 50
  * visits queued offline once the network returns (until all 50 are rows in the database).
  * Baselines, measured in the same run: the sign-in page's cold load under the same throttling (the app shell without
@@ -41,6 +41,30 @@ const BROWSER = {
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: "zh-CN" };
 const gzipKb = (file: string) =>
   (fs.existsSync(file) ? zlib.gzipSync(fs.readFileSync(file), { level: 9 }).length : 0) / 1024;
+
+type ListClock = { __gridatlasListShown_ms?: number };
+
+/**
+ * Notes in the page, from its navigation's start, when the worker's entrances are first listed and the page's main
+ * thread has painted them and is free to take a tap (a frame, then a task: a main thread busy compiling MapLibre
+ * delays it). The map may still be on its way then.
+ */
+function noteListShown(): void {
+  const clock = window as unknown as ListClock;
+  const observer = new MutationObserver(() => {
+    if (!document.querySelector("[data-testid^=field-entrance-]")) return;
+    observer.disconnect();
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        clock.__gridatlasListShown_ms ??= performance.now();
+      }),
+    );
+  });
+  observer.observe(document, { childList: true, subtree: true });
+}
+
+const listShown_s = async (page: Page) =>
+  ((await page.evaluate(() => (window as unknown as ListClock).__gridatlasListShown_ms)) ?? Number.NaN) / 1000;
 
 /** Waits until the worker's entrances are listed and drawn on a map that has loaded and stopped. */
 async function myGridsInteractive(page: Page, timeout_ms: number): Promise<void> {
@@ -108,6 +132,7 @@ try {
 
   const context = await chromium.launchPersistentContext(profile, { ...BROWSER, ...PHONE });
   await context.addCookies([{ name, value, url: server.url }]);
+  await context.addInitScript(noteListShown);
   const page = context.pages()[0] ?? (await context.newPage());
   const cdp = await context.newCDPSession(page);
   await cdp.send("Network.enable");
@@ -127,16 +152,17 @@ try {
   await page.goto(server.url);
   await myGridsInteractive(page, 120_000);
   const firstLoad_s = (performance.now() - t) / 1000;
+  const firstList_s = await listShown_s(page);
   const firstTransferred_kb = transferred / 1024;
   // MapLibre's worker is fetched by a Worker, whose requests the page may not report: it is part of every map start.
   if (![...scripts].some((p) => p.includes("maplibre-gl-worker"))) {
-    const worker = fs.readdirSync(path.join(webDist, "assets")).find((f) => /^maplibre-gl-worker-.*\.mjs$/.test(f));
+    const worker = fs.readdirSync(path.join(webDist, "assets")).find((f) => /^maplibre-gl-worker-.*\.m?js$/.test(f));
     if (worker) scripts.add(`/assets/${worker}`);
   }
   const jsGzip_kb = [...scripts].reduce((sum, p) => sum + gzipKb(path.join(webDist, p)), 0);
-  // MapLibre's chunk is the one that holds its Map class; its worker is the .mjs beside it.
+  // MapLibre: the chunk that holds its Map class, its worker, and the chunk the two share.
   const mapLibre_kb = [...scripts]
-    .filter((p) => /maplibre-gl-worker-.*\.mjs$|\/map-view-[^/]*\.js$/.test(p))
+    .filter((p) => /maplibre-gl-(worker|shared)-.*\.m?js$|\/map-view-[^/]*\.js$/.test(p))
     .reduce((sum, p) => sum + gzipKb(path.join(webDist, p)), 0);
   const scriptsSeen = [...scripts].map((p) => `${path.basename(p)} ${gzipKb(path.join(webDist, p)).toFixed(1)}`);
 
@@ -168,6 +194,7 @@ try {
   await page.reload();
   await myGridsInteractive(page, 60_000);
   const onlineReload_s = (performance.now() - t) / 1000;
+  const onlineList_s = await listShown_s(page);
 
   // Warm, offline.
   await context.setOffline(true);
@@ -175,6 +202,7 @@ try {
   await page.reload();
   await myGridsInteractive(page, 60_000);
   const offlineReload_s = (performance.now() - t) / 1000;
+  const offlineList_s = await listShown_s(page);
 
   // Offline at zoom 18 over the worker's first entrance: the map draws from the tiles cached ahead (zoom 16 tiles,
   // overzoomed), and no tile request fails.
@@ -278,10 +306,16 @@ try {
   console.log("| measure | measured | target | baseline (same run) |");
   console.log("|---|---:|---:|---|");
   row(
-    'cold first load to "my grids" interactive (1.6 Mbps, 150 ms RTT)',
+    'cold first load (1.6 Mbps, 150 ms RTT): "my grids" listed, interactive',
+    `${firstList_s.toFixed(2)} s`,
+    `< ${TARGETS.first_load_s} s (${met(firstList_s, TARGETS.first_load_s)})`,
+    `sign-in page cold, same throttling: ${signInLoad_s.toFixed(2)} s`,
+  );
+  row(
+    "cold first load: … and the map drawn with the entrances",
     `${firstLoad_s.toFixed(2)} s`,
     `< ${TARGETS.first_load_s} s (${met(firstLoad_s, TARGETS.first_load_s)})`,
-    `sign-in page cold, same throttling: ${signInLoad_s.toFixed(2)} s`,
+    "",
   );
   row("transferred by the first load (brotli from the server)", `${firstTransferred_kb.toFixed(0)} kB`, "", "");
   row(
@@ -291,7 +325,13 @@ try {
     `MapLibre and its worker alone: ${mapLibre_kb.toFixed(0)} kB`,
   );
   row(
-    'warm reload offline to "my grids" interactive',
+    'warm reload offline: "my grids" listed, interactive',
+    `${offlineList_s.toFixed(2)} s`,
+    `< ${TARGETS.offline_reload_s} s (${met(offlineList_s, TARGETS.offline_reload_s)})`,
+    `warm reload online, full speed: ${onlineList_s.toFixed(2)} s`,
+  );
+  row(
+    "warm reload offline: … and the map drawn with the entrances",
     `${offlineReload_s.toFixed(2)} s`,
     `< ${TARGETS.offline_reload_s} s (${met(offlineReload_s, TARGETS.offline_reload_s)})`,
     `warm reload online, full speed: ${onlineReload_s.toFixed(2)} s`,

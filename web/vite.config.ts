@@ -1,8 +1,9 @@
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import zlib from "node:zlib";
 import react from "@vitejs/plugin-react";
-import { defineConfig, type Plugin } from "vite";
+import { defineConfig, type Plugin, transformWithOxc } from "vite";
 import { VitePWA } from "vite-plugin-pwa";
 
 /** In development the API runs on its own port (`npm start` or the server's dev script); Vite forwards to it. */
@@ -36,9 +37,78 @@ function precompress(): Plugin {
   };
 }
 
+/**
+ * Builds MapLibre from its TypeScript sources (shipped in the package) with the app, its worker as a second entry of
+ * the same build. The package's prebuilt files are two separate bundles, and the worker's repeats what it shares
+ * with the map (style expressions, buckets, tile parsing): a phone downloaded and compiled that code twice, 145 kB
+ * gzip of the field app's first load (issue 15). Here the shared code lands in one chunk that the page and its
+ * worker both import, fetched once. Development keeps the prebuilt files.
+ */
+function maplibreFromSource(): Plugin {
+  const require = createRequire(import.meta.url);
+  const src = path.join(path.dirname(require.resolve("maplibre-gl/package.json")), "src");
+  const worker = path.join(src, "source", "worker.ts");
+  const urlModule = "\0maplibre-worker-url";
+  let build = false;
+  return {
+    name: "gridatlas-maplibre-from-source",
+    enforce: "pre",
+    config() {
+      // The chunk the map and the worker share is named after MapLibre, not after whichever module rolldown picks.
+      const shared = (c: { moduleIds: string[]; facadeModuleId: string | null }) =>
+        c.facadeModuleId !== worker &&
+        c.moduleIds.some((id) => id.startsWith(src)) &&
+        c.moduleIds.every((id) => id.includes("/node_modules/"));
+      return {
+        build: {
+          rollupOptions: {
+            output: {
+              chunkFileNames: (c) => (shared(c) ? "assets/maplibre-gl-shared-[hash].js" : "assets/[name]-[hash].js"),
+            },
+          },
+        },
+      };
+    },
+    configResolved(config) {
+      build = config.command === "build";
+    },
+    resolveId(id) {
+      if (id === "virtual:maplibre-worker-url") return urlModule;
+      if (build && id === "maplibre-gl") return path.join(src, "index.ts");
+      return null;
+    },
+    // MapLibre's classes declare fields that their constructors' super() calls fill (StructArray's typed views):
+    // compiled as TypeScript with useDefineForClassFields false, as MapLibre's own build does, or they are reset.
+    transform: {
+      filter: { id: /\/maplibre-gl\/src\/.+\.ts$/ },
+      async handler(code, id) {
+        if (!build) return null;
+        const out = await transformWithOxc(code, id, {
+          lang: "ts",
+          tsconfig: false,
+          typescript: { removeClassFieldsWithoutInitializer: true },
+          assumptions: { setPublicClassFields: true },
+        });
+        return { code: out.code, map: out.map };
+      },
+    },
+    load(id) {
+      if (id !== urlModule) return null;
+      if (!build) return 'export { default } from "maplibre-gl/dist/maplibre-gl-worker.mjs?url";';
+      const ref = this.emitFile({
+        type: "chunk",
+        id: worker,
+        name: "maplibre-gl-worker",
+      });
+      return `export default import.meta.ROLLUP_FILE_URL_${ref};`;
+    },
+  };
+}
+
 export default defineConfig({
   plugins: [
     react(),
+    maplibreFromSource(),
     precompress(),
     // The field app is installable and works offline (issue 15): a web app manifest, and a Workbox service worker
     // that precaches the app shell and keeps the base map's tiles. The field app registers it (field-pwa.ts).

@@ -9,6 +9,7 @@ import {
   toApiError,
 } from "./api.ts";
 import { fetchFieldEarly } from "./features/field/field-api.ts";
+import { loadFieldMap } from "./features/field/field-map-code.ts";
 import { forgetSession, rememberedSession, rememberSession, worksInField } from "./features/field/field-session.ts";
 import { PasswordForm } from "./features/session/password-form.tsx";
 import { SetPasswordForm } from "./features/session/set-password-form.tsx";
@@ -30,7 +31,13 @@ const MapScreen = lazyPage(() => import("./screens/map-screen.tsx").then((m) => 
 const PlanScreens = lazyPage(() => import("./screens/plan-screens.tsx").then((m) => m.PlanScreens));
 const WorkspaceScreen = lazyPage(() => import("./screens/workspace-screen.tsx").then((m) => m.WorkspaceScreen));
 const PlansPage = lazyPage(() => import("./features/plans/plans-page.tsx").then((m) => m.PlansPage));
-const loadFieldScreen = () => import("./screens/field-screen.tsx");
+// The map's code (MapLibre, most of the bytes) is asked for once the field app's own has arrived: on a slow link the
+// small part and the worker's grids then come first and are listed, and the map follows.
+const loadFieldScreen = () =>
+  import("./screens/field-screen.tsx").then((m) => {
+    void loadFieldMap();
+    return m;
+  });
 const FieldScreen = lazyPage(() => loadFieldScreen().then((m) => m.FieldScreen));
 // A phone a field worker used before fetches (or takes from its cache) the field app while the server is asked for
 // the session, not after: that answer is a round trip, and offline a wait for the network to fail.

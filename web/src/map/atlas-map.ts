@@ -1,3 +1,4 @@
+import workerUrl from "virtual:maplibre-worker-url";
 import {
   AttributionControl,
   type ControlPosition,
@@ -13,7 +14,6 @@ import {
   setWorkerUrl,
   type VectorTileSource,
 } from "maplibre-gl";
-import workerUrl from "maplibre-gl/dist/maplibre-gl-worker.mjs?url";
 import type { BBox, LngLat } from "./geo.ts";
 import { LOCAL_IDEOGRAPH_FONT_FAMILY } from "./glyphs.ts";
 import { MAP_COLORS } from "./palette.ts";
@@ -51,7 +51,7 @@ declare global {
   }
 }
 
-// The bundled worker is emitted as an asset by Vite; MapLibre's default would look for it beside its own module.
+// The worker is a chunk of the app's build (vite.config.ts); MapLibre's default would look for its own file beside it.
 setWorkerUrl(workerUrl);
 
 /**

@@ -1,15 +1,14 @@
 import type { LayerSpecification, SourceSpecification } from "maplibre-gl";
-import { useEffect, useMemo, useRef, useState } from "react";
+import { lazy, Suspense, useEffect, useMemo, useRef, useState } from "react";
 import { useLang } from "../../i18n/lang.ts";
 import type { AtlasMap } from "../../map/atlas-map.ts";
 import type { LngLat } from "../../map/geo.ts";
-import { MapView } from "../../map/map-view.tsx";
 import { LangSwitch } from "../../ui/lang-switch.tsx";
 import type { FieldEntrance, FieldHazard, FieldVenue } from "./field-api.ts";
 import { FIELD_PICK_LAYERS } from "./field-layer.ts";
 import { EntranceList, HazardList, VenueList } from "./field-lists.tsx";
+import { loadFieldMap } from "./field-map-code.ts";
 import { registerFieldApp } from "./field-pwa.ts";
-import { AccountSheet, HazardForm, HazardSheet, QueueSheet, VenueSheet, VisitSheet } from "./field-sheets.tsx";
 import { forgetField } from "./field-store.ts";
 import { cacheTilesAhead, type TileProgress } from "./field-tiles.ts";
 import { type FieldState, localDay, useField } from "./use-field.ts";
@@ -33,6 +32,15 @@ export type Sheet =
   | { kind: "report"; at: LngLat; venue?: FieldVenue }
   | { kind: "queue" }
   | { kind: "account" };
+
+const MapView = lazy(() => loadFieldMap().then((m) => ({ default: m.MapView })));
+/**
+ * The sheets (a visit, a hazard and its form with photos, a venue's inspection, the queue, the account) are not part
+ * of the first paint: their code is fetched once the grids are listed, before the worker's first tap.
+ */
+const loadSheets = () => import("./field-sheets.tsx");
+const FieldSheet = lazy(() => loadSheets().then((m) => ({ default: m.FieldSheet })));
+const AccountSheet = lazy(() => loadSheets().then((m) => ({ default: m.AccountSheet })));
 
 /** Days from `from` to `to` (both YYYY-MM-DD). */
 export const daysBetween = (from: string, to: string) =>
@@ -100,6 +108,25 @@ export function FieldApp(props: {
     }),
     [data, entrances, sheet],
   );
+
+  // The map is created once the worker's grids are listed and painted: creating it (WebGL, the style, the worker)
+  // holds the phone's main thread for a while, and the list is what a worker taps first. It waits for the grids
+  // anyway: before them it could only show, and fetch tiles for, an extent that is not theirs.
+  const [mapWanted, setMapWanted] = useState(false);
+  useEffect(() => {
+    if (!data || mapWanted) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const frame = requestAnimationFrame(() => {
+      timer = setTimeout(() => {
+        setMapWanted(true);
+        void loadSheets();
+      });
+    });
+    return () => {
+      cancelAnimationFrame(frame);
+      clearTimeout(timer);
+    };
+  }, [data, mapWanted]);
 
   // "My grids" is interactive once the map has drawn the worker's entrances. Only then does the phone fetch for
   // later (the service worker's precache of the app shell, the tiles of the grids ahead): on a slow link those
@@ -231,19 +258,25 @@ export function FieldApp(props: {
         ))}
       </nav>
       <div className="field-map-wrap">
-        <MapView
-          bbox={data?.bbox ?? [122.2, 43.6, 122.3, 43.7]}
-          sources={props.base.sources}
-          layers={props.base.layers}
-          data={mapData}
-          selection={null}
-          locale={props.base.locale}
-          inset={{ top: 0, right: 0, bottom: 0, left: 0 }}
-          attribution=""
-          onReady={setAtlas}
-          className="field-map"
-          tools={false}
-        />
+        <Suspense fallback={<div className="field-map" />}>
+          {data && mapWanted ? (
+            <MapView
+              bbox={data.bbox}
+              sources={props.base.sources}
+              layers={props.base.layers}
+              data={mapData}
+              selection={null}
+              locale={props.base.locale}
+              inset={{ top: 0, right: 0, bottom: 0, left: 0 }}
+              attribution=""
+              onReady={setAtlas}
+              className="field-map"
+              tools={false}
+            />
+          ) : (
+            <div className="field-map" />
+          )}
+        </Suspense>
         <button
           type="button"
           className={picking ? "field-report field-report-picking" : "field-report"}
@@ -276,54 +309,20 @@ export function FieldApp(props: {
           <VenueList data={data} today={today} onPick={(v, at) => setSheet({ kind: "venue", venue: v, at })} />
         )}
       </main>
-      {sheet?.kind === "account" && (
-        <AccountSheet
-          account={props.account}
-          onClose={() => setSheet(null)}
-          onSignOutEverywhere={() => void forgetField().finally(() => props.onSignOut(true))}
-        />
-      )}
-      {sheet && sheet.kind !== "account" && data && (
-        <FieldSheet sheet={sheet} field={field} today={today} setSheet={setSheet} done={done} />
-      )}
+      <Suspense fallback={null}>
+        {sheet?.kind === "account" && (
+          <AccountSheet
+            account={props.account}
+            onClose={() => setSheet(null)}
+            onSignOutEverywhere={() => void forgetField().finally(() => props.onSignOut(true))}
+          />
+        )}
+        {sheet && sheet.kind !== "account" && data && (
+          <FieldSheet sheet={sheet} field={field} today={today} setSheet={setSheet} done={done} />
+        )}
+      </Suspense>
     </div>
   );
-}
-
-function FieldSheet(props: {
-  sheet: Sheet;
-  field: FieldState;
-  today: string;
-  setSheet: (s: Sheet | null) => void;
-  done: (notice: string) => void;
-}) {
-  const { sheet, field, today, setSheet, done } = props;
-  const data = field.data;
-  if (!data) return null;
-  const close = () => setSheet(null);
-  switch (sheet.kind) {
-    case "visit":
-      return <VisitSheet entrance={sheet.entrance} today={today} field={field} onClose={close} onDone={done} />;
-    case "hazard":
-      return <HazardSheet hazard={sheet.hazard} field={field} onClose={close} onDone={done} />;
-    case "venue":
-      return (
-        <VenueSheet
-          venue={sheet.venue}
-          today={today}
-          field={field}
-          onClose={close}
-          onDone={done}
-          onReport={() => setSheet({ kind: "report", at: sheet.at, venue: sheet.venue })}
-        />
-      );
-    case "report":
-      return <HazardForm at={sheet.at} venue={sheet.venue} field={field} onClose={close} onDone={done} />;
-    case "queue":
-      return <QueueSheet field={field} onClose={close} />;
-    case "account":
-      return null;
-  }
 }
 
 /** Entrances with a visit waiting in the queue (a whole building's visit counts for each of its entrances). */

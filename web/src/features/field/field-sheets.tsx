@@ -3,6 +3,7 @@ import { type MessageKey, useLang } from "../../i18n/lang.ts";
 import type { LngLat } from "../../map/geo.ts";
 import { FreeTextHint } from "../../ui/free-text-hint.tsx";
 import type { FieldEntrance, FieldHazard, FieldVenue, HazardStatus } from "./field-api.ts";
+import type { Sheet as SheetKind } from "./field-app.tsx";
 import { entranceLabel } from "./field-lists.tsx";
 import { MAX_PHOTOS, preparePhoto } from "./field-photos.ts";
 import type { RaisedHazard } from "./field-store.ts";
@@ -468,4 +469,41 @@ export function AccountSheet(props: {
       </button>
     </Sheet>
   );
+}
+
+/** The sheet the field app shows over its list, but the account's. */
+export function FieldSheet(props: {
+  sheet: SheetKind;
+  field: FieldState;
+  today: string;
+  setSheet: (s: SheetKind | null) => void;
+  done: (notice: string) => void;
+}) {
+  const { sheet, field, today, setSheet, done } = props;
+  const data = field.data;
+  if (!data) return null;
+  const close = () => setSheet(null);
+  switch (sheet.kind) {
+    case "visit":
+      return <VisitSheet entrance={sheet.entrance} today={today} field={field} onClose={close} onDone={done} />;
+    case "hazard":
+      return <HazardSheet hazard={sheet.hazard} field={field} onClose={close} onDone={done} />;
+    case "venue":
+      return (
+        <VenueSheet
+          venue={sheet.venue}
+          today={today}
+          field={field}
+          onClose={close}
+          onDone={done}
+          onReport={() => setSheet({ kind: "report", at: sheet.at, venue: sheet.venue })}
+        />
+      );
+    case "report":
+      return <HazardForm at={sheet.at} venue={sheet.venue} field={field} onClose={close} onDone={done} />;
+    case "queue":
+      return <QueueSheet field={field} onClose={close} />;
+    case "account":
+      return null;
+  }
 }
