@@ -145,8 +145,11 @@ export function FieldApp(props: {
       live = false;
     };
   }, [atlas, data, settled]);
+  // A new version of the app may reload it only while no sheet is open (see field-pwa.ts).
+  const sheetOpen = useRef(false);
+  sheetOpen.current = sheet !== null;
   useEffect(() => {
-    if (settled) registerFieldApp();
+    if (settled) registerFieldApp(() => sheetOpen.current);
   }, [settled]);
 
   // Tiles of the worker's grids are put in the phone's cache once the grids are known, with the network there.
