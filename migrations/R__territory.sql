@@ -183,8 +183,9 @@ $$;
 -- off from its section are merged into the neighbour they share most boundary with. A block without buildings,
 -- and every water block, is one parcel of empty land.
 -- Rerun: old parcels are replaced; every plan keeps its grids, each new parcel taking the grid of the old
--- parcel of the same entrance (empty land: of the old parcel under its point on surface, else of its neighbour
--- with the longest shared boundary), and grid geometries are recomputed. Returns what it did, as JSON.
+-- parcel of the same entrance (empty land, or an entrance that had no parcel — a building added since: of the
+-- old parcel under its point on surface, else of its neighbour with the longest shared boundary), and grid
+-- geometries are recomputed. Returns what it did, as JSON.
 create or replace function build_territory(p_subdistrict text, p_spacing_m double precision default 5)
 returns jsonb
 language plpgsql set jit = off as $$
@@ -292,8 +293,10 @@ begin
     ) p
     join _ta_blk k on k.id = p.block_id
     cross join lateral ST_Dump(ST_VoronoiPolygons(p.g, 0, k.g)) d;
+  -- The cells of one diagram share their edges exactly, so buffer(0) of their collection dissolves them as a union
+  -- would (the same polygons, vertices in another order), in half the time.
   create temp table _ta_cell on commit drop as
-    select v.block_id, v.entrance_id, ST_Intersection(ST_Union(v.g), k.g) g
+    select v.block_id, v.entrance_id, ST_Intersection(ST_Buffer(ST_Collect(v.g), 0), k.g) g
     from _ta_vor v join _ta_blk k on k.id = v.block_id
     group by v.block_id, v.entrance_id, k.g
     order by v.block_id, v.entrance_id;
@@ -406,7 +409,9 @@ begin
       (select o.id from _ta_old_parcel o where o.entrance_id = n.entrance_id order by o.id limit 1)
       union all
       (select o.id from _ta_old_parcel o
-        where n.entrance_id is null and o.community_code = n.community_code
+        where (n.entrance_id is null
+            or not exists (select 1 from _ta_old_parcel x where x.entrance_id = n.entrance_id))
+          and o.community_code = n.community_code
           and ST_Intersects(o.geom, ST_Transform(ST_PointOnSurface(n.g), 4326))
         order by o.entrance_id is null desc, o.id limit 1)
     ) o

@@ -373,3 +373,202 @@ describe("bad rows refuse the whole import", () => {
     expect(problems[0]!.zh).toMatch(/应为 1–120 的整数，实为「六」/);
   });
 });
+
+describe("a corrected buildings layer updates the territory", () => {
+  const code = "150571993";
+  /** Each building's code, households, and the grid code its parcels have in the published plan. */
+  const buildingsNow = () =>
+    rows<{ code: string; households: number; estimated: boolean; grids: string[] }>(
+      `select b.code, sum(e.households)::int households, bool_or(e.households_estimated) estimated,
+         (select array_agg(distinct g.code order by g.code) from parcel p
+           join plan_parcel pp on pp.parcel_id = p.id join plan pl on pl.id = pp.plan_id and pl.status = 'published'
+           join grid g on g.id = pp.grid_id where p.building_id = b.id) grids
+       from building b join community c on c.code = b.community_code and c.subdistrict_code = $1
+       join entrance e on e.building_id = b.id
+       group by b.id, b.code order by b.code`,
+      [code],
+    );
+
+  it("matches buildings by 楼栋编码, keeps their visits and carries the published plan over", async () => {
+    const files = fourCommunities("reimport", 200, 200);
+    await importTerritory(
+      database.url,
+      { ...files, subdistrictCode: code, fields: { communityCode: "none" } },
+      { proposePlan: propose },
+    );
+    await sql.query("update plan set status = 'published' where subdistrict_code = $1", [code]);
+    const before = await buildingsNow();
+    expect(before.map((b) => b.code)).toEqual(["L1", "L2", "L3", "L4"]);
+    // A worker visited L2's first entrance; the visit must follow the building through the update.
+    await sql.query(
+      `with w as (
+         insert into worker (community_code, role, name, started_on)
+         select b.community_code, 'grid_worker', '测试网格员', '2026-01-01' from building b
+         join community c on c.code = b.community_code and c.subdistrict_code = $1 where b.code = 'L2'
+         returning id
+       )
+       insert into visit (worker_id, entrance_id, visited_on)
+       select w.id, e.id, '2026-12-01' from w, building b
+       join community c on c.code = b.community_code and c.subdistrict_code = $1
+       join entrance e on e.building_id = b.id and e.seq = 1 where b.code = 'L2'`,
+      [code],
+    );
+    const plansBefore = await rows<{ id: number; status: string; grids: number }>(
+      `select pl.id, pl.status, count(g.id)::int grids from plan pl left join grid g on g.plan_id = pl.id
+       where pl.subdistrict_code = $1 group by pl.id order by pl.id`,
+      [code],
+    );
+
+    // The survey corrected L1 (a little longer, 130 households), demolished L3 and added L6.
+    const corrected = geojson("reimport-buildings-2", [
+      { properties: { 楼栋编码: "L1", 层数: 6, 户数: 130 }, geometry: rect(30, 30, 95, 45) },
+      { properties: { 楼栋编码: "L2", 层数: 6, 户数: 96 }, geometry: rect(300, 30, 360, 45) },
+      { properties: { 楼栋编码: "L4", 层数: 6 }, geometry: rect(30, -70, 90, -55) },
+      { properties: { 楼栋编码: "L6", 层数: 6, 户数: 40 }, geometry: rect(250, 230, 300, 245) },
+    ]);
+    const log: string[] = [];
+    const s = await importTerritory(
+      database.url,
+      { buildings: corrected, subdistrictCode: code, update: true },
+      { proposePlan: propose, log: (m) => log.push(m) },
+    );
+    expect(log.join("\n")).toMatch(/3 buildings matched by 楼栋编码 \(their visits kept\), 1 added, 1 removed/);
+    expect(s.buildings).toBe(4);
+    expect(s.communities).toBe(4);
+
+    const after = await buildingsNow();
+    expect(after.map((b) => b.code)).toEqual(["L1", "L2", "L4", "L6"]);
+    const at = (list: typeof after, c: string) => list.find((b) => b.code === c)!;
+    expect(at(after, "L1")).toMatchObject({ households: 130, estimated: false, grids: at(before, "L1").grids });
+    expect(at(after, "L2").grids).toEqual(at(before, "L2").grids);
+    expect(at(after, "L4").grids).toEqual(at(before, "L4").grids);
+    // The new building lies in 丙社区 and takes the grid of the land it was built on.
+    expect(at(after, "L6").grids).toHaveLength(1);
+    expect(at(after, "L6").grids[0]!.startsWith(at(before, "L3").grids[0]!.slice(0, 12))).toBe(true);
+
+    // Same plans, same grids; every parcel of the territory is in a grid of the published plan.
+    const plansAfter = await rows<{ id: number; status: string; grids: number }>(
+      `select pl.id, pl.status, count(g.id)::int grids from plan pl left join grid g on g.plan_id = pl.id
+       where pl.subdistrict_code = $1 group by pl.id order by pl.id`,
+      [code],
+    );
+    expect(plansAfter).toEqual(plansBefore);
+    const unassigned = await rows<{ n: number }>(
+      `select count(*)::int n from parcel p join community c on c.code = p.community_code and c.subdistrict_code = $1
+       where not exists (select 1 from plan_parcel pp join plan pl on pl.id = pp.plan_id and pl.status = 'published'
+         where pp.parcel_id = p.id)`,
+      [code],
+    );
+    expect(unassigned[0]!.n).toBe(0);
+    const visit = await rows<{ code: string; seq: number }>(
+      `select b.code, e.seq from visit v join entrance e on e.id = v.entrance_id join building b on b.id = e.building_id
+       join community c on c.code = b.community_code and c.subdistrict_code = $1`,
+      [code],
+    );
+    expect(visit).toEqual([{ code: "L2", seq: 1 }]);
+    const t = await tilingProblems(code);
+    expect(t.offBy).toEqual([]);
+    expect(t.overlaps).toBe(0);
+  });
+
+  it("refuses a layer that drops a building with recorded visits, and changes nothing", async () => {
+    const without = geojson("reimport-buildings-3", [
+      { properties: { 楼栋编码: "L1", 层数: 6, 户数: 130 }, geometry: rect(30, 30, 95, 45) },
+      { properties: { 楼栋编码: "L4", 层数: 6 }, geometry: rect(30, -70, 90, -55) },
+    ]);
+    const problems = await refused({ buildings: without, subdistrictCode: code, update: true });
+    expect(problems).toEqual([
+      expect.objectContaining({
+        layer: "buildings",
+        field: "楼栋编码",
+        en: expect.stringMatching(/L2.*1 recorded visits/),
+      }),
+    ]);
+  });
+
+  it("refuses to update a subdistrict that does not exist", async () => {
+    const files = fourCommunities("reimport-none", 200, 200);
+    await refused({ buildings: files.buildings, subdistrictCode: "150571999", update: true }, "no_subdistrict");
+  });
+});
+
+describe("water bodies", () => {
+  it("cut the blocks and are empty land, never a building's parcel", async () => {
+    const code = "150571994";
+    const files = fourCommunities("water", 200, 200);
+    // A pond in 甲社区 between the road and the building; a building standing in it is left out.
+    const water = geojson("water-water", [
+      { properties: { 水体名称: "镜湖", 水体类型: "坑塘水面" }, geometry: rect(100, 110, 180, 180) },
+    ]);
+    const buildings = geojson("water-buildings", [
+      { properties: { 楼栋编码: "L1", 层数: 6, 户数: 120 }, geometry: rect(30, 30, 90, 45) },
+      { properties: { 楼栋编码: "W1", 层数: 2, 户数: 4 }, geometry: rect(130, 130, 150, 150) },
+    ]);
+    const log: string[] = [];
+    const s = await importTerritory(
+      database.url,
+      { ...files, buildings, water, subdistrictCode: code, fields: { communityCode: "none" } },
+      { proposePlan: propose, log: (m) => log.push(m) },
+    );
+    expect(s.buildings).toBe(1);
+    expect(log.join("\n")).toMatch(/1 entrances \(4 households\) fell on no land parcel and were dropped/);
+    const stored = await rows<{ kind: string; name: string }>(
+      "select kind, name from water where subdistrict_code = $1",
+      [code],
+    );
+    expect(stored).toEqual([{ kind: "pond", name: "镜湖" }]);
+    const blocks = await rows<{ kind: string; m2: number; parcels: number; with_entrance: number }>(
+      `select b.kind, round(ST_Area(ST_Transform(b.geom, 4550)))::int m2, count(p.id)::int parcels,
+         count(p.entrance_id)::int with_entrance
+       from block b join community c on c.code = b.community_code and c.subdistrict_code = $1
+       join parcel p on p.block_id = b.id where b.kind = 'water' group by b.id`,
+      [code],
+    );
+    expect(blocks).toHaveLength(1);
+    expect(blocks[0]).toMatchObject({ kind: "water", parcels: 1, with_entrance: 0 });
+    expect(Math.abs(blocks[0]!.m2 / (80 * 70) - 1)).toBeLessThan(0.01);
+    const t = await tilingProblems(code);
+    expect(t.offBy).toEqual([]);
+    expect(t.overlaps).toBe(0);
+  });
+});
+
+describe("compounds inferred from landuse and fences", () => {
+  it("takes a housing or fenced polygon around two buildings or more as a compound, when no compounds layer is given", async () => {
+    const code = "150571995";
+    const files = fourCommunities("landuse", 200, 200);
+    const buildings = geojson("landuse-buildings", [
+      { properties: { 楼栋编码: "L1", 层数: 6, 户数: 120 }, geometry: rect(30, 30, 90, 45) },
+      { properties: { 楼栋编码: "L5", 层数: 6, 户数: 60 }, geometry: rect(30, 60, 90, 75) },
+      { properties: { 楼栋编码: "L2", 层数: 6, 户数: 96 }, geometry: rect(300, 30, 360, 45) },
+      { properties: { 楼栋编码: "L7", 层数: 3, 户数: 0 }, geometry: rect(300, 60, 360, 75) },
+      { properties: { 楼栋编码: "L3", 层数: 6 }, geometry: rect(30, 230, 90, 245) },
+    ]);
+    const landuse = geojson("landuse-landuse", [
+      // Housing land around L1 and L5: a compound.
+      { properties: { 名称: "幸福小区", 地类名称: "城镇住宅用地" }, geometry: rect(20, 20, 100, 85) },
+      // Commercial land around L2 and L7: not one.
+      { properties: { 名称: "商业街", 地类名称: "商业服务业用地" }, geometry: rect(290, 20, 370, 85) },
+      // A wall around L3 alone: one building is no compound.
+      { properties: { 地类名称: "围墙" }, geometry: rect(20, 220, 100, 255) },
+    ]);
+    await importTerritory(
+      database.url,
+      { ...files, buildings, landuse, subdistrictCode: code, fields: { communityCode: "none" } },
+      { proposePlan: propose },
+    );
+    const byBuilding = await rows<{ code: string; compound: string | null }>(
+      `select b.code, k.name compound from building b
+       join community c on c.code = b.community_code and c.subdistrict_code = $1
+       left join compound k on k.id = b.compound_id order by b.code`,
+      [code],
+    );
+    expect(byBuilding).toEqual([
+      { code: "L1", compound: "幸福小区" },
+      { code: "L2", compound: null },
+      { code: "L3", compound: null },
+      { code: "L5", compound: "幸福小区" },
+      { code: "L7", compound: null },
+    ]);
+  });
+});

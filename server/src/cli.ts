@@ -125,9 +125,10 @@ const commands: Record<string, () => Promise<void>> = {
     console.log(JSON.stringify(summary));
   },
   /**
-   * `import-territory --communities F --buildings F --roads F [--compounds F] [--households F.csv|.xlsx] …`: a
-   * territory from an office's own GIS layers (geodata/src/territory), with a first plan from the rebalancer; the
-   * last line is the summary. A refusal lists every problem by layer, row and field (and --report writes the
+   * `import-territory --communities F --buildings F --roads F [--compounds F] [--water F] [--households F.csv|.xlsx] …`:
+   * a territory from an office's own GIS layers (geodata/src/territory), with a first plan from the rebalancer;
+   * `--update --subdistrict-code C --buildings F` updates it later from a corrected buildings layer, plans carried
+   * over. The last line is the summary. A refusal lists every problem by layer, row and field (and --report writes the
    * problems that have a place as GeoJSON, for a map).
    */
   async "import-territory"() {
@@ -138,6 +139,8 @@ const commands: Record<string, () => Promise<void>> = {
         buildings: { type: "string" },
         roads: { type: "string" },
         compounds: { type: "string" },
+        water: { type: "string" },
+        landuse: { type: "string" },
         households: { type: "string" },
         "subdistrict-code": { type: "string" },
         name: { type: "string" },
@@ -151,13 +154,15 @@ const commands: Record<string, () => Promise<void>> = {
         seed: { type: "string" },
         report: { type: "string" },
         publish: { type: "boolean", default: false },
+        update: { type: "boolean", default: false },
       },
     });
-    if (!values.communities || !values.buildings || !values.roads) {
+    if (!values.buildings || (!values.update && (!values.communities || !values.roads))) {
       throw new Error(
-        "usage: cli import-territory --communities F --buildings F --roads F [--compounds F] [--households F.csv|.xlsx] " +
+        "usage: cli import-territory --communities F --buildings F --roads F [--compounds F | --landuse F] [--water F] [--households F.csv|.xlsx] " +
           "[--subdistrict-code 123456789] [--name 名称] [--band 200-300] [--crs EPSG:4550] [--encoding GBK] " +
-          "[--fields 层数=FLOORS,户数=HS] [--metric-srid 4550] [--dwelling-m2 90] [--gap-m2 1000] [--seed 1] [--report problems.geojson] [--publish]",
+          "[--fields 层数=FLOORS,户数=HS] [--metric-srid 4550] [--dwelling-m2 90] [--gap-m2 1000] [--seed 1] [--report problems.geojson] [--publish]\n" +
+          "   or: cli import-territory --update --subdistrict-code 123456789 --buildings F [--households F.csv|.xlsx] …",
       );
     }
     const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
@@ -172,10 +177,12 @@ const commands: Record<string, () => Promise<void>> = {
       const summary = await importTerritory(
         databaseUrl(),
         {
-          communities: userPath(values.communities),
+          communities: values.communities && userPath(values.communities),
           buildings: userPath(values.buildings),
-          roads: userPath(values.roads),
+          roads: values.roads && userPath(values.roads),
           compounds: values.compounds && userPath(values.compounds),
+          water: values.water && userPath(values.water),
+          landuse: values.landuse && userPath(values.landuse),
           households: values.households ? await readHouseholdsSheet(userPath(values.households)) : undefined,
           subdistrictCode: values["subdistrict-code"],
           name: values.name,
@@ -188,6 +195,7 @@ const commands: Record<string, () => Promise<void>> = {
           repair: values["gap-m2"] ? { gapM2: Number(values["gap-m2"]) } : undefined,
           seed: num(values.seed),
           publish: values.publish,
+          update: values.update,
         },
         { proposePlan: proposeWithRebalancer(false), log: (m) => console.log(m) },
       );

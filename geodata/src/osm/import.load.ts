@@ -130,26 +130,29 @@ export async function insertCommunities(client: SqlClient, options: CommunityOpt
 export async function insertRoadsAndWater(client: SqlClient, code: string, srid: number): Promise<number> {
   const q = <R extends Row = Row>(text: string, values: unknown[] = []) => client.query<R>(text, values);
   // Roads are kept within the subdistrict's box (and 50 m around): lines outside every community make no
-  // block, and clipping them to the exact outline would cost more than the whole build.
+  // block, and clipping them to the exact outline would cost more than the whole build. The box is worked out
+  // once (materialized): inlined, the planner transformed the whole outline again for every road, twice.
   const r = await q(
-    `insert into road (subdistrict_code, class, name, geom)
-     select $1, r.class, r.name, d.geom
-     from _osm_road r
-     cross join (
+    `with s as materialized (
        select ST_Transform(ST_Expand(ST_Envelope(ST_Transform(geom, $2::int)), 50), 4326) box
        from subdistrict where code = $1
-     ) s
+     )
+     insert into road (subdistrict_code, class, name, geom)
+     select $1, r.class, r.name, d.geom
+     from _osm_road r
+     cross join s
      cross join lateral ST_Dump(ST_Intersection(r.geom, s.box)) d
      where r.geom && s.box and ST_GeometryType(d.geom) = 'ST_LineString'
      order by r.ref, d.path`,
     [code, srid],
   );
   await q(
-    `insert into water (subdistrict_code, kind, name, geom)
-     select $1, w.kind, w.name, ST_Multi(ST_CollectionExtract(ST_Intersection(ST_MakeValid(w.geom), s.geom), 3))
-     from _osm_water w cross join (select geom from subdistrict where code = $1) s
-     where ST_Intersects(w.geom, s.geom)
-       and not ST_IsEmpty(ST_CollectionExtract(ST_Intersection(ST_MakeValid(w.geom), s.geom), 3))
+    `with s as materialized (select geom from subdistrict where code = $1)
+     insert into water (subdistrict_code, kind, name, geom)
+     select $1, w.kind, w.name, ST_Multi(i.g)
+     from _osm_water w cross join s
+     cross join lateral (select ST_CollectionExtract(ST_Intersection(ST_MakeValid(w.geom), s.geom), 3) g offset 0) i
+     where ST_Intersects(w.geom, s.geom) and not ST_IsEmpty(i.g)
      order by w.ref`,
     [code],
   );

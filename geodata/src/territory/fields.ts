@@ -17,6 +17,10 @@ export const FIELD_NAMES = {
   roadName: ["道路名称", "名称", "DLMC", "name"],
   roadClass: ["道路等级", "等级", "DLDJ", "class"],
   compoundName: ["小区名称", "小区", "名称", "XQMC", "name"],
+  waterName: ["水体名称", "河流名称", "名称", "STMC", "name"],
+  waterKind: ["水体类型", "类型", "地类名称", "DLMC", "kind"],
+  landuseName: ["名称", "小区名称", "MC", "name"],
+  landuseKind: ["地类名称", "用地性质", "类型", "地类编码", "DLMC", "DLBM", "kind"],
 } as const;
 
 export type FieldKey = keyof typeof FIELD_NAMES;
@@ -102,4 +106,22 @@ export function roadClassOf(v: string | null): "arterial" | "secondary" | "local
   if (/快速|主干|高速|国道|省道|一级|arterial|primary|trunk|motorway/i.test(v)) return "arterial";
   if (/次干|县道|二级|secondary|tertiary/i.test(v)) return "secondary";
   return "local";
+}
+
+/** What kind of water a polygon is, from 水体类型 or 地类名称 (河流水面, 湖泊水面, 水库水面, 坑塘水面, 沟渠 …). */
+export function waterKindOf(v: string | null): "river" | "canal" | "pond" | "lake" {
+  if (!v) return "lake";
+  if (/河|江|溪|river|stream/i.test(v)) return "river";
+  if (/渠|沟|canal|ditch|drain/i.test(v)) return "canal";
+  if (/塘|池|pond|pool/i.test(v)) return "pond";
+  return "lake";
+}
+
+/**
+ * Whether a landuse or fence polygon may enclose a compound: housing land (住宅用地, 居住, 0701/071, R…) or a fence
+ * or wall (围墙, 院墙, 围栏); a polygon without a kind counts, one of another use (商业, 工业, 公园 …) does not.
+ */
+export function enclosesCompound(v: string | null): boolean {
+  if (!v) return true;
+  return /住宅|居住|小区|院落|围墙|院墙|围栏|residential|fence|wall|^07\d*$|^R\d*$/i.test(v.trim());
 }

@@ -14,6 +14,7 @@ import { type PlanProposer, proposePlan } from "../osm/import.propose.ts";
 import type { ImportProgress } from "../osm/import.ts";
 import type { FieldKey } from "./fields.ts";
 import { type LayerFiles, type Problem, readLayers, type SheetRow } from "./read.ts";
+import { carryOverBuildings, recordBuildingCodes, rememberOldBuildings } from "./reimport.ts";
 import {
   type CommunityRepair,
   DEFAULT_REPAIR,
@@ -44,6 +45,13 @@ export interface TerritoryImportOptions extends LayerFiles {
   dwellingM2?: number | undefined;
   publish?: boolean | undefined;
   seed?: number | undefined;
+  /**
+   * Update the existing territory of `subdistrictCode` from a corrected buildings layer (and households
+   * spreadsheet) instead of creating one: communities, roads, water and compounds stay; buildings are matched to
+   * the ones there by 楼栋编码 and keep their entrances' visits; parcels are rebuilt and every plan, the published
+   * one too, is carried over to them (reimport.ts). No new plan is proposed.
+   */
+  update?: boolean | undefined;
 }
 
 /** What `import-territory` prints as its last line. */
@@ -118,11 +126,29 @@ export async function importTerritoryWith(
     log(`${label} (${Math.round(performance.now() - t)} ms)`);
     return out;
   };
+  const update = options.update === true;
+  if (update && !options.subdistrictCode) {
+    throw new ImportError(
+      "no_subdistrict_code",
+      "更新楼栋须用 --subdistrict-code 指明要更新的街道",
+      "updating buildings needs the subdistrict to update, given with --subdistrict-code",
+    );
+  }
+  if (!update && (!options.communities || !options.roads)) {
+    throw new ImportError(
+      "missing_layer",
+      "新建辖区需要社区、楼栋和道路三个图层",
+      "a new territory needs the communities, buildings and roads layers",
+    );
+  }
+  const existing = update ? await existingTerritory(client, options.subdistrictCode!) : null;
   const data = await step(() =>
     readLayers(options, options.households ?? null, {
       crs: options.crs as never,
       encoding: options.encoding,
       fields: options.fields,
+      nearLng: existing?.lng,
+      area: existing?.box,
     }),
   );
   for (const [name, l] of Object.entries(data.layers)) {
@@ -155,17 +181,23 @@ export async function importTerritoryWith(
   await client.query("begin");
   try {
     await client.query("set local jit = off");
-    if ((await client.query("select 1 from subdistrict where code = $1", [code])).rowCount) {
+    const exists = (await client.query("select 1 from subdistrict where code = $1 for update", [code])).rowCount;
+    if (exists && !update) {
       throw new ImportError(
         "subdistrict_exists",
-        `街道 ${code} 已存在；请换一个编码，或在空数据库中导入`,
-        `subdistrict ${code} already exists; use another code or an empty database`,
+        `街道 ${code} 已存在；请换一个编码，或用 --update 以新的楼栋图层更新它`,
+        `subdistrict ${code} already exists; use another code, or --update to update it from a new buildings layer`,
       );
     }
+    if (!exists && update) throw noSuchSubdistrict(code);
     const srid = await step(async () => {
       await stageLayers(client, data);
       refuseIf(await unusableGeometry(client));
       await mendGeometry(client);
+      if (existing) {
+        log("  communities kept as they are");
+        return existing.srid;
+      }
       const srid = options.metricSrid ?? (await defaultMetricSrid(client));
       const repaired = await repairCommunities(client, srid, { ...DEFAULT_REPAIR, ...options.repair });
       for (const n of repaired.notes) log(`  ${n}`);
@@ -179,29 +211,47 @@ export async function importTerritoryWith(
       return srid;
     });
     const roads = await step(async () => {
+      if (existing) {
+        log("  roads and water kept as they are");
+        const r = await client.query<{ n: number }>("select count(*)::int n from road where subdistrict_code = $1", [
+          code,
+        ]);
+        return r.rows[0]!.n;
+      }
       const snapped = await snapRoads(client, srid);
       if (snapped) log(`  ${snapped} road ends joined to the road or boundary they stopped short of`);
       return insertRoadsAndWater(client, code, srid);
     });
     await step(async () => {
+      if (existing) await rememberOldBuildings(client, code);
       await reportPlacement(client, code, log);
       await insertBuildings(client, code, srid, estimate, log, "majority");
+      await recordBuildingCodes(client);
+      if (existing) {
+        const carried = await carryOverBuildings(client);
+        refuseIf(carried.problems);
+        log(
+          `  ${carried.matched} buildings matched by 楼栋编码 (their visits kept), ${carried.added} added, ${carried.removed} removed`,
+        );
+      }
     });
     const built = await step(() => buildParcels(client, code, options.spacingM ?? 5, log));
     const plan = await step(() =>
-      proposePlan(
-        client,
-        {
-          subdistrictCode: code,
-          publish: options.publish,
-          seed: options.seed,
-          planName: "图层导入初始方案 / initial plan from the territory import",
-          planOwner: "import-territory",
-        },
-        srid,
-        hooks.proposePlan,
-        log,
-      ),
+      existing
+        ? carriedPlan(client, code, log)
+        : proposePlan(
+            client,
+            {
+              subdistrictCode: code,
+              publish: options.publish,
+              seed: options.seed,
+              planName: "图层导入初始方案 / initial plan from the territory import",
+              planOwner: "import-territory",
+            },
+            srid,
+            hooks.proposePlan,
+            log,
+          ),
     );
     const t = await territoryTotals(client, code);
     const summary: TerritoryImportSummary = {
@@ -222,6 +272,63 @@ export async function importTerritoryWith(
     await client.query("rollback");
     throw err;
   }
+}
+
+function noSuchSubdistrict(code: string): ImportError {
+  return new ImportError(
+    "no_subdistrict",
+    `街道 ${code} 不存在，无法更新；新建辖区请去掉 --update`,
+    `subdistrict ${code} does not exist, so it cannot be updated; leave out --update to create it`,
+  );
+}
+
+/** Where an existing territory lies (its centre's longitude and box, for reading the layers) and its metric CRS. */
+async function existingTerritory(
+  client: SqlClient,
+  code: string,
+): Promise<{ lng: number; box: [number, number, number, number]; srid: number }> {
+  const r = await client.query<{ lng: number; x0: number; y0: number; x1: number; y1: number; srid: number }>(
+    `select ST_X(ST_Centroid(geom)) lng, ST_XMin(geom) x0, ST_YMin(geom) y0, ST_XMax(geom) x1, ST_YMax(geom) y1,
+       metric_srid srid
+     from subdistrict where code = $1`,
+    [code],
+  );
+  const s = r.rows[0];
+  if (!s) throw noSuchSubdistrict(code);
+  return { lng: s.lng, box: [s.x0, s.y0, s.x1, s.y1], srid: s.srid };
+}
+
+/**
+ * After an update: the grids of the plan in force (else the newest draft), which build_territory has carried over
+ * to the new parcels, and how many of them now fall outside their community's band.
+ */
+async function carriedPlan(
+  client: SqlClient,
+  code: string,
+  log: (msg: string) => void,
+): Promise<{ grids: number; outOfBand: number }> {
+  const r = await client.query<{ plan: number | null; name: string | null; grids: number; out_of_band: number }>(
+    `with p as (
+       select id, name from plan where subdistrict_code = $1 and status <> 'archived'
+       order by status = 'published' desc, updated_at desc, id desc limit 1
+     ), g as (
+       select g.id, coalesce(sum(e.households), 0) households, c.band_min, c.band_max
+       from grid g join p on p.id = g.plan_id join community c on c.code = g.community_code
+       left join plan_parcel pp on pp.grid_id = g.id
+       left join parcel x on x.id = pp.parcel_id
+       left join entrance e on e.id = x.entrance_id
+       group by g.id, c.band_min, c.band_max
+     )
+     select (select id from p) plan, (select name from p) name, count(*)::int grids,
+       (count(*) filter (where households < band_min or households > band_max))::int out_of_band
+     from g`,
+    [code],
+  );
+  const x = r.rows[0]!;
+  if (x.plan !== null) {
+    log(`  plans carried over to the new parcels; "${x.name}": ${x.grids} grids, ${x.out_of_band} out of band`);
+  }
+  return { grids: x.grids, outOfBand: x.out_of_band };
 }
 
 /** Fails the import with every problem listed, when there is any. */

@@ -5,10 +5,19 @@ import { type GeoJsonGeometry, listLayers } from "../gis/ogr.ts";
 import { type GisRead, readGisFile } from "../gis/read.ts";
 import { ImportError } from "../osm/errors.ts";
 import type { BuildingUse } from "../osm/tags.ts";
-import { type FieldKey, matchFields, roadClassOf, text, useOf, wholeNumber } from "./fields.ts";
+import {
+  enclosesCompound,
+  type FieldKey,
+  matchFields,
+  roadClassOf,
+  text,
+  useOf,
+  waterKindOf,
+  wholeNumber,
+} from "./fields.ts";
 
 /** The layers of a territory import; `households` is the spreadsheet. */
-export type LayerName = "communities" | "buildings" | "roads" | "compounds" | "households";
+export type LayerName = "communities" | "buildings" | "roads" | "compounds" | "water" | "landuse" | "households";
 
 /** One thing wrong with the input, and where: the layer, the row (from 1, as a person counts) and the field. */
 export interface Problem {
@@ -28,11 +37,19 @@ export interface SheetRow {
   households: unknown;
 }
 
+/** The layers' files; communities and roads may be left out only when a corrected buildings layer updates a territory. */
 export interface LayerFiles {
-  communities: string;
+  communities?: string | undefined;
   buildings: string;
-  roads: string;
+  roads?: string | undefined;
   compounds?: string | undefined;
+  /** Water bodies (rivers, lakes, ponds): they cut the blocks and are no one's parcel of buildings. */
+  water?: string | undefined;
+  /**
+   * Landuse or fence polygons (住宅用地, 围墙 …): when no compounds layer is given, those enclosing two buildings or
+   * more are taken as compounds.
+   */
+  landuse?: string | undefined;
 }
 
 export interface ReadLayersOptions {
@@ -44,6 +61,8 @@ export interface ReadLayersOptions {
   fields?: Partial<Record<FieldKey, string>> | undefined;
   /** Longitude of the area: the Gauss-Krüger zone of coordinates without zone prefix when no .prj says it. */
   nearLng?: number | undefined;
+  /** The box ([minLng, minLat, maxLng, maxLat]) the layers must overlap, when no communities layer gives it. */
+  area?: [number, number, number, number] | undefined;
 }
 
 export interface CommunityRow {
@@ -76,11 +95,21 @@ export interface CompoundRow {
   geometry: GeoJsonGeometry;
 }
 
+export interface WaterRow {
+  row: number;
+  name: string | null;
+  kind: "river" | "canal" | "pond" | "lake";
+  geometry: GeoJsonGeometry;
+}
+
 export interface LayersRead {
   communities: CommunityRow[];
   buildings: BuildingRow[];
   roads: RoadRow[];
   compounds: CompoundRow[];
+  water: WaterRow[];
+  /** Landuse and fence polygons that may enclose a compound (the others are left out as they are read). */
+  enclosures: CompoundRow[];
   /** How each layer was read: CRS (and where it came from), encoding, the fields matched. */
   layers: Record<
     string,
@@ -104,12 +133,22 @@ export async function readLayers(
 ): Promise<LayersRead> {
   const problems: Problem[] = [];
   const layers: LayersRead["layers"] = {};
-  const communitiesRead = await readOne("communities", files.communities, o, o.nearLng, problems);
+  const communitiesRead = files.communities
+    ? await readOne("communities", files.communities, o, o.nearLng, problems)
+    : null;
   const lngs = communitiesRead?.features.flatMap((f) => firstLng(f.geometry)) ?? [];
   const nearLng = o.nearLng ?? (lngs.length ? lngs.reduce((a, b) => a + b, 0) / lngs.length : undefined);
-  const buildingsRead = await readOne("buildings", files.buildings, o, nearLng, problems);
-  const roadsRead = await readOne("roads", files.roads, o, nearLng, problems);
-  const compoundsRead = files.compounds ? await readOne("compounds", files.compounds, o, nearLng, problems) : null;
+  // The other layers are read side by side (GDAL works in processes of its own); their problems are listed in
+  // layer order all the same.
+  const found: Problem[][] = [[], [], [], [], []];
+  const [buildingsRead, roadsRead, compoundsRead, waterRead, landuseRead] = await Promise.all([
+    readOne("buildings", files.buildings, o, nearLng, found[0]!),
+    files.roads ? readOne("roads", files.roads, o, nearLng, found[1]!) : null,
+    files.compounds ? readOne("compounds", files.compounds, o, nearLng, found[2]!) : null,
+    files.water ? readOne("water", files.water, o, nearLng, found[3]!) : null,
+    files.landuse ? readOne("landuse", files.landuse, o, nearLng, found[4]!) : null,
+  ]);
+  problems.push(...found.flat());
 
   const describe = (name: LayerName, r: GisRead | null, fields: Record<string, string>) => {
     if (r) layers[name] = { crs: r.crs.crs, crsFrom: r.crs.source, encoding: r.encoding, fields };
@@ -182,7 +221,17 @@ export async function readLayers(
         geometry: geometry ?? { type: "Polygon", coordinates: [] },
       };
       if (b.households !== null) b.householdsFrom = "layer";
-      if (b.code !== null) {
+      if (b.code !== null && b.code.length > 50) {
+        problems.push(
+          row(
+            "buildings",
+            feat.row,
+            f.buildingCode!,
+            `楼栋编码最长50个字符，实为 ${b.code.length} 个`,
+            `a building code is at most 50 characters, not ${b.code.length}`,
+          ),
+        );
+      } else if (b.code !== null) {
         const other = byCode.get(b.code);
         if (other) {
           problems.push(
@@ -273,8 +322,36 @@ export async function readLayers(
     }
   }
 
-  if (communitiesRead && communities.length > 0) {
-    const box = bbox(communities.map((c) => c.geometry));
+  const water: WaterRow[] = [];
+  if (waterRead) {
+    const f = fieldsOf(waterRead, ["waterName", "waterKind"], o);
+    describe("water", waterRead, f);
+    for (const feat of waterRead.features) {
+      const geometry = checkGeometry("water", feat, POLYGONS, problems);
+      if (geometry)
+        water.push({
+          row: feat.row,
+          name: text(f.waterName && feat.properties[f.waterName]),
+          kind: waterKindOf(text(f.waterKind && feat.properties[f.waterKind])),
+          geometry,
+        });
+    }
+  }
+
+  const enclosures: CompoundRow[] = [];
+  if (landuseRead) {
+    const f = fieldsOf(landuseRead, ["landuseName", "landuseKind"], o);
+    describe("landuse", landuseRead, f);
+    for (const feat of landuseRead.features) {
+      const geometry = checkGeometry("landuse", feat, POLYGONS, problems);
+      const kind = text(f.landuseKind && feat.properties[f.landuseKind]);
+      if (geometry && enclosesCompound(kind))
+        enclosures.push({ row: feat.row, name: text(f.landuseName && feat.properties[f.landuseName]), geometry });
+    }
+  }
+
+  const box = communities.length > 0 ? bbox(communities.map((c) => c.geometry)) : (o.area ?? null);
+  if (box) {
     const far = (name: LayerName, geoms: GeoJsonGeometry[]) => {
       if (geoms.length === 0) return;
       const b = bbox(geoms);
@@ -302,8 +379,12 @@ export async function readLayers(
       "compounds",
       compounds.map((c) => c.geometry),
     );
+    far(
+      "water",
+      water.map((w) => w.geometry),
+    );
   }
-  return { communities, buildings, roads, compounds, layers, problems };
+  return { communities, buildings, roads, compounds, water, enclosures, layers, problems };
 }
 
 /** Reads one layer; a layer that cannot be read at all, or whose .prj contradicts its coordinates, is a problem. */

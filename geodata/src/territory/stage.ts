@@ -52,6 +52,18 @@ export async function stageLayers(client: SqlClient, data: LayersRead): Promise<
   );
   await insertStaged(
     client,
+    "_osm_water",
+    [
+      ["ref", "text"],
+      ["kind", "text"],
+      ["name", "text"],
+      ["geom", "geometry"],
+    ],
+    data.water.map((w) => [String(w.row).padStart(7, "0"), w.kind, w.name, json(multi(w.geometry))]),
+  );
+  await client.query("alter table _osm_building add column code text");
+  await insertStaged(
+    client,
     "_osm_building",
     [
       ["ref", "text"],
@@ -61,6 +73,7 @@ export async function stageLayers(client: SqlClient, data: LayersRead): Promise<
       ["name", "text"],
       ["geom", "geometry"],
       ["entrances", "int"],
+      ["code", "text"],
     ],
     data.buildings.map((b) => [
       // The ref orders the buildings as the layer does; ids follow it.
@@ -71,8 +84,10 @@ export async function stageLayers(client: SqlClient, data: LayersRead): Promise<
       b.name ?? b.code ?? `楼栋 ${b.row}`,
       json(multi(b.geometry)),
       b.entrances,
+      b.code,
     ]),
   );
+  if (data.compounds.length === 0 && data.enclosures.length > 0) await inferCompounds(client, data);
   await client.query("alter table _imp_community add column row int");
   await insertStaged(
     client,
@@ -86,6 +101,33 @@ export async function stageLayers(client: SqlClient, data: LayersRead): Promise<
     data.communities.map((c) => [c.row, c.code, c.name, json(c.geometry)]),
   );
   await indexStaging(client);
+}
+
+/**
+ * Compounds where no compounds layer gives them: the landuse and fence polygons that enclose (hold the point on
+ * surface of) two buildings or more. Smaller enclosures come first, so that a building inside a fenced yard
+ * within a larger housing area belongs to the yard.
+ */
+async function inferCompounds(client: SqlClient, data: LayersRead): Promise<void> {
+  await client.query("create temp table _terr_enclosure (row int, name text, geom geometry) on commit drop");
+  await insertStaged(
+    client,
+    "_terr_enclosure",
+    [
+      ["row", "int"],
+      ["name", "text"],
+      ["geom", "geometry"],
+    ],
+    data.enclosures.map((e) => [e.row, e.name, JSON.stringify(e.geometry)]),
+  );
+  await client.query(
+    `insert into _osm_compound (ref, kind, name, geom)
+     select lpad((row_number() over (order by ST_Area(e.g), e.row))::text, 7, '0'), 'estate',
+       coalesce(e.name, '小区 ' || e.row), ST_Multi(e.g)
+     from (select row, name, ST_CollectionExtract(ST_MakeValid(geom), 3) g from _terr_enclosure) e
+     where (select count(*) from _osm_building b
+            where b.geom && e.g and ST_Intersects(e.g, ST_PointOnSurface(b.geom))) >= 2`,
+  );
 }
 
 /**
@@ -114,6 +156,7 @@ export async function mendGeometry(client: SqlClient): Promise<void> {
   await client.query(`
     update _osm_building set geom = ST_Multi(ST_CollectionExtract(ST_MakeValid(geom), 3)) where not ST_IsValid(geom);
     update _osm_compound set geom = ST_Multi(ST_CollectionExtract(ST_MakeValid(geom), 3)) where not ST_IsValid(geom);
+    update _osm_water set geom = ST_Multi(ST_CollectionExtract(ST_MakeValid(geom), 3)) where not ST_IsValid(geom);
     update _imp_community set geom = ST_Multi(ST_CollectionExtract(ST_MakeValid(geom), 3));
   `);
 }

@@ -72,6 +72,7 @@ export interface Block {
 }
 
 export interface Building {
+  code: string | null;
   community_code: string;
   compound_id: number | null;
   floors: number;

@@ -75,6 +75,10 @@ export const TerritoryImportRequest = z
     buildings_file: UploadId,
     roads_file: UploadId,
     compounds_file: UploadId.optional(),
+    /** Water bodies (polygons): they cut the blocks and hold no buildings' parcels. */
+    water_file: UploadId.optional(),
+    /** Landuse or fence polygons: without a compounds file, those enclosing two buildings or more are compounds. */
+    landuse_file: UploadId.optional(),
     /** An uploaded CSV or XLSX: 楼栋编码, 户数. */
     households_file: UploadId.optional(),
     /** Default: the first 9 digits the community codes share. */

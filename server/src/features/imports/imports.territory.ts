@@ -21,6 +21,8 @@ export async function startTerritoryImport(db: Db, req: TerritoryImportRequest, 
   const buildings = upload(req.buildings_file, "buildings_file")!;
   const roads = upload(req.roads_file, "roads_file")!;
   const compounds = upload(req.compounds_file, "compounds_file");
+  const water = upload(req.water_file, "water_file");
+  const landuse = upload(req.landuse_file, "landuse_file");
   const households = upload(req.households_file, "households_file");
   if (req.subdistrict_code) {
     const taken = await db
@@ -48,6 +50,8 @@ export async function startTerritoryImport(db: Db, req: TerritoryImportRequest, 
           buildings: buildings.path,
           roads: roads.path,
           compounds: compounds?.path,
+          water: water?.path,
+          landuse: landuse?.path,
           households: sheet,
           subdistrictCode: req.subdistrict_code,
           name: req.name,
@@ -63,7 +67,9 @@ export async function startTerritoryImport(db: Db, req: TerritoryImportRequest, 
           onProgress: progress,
           beforeCommit: (c, summary) =>
             auditImport(c, actor, "import_territory", "subdistrict", null, {
-              files: [communities, buildings, roads, compounds, households].flatMap((f) => (f ? [f.name] : [])),
+              files: [communities, buildings, roads, compounds, water, landuse, households].flatMap((f) =>
+                f ? [f.name] : [],
+              ),
               summary,
             }),
         },
