@@ -119,7 +119,8 @@ export async function solveCommunityToLimit(problem: CommunityProblem, options: 
     return true;
   }
 
-  const bound = await outOfBandBound(g, forcing, Math.max(1, (options.budget_ms - elapsed()) / 1000), best.p.part);
+  const boundSeconds = Math.max(1, Math.min(boundShare, options.budget_ms - elapsed()) / 1000);
+  const bound = await outOfBandBound(g, forcing, boundSeconds, best.p.part);
   const explanations = fast.explanations.filter((e) => !afterSearchKinds.has(e.kind));
   explainAfterSearch(problem, best.p, best.ids, explanations);
   explanations.push(...explainBound(problem, best.p, best.ids, bound, forcing, options.over_full));
