@@ -7,14 +7,18 @@ import {
   prepareRebalance,
   type RebalanceMetrics,
   rebalance,
+  rebalanceToLimit,
   sumMetrics,
 } from "@gridatlas/server/rebalance/rebalance.engine.ts";
+import { forcingUnits, unforcedOver } from "@gridatlas/server/rebalance/rebalance.exact.ts";
 import type { Band, RebalanceUnit } from "@gridatlas/server/rebalance/rebalance.input.ts";
 import { syntheticUnits } from "@gridatlas/server/rebalance/rebalance.synthetic.ts";
 import { greedyBandRepair, hasGpmetis, metisPartition } from "./rebalance.metis.ts";
 
 /**
- * The rebalancer against METIS + greedy repair (issue 5). Run: node_modules/.bin/tsx bench/rebalance.ts
+ * The rebalancer against METIS + greedy repair (issue 5), and at the limit against both (issue 19: hard "towers"
+ * communities; REBALANCE_LIMIT_ONLY=1 runs only those, REBALANCE_BUDGET_S sets the budget per community, default
+ * 10, REBALANCE_TOWERS the cases as seed:households,…). Run: node_modules/.bin/tsx bench/rebalance.ts
  * Cases: the Xincheng demo from PostGIS when it is loaded (DATABASE_URL, else the local dev database), else a
  * synthetic subdistrict of the same shape; a high-rise-heavy synthetic case; Monaco once its units exist.
  */
@@ -270,8 +274,157 @@ function table(c: Case, columns: Column[], gpmetisSeconds: number): string {
   ].join("\n");
 }
 
+/**
+ * Hard high-rise communities of issue 19, generated (never tuned to one set): towers of 1–4 entrances alike, each
+ * entrance 60–200 households, compounds far larger than a grid, little low-rise housing. Seeds and sizes vary.
+ */
+function towerCases(): Case[] {
+  const sizes = (process.env.REBALANCE_TOWERS ?? "1901:14000,1902:22000,1903:30000").split(",");
+  return sizes.map((spec) => {
+    const [seedText, hhText] = spec.split(":") as [string, string];
+    const households = Number(hhText);
+    return {
+      name: `Towers ${seedText} (${households.toLocaleString("en-US")} households)`,
+      units: syntheticUnits({ seed: Number(seedText), households: [households], kind: "towers" }),
+      bands: {},
+      note: `synthetic "towers" community, generator seed ${seedText}`,
+    };
+  });
+}
+
+interface LimitRow {
+  label: string;
+  /** Grids above the maximum that no single parcel forces (what the over-full rule forbids). */
+  unforced: number;
+  metrics: RebalanceMetrics;
+  bound: number | null;
+  seconds: number;
+  note: string;
+}
+
+/**
+ * One case at the limit: METIS + repair, the previous engine (the fast answer alone) and the search to the limit
+ * with its proven lower bound, side by side, each measured the same way.
+ */
+async function runLimit(c: Case, budget_ms: number): Promise<LimitRow[]> {
+  const prepared = prepareRebalance({ units: c.units, bands: c.bands });
+  if (!prepared.ok) throw new Error(prepared.problems.map((p) => p.en).join("\n"));
+  const t0 = performance.now();
+  const fast = rebalance({ units: c.units, bands: c.bands, seed });
+  const fastSeconds = (performance.now() - t0) / 1000;
+  const t1 = performance.now();
+  const limit = await rebalanceToLimit({ units: c.units, bands: c.bands, seed }, { budget_ms });
+  const limitSeconds = (performance.now() - t1) / 1000;
+  if (!fast.ok || !limit.ok) throw new Error("the rebalancer refused the input");
+  const t2 = performance.now();
+  const metisGrids = new Map<string, string>();
+  const metis = sumMetrics(
+    prepared.prepared.communities.map(({ problem, origIds }) => {
+      const k = limit.result.communities.find((x) => x.community === problem.g.community)!.metrics.grids;
+      const raw = metisPartition(problem.g, k, seed);
+      const repaired = greedyBandRepair(problem.g, raw.part, k);
+      const ids = labelByOverlap(repaired, origIds, problem.g.hh);
+      problem.unitIds.forEach((id, u) => {
+        metisGrids.set(id, ids[u]!);
+      });
+      return measureCommunity(problem.g, ids, origIds).metrics;
+    }),
+  );
+  const metisSeconds = (performance.now() - t2) / 1000;
+  const bound = limit.result.metrics.out_of_band_lower_bound ?? null;
+  const unforced = (gridOf: (id: string) => string) =>
+    prepared.prepared.communities.reduce((sum, { problem }) => {
+      const slot = new Map<string, number>();
+      const part = Int32Array.from(problem.unitIds, (id) => {
+        const grid = gridOf(id);
+        if (!slot.has(grid)) slot.set(grid, slot.size);
+        return slot.get(grid)!;
+      });
+      return sum + unforcedOver(problem.g, part, forcingUnits(problem.g, "split_buildings")).size;
+    }, 0);
+  const firsts = limit.result.communities.map((x) => x.limit?.first_answer_seconds ?? 0);
+  return [
+    {
+      label: "METIS + repair",
+      unforced: unforced((id) => metisGrids.get(id)!),
+      metrics: metis,
+      bound,
+      seconds: metisSeconds,
+      note: "same grid count as the limit",
+    },
+    {
+      label: "previous engine (fast answer)",
+      unforced: unforced((id) => fast.result.assignment[id]!),
+      metrics: fast.result.metrics,
+      bound,
+      seconds: fastSeconds,
+      note: "",
+    },
+    {
+      label: "to the limit",
+      unforced: unforced((id) => limit.result.assignment[id]!),
+      metrics: limit.result.metrics,
+      bound,
+      seconds: limitSeconds,
+      note: `first answer ${Math.max(...firsts).toFixed(1)} s, budget ${budget_ms / 1000} s`,
+    },
+  ];
+}
+
+function limitTable(c: Case, rows: LimitRow[]): string {
+  const header = [
+    "",
+    "out of band",
+    "bound",
+    "gap",
+    "buildings split",
+    "compounds split",
+    "boundary m",
+    "non-contiguous",
+    "s",
+    "note",
+  ];
+  const body = rows.map((r) => [
+    r.label,
+    String(r.metrics.out_of_band),
+    String(r.unforced),
+    r.bound === null ? "–" : String(r.bound),
+    r.bound === null ? "–" : String(r.metrics.out_of_band - r.bound),
+    String(r.metrics.buildings_split),
+    String(r.metrics.compounds_split),
+    String(Math.round(r.metrics.boundary_length_m)),
+    String(r.metrics.non_contiguous),
+    r.seconds.toFixed(1),
+    r.note,
+  ]);
+  const widths = header.map((_, i) => Math.max(...[header, ...body].map((r) => r[i]!.length)));
+  const line = (r: string[]) => `| ${r.map((cell, i) => cell.padEnd(widths[i]!)).join(" | ")} |`;
+  const big = oversized(c);
+  return [
+    `### ${c.name} — at the limit`,
+    `${c.units.length} units, ${c.note}; ${big.buildings} buildings and ${big.compounds} compounds exceed the band's maximum`,
+    "",
+    line(header),
+    `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`,
+    ...body.map(line),
+    "",
+  ].join("\n");
+}
+
 async function main(): Promise<void> {
   if (!hasGpmetis()) throw new Error("gpmetis is missing: apt-get install metis");
+  const budget_ms = Number(process.env.REBALANCE_BUDGET_S ?? 10) * 1000;
+  if (process.env.REBALANCE_LIMIT_ONLY) {
+    const load = os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(" ");
+    console.log(
+      `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "?"}, node ${process.version}, load ${load}, seed ${seed}\n`,
+    );
+    for (const c of towerCases()) console.log(limitTable(c, await runLimit(c, budget_ms)));
+    return;
+  }
   const cases: Case[] = [await xinchengCase(), highRiseCase()];
   const monaco = monacoCase();
   if (monaco) cases.push(monaco);
@@ -287,6 +440,7 @@ async function main(): Promise<void> {
     const { columns, gpmetisSeconds } = run(c);
     console.log(table(c, columns, gpmetisSeconds));
   }
+  for (const c of [...towerCases(), highRiseCase()]) console.log(limitTable(c, await runLimit(c, budget_ms)));
 }
 
 await main();

@@ -390,6 +390,9 @@ export type RebalanceRequest = {
   min?: number;
   max?: number;
   grid_count?: number;
+  /** Seconds of search to the limit after the fast answer (issue 19); 0 gives the fast answer alone. */
+  budget_s?: number;
+  over_full?: "split" | "keep";
   seed?: number;
 };
 

@@ -95,6 +95,17 @@ describe("pnpm cli partition", () => {
     expect(result.communities[0]!.band).toEqual({ min: 250, max: 350 });
   });
 
+  it("proves the lower bound on grids out of band within --budget, and reports it in the metrics", async () => {
+    const run = await partition("--units", unitsFile("units-b.geojson", units), "--budget", "2");
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout) as RebalanceResult;
+    expect(result.metrics.out_of_band_lower_bound).toBe(0);
+    expect(result.communities[0]!.limit?.first_answer_seconds).toBeGreaterThan(0);
+    expect(run.stderr).toContain("out_of_band_lower_bound 0");
+    expect((await partition("--units", "x.geojson", "--budget", "-1")).code).toBe(2);
+    expect((await partition("--units", "x.geojson", "--over-full", "maybe")).code).toBe(2);
+  });
+
   it("names the offending units of bad input, exits 1 and writes nothing", async () => {
     const file = unitsFile("bad.geojson", units.slice(0, 6), (f, i) => {
       const p = f.properties as Record<string, unknown>;

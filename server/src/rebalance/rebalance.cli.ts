@@ -1,11 +1,12 @@
 import fs from "node:fs";
 import { parseArgs } from "node:util";
-import { type InputProblem, type RebalanceResult, rebalance } from "./rebalance.engine.ts";
+import { type InputProblem, type RebalanceResult, rebalance, rebalanceToLimit } from "./rebalance.engine.ts";
 import { type RebalanceInput, type RebalanceUnit, unitsFeatureCollectionSchema } from "./rebalance.input.ts";
 
 export const partitionHelp = `用法 / usage:
   pnpm cli partition --units units.geojson [--min 200] [--max 300] [--grids K | --grids 社区=K,…]
                      [--mode full|repair] [--seed N] [--out result.json] [--tolerance 0.1]
+                     [--budget 10] [--over-full split|keep]
 
 把单元（地块）划分为每格 min–max 户的网格，不需要数据库。
 Partitions units (parcels) into grids of min–max households, without a database.
@@ -32,12 +33,18 @@ within --tolerance metres of each other count as shared.
                when the band allows it. Either tries one more and one fewer when grids stay out of band.
 --mode         full (default): redraw every grid; repair: start from the current grids and move as few households
                as possible.
---seed         the same input and seed always give the same result (default 1).
+--seed         the same input and seed always give the same fast answer (default 1).
+--budget       seconds per community for the search to the limit (default 10): after the fast answer, exact covers
+               (HiGHS) and local search improve it, and metrics.out_of_band_lower_bound proves how many grids out of
+               band no plan can avoid. 0 gives the fast answer alone, reproducible for a seed; with a budget the
+               clock may cut a round short, so two runs can differ.
+--over-full    split (default): a grid goes above the maximum only when one parcel alone does, and a building above
+               it is split along its entrances; keep: a building above the maximum may stay whole in one grid.
 --out          write the result there instead of standard output.
 
 Output JSON: assignment (unit id → grid id), grids (id, community, households, units, contiguous, status, locked,
 boundary_m, boundary_on_roads_share, area_m2, polsby_popper), metrics (out_of_band, non_contiguous, buildings_split, compounds_split,
-boundary_length_m, boundary_on_roads_share, households_moved, units_moved, seconds), communities, explanations
+boundary_length_m, boundary_on_roads_share, households_moved, units_moved, seconds, out_of_band_lower_bound), communities, explanations
 (zh, en: why the band cannot be met, with margins) and violations.
 Exit status: 0 with a result (violations included), 1 for invalid units (nothing written), 2 for bad arguments.`;
 
@@ -57,6 +64,8 @@ export async function partitionCli(args: string[]): Promise<number> {
         seed: { type: "string" },
         out: { type: "string" },
         tolerance: { type: "string" },
+        budget: { type: "string" },
+        "over-full": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     }).values;
@@ -95,6 +104,12 @@ export async function partitionCli(args: string[]): Promise<number> {
   const tolerance = values.tolerance === undefined ? 0.1 : Number(values.tolerance);
   if (!(tolerance >= 0 && tolerance <= 10))
     return usage("--tolerance 须在 0 到 10 米之间", "--tolerance must be 0 to 10 metres");
+  const budget = values.budget === undefined ? 10 : Number(values.budget);
+  if (!(budget >= 0 && budget <= 3600))
+    return usage("--budget 须为 0 到 3600 秒", "--budget must be 0 to 3600 seconds");
+  const overFull = (values["over-full"] as string | undefined) ?? "split";
+  if (overFull !== "split" && overFull !== "keep")
+    return usage("--over-full 只能是 split 或 keep", "--over-full must be split or keep");
   const grids = parseGrids(values.grids as string | undefined);
   if (grids === null)
     return usage("--grids 须为正整数，或 社区=数量,…", "--grids must be a positive integer, or community=count,…");
@@ -125,9 +140,22 @@ export async function partitionCli(args: string[]): Promise<number> {
     geometry: f.geometry,
   })) as RebalanceUnit[];
   const input: RebalanceInput = { units, band: { min, max }, mode, seed, grids, tolerance_m: tolerance };
-  const outcome = rebalance(input, (p) => {
-    if (p.stage === "solve") console.error(`… ${p.community ?? "(no community)"} (${p.done + 1}/${p.total})`);
-  });
+  let shown = "";
+  const outcome =
+    budget === 0
+      ? rebalance(input, (p) => {
+          if (p.stage === "solve") console.error(`… ${p.community ?? "(no community)"} (${p.done + 1}/${p.total})`);
+        })
+      : await rebalanceToLimit(
+          input,
+          { budget_ms: budget * 1000, over_full: overFull === "keep" ? "keep_buildings" : "split_buildings" },
+          (p) => {
+            const line = `… ${p.community ?? "(no community)"} (${Math.floor(p.done / 1000) + 1}/${p.total / 1000})`;
+            if (p.stage !== "solve" || line === shown) return;
+            shown = line;
+            console.error(line);
+          },
+        );
   if (!outcome.ok) {
     printProblems(outcome.problems);
     return 1;
@@ -164,5 +192,12 @@ function printSummary(r: RebalanceResult): void {
       `boundary ${Math.round(m.boundary_length_m)} m (${Math.round(100 * m.boundary_on_roads_share)}% on roads), ` +
       `${m.households_moved} households moved, ${m.seconds.toFixed(2)} s`,
   );
+  if (m.out_of_band_lower_bound !== undefined)
+    console.error(
+      m.out_of_band_lower_bound === null
+        ? "out_of_band_lower_bound: not computed (too many candidate groups) / 超标下限未能计算"
+        : `out_of_band_lower_bound ${m.out_of_band_lower_bound}: 至少 ${m.out_of_band_lower_bound} 个网格无法达到标准（已证明），当前方案 ${m.out_of_band} 个 / ` +
+            `at least ${m.out_of_band_lower_bound} grids cannot be in band (proven), this plan has ${m.out_of_band}`,
+    );
   for (const e of r.explanations) if (e.severity !== "info") console.error(`! ${e.zh}\n  ${e.en}`);
 }

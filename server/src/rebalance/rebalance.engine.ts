@@ -1,3 +1,4 @@
+import type { OverFullRule } from "./rebalance.exact.ts";
 import type { Explanation } from "./rebalance.explain.ts";
 import {
   type Adjacency,
@@ -20,7 +21,9 @@ import {
   type RebalanceInput,
   rebalanceInputSchema,
 } from "./rebalance.input.ts";
+import { type LimitReport, solveCommunityToLimit } from "./rebalance.polish.ts";
 import type { CommunityProblem } from "./rebalance.problem.ts";
+import type { CommunitySolution } from "./rebalance.solve.ts";
 import { solveCommunity } from "./rebalance.solve.ts";
 
 export type { Explanation } from "./rebalance.explain.ts";
@@ -76,6 +79,11 @@ export interface RebalanceMetrics {
   households_moved: number;
   units_moved: number;
   seconds: number;
+  /**
+   * No plan under the band and over-full rules has fewer grids out of band (issue 19's proof); present only when
+   * the search ran to the limit, null where it could not be computed. Summed over communities.
+   */
+  out_of_band_lower_bound?: number | null;
 }
 
 /** A grid out of band, or in pieces, in the returned assignment. */
@@ -95,6 +103,18 @@ export interface CommunityResult {
   /** Grid counts whose average fits the band; null when none does. */
   feasible_grids: { min: number; max: number } | null;
   metrics: RebalanceMetrics;
+  /** How the search to the limit went (absent for the fast answer alone). */
+  limit?: {
+    status: LimitReport["status"];
+    first_answer_seconds: number;
+    rounds: number;
+    candidates: number;
+    bound_status: LimitReport["bound"]["status"];
+    bound_seconds: number;
+    /** The fast answer's grids out of band and buildings split into pieces, for comparison. */
+    fast_out_of_band: number;
+    fast_building_pieces: number;
+  };
 }
 
 /** The CLI's JSON output, and what the worker returns to the server. */
@@ -427,22 +447,87 @@ export function rebalance(raw: RebalanceInput, onProgress?: (p: RebalanceProgres
   onProgress?.({ stage: "adjacency", community: null, done: 0, total: 0 });
   const prep = prepareRebalance(raw);
   if (!prep.ok) return prep;
-  const { input, communities } = prep.prepared;
+  const { communities } = prep.prepared;
+  const total = communities.length;
+  const solved = communities.map((c, i) => {
+    onProgress?.({ stage: "solve", community: c.problem.g.community, done: i, total });
+    const c0 = performance.now();
+    return { c, solution: solveCommunity(c.problem), seconds: (performance.now() - c0) / 1000 };
+  });
+  onProgress?.({ stage: "done", community: null, done: total, total });
+  return { ok: true, result: assemble(prep.prepared, solved, t0) };
+}
+
+/** How far {@link rebalanceToLimit} goes. */
+export interface LimitSettings {
+  /** Time per community, the fast answer included (default 10 s). */
+  budget_ms?: number;
+  over_full?: OverFullRule;
+  /** Polled between steps: true keeps the best so far and stops. */
+  shouldStop?: () => boolean;
+}
+
+/**
+ * The rebalancer at the achievable limit (issue 19): per community the fast answer of {@link rebalance}, then the
+ * exact cover and local search within the budget, with the proven lower bound on grids out of band. Progress
+ * reports the share of the budget spent as `done` of `total` = 1000 per community.
+ */
+export async function rebalanceToLimit(
+  raw: RebalanceInput,
+  settings: LimitSettings = {},
+  onProgress?: (p: RebalanceProgress) => void,
+): Promise<RebalanceOutcome> {
+  const t0 = performance.now();
+  onProgress?.({ stage: "adjacency", community: null, done: 0, total: 0 });
+  const prep = prepareRebalance(raw);
+  if (!prep.ok) return prep;
+  const { communities } = prep.prepared;
+  const total = communities.length * 1000;
+  const solved: Solved[] = [];
+  for (const [i, c] of communities.entries()) {
+    const c0 = performance.now();
+    const report = (fraction: number) =>
+      onProgress?.({
+        stage: "solve",
+        community: c.problem.g.community,
+        done: i * 1000 + Math.round(fraction * 1000),
+        total,
+      });
+    report(0);
+    const solution = await solveCommunityToLimit(c.problem, {
+      budget_ms: settings.budget_ms ?? 10_000,
+      over_full: settings.over_full ?? "split_buildings",
+      ...(settings.shouldStop ? { shouldStop: settings.shouldStop } : {}),
+      onProgress: report,
+    });
+    solved.push({ c, solution, seconds: (performance.now() - c0) / 1000 });
+  }
+  onProgress?.({ stage: "done", community: null, done: total, total });
+  return { ok: true, result: assemble(prep.prepared, solved, t0) };
+}
+
+interface Solved {
+  c: PreparedCommunity;
+  solution: CommunitySolution & { report?: LimitReport };
+  seconds: number;
+}
+
+function assemble(prepared: Prepared, solved: readonly Solved[], t0: number): RebalanceResult {
+  const { input } = prepared;
   const assignment: Record<string, string> = {};
   const grids: ResultGrid[] = [];
   const results: CommunityResult[] = [];
   const explanations: Explanation[] = [];
   const violations: Violation[] = [];
-  const total = communities.length;
-  communities.forEach(({ problem, origIds }, i) => {
-    onProgress?.({ stage: "solve", community: problem.g.community, done: i, total });
-    const c0 = performance.now();
-    const solution = solveCommunity(problem);
+  for (const { c, solution, seconds } of solved) {
+    const { problem, origIds } = c;
     const ids = problem.currentIds;
     const lockedIds = new Set([...problem.lockedSlots].map((s) => ids[s]!));
     const gridOf = Array.from(solution.part, (s) => solution.slotIds[s]!);
     const measured = measureCommunity(problem.g, gridOf, origIds, lockedIds);
-    measured.metrics.seconds = (performance.now() - c0) / 1000;
+    measured.metrics.seconds = seconds;
+    const report = solution.report;
+    if (report) measured.metrics.out_of_band_lower_bound = report.bound.out_of_band_lower_bound;
     problem.unitIds.forEach((id, u) => {
       assignment[id] = gridOf[u]!;
     });
@@ -455,23 +540,33 @@ export function rebalance(raw: RebalanceInput, onProgress?: (p: RebalanceProgres
       band: problem.g.band,
       feasible_grids: solution.feasibleGrids,
       metrics: measured.metrics,
+      ...(report
+        ? {
+            limit: {
+              status: report.status,
+              first_answer_seconds: round(report.first_answer_seconds, 3),
+              rounds: report.rounds,
+              candidates: report.candidates,
+              bound_status: report.bound.status,
+              bound_seconds: round(report.bound.seconds, 3),
+              fast_out_of_band: report.fast_cost[1],
+              fast_building_pieces: report.fast_cost[2],
+            },
+          }
+        : {}),
     });
-  });
+  }
   const metrics = sumMetrics(results.map((r) => r.metrics));
   metrics.seconds = (performance.now() - t0) / 1000;
-  onProgress?.({ stage: "done", community: null, done: total, total });
   return {
-    ok: true,
-    result: {
-      mode: input.mode,
-      seed: input.seed,
-      assignment,
-      grids,
-      metrics,
-      communities: results,
-      explanations,
-      violations,
-    },
+    mode: input.mode,
+    seed: input.seed,
+    assignment,
+    grids,
+    metrics,
+    communities: results,
+    explanations,
+    violations,
   };
 }
 
@@ -501,6 +596,11 @@ export function sumMetrics(parts: readonly RebalanceMetrics[]): RebalanceMetrics
     m.households_moved += p.households_moved;
     m.units_moved += p.units_moved;
     m.seconds += p.seconds;
+    if (p.out_of_band_lower_bound !== undefined)
+      m.out_of_band_lower_bound =
+        p.out_of_band_lower_bound === null || m.out_of_band_lower_bound === null
+          ? null
+          : (m.out_of_band_lower_bound ?? 0) + p.out_of_band_lower_bound;
   }
   m.boundary_on_roads_share = m.boundary_length_m > 0 ? onRoads / m.boundary_length_m : 1;
   return m;

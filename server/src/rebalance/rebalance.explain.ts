@@ -22,7 +22,11 @@ export interface Explanation {
     | "non_contiguous"
     | "not_found"
     | "oversized_compound"
-    | "oversized_building";
+    | "oversized_building"
+    | "out_of_band_bound"
+    | "proven_out_of_band"
+    | "not_proven"
+    | "over_full";
   severity: "error" | "warning" | "info";
   zh: string;
   en: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type RebalanceProgress, rebalance } from "./rebalance.engine.ts";
-import { runRebalanceInWorker } from "./rebalance.run.ts";
+import { runCommunitiesInParallel, runRebalanceInWorker } from "./rebalance.run.ts";
 import { syntheticUnits } from "./rebalance.synthetic.ts";
 
 // Each test starts a worker thread that loads the engine through tsx: seconds, and far more under load.
@@ -27,5 +27,22 @@ describe("the rebalancer in a worker thread", () => {
     const run = runRebalanceInWorker({ units }, undefined, controller.signal);
     controller.abort(new Error("cancelled by the planner"));
     await expect(run).rejects.toThrow("cancelled by the planner");
+  });
+
+  it("runs the communities of a subdistrict to the limit in parallel workers, and stops on the flag keeping the best", async () => {
+    const stop = new SharedArrayBuffer(4);
+    const progress: RebalanceProgress[] = [];
+    const run = runCommunitiesInParallel({ units, seed: 2 }, { budget_ms: 60_000, stop }, (p) => progress.push(p), 2);
+    setTimeout(() => Atomics.store(new Int32Array(stop), 0, 1), 200);
+    const outcome = await run;
+    if (!outcome.ok) throw new Error("refused");
+    expect(Object.keys(outcome.result.assignment).sort()).toEqual(units.map((u) => u.id).sort());
+    expect(outcome.result.communities).toHaveLength(2);
+    expect(outcome.result.metrics.non_contiguous).toBe(0);
+    expect(
+      outcome.result.communities.every((c) => c.limit?.status === "stopped" || c.limit?.status === "skipped"),
+    ).toBe(true);
+    expect(outcome.result.metrics.seconds).toBeLessThan(50);
+    expect(progress.at(-1)).toMatchObject({ stage: "done", done: 2, total: 2 });
   });
 });

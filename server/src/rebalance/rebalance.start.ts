@@ -135,7 +135,7 @@ export function fullStart(
   return { p: makePartition(problem, part, ids.length), ids };
 }
 
-function makePartition(problem: CommunityProblem, part: Int32Array, slots: number): Partition {
+export function makePartition(problem: CommunityProblem, part: Int32Array, slots: number): Partition {
   const lockedSlot = new Uint8Array(problem.g.n + 1);
   for (const s of problem.lockedSlots) if (s < lockedSlot.length) lockedSlot[s] = 1;
   return new Partition(problem.g, part, slots, problem.orig, problem.lockedUnit, lockedSlot, problem.mode === "repair");
@@ -282,7 +282,7 @@ function adjustCount(
  * 网格编码 are), new grids take the next free sequence numbers, north to south and west to east; otherwise
  * "<community>-new-<n>".
  */
-function freshIds(
+export function freshIds(
   problem: CommunityProblem,
   count: number,
   parts: number[][],

@@ -15,8 +15,13 @@ export interface SyntheticOptions {
   seed: number;
   /** Households per community (approximate). */
   households: readonly number[];
-  /** "mixed" is the demo's mix; "highrise" makes most units tower entrances of 60–200 households. */
-  kind?: "mixed" | "highrise";
+  /**
+   * "mixed" is the demo's mix; "highrise" makes most units tower entrances of 60–200 households; "towers" is the
+   * hard case of issue 19: nearly all blocks towers of 1–4 entrances, each building's entrances alike and drawn
+   * evenly from 60–200 households (so two rarely fit one grid), each block one or two compounds far larger than a
+   * grid, and little low-rise housing to even things out.
+   */
+  kind?: "mixed" | "highrise" | "towers";
   /** Community codes; defaults to 150571003001, 150571003002, … */
   codes?: readonly string[];
   lngLat0?: [number, number];
@@ -100,7 +105,7 @@ function intBetween(random: Random, lo: number, hi: number): number {
 function community(
   code: string,
   target: number,
-  kind: "mixed" | "highrise",
+  kind: "mixed" | "highrise" | "towers",
   random: Random,
 ): { units: SyntheticUnit[]; width: number } {
   const units: SyntheticUnit[] = [];
@@ -124,7 +129,9 @@ function community(
       const bk: BlockKind =
         kind === "highrise"
           ? pick(random, ["tower", "tower", "tower", "slab"] as const)
-          : pick(random, ["slab", "slab", "slab", "tower", "old", "shops"] as const);
+          : kind === "towers"
+            ? pick(random, ["tower", "tower", "tower", "tower", "tower", "tower", "slab"] as const)
+            : pick(random, ["slab", "slab", "slab", "tower", "old", "shops"] as const);
       const compounds =
         bk === "shops" ? [null] : random.next() < 0.35 ? [`${block}-c1`, `${block}-c2`] : [`${block}-c1`];
       const rows = blockRows(bk, h, width, random, kind, () => `${code}-bd${++buildingNo}`);
@@ -172,7 +179,7 @@ function blockRows(
   height: number,
   width: number,
   random: Random,
-  mode: "mixed" | "highrise",
+  mode: "mixed" | "highrise" | "towers",
   nextBuilding: () => string,
 ): { h: number; cells: Cell[] }[] {
   const rows: { h: number; cells: Cell[] }[] = [];
@@ -190,7 +197,7 @@ function rowCells(
   kind: BlockKind,
   width: number,
   random: Random,
-  mode: "mixed" | "highrise",
+  mode: "mixed" | "highrise" | "towers",
   nextBuilding: () => string,
 ): Cell[] {
   const cells: Cell[] = [];
@@ -208,6 +215,14 @@ function rowCells(
       for (let e = 0; e < entrances; e++) {
         cells.push({ w, households: floors * 2, building, land: false });
       }
+      used += entrances * w;
+    } else if (kind === "tower" && mode === "towers") {
+      const entrances = intBetween(random, 1, 4);
+      const w = between(random, 12, 16);
+      if (used + entrances * w > width - 8) break;
+      const households = intBetween(random, 60, 200);
+      const building = nextBuilding();
+      for (let e = 0; e < entrances; e++) cells.push({ w, households, building, land: false });
       used += entrances * w;
     } else if (kind === "tower") {
       const entrances = intBetween(random, 1, 3);

@@ -460,6 +460,12 @@ export const en: Record<MessageKey, string> = {
   "editor.history": "Edit history ({n})",
   "editor.noGridYet": "(select a grid first)",
 
+  "rebalance.overFull": "Buildings above the maximum",
+  "rebalance.overFull.split": "Split them along their entrances: no grid above the maximum unless one unit alone is",
+  "rebalance.overFull.keep": "Keep each whole in one grid, which may then exceed the maximum",
+  "rebalance.budget": "Search time (per community)",
+  "rebalance.budget.fast": "Fast answer only",
+  "rebalance.budget.seconds": "{s} s, with a proven lower bound on grids out of band",
   "rebalance.title": "Rebalance",
   "rebalance.what":
     "Redraws the grids of {community} to the household band, keeping buildings and compounds whole; the result lands in the draft as one undoable edit.",

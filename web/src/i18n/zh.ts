@@ -452,6 +452,12 @@ export const zh = {
   "editor.history": "修改记录（{n}）",
   "editor.noGridYet": "（请先选择网格）",
 
+  "rebalance.overFull": "超过上限的楼栋",
+  "rebalance.overFull.split": "按单元拆分楼栋，网格不超过上限（只有单个单元超过上限时才超标）",
+  "rebalance.overFull.keep": "整栋保留在一个网格，该网格可超过上限",
+  "rebalance.budget": "搜索时间（每个社区）",
+  "rebalance.budget.fast": "只要快速结果",
+  "rebalance.budget.seconds": "{s} 秒，并证明超标网格数的下限",
   "rebalance.title": "自动平衡",
   "rebalance.what": "按户数标准重新划分{community}的网格，尽量保持楼栋、小区完整，结果作为一步可撤销的修改写入草案。",
   "rebalance.mode": "方式",

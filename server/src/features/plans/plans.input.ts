@@ -85,6 +85,13 @@ export const Rebalance = z.object({
   min: z.number().int().min(1).max(100_000).optional(),
   max: z.number().int().min(1).max(100_000).optional(),
   grid_count: z.number().int().min(1).max(2000).optional(),
+  /**
+   * Seconds of search to the limit per community after the fast answer (issue 19): exact covers, local search and
+   * the proven lower bound on grids out of band. 0 (the default here) gives the fast answer alone.
+   */
+  budget_s: z.number().min(0).max(120).default(0),
+  /** A grid above the maximum only when one parcel forces it (split: buildings split along entrances) or also a whole building (keep). */
+  over_full: z.enum(["split", "keep"]).default("split"),
   seed: z
     .number()
     .int()

@@ -17,6 +17,8 @@ export type RebalanceRequest = {
   min?: number | undefined;
   max?: number | undefined;
   grid_count?: number | undefined;
+  budget_s?: number | undefined;
+  over_full?: "split" | "keep" | undefined;
   seed: number;
 };
 
@@ -147,9 +149,20 @@ export async function startRebalance(
   return jobs.start(
     { plan_id: planId, progress: { stage: "loading", done: 0, total: 1 } },
     async (job) => {
-      const outcome = await runRebalanceInWorker(input, (p) => {
-        job.progress = { stage: p.stage, done: p.done, total: p.total };
-      });
+      const budget_s = req.budget_s ?? 0;
+      const outcome = await runRebalanceInWorker(
+        input,
+        (p) => {
+          job.progress = { stage: p.stage, done: p.done, total: p.total };
+        },
+        undefined,
+        budget_s > 0
+          ? {
+              budget_ms: budget_s * 1000,
+              over_full: req.over_full === "keep" ? "keep_buildings" : "split_buildings",
+            }
+          : undefined,
+      );
       if (!outcome.ok) {
         const first = outcome.problems[0];
         const zh = first?.zh ?? "输入无效";

@@ -228,6 +228,8 @@ export function RebalanceDialog(props: {
   const [min, setMin] = useState("");
   const [max, setMax] = useState("");
   const [count, setCount] = useState("");
+  const [budget, setBudget] = useState("10");
+  const [overFull, setOverFull] = useState<"split" | "keep">("split");
   const [progress, setProgress] = useState<RebalanceJob["progress"] | null>(null);
   const [running, setRunning] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
@@ -254,6 +256,8 @@ export function RebalanceDialog(props: {
         ...(num(min) ? { min: num(min) } : {}),
         ...(num(max) ? { max: num(max) } : {}),
         ...(num(count) ? { grid_count: num(count) } : {}),
+        budget_s: Number(budget),
+        over_full: overFull,
       });
       setRunning(true);
       setProgress({ done: 0, total: 1, stage: "loading" });
@@ -305,6 +309,28 @@ export function RebalanceDialog(props: {
             </label>
           )}
         </fieldset>
+        <fieldset className="grants" data-testid="rebalance-over-full">
+          <legend className="field-label">{t("rebalance.overFull")}</legend>
+          <label className="check">
+            <input type="radio" name="over-full" checked={overFull === "split"} onChange={() => setOverFull("split")} />
+            {t("rebalance.overFull.split")}
+          </label>
+          <label className="check">
+            <input type="radio" name="over-full" checked={overFull === "keep"} onChange={() => setOverFull("keep")} />
+            {t("rebalance.overFull.keep")}
+          </label>
+        </fieldset>
+        <Field label={t("rebalance.budget")}>
+          {(id) => (
+            <select id={id} value={budget} onChange={(e) => setBudget(e.target.value)}>
+              {["0", "10", "30", "60"].map((s) => (
+                <option key={s} value={s}>
+                  {t(s === "0" ? "rebalance.budget.fast" : "rebalance.budget.seconds", { s })}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
         <div className="form-row">
           <Field label={t("rebalance.min")}>
             {(id) => (

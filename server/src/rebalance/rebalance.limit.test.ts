@@ -1,0 +1,133 @@
+import { describe, expect, it } from "vitest";
+import { gridsOf, squares } from "../../test-support/rebalance.ts";
+import { outOfBandBound } from "./rebalance.bound.ts";
+import { prepareRebalance, type RebalanceResult, rebalance, rebalanceToLimit } from "./rebalance.engine.ts";
+import { ColumnPool, forcingUnits } from "./rebalance.exact.ts";
+import type { RebalanceInput } from "./rebalance.input.ts";
+import { syntheticUnits } from "./rebalance.synthetic.ts";
+
+async function toLimit(input: RebalanceInput, budget_ms = 2000, over_full?: "split_buildings" | "keep_buildings") {
+  const outcome = await rebalanceToLimit(input, { budget_ms, ...(over_full ? { over_full } : {}) });
+  if (!outcome.ok) throw new Error(outcome.problems.map((p) => p.en).join("\n"));
+  return outcome.result;
+}
+
+/** Whether the squares "r<row>c<col>" of each grid are connected through shared edges (not corners). */
+function rookConnected(result: RebalanceResult): boolean {
+  for (const ids of gridsOf(result.assignment).values()) {
+    const cells = new Set(ids);
+    const seen = new Set([ids[0]!]);
+    const queue = [ids[0]!];
+    for (let i = 0; i < queue.length; i++) {
+      const [, r, c] = /^r(\d+)c(\d+)$/.exec(queue[i]!)!.map(Number) as [number, number, number];
+      for (const [dr, dc] of [
+        [1, 0],
+        [-1, 0],
+        [0, 1],
+        [0, -1],
+      ] as const) {
+        const id = `r${r + dr}c${c + dc}`;
+        if (cells.has(id) && !seen.has(id)) {
+          seen.add(id);
+          queue.push(id);
+        }
+      }
+    }
+    if (seen.size !== ids.length) return false;
+  }
+  return true;
+}
+
+describe("strict rook contiguity on a checkerboard", () => {
+  // Black squares hold 140 households, white ones 10: two blacks make a grid only through a white square between
+  // them, never across the corner where they touch.
+  const board = Array.from({ length: 4 }, (_, r) =>
+    Array.from({ length: 4 }, (_, c) => ((r + c) % 2 === 0 ? 140 : 10)),
+  );
+  const units = squares(board);
+
+  it("never takes squares that meet at a corner point as a candidate grid", () => {
+    const prep = prepareRebalance({ units });
+    if (!prep.ok) throw new Error("refused");
+    const { g, unitIds } = prep.prepared.communities[0]!.problem;
+    const pool = new ColumnPool(g, forcingUnits(g, "split_buildings"));
+    const at = (id: string) => unitIds.indexOf(id);
+    expect(pool.add([at("r0c0"), at("r1c1")])).toBe(-1);
+    expect(pool.add([at("r0c0"), at("r0c1"), at("r1c1")])).toBeGreaterThanOrEqual(0);
+  });
+
+  it("returns only grids whose squares share edges, at least as good as the fast answer", async () => {
+    const fast = rebalance({ units });
+    if (!fast.ok) throw new Error("refused");
+    const result = await toLimit({ units });
+    expect(result.metrics.non_contiguous).toBe(0);
+    expect(rookConnected(result)).toBe(true);
+    expect(result.metrics.out_of_band).toBeLessThanOrEqual(fast.result.metrics.out_of_band);
+  });
+});
+
+describe("the proven lower bound on grids out of band", () => {
+  it("proves that three entrances of 180 households make three grids out of band, and says the plan is optimal", async () => {
+    const result = await toLimit({ units: squares([[180, 180, 180]]) });
+    expect(result.metrics.out_of_band).toBe(3);
+    expect(result.metrics.out_of_band_lower_bound).toBe(3);
+    const summary = result.explanations.find((e) => e.kind === "out_of_band_bound")!;
+    expect(summary.zh).toContain("本社区至少 3 个网格无法达到 200–300 户（已证明），当前方案 3 个，此项已是最优");
+    expect(summary.en).toContain("optimal for this criterion");
+    expect(result.explanations.filter((e) => e.kind === "proven_out_of_band")).toHaveLength(3);
+    expect(result.explanations.some((e) => e.kind === "not_proven")).toBe(false);
+  });
+
+  it("lets light parcels lift a group into the band, so that only one entrance stays stuck", async () => {
+    const result = await toLimit({ units: squares([[180, 20, 180]]) });
+    expect(result.metrics.out_of_band_lower_bound).toBe(1);
+    expect(result.metrics.out_of_band).toBe(1);
+  });
+
+  it("is zero where every grid can be in band, and never above what the search finds", async () => {
+    const units = syntheticUnits({ seed: 19, households: [2400], kind: "towers" });
+    const result = await toLimit({ units }, 4000);
+    const bound = result.metrics.out_of_band_lower_bound;
+    expect(bound).not.toBeNull();
+    expect(bound!).toBeLessThanOrEqual(result.metrics.out_of_band);
+    expect(result.metrics.non_contiguous).toBe(0);
+    const flagged = result.explanations.filter((e) => e.kind === "proven_out_of_band" || e.kind === "not_proven");
+    expect(flagged).toHaveLength(result.metrics.out_of_band);
+  });
+
+  it("bounds from below by the exact relaxation, on its own", async () => {
+    const prep = prepareRebalance({
+      units: squares([
+        [190, 190],
+        [190, 190],
+      ]),
+    });
+    if (!prep.ok) throw new Error("refused");
+    const { g } = prep.prepared.communities[0]!.problem;
+    const bound = await outOfBandBound(g, forcingUnits(g, "split_buildings"));
+    expect(bound.status).toBe("optimal");
+    expect(bound.out_of_band_lower_bound).toBe(4);
+  });
+});
+
+describe("the over-full rule", () => {
+  it("keeps a grid above the maximum only when one parcel forces it, and names the parcel", async () => {
+    const result = await toLimit({ units: squares([[350, 120, 120]]) });
+    const over = result.explanations.filter((e) => e.kind === "over_full");
+    expect(over).toHaveLength(1);
+    expect(over[0]!.zh).toContain("单元 r0c0 独自有 350 户");
+    expect(result.metrics.out_of_band_lower_bound).toBeGreaterThanOrEqual(1);
+  });
+
+  it("splits a building of 360 along its entrances by default; keeping buildings whole names the building", async () => {
+    const units = squares([[180, 180]]).map((u) => ({ ...u, building: "tower-1" }));
+    const split = await toLimit({ units });
+    expect(split.metrics.grids).toBe(2);
+    expect(split.explanations.some((e) => e.kind === "over_full")).toBe(false);
+    const kept = await toLimit({ units }, 2000, "keep_buildings");
+    expect(kept.metrics.grids).toBe(1);
+    const over = kept.explanations.find((e) => e.kind === "over_full")!;
+    expect(over.zh).toContain("楼栋 tower-1 共 360 户");
+    expect(over.en).toContain("keeps buildings whole");
+  });
+});

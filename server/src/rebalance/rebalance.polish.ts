@@ -1,0 +1,144 @@
+import { type OutOfBandBound, outOfBandBound } from "./rebalance.bound.ts";
+import {
+  addNeighbourhood,
+  bestCover,
+  ColumnPool,
+  compareExact,
+  type ExactCost,
+  exactCost,
+  followOverFullRule,
+  forcingUnits,
+  gridsOf,
+  labelGrids,
+  type OverFullRule,
+} from "./rebalance.exact.ts";
+import { type Explanation, explainAfterSearch } from "./rebalance.explain.ts";
+import type { Partition } from "./rebalance.partition.ts";
+import type { CommunityProblem } from "./rebalance.problem.ts";
+import { explainBound } from "./rebalance.proof.ts";
+import { refine } from "./rebalance.refine.ts";
+import { type CommunitySolution, solveCommunity } from "./rebalance.solve.ts";
+import { makePartition } from "./rebalance.start.ts";
+
+export interface LimitOptions {
+  /** Time for the whole community, the fast answer included. */
+  budget_ms: number;
+  over_full: OverFullRule;
+  /** Polled between steps: true keeps the best found so far and stops. */
+  shouldStop?: () => boolean;
+  /** Share of the budget spent, 0…1. */
+  onProgress?: (fraction: number) => void;
+}
+
+/** How the search at the limit went, for the plan's figures and the benchmark. */
+export interface LimitReport {
+  /** Seconds to the fast answer (the engine of issue 5), and in all. */
+  first_answer_seconds: number;
+  seconds: number;
+  /** "improved" when the exact cover beat the fast answer; "skipped" with locked units or in repair mode. */
+  status: "improved" | "unchanged" | "skipped" | "stopped";
+  rounds: number;
+  candidates: number;
+  bound: OutOfBandBound;
+  /** The fast answer alone, measured the same way (unforced over-full grids, out of band, building and compound pieces, boundary). */
+  fast_cost: ExactCost;
+  cost: ExactCost;
+}
+
+export interface LimitSolution extends CommunitySolution {
+  report: LimitReport;
+}
+
+const afterSearchKinds = new Set<Explanation["kind"]>(["not_found", "non_contiguous", "locked_units"]);
+
+/**
+ * Solves one community as far as the budget allows: the fast answer ({@link solveCommunity}) first, the proven
+ * lower bound on grids out of band, then rounds of exact cover (HiGHS) over candidate grids around the best plan
+ * and over the grids of further fast answers (other seeds), each followed by boundary refinement. Keeps the best
+ * by {@link ExactCost}. With the same input and budget the result may differ between runs when the clock cuts a
+ * round short; the fast answer alone is reproducible.
+ */
+export async function solveCommunityToLimit(problem: CommunityProblem, options: LimitOptions): Promise<LimitSolution> {
+  const t0 = performance.now();
+  const elapsed = () => performance.now() - t0;
+  // The last fifth of the budget (at least a second) proves the lower bound.
+  const boundShare = Math.max(1000, options.budget_ms / 5);
+  const left = () => options.budget_ms - boundShare - elapsed();
+  const stop = () => options.shouldStop?.() === true || left() <= 0;
+  const progress = () => options.onProgress?.(Math.min(1, elapsed() / options.budget_ms));
+  const fast = solveCommunity(problem);
+  const first = elapsed() / 1000;
+  progress();
+  const g = problem.g;
+  const forcing = forcingUnits(g, options.over_full);
+  const fastP = makePartition(problem, fast.part, fast.slotIds.length);
+  const fastCost = exactCost(fastP, forcing);
+  let best: { p: Partition; ids: string[]; cost: ExactCost } = { p: fastP, ids: fast.slotIds, cost: fastCost };
+  let status: LimitReport["status"] = "unchanged";
+  let rounds = 0;
+  let candidates = 0;
+  const locked = problem.lockedUnit.some((x) => x === 1) || problem.lockedSlots.size > 0;
+  if (problem.mode === "repair" || locked) status = "skipped";
+  else {
+    const pool = new ColumnPool(g, forcing);
+    let seed = problem.seed;
+    let stale = 0;
+    consider(followOverFullRule(g, fast.part, forcing));
+    while (!stop()) {
+      rounds++;
+      addNeighbourhood(pool, best.p.part);
+      const cover = await bestCover(pool, best.p.part, Math.max(0.2, Math.min(left() / 1000, 30)) * 0.6, problem.grids);
+      candidates = pool.size;
+      let improved = consider(cover.part);
+      progress();
+      if (!improved && !stop()) {
+        // Another fast answer from another seed: its grids join the candidates, and it may be better outright.
+        seed = (seed * 48271 + 11) | 0;
+        const other = solveCommunity({ ...problem, seed });
+        for (const list of gridsOf(other.part)) pool.add(list);
+        improved = consider(other.part);
+        progress();
+      }
+      stale = improved ? 0 : stale + 1;
+      if (stale >= 4) break;
+    }
+    if (options.shouldStop?.()) status = "stopped";
+    else status = compareExact(best.cost, fastCost) < 0 ? "improved" : "unchanged";
+  }
+
+  function consider(part: Int32Array): boolean {
+    const labelled = labelGrids(problem, part, fast.part, fast.slotIds);
+    const polished = labelled.p.clone();
+    refine(polished, 3);
+    let candidate = { p: labelled.p, ids: labelled.ids, cost: exactCost(labelled.p, forcing) };
+    const polishedCost = exactCost(polished, forcing);
+    if (compareExact(polishedCost, candidate.cost) < 0)
+      candidate = { p: polished, ids: labelled.ids, cost: polishedCost };
+    if (compareExact(candidate.cost, best.cost) >= 0) return false;
+    best = candidate;
+    return true;
+  }
+
+  const boundSeconds = Math.max(1, Math.min(boundShare, options.budget_ms - elapsed()) / 1000);
+  const bound = await outOfBandBound(g, forcing, boundSeconds, best.p.part);
+  const explanations = fast.explanations.filter((e) => !afterSearchKinds.has(e.kind));
+  explainAfterSearch(problem, best.p, best.ids, explanations);
+  explanations.push(...explainBound(problem, best.p, best.ids, bound, forcing, options.over_full));
+  options.onProgress?.(1);
+  return {
+    part: best.p.part,
+    slotIds: best.ids,
+    explanations,
+    feasibleGrids: fast.feasibleGrids,
+    report: {
+      first_answer_seconds: first,
+      seconds: elapsed() / 1000,
+      status,
+      rounds,
+      candidates,
+      bound,
+      fast_cost: fastCost,
+      cost: best.cost,
+    },
+  };
+}
