@@ -8,6 +8,7 @@ import setupTemplate from "@gridatlas/server/test-support/global-setup.ts";
 import { TEST_PASSWORD } from "@gridatlas/server/test-support/test-database.ts";
 import pg from "pg";
 import { chromium, type Page } from "playwright-core";
+import { fieldTilesCached } from "../tests/support/pages.ts";
 import { startTestServer } from "../tests/support/server.ts";
 import { machine } from "./support.ts";
 
@@ -174,18 +175,7 @@ try {
     uploadThroughput: -1,
   });
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 120_000 });
-  await page.waitForFunction(
-    () => {
-      const el = document.querySelector("[data-testid=field-tiles]");
-      return (
-        !!el &&
-        Number(el.getAttribute("data-total")) > 0 &&
-        el.getAttribute("data-done") === el.getAttribute("data-total")
-      );
-    },
-    undefined,
-    { timeout: 300_000 },
-  );
+  await fieldTilesCached(page, 300_000);
 
   const tilesCached = Number(await page.getByTestId("field-tiles").getAttribute("data-total"));
 

@@ -1,6 +1,6 @@
-import { createTestDatabase, TEST_PASSWORD, type TestDatabase } from "@gridatlas/server/test-support/test-database.ts";
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TEST_PASSWORD } from "@gridatlas/server/test-support/test-database.ts";
+import { describe, expect, it } from "vitest";
+import { useTestSql } from "../server/test-support/test-app.ts";
 import { signInOverHttp, startServerProcess } from "./support/server-process.ts";
 
 /**
@@ -9,22 +9,10 @@ import { signInOverHttp, startServerProcess } from "./support/server-process.ts"
  * absent: never a plan with some of its grids or assignments.
  */
 
-let database: TestDatabase;
-let sql: pg.Client;
-
-beforeAll(async () => {
-  database = await createTestDatabase("crash");
-  sql = new pg.Client({ connectionString: database.url });
-  await sql.connect();
-});
-
-afterAll(async () => {
-  await sql.end();
-  await database.drop();
-});
+const t = useTestSql("crash");
 
 async function state() {
-  const r = await sql.query<{ id: number; grids: number; parcels: number }>(
+  const r = await t.sql.query<{ id: number; grids: number; parcels: number }>(
     `select p.id, (select count(*)::int from grid g where g.plan_id = p.id) as grids,
        (select count(*)::int from plan_parcel pp where pp.plan_id = p.id) as parcels
      from plan p where p.status = 'draft' order by p.id`,
@@ -36,7 +24,7 @@ async function state() {
 async function waitForStatement(pattern: string): Promise<void> {
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const r = await sql.query(
+    const r = await t.sql.query(
       "select 1 from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and state = 'active' and query ilike $1",
       [pattern],
     );
@@ -48,7 +36,7 @@ async function waitForStatement(pattern: string): Promise<void> {
 
 describe("killing the server in the middle of a large write", () => {
   it("leaves either all of it or none of it", async () => {
-    const full = await sql.query<{ grids: number; parcels: number }>(
+    const full = await t.sql.query<{ grids: number; parcels: number }>(
       `select (select count(*)::int from grid g join plan p on p.id = g.plan_id where p.status = 'published') as grids,
          (select count(*)::int from parcel) as parcels`,
     );
@@ -58,7 +46,7 @@ describe("killing the server in the middle of a large write", () => {
     const moments = ["insert into grid%", "insert into plan_parcel%", "answered"] as const;
     const drafts: number[] = [];
     for (const moment of moments) {
-      const server = await startServerProcess(database.url, port);
+      const server = await startServerProcess(t.url, port);
       const headers = await signInOverHttp(server.url, "planner", TEST_PASSWORD);
       const request = fetch(`${server.url}/api/plans`, {
         method: "POST",
@@ -73,7 +61,7 @@ describe("killing the server in the middle of a large write", () => {
       await server.stop("SIGKILL");
       if (moment !== "answered") expect(await request).toBe(0);
       // PostgreSQL sees the client gone and rolls the transaction back; a restarted server finds it settled.
-      const restarted = await startServerProcess(database.url, port);
+      const restarted = await startServerProcess(t.url, port);
       expect((await fetch(`${restarted.url}/api/health`)).status).toBe(200);
       await restarted.stop();
       const left = await state();

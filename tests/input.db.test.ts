@@ -1,11 +1,8 @@
-import { createApp } from "@gridatlas/server/app.ts";
 import { tableVersions } from "@gridatlas/server/db/checksum.ts";
-import { createDb, type Db } from "@gridatlas/server/db/db.ts";
-import { createTestDatabase, type TestDatabase } from "@gridatlas/server/test-support/test-database.ts";
 import { signIn, type TestSession } from "@gridatlas/server/test-support/test-session.ts";
 import fc from "fast-check";
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useTestApp } from "../server/test-support/test-app.ts";
 import { type JsonSchema, type OpenApiRoute, openApiRoutes, samplePath, textFields } from "./support/routes.ts";
 
 /**
@@ -14,10 +11,7 @@ import { type JsonSchema, type OpenApiRoute, openApiRoutes, samplePath, textFiel
  * field; a refused request changes nothing. The same rule holds for query strings and CSV cells.
  */
 
-let database: TestDatabase;
-let db: Db;
-let sql: pg.Client;
-let app: ReturnType<typeof createApp>;
+const t = useTestApp("input");
 let admin: TestSession;
 let routes: OpenApiRoute[];
 
@@ -25,19 +19,8 @@ let routes: OpenApiRoute[];
 const EXCEPT = ["session", "audit_event", "account", "sign_in_failure"];
 
 beforeAll(async () => {
-  database = await createTestDatabase("input");
-  db = createDb({ databaseUrl: database.url });
-  app = createApp({ db });
-  sql = new pg.Client({ connectionString: database.url });
-  await sql.connect();
-  admin = await signIn(app, "admin");
-  routes = await openApiRoutes(app);
-});
-
-afterAll(async () => {
-  await sql.end();
-  await db.destroy();
-  await database.drop();
+  admin = await signIn(t.app, "admin");
+  routes = await openApiRoutes(t.app);
 });
 
 /** A body the schema would nearly accept: required properties with plain values, so the text field is reached. */
@@ -86,7 +69,7 @@ describe("text input at the edge", () => {
       const path = samplePath(route.path);
       const base = plainBody(route.body);
       // The state a refusal must leave as it found; taken again only after a request that was accepted.
-      let before = await tableVersions(sql, EXCEPT);
+      let before = await tableVersions(t.sql, EXCEPT);
       await fc.assert(
         fc.asyncProperty(fc.oneof(loneSurrogate, fullUnicode), async (text) => {
           const lone = /[\uD800-\uDFFF]/.test(text.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, ""));
@@ -98,8 +81,8 @@ describe("text input at the edge", () => {
             expect(res.status, what).toBe(400);
             expect(json?.error?.field, what).toBe(field);
           }
-          if (res.status >= 400) expect(await tableVersions(sql, EXCEPT), what).toEqual(before);
-          else before = await tableVersions(sql, EXCEPT);
+          if (res.status >= 400) expect(await tableVersions(t.sql, EXCEPT), what).toEqual(before);
+          else before = await tableVersions(t.sql, EXCEPT);
         }),
         { numRuns: 4, seed: 20261207 },
       );
@@ -123,7 +106,7 @@ describe("text input at the edge", () => {
   });
 
   it("CSV cells: a visit import with a lone surrogate is refused naming the cell, never stored as U+FFFD", async () => {
-    const before = await tableVersions(sql, EXCEPT);
+    const before = await tableVersions(t.sql, EXCEPT);
     const header = "worker_id,entrance_id,visited_on,note\n";
     const good = Buffer.from(`${header}1,1,2026-12-01,走访`, "utf8");
     const bad = Buffer.concat([good, Buffer.from([0xed, 0xa0, 0x80])]);
@@ -137,6 +120,6 @@ describe("text input at the edge", () => {
     const json = await admin.send("POST", "/api/visits/import", { csv: `${header}1,1,2026-12-01,走访\uD800` });
     expect(json.status).toBe(400);
     expect((await json.json()).error.field).toBe("csv");
-    expect(await tableVersions(sql, EXCEPT)).toEqual(before);
+    expect(await tableVersions(t.sql, EXCEPT)).toEqual(before);
   });
 });

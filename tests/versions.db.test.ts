@@ -1,9 +1,7 @@
-import { createApp } from "@gridatlas/server/app.ts";
-import { createDb, type Db } from "@gridatlas/server/db/db.ts";
-import { createTestDatabase, type TestDatabase } from "@gridatlas/server/test-support/test-database.ts";
 import { signIn, type TestSession } from "@gridatlas/server/test-support/test-session.ts";
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type pg from "pg";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useTestApp } from "../server/test-support/test-app.ts";
 import { type OpenApiRoute, openApiRoutes } from "./support/routes.ts";
 
 /**
@@ -20,26 +18,13 @@ const NOT_SHARED: Record<string, string> = {
     "ends one assignment and no more, whatever else changed: nothing to overwrite",
 };
 
-let database: TestDatabase;
-let db: Db;
-let sql: pg.Client;
-let app: ReturnType<typeof createApp>;
+const t = useTestApp("versions");
 let admin: TestSession;
 let routes: OpenApiRoute[];
 
 beforeAll(async () => {
-  database = await createTestDatabase("versions");
-  db = createDb({ databaseUrl: database.url });
-  app = createApp({ db });
-  sql = new pg.Client({ connectionString: database.url });
-  await sql.connect();
-  admin = await signIn(app, "admin");
-  routes = (await openApiRoutes(app)).filter((r) => ["PATCH", "PUT", "DELETE"].includes(r.method));
-});
-afterAll(async () => {
-  await sql?.end();
-  await db?.destroy();
-  await database?.drop();
+  admin = await signIn(t.app, "admin");
+  routes = (await openApiRoutes(t.app)).filter((r) => ["PATCH", "PUT", "DELETE"].includes(r.method));
 });
 
 const key = (r: OpenApiRoute) => `${r.method} /api${r.path.replace(/^\/api/, "")}`;
@@ -47,7 +32,7 @@ const takesVersion = (r: OpenApiRoute) =>
   Boolean(r.body?.properties?.version) || r.parameters.some((p) => p.name === "version" && p.in === "query");
 
 async function one<T extends pg.QueryResultRow>(text: string): Promise<T> {
-  return (await sql.query<T>(text)).rows[0]!;
+  return (await t.sql.query<T>(text)).rows[0]!;
 }
 
 /** A real row for every versioned route, and a change to it: the route must refuse it without the version. */

@@ -27,7 +27,6 @@ export type TestApp = {
  * the top of a test file; its fields are there once the suite's tests run.
  */
 export function useTestApp(label: string, options: Omit<AppDeps, "db"> = {}): TestApp {
-  let database: TestDatabase;
   const sessions = new Map<string, Promise<TestSession>>();
   const t = {
     as(username: string) {
@@ -57,17 +56,42 @@ export function useTestApp(label: string, options: Omit<AppDeps, "db"> = {}): Te
       return [r!.x - half_deg, r!.y - half_deg, r!.x + half_deg, r!.y + half_deg];
     },
   } as TestApp;
+  const base = useTestSql(label);
+  beforeAll(() => {
+    t.url = base.url;
+    t.sql = base.sql;
+    t.db = createDb({ databaseUrl: base.url });
+    t.app = createApp({ ...options, db: t.db });
+  });
+  // After hooks run last-registered first: the pool closes before the database is dropped.
+  afterAll(async () => {
+    await t.db?.destroy();
+  });
+  return t;
+}
+
+export type TestSql = {
+  /** The suite database's connection string. */
+  url: string;
+  /** A plain client on it. */
+  sql: pg.Client;
+};
+
+/**
+ * A suite's own copy of the demo database and a plain client on it, for tests of the SQL alone: made in beforeAll,
+ * dropped in afterAll. Call it at the top of a test file.
+ */
+export function useTestSql(label: string): TestSql {
+  let database: TestDatabase;
+  const t = {} as TestSql;
   beforeAll(async () => {
     database = await createTestDatabase(label);
     t.url = database.url;
-    t.db = createDb({ databaseUrl: database.url });
-    t.app = createApp({ ...options, db: t.db });
     t.sql = new pg.Client({ connectionString: database.url });
     await t.sql.connect();
   });
   afterAll(async () => {
     await t.sql?.end();
-    await t.db?.destroy();
     await database?.drop();
   });
   return t;

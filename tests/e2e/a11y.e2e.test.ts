@@ -1,12 +1,12 @@
 import fs from "node:fs";
 import path from "node:path";
 import axe from "axe-core";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ARTIFACTS_DIR, CHROMIUM_ARGS, CHROMIUM_PATH, saveScreenshot } from "../support/browser.ts";
-import { ACCOUNTS, fillFromDemo, type LayoutPage, PAGES, type Role, WAIT_MS } from "../support/page-list.ts";
-import { mapSettled, signIn } from "../support/pages.ts";
-import { startTestServer, type TestServer } from "../support/server.ts";
+import type { Page } from "playwright-core";
+import { afterAll, describe, expect, it } from "vitest";
+import { ARTIFACTS_DIR, saveScreenshot } from "../support/browser.ts";
+import { type LayoutPage, PAGES, type Role, WAIT_MS } from "../support/page-list.ts";
+import { frames, pageReady, usePageTour } from "../support/page-tour.ts";
+import { mapSettled } from "../support/pages.ts";
 
 /**
  * Accessibility as public-sector software is expected to have it (GB/T 37668-2019, which follows WCAG 2.1 AA):
@@ -17,57 +17,21 @@ import { startTestServer, type TestServer } from "../support/server.ts";
 const WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
 type Finding = { rule: string; impact: string; help: string; targets: string[] };
 
-let server: TestServer;
-let browser: Browser;
-const fill: Record<string, string> = {};
-const signedIn = new Map<Role, Awaited<ReturnType<BrowserContext["storageState"]>>>();
+const tour = usePageTour("e2ea11y");
 /** Every violation found, whatever its impact, for the summary written to tests/artifacts/a11y-summary.json. */
 const summary: { page: string; role: Role; lang: string; findings: Finding[] }[] = [];
 
-beforeAll(async () => {
-  server = await startTestServer({ label: "e2ea11y" });
-  Object.assign(fill, await fillFromDemo(server.databaseUrl));
-  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
-}, WAIT_MS);
-
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
   await fs.promises.mkdir(ARTIFACTS_DIR, { recursive: true });
   await fs.promises.writeFile(path.join(ARTIFACTS_DIR, "a11y-summary.json"), JSON.stringify(summary, null, 1));
 });
 
-async function contextFor(role: Role): Promise<BrowserContext> {
-  const context = await browser.newContext({
-    viewport: { width: 1440, height: 900 },
-    deviceScaleFactor: 1,
-    locale: "zh-CN",
-    storageState: signedIn.get(role),
-  });
-  if (role !== "anonymous" && !signedIn.has(role)) {
-    const page = await context.newPage();
-    await signIn(page, ACCOUNTS[role], { url: server.url });
-    await page.getByTestId("sign-out").waitFor({ timeout: WAIT_MS });
-    signedIn.set(role, await context.storageState());
-    await page.close();
-  }
-  return context;
-}
-
-const pathOf = (entry: LayoutPage) => entry.path.replace(/\{(\w+)\}/g, (_, k: string) => fill[k] ?? k);
-const nameOf = (entry: LayoutPage) => pathOf(entry) + (entry.open ? ` → ${entry.open.as}` : "");
-const frames = (page: Page) =>
-  page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
+/** The desktop the audit runs at. */
+const DESKTOP = { width: 1440, height: 900 };
 
 async function open(page: Page, entry: LayoutPage): Promise<void> {
-  await page.goto(server.url + pathOf(entry));
-  await page.locator(entry.ready).first().waitFor({ timeout: WAIT_MS });
-  await page.waitForFunction(() => !window.__gridatlas?.map || window.__gridatlas.map.isStyleLoaded(), null, {
-    timeout: WAIT_MS,
-    polling: 250,
-  });
-  if (entry.open) await entry.open.by(page);
-  await frames(page);
+  await page.goto(tour.server.url + tour.pathOf(entry));
+  await pageReady(page, entry);
 }
 
 /** axe-core's WCAG 2.1 A and AA rules over the page as it is; axe is evaluated in the page, not loaded from it. */
@@ -97,7 +61,7 @@ describe("accessibility (GB/T 37668, WCAG 2.1 AA) of every page, for every role"
   for (const role of ["anonymous", "admin", "planner", "leader", "secretary", "worker"] as const) {
     it(`${role}: no critical or serious axe violation, in Chinese and English`, { timeout: WAIT_MS * 20 }, async () => {
       const serious: string[] = [];
-      const context = await contextFor(role);
+      const context = await tour.contextFor(role, DESKTOP);
       let page = await context.newPage();
       try {
         for (const entry of PAGES.filter((p) => p.roles.includes(role))) {
@@ -121,18 +85,18 @@ describe("accessibility (GB/T 37668, WCAG 2.1 AA) of every page, for every role"
                   targets: [`offers ${offered}`],
                 });
               }
-              summary.push({ page: nameOf(entry), role, lang, findings });
+              summary.push({ page: tour.nameOf(entry), role, lang, findings });
               for (const f of findings.filter((f) => f.impact === "critical" || f.impact === "serious")) {
                 serious.push(
-                  `${nameOf(entry)} · ${role} · ${lang} · ${f.impact} ${f.rule}: ${f.help} — ${f.targets.join("; ")}`,
+                  `${tour.nameOf(entry)} · ${role} · ${lang} · ${f.impact} ${f.rule}: ${f.help} — ${f.targets.join("; ")}`,
                 );
               }
               console.log(
-                `a11y ${role} ${lang} ${nameOf(entry)}: ${findings.map((f) => `${f.impact} ${f.rule}`).join(", ") || "clean"}`,
+                `a11y ${role} ${lang} ${tour.nameOf(entry)}: ${findings.map((f) => `${f.impact} ${f.rule}`).join(", ") || "clean"}`,
               );
             }
           } catch (err) {
-            serious.push(`${nameOf(entry)} · ${role} · failed: ${(err as Error).message.split("\n")[0]}`);
+            serious.push(`${tour.nameOf(entry)} · ${role} · failed: ${(err as Error).message.split("\n")[0]}`);
             await page.close();
             page = await context.newPage();
           }
@@ -150,11 +114,11 @@ describe("accessibility (GB/T 37668, WCAG 2.1 AA) of every page, for every role"
   }, async () => {
     // A fresh sign-in: once, in a full run, the planner's map never came after the role walk above (the legend did
     // not show in 120 s); a session of its own rules out whatever that walk left behind, and the screenshot says more.
-    signedIn.delete("planner");
-    const context = await contextFor("planner");
+    tour.forget("planner");
+    const context = await tour.contextFor("planner", DESKTOP);
     const page = await context.newPage();
     try {
-      await page.goto(server.url);
+      await page.goto(tour.server.url);
       await page
         .getByTestId("legend")
         .waitFor({ timeout: WAIT_MS })

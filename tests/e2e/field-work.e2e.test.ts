@@ -1,10 +1,9 @@
 import { TEST_PASSWORD } from "@gridatlas/server/test-support/test-database.ts";
-import pg from "pg";
 import type { Page, Request } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LaunchedBrowser, launchBrowser, saveScreenshot } from "../support/browser.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { saveScreenshot } from "../support/browser.ts";
+import { apiAs, browserDay, drawnJpeg, useE2e } from "../support/e2e.ts";
 import { mapSettled, signIn } from "../support/pages.ts";
-import { startTestServer, type TestServer } from "../support/server.ts";
 
 /**
  * The field app's work beyond visits (issue 15), on a phone (390×844, touch, isMobile): inspecting a venue with the
@@ -16,65 +15,20 @@ import { startTestServer, type TestServer } from "../support/server.ts";
 /** Software WebGL draws slowly; every wait below is on a condition, and this is only its upper bound. */
 const RENDER_TIMEOUT_MS = 150_000;
 
-let server: TestServer;
-let browser: LaunchedBrowser;
-let db: pg.Client;
+const e = useE2e("e2efieldwork", { width: 390, height: 844, mobile: true });
 const problems: string[] = [];
 /** Every request the phone made (page and service worker): its URL and body. */
 const sent: { url: string; body: Buffer | null }[] = [];
 /** The information worker of the last visit test, still signed in on the phone for the sign-out test after it. */
 let infoWorker = "";
 
-beforeAll(async () => {
-  server = await startTestServer({ label: "e2efieldwork" });
-  db = new pg.Client({ connectionString: server.databaseUrl });
-  await db.connect();
-  browser = await launchBrowser({ width: 390, height: 844, mobile: true });
-  browser.page.on("pageerror", (e) => problems.push(e.message));
-  browser.context.on("request", (r: Request) => sent.push({ url: r.url(), body: r.postDataBuffer() }));
+beforeAll(() => {
+  e.browser.page.on("pageerror", (err) => problems.push(err.message));
+  e.browser.context.on("request", (r: Request) => sent.push({ url: r.url(), body: r.postDataBuffer() }));
 });
-
-afterAll(async () => {
-  await browser?.close();
-  await db?.end();
-  await server?.close();
-});
-
-const browserDay = (page: Page) =>
-  page.evaluate(() => {
-    const d = new Date();
-    return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
-  });
-
-/** Signs in over the API (as the secretary would, elsewhere) and returns a GET with that session. */
-async function apiAs(username: string) {
-  const res = await fetch(`${server.url}/api/session`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ username, password: TEST_PASSWORD }),
-  });
-  expect(res.status).toBe(200);
-  const cookie = (res.headers.get("set-cookie") ?? "").split(";")[0] as string;
-  return (path: string) => fetch(`${server.url}${path}`, { headers: { cookie } });
-}
 
 /** A 2000×1500 JPEG drawn in the page, as a phone's camera would give it. */
-async function cameraPhoto(page: Page): Promise<Buffer> {
-  const b64 = await page.evaluate(async () => {
-    const canvas = document.createElement("canvas");
-    canvas.width = 2000;
-    canvas.height = 1500;
-    const ctx = canvas.getContext("2d") as CanvasRenderingContext2D;
-    ctx.fillStyle = "#2a7";
-    ctx.fillRect(0, 0, 2000, 1500);
-    const blob = await new Promise<Blob>((r) => canvas.toBlob((b) => r(b as Blob), "image/jpeg", 0.9));
-    const bytes = new Uint8Array(await blob.arrayBuffer());
-    let s = "";
-    for (const b of bytes) s += String.fromCharCode(b);
-    return btoa(s);
-  });
-  return Buffer.from(b64, "base64");
-}
+const cameraPhoto = (page: Page) => drawnJpeg(page, 2000, 1500, [["#2a7", 0, 0, 2000, 1500]]);
 
 async function until(done: () => Promise<boolean>, timeout_ms = 60_000): Promise<void> {
   const start = Date.now();
@@ -96,7 +50,7 @@ const queueEmpty = (page: Page) =>
   );
 
 async function openFieldApp(page: Page, username: string, name: string) {
-  await signIn(page, username, { url: server.url });
+  await signIn(page, username, { url: e.server.url });
   await page.getByTestId("field-app").waitFor({ timeout: 60_000 });
   await page.getByTestId("field-entrances").locator("button").first().waitFor({ timeout: 60_000 });
   await mapSettled(page, ["field-entrances"], { timeout_ms: RENDER_TIMEOUT_MS, name });
@@ -106,10 +60,10 @@ describe("the field app's work on a phone (390×844, touch)", () => {
   it("inspects a venue, takes an assigned hazard to resolved with a photo, and sorts near me without sending the position", {
     timeout: RENDER_TIMEOUT_MS * 4,
   }, async () => {
-    const { page, context } = browser;
+    const { page, context } = e.browser;
     // A grid worker whose grids hold a venue and a hazard in the assigned state.
     const who = (
-      await db.query(
+      await e.db.query(
         `select a.username, w.id as worker_id, h.id as hazard_id, v.id as venue_id
          from account a join account_role ar on ar.account_id = a.id and ar.role = 'worker'
          join worker w on w.id = ar.worker_id and w.role = 'grid_worker'
@@ -146,18 +100,18 @@ describe("the field app's work on a phone (390×844, touch)", () => {
     await page.getByTestId("field-venue-sheet").waitFor({ state: "detached" });
     await queueEmpty(page);
     const inspections = () =>
-      db.query("select id, result, note, inspector_id, inspected_on::text from inspection where note = $1", [note]);
+      e.db.query("select id, result, note, inspector_id, inspected_on::text from inspection where note = $1", [note]);
     await until(async () => (await inspections()).rows.length > 0);
     const inspection = (await inspections()).rows;
     expect(inspection).toEqual([
       expect.objectContaining({ result: "issues_found", inspector_id: who.worker_id, inspected_on: today }),
     ]);
-    const found = (await db.query("select venue_id, severity from hazard where title = $1", [raised])).rows;
+    const found = (await e.db.query("select venue_id, severity from hazard where title = $1", [raised])).rows;
     expect(found).toEqual([{ venue_id: who.venue_id, severity: "high" }]);
 
     // The assigned hazard: in progress, then resolved with a photo of the fix.
     const status = async () =>
-      (await db.query("select status from hazard where id = $1", [who.hazard_id])).rows[0].status as string;
+      (await e.db.query("select status from hazard where id = $1", [who.hazard_id])).rows[0].status as string;
     await page.getByTestId("field-tab-hazards").tap();
     await page.getByTestId(`field-hazard-${who.hazard_id}`).tap();
     await page.getByTestId("field-hazard-sheet").waitFor();
@@ -182,7 +136,7 @@ describe("the field app's work on a phone (390×844, touch)", () => {
     await until(async () => (await status()) === "resolved");
     await queueEmpty(page);
     const fix = (
-      await db.query(
+      await e.db.query(
         `select p.bytes, t.to_status from photo p join hazard_transition t on t.id = p.hazard_transition_id
          where p.hazard_id = $1`,
         [who.hazard_id],
@@ -196,7 +150,7 @@ describe("the field app's work on a phone (390×844, touch)", () => {
     await page.getByTestId("field-tab-grids").tap();
     const dueFirst = await page.locator("[data-testid^=field-entrance-]").first().getAttribute("data-testid");
     const target = (
-      await db.query(
+      await e.db.query(
         `select e.id, ST_X(e.geom) as lng, ST_Y(e.geom) as lat
          from worker_assignment wa join published_parcel pp on pp.grid_code = wa.grid_code
          join parcel pa on pa.id = pp.parcel_id join entrance e on e.id = pa.entrance_id
@@ -208,7 +162,7 @@ describe("the field app's work on a phone (390×844, touch)", () => {
     // A few metres off the entrance, as a phone's fix is; the nearest entrance to that point is what comes first.
     const here = { latitude: target.lat + 0.0000137, longitude: target.lng - 0.0000191 };
     const nearest = (
-      await db.query(
+      await e.db.query(
         `select e.id from worker_assignment wa join published_parcel pp on pp.grid_code = wa.grid_code
          join parcel pa on pa.id = pp.parcel_id join entrance e on e.id = pa.entrance_id
          where wa.worker_id = $1
@@ -216,7 +170,7 @@ describe("the field app's work on a phone (390×844, touch)", () => {
         [who.worker_id, here.longitude, here.latitude],
       )
     ).rows[0].id as number;
-    await context.grantPermissions(["geolocation"], { origin: server.url });
+    await context.grantPermissions(["geolocation"], { origin: e.server.url });
     await context.setGeolocation(here);
     const sentBefore = sent.length;
     await page.getByTestId("field-near-me").tap();
@@ -234,8 +188,8 @@ describe("the field app's work on a phone (390×844, touch)", () => {
     await queueEmpty(page);
     await until(
       async () =>
-        (await db.query("select 1 from visit where worker_id = $1 and entrance_id = $2", [who.worker_id, nearest])).rows
-          .length > 0,
+        (await e.db.query("select 1 from visit where worker_id = $1 and entrance_id = $2", [who.worker_id, nearest]))
+          .rows.length > 0,
     );
     expect(sent.length).toBeGreaterThan(sentBefore);
     const traces = [here.latitude, here.longitude].flatMap((v) => [v.toFixed(4), v.toFixed(5), String(v)]);
@@ -256,12 +210,12 @@ describe("the field app's work on a phone (390×844, touch)", () => {
   it("an information worker records a visit that counts under their own role in the coverage figures", {
     timeout: RENDER_TIMEOUT_MS * 3,
   }, async () => {
-    const { page } = browser;
+    const { page } = e.browser;
     await page.getByTestId("sign-out").tap();
     await page.getByTestId("sign-in").waitFor();
     // An information worker (网情员) with an info-N account, whose grids hold entrances with households.
     const who = (
-      await db.query(
+      await e.db.query(
         `select a.username, w.id as worker_id, pp.community_code
          from account a join account_role ar on ar.account_id = a.id and ar.role = 'worker'
          join worker w on w.id = ar.worker_id and w.role = 'info_worker'
@@ -277,7 +231,7 @@ describe("the field app's work on a phone (390×844, touch)", () => {
     const today = await browserDay(page);
     await saveScreenshot(page, "field-work-6-info-worker");
 
-    const secretary = await apiAs(`secretary-${who.community_code}`);
+    const secretary = await apiAs(e.server.url, `secretary-${who.community_code}`, TEST_PASSWORD);
     const mine = async () => {
       const res = await secretary(`/api/communities/${who.community_code}/report?from=${today}&to=${today}`);
       expect(res.status).toBe(200);
@@ -302,7 +256,7 @@ describe("the field app's work on a phone (390×844, touch)", () => {
     await queueEmpty(page);
     const stored = async () =>
       (
-        await db.query("select count(*)::int as n from visit where worker_id = $1 and visited_on = $2::date", [
+        await e.db.query("select count(*)::int as n from visit where worker_id = $1 and visited_on = $2::date", [
           who.worker_id,
           today,
         ])
@@ -319,10 +273,10 @@ describe("the field app's work on a phone (390×844, touch)", () => {
   it("signs out on every device from the phone: the worker's name opens the account, and another session ends too", {
     timeout: RENDER_TIMEOUT_MS,
   }, async () => {
-    const { page } = browser;
+    const { page } = e.browser;
     expect(infoWorker).not.toBe("");
     // The same account signed in elsewhere (a lost phone, say): it reads its grids until the worker ends it.
-    const elsewhere = await apiAs(infoWorker);
+    const elsewhere = await apiAs(e.server.url, infoWorker, TEST_PASSWORD);
     expect((await elsewhere("/api/me/field")).status).toBe(200);
     await page.getByTestId("field-account").tap();
     await page.getByTestId("field-account-sheet").waitFor();

@@ -1,76 +1,26 @@
 import { TEST_PASSWORD } from "@gridatlas/server/test-support/test-database.ts";
-import pg from "pg";
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LaunchedBrowser, launchBrowser, saveScreenshot } from "../support/browser.ts";
-import { mapSettled, signIn } from "../support/pages.ts";
-import { startTestServer, type TestServer } from "../support/server.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { saveScreenshot } from "../support/browser.ts";
+import { apiAs, browserDay, drawnJpeg, useE2e } from "../support/e2e.ts";
+import { fieldTilesCached, mapSettled, signIn } from "../support/pages.ts";
 
 /** Software WebGL draws slowly; every wait below is on a condition, and this is only its upper bound. */
 const RENDER_TIMEOUT_MS = 150_000;
 
-let server: TestServer;
-let browser: LaunchedBrowser;
-let db: pg.Client;
+const e = useE2e("e2efield", { width: 390, height: 844, mobile: true });
 const problems: string[] = [];
 
-beforeAll(async () => {
-  server = await startTestServer({ label: "e2efield" });
-  db = new pg.Client({ connectionString: server.databaseUrl });
-  await db.connect();
-  browser = await launchBrowser({ width: 390, height: 844, mobile: true });
-  browser.page.on("pageerror", (e) => problems.push(e.message));
+beforeAll(() => {
+  e.browser.page.on("pageerror", (err) => problems.push(err.message));
 });
-
-afterAll(async () => {
-  await browser?.close();
-  await db?.end();
-  await server?.close();
-});
-
-/** The browser's own day, which the field app records visits on. */
-const browserDay = (page: Page) =>
-  page.evaluate(() => {
-    const d = new Date();
-    return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
-  });
-
-/** Signs in over the API (as another person would, elsewhere) and returns a caller with session and CSRF token. */
-async function apiAs(username: string) {
-  const res = await fetch(`${server.url}/api/session`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ username, password: TEST_PASSWORD }),
-  });
-  expect(res.status).toBe(200);
-  const cookie = (res.headers.get("set-cookie") ?? "").split(";")[0] as string;
-  const { csrf_token } = (await res.json()) as { csrf_token: string };
-  return (path: string, init: { method?: string; body?: unknown } = {}) =>
-    fetch(`${server.url}${path}`, {
-      method: init.method ?? "GET",
-      headers: { cookie, "x-csrf-token": csrf_token, "content-type": "application/json" },
-      ...(init.body ? { body: JSON.stringify(init.body) } : {}),
-    });
-}
 
 /** A 2400×1800 camera JPEG with an EXIF block (a GPS tag's worth of text) spliced in after its start marker. */
 async function cameraPhoto(page: Page): Promise<Buffer> {
-  const b64 = await page.evaluate(async () => {
-    const canvas = document.createElement("canvas");
-    canvas.width = 2400;
-    canvas.height = 1800;
-    const ctx = canvas.getContext("2d") as CanvasRenderingContext2D;
-    ctx.fillStyle = "#c33";
-    ctx.fillRect(0, 0, 2400, 1800);
-    ctx.fillStyle = "#fff";
-    ctx.fillRect(300, 300, 1200, 600);
-    const blob = await new Promise<Blob>((r) => canvas.toBlob((b) => r(b as Blob), "image/jpeg", 0.9));
-    const bytes = new Uint8Array(await blob.arrayBuffer());
-    let s = "";
-    for (const b of bytes) s += String.fromCharCode(b);
-    return btoa(s);
-  });
-  const jpeg = Buffer.from(b64, "base64");
+  const jpeg = await drawnJpeg(page, 2400, 1800, [
+    ["#c33", 0, 0, 2400, 1800],
+    ["#fff", 300, 300, 1200, 600],
+  ]);
   const payload = Buffer.concat([
     Buffer.from("Exif\0\0", "binary"),
     Buffer.from("MM\0\x2a\0\0\0\x08\0\0", "binary"),
@@ -122,10 +72,10 @@ describe("the field app on a phone (390×844, touch)", () => {
   it("records visits in two taps, works offline, syncs each record once and shows what was refused", {
     timeout: RENDER_TIMEOUT_MS * 4,
   }, async () => {
-    const { page, context } = browser;
+    const { page, context } = e.browser;
     // A grid worker with an account, whose grids hold entrances with households and a hazard assigned to them.
     const who = (
-      await db.query(
+      await e.db.query(
         `select a.username, w.id as worker_id, h.id as hazard_id, h.status, pp.community_code
          from account a join account_role ar on ar.account_id = a.id and ar.role = 'worker'
          join worker w on w.id = ar.worker_id and w.role = 'grid_worker'
@@ -137,7 +87,7 @@ describe("the field app on a phone (390×844, touch)", () => {
     ).rows[0];
     expect(who).toBeTruthy();
 
-    await signIn(page, who.username, { url: server.url });
+    await signIn(page, who.username, { url: e.server.url });
     await page.getByTestId("field-app").waitFor({ timeout: 60_000 });
     await page.getByTestId("field-entrances").locator("button").first().waitFor({ timeout: 60_000 });
     await mapSettled(page, ["field-entrances"], { timeout_ms: RENDER_TIMEOUT_MS, name: "field" });
@@ -163,7 +113,7 @@ describe("the field app on a phone (390×844, touch)", () => {
     const visits = async (entrance: number) =>
       Number(
         (
-          await db.query(
+          await e.db.query(
             "select count(*) from visit where worker_id = $1 and entrance_id = $2 and visited_on = $3::date",
             [who.worker_id, entrance, today],
           )
@@ -173,21 +123,10 @@ describe("the field app on a phone (390×844, touch)", () => {
     await waitForQueue(page, 0, 0);
 
     // The tiles of the worker's grids are cached ahead before the network goes.
-    await page.waitForFunction(
-      () => {
-        const t = document.querySelector("[data-testid=field-tiles]");
-        return (
-          !!t &&
-          Number(t.getAttribute("data-total")) > 0 &&
-          t.getAttribute("data-done") === t.getAttribute("data-total")
-        );
-      },
-      undefined,
-      { timeout: 120_000 },
-    );
+    await fieldTilesCached(page, 120_000);
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 60_000 });
 
-    const secretary = await apiAs(`secretary-${who.community_code}`);
+    const secretary = await apiAs(e.server.url, `secretary-${who.community_code}`, TEST_PASSWORD);
     const coverage = async () => {
       const res = await secretary(`/api/communities/${who.community_code}/status?today=${today}`);
       const body = (await res.json()) as { grids: Array<{ code: string; visit_coverage_30d: number }> };
@@ -233,7 +172,7 @@ describe("the field app on a phone (390×844, touch)", () => {
     await saveScreenshot(page, "field-4-queued-offline");
 
     // Meanwhile the office moves the same hazard on: the worker's step no longer applies.
-    const admin = await apiAs("admin");
+    const admin = await apiAs(e.server.url, "admin", TEST_PASSWORD);
     const office = await admin(`/api/hazards/${who.hazard_id}/transitions`, {
       method: "POST",
       body:
@@ -245,9 +184,9 @@ describe("the field app on a phone (390×844, touch)", () => {
     await context.setOffline(false);
     await waitForQueue(page, 0, 1);
     for (const id of ids) expect(await visits(id as number)).toBe(1);
-    const hazards = (await db.query("select id from hazard where title = $1", [title])).rows;
+    const hazards = (await e.db.query("select id from hazard where title = $1", [title])).rows;
     expect(hazards).toHaveLength(1);
-    const photos = (await db.query("select data from photo where hazard_id = $1", [hazards[0].id])).rows;
+    const photos = (await e.db.query("select data from photo where hazard_id = $1", [hazards[0].id])).rows;
     expect(photos).toHaveLength(1);
     const stored = photos[0].data as Buffer;
     expect(stored.includes(Buffer.from("Exif"))).toBe(false);

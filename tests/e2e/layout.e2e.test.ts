@@ -1,9 +1,8 @@
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CHROMIUM_ARGS, CHROMIUM_PATH, saveScreenshot } from "../support/browser.ts";
-import { ACCOUNTS, fillFromDemo, type LayoutPage, PAGES, type Role, WAIT_MS } from "../support/page-list.ts";
-import { signIn } from "../support/pages.ts";
-import { startTestServer, type TestServer } from "../support/server.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { saveScreenshot } from "../support/browser.ts";
+import { type LayoutPage, PAGES, type Role, WAIT_MS } from "../support/page-list.ts";
+import { frames, pageReady, usePageTour } from "../support/page-tour.ts";
 import { codesShown } from "../support/visible-text.ts";
 
 /**
@@ -24,41 +23,7 @@ const DESKTOPS: Viewport[] = [
   { name: "1440x900", width: 1440, height: 900, phone: false },
 ];
 
-let server: TestServer;
-let browser: Browser;
-const fill: Record<string, string> = {};
-const signedIn = new Map<Role, Awaited<ReturnType<BrowserContext["storageState"]>>>();
-
-beforeAll(async () => {
-  server = await startTestServer({ label: "e2elayout" });
-  Object.assign(fill, await fillFromDemo(server.databaseUrl));
-  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
-}, WAIT_MS);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-/** A context for `role` at `viewport`, signed in once per role (the session cookie is reused). */
-async function contextFor(role: Role, viewport: Viewport): Promise<BrowserContext> {
-  const context = await browser.newContext({
-    viewport: { width: viewport.width, height: viewport.height },
-    isMobile: viewport.phone,
-    hasTouch: viewport.phone,
-    deviceScaleFactor: 1,
-    locale: "zh-CN",
-    storageState: signedIn.get(role),
-  });
-  if (role !== "anonymous" && !signedIn.has(role)) {
-    const page = await context.newPage();
-    await signIn(page, ACCOUNTS[role], { url: server.url });
-    await page.getByTestId("sign-out").waitFor({ timeout: WAIT_MS });
-    signedIn.set(role, await context.storageState());
-    await page.close();
-  }
-  return context;
-}
+const tour = usePageTour("e2elayout");
 
 /** What a check found on the page, one line each: the kind, the element and what is wrong. */
 type Offence = { kind: "overflow" | "covered" | "squeezed"; what: string };
@@ -158,25 +123,6 @@ function findOffences(page: Page): Promise<Offence[]> {
   });
 }
 
-/** Waits until the page's layout has caught up with a change (resize, language): two frames drawn. */
-const frames = (page: Page) =>
-  page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
-
-/** Waits for the page: what shows when it is ready, and the map (if any) with its style and first tiles. */
-async function ready(page: Page, entry: LayoutPage): Promise<void> {
-  await page.locator(entry.ready).first().waitFor({ timeout: WAIT_MS });
-  await page.waitForFunction(() => !window.__gridatlas?.map || window.__gridatlas.map.isStyleLoaded(), null, {
-    timeout: WAIT_MS,
-    polling: 250,
-  });
-  if (entry.open) await entry.open.by(page);
-  await frames(page);
-}
-
-const pathOf = (entry: LayoutPage) => entry.path.replace(/\{(\w+)\}/g, (_, k: string) => fill[k] ?? k);
-/** The page as reports and screenshots name it: its path, and the state it was brought to. */
-const nameOf = (entry: LayoutPage) => pathOf(entry) + (entry.open ? ` → ${entry.open.as}` : "");
-
 /** Switches the UI language with the top bar's switch, as a person does, and waits for the page to follow. */
 async function switchTo(page: Page, lang: "zh" | "en"): Promise<void> {
   if ((await page.evaluate(() => document.documentElement.lang)).startsWith(lang)) return;
@@ -193,18 +139,18 @@ async function checkHere(page: Page, role: Role, entry: LayoutPage, viewport: Vi
   for (const lang of langs) {
     await switchTo(page, lang);
     for (const o of await findOffences(page)) {
-      out.push(`${nameOf(entry)} · ${role} · ${viewport.name} · ${lang} · ${o.kind}: ${o.what}`);
+      out.push(`${tour.nameOf(entry)} · ${role} · ${viewport.name} · ${lang} · ${o.kind}: ${o.what}`);
     }
     // The screenshot is the record for a person to look at; the checks above are the test. A capture the renderer
     // could not serve in time (SwiftShader on a busy machine) is said in the log and does not hide the next page.
     if (lang === "zh") {
-      await saveScreenshot(page, `layout-${role}-${viewport.name}${nameOf(entry)}`).catch((err: Error) => {
-        console.warn(`layout ${role} ${viewport.name} ${nameOf(entry)}: no screenshot: ${err.message.split("\n")[0]}`);
+      await saveScreenshot(page, `layout-${role}-${viewport.name}${tour.nameOf(entry)}`).catch((err: Error) => {
+        console.warn(`layout ${role} ${viewport.name} ${tour.nameOf(entry)}: no screenshot: ${err.message.split("\n")[0]}`);
       });
     }
     // Names, not codes (issue 17): in Chinese, once per page (the text is the same at every size).
     if (lang === "zh" && viewport.width === 1440) {
-      for (const code of await codesShown(page)) out.push(`${nameOf(entry)} · ${role} · zh · code shown: ${code}`);
+      for (const code of await codesShown(page)) out.push(`${tour.nameOf(entry)} · ${role} · zh · code shown: ${code}`);
     }
   }
   await switchTo(page, "zh");
@@ -215,21 +161,21 @@ async function checkHere(page: Page, role: Role, entry: LayoutPage, viewport: Vi
  * loaded once per app, is not loaded again for every page.
  */
 async function visit(page: Page, entry: LayoutPage): Promise<void> {
-  const path = pathOf(entry);
-  if (page.url().startsWith(server.url)) {
+  const path = tour.pathOf(entry);
+  if (page.url().startsWith(tour.server.url)) {
     await page.evaluate((to) => {
       history.pushState(null, "", to);
       dispatchEvent(new PopStateEvent("popstate"));
     }, path);
   } else {
-    await page.goto(server.url + path);
+    await page.goto(tour.server.url + path);
   }
-  await ready(page, entry);
+  await pageReady(page, entry);
 }
 
 /** Checks every page of `role` at `viewports` (one context; sizes past the first are a resize) into `out`. */
 async function checkAt(role: Role, viewports: Viewport[], out: string[]): Promise<void> {
-  const context = await contextFor(role, viewports[0]!);
+  const context = await tour.contextFor(role, viewports[0]!);
   let page = await context.newPage();
   try {
     for (const entry of PAGES.filter((p) => p.roles.includes(role))) {
@@ -245,14 +191,14 @@ async function checkAt(role: Role, viewports: Viewport[], out: string[]): Promis
       } catch (err) {
         // A page that does not come up is an offence too; the next page starts afresh.
         out.push(
-          `${nameOf(entry)} · ${role} · ${viewports[0]!.name} · failed: ${(err as Error).message.split("\n")[0]}`,
+          `${tour.nameOf(entry)} · ${role} · ${viewports[0]!.name} · failed: ${(err as Error).message.split("\n")[0]}`,
         );
         await page.close();
         page = await context.newPage();
       }
       console.log(
         [
-          `layout ${role} ${viewports[0]!.name} ${nameOf(entry)}: ${(Date.now() - t0) / 1000} s`,
+          `layout ${role} ${viewports[0]!.name} ${tour.nameOf(entry)}: ${(Date.now() - t0) / 1000} s`,
           ...out.slice(before),
         ].join("\n"),
       );

@@ -82,3 +82,19 @@ export async function mapSettled(
       }),
   );
 }
+
+/** Waits until the field app has cached every tile of the worker's grids (its tiles line says done = total > 0). */
+export async function fieldTilesCached(page: Page, timeout_ms: number): Promise<void> {
+  await page.waitForFunction(
+    () => {
+      const el = document.querySelector("[data-testid=field-tiles]");
+      return (
+        !!el &&
+        Number(el.getAttribute("data-total")) > 0 &&
+        el.getAttribute("data-done") === el.getAttribute("data-total")
+      );
+    },
+    undefined,
+    { timeout: timeout_ms },
+  );
+}

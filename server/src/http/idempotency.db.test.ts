@@ -1,36 +1,19 @@
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../../test-support/test-database.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useTestApp } from "../../test-support/test-app.ts";
 import { signIn, type TestSession } from "../../test-support/test-session.ts";
-import { createApp } from "../app.ts";
-import { createDb, type Db } from "../db/db.ts";
 
-let database: TestDatabase;
-let db: Db;
-let sql: pg.Client;
-let app: ReturnType<typeof createApp>;
+const t = useTestApp("idempotency");
 let worker: TestSession;
 let today: string;
 
 beforeAll(async () => {
-  database = await createTestDatabase("idempotency");
-  db = createDb({ databaseUrl: database.url });
-  app = createApp({ db });
-  sql = new pg.Client({ connectionString: database.url });
-  await sql.connect();
-  worker = await signIn(app, "worker-1");
-  today = (await sql.query("select (now() at time zone 'Asia/Shanghai')::date::text d")).rows[0].d;
-});
-
-afterAll(async () => {
-  await sql.end();
-  await db.destroy();
-  await database.drop();
+  worker = await signIn(t.app, "worker-1");
+  today = (await t.sql.query("select (now() at time zone 'Asia/Shanghai')::date::text d")).rows[0].d;
 });
 
 /** Entrances of worker-1's grids not yet visited by worker-1 today, one per call. */
 async function freshEntrance(): Promise<number> {
-  const r = await sql.query(
+  const r = await t.sql.query(
     `select pa.entrance_id as id from account a join account_role ar on ar.account_id = a.id
      join worker_assignment wa on wa.worker_id = ar.worker_id
      join published_parcel pp on pp.grid_code = wa.grid_code join parcel pa on pa.id = pp.parcel_id
@@ -51,7 +34,7 @@ const post = (path: string, body: unknown, key?: string) =>
   });
 
 const visitsOf = async (entrance: number) =>
-  (await sql.query("select count(*)::int n from visit where entrance_id = $1 and visited_on = $2", [entrance, today]))
+  (await t.sql.query("select count(*)::int n from visit where entrance_id = $1 and visited_on = $2", [entrance, today]))
     .rows[0].n as number;
 
 describe("Idempotency-Key", () => {
@@ -67,8 +50,8 @@ describe("Idempotency-Key", () => {
   });
 
   it("replays the first answer to a later repeat, and creates nothing", async () => {
-    const hazards = async () => (await sql.query("select count(*)::int n from hazard")).rows[0].n as number;
-    const point = await sql.query(
+    const hazards = async () => (await t.sql.query("select count(*)::int n from hazard")).rows[0].n as number;
+    const point = await t.sql.query(
       `select ST_AsGeoJSON(ST_PointOnSurface(pa.geom))::json g from account a
        join account_role ar on ar.account_id = a.id join worker_assignment wa on wa.worker_id = ar.worker_id
        join published_parcel pp on pp.grid_code = wa.grid_code join parcel pa on pa.id = pp.parcel_id
@@ -103,9 +86,9 @@ describe("Idempotency-Key", () => {
 
   it("keeps keys per account: another account's same key is another key", async () => {
     const entrance = await freshEntrance();
-    const admin = await signIn(app, "admin");
+    const admin = await signIn(t.app, "admin");
     const workerId = (
-      await sql.query(
+      await t.sql.query(
         "select ar.worker_id from account a join account_role ar on ar.account_id = a.id where a.username = 'worker-1'",
       )
     ).rows[0].worker_id;
@@ -130,7 +113,7 @@ describe("Idempotency-Key", () => {
   });
 
   it("keeps the key's record in the database, with the request's hash and the first answer", async () => {
-    const r = await sql.query(
+    const r = await t.sql.query(
       `select k.method, k.path, k.status, length(k.fingerprint) fp from idempotency_key k
        join account a on a.id = k.account_id where a.username = 'worker-1' and k.key = 'visit-key-1'`,
     );
@@ -157,12 +140,12 @@ describe("one visit per worker, entrance and day", () => {
   it("holds the rule in the database, whatever the route checks", async () => {
     const entrance = await freshEntrance();
     const w = (
-      await sql.query(
+      await t.sql.query(
         "select ar.worker_id from account a join account_role ar on ar.account_id = a.id where a.username = 'worker-1'",
       )
     ).rows[0].worker_id;
     const insert = "insert into visit (worker_id, entrance_id, visited_on) values ($1, $2, $3)";
-    await sql.query(insert, [w, entrance, today]);
-    await expect(sql.query(insert, [w, entrance, today])).rejects.toThrow(/visit_entrance_once_idx/);
+    await t.sql.query(insert, [w, entrance, today]);
+    await expect(t.sql.query(insert, [w, entrance, today])).rejects.toThrow(/visit_entrance_once_idx/);
   });
 });

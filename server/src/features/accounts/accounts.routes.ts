@@ -1,10 +1,11 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { passwordProblem } from "../../auth/password.ts";
 import { issuePasswordLink } from "../../auth/password-link.ts";
 import { requireRole } from "../../auth/principal.ts";
 import { actorOf, principalOf } from "../../auth/session.ts";
 import { badRequest, notFound } from "../../errors.ts";
 import { createRouter } from "../../http/router.ts";
+import { routesFor } from "../../http/routes.ts";
 import { errorsOf } from "../../http/schemas.ts";
 import { AccountChange, NewAccount, PasswordReset, RoleGrant } from "./accounts.input.ts";
 import { changeAccount, createAccount, listAccounts, resetPassword, usernameOf } from "./accounts.queries.ts";
@@ -41,20 +42,14 @@ const linkOf = (token: string) => `/set-password#${token}`;
 
 const idParam = z.object({ id: z.coerce.number().int().positive().max(2_000_000_000) });
 
-const list = createRoute({
-  method: "get",
-  path: "/accounts",
-  tags: ["accounts"],
+const route = routesFor(["accounts"], errors);
+const list = route("get /accounts", {
   summary: "All accounts with roles and scopes (admins)",
   responses: {
     200: { description: "Accounts", content: { "application/json": { schema: z.array(Account) } } },
-    ...errors,
   },
 });
-const create = createRoute({
-  method: "post",
-  path: "/accounts",
-  tags: ["accounts"],
+const create = route("post /accounts", {
   summary: "Create an account; it must change its password at first sign-in (admins)",
   request: { body: { content: { "application/json": { schema: NewAccount } }, required: true } },
   responses: {
@@ -62,30 +57,21 @@ const create = createRoute({
       description: "Created (with its set-password link when no password was given)",
       content: { "application/json": { schema: Issued } },
     },
-    ...errors,
   },
 });
-const update = createRoute({
-  method: "patch",
-  path: "/accounts/{id}",
-  tags: ["accounts"],
+const update = route("patch /accounts/{id}", {
   summary: "Rename, disable or re-scope an account (admins)",
   request: { params: idParam, body: { content: { "application/json": { schema: AccountChange } }, required: true } },
   responses: {
     200: { description: "Changed", content: { "application/json": { schema: z.object({ id: z.number() }) } } },
-    ...errors,
   },
 });
-const reset = createRoute({
-  method: "post",
-  path: "/accounts/{id}/password",
-  tags: ["accounts"],
+const reset = route("post /accounts/{id}/password", {
   summary:
     "Reset a password (admins): a one-time set-password link (72 h, shown once), or a given initial password to be changed at next sign-in",
   request: { params: idParam, body: { content: { "application/json": { schema: PasswordReset } }, required: true } },
   responses: {
     200: { description: "Reset", content: { "application/json": { schema: Issued } } },
-    ...errors,
   },
 });
 

@@ -1,10 +1,11 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { forbidden, requireRole, seesCameras } from "../../auth/principal.ts";
 import { actorOf, principalOf } from "../../auth/session.ts";
 import { toFeatureCollection } from "../../db/postgis.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
+import { routesFor } from "../../http/routes.ts";
 import { errorsOf, geoJson, geometry, json, jsonBody } from "../../http/schemas.ts";
 import { CameraListQuery, CameraParam, CreateCamera, UpdateCamera } from "./cameras.input.ts";
 import { createCamera, deleteCamera, listCameras, updateCamera } from "./cameras.queries.ts";
@@ -49,38 +50,26 @@ const Change = z
   .openapi("CameraChange", { description: "The camera with its new view, and the coverage of the grids it affects" });
 
 const tags = ["cameras"];
+const route = routesFor(tags, errors);
 const r = {
-  list: createRoute({
-    method: "get",
-    path: "/cameras",
-    tags,
+  list: route("get /cameras", {
     summary: "Public video cameras (监控点位) by box, community or grid; with views=true, what each one sees",
     request: { query: CameraListQuery },
     responses: {
       200: geoJson(CameraProps, "Cameras"),
-      ...errors,
     },
   }),
-  create: createRoute({
-    method: "post",
-    path: "/cameras",
-    tags,
+  create: route("post /cameras", {
     summary: "Place a planned camera; returns its view and the new coverage of the grids it reaches",
     request: jsonBody(CreateCamera),
-    responses: { 201: json(Change, "Created"), ...errors },
+    responses: { 201: json(Change, "Created") },
   }),
-  update: createRoute({
-    method: "patch",
-    path: "/cameras/{id}",
-    tags,
+  update: route("patch /cameras/{id}", {
     summary: "Move, turn, widen, lengthen or change the status of a camera; returns its view and affected coverage",
     request: { params: CameraParam, ...jsonBody(UpdateCamera) },
-    responses: { 200: json(Change, "Changed"), ...errors },
+    responses: { 200: json(Change, "Changed") },
   }),
-  remove: createRoute({
-    method: "delete",
-    path: "/cameras/{id}",
-    tags,
+  remove: route("delete /cameras/{id}", {
     summary: "Remove a planned camera; returns the coverage of the grids it reached",
     request: {
       params: CameraParam,
@@ -96,7 +85,6 @@ const r = {
     },
     responses: {
       200: json(z.object({ id: z.number(), grids: z.array(GridCoverageBoth) }), "Removed"),
-      ...errors,
     },
   }),
 };

@@ -1,4 +1,4 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { forbidden, readsEverything, seesCameras } from "../../auth/principal.ts";
 import { principalOf } from "../../auth/session.ts";
@@ -6,6 +6,7 @@ import { toFeatureCollection } from "../../db/postgis.ts";
 import { notFound } from "../../errors.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
+import { routesFor } from "../../http/routes.ts";
 import { errorsOf, geoJson, json } from "../../http/schemas.ts";
 import { BlindSpotQuery, CoverageQuery, SuggestBody } from "./coverage.input.ts";
 import {
@@ -59,11 +60,9 @@ const BlindSpotProps = z.object({
 });
 
 const tags = ["coverage"];
+const route = routesFor(tags, errors);
 const r = {
-  coverage: createRoute({
-    method: "get",
-    path: "/coverage",
-    tags,
+  coverage: route("get /coverage", {
     summary: "Camera coverage per community and per grid: road length seen (by class), key places seen, cameras",
     request: { query: CoverageQuery },
     responses: {
@@ -76,24 +75,17 @@ const r = {
         }),
         "Coverage",
       ),
-      ...errors,
     },
   }),
-  blindSpots: createRoute({
-    method: "get",
-    path: "/coverage/blind-spots",
-    tags,
+  blindSpots: route("get /coverage/blind-spots", {
     summary: "Stretches of road no camera sees, at least min_length_m long, as GeoJSON lines",
     request: { query: BlindSpotQuery },
-    responses: { 200: geoJson(BlindSpotProps, "BlindSpots"), ...errors },
+    responses: { 200: geoJson(BlindSpotProps, "BlindSpots") },
   }),
-  suggest: createRoute({
-    method: "post",
-    path: "/coverage/suggest",
-    tags,
+  suggest: route("post /coverage/suggest", {
     summary: "Up to k new camera sites that add the most uncovered road (weighted by class) and key places",
     request: { body: { content: { "application/json": { schema: SuggestBody } }, required: true } },
-    responses: { 200: json(Suggestion, "Suggested sites, ranked"), ...errors },
+    responses: { 200: json(Suggestion, "Suggested sites, ranked") },
   }),
 };
 

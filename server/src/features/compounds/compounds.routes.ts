@@ -1,9 +1,10 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { sql } from "kysely";
 import { scopeCondition } from "../../auth/principal.ts";
 import { principalOf } from "../../auth/session.ts";
 import { asGeoJson, envelope, toFeatureCollection } from "../../db/postgis.ts";
 import { createRouter } from "../../http/router.ts";
+import { routesFor } from "../../http/routes.ts";
 import { bbox, communityCode, errorResponses, geoJson } from "../../http/schemas.ts";
 
 const CompoundProps = z.object({
@@ -14,19 +15,16 @@ const CompoundProps = z.object({
   households: z.number(),
 });
 
-const route = createRoute({
-  method: "get",
-  path: "/compounds",
-  tags: ["territory"],
+const route = routesFor(["territory"], errorResponses);
+const api = route("get /compounds", {
   summary: "Compounds (小区/院落) with their households",
   request: { query: z.object({ bbox: bbox.optional(), community: communityCode.optional() }) },
   responses: {
     200: geoJson(CompoundProps, "Compounds"),
-    ...errorResponses,
   },
 });
 
-export const compoundsRoutes = createRouter().openapi(route, async (c) => {
+export const compoundsRoutes = createRouter().openapi(api, async (c) => {
   const { bbox: box, community } = c.req.valid("query");
   let q = c
     .get("db")

@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { requireRole } from "../../auth/principal.ts";
 import { principalOf } from "../../auth/session.ts";
 import { createRouter } from "../../http/router.ts";
+import { routesFor } from "../../http/routes.ts";
 import { communityCode, ErrorSchema } from "../../http/schemas.ts";
 import { ExportQuery } from "./exports.input.ts";
 import { planMapHtml, printHtml, transfersHtml } from "./exports.print.ts";
@@ -51,10 +52,8 @@ const printErrors = {
   404: err("No such plan"),
 };
 
-const mapRoute = createRoute({
-  method: "get",
-  path: "/exports/print/map",
-  tags: ["exports"],
+const print = routesFor(["exports"], printErrors);
+const mapRoute = print("get /exports/print/map", {
   summary:
     "A printed map of a plan's grids (the published one by default; of one community or all) with title, legend, scale bar, north arrow, grid codes, date and source, as PDF or PNG at A4 or A3 landscape, rendered in headless Chromium",
   request: {
@@ -64,13 +63,10 @@ const mapRoute = createRoute({
       title: z.string().min(1).max(100).optional(),
     }),
   },
-  responses: { 200: printed, ...printErrors },
+  responses: { 200: printed },
 });
 
-const transfersRoute = createRoute({
-  method: "get",
-  path: "/exports/print/transfers",
-  tags: ["exports"],
+const transfersRoute = print("get /exports/print/transfers", {
   summary:
     "The change list (划转清单) from plan `from` to plan `to` as a printed table, PDF or PNG, through the same pipeline",
   request: {
@@ -79,7 +75,7 @@ const transfersRoute = createRoute({
       to: z.coerce.number().int().min(1).max(2_147_483_647),
     }),
   },
-  responses: { 200: printed, ...printErrors },
+  responses: { 200: printed },
 });
 
 const attachment = (name: string, format: "pdf" | "png") => ({

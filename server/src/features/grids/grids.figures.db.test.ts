@@ -1,28 +1,16 @@
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../../../test-support/test-database.ts";
+import type pg from "pg";
+import { describe, expect, it } from "vitest";
+import { useTestSql } from "../../../test-support/test-app.ts";
 
 /**
  * The figures of a grid have one SQL definition (migrations/R__grids.sql): the view grid_figure, which
  * plan_grid_figures() reads for the counts and the band status and extends with the adjacency graph's figures.
  */
 
-let database: TestDatabase;
-let client: pg.Client;
-
-beforeAll(async () => {
-  database = await createTestDatabase("gridfigures");
-  client = new pg.Client({ connectionString: database.url });
-  await client.connect();
-});
-
-afterAll(async () => {
-  await client.end();
-  await database.drop();
-});
+const t = useTestSql("gridfigures");
 
 const rows = async <T extends pg.QueryResultRow>(text: string, values: unknown[] = []) =>
-  (await client.query<T>(text, values)).rows;
+  (await t.sql.query<T>(text, values)).rows;
 
 describe("the band rule", () => {
   it("keeps both ends of the band in it", async () => {
@@ -58,7 +46,7 @@ describe("grid figures", () => {
   it("are the same in grid_figure, plan_grid_figures() and the rows they come from", async () => {
     const plan = (await rows<{ id: number }>("select id from plan where status = 'published'"))[0]!.id;
     // A tighter band in one community, so that every status occurs.
-    await client.query("update community set band_min = 250, band_max = 260 where code = '150571003001'");
+    await t.sql.query("update community set band_min = 250, band_max = 260 where code = '150571003001'");
     const expected = await independent(plan);
     expect(new Set(expected.map((r) => r.status))).toEqual(new Set(["under", "ok", "over"]));
     const view = await rows(`select ${counts} from grid_figure where plan_id = $1 order by code`, [plan]);

@@ -1,4 +1,4 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { type Principal, readsGrid } from "../../auth/principal.ts";
 import { principalOf } from "../../auth/session.ts";
 import { BAND_STATUSES } from "../../db/band.ts";
@@ -7,6 +7,7 @@ import { gridTeam } from "../../db/team.ts";
 import { noSuchGrid } from "../../errors.ts";
 import { cachedAnswer } from "../../http/cached-answer.ts";
 import { createRouter } from "../../http/router.ts";
+import { routesFor } from "../../http/routes.ts";
 import { communityCode, errorResponses, geoJson, gridCode } from "../../http/schemas.ts";
 import { findPublishedGrid, gridPlaceCounts, listPublishedGrids } from "./grids.queries.ts";
 
@@ -56,29 +57,22 @@ const GridDetail = z
   })
   .openapi("Grid");
 
-const list = createRoute({
-  method: "get",
-  path: "/grids",
-  tags: ["grids"],
+const route = routesFor(["grids"], errorResponses);
+const list = route("get /grids", {
   summary: "The grids of the published plan, with households and band status",
   request: { query: z.object({ community: communityCode.optional() }) },
   responses: {
     200: geoJson(GridProps, "Grids"),
     304: { description: "Not modified (If-None-Match)" },
-    ...errorResponses,
   },
 });
 
-const one = createRoute({
-  method: "get",
-  path: "/grids/{code}",
-  tags: ["grids"],
+const one = route("get /grids/{code}", {
   summary: "One grid of the published plan: figures, team and what stands in it",
   request: { params: z.object({ code: gridCode }) },
   responses: {
     200: { description: "The grid", content: { "application/json": { schema: GridDetail } } },
     304: { description: "Not modified (If-None-Match)" },
-    ...errorResponses,
   },
 });
 

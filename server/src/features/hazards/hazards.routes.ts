@@ -8,6 +8,7 @@ import { badRequest } from "../../errors.ts";
 import { cachedAnswer } from "../../http/cached-answer.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
+import { routesFor } from "../../http/routes.ts";
 import { errorJson, featureCollection, geometry, json, jsonBody } from "../../http/schemas.ts";
 import {
   CreateHazard,
@@ -141,64 +142,45 @@ const writeErrors = {
 };
 const tags = ["hazards"];
 
+const read = routesFor(tags, readErrors);
+const write = routesFor(tags, writeErrors);
 const r = {
-  list: createRoute({
-    method: "get",
-    path: "/hazards",
-    tags,
+  list: read("get /hazards", {
     summary: "Hazard points (安全隐患点), filtered by place, category, status, severity, report date and text",
     request: { query: HazardFilter },
     responses: {
       200: json(featureCollection(HazardProps, "Hazards"), "GeoJSON FeatureCollection"),
       304: { description: "Not modified (If-None-Match)" },
-      ...readErrors,
     },
   }),
-  clusters: createRoute({
-    method: "get",
-    path: "/hazards/clusters",
-    tags,
+  clusters: read("get /hazards/clusters", {
     summary: "The filtered hazards gathered into screen cells at a zoom: at most one point per cell",
     request: { query: HazardClusterQuery },
     responses: {
       200: json(featureCollection(ClusterProps, "HazardClusters"), "GeoJSON FeatureCollection"),
-      ...readErrors,
     },
   }),
-  one: createRoute({
-    method: "get",
-    path: "/hazards/{id}",
-    tags,
+  one: read("get /hazards/{id}", {
     summary: "One hazard: details, its grid's team and the moves the signed-in account may make",
     request: { params: HazardParam },
-    responses: { 200: json(Hazard, "The hazard"), ...readErrors },
+    responses: { 200: json(Hazard, "The hazard") },
   }),
-  history: createRoute({
-    method: "get",
-    path: "/hazards/{id}/history",
-    tags,
+  history: read("get /hazards/{id}/history", {
     summary: "The life of a hazard: every move, when and by whom, oldest first",
     request: { params: HazardParam },
-    responses: { 200: json(z.array(HistoryEntry), "Transitions"), ...readErrors },
+    responses: { 200: json(z.array(HistoryEntry), "Transitions") },
   }),
-  create: createRoute({
-    method: "post",
-    path: "/hazards",
-    tags,
+  create: write("post /hazards", {
     summary: "Report a hazard at a point: its parcel, community and grid are found from the point (published plan)",
     request: jsonBody(CreateHazard),
-    responses: { 201: json(Hazard, "Reported"), ...writeErrors },
+    responses: { 201: json(Hazard, "Reported") },
   }),
-  move: createRoute({
-    method: "post",
-    path: "/hazards/{id}/transitions",
-    tags,
+  move: write("post /hazards/{id}/transitions", {
     summary:
       "Move a hazard along its lifecycle (reported → assigned → in_progress → resolved → verified; reopen from resolved or verified)",
     request: { params: HazardParam, ...jsonBody(Transition) },
     responses: {
       200: json(z.object({ hazard: Hazard, history: z.array(HistoryEntry) }), "Moved"),
-      ...writeErrors,
     },
   }),
   categories: createRoute({

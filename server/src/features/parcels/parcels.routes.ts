@@ -1,9 +1,10 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { sql } from "kysely";
 import { scopeCondition } from "../../auth/principal.ts";
 import { principalOf } from "../../auth/session.ts";
 import { asGeoJson, envelope, toFeatureCollection } from "../../db/postgis.ts";
 import { createRouter } from "../../http/router.ts";
+import { routesFor } from "../../http/routes.ts";
 import { bbox, communityCode, errorResponses, geoJson } from "../../http/schemas.ts";
 
 const ParcelProps = z.object({
@@ -22,27 +23,20 @@ const EdgeProps = z.object({ a: z.number(), b: z.number(), length_m: z.number(),
 
 const query = z.object({ bbox: bbox.optional(), community: communityCode.optional() });
 
-const parcels = createRoute({
-  method: "get",
-  path: "/parcels",
-  tags: ["territory"],
+const route = routesFor(["territory"], errorResponses);
+const parcels = route("get /parcels", {
   summary: "Parcels (地块), the atoms grids are made of, with their households",
   request: { query },
   responses: {
     200: geoJson(ParcelProps, "Parcels"),
-    ...errorResponses,
   },
 });
 
-const edges = createRoute({
-  method: "get",
-  path: "/parcel-edges",
-  tags: ["territory"],
+const edges = route("get /parcel-edges", {
   summary: "Boundaries shared by two parcels; the editor draws grid outlines from those between different grids",
   request: { query },
   responses: {
     200: geoJson(EdgeProps, "ParcelEdges"),
-    ...errorResponses,
   },
 });
 

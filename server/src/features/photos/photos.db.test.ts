@@ -1,9 +1,6 @@
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../../../test-support/test-database.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useTestApp } from "../../../test-support/test-app.ts";
 import { signIn, type TestSession } from "../../../test-support/test-session.ts";
-import { createApp } from "../../app.ts";
-import { createDb, type Db } from "../../db/db.ts";
 
 /** Tiny real images: a 1×1 PNG, a 1×1 lossless WebP and a baseline JPEG. */
 const PNG = Buffer.from(
@@ -19,10 +16,7 @@ const JPEG = Buffer.concat([
   Buffer.from([0xff, 0xd9]),
 ]);
 
-let database: TestDatabase;
-let db: Db;
-let sql: pg.Client;
-let app: ReturnType<typeof createApp>;
+const t = useTestApp("photos");
 let worker: TestSession;
 /** A hazard in worker-1's grids, one in another grid of the same community, an inspection in worker-1's grids. */
 let mine: number;
@@ -31,13 +25,8 @@ let inspection: number;
 let community: string;
 
 beforeAll(async () => {
-  database = await createTestDatabase("photos");
-  db = createDb({ databaseUrl: database.url });
-  app = createApp({ db });
-  sql = new pg.Client({ connectionString: database.url });
-  await sql.connect();
-  worker = await signIn(app, "worker-1");
-  const me = await sql.query(
+  worker = await signIn(t.app, "worker-1");
+  const me = await t.sql.query(
     `select w.community_code, array_agg(wa.grid_code) grids from account a join account_role ar on ar.account_id = a.id
      join worker w on w.id = ar.worker_id join worker_assignment wa on wa.worker_id = w.id
      where a.username = 'worker-1' group by w.community_code`,
@@ -45,7 +34,7 @@ beforeAll(async () => {
   community = me.rows[0].community_code;
   const grids: string[] = me.rows[0].grids;
   const place = (inside: boolean) =>
-    sql.query(
+    t.sql.query(
       `select pa.id, pa.community_code, ST_PointOnSurface(pa.geom) g from published_parcel pp
        join parcel pa on pa.id = pp.parcel_id where pp.community_code = $1 and (pp.grid_code = any($2)) = $3
        order by pa.id limit 1`,
@@ -54,7 +43,7 @@ beforeAll(async () => {
   const report = async (inside: boolean) => {
     const p = (await place(inside)).rows[0];
     return (
-      await sql.query(
+      await t.sql.query(
         `select report_hazard(ST_PointOnSurface(pa.geom), pa.id, pa.community_code, null, 'fire', 'high', '测试', null,
            '测试', 'test') id from parcel pa where pa.id = $1`,
         [p.id],
@@ -63,22 +52,16 @@ beforeAll(async () => {
   };
   mine = await report(true);
   foreign = await report(false);
-  const venue = await sql.query(
+  const venue = await t.sql.query(
     `select v.id from venue v join published_parcel pp on pp.parcel_id = v.parcel_id where pp.grid_code = any($1) limit 1`,
     [grids],
   );
   inspection = (
-    await sql.query(
+    await t.sql.query(
       "insert into inspection (venue_id, inspected_on, result) values ($1, current_date, 'ok') returning id",
       [venue.rows[0].id],
     )
   ).rows[0].id;
-});
-
-afterAll(async () => {
-  await sql.end();
-  await db.destroy();
-  await database.drop();
 });
 
 const upload = (s: TestSession, path: string, type: string, bytes: Buffer, lang = "zh") =>
@@ -119,11 +102,11 @@ describe("photos", () => {
   });
 
   it("attaches a photo to a move of the hazard with ?transition_id=", async () => {
-    const t = (await sql.query("select id from hazard_transition where hazard_id = $1", [mine])).rows[0].id;
-    const res = await upload(worker, `/api/hazards/${mine}/photos?transition_id=${t}`, "image/jpeg", JPEG);
+    const move = (await t.sql.query("select id from hazard_transition where hazard_id = $1", [mine])).rows[0].id;
+    const res = await upload(worker, `/api/hazards/${mine}/photos?transition_id=${move}`, "image/jpeg", JPEG);
     expect(res.status).toBe(201);
     const history = await (await worker.request(`/api/hazards/${mine}/history`)).json();
-    expect(history.find((h: { id: number }) => h.id === t).photos).toHaveLength(1);
+    expect(history.find((h: { id: number }) => h.id === move).photos).toHaveLength(1);
     expect((await upload(worker, `/api/hazards/${mine}/photos?transition_id=999999`, "image/jpeg", JPEG)).status).toBe(
       404,
     );
@@ -155,21 +138,21 @@ describe("photos", () => {
   });
 
   it("keeps other grids' hazards and photos out of a worker's reach (404)", async () => {
-    const secretary = await signIn(app, `secretary-${community}`);
+    const secretary = await signIn(t.app, `secretary-${community}`);
     const res = await upload(secretary, `/api/hazards/${foreign}/photos`, "image/png", PNG);
     expect(res.status).toBe(201);
     const { url } = await res.json();
     expect((await secretary.request(url)).status).toBe(200);
     expect((await worker.request(url)).status).toBe(404);
     expect((await upload(worker, `/api/hazards/${foreign}/photos`, "image/png", PNG)).status).toBe(404);
-    const leader = await signIn(app, "leader");
+    const leader = await signIn(t.app, "leader");
     expect((await leader.request(url)).status).toBe(200);
     expect((await upload(leader, `/api/hazards/${foreign}/photos`, "image/png", PNG)).status).toBe(403);
   });
 
   it("makes an upload sent twice with one Idempotency-Key one photo", async () => {
     const count = async () =>
-      (await sql.query("select count(*)::int n from photo where inspection_id = $1", [inspection])).rows[0].n;
+      (await t.sql.query("select count(*)::int n from photo where inspection_id = $1", [inspection])).rows[0].n;
     const before = await count();
     const send = () =>
       worker.request(`/api/inspections/${inspection}/photos`, {

@@ -4,6 +4,7 @@ import { bodyLimit } from "hono/body-limit";
 import { actorOf, principalOf } from "../../auth/session.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
+import { routesFor } from "../../http/routes.ts";
 import { errorJson, errorsOf, json } from "../../http/schemas.ts";
 import { checkPhoto, photoTooLarge } from "./photos.image.ts";
 import { addPhoto, findPhoto } from "./photos.queries.ts";
@@ -19,22 +20,17 @@ const uploadErrors = errorsOf({
 });
 const tags = ["photos"];
 
+const upload = routesFor(tags, uploadErrors);
 const r = {
-  hazard: createRoute({
-    method: "post",
-    path: "/hazards/{id}/photos",
-    tags,
+  hazard: upload("post /hazards/{id}/photos", {
     summary: "Attach a photo to a hazard's report, or with ?transition_id= to one of its moves (at most 3 each)",
     request: { params: PhotoParam, query: HazardPhotoQuery, body: photoBody },
-    responses: { 201: json(Photo, "Stored"), ...uploadErrors },
+    responses: { 201: json(Photo, "Stored") },
   }),
-  inspection: createRoute({
-    method: "post",
-    path: "/inspections/{id}/photos",
-    tags,
+  inspection: upload("post /inspections/{id}/photos", {
     summary: "Attach a photo to a venue's inspection (at most 3)",
     request: { params: PhotoParam, body: photoBody },
-    responses: { 201: json(Photo, "Stored"), ...uploadErrors },
+    responses: { 201: json(Photo, "Stored") },
   }),
   one: createRoute({
     method: "get",

@@ -1,4 +1,4 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { requireRole } from "../../auth/principal.ts";
 import { actorOf, principalOf } from "../../auth/session.ts";
@@ -7,6 +7,7 @@ import { notFound } from "../../errors.ts";
 import { csvText } from "../../http/csv.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
+import { routesFor } from "../../http/routes.ts";
 import { communityCode, errorsOf, gridCode, json, jsonBody } from "../../http/schemas.ts";
 import { comparePlans, transfers } from "./plans.compare.ts";
 import { undoRedo } from "./plans.edits.ts";
@@ -127,34 +128,23 @@ async function existing(c: Context<AppEnv>, id: number) {
 }
 
 const tag = ["plans"];
+const route = routesFor(tag, errors);
 const r = {
-  list: createRoute({
-    method: "get",
-    path: "/plans",
-    tags: tag,
+  list: route("get /plans", {
     summary: "All plans: the published one, drafts, archived",
-    responses: { 200: json(z.array(Plan.extend({ grids: z.number() })), "Plans"), ...errors },
+    responses: { 200: json(z.array(Plan.extend({ grids: z.number() })), "Plans") },
   }),
-  create: createRoute({
-    method: "post",
-    path: "/plans",
-    tags: tag,
+  create: route("post /plans", {
     summary: "Copy the published plan (or another plan) into a new draft",
     request: jsonBody(CreatePlan),
-    responses: { 201: json(z.object({ id: z.number(), version: z.number() }), "The new draft"), ...errors },
+    responses: { 201: json(z.object({ id: z.number(), version: z.number() }), "The new draft") },
   }),
-  one: createRoute({
-    method: "get",
-    path: "/plans/{id}",
-    tags: tag,
+  one: route("get /plans/{id}", {
     summary: "One plan",
     request: { params: PlanParam },
-    responses: { 200: json(Plan, "The plan"), ...errors },
+    responses: { 200: json(Plan, "The plan") },
   }),
-  grids: createRoute({
-    method: "get",
-    path: "/plans/{id}/grids",
-    tags: tag,
+  grids: route("get /plans/{id}/grids", {
     summary: "The grids of a plan with their live figures (GeoJSON)",
     request: { params: PlanParam, query: z.object({ community: communityCode.optional() }) },
     responses: {
@@ -162,13 +152,9 @@ const r = {
         z.object({ type: z.literal("FeatureCollection"), version: z.number(), features: z.array(z.unknown()) }),
         "GeoJSON FeatureCollection",
       ),
-      ...errors,
     },
   }),
-  parcels: createRoute({
-    method: "get",
-    path: "/plans/{id}/parcels",
-    tags: tag,
+  parcels: route("get /plans/{id}/parcels", {
     summary: "The parcels of a plan with their grid, households, building and compound",
     request: { params: PlanParam, query: z.object({ grid: gridCode.optional(), community: communityCode.optional() }) },
     responses: {
@@ -187,13 +173,9 @@ const r = {
         ),
         "Parcels",
       ),
-      ...errors,
     },
   }),
-  history: createRoute({
-    method: "get",
-    path: "/plans/{id}/history",
-    tags: tag,
+  history: route("get /plans/{id}/history", {
     summary: "The plan's edits, newest first, with undone ones marked",
     request: { params: PlanParam },
     responses: {
@@ -212,80 +194,51 @@ const r = {
         ),
         "History",
       ),
-      ...errors,
     },
   }),
-  validation: createRoute({
-    method: "get",
-    path: "/plans/{id}/validation",
-    tags: tag,
+  validation: route("get /plans/{id}/validation", {
     summary: "What blocks publishing (errors) and the warnings, each new, worse, unchanged or better than in force",
     request: { params: PlanParam },
     responses: {
       200: json(z.object({ errors: z.array(Problem), warnings: z.array(Warning) }), "Validation"),
-      ...errors,
     },
   }),
-  assign: createRoute({
-    method: "post",
-    path: "/plans/{id}/assign",
-    tags: tag,
+  assign: route("post /plans/{id}/assign", {
     summary: "Paint parcels into a grid (or a new grid); returns the figures of the grids that changed",
     request: { params: PlanParam, ...jsonBody(Assign) },
-    responses: { 200: json(EditResult, "Applied"), ...errors },
+    responses: { 200: json(EditResult, "Applied") },
   }),
-  undo: createRoute({
-    method: "post",
-    path: "/plans/{id}/undo",
-    tags: tag,
+  undo: route("post /plans/{id}/undo", {
     summary: "Undo the latest edit",
     request: { params: PlanParam, ...jsonBody(VersionOnly) },
-    responses: { 200: json(EditResult, "Undone"), ...errors },
+    responses: { 200: json(EditResult, "Undone") },
   }),
-  redo: createRoute({
-    method: "post",
-    path: "/plans/{id}/redo",
-    tags: tag,
+  redo: route("post /plans/{id}/redo", {
     summary: "Redo the earliest undone edit",
     request: { params: PlanParam, ...jsonBody(VersionOnly) },
-    responses: { 200: json(EditResult, "Redone"), ...errors },
+    responses: { 200: json(EditResult, "Redone") },
   }),
-  lock: createRoute({
-    method: "post",
-    path: "/plans/{id}/grids/{code}/lock",
-    tags: tag,
+  lock: route("post /plans/{id}/grids/{code}/lock", {
     summary: "Lock or unlock a grid: no tool and no rebalance changes a locked grid",
     request: { params: PlanGridParam, ...jsonBody(Lock) },
-    responses: { 200: json(EditResult, "Applied"), ...errors },
+    responses: { 200: json(EditResult, "Applied") },
   }),
-  split: createRoute({
-    method: "post",
-    path: "/plans/{id}/grids/{code}/split",
-    tags: tag,
+  split: route("post /plans/{id}/grids/{code}/split", {
     summary: "Split a grid along a line drawn across it",
     request: { params: PlanGridParam, ...jsonBody(Split) },
-    responses: { 200: json(EditResult, "Applied"), ...errors },
+    responses: { 200: json(EditResult, "Applied") },
   }),
-  remove: createRoute({
-    method: "post",
-    path: "/plans/{id}/grids/{code}/delete",
-    tags: tag,
+  remove: route("post /plans/{id}/grids/{code}/delete", {
     summary: "Delete a grid; its parcels go to a chosen neighbour or to the neighbours they share most boundary with",
     request: { params: PlanGridParam, ...jsonBody(DeleteGrid) },
-    responses: { 200: json(EditResult, "Applied"), ...errors },
+    responses: { 200: json(EditResult, "Applied") },
   }),
-  merge: createRoute({
-    method: "post",
-    path: "/plans/{id}/merge",
-    tags: tag,
+  merge: route("post /plans/{id}/merge", {
     summary: "Merge the second grid into the first; they must share a boundary",
     request: { params: PlanParam, ...jsonBody(Merge) },
-    responses: { 200: json(EditResult, "Applied"), ...errors },
+    responses: { 200: json(EditResult, "Applied") },
   }),
-  renumber: createRoute({
-    method: "post",
-    path: "/plans/{id}/renumber",
-    tags: tag,
+  renumber: route("post /plans/{id}/renumber", {
     summary: "Recode a community's grids west→east, north→south; returns the code-change table",
     request: { params: PlanParam, ...jsonBody(Renumber) },
     responses: {
@@ -297,13 +250,9 @@ const r = {
         }),
         "Applied",
       ),
-      ...errors,
     },
   }),
-  publish: createRoute({
-    method: "post",
-    path: "/plans/{id}/publish",
-    tags: tag,
+  publish: route("post /plans/{id}/publish", {
     summary: "Publish after validation; new or worse warnings need confirm and a reason, kept in the audit trail",
     request: { params: PlanParam, ...jsonBody(Publish) },
     responses: {
@@ -311,21 +260,14 @@ const r = {
         z.object({ id: z.number(), version: z.number(), replaced: z.number().nullable(), warnings: z.array(Warning) }),
         "Published",
       ),
-      ...errors,
     },
   }),
-  rebalance: createRoute({
-    method: "post",
-    path: "/plans/{id}/rebalance",
-    tags: tag,
+  rebalance: route("post /plans/{id}/rebalance", {
     summary: "Start rebalancing a community (or a selection of its grids) in a worker; poll the job for progress",
     request: { params: PlanParam, ...jsonBody(Rebalance) },
-    responses: { 202: json(z.object({ job: z.string() }), "Started"), ...errors },
+    responses: { 202: json(z.object({ job: z.string() }), "Started") },
   }),
-  rebalanceJob: createRoute({
-    method: "get",
-    path: "/plans/{id}/rebalance/{job}",
-    tags: tag,
+  rebalanceJob: route("get /plans/{id}/rebalance/{job}", {
     summary: "Progress of a rebalance, then its result: the edit it made, metrics and explanations",
     request: { params: RebalanceJobParam },
     responses: {
@@ -343,13 +285,9 @@ const r = {
         }),
         "The job",
       ),
-      ...errors,
     },
   }),
-  compare: createRoute({
-    method: "get",
-    path: "/plans/{a}/compare/{b}",
-    tags: tag,
+  compare: route("get /plans/{a}/compare/{b}", {
     summary: "What changes from plan a to plan b: grids added, removed, changed; households and buildings moved",
     request: { params: CompareParam },
     responses: {
@@ -364,18 +302,13 @@ const r = {
         }),
         "Comparison",
       ),
-      ...errors,
     },
   }),
-  transfersCsv: createRoute({
-    method: "get",
-    path: "/plans/{a}/compare/{b}/transfers.csv",
-    tags: tag,
+  transfersCsv: route("get /plans/{a}/compare/{b}/transfers.csv", {
     summary: "The change list (划转清单) as CSV: parcel, building, entrance, old grid, new grid, households",
     request: { params: CompareParam },
     responses: {
       200: { description: "CSV (UTF-8 with BOM, opens in Excel)", content: { "text/csv": { schema: z.string() } } },
-      ...errors,
     },
   }),
 };

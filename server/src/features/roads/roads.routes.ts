@@ -1,24 +1,22 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { sql } from "kysely";
 import { asGeoJson, envelope, toFeatureCollection } from "../../db/postgis.ts";
 import { createRouter } from "../../http/router.ts";
+import { routesFor } from "../../http/routes.ts";
 import { bbox, errorResponses, geoJson } from "../../http/schemas.ts";
 
 const RoadProps = z.object({ id: z.number(), class: z.string(), name: z.string().nullable() });
 
-const route = createRoute({
-  method: "get",
-  path: "/roads",
-  tags: ["basemap"],
+const route = routesFor(["basemap"], errorResponses);
+const api = route("get /roads", {
   summary: "Road centre lines by class, for the offline basemap",
   request: { query: z.object({ bbox: bbox.optional() }) },
   responses: {
     200: geoJson(RoadProps, "Roads"),
-    ...errorResponses,
   },
 });
 
-export const roadsRoutes = createRouter().openapi(route, async (c) => {
+export const roadsRoutes = createRouter().openapi(api, async (c) => {
   const { bbox: box } = c.req.valid("query");
   let q = c
     .get("db")

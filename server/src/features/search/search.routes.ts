@@ -1,7 +1,8 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { principalOf } from "../../auth/session.ts";
 import { bi } from "../../http/errors.ts";
 import { createRouter } from "../../http/router.ts";
+import { routesFor } from "../../http/routes.ts";
 import { errorResponses, geometry, json } from "../../http/schemas.ts";
 import { SEARCH_KINDS, searchPlaces } from "./search.queries.ts";
 
@@ -22,10 +23,8 @@ const SearchAnswer = z.object({
   groups: z.array(z.object({ kind: z.enum(SEARCH_KINDS), results: z.array(Hit) })),
 });
 
-const route = createRoute({
-  method: "get",
-  path: "/search",
-  tags: ["territory"],
+const route = routesFor(["territory"], errorResponses);
+const api = route("get /search", {
   summary: "Places by name, number, code or address (grids, communities, compounds, buildings, entrances, venues)",
   request: {
     query: z.object({
@@ -37,10 +36,10 @@ const route = createRoute({
         .max(100, bi("搜索文字最多 100 个字符", "search text is at most 100 characters")),
     }),
   },
-  responses: { 200: json(SearchAnswer, "Places found, grouped by kind"), ...errorResponses },
+  responses: { 200: json(SearchAnswer, "Places found, grouped by kind") },
 });
 
-export const searchRoutes = createRouter().openapi(route, async (c) => {
+export const searchRoutes = createRouter().openapi(api, async (c) => {
   const { q } = c.req.valid("query");
   const hits = await searchPlaces(c.get("db"), principalOf(c), q);
   const groups = SEARCH_KINDS.map((kind) => ({ kind, results: hits.filter((h) => h.kind === kind) })).filter(

@@ -1,4 +1,4 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { passwordProblem } from "../../auth/password.ts";
@@ -10,6 +10,7 @@ import type { Db } from "../../db/db.ts";
 import { badRequest, DomainError } from "../../errors.ts";
 import { bi } from "../../http/errors.ts";
 import { type AppEnv, createRouter } from "../../http/router.ts";
+import { routesFor } from "../../http/routes.ts";
 import { ErrorSchema } from "../../http/schemas.ts";
 import { servedOverHttps } from "../../http/security.ts";
 import { changePassword, recordThrottled, signIn, signOut, signOutEverywhere } from "./session.queries.ts";
@@ -45,43 +46,29 @@ const Credentials = z.object({
   password: z.string().min(1, bi("请输入密码", "enter a password")).max(200),
 });
 
-const signInRoute = createRoute({
-  method: "post",
-  path: "/session",
-  tags: ["session"],
+const route = routesFor(["session"], errors);
+const signInRoute = route("post /session", {
   summary: "Sign in with username and password; sets an HttpOnly, SameSite=Strict session cookie",
   request: { body: { content: { "application/json": { schema: Credentials } }, required: true } },
-  responses: { 200: { description: "Signed in", content: { "application/json": { schema: Me } } }, ...errors },
+  responses: { 200: { description: "Signed in", content: { "application/json": { schema: Me } } } },
 });
 
-const meRoute = createRoute({
-  method: "get",
-  path: "/session",
-  tags: ["session"],
+const meRoute = route("get /session", {
   summary: "The signed-in account, its roles and scope, and the CSRF token to send on every change",
-  responses: { 200: { description: "Signed in", content: { "application/json": { schema: Me } } }, ...errors },
+  responses: { 200: { description: "Signed in", content: { "application/json": { schema: Me } } } },
 });
 
-const signOutRoute = createRoute({
-  method: "delete",
-  path: "/session",
-  tags: ["session"],
+const signOutRoute = route("delete /session", {
   summary: "Sign out",
-  responses: { 204: { description: "Signed out" }, ...errors },
+  responses: { 204: { description: "Signed out" } },
 });
 
-const everywhereRoute = createRoute({
-  method: "delete",
-  path: "/session/all",
-  tags: ["session"],
+const everywhereRoute = route("delete /session/all", {
   summary: "Sign out everywhere: end every session of the signed-in account, this one included",
-  responses: { 204: { description: "Signed out everywhere" }, ...errors },
+  responses: { 204: { description: "Signed out everywhere" } },
 });
 
-const setPasswordRoute = createRoute({
-  method: "post",
-  path: "/session/set-password",
-  tags: ["session"],
+const setPasswordRoute = route("post /session/set-password", {
   summary:
     "Set the password of an account through its one-time link (from an admin; 72 h, single use). No session needed; " +
     "every session of the account ends, and the user then signs in",
@@ -95,13 +82,10 @@ const setPasswordRoute = createRoute({
       required: true,
     },
   },
-  responses: { 204: { description: "Password set" }, 404: errors[400], ...errors },
+  responses: { 204: { description: "Password set" }, 404: errors[400] },
 });
 
-const passwordRoute = createRoute({
-  method: "post",
-  path: "/session/password",
-  tags: ["session"],
+const passwordRoute = route("post /session/password", {
   summary:
     "Change one's own password (required at first sign-in). Every session of the account ends; a new one starts " +
     "with a new session cookie and CSRF token",
@@ -115,7 +99,7 @@ const passwordRoute = createRoute({
       required: true,
     },
   },
-  responses: { 200: { description: "Changed", content: { "application/json": { schema: Me } } }, ...errors },
+  responses: { 200: { description: "Changed", content: { "application/json": { schema: Me } } } },
 });
 
 async function me(c: Context<AppEnv>, p: Principal) {

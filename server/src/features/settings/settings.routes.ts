@@ -5,6 +5,7 @@ import { audit, staleVersion, versionRequired } from "../../db/audit.ts";
 import { forgetBaseMap, readBaseMap } from "../../db/base-map.ts";
 import { bi } from "../../http/errors.ts";
 import { createRouter } from "../../http/router.ts";
+import { routesFor } from "../../http/routes.ts";
 import { editedVersion, errorJson, errorResponses, json } from "../../http/schemas.ts";
 
 const BaseMapSetting = z.object({ raster_url: z.string().nullable(), attribution: z.string(), version: z.number() });
@@ -40,6 +41,7 @@ const PutBaseMap = z
   })
   .strict();
 
+const route = routesFor(["settings"], errorResponses);
 const routes = {
   get: createRoute({
     method: "get",
@@ -49,15 +51,11 @@ const routes = {
       "The optional raster base map (tile URL template and attribution); null when only the offline map is drawn",
     responses: { 200: json(BaseMapSetting, "The setting") },
   }),
-  put: createRoute({
-    method: "put",
-    path: "/settings/base-map",
-    tags: ["settings"],
+  put: route("put /settings/base-map", {
     summary: "Sets or clears the raster base map (admins); the page's CSP then allows that tile origin only",
     request: { body: { content: { "application/json": { schema: PutBaseMap } }, required: true } },
     responses: {
       200: json(BaseMapSetting, "The new setting"),
-      ...errorResponses,
       409: errorJson("Another admin changed the setting since the version sent (version_conflict)"),
       428: errorJson("A change sent without the version it was made against (version_required)"),
     },

@@ -1,7 +1,8 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { bboxOf } from "../../db/postgis.ts";
 import { notFound } from "../../errors.ts";
 import { createRouter } from "../../http/router.ts";
+import { routesFor } from "../../http/routes.ts";
 import { errorResponses } from "../../http/schemas.ts";
 
 const Subdistrict = z
@@ -15,18 +16,15 @@ const Subdistrict = z
   })
   .openapi("Subdistrict");
 
-const route = createRoute({
-  method: "get",
-  path: "/subdistrict",
-  tags: ["territory"],
+const route = routesFor(["territory"], errorResponses);
+const api = route("get /subdistrict", {
   summary: "The subdistrict this server serves: name, extent, attribution",
   responses: {
     200: { description: "The subdistrict", content: { "application/json": { schema: Subdistrict } } },
-    ...errorResponses,
   },
 });
 
-export const subdistrictRoutes = createRouter().openapi(route, async (c) => {
+export const subdistrictRoutes = createRouter().openapi(api, async (c) => {
   const row = await c
     .get("db")
     .selectFrom("subdistrict")

@@ -1,9 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../../../test-support/test-database.ts";
+import { describe, expect, it } from "vitest";
+import { useTestSql } from "../../../test-support/test-app.ts";
 import { LAYER_NAMES, TILE_LAYERS } from "./tiles.layers.ts";
 
 /**
@@ -16,28 +15,16 @@ const webSrc = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..
 const sorted = (xs: Iterable<string>) => [...new Set(xs)].sort();
 const vectorLayerIds = (layer: keyof typeof TILE_LAYERS) => TILE_LAYERS[layer].vectorLayers.map((v) => v.id);
 
-let database: TestDatabase;
-let client: pg.Client;
-
-beforeAll(async () => {
-  database = await createTestDatabase("tilelayers");
-  client = new pg.Client({ connectionString: database.url });
-  await client.connect();
-});
-
-afterAll(async () => {
-  await client.end();
-  await database.drop();
-});
+const t = useTestSql("tilelayers");
 
 describe("the tile layers of TILE_LAYERS", () => {
   it("each have a version row and nothing else has", async () => {
-    const rows = await client.query<{ layer: string }>("select layer from tile_layer");
+    const rows = await t.sql.query<{ layer: string }>("select layer from tile_layer");
     expect(sorted(rows.rows.map((r) => r.layer))).toEqual(sorted(LAYER_NAMES));
   });
 
   it("each have their function `<layer>_tile`, taking scope arguments unless on the base map, and no other", async () => {
-    const fns = await client.query<{ name: string; args: number }>(
+    const fns = await t.sql.query<{ name: string; args: number }>(
       `select proname as name, pronargs as args from pg_proc
        where pronamespace = 'public'::regnamespace and proname ~ '^[a-z]+_tile$'`,
     );
@@ -50,7 +37,7 @@ describe("the tile layers of TILE_LAYERS", () => {
 
   it("write the MVT layers TILE_LAYERS announces in their TileJSON", async () => {
     for (const layer of LAYER_NAMES) {
-      const src = await client.query<{ src: string }>(
+      const src = await t.sql.query<{ src: string }>(
         "select prosrc as src from pg_proc where proname = $1 and pronamespace = 'public'::regnamespace",
         [`${layer}_tile`],
       );
@@ -60,7 +47,7 @@ describe("the tile layers of TILE_LAYERS", () => {
   });
 
   it("are bumped by the tile triggers, which name no other layer", async () => {
-    const triggers = await client.query<{ name: string; args: Buffer }>(
+    const triggers = await t.sql.query<{ name: string; args: Buffer }>(
       `select t.tgname as name, t.tgargs as args from pg_trigger t join pg_proc p on p.oid = t.tgfoid
        where not t.tgisinternal and p.proname like 'tile\\_touch%'`,
     );

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import type { Principal } from "../../auth/principal.ts";
@@ -8,6 +8,7 @@ import { type Db, readerOf } from "../../db/db.ts";
 import { notFound } from "../../errors.ts";
 import { ByteCache } from "../../http/byte-cache.ts";
 import { type AppEnv, createRouter } from "../../http/router.ts";
+import { routesFor } from "../../http/routes.ts";
 import { errorResponses, json } from "../../http/schemas.ts";
 import { LAYER_NAMES, type LayerName, scopeKey, TILE_LAYERS, tileScope } from "./tiles.layers.ts";
 import { readVersions, renderTile } from "./tiles.queries.ts";
@@ -92,33 +93,23 @@ const mvt = {
 };
 const tags = ["tiles"];
 
-const versionsRoute = createRoute({
-  method: "get",
-  path: "/tiles/versions",
-  tags,
+const route = routesFor(tags, errorResponses);
+const versionsRoute = route("get /tiles/versions", {
   summary: "The current version of every tile layer; tile URLs carry it and are cached for good",
   responses: {
     200: json(z.object({ versions: z.record(z.string(), z.number()) }), "Layer → version"),
-    ...errorResponses,
   },
 });
 
-const tileJsonRoute = createRoute({
-  method: "get",
-  path: "/tiles/{layer}/tile.json",
-  tags,
+const tileJsonRoute = route("get /tiles/{layer}/tile.json", {
   summary: "TileJSON of a layer: its tile URL at the current version, zooms and MVT layers (MapLibre's source url)",
   request: { params: z.object({ layer: Layer }) },
   responses: {
     200: json(z.record(z.string(), z.unknown()), "TileJSON 3.0.0"),
-    ...errorResponses,
   },
 });
 
-const tileRoute = createRoute({
-  method: "get",
-  path: "/tiles/{layer}/{version}/{z}/{x}/{y}",
-  tags,
+const tileRoute = route("get /tiles/{layer}/{version}/{z}/{x}/{y}", {
   summary:
     "A vector tile (MVT) of a layer at a version, narrowed to what the caller may see; immutable, so cached privately for a year. An older version redirects to the current one",
   request: { params: TileParams },
@@ -127,19 +118,14 @@ const tileRoute = createRoute({
     204: { description: "An empty tile" },
     302: { description: "The layer has a newer version: the same tile at it" },
     304: { description: "Not modified (If-None-Match)" },
-    ...errorResponses,
   },
 });
 
-const latestRoute = createRoute({
-  method: "get",
-  path: "/tiles/{layer}/{z}/{x}/{y}",
-  tags,
+const latestRoute = route("get /tiles/{layer}/{z}/{x}/{y}", {
   summary: "A vector tile at the layer's current version: redirects to its versioned, cacheable URL",
   request: { params: LatestParams },
   responses: {
     302: { description: "The versioned URL" },
-    ...errorResponses,
   },
 });
 

@@ -8,6 +8,7 @@ import { badRequest } from "../../errors.ts";
 import { cachedAnswer } from "../../http/cached-answer.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
+import { routesFor } from "../../http/routes.ts";
 import { errorJson, geoJson, geometry, json, jsonBody } from "../../http/schemas.ts";
 import {
   CategoryParam,
@@ -117,43 +118,31 @@ const writeErrors = {
 };
 const tags = ["venues"];
 
+const read = routesFor(tags, readErrors);
+const write = routesFor(tags, writeErrors);
 const r = {
-  list: createRoute({
-    method: "get",
-    path: "/venues",
-    tags,
+  list: read("get /venues", {
     summary:
       "Venues (场所) with their last inspection and due state, filtered by place, category, status, date and text",
     request: { query: VenueFilter },
     responses: {
       200: geoJson(VenueProps, "Venues"),
       304: { description: "Not modified (If-None-Match)" },
-      ...readErrors,
     },
   }),
-  clusters: createRoute({
-    method: "get",
-    path: "/venues/clusters",
-    tags,
+  clusters: read("get /venues/clusters", {
     summary: "The filtered venues gathered into screen cells at a zoom: at most one point per cell",
     request: { query: VenueClusterQuery },
     responses: {
       200: geoJson(ClusterProps, "VenueClusters"),
-      ...readErrors,
     },
   }),
-  one: createRoute({
-    method: "get",
-    path: "/venues/{id}",
-    tags,
+  one: read("get /venues/{id}", {
     summary: "One venue: details, inspection history and the hazards found there",
     request: { params: VenueParam },
-    responses: { 200: json(Venue, "The venue"), ...readErrors },
+    responses: { 200: json(Venue, "The venue") },
   }),
-  inspect: createRoute({
-    method: "post",
-    path: "/venues/{id}/inspections",
-    tags,
+  inspect: write("post /venues/{id}/inspections", {
     summary: "Record an inspection of a venue, with the hazards it found",
     request: { params: VenueParam, ...jsonBody(CreateInspection) },
     responses: {
@@ -161,7 +150,6 @@ const r = {
         z.object({ inspection_id: z.number(), hazards: z.array(z.number()), venue: Venue }),
         "Recorded: the new inspection, the hazards raised and the venue as it now stands",
       ),
-      ...writeErrors,
     },
   }),
   categories: createRoute({

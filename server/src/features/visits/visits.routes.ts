@@ -1,4 +1,4 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { forbidden, isAdmin, type Principal } from "../../auth/principal.ts";
 import { actorOf, principalOf } from "../../auth/session.ts";
@@ -6,6 +6,7 @@ import type { Db } from "../../db/db.ts";
 import { badRequest, DomainError, notFound } from "../../errors.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
+import { routesFor } from "../../http/routes.ts";
 import { day, ErrorSchema, json } from "../../http/schemas.ts";
 import { parseCsv } from "./visits.csv.ts";
 import {
@@ -68,19 +69,14 @@ const ImportReport = z
   .openapi("VisitImportReport");
 
 const tags = ["visits"];
+const route = routesFor(tags, errors);
 const routes = {
-  create: createRoute({
-    method: "post",
-    path: "/visits",
-    tags,
+  create: route("post /visits", {
     summary: "Record a visit to an entrance or a building (the field app's API; a worker account records as itself)",
     request: { body: { content: { "application/json": { schema: CreateVisit } }, required: true } },
-    responses: { 201: json(Visit, "The visit"), ...errors },
+    responses: { 201: json(Visit, "The visit") },
   }),
-  import: createRoute({
-    method: "post",
-    path: "/visits/import",
-    tags,
+  import: route("post /visits/import", {
     summary: "Import visits from CSV, all or nothing, with a report per row of what was refused and why",
     description:
       "Send the file as `text/csv`, or as JSON `{ csv }`. Columns by header: worker_id (人员编号), entrance_id (单元编号) or " +
@@ -99,13 +95,9 @@ const routes = {
     responses: {
       200: json(ImportReport, "Dry run: the report, nothing imported"),
       201: json(ImportReport, "Every row imported"),
-      ...errors,
     },
   }),
-  list: createRoute({
-    method: "get",
-    path: "/visits",
-    tags,
+  list: route("get /visits", {
     summary: "Recent visits, newest first (a secretary's community, a worker's own)",
     request: { query: ListQuery },
     responses: {
@@ -121,7 +113,6 @@ const routes = {
         ),
         "Visits",
       ),
-      ...errors,
     },
   }),
 };

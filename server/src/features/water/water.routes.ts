@@ -1,24 +1,22 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { sql } from "kysely";
 import { asGeoJson, envelope, toFeatureCollection } from "../../db/postgis.ts";
 import { createRouter } from "../../http/router.ts";
+import { routesFor } from "../../http/routes.ts";
 import { bbox, errorResponses, geoJson } from "../../http/schemas.ts";
 
 const WaterProps = z.object({ id: z.number(), kind: z.string(), name: z.string().nullable() });
 
-const route = createRoute({
-  method: "get",
-  path: "/water",
-  tags: ["basemap"],
+const route = routesFor(["basemap"], errorResponses);
+const api = route("get /water", {
   summary: "Rivers and other water areas, for the offline basemap",
   request: { query: z.object({ bbox: bbox.optional() }) },
   responses: {
     200: geoJson(WaterProps, "Water"),
-    ...errorResponses,
   },
 });
 
-export const waterRoutes = createRouter().openapi(route, async (c) => {
+export const waterRoutes = createRouter().openapi(api, async (c) => {
   const { bbox: box } = c.req.valid("query");
   let q = c
     .get("db")

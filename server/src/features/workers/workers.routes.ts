@@ -1,10 +1,11 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { forbidden, isAdmin, type Principal } from "../../auth/principal.ts";
 import { actorOf, principalOf } from "../../auth/session.ts";
 import { DomainError, noSuchGrid, notFound } from "../../errors.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
+import { routesFor } from "../../http/routes.ts";
 import { errorsOf, json, jsonBody } from "../../http/schemas.ts";
 import { Assign, AssignmentParam, CreateWorker, ListQuery, UpdateWorker, WorkerParam } from "./workers.input.ts";
 import {
@@ -52,50 +53,35 @@ const WorkerList = z
   .openapi("Workers");
 
 const tags = ["workers"];
+const route = routesFor(tags, errors);
 const routes = {
-  list: createRoute({
-    method: "get",
-    path: "/workers",
-    tags,
+  list: route("get /workers", {
     summary: "Workers with their grids and load against their community's average for the role",
     request: { query: ListQuery },
-    responses: { 200: json(WorkerList, "Workers"), ...errors },
+    responses: { 200: json(WorkerList, "Workers") },
   }),
-  create: createRoute({
-    method: "post",
-    path: "/workers",
-    tags,
+  create: route("post /workers", {
     summary: "Add a worker to a community (its secretary or an admin)",
     request: jsonBody(CreateWorker),
-    responses: { 201: json(Worker, "The new worker"), ...errors },
+    responses: { 201: json(Worker, "The new worker") },
   }),
-  update: createRoute({
-    method: "patch",
-    path: "/workers/{id}",
-    tags,
+  update: route("patch /workers/{id}", {
     summary: "Edit a worker, or retire them (retired_on ends their assignments) or reinstate them (retired_on null)",
     request: { params: WorkerParam, ...jsonBody(UpdateWorker) },
-    responses: { 200: json(Worker, "The worker"), ...errors },
+    responses: { 200: json(Worker, "The worker") },
   }),
-  assign: createRoute({
-    method: "post",
-    path: "/workers/{id}/assignments",
-    tags,
+  assign: route("post /workers/{id}/assignments", {
     summary: "Assign a worker to a grid of the published plan in their community",
     request: { params: WorkerParam, ...jsonBody(Assign) },
     responses: {
       200: json(Worker, "Already assigned: nothing changed"),
       201: json(Worker, "Assigned"),
-      ...errors,
     },
   }),
-  unassign: createRoute({
-    method: "delete",
-    path: "/workers/{id}/assignments/{code}",
-    tags,
+  unassign: route("delete /workers/{id}/assignments/{code}", {
     summary: "End a worker's assignment to a grid",
     request: { params: AssignmentParam },
-    responses: { 200: json(Worker, "The worker without the grid"), ...errors },
+    responses: { 200: json(Worker, "The worker without the grid") },
   }),
 };
 

@@ -1,4 +1,4 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { forbidden, isAdmin, type Principal, readsEverything, readsGrid } from "../../auth/principal.ts";
 import { principalOf } from "../../auth/session.ts";
@@ -8,6 +8,7 @@ import { gridTeam } from "../../db/team.ts";
 import { badRequest, noSuchGrid, notFound } from "../../errors.ts";
 import type { AppEnv } from "../../http/router.ts";
 import { createRouter } from "../../http/router.ts";
+import { routesFor } from "../../http/routes.ts";
 import { errorsOf, geometry, json } from "../../http/schemas.ts";
 import {
   CommunityParam,
@@ -243,19 +244,14 @@ const Summary = z
   .openapi("CommunitySummary");
 
 const tags = ["workspace"];
+const route = routesFor(tags, errors);
 const routes = {
-  community: createRoute({
-    method: "get",
-    path: "/communities/{code}/status",
-    tags,
+  community: route("get /communities/{code}/status", {
     summary: "The status of every grid of a community: figures, team, visits, venues, hazards, ok/attention/critical",
     request: { params: CommunityParam, query: TodayQuery },
-    responses: { 200: json(CommunityStatus, "One row per grid of the published plan"), ...errors },
+    responses: { 200: json(CommunityStatus, "One row per grid of the published plan") },
   }),
-  subdistrict: createRoute({
-    method: "get",
-    path: "/subdistrict/status",
-    tags,
+  subdistrict: route("get /subdistrict/status", {
     summary: "The same status one level up: the subdistrict's communities side by side (planners, leaders, admins)",
     request: { query: TodayQuery },
     responses: {
@@ -268,37 +264,24 @@ const routes = {
         }),
         "One row per community",
       ),
-      ...errors,
     },
   }),
-  grid: createRoute({
-    method: "get",
-    path: "/grids/{code}/status",
-    tags,
+  grid: route("get /grids/{code}/status", {
     summary: "One grid in depth: its status, team, entrances with their last visit, venues, open hazards, 12 weeks",
     request: { params: GridParam, query: TodayQuery },
-    responses: { 200: json(GridCard, "The grid's card"), ...errors },
+    responses: { 200: json(GridCard, "The grid's card") },
   }),
-  report: createRoute({
-    method: "get",
-    path: "/communities/{code}/report",
-    tags,
+  report: route("get /communities/{code}/report", {
     summary: "Coverage report of a community per grid and per worker (default: the month of today)",
     request: { params: CommunityParam, query: RangeQuery },
-    responses: { 200: json(ReportSchema, "The report"), ...errors },
+    responses: { 200: json(ReportSchema, "The report") },
   }),
-  reportCsv: createRoute({
-    method: "get",
-    path: "/communities/{code}/report.csv",
-    tags,
+  reportCsv: route("get /communities/{code}/report.csv", {
     summary: "One table of the coverage report (workers or grids) as CSV (UTF-8 with BOM)",
     request: { params: CommunityParam, query: ReportCsvQuery },
-    responses: { 200: { description: "CSV", content: { "text/csv": { schema: z.string() } } }, ...errors },
+    responses: { 200: { description: "CSV", content: { "text/csv": { schema: z.string() } } } },
   }),
-  reportXlsx: createRoute({
-    method: "get",
-    path: "/communities/{code}/report.xlsx",
-    tags,
+  reportXlsx: route("get /communities/{code}/report.xlsx", {
     summary: "The coverage report as an Excel workbook (summary, grids, workers)",
     request: { params: CommunityParam, query: RangeQuery },
     responses: {
@@ -310,16 +293,12 @@ const routes = {
           },
         },
       },
-      ...errors,
     },
   }),
-  summary: createRoute({
-    method: "get",
-    path: "/communities/{code}/summary",
-    tags,
+  summary: route("get /communities/{code}/summary", {
     summary: "A paragraph in the style of the annual work report with the real figures of a date range (zh, en)",
     request: { params: CommunityParam, query: RangeQuery },
-    responses: { 200: json(Summary, "The paragraph and its figures"), ...errors },
+    responses: { 200: json(Summary, "The paragraph and its figures") },
   }),
 };
 

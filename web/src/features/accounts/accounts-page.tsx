@@ -12,7 +12,9 @@ import {
   resetPassword,
   toApiError,
 } from "../../api.ts";
-import { localName, useLang } from "../../i18n/lang.ts";
+import { useLang } from "../../i18n/lang.ts";
+import { CommunityOptions } from "../../ui/community-options.tsx";
+import { FilterInput, FilterSelect, filterBinder, ValueOptions } from "../../ui/filter-fields.tsx";
 import { Dialog, Field, Page } from "../../ui/page.tsx";
 import { TableHead } from "../../ui/table-head.tsx";
 import { type AccountFilter, filterAccounts, NO_FILTER, statusOf } from "./account-filter.ts";
@@ -26,6 +28,11 @@ type Editing =
 
 const ROLES = ["admin", "planner", "leader", "secretary", "worker"] as const;
 const STATUSES = ["active", "must_change", "disabled"] as const;
+const STATUS_KEYS = {
+  active: "account.active",
+  disabled: "account.isDisabled",
+  must_change: "account.mustChange",
+} as const;
 
 /**
  * The admin's list of accounts, searchable and filtered by role, community and state: who has which roles over
@@ -71,10 +78,7 @@ export function AccountsPage(props: { bar: ReactNode; me: number }) {
     () => (accounts ? filterAccounts(accounts, filter, workerCommunity) : []),
     [accounts, filter, workerCommunity],
   );
-  const set =
-    <K extends keyof AccountFilter>(key: K) =>
-    (e: { target: { value: string } }) =>
-      setFilter((f) => ({ ...f, [key]: e.target.value as AccountFilter[K] }));
+  const bind = filterBinder(filter, setFilter);
 
   const toggleDisabled = (a: Account) => {
     changeAccount(a.id, { disabled: !a.disabled, version: a.version }).then(() => {
@@ -124,52 +128,22 @@ export function AccountsPage(props: { bar: ReactNode; me: number }) {
       {!accounts && !error && <p className="muted">{t("app.loading")}</p>}
       {accounts && (
         <form className="filters" data-testid="account-filters" onSubmit={(e) => e.preventDefault()}>
-          <label>
-            <span>{t("account.search")}</span>
-            <input
-              name="text"
-              type="search"
-              value={filter.text}
-              onChange={set("text")}
-              autoComplete="off"
-              data-testid="account-search"
-            />
-          </label>
-          <label>
-            <span>{t("account.filterRole")}</span>
-            <select name="role" value={filter.role} onChange={set("role")}>
-              <option value="">{t("account.any")}</option>
-              {ROLES.map((r) => (
-                <option key={r} value={r}>
-                  {t(`account.role.${r}`)}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            <span>{t("account.filterCommunity")}</span>
-            <select name="community" value={filter.community} onChange={set("community")}>
-              <option value="">{t("account.any")}</option>
-              {communities.map((c) => (
-                <option key={c.code} value={c.code}>
-                  {localName(lang, c)}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            <span>{t("account.filterStatus")}</span>
-            <select name="status" value={filter.status} onChange={set("status")}>
-              <option value="">{t("account.any")}</option>
-              {STATUSES.map((s) => (
-                <option key={s} value={s}>
-                  {t(
-                    s === "active" ? "account.active" : s === "disabled" ? "account.isDisabled" : "account.mustChange",
-                  )}
-                </option>
-              ))}
-            </select>
-          </label>
+          <FilterInput
+            label={t("account.search")}
+            {...bind("text")}
+            type="search"
+            autoComplete="off"
+            data-testid="account-search"
+          />
+          <FilterSelect label={t("account.filterRole")} any={t("account.any")} {...bind("role")}>
+            <ValueOptions values={ROLES} label={(r) => t(`account.role.${r}`)} />
+          </FilterSelect>
+          <FilterSelect label={t("account.filterCommunity")} any={t("account.any")} {...bind("community")}>
+            <CommunityOptions communities={communities} />
+          </FilterSelect>
+          <FilterSelect label={t("account.filterStatus")} any={t("account.any")} {...bind("status")}>
+            <ValueOptions values={STATUSES} label={(s) => t(STATUS_KEYS[s])} />
+          </FilterSelect>
           <div className="filters-actions">
             <button type="button" onClick={() => setFilter(NO_FILTER)} disabled={filter === NO_FILTER}>
               {t("account.clearFilters")}

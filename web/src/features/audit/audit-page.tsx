@@ -12,6 +12,8 @@ import {
 import { isMessageKey, type Lang, localName, type Translate, useLang } from "../../i18n/lang.ts";
 import { formatDateTime, zonedInstant, zoneName } from "../../i18n/time.ts";
 import { zh } from "../../i18n/zh.ts";
+import { CommunityOptions } from "../../ui/community-options.tsx";
+import { FilterInput, FilterSelect, filterBinder, ValueOptions } from "../../ui/filter-fields.tsx";
 import { Page } from "../../ui/page.tsx";
 import { TableHead } from "../../ui/table-head.tsx";
 import { DiffView, type Names } from "./audit-diff.tsx";
@@ -109,67 +111,26 @@ export function AuditPage(props: { bar: ReactNode }) {
     setFilter(form);
     setCursors([undefined]);
   };
-  const set = (key: keyof Form) => (e: { target: { value: string } }) => setForm({ ...form, [key]: e.target.value });
+  const bind = filterBinder(form, setForm);
+  const inZone = t("audit.inZone", { zone: zoneName(lang) });
   const last = events?.at(-1);
 
   return (
     <Page bar={props.bar} title={t("audit.title")} testId="audit-page">
       <form className="filters" onSubmit={apply} data-testid="audit-filters">
-        <label>
-          <span>{t("audit.actor")}</span>
-          <input name="actor" value={form.actor} onChange={set("actor")} />
-        </label>
-        <label>
-          <span>{t("audit.action")}</span>
-          <select name="action" value={form.action} onChange={set("action")}>
-            <option value="">{t("audit.any")}</option>
-            {ACTIONS.map((a) => (
-              <option key={a} value={a}>
-                {actionLabel(a, t)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          <span>{t("audit.entity")}</span>
-          <select name="entity" value={form.entity} onChange={set("entity")}>
-            <option value="">{t("audit.any")}</option>
-            {ENTITIES.map((e) => (
-              <option key={e} value={e}>
-                {entityLabel(e, t)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          <span>{t("audit.entityId")}</span>
-          <input name="entity_id" value={form.entity_id} onChange={set("entity_id")} size={6} />
-        </label>
-        <label>
-          <span>{t("community.filter")}</span>
-          <select name="community" value={form.community} onChange={set("community")}>
-            <option value="">{t("community.all")}</option>
-            {communities.map((c) => (
-              <option key={c.code} value={c.code}>
-                {localName(lang, c)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          <span>
-            {t("audit.from")}
-            {t("audit.inZone", { zone: zoneName(lang) })}
-          </span>
-          <input name="from" type="datetime-local" value={form.from} onChange={set("from")} />
-        </label>
-        <label>
-          <span>
-            {t("audit.to")}
-            {t("audit.inZone", { zone: zoneName(lang) })}
-          </span>
-          <input name="to" type="datetime-local" value={form.to} onChange={set("to")} />
-        </label>
+        <FilterInput label={t("audit.actor")} {...bind("actor")} />
+        <FilterSelect label={t("audit.action")} any={t("audit.any")} {...bind("action")}>
+          <ValueOptions values={ACTIONS} label={(a) => actionLabel(a, t)} />
+        </FilterSelect>
+        <FilterSelect label={t("audit.entity")} any={t("audit.any")} {...bind("entity")}>
+          <ValueOptions values={ENTITIES} label={(e) => entityLabel(e, t)} />
+        </FilterSelect>
+        <FilterInput label={t("audit.entityId")} {...bind("entity_id")} size={6} />
+        <FilterSelect label={t("community.filter")} any={t("community.all")} {...bind("community")}>
+          <CommunityOptions communities={communities} />
+        </FilterSelect>
+        <FilterInput label={`${t("audit.from")}${inZone}`} type="datetime-local" {...bind("from")} />
+        <FilterInput label={`${t("audit.to")}${inZone}`} type="datetime-local" {...bind("to")} />
         <div className="filters-actions">
           <button type="submit" className="primary" data-testid="audit-apply">
             {t("audit.apply")}
