@@ -67,6 +67,8 @@ export const en: Record<MessageKey, string> = {
   "account.actions": "Actions",
   "account.isDisabled": "Disabled",
   "account.mustChange": "Must change password",
+  "account.awaitingLink": "Not yet activated",
+  "account.awaitingLinkHint": "A set-password link was sent; waiting for its owner to set a password through it",
   "account.active": "Active",
   "account.edit": "Edit",
   "account.save": "Save",

@@ -64,6 +64,8 @@ export const zh = {
   "account.actions": "操作",
   "account.isDisabled": "已停用",
   "account.mustChange": "待修改初始密码",
+  "account.awaitingLink": "待激活",
+  "account.awaitingLinkHint": "已发出设置密码链接，等待本人通过链接设置密码",
   "account.active": "正常",
   "account.edit": "编辑",
   "account.save": "保存",
