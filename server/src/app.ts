@@ -27,6 +27,7 @@ import { isPhotoUpload, photoBodyLimit, photosRoutes } from "./features/photos/p
 import { plansRoutes } from "./features/plans/plans.routes.ts";
 import { roadsRoutes } from "./features/roads/roads.routes.ts";
 import { searchRoutes } from "./features/search/search.routes.ts";
+import { purgeExpiredSessions, SESSION_PURGE_EVERY_MS } from "./features/session/session.queries.ts";
 import { sessionRoutes } from "./features/session/session.routes.ts";
 import { settingsRoutes } from "./features/settings/settings.routes.ts";
 import { subdistrictRoutes } from "./features/subdistrict/subdistrict.routes.ts";
@@ -172,12 +173,19 @@ export function createApp({ db, auth, site, webDist }: AppDeps) {
 export type AppType = ReturnType<typeof createApp>;
 
 /**
- * The server's scheduled housekeeping, started by main.ts beside the app: the retention of visit details
- * (docs/privacy.md). Returns the function that stops it.
+ * The server's scheduled housekeeping, started by main.ts beside the app, each run once at start and then
+ * periodically: the retention of visit details and the sweep of expired sessions (docs/privacy.md). Returns the
+ * function that stops them.
  */
 export function startJobs({ db, retention }: { db: Db; retention: RetentionConfig }): () => void {
-  return schedule("visit retention", retention.every_ms, async () => {
-    const run = await rollUpVisits(db, new Date(), retention.visitMonths);
-    if (run.rolled_up > 0) console.log(`visit retention: ${run.rolled_up} visits before ${run.kept_from} rolled up`);
-  });
+  const stops = [
+    schedule("visit retention", retention.every_ms, async () => {
+      const run = await rollUpVisits(db, new Date(), retention.visitMonths);
+      if (run.rolled_up > 0) console.log(`visit retention: ${run.rolled_up} visits before ${run.kept_from} rolled up`);
+    }),
+    schedule("session purge", SESSION_PURGE_EVERY_MS, () => purgeExpiredSessions(db)),
+  ];
+  return () => {
+    for (const stop of stops) stop();
+  };
 }

@@ -163,6 +163,32 @@ describe("search, labels and measuring on the map", () => {
     expect(await snap.isChecked()).toBe(true);
     await mapSettled(page, ["parcels"], { timeout_ms: RENDER_TIMEOUT_MS, name: "search-editor" });
     await saveScreenshot(page, "search-editor-split-snap");
+
+    // Measuring with the brush in hand and a grid chosen: the clicks measure and paint nothing; the brush is back after.
+    const plan = Number(new URL(page.url()).pathname.split("/")[2]);
+    const edits = async () =>
+      (await e2e.db.query<{ n: number }>("select count(*)::int as n from plan_edit where plan_id = $1", [plan]))
+        .rows[0]!.n;
+    const before = await edits();
+    await page.locator("[data-testid=summary-table] tbody tr").first().click();
+    await page.getByTestId("grid-figures").waitFor();
+    await page.getByTestId("tool-brush").click();
+    expect(await page.evaluate(() => window.__gridatlas?.map.dragPan.isEnabled())).toBe(false);
+    await page.getByRole("button", { name: "测距离" }).click();
+    const canvas = (await page.locator(".maplibregl-canvas").boundingBox())!;
+    await page.mouse.click(canvas.x + canvas.width * 0.3, canvas.y + canvas.height * 0.5);
+    await page.mouse.click(canvas.x + canvas.width * 0.45, canvas.y + canvas.height * 0.5);
+    await page
+      .getByTestId("measure-value")
+      .filter({ hasText: /测距离 [\d.]+ (米|千米)/ })
+      .waitFor({ timeout: 30_000 });
+    await saveScreenshot(page, "search-editor-measure-with-brush");
+    await page.getByRole("button", { name: "结束测量" }).click();
+    expect(await page.getByTestId("tool-brush").getAttribute("aria-pressed")).toBe("true");
+    expect(await page.getByTestId("busy").count()).toBe(0);
+    expect(await edits()).toBe(before);
+    // And the brush holds the pointer again once measuring is over (it keeps the map from panning under a stroke).
+    expect(await page.evaluate(() => window.__gridatlas?.map.dragPan.isEnabled())).toBe(false);
   });
 
   it("lets an admin set the raster base map, with the GCJ-02 caveat, and the leader's map has the tools", {
@@ -188,5 +214,77 @@ describe("search, labels and measuring on the map", () => {
     await page.getByRole("button", { name: "测面积" }).waitFor();
     await mapSettled(page, [], { timeout_ms: RENDER_TIMEOUT_MS, name: "search-leader-map" });
     await saveScreenshot(page, "search-leader-map");
+  });
+
+  it("on a phone, opens the search from a button as a bar across the map, and measures from the tools menu", {
+    timeout: RENDER_TIMEOUT_MS,
+  }, async () => {
+    const { page } = e2e.browser;
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      await page.goto(e2e.server.url);
+      await settled(page, "search-phone-start");
+      // Two round buttons in the corner instead of a 300 px box and a row of tools; nothing of the page under them.
+      const open = page.getByRole("button", { name: "搜索地点" });
+      const tools = page.getByRole("button", { name: "工具" });
+      await open.waitFor();
+      expect(await page.getByRole("combobox", { name: "搜索地点" }).count()).toBe(0);
+      expect(await page.getByRole("button", { name: "测距离" }).count()).toBe(0);
+      for (const button of [open, tools]) {
+        const b = (await button.boundingBox())!;
+        expect(b.width).toBeGreaterThanOrEqual(44);
+        expect(b.height).toBeGreaterThanOrEqual(44);
+        expect(b.x + b.width).toBeLessThanOrEqual(390);
+        const top = await page.evaluate(
+          ({ x, y }) => document.elementFromPoint(x, y)?.closest("button")?.textContent ?? null,
+          { x: b.x + b.width / 2, y: b.y + b.height / 2 },
+        );
+        expect(top).toBe(await button.textContent());
+      }
+      const legend = (await page.getByTestId("legend").boundingBox())!;
+      const corner = (await open.boundingBox())!;
+      expect(legend.x + legend.width).toBeLessThanOrEqual(corner.x);
+
+      // The search opens across the map's width, takes the keyboard, and closes on the place chosen.
+      await open.click();
+      const box = page.getByRole("combobox", { name: "搜索地点" });
+      await box.waitFor();
+      expect(await box.evaluate((el) => el === document.activeElement)).toBe(true);
+      expect((await box.boundingBox())!.width).toBeGreaterThan(390 * 0.7);
+      const { rows } = await e2e.db.query<{ code: string; name: string; bbox: number[] }>(
+        `select code, name, array[ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom)] as bbox
+         from published_grid where code like '%012' order by code limit 1`,
+      );
+      const g = rows[0]!;
+      await page.getByRole("combobox", { name: "搜索地点" }).fill(g.code);
+      await page.getByRole("option").filter({ hasText: g.name }).first().waitFor({ timeout: 30_000 });
+      await saveScreenshot(page, "search-phone-results");
+      await box.press("Enter");
+      await box.waitFor({ state: "detached" });
+      const v = await view(page);
+      const [w, s, e, n] = g.bbox as [number, number, number, number];
+      expect(v.lng).toBeGreaterThan(w);
+      expect(v.lng).toBeLessThan(e);
+      expect(v.lat).toBeGreaterThan(s);
+      expect(v.lat).toBeLessThan(n);
+      await settled(page, "search-phone-grid");
+      expect(await rendered(page, "overlay-highlight-line")).toBeGreaterThan(0);
+      await saveScreenshot(page, "search-phone-grid");
+
+      // Measuring from the tools menu: the figure shows in a bar across the map.
+      await tools.click();
+      await page.getByRole("button", { name: "测距离" }).click();
+      const canvas = (await page.locator(".maplibregl-canvas").boundingBox())!;
+      await page.mouse.click(canvas.x + canvas.width * 0.3, canvas.y + canvas.height * 0.6);
+      await page.mouse.click(canvas.x + canvas.width * 0.7, canvas.y + canvas.height * 0.6);
+      const output = page.getByTestId("measure-value");
+      await output.filter({ hasText: /测距离 [\d.]+ (米|千米)/ }).waitFor({ timeout: 30_000 });
+      expect((await output.boundingBox())!.width).toBeGreaterThan(390 * 0.5);
+      await saveScreenshot(page, "search-phone-measure");
+      await page.getByRole("button", { name: "结束测量" }).click();
+      await output.waitFor({ state: "detached" });
+    } finally {
+      await page.setViewportSize({ width: 1440, height: 900 });
+    }
   });
 });

@@ -74,8 +74,9 @@ export type SearchAnswer = InferResponseType<typeof api.search.$get, 200>;
 export type SearchHit = SearchAnswer["groups"][number]["results"][number];
 
 /** Places by name, number, code or address, grouped by kind, inside what the account may read. */
-export const searchPlaces = (q: string, init?: { signal?: AbortSignal }) =>
-  ok(api.search.$get({ query: { q } }, init ? { init } : undefined));
+/** Places by name, number, code or address; grids of `plan` (a draft in the editor) instead of the published plan. */
+export const searchPlaces = (q: string, plan?: number, init?: { signal?: AbortSignal }) =>
+  ok(api.search.$get({ query: plan ? { q, plan: String(plan) } : { q } }, init ? { init } : undefined));
 
 // ---------------------------------------------------------------- settings: the optional raster base map
 

@@ -69,6 +69,12 @@ export class AtlasMap {
   #navigation: NavigationControl | null = null;
   #scale: ScaleControl | null = null;
   #sketch: Sketch | null = null;
+  /** The drawing tool the page chose: set aside while measuring takes the clicks, put back after. */
+  #sketchChoice: SketchChoice = {
+    mode: "none",
+    handlers: {},
+    pickLayers: [],
+  };
   /** While a map tool (measuring) takes the clicks, the page's own click, hover and drag handlers stand aside. */
   #capturing = false;
   readonly #inset: Inset;
@@ -204,6 +210,11 @@ export class AtlasMap {
    * gives the map back its panning.
    */
   setSketch(mode: SketchMode, handlers: SketchHandlers = {}, pickLayers: string[] = []): void {
+    this.#sketchChoice = { mode, handlers, pickLayers };
+    if (!this.#capturing) this.#applySketch(this.#sketchChoice);
+  }
+
+  #applySketch({ mode, handlers, pickLayers }: SketchChoice): void {
     void this.#whenLoaded(() => {
       this.#sketch ??= new Sketch(this.#map);
       this.#sketch.set(mode, handlers, (point, radius) => this.#pickAround(pickLayers, point, radius));
@@ -462,8 +473,9 @@ export class AtlasMap {
   /**
    * Gives every click on the map to `handler` (and a double click to `onDouble`) instead of zooming on a double
    * click, until the returned function is called: the measuring tool's clicks place points. Meanwhile the page's
-   * own click, hover and drag handlers get nothing (a click must not also select a grid); the editor's drawing
-   * tools keep theirs, so measure with the select tool.
+   * own click, hover and drag handlers get nothing (a click must not also select a grid), and the editor's drawing
+   * tool (brush, box, split line …) is set aside and put back when measuring ends, so a measuring click never
+   * paints or cuts.
    */
   captureClicks(handler: (at: LngLat) => void, onDouble: () => void): () => void {
     const map = this.#map;
@@ -473,12 +485,14 @@ export class AtlasMap {
       onDouble();
     };
     this.#capturing = true;
+    this.#applySketch({ mode: "none", handlers: {}, pickLayers: [] });
     map.doubleClickZoom.disable();
     map.on("click", click);
     map.on("dblclick", dbl);
     map.getCanvas().style.cursor = "crosshair";
     return () => {
       this.#capturing = false;
+      this.#applySketch(this.#sketchChoice);
       map.off("click", click);
       map.off("dblclick", dbl);
       map.doubleClickZoom.enable();
@@ -610,6 +624,9 @@ function framePadding(container: HTMLElement, inset: Inset, panelRight: number, 
     left: left + margin,
   };
 }
+
+/** A drawing tool as the page chose it (`setSketch`). */
+type SketchChoice = { mode: SketchMode; handlers: SketchHandlers; pickLayers: string[] };
 
 type PaintKey = Parameters<MaplibreMap["setPaintProperty"]>[1];
 type LayoutKey = Parameters<MaplibreMap["setLayoutProperty"]>[1];

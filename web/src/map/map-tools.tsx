@@ -57,12 +57,22 @@ function measureOverlay(mode: MeasureMode, points: LngLat[]): GeoJSON.FeatureCol
   return { type: "FeatureCollection", features };
 }
 
+/** The measuring tool's state: the desk's buttons and the phone's menu drive the same one. */
+export type Measure = {
+  mode: MeasureMode | null;
+  points: LngLat[];
+  done: boolean;
+  /** Starts measuring in `m` (the same mode again, or null, stops). */
+  start(m: MeasureMode | null): void;
+  finish(): void;
+};
+
 /**
  * Measuring a distance or an area by clicking points on the map: each click adds one, the figure updates as they
- * come, a double click (or 完成) ends the shape, Escape or 清除 starts over. While it is on, clicks belong to it.
+ * come, a double click (or 完成) ends the shape, Escape starts over. While it is on, clicks belong to it (an
+ * editor's drawing tool waits, `AtlasMap.captureClicks`).
  */
-export function MeasureTool({ atlas }: { atlas: AtlasMap }) {
-  const { lang, t } = useLang();
+export function useMeasure(atlas: AtlasMap): Measure {
   const [mode, setMode] = useState<MeasureMode | null>(null);
   const [points, setPoints] = useState<LngLat[]>([]);
   const [done, setDone] = useState(false);
@@ -91,55 +101,81 @@ export function MeasureTool({ atlas }: { atlas: AtlasMap }) {
     return () => window.removeEventListener("keydown", key);
   }, [mode]);
 
-  const start = (m: MeasureMode | null) => {
-    setMode(m === mode ? null : m);
-    setPoints([]);
-    setDone(false);
+  return {
+    mode,
+    points,
+    done,
+    start: (m) => {
+      setMode(m === mode ? null : m);
+      setPoints([]);
+      setDone(false);
+    },
+    finish: () => setDone(true),
   };
+}
 
-  const value = mode ? measured(mode, points) : 0;
+/** The distance or area measured so far, with 完成 and 结束测量. */
+export function MeasureReadout({ measure }: { measure: Measure }) {
+  const { lang, t } = useLang();
+  const { mode, points, done } = measure;
+  if (!mode) return null;
+  const value = measured(mode, points);
+  return (
+    <div className="map-measure-readout" aria-live="polite">
+      <output data-testid="measure-value">
+        {points.length < (mode === "distance" ? 2 : 3)
+          ? t(mode === "distance" ? "measure.distanceHint" : "measure.areaHint")
+          : `${t(mode === "distance" ? "measure.distance" : "measure.area")} ${formatMeasure(mode, value, lang)}`}
+      </output>
+      <div className="map-tool-row">
+        {!done && points.length > 1 && (
+          <button type="button" className="map-tool" onClick={measure.finish}>
+            {t("measure.finish")}
+          </button>
+        )}
+        <button type="button" className="map-tool" onClick={() => measure.start(null)}>
+          {t("measure.close")}
+        </button>
+      </div>
+    </div>
+  );
+}
+
+/** The two measuring buttons, distance and area, pressed while on. */
+export function MeasureButtons({ measure, onPick }: { measure: Measure; onPick?: () => void }) {
+  const { t } = useLang();
+  return (
+    <>
+      {(["distance", "area"] as const).map((m) => (
+        <button
+          key={m}
+          type="button"
+          className="map-tool"
+          aria-pressed={measure.mode === m}
+          onClick={() => {
+            measure.start(m);
+            onPick?.();
+          }}
+          title={t(m === "distance" ? "measure.distanceHint" : "measure.areaHint")}
+        >
+          {t(m === "distance" ? "measure.distance" : "measure.area")}
+        </button>
+      ))}
+    </>
+  );
+}
+
+/** The desk's measuring tool: its buttons in a row, the figure beneath. */
+export function MeasureTool({ atlas }: { atlas: AtlasMap }) {
+  const { t } = useLang();
+  const measure = useMeasure(atlas);
   return (
     <div className="map-measure" data-testid="map-measure">
       <fieldset className="map-tool-row">
         <legend className="visually-hidden">{t("measure.title")}</legend>
-        <button
-          type="button"
-          className="map-tool"
-          aria-pressed={mode === "distance"}
-          onClick={() => start("distance")}
-          title={t("measure.distanceHint")}
-        >
-          {t("measure.distance")}
-        </button>
-        <button
-          type="button"
-          className="map-tool"
-          aria-pressed={mode === "area"}
-          onClick={() => start("area")}
-          title={t("measure.areaHint")}
-        >
-          {t("measure.area")}
-        </button>
+        <MeasureButtons measure={measure} />
       </fieldset>
-      {mode && (
-        <div className="map-measure-readout" aria-live="polite">
-          <output data-testid="measure-value">
-            {points.length < (mode === "distance" ? 2 : 3)
-              ? t(mode === "distance" ? "measure.distanceHint" : "measure.areaHint")
-              : `${t(mode === "distance" ? "measure.distance" : "measure.area")} ${formatMeasure(mode, value, lang)}`}
-          </output>
-          <div className="map-tool-row">
-            {!done && points.length > 1 && (
-              <button type="button" className="map-tool" onClick={() => setDone(true)}>
-                {t("measure.finish")}
-              </button>
-            )}
-            <button type="button" className="map-tool" onClick={() => start(null)}>
-              {t("measure.close")}
-            </button>
-          </div>
-        </div>
-      )}
+      <MeasureReadout measure={measure} />
     </div>
   );
 }

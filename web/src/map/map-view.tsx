@@ -5,6 +5,7 @@ import { AtlasMap, type FeatureRef, type Inset } from "./atlas-map.ts";
 import type { BaseMap } from "./base-map.ts";
 import type { BBox } from "./geo.ts";
 import { type MapPrint, MeasureTool, NorthArrow, PrintButton } from "./map-tools.tsx";
+import { PhoneMapTools, usePhone } from "./phone-map-tools.tsx";
 import { PlaceSearch } from "./place-search.tsx";
 
 export type MapViewProps = {
@@ -31,6 +32,8 @@ export type MapViewProps = {
   tools?: boolean;
   /** Shows a print button that prints this plan and community through the server (for roles that may print). */
   print?: MapPrint | null;
+  /** The search finds the grids of this plan (the editor's draft) instead of the published plan's. */
+  searchPlan?: number;
 };
 
 type Slots = { search: HTMLElement; tools: HTMLElement };
@@ -40,6 +43,7 @@ export function MapView(props: MapViewProps) {
   const container = useRef<HTMLDivElement>(null);
   const [atlas, setAtlas] = useState<AtlasMap | null>(null);
   const [slots, setSlots] = useState<Slots | null>(null);
+  const phone = usePhone();
   const sent = useRef(new Map<string, GeoJSON.GeoJSON>());
   // The first values only: the map is created once and updated through the effects below.
   const initial = useRef(props);
@@ -82,9 +86,14 @@ export function MapView(props: MapViewProps) {
   return (
     <>
       <div ref={container} className={props.className} data-testid="map" />
-      {atlas && slots && createPortal(<PlaceSearch atlas={atlas} />, slots.search)}
       {atlas &&
         slots &&
+        phone &&
+        createPortal(<PhoneMapTools atlas={atlas} print={props.print} searchPlan={props.searchPlan} />, slots.search)}
+      {atlas && slots && !phone && createPortal(<PlaceSearch atlas={atlas} plan={props.searchPlan} />, slots.search)}
+      {atlas &&
+        slots &&
+        !phone &&
         createPortal(
           <>
             {props.print && <PrintButton print={props.print} />}

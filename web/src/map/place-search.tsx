@@ -38,7 +38,22 @@ function detailOf(hit: SearchHit): string {
  * Arrow keys move through the results, Enter flies the map to one and outlines it, Escape closes the list (a
  * second Escape clears the box).
  */
-export function PlaceSearch({ atlas }: { atlas: AtlasMap }) {
+export function PlaceSearch({
+  atlas,
+  plan,
+  autoFocus = false,
+  onChosen,
+  onCleared,
+}: {
+  atlas: AtlasMap;
+  /** Grids of this plan (the editor's draft) rather than the published plan's. */
+  plan?: number | undefined;
+  autoFocus?: boolean;
+  /** A place was chosen (the phone's search bar closes to show the map). */
+  onChosen?: () => void;
+  /** Escape on an empty box (the phone's search bar closes). */
+  onCleared?: () => void;
+}) {
   const { lang, t } = useLang();
   const id = useId();
   const [q, setQ] = useState("");
@@ -57,7 +72,7 @@ export function PlaceSearch({ atlas }: { atlas: AtlasMap }) {
     }
     const ticket = ++asked.current;
     const timer = setTimeout(() => {
-      searchPlaces(text).then(
+      searchPlaces(text, plan).then(
         (a) => {
           if (ticket !== asked.current) return;
           setAnswer(a);
@@ -69,7 +84,7 @@ export function PlaceSearch({ atlas }: { atlas: AtlasMap }) {
       );
     }, DEBOUNCE_MS);
     return () => clearTimeout(timer);
-  }, [q, lang]);
+  }, [q, lang, plan]);
 
   const hits = answer?.groups.flatMap((g) => g.results) ?? [];
   const optionId = (i: number) => `${id}-option-${i}`;
@@ -81,6 +96,7 @@ export function PlaceSearch({ atlas }: { atlas: AtlasMap }) {
       features: [{ type: "Feature", properties: { kind: hit.kind }, geometry: hit.geometry as GeoJSON.Geometry }],
     });
     setOpen(false);
+    onChosen?.();
   };
 
   const onKeyDown = (e: React.KeyboardEvent<HTMLInputElement>) => {
@@ -98,6 +114,7 @@ export function PlaceSearch({ atlas }: { atlas: AtlasMap }) {
       // Handled here: the pages' own Escape (close a panel) should not fire while the search has the key.
       e.stopPropagation();
       if (open) setOpen(false);
+      else if (!q && onCleared) onCleared();
       else {
         setQ("");
         atlas.setOverlay("highlight", null);
@@ -121,6 +138,9 @@ export function PlaceSearch({ atlas }: { atlas: AtlasMap }) {
         aria-autocomplete="list"
         aria-activedescendant={showList && hits.length ? optionId(active) : undefined}
         autoComplete="off"
+        // The phone's search bar opens on a tap of its button, for typing at once.
+        // biome-ignore lint/a11y/noAutofocus: only where the person asked for the search by that tap.
+        autoFocus={autoFocus}
         placeholder={t("search.placeholder")}
         maxLength={100}
         value={q}

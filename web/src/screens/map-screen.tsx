@@ -98,8 +98,17 @@ export function MapScreen(props: { session: Session; nav: NavEntry[]; onSignOut:
   }, [lang, t, loaded.subdistrict]);
 
   const layers = useMemo(
-    () => withRaster(loaded.raster, {}, baseLayers("map", { lang, focus, extra: gridsLayers({ focus }) })).layers,
-    [lang, focus, loaded.raster],
+    () =>
+      withRaster(
+        loaded.raster,
+        {},
+        baseLayers("map", {
+          lang,
+          focus,
+          extra: gridsLayers({ focus, title: t("grid.title", { seq: "{seq}" }) }),
+        }),
+      ).layers,
+    [lang, t, focus, loaded.raster],
   );
   const sources = useMemo(() => withRaster(loaded.raster, SOURCES, []).sources, [loaded.raster]);
 

@@ -47,6 +47,35 @@ describe("/api/accounts", () => {
     expect(audit).toEqual([{ actor: "admin", action: "account_create", entity_id: String(id) }]);
   });
 
+  it("marks an account created by a set-password link as awaiting it until the link is used", async () => {
+    const admin = await t.as("admin");
+    const created = await admin.send("POST", "/api/accounts", {
+      username: "leader-link",
+      display_name: "链接领导",
+      roles: [{ role: "leader" }],
+    });
+    expect(created.status).toBe(201);
+    const { set_password_url: url } = (await created.json()) as { set_password_url: string };
+    const listed = async () =>
+      ((await (await admin.request("/api/accounts")).json()) as (Account & { awaiting_link: boolean })[]).find(
+        (a) => a.username === "leader-link",
+      );
+    expect((await listed())?.awaiting_link).toBe(true);
+    const used = await t.app.request("/api/session/set-password", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ token: url.split("#")[1], new_password: "Quiet-Lantern-Otter-58" }),
+    });
+    expect(used.status).toBe(204);
+    expect((await listed())?.awaiting_link).toBe(false);
+    // The demo's accounts were given a password, not a link.
+    expect(
+      ((await (await admin.request("/api/accounts")).json()) as { awaiting_link: boolean }[]).some(
+        (a) => a.awaiting_link,
+      ),
+    ).toBe(false);
+  });
+
   it("disables an account: it can no longer sign in", async () => {
     const admin = await t.as("admin");
     const [leader] = await t.rows<{ id: number }>("select id from account where username = 'leader'");

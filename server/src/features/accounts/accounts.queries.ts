@@ -18,6 +18,10 @@ export function listAccounts(db: Db) {
       "a.must_change_password",
       "a.version",
       "a.created_at",
+      // Created or reset with a set-password link nobody has used yet: not "must change" but not yet active.
+      sql<boolean>`exists (select 1 from password_link l where l.account_id = a.id and l.used_at is null)`.as(
+        "awaiting_link",
+      ),
       sql<RoleGrant[]>`coalesce((select json_agg(json_strip_nulls(json_build_object(
         'role', r.role, 'community_code', r.community_code, 'worker_id', r.worker_id)) order by r.id)
         from account_role r where r.account_id = a.id), '[]')`.as("roles"),

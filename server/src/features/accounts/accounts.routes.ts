@@ -17,6 +17,9 @@ const Account = z
     display_name: z.string(),
     disabled: z.boolean(),
     must_change_password: z.boolean(),
+    awaiting_link: z
+      .boolean()
+      .openapi({ description: "A set-password link was issued and not used yet: the account waits for its owner" }),
     version: z.number().openapi({ description: "Send it back with a change: 409 if the account changed since" }),
     created_at: z.union([z.string(), z.date()]),
     roles: z.array(RoleGrant),

@@ -98,6 +98,46 @@ describe("GET /api/search", () => {
     expect(worker.every((h) => own.includes(h.id))).toBe(true);
   });
 
+  it("finds a draft's grids with ?plan= (a new grid's code, outlined by its parcels now), for those who read plans", async () => {
+    const planner = await t.as("planner");
+    const draft = await (await planner.send("POST", "/api/plans", { from: "published", name: "搜索草稿" })).json();
+    const [parcel] = await t.rows<{ id: number; bbox: number[] }>(
+      `select pa.id, array[ST_XMin(pa.geom), ST_YMin(pa.geom), ST_XMax(pa.geom), ST_YMax(pa.geom)] as bbox
+       from parcel pa where pa.building_id is not null order by pa.id limit 1`,
+    );
+    const painted = await planner.send("POST", `/api/plans/${draft.id}/assign`, {
+      version: 0,
+      parcels: [parcel!.id],
+      grid: "new",
+    });
+    expect(painted.status).toBe(200);
+    const [created] = await t.rows<{ code: string }>(
+      "select g.code from grid g where g.plan_id = $1 and not exists (select 1 from published_grid p where p.code = g.code)",
+      [draft.id],
+    );
+    expect(created).toBeDefined();
+
+    const inDraft = await (await t.as("planner")).request(`/api/search?q=${created!.code}&plan=${draft.id}`);
+    expect(inDraft.status).toBe(200);
+    const hits = group((await inDraft.json()) as Answer, "grid");
+    expect(hits[0]).toMatchObject({ id: created!.code });
+    // Its outline is the one parcel it holds in the draft.
+    const [w, s, e, n] = hits[0]!.bbox as [number, number, number, number];
+    const [pw, ps, pe, pn] = parcel!.bbox as [number, number, number, number];
+    expect([w, s, e, n].map((x, i) => Math.abs(x - [pw, ps, pe, pn][i]!))).toEqual(
+      [0, 0, 0, 0].map(() => expect.closeTo(0, 6)),
+    );
+    // The published plan has no such grid.
+    expect(group((await search("planner", created!.code)).body, "grid").map((h) => h.id)).not.toContain(created!.code);
+
+    const secretary = await (await t.as("secretary-150571003011")).request(`/api/search?q=010&plan=${draft.id}`);
+    expect(secretary.status).toBe(403);
+    const missing = await (await t.as("planner")).request("/api/search?q=010&plan=999999");
+    expect(missing.status).toBe(404);
+    const body = await missing.json();
+    expect(body.error.zh).toContain("999999");
+  });
+
   it("takes % and _ literally, refuses empty, long and non-text queries in both languages, and needs a session", async () => {
     expect((await search("planner", "%")).body.groups).toEqual([]);
     expect((await search("planner", "_")).body.groups).toEqual([]);

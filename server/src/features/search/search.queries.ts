@@ -56,24 +56,53 @@ const box = (column: string) =>
 /**
  * Places whose name, number, code or address contains `q`, of every kind, inside what the principal may read
  * (the same scope rules as the layers' own routes), best matches first within each kind. Grids are those of the
- * published plan. Words separated by spaces must all match a building or its compound ("金色新城 3号楼").
+ * published plan, or of `opts.plan` (the editor's draft, whose grids may be renumbered, split or merged; their
+ * outlines are the union of the parcels the plan gives them now). Words separated by spaces must all match a
+ * building or its compound ("金色新城 3号楼").
  */
-export async function searchPlaces(db: Db, p: Principal, q: string): Promise<SearchHit[]> {
+export async function searchPlaces(
+  db: Db,
+  p: Principal,
+  q: string,
+  opts: { plan?: number | undefined } = {},
+): Promise<SearchHit[]> {
   const like = contains(q);
   const words = q.split(/\s+/).filter(Boolean);
   // A number alone may be a grid's sequence: "10" and "010" find …010 as well as codes containing the digits.
   const seq = /^\d{1,3}$/.test(q) ? q.padStart(3, "0") : null;
   const entrance = entranceQuery(q);
 
-  const grids = sql<SearchHit>`
+  const gridMatch = (g: string) => sql`(${sql.ref(`${g}.code`)} = ${q} or ${sql.ref(`${g}.name`)} ilike ${like}
+    or (${seq}::text is not null and right(${sql.ref(`${g}.code`)}, 3) = ${seq})
+    or (length(${q}) >= 4 and ${sql.ref(`${g}.code`)} like ${contains(q)}))`;
+  const gridOrder = sql`(g.code = ${q}) desc, (right(g.code, 3) = ${seq ?? ""}) desc, ${rank("g.name", q)}, g.code`;
+  const grids =
+    opts.plan === undefined
+      ? sql<SearchHit>`
     select 'grid' as kind, g.code as id, g.name, c.name as community_name, null as compound_name, g.code as note,
       ${box("g.geom")} as bbox, ${geo("g.geom", 0.00002)} as geometry
     from published_grid g join community c on c.code = g.community_code
     where g.geom is not null and ${scopeCondition(p, { community: "g.community_code", gridCode: "g.code" })}
-      and (g.code = ${q} or g.name ilike ${like} or (${seq}::text is not null and right(g.code, 3) = ${seq})
-        or (length(${q}) >= 4 and g.code like ${contains(q)}))
-    order by (g.code = ${q}) desc, (right(g.code, 3) = ${seq ?? ""}) desc, ${rank("g.name", q)}, g.code
-    limit ${PER_KIND}`;
+      and ${gridMatch("g")}
+    order by ${gridOrder}
+    limit ${PER_KIND}`
+      : sql<SearchHit>`
+    with found as (
+      select g.id, g.code, g.name, g.community_code from grid g
+      where g.plan_id = ${opts.plan} and ${scopeCondition(p, { community: "g.community_code" })} and ${gridMatch("g")}
+      order by ${gridOrder}
+      limit ${PER_KIND}
+    ),
+    outlined as (
+      select f.*, (select ST_Union(pa.geom) from plan_parcel pp join parcel pa on pa.id = pp.parcel_id
+        where pp.plan_id = ${opts.plan} and pp.grid_id = f.id) as geom
+      from found f
+    )
+    select 'grid' as kind, g.code as id, g.name, c.name as community_name, null as compound_name, g.code as note,
+      ${box("g.geom")} as bbox, ${geo("g.geom", 0.00002)} as geometry
+    from outlined g join community c on c.code = g.community_code
+    where g.geom is not null
+    order by ${gridOrder}`;
 
   const communities = sql<SearchHit>`
     select 'community' as kind, c.code as id, c.name, null as community_name, null as compound_name,

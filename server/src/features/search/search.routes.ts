@@ -1,5 +1,7 @@
 import { z } from "@hono/zod-openapi";
+import { requireRole } from "../../auth/principal.ts";
 import { principalOf } from "../../auth/session.ts";
+import { notFound } from "../../errors.ts";
 import { bi } from "../../http/errors.ts";
 import { createRouter } from "../../http/router.ts";
 import { routesFor } from "../../http/routes.ts";
@@ -34,14 +36,28 @@ const api = route("get /search", {
         .trim()
         .min(1, bi("请输入要搜索的文字", "enter something to search for"))
         .max(100, bi("搜索文字最多 100 个字符", "search text is at most 100 characters")),
+      /** Grids of this plan (the editor's draft) instead of the published plan's; for those who may read plans. */
+      plan: z.coerce
+        .number()
+        .int()
+        .positive(bi("方案编号应为正整数", "plan must be a positive whole number"))
+        .optional(),
     }),
   },
   responses: { 200: json(SearchAnswer, "Places found, grouped by kind") },
 });
 
 export const searchRoutes = createRouter().openapi(api, async (c) => {
-  const { q } = c.req.valid("query");
-  const hits = await searchPlaces(c.get("db"), principalOf(c), q);
+  const { q, plan } = c.req.valid("query");
+  const p = principalOf(c);
+  const db = c.get("db");
+  if (plan !== undefined) {
+    requireRole(p, "admin", "planner", "leader");
+    if (!(await db.selectFrom("plan").select("id").where("id", "=", plan).executeTakeFirst())) {
+      throw notFound(`没有编号为 ${plan} 的方案`, `no plan ${plan}`);
+    }
+  }
+  const hits = await searchPlaces(db, p, q, { plan });
   const groups = SEARCH_KINDS.map((kind) => ({ kind, results: hits.filter((h) => h.kind === kind) })).filter(
     (g) => g.results.length > 0,
   );

@@ -2,10 +2,10 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, TEST_PASSWORD, type TestDatabase } from "../../../test-support/test-database.ts";
 import { signIn } from "../../../test-support/test-session.ts";
-import { createApp } from "../../app.ts";
+import { createApp, startJobs } from "../../app.ts";
 import { PAIR } from "../../auth/throttle.ts";
 import { createDb, type Db } from "../../db/db.ts";
-import { MAX_SESSIONS } from "./session.queries.ts";
+import { MAX_SESSIONS, purgeExpiredSessions } from "./session.queries.ts";
 
 let database: TestDatabase;
 let db: Db;
@@ -298,5 +298,36 @@ describe("the audit trail", () => {
     expect(events.events.every((e: { action: string }) => e.action === "sign_in")).toBe(true);
     const secretary = await signIn(app, "secretary-150571003003");
     expect((await secretary.request("/api/audit")).status).toBe(403);
+  });
+});
+
+describe("expired sessions", () => {
+  it("are purged when the server's jobs start and then periodically, the live ones kept", async () => {
+    const live = await signIn(app, "planner");
+    await signIn(app, "leader");
+    const ids = async () =>
+      (
+        await sqlClient.query<{ username: string }>(
+          "select distinct a.username from session s join account a on a.id = s.account_id where a.username in ('planner', 'leader')",
+        )
+      ).rows.map((r) => r.username);
+    expect((await ids()).sort()).toEqual(["leader", "planner"]);
+    await sqlClient.query(
+      "update session set expires_at = now() - interval '1 minute' where account_id = (select id from account where username = 'leader')",
+    );
+    // On start: the jobs run once at once.
+    const stop = startJobs({ db, retention: { visitMonths: 13, every_ms: 3_600_000 } });
+    try {
+      await expect.poll(ids, { timeout: 10_000 }).toEqual(["planner"]);
+    } finally {
+      stop();
+    }
+    expect((await live.request("/api/session")).status).toBe(200);
+    // And the periodic sweep itself.
+    await sqlClient.query(
+      "update session set expires_at = now() - interval '1 second' where account_id = (select id from account where username = 'planner')",
+    );
+    expect(await purgeExpiredSessions(db)).toBeGreaterThanOrEqual(1);
+    expect(await ids()).toEqual([]);
   });
 });

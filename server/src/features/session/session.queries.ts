@@ -152,3 +152,15 @@ export async function changePassword(
   });
   return { outcome: "ok", token };
 }
+
+/** How often expired sessions are swept (and once when the server starts). */
+export const SESSION_PURGE_EVERY_MS = 15 * 60_000;
+
+/**
+ * Deletes the sessions past their expiry (idle or absolute): they are refused anyway, and their address and user
+ * agent are kept no longer than needed (docs/privacy.md). Returns how many went.
+ */
+export async function purgeExpiredSessions(db: Db): Promise<number> {
+  const res = await db.deleteFrom("session").where("expires_at", "<", sql<Date>`now()`).executeTakeFirst();
+  return Number(res.numDeletedRows);
+}

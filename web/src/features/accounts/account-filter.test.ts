@@ -8,6 +8,7 @@ const account = (id: number, username: string, display_name: string, roles: Acco
   display_name,
   disabled: false,
   must_change_password: false,
+  awaiting_link: false,
   version: 1,
   created_at: "2026-12-01T00:00:00Z",
   roles,

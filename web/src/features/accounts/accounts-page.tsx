@@ -177,7 +177,13 @@ export function AccountsPage(props: { bar: ReactNode; me: number }) {
                 <td>
                   <span className="tags">
                     {a.disabled && <span className="tag tag-bad">{t("account.isDisabled")}</span>}
-                    {a.must_change_password && <span className="tag">{t("account.mustChange")}</span>}
+                    {a.awaiting_link ? (
+                      <span className="tag" title={t("account.awaitingLinkHint")}>
+                        {t("account.awaitingLink")}
+                      </span>
+                    ) : (
+                      a.must_change_password && <span className="tag">{t("account.mustChange")}</span>
+                    )}
                     {statusOf(a) === "active" && <span className="tag tag-ok">{t("account.active")}</span>}
                   </span>
                 </td>

@@ -15,8 +15,17 @@ export const gridsSource = tileSource("grids", "code");
 /** Below this zoom the grids are drawn per community (a grid is a few pixels there). */
 export const GRIDS_MIN_ZOOM = 12;
 
-/** Layers of the grids; `focus` is the community the user filtered to, whose grids stay bright. */
-export function gridsLayers({ focus }: { focus: string | null }): LayerSpecification[] {
+/**
+ * Layers of the grids; `focus` is the community the user filtered to, whose grids stay bright; `title` is how a
+ * grid is called where there is room ("第 {seq} 网格", from the page's dictionary), never its 15-digit code.
+ */
+export function gridsLayers({
+  focus,
+  title = "{seq}",
+}: {
+  focus: string | null;
+  title?: string;
+}): LayerSpecification[] {
   const outOfFocus: ExpressionSpecification = focus ? ["!=", ["get", "community_code"], focus] : ["literal", false];
   const hovered: ExpressionSpecification = ["boolean", ["feature-state", "hover"], false];
   const selected: ExpressionSpecification = ["boolean", ["feature-state", "selected"], false];
@@ -30,6 +39,9 @@ export function gridsLayers({ focus }: { focus: string | null }): LayerSpecifica
     base + 0.12,
     base,
   ];
+  const seq: ExpressionSpecification = ["slice", ["get", "code"], 12];
+  const [before = "", after = ""] = title.split("{seq}");
+  const titled: ExpressionSpecification = ["concat", before, seq, after];
   const labelFilter: FilterSpecification = focus ? ["==", ["get", "community_code"], focus] : ["has", "code"];
   return [
     {
@@ -123,8 +135,8 @@ export function gridsLayers({ focus }: { focus: string | null }): LayerSpecifica
       minzoom: 12.5,
       filter: labelFilter,
       layout: {
-        // The sequence (last 3 digits) identifies a grid within its community; the full code once there is room.
-        "text-field": ["step", ["zoom"], ["slice", ["get", "code"], 12], 16.5, ["get", "code"]],
+        // The sequence (last 3 digits) identifies a grid within its community; its title once there is room.
+        "text-field": ["step", ["zoom"], seq, 16.5, titled],
         "text-font": LABEL_FONT,
         "text-size": ["interpolate", ["linear"], ["zoom"], 12.5, 10, 15, 12, 18, 14],
         "text-padding": 1,

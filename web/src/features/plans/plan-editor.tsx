@@ -311,6 +311,7 @@ export function PlanEditor(props: {
         inset={PLAN_INSET}
         onReady={onReady}
         print={{ plan: planId, community }}
+        searchPlan={planId}
       />
       {props.bar}
 
