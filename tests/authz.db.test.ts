@@ -410,6 +410,10 @@ const matrix: Record<string, Expectation> = {
     call: () => ({ path: "/api/imports/preview", body: { file: NO_SUCH_UUID } }),
     status: adminOnly(404),
   },
+  "POST /api/imports/territory/preview": {
+    call: () => ({ path: "/api/imports/territory/preview", body: { communities_file: NO_SUCH_UUID } }),
+    status: adminOnly(404),
+  },
   "POST /api/imports/layers": {
     call: () => ({ path: "/api/imports/layers", body: { file: NO_SUCH_UUID, target: "venues" } }),
     status: adminOnly(404),

@@ -98,7 +98,7 @@ describe("importing, exporting and printing data in Chromium", () => {
     await signInAt(page, "admin");
     await page.getByTestId("nav-data").click();
     await page.getByTestId("data-tab-layer").waitFor();
-    for (const tab of ["layer", "plan", "osm", "export", "print"]) {
+    for (const tab of ["layer", "territory", "plan", "osm", "export", "print"]) {
       expect(await page.getByTestId(`data-tab-${tab}`).count()).toBe(1);
     }
 
@@ -284,7 +284,9 @@ describe("importing, exporting and printing data in Chromium", () => {
     await page.getByTestId("nav-data").click();
     await page.getByTestId("data-tab-export").waitFor();
     expect(await page.getByTestId("data-tab-print").count()).toBe(1);
-    for (const tab of ["layer", "plan", "osm"]) expect(await page.getByTestId(`data-tab-${tab}`).count()).toBe(0);
+    for (const tab of ["layer", "territory", "plan", "osm"]) {
+      expect(await page.getByTestId(`data-tab-${tab}`).count()).toBe(0);
+    }
     await page.goto(`${e2e.server.url}/data?tab=layer`);
     await page.getByTestId("export-form").waitFor();
     expect(await page.getByTestId("import-file").count()).toBe(0);

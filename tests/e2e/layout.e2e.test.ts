@@ -145,7 +145,9 @@ async function checkHere(page: Page, role: Role, entry: LayoutPage, viewport: Vi
     // could not serve in time (SwiftShader on a busy machine) is said in the log and does not hide the next page.
     if (lang === "zh") {
       await saveScreenshot(page, `layout-${role}-${viewport.name}${tour.nameOf(entry)}`).catch((err: Error) => {
-        console.warn(`layout ${role} ${viewport.name} ${tour.nameOf(entry)}: no screenshot: ${err.message.split("\n")[0]}`);
+        console.warn(
+          `layout ${role} ${viewport.name} ${tour.nameOf(entry)}: no screenshot: ${err.message.split("\n")[0]}`,
+        );
       });
     }
     // Names, not codes (issue 17): in Chinese, once per page (the text is the same at every size).

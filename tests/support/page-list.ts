@@ -176,6 +176,7 @@ export const PAGES: LayoutPage[] = [
   { path: "/data", roles: READ_ALL, ready: "[data-testid=data-page]" },
   { path: "/data?tab=plan", roles: ["admin"], ready: "[data-testid=data-page]" },
   { path: "/data?tab=osm", roles: ["admin"], ready: "[data-testid=data-page]" },
+  { path: "/data?tab=territory", roles: ["admin"], ready: "[data-testid=territory-import]" },
   { path: "/data?tab=print", roles: READ_ALL, ready: "[data-testid=data-page]" },
   { path: "/cameras", roles: WORKSPACE, ready: "[data-testid=cameras-panel]" },
 ];

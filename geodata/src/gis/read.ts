@@ -105,7 +105,14 @@ export async function readGisFile(file: string, o: GisReadOptions): Promise<GisR
     limit: sampleOnly ? 2000 : undefined,
   });
   const sample = samplePositions(raw, 500);
-  const guess = guessCrs(sample, o.nearLng);
+  let guess: CrsGuess;
+  try {
+    guess = guessCrs(sample, o.nearLng);
+  } catch (err) {
+    // Metres without zone prefix and no longitude to tell the zone by: a CRS given by the person needs no guess.
+    if (!(o.crs && err instanceof RangeError)) throw err;
+    guess = { kind: "unknown" };
+  }
   let crs: CrsName | null;
   let from: GisRead["crs"]["source"];
   if (o.crs) [crs, from] = [o.crs, "request"];

@@ -11,6 +11,8 @@ import { ApiError, api, type ErrorBody, ok, refusal } from "../api.ts";
 export type Upload = InferResponseType<typeof api.imports.files.$post, 201>;
 export type ImportJob = InferResponseType<(typeof api.imports)[":id"]["$get"], 200>;
 export type OsmImportRequest = Extract<Parameters<typeof api.imports.$post>[0]["json"], { kind: "osm" }>;
+export type TerritoryImportRequest = Extract<Parameters<typeof api.imports.$post>[0]["json"], { kind: "territory" }>;
+export type TerritoryPreviewRequest = Parameters<typeof api.imports.territory.preview.$post>[0]["json"];
 export type ImportFileOptions = Omit<Parameters<typeof api.imports.preview.$post>[0]["json"], "limit">;
 export type LayerImportRequest = Parameters<typeof api.imports.layers.$post>[0]["json"];
 export type PlanImportRequest = Parameters<typeof api.imports.plans.$post>[0]["json"];
@@ -29,6 +31,11 @@ export const importLayer = (request: LayerImportRequest) => ok(api.imports.layer
 export const importPlan = (request: PlanImportRequest) => ok(api.imports.plans.$post({ json: request }));
 
 export const startOsmImport = (request: OsmImportRequest) => ok(api.imports.$post({ json: request }));
+
+export const startTerritoryImport = (request: TerritoryImportRequest) => ok(api.imports.$post({ json: request }));
+
+export const previewTerritory = (request: TerritoryPreviewRequest) =>
+  ok(api.imports.territory.preview.$post({ json: request }));
 
 export const fetchImportJob = (id: string) => ok(api.imports[":id"].$get({ param: { id } }));
 

@@ -379,6 +379,24 @@ export class AtlasMap {
   }
 
   /** Moves the camera to show `bbox`; `side` keeps room for a panel over the map. */
+  /**
+   * Widens the area the map may be panned over (the subdistrict and half again around it) to take in `bbox` too,
+   * with the same margin: data being imported may lie elsewhere, a new territory or a file in the wrong CRS.
+   */
+  allowBounds(bbox: BBox): void {
+    const now = this.#map.getMaxBounds();
+    if (!now) return;
+    const [w, s, e, n] = bbox;
+    const padX = (e - w) * 0.5;
+    const padY = (n - s) * 0.5;
+    this.#map.setMaxBounds([
+      Math.min(now.getWest(), w - padX),
+      Math.min(now.getSouth(), s - padY),
+      Math.max(now.getEast(), e + padX),
+      Math.max(now.getNorth(), n + padY),
+    ]);
+  }
+
   fitBounds(bbox: BBox, side: { left?: number; right?: number } = {}): void {
     this.#map.fitBounds(bbox, {
       padding: framePadding(this.#map.getContainer(), this.#inset, side.right ?? 0, side.left ?? 0),

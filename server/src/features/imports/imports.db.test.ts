@@ -560,4 +560,40 @@ describe("territory import through the API", () => {
     expect(state.error?.zh).toContain("未导入任何数据");
     expect(await tableChecksums(t.url, ["audit_event", "session"])).toEqual(before);
   });
+
+  it("previews the layers uploaded so far without writing: features, CRS, fields matched and every bad row", async () => {
+    const files = await layers("六层");
+    const before = await tableChecksums(t.url, ["session"]);
+    const partial = await admin.send("POST", "/api/imports/territory/preview", {
+      communities_file: files.communities_file,
+    });
+    expect(partial.status).toBe(200);
+    expect(await partial.json()).toMatchObject({ complete: false, problems: [], households: null });
+    const res = await admin.send("POST", "/api/imports/territory/preview", files);
+    expect(res.status).toBe(200);
+    const preview = (await res.json()) as {
+      layers: Record<
+        string,
+        { crs: string; matched: Record<string, string>; total: number; features: { features: { id: number }[] } }
+      >;
+      households: { rows: number };
+      problems: { layer: string; row: number; field: string; zh: string }[];
+      complete: boolean;
+    };
+    expect(preview.complete).toBe(true);
+    expect(preview.layers.communities).toMatchObject({
+      crs: "EPSG:4326",
+      total: 2,
+      matched: { communityName: "社区名称", communityCode: "社区代码" },
+    });
+    expect(preview.layers.buildings?.matched).toMatchObject({
+      floors: "层数",
+      households: "户数",
+      entrances: "单元数",
+    });
+    expect(preview.layers.buildings?.features.features.map((f) => f.id)).toEqual([1, 2, 3]);
+    expect(preview.households.rows).toBe(1);
+    expect(preview.problems).toEqual([expect.objectContaining({ layer: "buildings", row: 1, field: "层数" })]);
+    expect(await tableChecksums(t.url, ["session"])).toEqual(before);
+  });
 });

@@ -89,6 +89,8 @@ export const TerritoryImportRequest = z
     name: z.string().min(1).max(100).optional(),
     /** The CRS of every layer, overriding their .prj files. */
     crs: crs.optional(),
+    /** Text encoding of Shapefiles without .cpg; default GBK. */
+    encoding: z.enum(["UTF-8", "GBK"]).optional(),
     /** Field names by meaning (floors, households, …), where the layers use names the import does not know. */
     fields: z.record(z.string(), z.string().min(1).max(50)).optional(),
     dwelling_m2: z.number().min(10).max(1000).optional(),
@@ -97,6 +99,28 @@ export const TerritoryImportRequest = z
   })
   .strict();
 export type TerritoryImportRequest = z.infer<typeof TerritoryImportRequest>;
+
+/**
+ * The layers of a territory import read and checked before anything is written: any of the files so far (the
+ * three required ones make the check complete), with the reading options the import will take.
+ */
+export const TerritoryPreviewRequest = TerritoryImportRequest.pick({
+  compounds_file: true,
+  households_file: true,
+  crs: true,
+  encoding: true,
+  fields: true,
+})
+  .extend({
+    communities_file: UploadId.optional(),
+    buildings_file: UploadId.optional(),
+    roads_file: UploadId.optional(),
+    /** How many features of each layer to return for the map (all are read, checked and counted). */
+    limit: z.number().int().min(1).max(20_000).optional(),
+  })
+  .strict()
+  .openapi("TerritoryPreviewRequest");
+export type TerritoryPreviewRequest = z.infer<typeof TerritoryPreviewRequest>;
 
 export const ImportJobView = z
   .object({

@@ -16,6 +16,7 @@ import {
   PlanImportRequest,
   PreviewRequest,
   TerritoryImportRequest,
+  TerritoryPreviewRequest,
   Upload,
   UploadChunk,
   UploadId,
@@ -24,7 +25,7 @@ import { findImportJob, jobView } from "./imports.jobs.ts";
 import { detectOffset, importLayer, readUpload } from "./imports.layers.ts";
 import { startOsmImport } from "./imports.osm.ts";
 import { importPlan } from "./imports.plan.ts";
-import { startTerritoryImport } from "./imports.territory.ts";
+import { previewTerritory, startTerritoryImport } from "./imports.territory.ts";
 
 const json = <T extends z.ZodTypeAny>(schema: T, description: string) => ({
   description,
@@ -87,6 +88,35 @@ const r = {
           features: z.unknown(),
         }),
         "The preview",
+      ),
+      ...errors,
+    },
+  }),
+  territoryPreview: createRoute({
+    method: "post",
+    path: "/imports/territory/preview",
+    tags,
+    summary:
+      "Read and check the layers of a territory import uploaded so far, writing nothing: each layer's features in WGS84 for the map, its CRS (declared or guessed), encoding and matched fields, and every problem by layer, row and field",
+    request: jsonBody(TerritoryPreviewRequest),
+    responses: {
+      200: json(
+        z.object({
+          layers: z.record(z.string(), z.unknown()),
+          households: z.object({ file: z.string(), rows: z.number() }).nullable(),
+          problems: z.array(
+            z.object({
+              layer: z.string(),
+              row: z.number().nullable(),
+              field: z.string().nullable(),
+              zh: z.string(),
+              en: z.string(),
+              geometry: z.unknown().optional(),
+            }),
+          ),
+          complete: z.boolean(),
+        }),
+        "The layers as read, and what is wrong with them",
       ),
       ...errors,
     },
@@ -193,6 +223,10 @@ export const importsRoutes = createRouter()
       },
       200,
     );
+  })
+  .openapi(r.territoryPreview, async (c) => {
+    const actor = admin(c);
+    return c.json(await previewTerritory(c.req.valid("json"), actor), 200);
   })
   .openapi(r.layer, async (c) => {
     const actor = admin(c);

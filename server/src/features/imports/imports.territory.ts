@@ -1,10 +1,14 @@
+import { listLayers } from "@gridatlas/geodata/gis/ogr.ts";
+import { zipHasCpg } from "@gridatlas/geodata/gis/read.ts";
+import { ImportError } from "@gridatlas/geodata/osm/errors.ts";
 import type { FieldKey } from "@gridatlas/geodata/territory/fields.ts";
 import { importTerritoryWith } from "@gridatlas/geodata/territory/import.ts";
+import { type LayerName, type Problem, readLayers, type SheetRow } from "@gridatlas/geodata/territory/read.ts";
 import type { Actor } from "../../db/audit.ts";
 import type { Db } from "../../db/db.ts";
 import { DomainError } from "../../errors.ts";
-import { completeUpload } from "./imports.files.ts";
-import type { TerritoryImportRequest } from "./imports.input.ts";
+import { completeUpload, type UploadedFile } from "./imports.files.ts";
+import type { TerritoryImportRequest, TerritoryPreviewRequest } from "./imports.input.ts";
 import { auditImport, type ImportJob, startJob, withSqlClient } from "./imports.jobs.ts";
 import { proposeWithRebalancer } from "./imports.propose.ts";
 import { readHouseholdsSheet } from "./imports.sheet.ts";
@@ -41,8 +45,9 @@ export async function startTerritoryImport(db: Db, req: TerritoryImportRequest, 
     }
   }
   return startJob("territory", actor.accountId, async ({ log, progress }) => {
+    let created: { id: number; subdistrict_code: string } | undefined;
     const sheet = households ? await readHouseholdsSheet(households.path) : undefined;
-    return withSqlClient(db, (client) =>
+    const summary = await withSqlClient(db, (client) =>
       importTerritoryWith(
         client,
         {
@@ -56,6 +61,7 @@ export async function startTerritoryImport(db: Db, req: TerritoryImportRequest, 
           subdistrictCode: req.subdistrict_code,
           name: req.name,
           crs: req.crs,
+          encoding: req.encoding,
           fields: req.fields as Partial<Record<FieldKey, string>> | undefined,
           dwellingM2: req.dwelling_m2,
           band: req.band,
@@ -65,15 +71,128 @@ export async function startTerritoryImport(db: Db, req: TerritoryImportRequest, 
           proposePlan: proposeWithRebalancer(true),
           log,
           onProgress: progress,
-          beforeCommit: (c, summary) =>
-            auditImport(c, actor, "import_territory", "subdistrict", null, {
+          beforeCommit: async (c, summary) => {
+            // The plan the import just proposed (one import runs at a time), so that the page can open it.
+            const plan = await c.query<{ id: number; subdistrict_code: string }>(
+              "select id, subdistrict_code from plan where owner = 'import-territory' order by id desc limit 1",
+            );
+            created = plan.rows[0];
+            await auditImport(c, actor, "import_territory", "subdistrict", created?.subdistrict_code ?? null, {
               files: [communities, buildings, roads, compounds, water, landuse, households].flatMap((f) =>
                 f ? [f.name] : [],
               ),
               summary,
-            }),
+            });
+          },
         },
       ),
     );
+    // The CLI's summary, and where the new territory and its draft plan are.
+    return { ...summary, subdistrict_code: created?.subdistrict_code ?? null, plan_id: created?.id ?? null };
   });
+}
+
+type LayerPreview = {
+  file: string;
+  crs: string | null;
+  crs_from: string;
+  encoding: string | null;
+  /** Every field of the layer, for a mapping by hand. */
+  fields: { name: string; type: string }[];
+  /** The layer's field for each meaning the import matched (from the mapping given, else by name). */
+  matched: Record<string, string>;
+  total: number;
+  features: { type: "FeatureCollection"; features: unknown[] };
+};
+
+/**
+ * The territory import's reading and checking of the layers uploaded so far, without writing anything: each
+ * layer's features in WGS84 for the map (id = row), the CRS and where it came from, the encoding, the fields
+ * matched, and every problem by layer, row and field, as the import would report them. Problems that need the
+ * database (gaps and overlaps between communities) come with the import itself.
+ */
+export async function previewTerritory(req: TerritoryPreviewRequest, actor: Actor) {
+  const upload = (id: string | undefined, field: string) =>
+    id === undefined ? undefined : completeUpload(id, field, actor.accountId);
+  const given: Partial<Record<LayerName, UploadedFile>> = {
+    communities: upload(req.communities_file, "communities_file"),
+    buildings: upload(req.buildings_file, "buildings_file"),
+    roads: upload(req.roads_file, "roads_file"),
+    compounds: upload(req.compounds_file, "compounds_file"),
+    households: upload(req.households_file, "households_file"),
+  };
+  const problems: Problem[] = [];
+  let sheet: SheetRow[] | null = null;
+  if (given.households) {
+    try {
+      sheet = await readHouseholdsSheet(given.households.path);
+    } catch (err) {
+      if (!(err instanceof ImportError)) throw err;
+      problems.push({ layer: "households", row: null, field: null, zh: err.zh, en: err.en });
+    }
+  }
+  // The reader wants the three required layers; one not uploaded yet is read as missing and its complaint dropped.
+  const read = await readLayers(
+    {
+      communities: given.communities?.path ?? "",
+      buildings: given.buildings?.path ?? "",
+      roads: given.roads?.path ?? "",
+      compounds: given.compounds?.path,
+    },
+    sheet,
+    { crs: req.crs as never, encoding: req.encoding, fields: req.fields as Partial<Record<FieldKey, string>> },
+  );
+  // Spreadsheet rows are checked against the buildings layer: without it, each would be "no such building".
+  const checked = (layer: LayerName) => !!given[layer] && (layer !== "households" || !!given.buildings);
+  problems.push(...read.problems.filter((p) => checked(p.layer)));
+
+  const limit = req.limit ?? 10_000;
+  // Water and landuse are read by the import (`water_file`, `landuse_file`) but not yet offered by the preview.
+  const rowsOf: Record<"communities" | "buildings" | "roads" | "compounds", { row: number; geometry: unknown }[]> = {
+    communities: read.communities,
+    buildings: read.buildings,
+    roads: read.roads,
+    compounds: read.compounds,
+  };
+  const layers: Partial<Record<LayerName, LayerPreview>> = {};
+  for (const name of ["communities", "buildings", "roads", "compounds"] as const) {
+    const file = given[name];
+    const how = read.layers[name];
+    if (!file || !how) continue;
+    const rows = rowsOf[name];
+    layers[name] = {
+      file: file.name,
+      crs: how.crs,
+      crs_from: how.crsFrom,
+      encoding: how.encoding,
+      fields: await fieldsOf(file.path, req.encoding),
+      matched: how.fields,
+      total: new Set(rows.map((r) => r.row)).size,
+      features: {
+        type: "FeatureCollection",
+        features: rows.slice(0, limit).map(({ row, geometry, ...properties }) => ({
+          type: "Feature",
+          id: row,
+          geometry,
+          properties: { ...properties, layer: name },
+        })),
+      },
+    };
+  }
+  return {
+    layers,
+    households: given.households && sheet ? { file: given.households.name, rows: sheet.length } : null,
+    problems,
+    /** The three required layers are there, so the check covered them all. */
+    complete: !!(given.communities && given.buildings && given.roads),
+  };
+}
+
+/** The fields of a layer file, their names read in the encoding the import will use. */
+async function fieldsOf(file: string, encoding: string | undefined): Promise<{ name: string; type: string }[]> {
+  const zip = file.toLowerCase().endsWith(".zip");
+  const openOptions =
+    zip && (encoding || !zipHasCpg(file)) ? [`ENCODING=${encoding === "UTF-8" ? "UTF-8" : "CP936"}`] : [];
+  const layer = (await listLayers(zip ? `/vsizip/${file}` : file, { openOptions }))[0];
+  return layer?.fields.map((f) => ({ name: f.name, type: f.type })) ?? [];
 }

@@ -23,14 +23,15 @@ import { LayerImport } from "./layer-import.tsx";
 import { OsmImport } from "./osm-import.tsx";
 import { PlanImport } from "./plan-import.tsx";
 import { PrintForm } from "./print-form.tsx";
+import { TerritoryImport } from "./territory-import.tsx";
 import "./imports.css";
 
-type Tab = "layer" | "plan" | "osm" | "export" | "print" | "basemap";
+type Tab = "layer" | "territory" | "plan" | "osm" | "export" | "print" | "basemap";
 /** Imports write territory and plans, so they are for admins; exports and prints for all who read everything. */
-const IMPORT_TABS: Tab[] = ["layer", "plan", "osm"];
+const IMPORT_TABS: Tab[] = ["layer", "territory", "plan", "osm"];
 const OUT_TABS: Tab[] = ["export", "print"];
 /** The tabs that show something on the map. */
-const MAP_TABS: Tab[] = ["layer", "plan"];
+const MAP_TABS: Tab[] = ["layer", "territory", "plan"];
 
 /** Room the attribution takes along the bottom of the map. */
 const INSET = { top: 0, right: 0, bottom: 30, left: 0 };
@@ -74,7 +75,9 @@ export function DataPage(props: { base: BaseMap; bar: ReactNode; tab: string | n
       // A tenth of room around, so that points on the edge are not drawn half off the map.
       const padX = Math.max(MIN_FRAME_DEG, (e - w) * 1.2) / 2 - (e - w) / 2;
       const padY = Math.max(MIN_FRAME_DEG, (n - s) * 1.2) / 2 - (n - s) / 2;
-      atlas.fitBounds([w - padX, s - padY, e + padX, n + padY]);
+      const box: BBox = [w - padX, s - padY, e + padX, n + padY];
+      atlas.allowBounds(box);
+      atlas.fitBounds(box);
     },
     [atlas],
   );
@@ -125,6 +128,7 @@ export function DataPage(props: { base: BaseMap; bar: ReactNode; tab: string | n
             ))}
           </div>
           {tab === "layer" && <LayerImport onMap={setOverlay} />}
+          {tab === "territory" && <TerritoryImport onMap={setOverlay} />}
           {tab === "plan" && <PlanImport onMap={setOverlay} onFocus={frame} />}
           {tab === "osm" && <OsmImport />}
           {tab === "export" && <ExportForm plans={plans} communities={communities} />}
@@ -153,7 +157,19 @@ export function DataPage(props: { base: BaseMap; bar: ReactNode; tab: string | n
 /** What the colours on the map mean: the file's features, the refused rows, the plan's problems. */
 function MapLegend(props: { overlay: MapOverlay }) {
   const { t } = useLang();
-  const { preview, badRows, problems } = props.overlay;
+  const { preview, badRows, problems, legend } = props.overlay;
+  if (legend?.length) {
+    return (
+      <div className="data-legend" data-testid="data-legend">
+        {legend.map((l) => (
+          <div key={l.label} data-testid={l.testId}>
+            <span className="data-swatch" style={{ background: l.color }} />
+            {l.label}
+          </div>
+        ))}
+      </div>
+    );
+  }
   if (!preview && !problems) return <div className="data-map-hint">{t("import.map.hint")}</div>;
   return (
     <div className="data-legend" data-testid="data-legend">

@@ -2,8 +2,8 @@ import { useCallback, useRef, useState } from "react";
 import { type ApiError, type ImportFileOptions, previewImport, toApiError } from "../../api.ts";
 import { formatNumber, useLang } from "../../i18n/lang.ts";
 import { FieldSelect } from "./field-select.tsx";
-import { type CrsInfo, crsChoices, crsLabel, crsName, type OffsetWarning } from "./import-options.ts";
-import { ErrorBox, Working } from "./parts.tsx";
+import { type CrsInfo, crsLabel, crsName, type OffsetWarning } from "./import-options.ts";
+import { CrsSelect, EncodingSelect, ErrorBox, Working } from "./parts.tsx";
 import { formatBytes, uploadFile } from "./upload.ts";
 
 /** What the server read from an uploaded GIS file; `features` are in WGS84, their ids the row numbers. */
@@ -148,21 +148,10 @@ export function FileStep(props: { accept: string; onRead: (read: FileRead | null
             <strong>{crsLabel(lang, crs?.crs ?? null)}</strong>
             <span className="muted">{t(`import.crs.source.${crs?.source ?? "none"}`)}</span>
           </div>
-          <label className="data-row">
-            <span>{t("import.file.crsOverride")}</span>
-            <select
-              value={(reading.crs as string | undefined) ?? ""}
-              onChange={(e) => change({ crs: (e.target.value || undefined) as Reading["crs"] })}
-              data-testid="crs-select"
-            >
-              <option value="">{t("import.file.crsAuto")}</option>
-              {crsChoices().map((c) => (
-                <option key={c.crs} value={c.crs}>
-                  {c[lang]} · {c.crs}
-                </option>
-              ))}
-            </select>
-          </label>
+          <CrsSelect
+            value={(reading.crs as string | undefined) ?? ""}
+            onChange={(crs) => change({ crs: crs as Reading["crs"] })}
+          />
           <label className="check">
             <input
               type="checkbox"
@@ -171,18 +160,12 @@ export function FileStep(props: { accept: string; onRead: (read: FileRead | null
             />
             {t("import.file.swapAxes")}
           </label>
-          {(preview.format === "CSV" || preview.format === "ESRI Shapefile") && (
-            <label className="data-row">
-              <span>{t("import.file.encoding")}</span>
-              <select
-                value={reading.encoding ?? ""}
-                onChange={(e) => change({ encoding: (e.target.value || undefined) as Reading["encoding"] })}
-              >
-                <option value="">{t("import.file.encodingAuto", { encoding: preview.encoding ?? "?" })}</option>
-                <option value="UTF-8">UTF-8</option>
-                <option value="GBK">GBK</option>
-              </select>
-            </label>
+          {(preview.format === "CSV" || preview.format === "Shapefile") && (
+            <EncodingSelect
+              value={reading.encoding ?? ""}
+              found={preview.encoding}
+              onChange={(encoding) => change({ encoding })}
+            />
           )}
           {preview.format === "CSV" && (
             <div className="data-grid2">

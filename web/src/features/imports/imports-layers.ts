@@ -26,14 +26,34 @@ export const PROBLEM_COLORS: Record<ProblemKind, string> = {
 export const OK_COLOR = "#1d6fd6";
 export const BAD_COLOR = "#d62828";
 
+/**
+ * The colour of each layer of a territory import in its preview (features carry `properties.layer`; those with
+ * `properties.bad` have a problem and are drawn as refused rows are).
+ */
+export const TERRITORY_LAYER_COLORS = {
+  communities: "#1d6fd6",
+  compounds: "#0f8b8d",
+  buildings: "#6a4c93",
+  roads: "#f77f00",
+} as const;
+
 const isPolygon: ExpressionSpecification = ["in", ["geometry-type"], ["literal", ["Polygon", "MultiPolygon"]]];
 const isLine: ExpressionSpecification = ["in", ["geometry-type"], ["literal", ["LineString", "MultiLineString"]]];
 const isPoint: ExpressionSpecification = ["in", ["geometry-type"], ["literal", ["Point", "MultiPoint"]]];
 
 /** The preview's and the plan report's layers; `badRows` are the rows the last import refused, drawn in red. */
 export function importsLayers(badRows: number[]): LayerSpecification[] {
-  const bad: ExpressionSpecification = ["in", ["id"], ["literal", badRows]];
-  const color: ExpressionSpecification = ["case", bad, BAD_COLOR, OK_COLOR];
+  const bad: ExpressionSpecification = ["any", ["in", ["id"], ["literal", badRows]], ["==", ["get", "bad"], true]];
+  const color: ExpressionSpecification = [
+    "case",
+    bad,
+    BAD_COLOR,
+    ["has", "layer"],
+    ["match", ["get", "layer"], ...Object.entries(TERRITORY_LAYER_COLORS).flat(), OK_COLOR],
+    OK_COLOR,
+  ] as unknown as ExpressionSpecification;
+  // A territory's communities lie under everything else: barely tinted, so that its buildings show through.
+  const fillOpacity: ExpressionSpecification = ["match", ["get", "layer"], "communities", 0.06, 0.3];
   const kindColor: ExpressionSpecification = [
     "match",
     ["get", "kind"],
@@ -46,14 +66,17 @@ export function importsLayers(badRows: number[]): LayerSpecification[] {
       type: "fill",
       source: "imports-preview",
       filter: isPolygon,
-      paint: { "fill-color": color, "fill-opacity": 0.3 },
+      paint: { "fill-color": color, "fill-opacity": fillOpacity },
     },
     {
       id: "imports-preview-line",
       type: "line",
       source: "imports-preview",
       filter: ["any", isPolygon, isLine],
-      paint: { "line-color": color, "line-width": ["case", bad, 2.5, 1.5] },
+      paint: {
+        "line-color": color,
+        "line-width": ["case", bad, 2.5, ["match", ["get", "layer"], ["communities", "roads"], 2, 1.5]],
+      },
     },
     {
       id: "imports-preview-point",
@@ -109,6 +132,8 @@ export type MapOverlay = {
   preview: GeoJSON.FeatureCollection | null;
   badRows: number[];
   problems: GeoJSON.FeatureCollection | null;
+  /** What the colours mean, where the tab says it itself (the territory import's layers). */
+  legend?: { color: string; label: string; testId?: string }[];
 };
 
 export const EMPTY_OVERLAY: MapOverlay = { preview: null, badRows: [], problems: null };

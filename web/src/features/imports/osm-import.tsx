@@ -1,15 +1,13 @@
-import { useEffect, useState } from "react";
-import { type ApiError, fetchImportJob, type ImportJob, startOsmImport, toApiError } from "../../api.ts";
-import { formatNumber, useLang } from "../../i18n/lang.ts";
+import { useState } from "react";
+import { type ApiError, startOsmImport, toApiError } from "../../api.ts";
+import { useLang } from "../../i18n/lang.ts";
 import { GIS_FILE_ACCEPT, OSM_FILE_ACCEPT } from "./import-options.ts";
+import { ImportJobView, type SummaryKey, useImportJob } from "./job-view.tsx";
 import { ErrorBox } from "./parts.tsx";
 import { formatBytes, uploadFile } from "./upload.ts";
 
-/** How often a running import is asked for its progress (the README's advice: about once a second). */
-const POLL_MS = 1000;
-
 /** The keys of the summary an OSM import ends with, in the order the importer prints them. */
-const SUMMARY_KEYS = [
+const SUMMARY_KEYS: SummaryKey[] = [
   "communities",
   "roads",
   "buildings",
@@ -21,7 +19,7 @@ const SUMMARY_KEYS = [
   "cameras",
   "grids",
   "out_of_band_grids",
-] as const;
+];
 
 type Sent = { name: string; received: number; size: number };
 
@@ -31,7 +29,7 @@ type Sent = { name: string; received: number; size: number };
  * (then nothing was written).
  */
 export function OsmImport() {
-  const { lang, t } = useLang();
+  const { t } = useLang();
   const [file, setFile] = useState<File | null>(null);
   const [communities, setCommunities] = useState<File | null>(null);
   const [code, setCode] = useState("");
@@ -39,19 +37,9 @@ export function OsmImport() {
   const [nameEn, setNameEn] = useState("");
   const [publish, setPublish] = useState(false);
   const [sent, setSent] = useState<Sent | null>(null);
-  const [job, setJob] = useState<ImportJob | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
-
+  const [job, setJob] = useImportJob(setError);
   const running = job?.state === "running";
-  const jobId = job?.id;
-  // biome-ignore lint/correctness/useExhaustiveDependencies: each new state of the job asks for the next one.
-  useEffect(() => {
-    if (!running || !jobId) return;
-    const timer = setTimeout(() => {
-      fetchImportJob(jobId).then(setJob, (err: unknown) => setError(toApiError(err)));
-    }, POLL_MS);
-    return () => clearTimeout(timer);
-  }, [running, jobId, job]);
 
   const start = async () => {
     if (!file) return;
@@ -78,7 +66,6 @@ export function OsmImport() {
     }
   };
 
-  const summary = job?.summary as Record<string, number> | undefined;
   return (
     <div className="data-tab" data-testid="osm-import">
       <p className="muted">{t("import.osm.intro")}</p>
@@ -145,46 +132,9 @@ export function OsmImport() {
         {error && <ErrorBox error={error} />}
       </section>
       {job && (
-        <section className="data-step" data-testid="osm-job" data-state={job.state}>
-          <h3>{t(`import.osm.state.${job.state}`)}</h3>
-          <div className="data-progress">
-            <progress max={job.progress.steps} value={job.state === "done" ? job.progress.steps : job.progress.step} />
-            <span>
-              {job.state === "done"
-                ? t("import.osm.allSteps", { steps: job.progress.steps })
-                : t("import.osm.step", {
-                    step: job.progress.step,
-                    steps: job.progress.steps,
-                    label: job.progress.label,
-                  })}
-            </span>
-          </div>
-          <ol className="data-log" data-testid="osm-log">
-            {job.log.map((line, i) => (
-              // biome-ignore lint/suspicious/noArrayIndexKey: the log only grows at its end.
-              <li key={i}>{line}</li>
-            ))}
-          </ol>
-          {job.error && (
-            <div className="data-error" role="alert">
-              <strong>{t("data.error")}</strong> {lang === "zh" ? job.error.zh : job.error.en}
-              <span className="muted"> ({job.error.code})</span>
-            </div>
-          )}
-          {summary && (
-            <table className="table" data-testid="osm-summary">
-              <tbody>
-                {SUMMARY_KEYS.filter((k) => k in summary).map((k) => (
-                  <tr key={k}>
-                    <th>{t(`import.osm.summary.${k}`)}</th>
-                    <td className="num">{formatNumber(lang, summary[k] ?? 0)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-          {summary && <pre className="data-json">{JSON.stringify(summary)}</pre>}
-        </section>
+        <ImportJobView job={job} testId="osm" summaryKeys={SUMMARY_KEYS}>
+          {job.summary !== undefined && <pre className="data-json">{JSON.stringify(job.summary)}</pre>}
+        </ImportJobView>
       )}
     </div>
   );
