@@ -569,7 +569,12 @@ describe("territory import through the API", () => {
     });
     expect(partial.status).toBe(200);
     expect(await partial.json()).toMatchObject({ complete: false, problems: [], households: null });
-    const res = await admin.send("POST", "/api/imports/territory/preview", files);
+    // A water layer is previewed as the import will read it (it cuts the blocks; no one's parcel).
+    const water_file = await upload(
+      "水系.geojson",
+      collection([{ properties: { 水体名称: "东湖", 水体类型: "湖泊" }, geometry: rect(150, 150, 190, 190) }]),
+    );
+    const res = await admin.send("POST", "/api/imports/territory/preview", { ...files, water_file });
     expect(res.status).toBe(200);
     const preview = (await res.json()) as {
       layers: Record<
@@ -592,6 +597,7 @@ describe("territory import through the API", () => {
       entrances: "单元数",
     });
     expect(preview.layers.buildings?.features.features.map((f) => f.id)).toEqual([1, 2, 3]);
+    expect(preview.layers.water).toMatchObject({ total: 1, matched: { waterName: "水体名称", waterKind: "水体类型" } });
     expect(preview.households.rows).toBe(1);
     expect(preview.problems).toEqual([expect.objectContaining({ layer: "buildings", row: 1, field: "层数" })]);
     expect(await tableChecksums(t.url, ["session"])).toEqual(before);

@@ -106,6 +106,8 @@ export type TerritoryImportRequest = z.infer<typeof TerritoryImportRequest>;
  */
 export const TerritoryPreviewRequest = TerritoryImportRequest.pick({
   compounds_file: true,
+  water_file: true,
+  landuse_file: true,
   households_file: true,
   crs: true,
   encoding: true,

@@ -119,6 +119,8 @@ export async function previewTerritory(req: TerritoryPreviewRequest, actor: Acto
     buildings: upload(req.buildings_file, "buildings_file"),
     roads: upload(req.roads_file, "roads_file"),
     compounds: upload(req.compounds_file, "compounds_file"),
+    water: upload(req.water_file, "water_file"),
+    landuse: upload(req.landuse_file, "landuse_file"),
     households: upload(req.households_file, "households_file"),
   };
   const problems: Problem[] = [];
@@ -138,6 +140,8 @@ export async function previewTerritory(req: TerritoryPreviewRequest, actor: Acto
       buildings: given.buildings?.path ?? "",
       roads: given.roads?.path ?? "",
       compounds: given.compounds?.path,
+      water: given.water?.path,
+      landuse: given.landuse?.path,
     },
     sheet,
     { crs: req.crs as never, encoding: req.encoding, fields: req.fields as Partial<Record<FieldKey, string>> },
@@ -147,15 +151,16 @@ export async function previewTerritory(req: TerritoryPreviewRequest, actor: Acto
   problems.push(...read.problems.filter((p) => checked(p.layer)));
 
   const limit = req.limit ?? 10_000;
-  // Water and landuse are read by the import (`water_file`, `landuse_file`) but not yet offered by the preview.
-  const rowsOf: Record<"communities" | "buildings" | "roads" | "compounds", { row: number; geometry: unknown }[]> = {
+  const rowsOf: Record<Exclude<LayerName, "households">, { row: number; geometry: unknown }[]> = {
     communities: read.communities,
     buildings: read.buildings,
     roads: read.roads,
     compounds: read.compounds,
+    water: read.water,
+    landuse: read.enclosures,
   };
   const layers: Partial<Record<LayerName, LayerPreview>> = {};
-  for (const name of ["communities", "buildings", "roads", "compounds"] as const) {
+  for (const name of ["communities", "buildings", "roads", "compounds", "water", "landuse"] as const) {
     const file = given[name];
     const how = read.layers[name];
     if (!file || !how) continue;

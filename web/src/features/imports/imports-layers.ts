@@ -35,6 +35,8 @@ export const TERRITORY_LAYER_COLORS = {
   compounds: "#0f8b8d",
   buildings: "#6a4c93",
   roads: "#f77f00",
+  water: "#2a9df4",
+  landuse: "#8a9a5b",
 } as const;
 
 const isPolygon: ExpressionSpecification = ["in", ["geometry-type"], ["literal", ["Polygon", "MultiPolygon"]]];

@@ -18,7 +18,7 @@ import { CrsSelect, EncodingSelect, ErrorBox, Working } from "./parts.tsx";
 import { formatBytes, uploadFile } from "./upload.ts";
 
 /** The files of a territory import: GIS layers, and the households spreadsheet. */
-type Slot = "communities" | "buildings" | "roads" | "compounds" | "households";
+type Slot = "communities" | "buildings" | "roads" | "compounds" | "water" | "landuse" | "households";
 type MapLayer = Exclude<Slot, "households">;
 
 /** What each field of a layer means, by the import's own names (geodata/src/territory/fields.ts). */
@@ -33,7 +33,11 @@ type Meaning =
   | "entrances"
   | "roadName"
   | "roadClass"
-  | "compoundName";
+  | "compoundName"
+  | "waterName"
+  | "waterKind"
+  | "landuseName"
+  | "landuseKind";
 
 const SLOTS: { slot: Slot; required: boolean; accept: string; meanings: Meaning[] }[] = [
   { slot: "communities", required: true, accept: GIS_FILE_ACCEPT, meanings: ["communityName", "communityCode"] },
@@ -45,11 +49,13 @@ const SLOTS: { slot: Slot; required: boolean; accept: string; meanings: Meaning[
   },
   { slot: "roads", required: true, accept: GIS_FILE_ACCEPT, meanings: ["roadName", "roadClass"] },
   { slot: "compounds", required: false, accept: GIS_FILE_ACCEPT, meanings: ["compoundName"] },
+  { slot: "water", required: false, accept: GIS_FILE_ACCEPT, meanings: ["waterName", "waterKind"] },
+  { slot: "landuse", required: false, accept: GIS_FILE_ACCEPT, meanings: ["landuseName", "landuseKind"] },
   { slot: "households", required: false, accept: ".csv,.xlsx", meanings: [] },
 ];
 
-/** Bottom to top on the map: communities under compounds under buildings, roads over all. */
-const DRAW_ORDER: MapLayer[] = ["communities", "compounds", "buildings", "roads"];
+/** Bottom to top on the map: communities, landuse and water under compounds under buildings, roads over all. */
+const DRAW_ORDER: MapLayer[] = ["communities", "landuse", "water", "compounds", "buildings", "roads"];
 
 const SUMMARY_KEYS: SummaryKey[] = [
   "communities",
@@ -110,6 +116,8 @@ const request = (files: Partial<Record<Slot, string>>, r: Reading) => ({
   ...(files.buildings ? { buildings_file: files.buildings } : {}),
   ...(files.roads ? { roads_file: files.roads } : {}),
   ...(files.compounds ? { compounds_file: files.compounds } : {}),
+  ...(files.water ? { water_file: files.water } : {}),
+  ...(files.landuse ? { landuse_file: files.landuse } : {}),
   ...(files.households ? { households_file: files.households } : {}),
   ...(r.crs ? { crs: r.crs } : {}),
   ...(r.encoding ? { encoding: r.encoding } : {}),
