@@ -177,37 +177,26 @@ async function visit(page: Page, entry: LayoutPage): Promise<void> {
 
 /** Checks every page of `role` at `viewports` (one context; sizes past the first are a resize) into `out`. */
 async function checkAt(role: Role, viewports: Viewport[], out: string[]): Promise<void> {
-  const context = await tour.contextFor(role, viewports[0]!);
-  let page = await context.newPage();
-  try {
-    for (const entry of PAGES.filter((p) => p.roles.includes(role))) {
-      const t0 = Date.now();
-      const before = out.length;
-      try {
-        await visit(page, entry);
-        for (const viewport of viewports) {
-          await page.setViewportSize({ width: viewport.width, height: viewport.height });
-          await frames(page);
-          await checkHere(page, role, entry, viewport, out);
-        }
-      } catch (err) {
-        // A page that does not come up is an offence too; the next page starts afresh.
-        out.push(
-          `${tour.nameOf(entry)} · ${role} · ${viewports[0]!.name} · failed: ${(err as Error).message.split("\n")[0]}`,
-        );
-        await page.close();
-        page = await context.newPage();
-      }
-      console.log(
-        [
-          `layout ${role} ${viewports[0]!.name} ${tour.nameOf(entry)}: ${(Date.now() - t0) / 1000} s`,
-          ...out.slice(before),
-        ].join("\n"),
-      );
+  const entries = PAGES.filter((p) => p.roles.includes(role));
+  const failed = await tour.walk(role, viewports[0]!, entries, async (page, entry) => {
+    const t0 = Date.now();
+    const found: string[] = [];
+    await visit(page, entry);
+    for (const viewport of viewports) {
+      await page.setViewportSize({ width: viewport.width, height: viewport.height });
+      await frames(page);
+      await checkHere(page, role, entry, viewport, found);
     }
-  } finally {
-    await context.close();
-  }
+    out.push(...found);
+    console.log(
+      [`layout ${role} ${viewports[0]!.name} ${tour.nameOf(entry)}: ${(Date.now() - t0) / 1000} s`, ...found].join(
+        "\n",
+      ),
+    );
+  });
+  // A page that does not come up is an offence too.
+  out.push(...failed.map((f) => `${f} (${viewports[0]!.name})`));
+  if (failed.length) console.log(failed.join("\n"));
 }
 
 describe("the layout of every page, for every role, on a phone and on two desktops", () => {
