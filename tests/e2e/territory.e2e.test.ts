@@ -343,4 +343,76 @@ describe("the data page's territory import in Chromium", () => {
     await saveScreenshot(page, "territory-draft-plan");
     expect(pageErrors).toEqual([]);
   });
+
+  it("updates that territory from its buildings layer and a corrected households sheet, carrying its plan over", {
+    timeout: IMPORT_TIMEOUT_MS,
+  }, async () => {
+    const { page } = e2e.browser;
+    // The survey counted the households of a building whose figure was estimated (the layer's own 户数 wins over a
+    // spreadsheet, which fills in what the survey left blank); the buildings layer is the one imported above.
+    const { rows: built } = await e2e.db.query<{ code: string; households: number }>(
+      `select b.code, sum(e.households)::int as households from building b join entrance e on e.building_id = b.id
+       where b.community_code like '990000002%' and b.code is not null
+       group by b.code having bool_and(e.households_estimated) order by b.code limit 1`,
+    );
+    const target = built[0]!;
+    const corrected = target.households + 37; // not what the estimate gives
+    const sheet = {
+      name: "户数-更正.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from(`楼栋编码,户数\n${target.code},${corrected}\n`),
+    };
+    const plans = async () =>
+      (
+        await e2e.db.query<{ id: number; grids: number }>(
+          `select p.id, count(g.id)::int as grids from plan p left join grid g on g.plan_id = p.id
+           where p.subdistrict_code = '990000002' group by p.id order by p.id`,
+        )
+      ).rows;
+    const plansBefore = await plans();
+    const before = await counts();
+
+    await openTab(page);
+    await page.getByTestId("territory-mode-update").check();
+    // Only the buildings and the households are asked for; the name and the band are the territory's already.
+    expect(await page.getByTestId("territory-slot-communities").count()).toBe(0);
+    expect(await page.getByTestId("territory-slot-roads").count()).toBe(0);
+    expect(await page.getByTestId("territory-name").count()).toBe(0);
+    await page.getByTestId("territory-code").fill("990000002");
+    await choose(page, "buildings", office.buildings);
+    await choose(page, "households", sheet);
+    await page.getByTestId("territory-clean").waitFor({ timeout: RENDER_TIMEOUT_MS });
+    await saveScreenshot(page, "territory-update-preview");
+    await page.getByTestId("territory-start").click();
+    const job = page.getByTestId("territory-job");
+    await job.waitFor();
+    await page.waitForFunction(
+      () => document.querySelector("[data-testid=territory-job]")?.getAttribute("data-state") !== "running",
+      null,
+      { timeout: IMPORT_TIMEOUT_MS, polling: 500 },
+    );
+    expect(await job.getAttribute("data-state")).toBe("done");
+    await job.scrollIntoViewIfNeeded();
+    await saveScreenshot(page, "territory-update-done");
+
+    // Same plans with the same grids, the corrected figure kept exactly, and no territory added.
+    expect(await plans()).toEqual(plansBefore);
+    const { rows: now } = await e2e.db.query<{ households: number; estimated: boolean }>(
+      `select sum(e.households)::int as households, bool_or(e.households_estimated) as estimated
+       from building b join entrance e on e.building_id = b.id
+       where b.community_code like '990000002%' and b.code = $1`,
+      [target.code],
+    );
+    expect(now).toEqual([{ households: corrected, estimated: false }]);
+    const after = await counts();
+    expect([after.subdistrict, after.community, after.plan]).toEqual([
+      before.subdistrict,
+      before.community,
+      before.plan,
+    ]);
+    const link = page.getByTestId("territory-plan-link");
+    expect(await link.textContent()).toContain("更新后");
+    expect(await link.getAttribute("href")).toBe(`/plans/${plansBefore.at(-1)!.id}`);
+    expect(pageErrors).toEqual([]);
+  });
 });

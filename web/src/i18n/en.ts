@@ -1158,4 +1158,14 @@ export const en: Record<MessageKey, string> = {
   "import.territory.crsHint":
     "A CRS is wrong or missing: choose the one the data is really in under “Use CRS” above (e.g. EPSG:4550); every layer is read again in it.",
   "import.territory.openPlan": "Open the new territory's draft grid plan",
+  "import.territory.mode": "What to import",
+  "import.territory.mode.new": "A new territory (communities, buildings, roads and the other layers)",
+  "import.territory.mode.update": "Update buildings (a corrected buildings layer for an existing territory)",
+  "import.territory.updateIntro":
+    "Update an existing territory from a corrected buildings layer (with a households spreadsheet if you have one): communities, roads, water and compounds stay as they are; buildings are matched by their building code and keep their visits; parcels are rebuilt and every grid plan, the published one included, is carried over to them, with no new draft. The import either completes whole or changes nothing.",
+  "import.territory.cleanUpdate": "The buildings layer was read with no problem found.",
+  "import.territory.codeToUpdate": "Enter the code of the subdistrict to update (9 digits)",
+  "import.territory.updateNote":
+    "Every grid plan carries over to the new parcels; a building with visits cannot be removed.",
+  "import.territory.openUpdated": "Open the plan in force, updated",
 };

@@ -1143,6 +1143,15 @@ export const zh = {
   "import.territory.crsHint":
     "坐标系有误或缺失：在上方「改用坐标系」中选择数据实际所用的坐标系（如 EPSG:4550），所有图层会按它重新读取。",
   "import.territory.openPlan": "打开新辖区的网格划分草案",
+  "import.territory.mode": "导入方式",
+  "import.territory.mode.new": "新建辖区（社区、楼栋、道路等全部图层）",
+  "import.territory.mode.update": "更新楼栋（以更正后的楼栋图层更新现有辖区）",
+  "import.territory.updateIntro":
+    "以更正后的楼栋图层（可附户数表）更新现有辖区：社区、道路、水系和小区保持不变；楼栋按楼栋编码对应，原有楼栋的走访记录保留；地块重新生成，所有网格方案（含已发布方案）随之延续，不会另生成草案。导入要么全部完成，要么不作任何改动。",
+  "import.territory.cleanUpdate": "楼栋图层已读取，未发现问题。",
+  "import.territory.codeToUpdate": "请填写要更新的街道编码（9 位数字）",
+  "import.territory.updateNote": "更新后各网格方案延续到新的地块；有走访记录的楼栋不能删除。",
+  "import.territory.openUpdated": "打开更新后的现行网格方案",
 };
 
 export type MessageKey = keyof typeof zh;

@@ -538,6 +538,67 @@ describe("territory import through the API", () => {
     expect(audit.rows).toEqual([{ actor: "admin", action: "import_territory" }]);
   });
 
+  it("updates that territory from a corrected buildings layer, carrying its plans over; refusals name the field", async () => {
+    // The territory the test above made (150571993), its buildings corrected by a later survey: A1 has 250 households.
+    const buildings_file = await upload(
+      "楼栋-更正.geojson",
+      collection([
+        { properties: { 楼栋编码: "A1", 层数: 6, 户数: 250, 单元数: 4 }, geometry: rect(20, 20, 120, 35) },
+        { properties: { 楼栋编码: "A2", 层数: 6, 户数: 180 }, geometry: rect(220, 20, 320, 35) },
+        { properties: { 楼栋编码: "A3", 层数: 6 }, geometry: rect(220, 140, 320, 155) },
+      ]),
+    );
+    const before = await tableChecksums(t.url, ["audit_event", "session"]);
+    const refusal = async (body: Record<string, unknown>) => {
+      const res = await admin.send("POST", "/api/imports", { kind: "territory", buildings_file, ...body });
+      const { error } = (await res.json()) as { error: { code: string; zh: string; field?: string } };
+      return { status: res.status, code: error.code, field: error.field, zh: error.zh };
+    };
+    expect(await refusal({})).toMatchObject({ status: 400, code: "missing_layer", field: "communities_file" });
+    expect(await refusal({ update: true })).toMatchObject({ status: 400, field: "subdistrict_code" });
+    expect(await refusal({ update: true, subdistrict_code: "150571998" })).toMatchObject({
+      status: 404,
+      code: "no_subdistrict",
+      field: "subdistrict_code",
+    });
+    const taken = await refusal({ ...(await layers(6)), buildings_file, subdistrict_code: "150571993" });
+    expect(taken).toMatchObject({ status: 409, code: "subdistrict_exists" });
+    expect(taken.zh).toContain("更新楼栋");
+    expect(await tableChecksums(t.url, ["audit_event", "session"])).toEqual(before);
+
+    const plans = () =>
+      t.sql
+        .query<{ id: number; grids: number }>(
+          `select pl.id, count(g.id)::int grids from plan pl left join grid g on g.plan_id = pl.id
+           where pl.subdistrict_code = '150571993' group by pl.id order by pl.id`,
+        )
+        .then((r) => r.rows);
+    const plansBefore = await plans();
+    expect(plansBefore.length).toBeGreaterThan(0);
+    const started = await admin.send("POST", "/api/imports", {
+      kind: "territory",
+      buildings_file,
+      subdistrict_code: "150571993",
+      update: true,
+    });
+    expect(started.status).toBe(202);
+    const state = await finished<{ state: string; summary?: Record<string, unknown>; error?: unknown }>(
+      ((await started.json()) as { id: string }).id,
+    );
+    expect(state.error).toBeUndefined();
+    expect(state.summary).toMatchObject({
+      buildings: 3,
+      subdistrict_code: "150571993",
+      plan_id: plansBefore.at(-1)!.id,
+    });
+    expect(await plans()).toEqual(plansBefore);
+    const a1 = await t.sql.query<{ households: number }>(
+      `select sum(e.households)::int households from building b join entrance e on e.building_id = b.id
+       where b.community_code like '150571993%' and b.code = 'A1'`,
+    );
+    expect(a1.rows).toEqual([{ households: 250 }]);
+  });
+
   it("fails on a bad row with every problem in the error's details, and changes nothing", async () => {
     const files = await layers("六层");
     const before = await tableChecksums(t.url, ["audit_event", "session"]);

@@ -70,10 +70,13 @@ const crs = z.string().regex(/^(EPSG:\d{4,6}|GCJ02|BD09)$/, bi("坐标系应为 
 export const TerritoryImportRequest = z
   .object({
     kind: z.literal("territory"),
-    /** Uploaded GIS files (zipped Shapefile, GeoPackage, GeoJSON): community polygons, building polygons, road lines. */
-    communities_file: UploadId,
+    /**
+     * Uploaded GIS files (zipped Shapefile, GeoPackage, GeoJSON): community polygons, building polygons, road lines.
+     * Communities and roads are required for a new territory, and not read when `update` re-imports buildings.
+     */
+    communities_file: UploadId.optional(),
     buildings_file: UploadId,
-    roads_file: UploadId,
+    roads_file: UploadId.optional(),
     compounds_file: UploadId.optional(),
     /** Water bodies (polygons): they cut the blocks and hold no buildings' parcels. */
     water_file: UploadId.optional(),
@@ -96,6 +99,12 @@ export const TerritoryImportRequest = z
     dwelling_m2: z.number().min(10).max(1000).optional(),
     band: band.optional(),
     publish: z.boolean().optional(),
+    /**
+     * Update the territory of `subdistrict_code` from a corrected buildings layer (and households spreadsheet):
+     * buildings matched by 楼栋编码 keep their visits, parcels are rebuilt and every plan, the published one
+     * included, is carried over. Communities, roads, water and compounds stay as they are.
+     */
+    update: z.boolean().optional(),
   })
   .strict();
 export type TerritoryImportRequest = z.infer<typeof TerritoryImportRequest>;

@@ -21,9 +21,11 @@ import { readHouseholdsSheet } from "./imports.sheet.ts";
 export async function startTerritoryImport(db: Db, req: TerritoryImportRequest, actor: Actor): Promise<ImportJob> {
   const upload = (id: string | undefined, field: string) =>
     id === undefined ? undefined : completeUpload(id, field, actor.accountId);
-  const communities = upload(req.communities_file, "communities_file")!;
+  const update = req.update === true;
+  refuseMissing(req, update);
+  const communities = upload(req.communities_file, "communities_file");
   const buildings = upload(req.buildings_file, "buildings_file")!;
-  const roads = upload(req.roads_file, "roads_file")!;
+  const roads = upload(req.roads_file, "roads_file");
   const compounds = upload(req.compounds_file, "compounds_file");
   const water = upload(req.water_file, "water_file");
   const landuse = upload(req.landuse_file, "landuse_file");
@@ -34,12 +36,21 @@ export async function startTerritoryImport(db: Db, req: TerritoryImportRequest, 
       .select("code")
       .where("code", "=", req.subdistrict_code)
       .executeTakeFirst();
-    if (taken) {
+    if (update && !taken) {
+      throw new DomainError(
+        "not_found",
+        "no_subdistrict",
+        `街道 ${req.subdistrict_code} 不存在，无法更新；新建辖区请选“新建辖区”`,
+        `subdistrict ${req.subdistrict_code} does not exist, so it cannot be updated; choose "new territory" to create it`,
+        "subdistrict_code",
+      );
+    }
+    if (taken && !update) {
       throw new DomainError(
         "conflict",
         "subdistrict_exists",
-        `街道 ${req.subdistrict_code} 已存在`,
-        `subdistrict ${req.subdistrict_code} already exists`,
+        `街道 ${req.subdistrict_code} 已存在；请换一个编码，或选“更新楼栋”以新的楼栋图层更新它`,
+        `subdistrict ${req.subdistrict_code} already exists; use another code, or choose "update buildings" to update it`,
         "subdistrict_code",
       );
     }
@@ -51,9 +62,9 @@ export async function startTerritoryImport(db: Db, req: TerritoryImportRequest, 
       importTerritoryWith(
         client,
         {
-          communities: communities.path,
+          communities: communities?.path,
           buildings: buildings.path,
-          roads: roads.path,
+          roads: roads?.path,
           compounds: compounds?.path,
           water: water?.path,
           landuse: landuse?.path,
@@ -66,16 +77,24 @@ export async function startTerritoryImport(db: Db, req: TerritoryImportRequest, 
           dwellingM2: req.dwelling_m2,
           band: req.band,
           publish: req.publish,
+          update,
         },
         {
           proposePlan: proposeWithRebalancer(true),
           log,
           onProgress: progress,
           beforeCommit: async (c, summary) => {
-            // The plan the import just proposed (one import runs at a time), so that the page can open it.
-            const plan = await c.query<{ id: number; subdistrict_code: string }>(
-              "select id, subdistrict_code from plan where owner = 'import-territory' order by id desc limit 1",
-            );
+            // The plan the import just proposed (one import runs at a time), so that the page can open it; after
+            // an update, the plan in force (else the newest draft), which the import carried over.
+            const plan = update
+              ? await c.query<{ id: number; subdistrict_code: string }>(
+                  `select id, subdistrict_code from plan where subdistrict_code = $1
+                   order by status = 'published' desc, updated_at desc, id desc limit 1`,
+                  [req.subdistrict_code],
+                )
+              : await c.query<{ id: number; subdistrict_code: string }>(
+                  "select id, subdistrict_code from plan where owner = 'import-territory' order by id desc limit 1",
+                );
             created = plan.rows[0];
             await auditImport(c, actor, "import_territory", "subdistrict", created?.subdistrict_code ?? null, {
               files: [communities, buildings, roads, compounds, water, landuse, households].flatMap((f) =>
@@ -90,6 +109,37 @@ export async function startTerritoryImport(db: Db, req: TerritoryImportRequest, 
     // The CLI's summary, and where the new territory and its draft plan are.
     return { ...summary, subdistrict_code: created?.subdistrict_code ?? null, plan_id: created?.id ?? null };
   });
+}
+
+/**
+ * A new territory needs its communities and roads; an update reads only buildings (and households) and must name
+ * the subdistrict it updates. Refused at the edge, naming the field, before any file is taken.
+ */
+function refuseMissing(req: TerritoryImportRequest, update: boolean): void {
+  if (update && !req.subdistrict_code) {
+    throw new DomainError(
+      "invalid",
+      "no_subdistrict_code",
+      "更新楼栋须指明要更新的街道编码",
+      "updating buildings needs the code of the subdistrict to update",
+      "subdistrict_code",
+    );
+  }
+  if (update) return;
+  for (const [field, zh, en] of [
+    ["communities_file", "社区", "communities"],
+    ["roads_file", "道路", "roads"],
+  ] as const) {
+    if (!req[field]) {
+      throw new DomainError(
+        "invalid",
+        "missing_layer",
+        `新建辖区需要${zh}图层`,
+        `a new territory needs the ${en} layer`,
+        field,
+      );
+    }
+  }
 }
 
 type LayerPreview = {

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import {
   type ApiError,
+  fetchSubdistrict,
   type ImportJob,
   previewTerritory,
   startTerritoryImport,
@@ -53,6 +54,14 @@ const SLOTS: { slot: Slot; required: boolean; accept: string; meanings: Meaning[
   { slot: "landuse", required: false, accept: GIS_FILE_ACCEPT, meanings: ["landuseName", "landuseKind"] },
   { slot: "households", required: false, accept: ".csv,.xlsx", meanings: [] },
 ];
+
+/**
+ * A new territory from all its layers, or an update of one (a corrected buildings layer, with its households): the
+ * slots each offers.
+ */
+type Mode = "new" | "update";
+const UPDATE_SLOTS: Slot[] = ["buildings", "households"];
+const slotsOf = (mode: Mode) => (mode === "new" ? SLOTS : SLOTS.filter((s) => UPDATE_SLOTS.includes(s.slot)));
 
 /** Bottom to top on the map: communities, landuse and water under compounds under buildings, roads over all. */
 const DRAW_ORDER: MapLayer[] = ["communities", "landuse", "water", "compounds", "buildings", "roads"];
@@ -138,6 +147,7 @@ export function TerritoryImport(props: { onMap: (overlay: MapOverlay) => void })
   const [preview, setPreview] = useState<(Preview & { version: number }) | null>(null);
   const [previewing, setPreviewing] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
+  const [mode, setMode] = useState<Mode>("new");
   const [code, setCode] = useState("");
   const [name, setName] = useState("");
   const [band, setBand] = useState({ min: "200", max: "300" });
@@ -190,6 +200,25 @@ export function TerritoryImport(props: { onMap: (overlay: MapOverlay) => void })
     } catch (err) {
       setSent(({ [slot]: _failed, ...rest }) => rest);
       setError(toApiError(err));
+    }
+  };
+
+  // Another mode offers other slots: what was chosen for the one before is dropped, and nothing is checked yet.
+  const switchTo = (next: Mode) => {
+    if (next === mode) return;
+    asked.current++;
+    setMode(next);
+    setUploaded({});
+    setSent({});
+    setPreview(null);
+    setPreviewing(false);
+    setJob(null);
+    setError(null);
+    // An update names the territory it updates: the one the app shows, unless another code was typed.
+    if (next === "update" && !code.trim()) {
+      void fetchSubdistrict()
+        .then((s) => setCode((c) => c || s.code))
+        .catch(() => undefined);
     }
   };
 
@@ -247,30 +276,40 @@ export function TerritoryImport(props: { onMap: (overlay: MapOverlay) => void })
 
   const uploading = Object.values(sent).some((s) => s && s.id === null);
   const running = job?.state === "running";
-  const missing = SLOTS.filter((s) => s.required && !ids[s.slot]);
+  const slots = slotsOf(mode);
+  const missing = slots.filter((s) => s.required && !ids[s.slot]);
   const problems = preview?.problems ?? [];
   const bandOk = /^\d+$/.test(band.min) && /^\d+$/.test(band.max) && Number(band.min) <= Number(band.max);
-  const codeOk = code.trim() === "" || /^\d{9}$/.test(code.trim());
-  const ready =
-    !!preview?.complete && problems.length === 0 && !previewing && !uploading && bandOk && codeOk && !running;
+  const codeOk = mode === "update" ? /^\d{9}$/.test(code.trim()) : code.trim() === "" || /^\d{9}$/.test(code.trim());
+  // An update reads buildings (and households) only; a new territory needs the server's word that all is there.
+  const complete = mode === "update" ? !!preview && missing.length === 0 : !!preview?.complete;
+  const ready = complete && problems.length === 0 && !previewing && !uploading && bandOk && codeOk && !running;
 
   const start = async () => {
-    if (!ready || !ids.communities || !ids.buildings || !ids.roads) return;
+    if (!ready || !ids.buildings) return;
     setError(null);
     setJob(null);
     setStarting(true);
     try {
       setJob(
-        await startTerritoryImport({
-          kind: "territory",
-          ...request(ids, reading),
-          communities_file: ids.communities,
-          buildings_file: ids.buildings,
-          roads_file: ids.roads,
-          ...(code.trim() ? { subdistrict_code: code.trim() } : {}),
-          ...(name.trim() ? { name: name.trim() } : {}),
-          band: { min: Number(band.min), max: Number(band.max) },
-        } as Parameters<typeof startTerritoryImport>[0]),
+        await startTerritoryImport(
+          mode === "update"
+            ? {
+                kind: "territory",
+                ...request(ids, reading),
+                buildings_file: ids.buildings,
+                subdistrict_code: code.trim(),
+                update: true,
+              }
+            : ({
+                kind: "territory",
+                ...request(ids, reading),
+                buildings_file: ids.buildings,
+                ...(code.trim() ? { subdistrict_code: code.trim() } : {}),
+                ...(name.trim() ? { name: name.trim() } : {}),
+                band: { min: Number(band.min), max: Number(band.max) },
+              } as Parameters<typeof startTerritoryImport>[0]),
+        ),
       );
     } catch (err) {
       setError(toApiError(err));
@@ -282,10 +321,27 @@ export function TerritoryImport(props: { onMap: (overlay: MapOverlay) => void })
   const summary = job?.state === "done" ? (job.summary as { plan_id?: number | null } | undefined) : undefined;
   return (
     <div className="data-tab" data-testid="territory-import">
-      <p className="muted">{t("import.territory.intro")}</p>
+      <fieldset className="territory-mode" data-testid="territory-mode">
+        <legend>{t("import.territory.mode")}</legend>
+        {(["new", "update"] as const).map((m) => (
+          <label key={m}>
+            <input
+              type="radio"
+              name="territory-mode"
+              value={m}
+              checked={mode === m}
+              disabled={running || starting}
+              onChange={() => switchTo(m)}
+              data-testid={`territory-mode-${m}`}
+            />{" "}
+            {t(`import.territory.mode.${m}`)}
+          </label>
+        ))}
+      </fieldset>
+      <p className="muted">{t(mode === "new" ? "import.territory.intro" : "import.territory.updateIntro")}</p>
       <section className="data-step">
         <h3>{t("import.territory.filesTitle")}</h3>
-        {SLOTS.map(({ slot, required, accept }) => {
+        {slots.map(({ slot, required, accept }) => {
           const s = sent[slot];
           return (
             <div key={slot} className="territory-slot" data-testid={`territory-slot-${slot}`}>
@@ -316,7 +372,6 @@ export function TerritoryImport(props: { onMap: (overlay: MapOverlay) => void })
         {previewing && <Working label={t("import.territory.checking")} />}
         {error && <ErrorBox error={error} />}
       </section>
-
       {preview && (
         <section
           className="data-step"
@@ -364,15 +419,14 @@ export function TerritoryImport(props: { onMap: (overlay: MapOverlay) => void })
               )}
             </>
           ) : (
-            preview.complete && (
+            complete && (
               <p className="notice-inline" role="status" data-testid="territory-clean">
-                {t("import.territory.clean")}
+                {t(mode === "new" ? "import.territory.clean" : "import.territory.cleanUpdate")}
               </p>
             )
           )}
         </section>
       )}
-
       <section className="data-step">
         <h3>{t("import.territory.optionsTitle")}</h3>
         <label className="data-row">
@@ -382,38 +436,48 @@ export function TerritoryImport(props: { onMap: (overlay: MapOverlay) => void })
             onChange={(e) => setCode(e.target.value)}
             inputMode="numeric"
             maxLength={9}
-            placeholder={t("import.territory.codeFromCommunities")}
+            placeholder={t(mode === "new" ? "import.territory.codeFromCommunities" : "import.territory.codeToUpdate")}
+            required={mode === "update"}
             aria-invalid={!codeOk}
             data-testid="territory-code"
           />
         </label>
-        <label className="data-row">
-          <span>{t("import.osm.name")}</span>
-          <input value={name} onChange={(e) => setName(e.target.value)} maxLength={100} data-testid="territory-name" />
-        </label>
-        <div className="data-row">
-          <span>{t("import.territory.band")}</span>
-          <span className="territory-band">
-            <input
-              value={band.min}
-              onChange={(e) => setBand({ ...band, min: e.target.value })}
-              inputMode="numeric"
-              aria-label={t("import.territory.bandMin")}
-              aria-invalid={!bandOk}
-              data-testid="territory-band-min"
-            />
-            –
-            <input
-              value={band.max}
-              onChange={(e) => setBand({ ...band, max: e.target.value })}
-              inputMode="numeric"
-              aria-label={t("import.territory.bandMax")}
-              aria-invalid={!bandOk}
-              data-testid="territory-band-max"
-            />
-            {t("import.territory.households")}
-          </span>
-        </div>
+        {mode === "new" && (
+          <>
+            <label className="data-row">
+              <span>{t("import.osm.name")}</span>
+              <input
+                value={name}
+                onChange={(e) => setName(e.target.value)}
+                maxLength={100}
+                data-testid="territory-name"
+              />
+            </label>
+            <div className="data-row">
+              <span>{t("import.territory.band")}</span>
+              <span className="territory-band">
+                <input
+                  value={band.min}
+                  onChange={(e) => setBand({ ...band, min: e.target.value })}
+                  inputMode="numeric"
+                  aria-label={t("import.territory.bandMin")}
+                  aria-invalid={!bandOk}
+                  data-testid="territory-band-min"
+                />
+                –
+                <input
+                  value={band.max}
+                  onChange={(e) => setBand({ ...band, max: e.target.value })}
+                  inputMode="numeric"
+                  aria-label={t("import.territory.bandMax")}
+                  aria-invalid={!bandOk}
+                  data-testid="territory-band-max"
+                />
+                {t("import.territory.households")}
+              </span>
+            </div>
+          </>
+        )}
         <div className="row-actions">
           <button
             type="button"
@@ -436,8 +500,8 @@ export function TerritoryImport(props: { onMap: (overlay: MapOverlay) => void })
                 : !bandOk
                   ? t("import.territory.badBand")
                   : !codeOk
-                    ? t("import.territory.badCode")
-                    : t("import.territory.draftNote")}
+                    ? t(mode === "new" ? "import.territory.badCode" : "import.territory.codeToUpdate")
+                    : t(mode === "new" ? "import.territory.draftNote" : "import.territory.updateNote")}
           </p>
         )}
       </section>
@@ -468,7 +532,7 @@ export function TerritoryImport(props: { onMap: (overlay: MapOverlay) => void })
                 className="button primary"
                 data-testid="territory-plan-link"
               >
-                {t("import.territory.openPlan")}
+                {t(mode === "new" ? "import.territory.openPlan" : "import.territory.openUpdated")}
               </a>
             </p>
           )}
