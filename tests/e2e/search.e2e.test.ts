@@ -1,3 +1,7 @@
+import { once } from "node:events";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import zlib from "node:zlib";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { saveScreenshot } from "../support/browser.ts";
@@ -33,6 +37,29 @@ async function searchAndGo(page: Page, q: string, expectName: string) {
   const option = page.getByRole("option").filter({ hasText: expectName }).first();
   await option.waitFor({ timeout: 30_000 });
   await box.press("Enter");
+}
+
+/** A PNG of one colour, made here (no image library): the signature, IHDR, one IDAT of unfiltered rows, IEND. */
+function solidPng(size: number, [r, g, b]: [number, number, number]): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
+    const out = Buffer.alloc(body.length + 8);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(zlib.crc32(body), body.length + 4);
+    return out;
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(size, 0);
+  header.writeUInt32BE(size, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8 bits, truecolour, deflate, no filter method, no interlace
+  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: size }, () => [r, g, b]).flat())]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", header),
+    chunk("IDAT", zlib.deflateSync(Buffer.concat(Array.from({ length: size }, () => row)))),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
 }
 
 describe("search, labels and measuring on the map", () => {
@@ -189,6 +216,52 @@ describe("search, labels and measuring on the map", () => {
     expect(await edits()).toBe(before);
     // And the brush holds the pointer again once measuring is over (it keeps the map from panning under a stroke).
     expect(await page.evaluate(() => window.__gridatlas?.map.dragPan.isEnabled())).toBe(false);
+
+    // The editor's search reads the draft, not the published plan: a grid made in this draft (by another tab of the
+    // planner's, through the API) is found by its new code and outlined where its parcel is.
+    const [parcel] = (
+      await e2e.db.query<{ id: number; bbox: number[] }>(
+        `select pa.id, array[ST_XMin(pa.geom), ST_YMin(pa.geom), ST_XMax(pa.geom), ST_YMax(pa.geom)] as bbox
+         from parcel pa where pa.building_id is not null order by pa.id limit 1`,
+      )
+    ).rows;
+    const { rows: versions } = await e2e.db.query<{ version: number }>("select version from plan where id = $1", [
+      plan,
+    ]);
+    const status = await page.evaluate(
+      async ({ plan, version, parcel }) => {
+        const session = (await (await fetch("/api/session")).json()) as { csrf_token: string };
+        const res = await fetch(`/api/plans/${plan}/assign`, {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-csrf-token": session.csrf_token },
+          body: JSON.stringify({ version, parcels: [parcel], grid: "new" }),
+        });
+        return res.status;
+      },
+      { plan, version: versions[0]!.version, parcel: parcel!.id },
+    );
+    expect(status).toBe(200);
+    const { rows: made } = await e2e.db.query<{ code: string }>(
+      `select g.code from grid g where g.plan_id = $1
+       and not exists (select 1 from published_grid p where p.code = g.code)`,
+      [plan],
+    );
+    const code = made[0]!.code;
+    const box = page.getByRole("combobox", { name: "搜索地点" });
+    await box.fill(code);
+    await page
+      .getByRole("option")
+      .filter({ hasText: code.slice(-3) })
+      .first()
+      .waitFor({ timeout: 30_000 });
+    await saveScreenshot(page, "search-editor-draft-grid");
+    await box.press("Enter");
+    const v = await view(page);
+    const [w, s, e, n] = parcel!.bbox as [number, number, number, number];
+    expect(v.lng).toBeGreaterThan(w - 0.001);
+    expect(v.lng).toBeLessThan(e + 0.001);
+    expect(v.lat).toBeGreaterThan(s - 0.001);
+    expect(v.lat).toBeLessThan(n + 0.001);
   });
 
   it("lets an admin set the raster base map, with the GCJ-02 caveat, and the leader's map has the tools", {
@@ -214,6 +287,64 @@ describe("search, labels and measuring on the map", () => {
     await page.getByRole("button", { name: "测面积" }).waitFor();
     await mapSettled(page, [], { timeout_ms: RENDER_TIMEOUT_MS, name: "search-leader-map" });
     await saveScreenshot(page, "search-leader-map");
+  });
+
+  it("draws the raster base map an admin set, from its own tile server, and the offline map alone once it is off", {
+    timeout: RENDER_TIMEOUT_MS,
+  }, async () => {
+    // An intranet tile server as an office would have one: every tile a plain magenta square, each request counted.
+    const tile = solidPng(256, [255, 0, 255]);
+    const asked: string[] = [];
+    const tiles = http.createServer((req, res) => {
+      asked.push(req.url ?? "");
+      res.writeHead(/^\/\d+\/\d+\/\d+\.png$/.test(req.url ?? "") ? 200 : 404, { "content-type": "image/png" });
+      res.end(tile);
+    });
+    tiles.listen(0, "127.0.0.1");
+    await once(tiles, "listening");
+    const origin = `http://127.0.0.1:${(tiles.address() as AddressInfo).port}`;
+    const { page } = e2e.browser;
+    try {
+      await page.goto(`${e2e.server.url}/data?tab=basemap`);
+      const form = page.getByTestId("base-map-form");
+      await form.waitFor();
+      await form.locator("input[type=url]").fill(`${origin}/{z}/{x}/{y}.png`);
+      await form.locator("input[type=text]").fill("测试影像底图");
+      await form.getByRole("button", { name: "保存并启用" }).click();
+      await form.getByText("已保存").waitFor({ timeout: 30_000 });
+
+      // A map opened afterwards draws it under the vector map; the page's policy lets that origin, and only it, in.
+      const response = await page.goto(e2e.server.url);
+      expect(response?.headers()["content-security-policy"]).toContain(`img-src 'self' data: blob: ${origin}`);
+      await settled(page, "search-raster-on");
+      await page.waitForFunction(() => window.__gridatlas?.map.isSourceLoaded("raster-base"), null, {
+        timeout: RENDER_TIMEOUT_MS,
+      });
+      const drawn = await page.evaluate(() => {
+        const map = window.__gridatlas!.map;
+        const order = map.getStyle().layers.map((l) => l.id);
+        return { first: order[0], blocksFill: order.includes("blocks-fill") };
+      });
+      expect(drawn).toEqual({ first: "raster-base", blocksFill: false });
+      const zooms = asked.map((u) => Number(u.split("/")[1]));
+      expect(zooms.length).toBeGreaterThan(0);
+      expect(Math.max(...zooms)).toBeGreaterThanOrEqual(12);
+      await page.locator(".maplibregl-ctrl-attrib").getByText("测试影像底图").waitFor({ state: "attached" });
+      await saveScreenshot(page, "search-raster-on");
+
+      // Off again: the offline map alone, and the policy as it was.
+      await page.goto(`${e2e.server.url}/data?tab=basemap`);
+      await form.getByRole("button", { name: "关闭，仅用离线底图" }).click();
+      await form.getByText("已关闭").waitFor({ timeout: 30_000 });
+      const before = asked.length;
+      const again = await page.goto(e2e.server.url);
+      expect(again?.headers()["content-security-policy"]).not.toContain(origin);
+      await settled(page, "search-raster-off");
+      expect(await page.evaluate(() => !!window.__gridatlas?.map.getLayer("raster-base"))).toBe(false);
+      expect(asked.length).toBe(before);
+    } finally {
+      tiles.close();
+    }
   });
 
   it("on a phone, opens the search from a button as a bar across the map, and measures from the tools menu", {
