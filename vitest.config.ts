@@ -30,7 +30,17 @@ export default defineConfig({
       },
       { extends: true, test: { name: "slow", include: SLOW_TESTS, setupFiles: NO_DATABASE } },
       { extends: true, test: { name: "db", include: DB_TESTS, globalSetup: [TEMPLATE] } },
-      { extends: true, test: { name: "e2e", include: E2E_TESTS, globalSetup: [TEMPLATE] } },
+      {
+        extends: true,
+        test: {
+          name: "e2e",
+          include: E2E_TESTS,
+          globalSetup: [TEMPLATE],
+          // expect.poll gives up after 1 s by default: far too soon for a page redrawn by software WebGL on two busy
+          // cores (a language switch's text once took longer in a full run). Every poll without its own bound gets this.
+          expect: { poll: { timeout: 30_000, interval: 100 } },
+        },
+      },
     ],
   },
 });
