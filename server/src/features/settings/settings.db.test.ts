@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { useTestApp } from "../../../test-support/test-app.ts";
+import { forgetBaseMap, readBaseMap } from "../../db/base-map.ts";
 import { CONTENT_SECURITY_POLICY } from "../../http/security.ts";
 
 const t = useTestApp("settings");
@@ -33,6 +34,22 @@ describe("the raster base map setting", () => {
     const off = await admin.send("PUT", "/api/settings/base-map", { raster_url: null, version: 2 });
     expect(off.status).toBe(200);
     expect((await t.app.request("/")).headers.get("content-security-policy")).toBe(CONTENT_SECURITY_POLICY);
+  });
+
+  it("never keeps a read that began before a change: the next page's CSP follows the change at once", async () => {
+    // A page asked for while an admin saves: its read of the setting is in flight when the change clears the cache.
+    forgetBaseMap();
+    const inFlight = readBaseMap(t.db);
+    forgetBaseMap();
+    expect((await inFlight).raster_url).toBeNull();
+    // What that read saw must not be reused: the setting as it now is (changed behind the cache's back) is read.
+    await t.sql.query("update base_map_setting set raster_url = $1", [TIANDITU]);
+    try {
+      expect((await readBaseMap(t.db)).raster_url).toBe(TIANDITU);
+    } finally {
+      await t.sql.query("update base_map_setting set raster_url = null");
+      forgetBaseMap();
+    }
   });
 
   it("refuses other roles and URLs that are no tile template, in both languages, changing nothing", async () => {
