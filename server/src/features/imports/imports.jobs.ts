@@ -32,6 +32,20 @@ export function findImportJob(id: string): ImportJob {
   return job;
 }
 
+/** Refuses an import that would create subdistrict `code` when it is there already (409, on `subdistrict_code`). */
+export async function refuseTakenSubdistrict(db: Db, code: string): Promise<void> {
+  const taken = await db.selectFrom("subdistrict").select("code").where("code", "=", code).executeTakeFirst();
+  if (taken) {
+    throw new DomainError(
+      "conflict",
+      "subdistrict_exists",
+      `街道 ${code} 已存在`,
+      `subdistrict ${code} already exists`,
+      "subdistrict_code",
+    );
+  }
+}
+
 /** Starts `run` as a job; its log and progress land on the job, its value becomes the summary. */
 export function startJob(
   kind: ImportKind,

@@ -6,10 +6,9 @@ import { importTerritoryWith } from "@gridatlas/geodata/territory/import.ts";
 import { type LayerName, type Problem, readLayers, type SheetRow } from "@gridatlas/geodata/territory/read.ts";
 import type { Actor } from "../../db/audit.ts";
 import type { Db } from "../../db/db.ts";
-import { DomainError } from "../../errors.ts";
 import { completeUpload, type UploadedFile } from "./imports.files.ts";
 import type { TerritoryImportRequest, TerritoryPreviewRequest } from "./imports.input.ts";
-import { auditImport, type ImportJob, startJob, withSqlClient } from "./imports.jobs.ts";
+import { auditImport, type ImportJob, refuseTakenSubdistrict, startJob, withSqlClient } from "./imports.jobs.ts";
 import { proposeWithRebalancer } from "./imports.propose.ts";
 import { readHouseholdsSheet } from "./imports.sheet.ts";
 
@@ -28,22 +27,7 @@ export async function startTerritoryImport(db: Db, req: TerritoryImportRequest, 
   const water = upload(req.water_file, "water_file");
   const landuse = upload(req.landuse_file, "landuse_file");
   const households = upload(req.households_file, "households_file");
-  if (req.subdistrict_code) {
-    const taken = await db
-      .selectFrom("subdistrict")
-      .select("code")
-      .where("code", "=", req.subdistrict_code)
-      .executeTakeFirst();
-    if (taken) {
-      throw new DomainError(
-        "conflict",
-        "subdistrict_exists",
-        `街道 ${req.subdistrict_code} 已存在`,
-        `subdistrict ${req.subdistrict_code} already exists`,
-        "subdistrict_code",
-      );
-    }
-  }
+  if (req.subdistrict_code) await refuseTakenSubdistrict(db, req.subdistrict_code);
   return startJob("territory", actor.accountId, async ({ log, progress }) => {
     let created: { id: number; subdistrict_code: string } | undefined;
     const sheet = households ? await readHouseholdsSheet(households.path) : undefined;
