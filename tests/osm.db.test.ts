@@ -1,14 +1,14 @@
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { ImportError } from "@gridatlas/geodata/osm/errors.ts";
 import { importOsm, type OsmImportSummary, type PlanProposer } from "@gridatlas/geodata/osm/import.ts";
 import { halvesGeoJson, type MeshOptions, meshOsmXml } from "@gridatlas/geodata/test-support/mesh.ts";
 import { tableChecksums } from "@gridatlas/server/db/checksum.ts";
 import { proposeWithRebalancer } from "@gridatlas/server/features/imports/imports.propose.ts";
-import { createTestDatabase, type TestDatabase } from "@gridatlas/server/test-support/test-database.ts";
-import pg from "pg";
+import type { TestDatabase } from "@gridatlas/server/test-support/test-database.ts";
+import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { closeImportDatabase, expectRefused, openImportDatabase, tilingProblems } from "./support/import-database.ts";
 
 /**
  * The OpenStreetMap importer on the real Monaco extract (geodata/sources/monaco, ODbL) and on small made-up
@@ -27,47 +27,16 @@ let monacoSeconds: number;
 const propose = proposeWithRebalancer(false);
 
 beforeAll(async () => {
-  database = await createTestDatabase("osm");
-  sql = new pg.Client({ connectionString: database.url });
-  await sql.connect();
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "gridatlas-osm-"));
+  ({ database, sql, tmp } = await openImportDatabase("osm"));
   const t0 = performance.now();
   monaco = await importOsm(database.url, { file: MONACO, subdistrictCode: MONACO_CODE }, { proposePlan: propose });
   monacoSeconds = (performance.now() - t0) / 1000;
 }, 600_000);
 
-afterAll(async () => {
-  await sql?.end();
-  await database?.drop();
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => closeImportDatabase({ database, sql, tmp }));
 
 const rows = async <R extends pg.QueryResultRow>(text: string, values: unknown[] = []) =>
   (await sql.query<R>(text, values)).rows;
-
-/** Communities of a subdistrict whose parcels do not tile them: area sums off by more than 0.1 %, or overlaps. */
-async function tilingProblems(code: string) {
-  const sums = await rows<{ code: string; community_m2: number; parcels_m2: number }>(
-    `select c.code, ST_Area(ST_Transform(c.geom, s.metric_srid)) community_m2, sum(p.area_m2) parcels_m2
-     from community c join subdistrict s on s.code = c.subdistrict_code
-     join parcel p on p.community_code = c.code
-     where c.subdistrict_code = $1 group by c.code, c.geom, s.metric_srid`,
-    [code],
-  );
-  const overlaps = await rows<{ a: number; b: number; m2: number }>(
-    `select a.id a, b.id b, ST_Area(ST_Transform(ST_Intersection(a.geom, b.geom), s.metric_srid)) m2
-     from parcel a join community c on c.code = a.community_code and c.subdistrict_code = $1
-     join subdistrict s on s.code = c.subdistrict_code
-     join parcel b on b.id > a.id and b.geom && a.geom and ST_Intersects(a.geom, b.geom)
-     where ST_Area(ST_Transform(ST_Intersection(a.geom, b.geom), s.metric_srid)) > 0.01`,
-    [code],
-  );
-  return {
-    communities: sums.length,
-    offBy: sums.filter((s) => Math.abs(s.parcels_m2 / s.community_m2 - 1) > 0.001),
-    overlaps,
-  };
-}
 
 /** Grids of the subdistrict's newest plan whose parcels do not form one piece along shared boundaries. */
 async function nonContiguousGrids(code: string): Promise<string[]> {
@@ -160,7 +129,7 @@ describe("importing Monaco from OpenStreetMap", () => {
   });
 
   it("builds parcels that tile every community: areas within 0.1 %, no overlaps", async () => {
-    const t = await tilingProblems(MONACO_CODE);
+    const t = await tilingProblems(sql, MONACO_CODE);
     expect(t.communities).toBe(9);
     expect(t.offBy).toEqual([]);
     expect(t.overlaps).toEqual([]);
@@ -246,7 +215,7 @@ describe("importing made-up OpenStreetMap files", () => {
     const srid = await rows<{ metric_srid: number }>("select metric_srid from subdistrict where code = '110101998'");
     // 116.4°E lies in the 3-degree zone of central meridian 117°E: EPSG:4548.
     expect(srid[0]!.metric_srid).toBe(4548);
-    const t = await tilingProblems("110101998");
+    const t = await tilingProblems(sql, "110101998");
     expect([t.offBy, t.overlaps]).toEqual([[], []]);
     expect(await nonContiguousGrids("110101998")).toEqual([]);
   }, 300_000);
@@ -269,7 +238,7 @@ describe("importing made-up OpenStreetMap files", () => {
       { code: "110101999001", name: "西区社区" },
       { code: "110101999002", name: "东区社区" },
     ]);
-    const t = await tilingProblems("110101999");
+    const t = await tilingProblems(sql, "110101999");
     expect([t.communities, t.offBy, t.overlaps]).toEqual([2, [], []]);
     const plan = await rows<{ status: string }>("select status from plan where subdistrict_code = '110101999'");
     expect(plan).toEqual([{ status: "published" }]);
@@ -277,18 +246,7 @@ describe("importing made-up OpenStreetMap files", () => {
 });
 
 describe("bad files leave the database as it was", () => {
-  const refused = async (run: () => Promise<unknown>, code: string) => {
-    const before = await tableChecksums(database.url);
-    const err = await run().then(
-      () => null,
-      (e: unknown) => e,
-    );
-    expect(err).toBeInstanceOf(ImportError);
-    expect((err as ImportError).code).toBe(code);
-    expect((err as ImportError).zh).toMatch(/[\u4e00-\u9fff]/);
-    expect((err as ImportError).en).toMatch(/[a-z]/);
-    expect(await tableChecksums(database.url)).toEqual(before);
-  };
+  const refused = (run: () => Promise<unknown>, code: string) => expectRefused(database.url, run, code);
 
   it("refuses a truncated extract", async () => {
     const file = path.join(tmp, "truncated.osm.pbf");

@@ -37,6 +37,33 @@ export async function createStaging(client: SqlClient): Promise<void> {
   `);
 }
 
+type Column = [name: string, type: string];
+
+/** What both importers put in `_osm_road`, for `insertStaged`. */
+export const ROAD_COLUMNS: Column[] = [
+  ["ref", "text"],
+  ["class", "text"],
+  ["name", "text"],
+  ["geom", "geometry"],
+];
+
+/** What both importers put in `_osm_water` and `_osm_compound`, for `insertStaged`. */
+export const AREA_COLUMNS: Column[] = [
+  ["ref", "text"],
+  ["kind", "text"],
+  ["name", "text"],
+  ["geom", "geometry"],
+];
+
+/** The columns of `_osm_building` both importers fill, before their own. */
+export const BUILDING_COLUMNS: Column[] = [
+  ["ref", "text"],
+  ["use", "text"],
+  ["levels", "int"],
+  ["flats", "int"],
+  ["name", "text"],
+];
+
 /** Indexes the staged tables once they are filled. */
 export async function indexStaging(client: SqlClient): Promise<void> {
   await client.query(`
@@ -57,12 +84,7 @@ export async function stage(client: SqlClient, data: OsmData): Promise<void> {
   await insertStaged(
     client,
     "_osm_road",
-    [
-      ["ref", "text"],
-      ["class", "text"],
-      ["name", "text"],
-      ["geom", "geometry"],
-    ],
+    ROAD_COLUMNS,
     data.lines.flatMap((f) => {
       const cls = roadClass(f.tags);
       return cls ? [[f.ref, cls, label(f.tags), json(f.geometry)]] : [];
@@ -71,12 +93,7 @@ export async function stage(client: SqlClient, data: OsmData): Promise<void> {
   await insertStaged(
     client,
     "_osm_water",
-    [
-      ["ref", "text"],
-      ["kind", "text"],
-      ["name", "text"],
-      ["geom", "geometry"],
-    ],
+    AREA_COLUMNS,
     data.areas.flatMap((f) => {
       const kind = waterKind(f.tags);
       return kind ? [[f.ref, kind, label(f.tags), json(f.geometry)]] : [];
@@ -85,12 +102,7 @@ export async function stage(client: SqlClient, data: OsmData): Promise<void> {
   await insertStaged(
     client,
     "_osm_compound",
-    [
-      ["ref", "text"],
-      ["kind", "text"],
-      ["name", "text"],
-      ["geom", "geometry"],
-    ],
+    AREA_COLUMNS,
     data.areas.flatMap((f) => {
       const t = f.tags;
       const kind =
@@ -123,15 +135,7 @@ export async function stage(client: SqlClient, data: OsmData): Promise<void> {
   await insertStaged(
     client,
     "_osm_building",
-    [
-      ["ref", "text"],
-      ["use", "text"],
-      ["levels", "int"],
-      ["flats", "int"],
-      ["name", "text"],
-      ["address", "text"],
-      ["geom", "geometry"],
-    ],
+    [...BUILDING_COLUMNS, ["address", "text"], ["geom", "geometry"]],
     data.areas.flatMap((f) => {
       const use = buildingUse(f.tags);
       return use
@@ -275,7 +279,7 @@ export async function stageOsmCommunities(client: SqlClient): Promise<void> {
 export async function insertStaged(
   client: SqlClient,
   table: string,
-  columns: [name: string, type: string][],
+  columns: Column[],
   rows: unknown[][],
 ): Promise<void> {
   const chunk = 5000;

@@ -1,4 +1,3 @@
-import pg from "pg";
 import type { SqlClient } from "../db.ts";
 import { ImportError } from "./errors.ts";
 import { DEFAULT_HOUSEHOLD_ESTIMATE, type HouseholdEstimate } from "./households.ts";
@@ -11,13 +10,22 @@ import {
   insertVenuesAndCameras,
   territoryTotals,
 } from "./import.load.ts";
-import { type PlanProposer, proposePlan } from "./import.propose.ts";
+import { proposePlan } from "./import.propose.ts";
+import {
+  type ImportHooks,
+  type ImportSummary,
+  inTransaction,
+  type Step,
+  stepper,
+  withConnection,
+} from "./import.run.ts";
 import { stage, stageCommunityFile, stageOsmCommunities } from "./import.stage.ts";
 import { type OsmData, readOsm } from "./read.ts";
 import { buildingUse } from "./tags.ts";
 
 export type { SqlClient } from "../db.ts";
 export type { PlanProposer, ProposalInput, ProposalUnit } from "./import.propose.ts";
+export type { ImportProgress } from "./import.run.ts";
 
 export interface OsmImportOptions {
   /** An OpenStreetMap extract, .osm.pbf or .osm XML, in WGS84 as OSM always is. */
@@ -48,33 +56,12 @@ export interface OsmImportOptions {
 }
 
 /** What `import-osm` prints as its last line. */
-export interface OsmImportSummary {
-  communities: number;
-  roads: number;
-  buildings: number;
-  entrances: number;
-  parcels: number;
-  households: number;
-  households_estimated: number;
+export interface OsmImportSummary extends ImportSummary {
   venues: number;
   cameras: number;
-  grids: number;
-  out_of_band_grids: number;
 }
 
-export interface ImportProgress {
-  step: number;
-  steps: number;
-  label: string;
-}
-
-export interface OsmImportHooks {
-  proposePlan: PlanProposer;
-  /** Runs inside the import's transaction just before it commits (the server writes its audit record here). */
-  beforeCommit?: (client: SqlClient, summary: OsmImportSummary) => Promise<void>;
-  log?: (msg: string) => void;
-  onProgress?: (p: ImportProgress) => void;
-}
+export type OsmImportHooks = ImportHooks<OsmImportSummary>;
 
 const STEPS = [
   "reading the file",
@@ -98,14 +85,7 @@ export async function importOsm(
   options: OsmImportOptions,
   hooks: OsmImportHooks,
 ): Promise<OsmImportSummary> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  client.on("error", (err) => hooks.log?.(`database connection lost: ${err.message}`));
-  await client.connect();
-  try {
-    return await importOsmWith(client, options, hooks);
-  } finally {
-    await client.end();
-  }
+  return withConnection(databaseUrl, hooks.log, (client) => importOsmWith(client, options, hooks));
 }
 
 /** importOsm on a connection the caller holds (and closes); begins, commits or rolls back on it. */
@@ -120,32 +100,15 @@ export async function importOsmWith(
     throw new ImportError("bad_code", "街道编码应为9位数字", "a subdistrict code is 9 digits");
   }
   const estimate: HouseholdEstimate = { ...DEFAULT_HOUSEHOLD_ESTIMATE, ...options.households };
-  let stepNo = 0;
-  const step = async <T>(fn: () => Promise<T>): Promise<T> => {
-    const label = STEPS[stepNo]!;
-    hooks.onProgress?.({ step: stepNo, steps: STEPS.length, label });
-    stepNo++;
-    const t = performance.now();
-    const out = await fn();
-    log(`${label} (${Math.round(performance.now() - t)} ms)`);
-    return out;
-  };
+  const step = stepper(STEPS, log, hooks.onProgress);
 
   const data = await step(() => readOsm(options.file));
-  await client.query("begin");
-  try {
-    await client.query("set local jit = off");
+  return inTransaction(client, async () => {
     const summary = await load(client, data, options, estimate, hooks, step, log);
     await hooks.beforeCommit?.(client, summary);
-    await client.query("commit");
     return summary;
-  } catch (err) {
-    await client.query("rollback");
-    throw err;
-  }
+  });
 }
-
-type Step = <T>(fn: () => Promise<T>) => Promise<T>;
 
 async function load(
   client: SqlClient,

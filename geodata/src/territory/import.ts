@@ -1,4 +1,3 @@
-import pg from "pg";
 import type { SqlClient } from "../db.ts";
 import { ImportError } from "../osm/errors.ts";
 import { DEFAULT_HOUSEHOLD_ESTIMATE, type HouseholdEstimate } from "../osm/households.ts";
@@ -10,8 +9,8 @@ import {
   insertRoadsAndWater,
   territoryTotals,
 } from "../osm/import.load.ts";
-import { type PlanProposer, proposePlan } from "../osm/import.propose.ts";
-import type { ImportProgress } from "../osm/import.ts";
+import { proposePlan } from "../osm/import.propose.ts";
+import { type ImportHooks, type ImportSummary, inTransaction, stepper, withConnection } from "../osm/import.run.ts";
 import type { FieldKey } from "./fields.ts";
 import { type LayerFiles, type Problem, readLayers, type SheetRow } from "./read.ts";
 import { carryOverBuildings, recordBuildingCodes, rememberOldBuildings } from "./reimport.ts";
@@ -55,24 +54,9 @@ export interface TerritoryImportOptions extends LayerFiles {
 }
 
 /** What `import-territory` prints as its last line. */
-export interface TerritoryImportSummary {
-  communities: number;
-  buildings: number;
-  entrances: number;
-  parcels: number;
-  households: number;
-  households_estimated: number;
-  roads: number;
-  grids: number;
-  out_of_band_grids: number;
-}
+export type TerritoryImportSummary = ImportSummary;
 
-export interface TerritoryImportHooks {
-  proposePlan: PlanProposer;
-  beforeCommit?: (client: SqlClient, summary: TerritoryImportSummary) => Promise<void>;
-  log?: (msg: string) => void;
-  onProgress?: (p: ImportProgress) => void;
-}
+export type TerritoryImportHooks = ImportHooks<TerritoryImportSummary>;
 
 const STEPS = [
   "reading the layers",
@@ -99,14 +83,7 @@ export async function importTerritory(
   options: TerritoryImportOptions,
   hooks: TerritoryImportHooks,
 ): Promise<TerritoryImportSummary> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  client.on("error", (err) => hooks.log?.(`database connection lost: ${err.message}`));
-  await client.connect();
-  try {
-    return await importTerritoryWith(client, options, hooks);
-  } finally {
-    await client.end();
-  }
+  return withConnection(databaseUrl, hooks.log, (client) => importTerritoryWith(client, options, hooks));
 }
 
 /** importTerritory on a connection the caller holds (and closes); begins, commits or rolls back on it. */
@@ -116,16 +93,7 @@ export async function importTerritoryWith(
   hooks: TerritoryImportHooks,
 ): Promise<TerritoryImportSummary> {
   const log = hooks.log ?? (() => {});
-  let stepNo = 0;
-  const step = async <T>(fn: () => Promise<T>): Promise<T> => {
-    const label = STEPS[stepNo]!;
-    hooks.onProgress?.({ step: stepNo, steps: STEPS.length, label });
-    stepNo++;
-    const t = performance.now();
-    const out = await fn();
-    log(`${label} (${Math.round(performance.now() - t)} ms)`);
-    return out;
-  };
+  const step = stepper(STEPS, log, hooks.onProgress);
   const update = options.update === true;
   if (update && !options.subdistrictCode) {
     throw new ImportError(
@@ -178,9 +146,7 @@ export async function importTerritoryWith(
     ...(options.dwellingM2 ? { dwellingM2: options.dwellingM2 } : {}),
   };
 
-  await client.query("begin");
-  try {
-    await client.query("set local jit = off");
+  return inTransaction(client, async () => {
     const exists = (await client.query("select 1 from subdistrict where code = $1 for update", [code])).rowCount;
     if (exists && !update) {
       throw new ImportError(
@@ -266,12 +232,8 @@ export async function importTerritoryWith(
       out_of_band_grids: plan.outOfBand,
     };
     await hooks.beforeCommit?.(client, summary);
-    await client.query("commit");
     return summary;
-  } catch (err) {
-    await client.query("rollback");
-    throw err;
-  }
+  });
 }
 
 function noSuchSubdistrict(code: string): ImportError {

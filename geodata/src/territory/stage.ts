@@ -1,5 +1,12 @@
 import type { SqlClient } from "../db.ts";
-import { createStaging, indexStaging, insertStaged } from "../osm/import.stage.ts";
+import {
+  AREA_COLUMNS,
+  BUILDING_COLUMNS,
+  createStaging,
+  indexStaging,
+  insertStaged,
+  ROAD_COLUMNS,
+} from "../osm/import.stage.ts";
 import type { LayersRead, Problem } from "./read.ts";
 
 /** How community polygons that do not tile are mended, and when they are refused instead. */
@@ -26,23 +33,13 @@ export async function stageLayers(client: SqlClient, data: LayersRead): Promise<
   await insertStaged(
     client,
     "_osm_road",
-    [
-      ["ref", "text"],
-      ["class", "text"],
-      ["name", "text"],
-      ["geom", "geometry"],
-    ],
+    ROAD_COLUMNS,
     data.roads.map((r, i) => [String(i + 1).padStart(7, "0"), r.class, r.name, json(r.geometry)]),
   );
   await insertStaged(
     client,
     "_osm_compound",
-    [
-      ["ref", "text"],
-      ["kind", "text"],
-      ["name", "text"],
-      ["geom", "geometry"],
-    ],
+    AREA_COLUMNS,
     data.compounds.map((c) => [
       String(c.row).padStart(7, "0"),
       "estate",
@@ -53,28 +50,14 @@ export async function stageLayers(client: SqlClient, data: LayersRead): Promise<
   await insertStaged(
     client,
     "_osm_water",
-    [
-      ["ref", "text"],
-      ["kind", "text"],
-      ["name", "text"],
-      ["geom", "geometry"],
-    ],
+    AREA_COLUMNS,
     data.water.map((w) => [String(w.row).padStart(7, "0"), w.kind, w.name, json(multi(w.geometry))]),
   );
   await client.query("alter table _osm_building add column code text");
   await insertStaged(
     client,
     "_osm_building",
-    [
-      ["ref", "text"],
-      ["use", "text"],
-      ["levels", "int"],
-      ["flats", "int"],
-      ["name", "text"],
-      ["geom", "geometry"],
-      ["entrances", "int"],
-      ["code", "text"],
-    ],
+    [...BUILDING_COLUMNS, ["geom", "geometry"], ["entrances", "int"], ["code", "text"]],
     data.buildings.map((b) => [
       // The ref orders the buildings as the layer does; ids follow it.
       String(b.row).padStart(7, "0"),

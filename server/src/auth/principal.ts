@@ -82,6 +82,16 @@ export function readsGrid(p: Principal, grid: { code: string; community_code: st
   return readsEverything(p) || p.communities.includes(grid.community_code) || p.workerGrids.includes(grid.code);
 }
 
+/**
+ * Whether the principal may record at a place (report or move a hazard, add a photo, record an inspection):
+ * admins anywhere, secretaries in their community, workers in their grids.
+ */
+export function recordsAt(p: Principal, place: { community_code: string | null; grid_code: string | null }): boolean {
+  if (p.roles.includes("admin")) return true;
+  if (place.community_code && p.communities.includes(place.community_code)) return true;
+  return !!place.grid_code && p.workerGrids.includes(place.grid_code);
+}
+
 /** Whether the principal may read anything of a community (a secretary's own, or a worker's grids in it). */
 export function readsCommunity(p: Principal, community: string): boolean {
   return readsEverything(p) || p.communities.includes(community) || p.workerCommunities.includes(community);

@@ -1,5 +1,5 @@
 import type { LayerSpecification, SourceSpecification } from "maplibre-gl";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { createPortal } from "react-dom";
 import { AtlasMap, type FeatureRef, type Inset } from "./atlas-map.ts";
 import type { BaseMap } from "./base-map.ts";
@@ -106,20 +106,33 @@ export function MapView(props: MapViewProps) {
   );
 }
 
-type BaseMapViewProps = Omit<MapViewProps, "bbox" | "sources" | "layers" | "locale" | "attribution"> &
-  Partial<Pick<MapViewProps, "sources" | "layers">> & { base: BaseMap };
+/** What a page draws over its base map: its own sources, its layers (above the base's) and their data. */
+export type MapOverlay = {
+  sources?: Record<string, SourceSpecification>;
+  layers?: LayerSpecification[];
+  data?: Record<string, GeoJSON.GeoJSON | undefined>;
+};
+
+type BaseMapViewProps = Omit<MapViewProps, "bbox" | "sources" | "layers" | "data" | "locale" | "attribution"> & {
+  base: BaseMap;
+  /** Kept the same object while nothing in it changes (a memo): its layers and data are sent on when it changes. */
+  overlay?: MapOverlay;
+};
 
 /**
- * A page's MapView over its base map: extent, strings and attribution come from `base`, and so do its sources and
- * layers unless the page passes its own.
+ * A page's MapView over its base map: extent, strings, attribution, sources, layers and data come from `base`,
+ * with the page's `overlay` added to them.
  */
-export function BaseMapView({ base, ...props }: BaseMapViewProps) {
+export function BaseMapView({ base, overlay, ...props }: BaseMapViewProps) {
+  const layers = useMemo(() => [...base.layers, ...(overlay?.layers ?? [])], [base.layers, overlay?.layers]);
+  const data = useMemo(() => ({ ...base.data, ...overlay?.data }), [base.data, overlay?.data]);
   return (
     <MapView
       className="map"
       bbox={base.bbox}
-      sources={base.sources}
-      layers={base.layers}
+      sources={{ ...base.sources, ...overlay?.sources }}
+      layers={layers}
+      data={data}
       locale={base.locale}
       attribution={base.attribution}
       {...props}

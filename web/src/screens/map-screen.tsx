@@ -24,6 +24,7 @@ import type { BBox } from "../map/geo.ts";
 import { MapView } from "../map/map-view.tsx";
 import { Banner } from "../ui/banner.tsx";
 import type { NavEntry } from "../ui/nav.tsx";
+import { useEscape } from "../ui/page.tsx";
 import { Progress } from "../ui/progress.tsx";
 import { TopBar } from "../ui/top-bar.tsx";
 import { baseLayers, baseSources, mapLocale, withRaster } from "./use-base-map.ts";
@@ -129,11 +130,7 @@ export function MapScreen(props: { session: Session; nav: NavEntry[]; onSignOut:
     atlas.onError((err) => console.error("map:", err));
   }, []);
 
-  useEffect(() => {
-    const close = (e: KeyboardEvent) => e.key === "Escape" && setSelected(null);
-    window.addEventListener("keydown", close);
-    return () => window.removeEventListener("keydown", close);
-  }, []);
+  useEscape(() => setSelected(null));
 
   // An account scoped to one community (a secretary) sees only it: start the camera there.
   useEffect(() => {

@@ -1,4 +1,4 @@
-import { type ReactNode, useEffect, useId } from "react";
+import { type ReactNode, useEffect, useId, useRef } from "react";
 
 /** A scrolling page (tables, forms) under the app's top bar, for views that are not a map. */
 export function Page(props: {
@@ -31,12 +31,7 @@ export function Dialog(props: {
   testId?: string;
   wide?: boolean;
 }) {
-  const { onClose } = props;
-  useEffect(() => {
-    const close = (e: KeyboardEvent) => e.key === "Escape" && onClose();
-    window.addEventListener("keydown", close);
-    return () => window.removeEventListener("keydown", close);
-  }, [onClose]);
+  useEscape(props.onClose);
   return (
     <div className="dialog-backdrop" role="presentation">
       <div
@@ -56,6 +51,19 @@ export function Dialog(props: {
       </div>
     </div>
   );
+}
+
+/** Calls the latest `onEscape` whenever Escape is pressed, for as long as the component is there. */
+export function useEscape(onEscape: () => void): void {
+  const latest = useRef(onEscape);
+  latest.current = onEscape;
+  useEffect(() => {
+    const key = (e: KeyboardEvent) => {
+      if (e.key === "Escape") latest.current();
+    };
+    window.addEventListener("keydown", key);
+    return () => window.removeEventListener("keydown", key);
+  }, []);
 }
 
 /** A form field with its label and, under it, the server's complaint about it; `children` gets the input's id. */

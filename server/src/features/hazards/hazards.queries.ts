@@ -1,6 +1,6 @@
 import type { Point } from "geojson";
 import { type RawBuilder, sql } from "kysely";
-import { type Principal, scopeCondition } from "../../auth/principal.ts";
+import { type Principal, recordsAt, scopeCondition } from "../../auth/principal.ts";
 import { type Actor, audit } from "../../db/audit.ts";
 import type { Db } from "../../db/db.ts";
 import { asGeoJson, fromGeoJson, placeCondition, screenClusters } from "../../db/postgis.ts";
@@ -155,13 +155,6 @@ async function hazardTeam(db: Db, place: { grid_code: string | null; community_c
   if (!place.grid_code) return [];
   const grid = { code: place.grid_code, community_code: place.community_code ?? "" };
   return gridTeam(db, grid, ["w.id", "w.name", "w.role"]);
-}
-
-/** May the principal record (report, move, inspect) at a place? Admins anywhere, secretaries in their community, workers in their grids. */
-export function recordsAt(p: Principal, place: { community_code: string | null; grid_code: string | null }): boolean {
-  if (p.roles.includes("admin")) return true;
-  if (place.community_code && p.communities.includes(place.community_code)) return true;
-  return !!place.grid_code && p.workerGrids.includes(place.grid_code);
 }
 
 /** The moves the principal may make on a hazard now: those the lifecycle allows, less the office's for workers. */

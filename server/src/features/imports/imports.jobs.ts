@@ -32,6 +32,37 @@ export function findImportJob(id: string): ImportJob {
   return job;
 }
 
+/**
+ * Refuses, before any job starts, an import that would create subdistrict `code` when it is there already (409), or
+ * update it when it is not (404), on `subdistrict_code`. `how` says what to do instead, when there is another way.
+ */
+export async function refuseSubdistrictState(
+  db: Db,
+  code: string,
+  want: "new" | "existing",
+  how: { zh: string; en: string } = { zh: "", en: "" },
+): Promise<void> {
+  const taken = await db.selectFrom("subdistrict").select("code").where("code", "=", code).executeTakeFirst();
+  if (taken && want === "new") {
+    throw new DomainError(
+      "conflict",
+      "subdistrict_exists",
+      `街道 ${code} 已存在${how.zh}`,
+      `subdistrict ${code} already exists${how.en}`,
+      "subdistrict_code",
+    );
+  }
+  if (!taken && want === "existing") {
+    throw new DomainError(
+      "not_found",
+      "no_subdistrict",
+      `街道 ${code} 不存在，无法更新${how.zh}`,
+      `subdistrict ${code} does not exist, so it cannot be updated${how.en}`,
+      "subdistrict_code",
+    );
+  }
+}
+
 /** Starts `run` as a job; its log and progress land on the job, its value becomes the summary. */
 export function startJob(
   kind: ImportKind,

@@ -1,10 +1,9 @@
 import { importOsmWith } from "@gridatlas/geodata/osm/import.ts";
 import type { Actor } from "../../db/audit.ts";
 import type { Db } from "../../db/db.ts";
-import { DomainError } from "../../errors.ts";
 import { completeUpload } from "./imports.files.ts";
 import type { OsmImportRequest } from "./imports.input.ts";
-import { auditImport, type ImportJob, startJob, withSqlClient } from "./imports.jobs.ts";
+import { auditImport, type ImportJob, refuseSubdistrictState, startJob, withSqlClient } from "./imports.jobs.ts";
 import { proposeWithRebalancer } from "./imports.propose.ts";
 
 /**
@@ -17,20 +16,7 @@ export async function startOsmImport(db: Db, req: OsmImportRequest, actor: Actor
   const communities = req.communities_file
     ? completeUpload(req.communities_file, "communities_file", actor.accountId)
     : null;
-  const taken = await db
-    .selectFrom("subdistrict")
-    .select("code")
-    .where("code", "=", req.subdistrict_code)
-    .executeTakeFirst();
-  if (taken) {
-    throw new DomainError(
-      "conflict",
-      "subdistrict_exists",
-      `街道 ${req.subdistrict_code} 已存在`,
-      `subdistrict ${req.subdistrict_code} already exists`,
-      "subdistrict_code",
-    );
-  }
+  await refuseSubdistrictState(db, req.subdistrict_code, "new");
   return startJob("osm", actor.accountId, ({ log, progress }) =>
     withSqlClient(db, (client) =>
       importOsmWith(

@@ -9,7 +9,7 @@ import type { Db } from "../../db/db.ts";
 import { DomainError } from "../../errors.ts";
 import { completeUpload, type UploadedFile } from "./imports.files.ts";
 import type { TerritoryImportRequest, TerritoryPreviewRequest } from "./imports.input.ts";
-import { auditImport, type ImportJob, startJob, withSqlClient } from "./imports.jobs.ts";
+import { auditImport, type ImportJob, refuseSubdistrictState, startJob, withSqlClient } from "./imports.jobs.ts";
 import { proposeWithRebalancer } from "./imports.propose.ts";
 import { readHouseholdsSheet } from "./imports.sheet.ts";
 
@@ -31,29 +31,17 @@ export async function startTerritoryImport(db: Db, req: TerritoryImportRequest, 
   const landuse = upload(req.landuse_file, "landuse_file");
   const households = upload(req.households_file, "households_file");
   if (req.subdistrict_code) {
-    const taken = await db
-      .selectFrom("subdistrict")
-      .select("code")
-      .where("code", "=", req.subdistrict_code)
-      .executeTakeFirst();
-    if (update && !taken) {
-      throw new DomainError(
-        "not_found",
-        "no_subdistrict",
-        `街道 ${req.subdistrict_code} 不存在，无法更新；新建辖区请选“新建辖区”`,
-        `subdistrict ${req.subdistrict_code} does not exist, so it cannot be updated; choose "new territory" to create it`,
-        "subdistrict_code",
-      );
-    }
-    if (taken && !update) {
-      throw new DomainError(
-        "conflict",
-        "subdistrict_exists",
-        `街道 ${req.subdistrict_code} 已存在；请换一个编码，或选“更新楼栋”以新的楼栋图层更新它`,
-        `subdistrict ${req.subdistrict_code} already exists; use another code, or choose "update buildings" to update it`,
-        "subdistrict_code",
-      );
-    }
+    await refuseSubdistrictState(
+      db,
+      req.subdistrict_code,
+      update ? "existing" : "new",
+      update
+        ? { zh: "；新建辖区请选“新建辖区”", en: '; choose "new territory" to create it' }
+        : {
+            zh: "；请换一个编码，或选“更新楼栋”以新的楼栋图层更新它",
+            en: '; use another code, or choose "update buildings" to update it',
+          },
+    );
   }
   return startJob("territory", actor.accountId, async ({ log, progress }) => {
     let created: { id: number; subdistrict_code: string } | undefined;

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { sql } from "kysely";
-import { forbidden, type Principal, scopeCondition } from "../../auth/principal.ts";
+import { forbidden, type Principal, recordsAt, scopeCondition } from "../../auth/principal.ts";
 import { type Actor, audit } from "../../db/audit.ts";
 import type { Db } from "../../db/db.ts";
 import { DomainError, notFound } from "../../errors.ts";
@@ -9,13 +9,6 @@ import { MAX_PHOTOS, type PhotoType } from "./photos.schemas.ts";
 export const photoUrl = (id: number) => `/api/photos/${id}`;
 
 type Place = { community_code: string | null; grid_code: string | null };
-
-/** Adding a photo is recording at the place: admins anywhere, secretaries in their community, workers in their grids. */
-function mayRecordAt(p: Principal, place: Place): boolean {
-  if (p.roles.includes("admin")) return true;
-  if (place.community_code && p.communities.includes(place.community_code)) return true;
-  return !!place.grid_code && p.workerGrids.includes(place.grid_code);
-}
 
 const tooMany = (what: { zh: string; en: string }) =>
   new DomainError(
@@ -78,7 +71,8 @@ export async function addPhoto(db: Db, p: Principal, actor: Actor, target: Targe
       place = row;
       what = { zh: "每次巡查", en: "inspection" };
     }
-    if (!mayRecordAt(p, place)) throw forbidden();
+    // Adding a photo is recording at the place.
+    if (!recordsAt(p, place)) throw forbidden();
 
     const transitionId = target.kind === "hazard" ? (target.transitionId ?? null) : null;
     const count = await trx

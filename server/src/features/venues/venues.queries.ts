@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import { type Principal, scopeCondition } from "../../auth/principal.ts";
+import { type Principal, recordsAt, scopeCondition } from "../../auth/principal.ts";
 import { type Actor, audit, staleVersion, versionRequired } from "../../db/audit.ts";
 import type { Db } from "../../db/db.ts";
 import { asGeoJson, placeCondition, screenClusters } from "../../db/postgis.ts";
@@ -99,12 +99,9 @@ export function venueClusters(db: Db, p: Principal, f: VenueFilterInput, zoom: n
   );
 }
 
-/** May the principal record an inspection at a place? Admins anywhere, secretaries in their community, workers in their grids. */
-function recordsAt(p: Principal, place: { community_code: string | null; grid_code: string | null }): boolean {
-  if (!p.roles.some((r) => r === "admin" || r === "secretary" || r === "worker")) return false;
-  if (p.roles.includes("admin")) return true;
-  if (place.community_code && p.communities.includes(place.community_code)) return true;
-  return !!place.grid_code && p.workerGrids.includes(place.grid_code);
+/** May the principal record an inspection at a place? One of the recording roles, where `recordsAt` lets it. */
+function inspectsAt(p: Principal, place: { community_code: string | null; grid_code: string | null }): boolean {
+  return p.roles.some((r) => r === "admin" || r === "secretary" || r === "worker") && recordsAt(p, place);
 }
 
 /** One venue as the card shows it: details, inspection history (newest first) and the hazards found there. */
@@ -157,7 +154,7 @@ export async function findVenue(db: Db, p: Principal, id: number) {
     type: "Feature" as const,
     id: row.id,
     geometry,
-    properties: { ...props, inspections, hazards, may_inspect: recordsAt(p, row) },
+    properties: { ...props, inspections, hazards, may_inspect: inspectsAt(p, row) },
   };
 }
 
@@ -243,7 +240,7 @@ export async function recordInspection(
       .where(scopeCondition(p, { community: "v.community_code", parcelId: "v.parcel_id" }))
       .executeTakeFirst();
     if (!venue) throw notFound(`没有编号为 ${venueId} 的场所`, `no venue ${venueId}`);
-    if (!recordsAt(p, venue)) {
+    if (!inspectsAt(p, venue)) {
       throw forbiddenError(
         "只能登记本人网格（或本社区）场所的检查",
         "you can record inspections only of venues in your own grids (or community)",

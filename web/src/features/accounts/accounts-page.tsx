@@ -1,4 +1,4 @@
-import { type FormEvent, type ReactNode, useCallback, useEffect, useMemo, useState } from "react";
+import { type ReactNode, useCallback, useEffect, useMemo, useState } from "react";
 import {
   type Account,
   type ApiError,
@@ -15,6 +15,7 @@ import {
 import { useLang } from "../../i18n/lang.ts";
 import { CommunityOptions } from "../../ui/community-options.tsx";
 import { FilterInput, FilterSelect, filterBinder, ValueOptions } from "../../ui/filter-fields.tsx";
+import { ErrorText, FormActions, useRequest } from "../../ui/form.tsx";
 import { Dialog, Field, Page } from "../../ui/page.tsx";
 import { TableHead } from "../../ui/table-head.tsx";
 import { type AccountFilter, filterAccounts, NO_FILTER, statusOf } from "./account-filter.ts";
@@ -120,11 +121,7 @@ export function AccountsPage(props: { bar: ReactNode; me: number }) {
           {notice}
         </p>
       )}
-      {error && (
-        <p className="error-text" role="alert">
-          {error.text(lang)}
-        </p>
-      )}
+      <ErrorText error={error} />
       {!accounts && !error && <p className="muted">{t("app.loading")}</p>}
       {accounts && (
         <form className="filters" data-testid="account-filters" onSubmit={(e) => e.preventDefault()}>
@@ -260,28 +257,19 @@ function AccountDialog(props: {
   const [username, setUsername] = useState(existing?.username ?? "");
   const [displayName, setDisplayName] = useState(existing?.display_name ?? "");
   const [roles, setRoles] = useState<RoleGrant[]>(existing?.roles ?? []);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
+  const { busy, error, submit } = useRequest({ staysBusy: true });
   const field = fieldOf(error);
   const at = (name: string) => (field === name ? error?.text(lang) : undefined);
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      if (existing) {
-        await changeAccount(existing.id, { display_name: displayName, roles, version: existing.version });
-        props.onSaved(existing.username);
-      } else {
-        const link = await createAccount({ username: username.trim(), display_name: displayName, roles });
-        props.onSaved(username.trim(), link);
-      }
-    } catch (err) {
-      setError(toApiError(err));
-      setBusy(false);
+  const save = submit(async () => {
+    if (existing) {
+      await changeAccount(existing.id, { display_name: displayName, roles, version: existing.version });
+      props.onSaved(existing.username);
+    } else {
+      const link = await createAccount({ username: username.trim(), display_name: displayName, roles });
+      props.onSaved(username.trim(), link);
     }
-  };
+  });
 
   return (
     <Dialog
@@ -291,7 +279,7 @@ function AccountDialog(props: {
       testId="account-dialog"
       wide
     >
-      <form className="form" onSubmit={submit} noValidate>
+      <form className="form" onSubmit={save} noValidate>
         {!existing && (
           <Field label={t("account.username")} error={at("username")} hint={t("account.usernameHint")}>
             {(id) => (
@@ -319,40 +307,21 @@ function AccountDialog(props: {
           onWorkerFound={props.onWorkerFound}
           error={at("roles")}
         />
-        {error && !field && (
-          <p className="error-text" role="alert">
-            {error.text(lang)}
-          </p>
-        )}
-        <div className="card-actions">
-          <button type="button" onClick={props.onClose}>
-            {t("account.cancel")}
-          </button>
+        <ErrorText error={field ? null : error} />
+        <FormActions onCancel={props.onClose}>
           <button type="submit" className="primary" disabled={busy} data-testid="account-save">
             {existing ? t("account.save") : t("account.create")}
           </button>
-        </div>
+        </FormActions>
       </form>
     </Dialog>
   );
 }
 
 function PasswordDialog(props: { account: Account; onClose: () => void; onSaved: (link: PasswordLink) => void }) {
-  const { lang, t } = useLang();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      props.onSaved(await resetPassword(props.account.id));
-    } catch (err) {
-      setError(toApiError(err));
-      setBusy(false);
-    }
-  };
+  const { t } = useLang();
+  const { busy, error, submit } = useRequest({ staysBusy: true });
+  const reset = submit(async () => props.onSaved(await resetPassword(props.account.id)));
 
   return (
     <Dialog
@@ -361,21 +330,14 @@ function PasswordDialog(props: { account: Account; onClose: () => void; onSaved:
       onClose={props.onClose}
       testId="password-dialog"
     >
-      <form className="form" onSubmit={submit} noValidate>
+      <form className="form" onSubmit={reset} noValidate>
         <p className="muted">{t("account.resetWhy")}</p>
-        {error && (
-          <p className="error-text" role="alert">
-            {error.text(lang)}
-          </p>
-        )}
-        <div className="card-actions">
-          <button type="button" onClick={props.onClose}>
-            {t("account.cancel")}
-          </button>
+        <ErrorText error={error} />
+        <FormActions onCancel={props.onClose}>
           <button type="submit" className="primary" disabled={busy} data-testid="password-reset">
             {t("account.resetPassword")}
           </button>
-        </div>
+        </FormActions>
       </form>
     </Dialog>
   );
@@ -419,11 +381,7 @@ function LinkDialog(props: { username: string; link: PasswordLink; onClose: () =
           onFocus={(e) => e.target.select()}
           data-testid="set-password-url"
         />
-        {copied === "failed" && (
-          <p className="error-text" role="alert">
-            {t("account.linkCopyFailed")}
-          </p>
-        )}
+        <ErrorText error={copied === "failed" ? t("account.linkCopyFailed") : null} />
         <div className="card-actions">
           <button type="button" onClick={copy} data-testid="link-copy">
             {copied === "yes" ? t("account.linkCopied") : t("account.linkCopy")}

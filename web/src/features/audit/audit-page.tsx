@@ -14,6 +14,7 @@ import { formatDateTime, zonedInstant, zoneName } from "../../i18n/time.ts";
 import { zh } from "../../i18n/zh.ts";
 import { CommunityOptions } from "../../ui/community-options.tsx";
 import { FilterInput, FilterSelect, filterBinder, ValueOptions } from "../../ui/filter-fields.tsx";
+import { ErrorText } from "../../ui/form.tsx";
 import { Page } from "../../ui/page.tsx";
 import { TableHead } from "../../ui/table-head.tsx";
 import { DiffView, type Names } from "./audit-diff.tsx";
@@ -148,11 +149,7 @@ export function AuditPage(props: { bar: ReactNode }) {
         </div>
       </form>
 
-      {error && (
-        <p className="error-text" role="alert">
-          {error.text(lang)}
-        </p>
-      )}
+      <ErrorText error={error} />
       {!events && !error && <p className="muted">{t("app.loading")}</p>}
       {events && events.length === 0 && <p className="muted">{t("audit.none")}</p>}
       {events && events.length > 0 && (

@@ -1,6 +1,5 @@
 import { useMemo } from "react";
 import type { BlindSpots, CameraFeature, Cameras, Coverage, CoverageSuggestion, Grids } from "../../api.ts";
-import type { BaseMap } from "../../map/base-map.ts";
 import { shareBin } from "../../map/coverage-scale.ts";
 import type { LngLat } from "../../map/geo.ts";
 import { spotKey } from "./blind-spots-list.tsx";
@@ -18,7 +17,6 @@ const EMPTY: GeoJSON.FeatureCollection = { type: "FeatureCollection", features: 
  * suggested sites. `spots` come back keyed, for the list and the map to agree on which is selected.
  */
 export function useCamerasMapData(input: {
-  base: BaseMap;
   community: string | null;
   grids: Grids | null;
   coverage: Coverage | null;
@@ -141,7 +139,6 @@ export function useCamerasMapData(input: {
 
   const data = useMemo(
     () => ({
-      ...input.base.data,
       "cameras-grids": gridFeatures ?? undefined,
       "cameras-views": viewData ?? undefined,
       "cameras-blind-spots": spotData ?? undefined,
@@ -149,7 +146,7 @@ export function useCamerasMapData(input: {
       "cameras-handle": handleData,
       cameras: cameraData ?? undefined,
     }),
-    [input.base.data, gridFeatures, viewData, spotData, suggestionData, handleData, cameraData],
+    [gridFeatures, viewData, spotData, suggestionData, handleData, cameraData],
   );
   return { data, spotData };
 }

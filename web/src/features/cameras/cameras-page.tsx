@@ -16,9 +16,12 @@ import type { AtlasMap } from "../../map/atlas-map.ts";
 import type { BaseMap } from "../../map/base-map.ts";
 import { type BBox, bboxOfPoints, grow, type LngLat } from "../../map/geo.ts";
 import { BaseMapView } from "../../map/map-view.tsx";
+import { PickHint, usePointPick } from "../../map/point-pick.tsx";
 import { navigate } from "../../router.ts";
 import { Banner } from "../../ui/banner.tsx";
+import { useEscape } from "../../ui/page.tsx";
 import { Progress } from "../../ui/progress.tsx";
+import { Tabs } from "../../ui/tabs.tsx";
 import { type BlindSpotQuery, BlindSpotsList } from "./blind-spots-list.tsx";
 import { CameraCard, fullSweep } from "./camera-card.tsx";
 import { useCameraChanges } from "./camera-changes.ts";
@@ -38,7 +41,8 @@ import { CoverageTable, pct } from "./coverage-table.tsx";
 import { type SuggestedSite, SuggestPanel } from "./suggest-panel.tsx";
 import "./cameras.css";
 
-type Tab = "coverage" | "blind" | "suggest";
+const TABS = ["coverage", "blind", "suggest"] as const;
+type Tab = (typeof TABS)[number];
 
 /** Room the toolbar (top), the side panel (right) and the attribution (bottom) take over the map. */
 const INSET = { top: 112, right: 430, bottom: 40, left: 12 };
@@ -85,7 +89,7 @@ export function CamerasPage(props: {
   const [selectedId, setSelectedId] = useState<number | null>(null);
   const [selectedGrid, setSelectedGrid] = useState<string | null>(null);
   const [selectedSpot, setSelectedSpot] = useState<string | null>(null);
-  const [picking, setPicking] = useState(false);
+  const { picking, start: startPick, stop: stopPick } = usePointPick(atlas);
   const [placeType, setPlaceType] = useState<CameraType>("fixed");
   const [error, setError] = useState<ApiError | null>(null);
 
@@ -118,7 +122,6 @@ export function CamerasPage(props: {
   const selected = cameras?.features.find((f) => f.properties.id === selectedId) as CameraFeature | undefined;
   const turnable = selected && mayEdit(selected) && !fullSweep(selected.properties.type) ? selected : undefined;
   const { data, spotData } = useCamerasMapData({
-    base: props.base,
     community,
     grids,
     coverage: coverage.coverage,
@@ -130,11 +133,8 @@ export function CamerasPage(props: {
     spots: coverage.spots,
     suggestion,
   });
-  const layers = useMemo(
-    () => [...props.base.layers, ...withSelectedCamera(camerasLayers(show), selectedId)],
-    [props.base.layers, show, selectedId],
-  );
-  const sources = useMemo(() => ({ ...props.base.sources, ...CAMERAS_SOURCES }), [props.base.sources]);
+  const layers = useMemo(() => withSelectedCamera(camerasLayers(show), selectedId), [show, selectedId]);
+  const overlay = useMemo(() => ({ sources: CAMERAS_SOURCES, layers, data }), [layers, data]);
   const selection = useMemo(
     () => (selectedGrid ? { source: "cameras-grids", id: selectedGrid } : null),
     [selectedGrid],
@@ -209,8 +209,7 @@ export function CamerasPage(props: {
       map.onClickAt(CAMERAS_CLICKABLE, ({ lngLat, feature }) => {
         const s = state.current;
         if (s.picking) {
-          setPicking(false);
-          map.setCursor("");
+          stopPick();
           const n = (s.cameras?.features.filter((f) => f.properties.status === "planned").length ?? 0) + 1;
           s.place({
             name: s.lang === "zh" ? `计划点位 ${n}` : `Planned camera ${n}`,
@@ -236,19 +235,13 @@ export function CamerasPage(props: {
         }
       });
     },
-    [savingRef, dragRef, setDrag, setDeltas],
+    [savingRef, dragRef, setDrag, setDeltas, stopPick],
   );
 
-  useEffect(() => {
-    const close = (e: KeyboardEvent) => {
-      if (e.key !== "Escape") return;
-      setSelectedId(null);
-      setPicking(false);
-      atlas?.setCursor("");
-    };
-    window.addEventListener("keydown", close);
-    return () => window.removeEventListener("keydown", close);
-  }, [atlas]);
+  useEscape(() => {
+    setSelectedId(null);
+    stopPick();
+  });
 
   const zoomToGrid = (code: string) => {
     setSelectedGrid(code);
@@ -298,15 +291,7 @@ export function CamerasPage(props: {
 
   return (
     <div className="app cameras-page">
-      <BaseMapView
-        base={props.base}
-        sources={sources}
-        layers={layers}
-        data={data}
-        selection={selection}
-        inset={INSET}
-        onReady={onReady}
-      />
+      <BaseMapView base={props.base} overlay={overlay} selection={selection} inset={INSET} onReady={onReady} />
       {props.bar}
       <CamerasTools
         communities={communities}
@@ -322,24 +307,12 @@ export function CamerasPage(props: {
         onPlaceType={setPlaceType}
         placing={picking || changes.saving}
         onPlace={() => {
-          setPicking(true);
+          startPick();
           setScenario("planned");
-          atlas?.setCursor("crosshair");
         }}
       />
       {picking && (
-        <div className="cam-hint-bar" role="status" data-testid="camera-pick-hint">
-          {t("camera.pickPoint")}
-          <button
-            type="button"
-            onClick={() => {
-              setPicking(false);
-              atlas?.setCursor("");
-            }}
-          >
-            {t("leaderMap.cancel")}
-          </button>
-        </div>
+        <PickHint className="cam-hint-bar" testId="camera-pick-hint" text={t("camera.pickPoint")} onCancel={stopPick} />
       )}
 
       <aside className="cam-panel" data-testid="cameras-panel">
@@ -362,21 +335,15 @@ export function CamerasPage(props: {
             </div>
           </div>
         )}
-        <div className="cam-tabs" role="tablist">
-          {(["coverage", "blind", "suggest"] as const).map((k) => (
-            <button
-              key={k}
-              type="button"
-              role="tab"
-              aria-selected={tab === k}
-              className={tab === k ? "cam-tab-on" : ""}
-              onClick={() => setTab(k)}
-              data-testid={`cameras-tab-${k}`}
-            >
-              {t(`coverage.tab.${k}` as MessageKey)}
-            </button>
-          ))}
-        </div>
+        <Tabs
+          className="cam-tabs"
+          activeClass="cam-tab-on"
+          tabs={TABS}
+          current={tab}
+          label={(k) => t(`coverage.tab.${k}` as MessageKey)}
+          onSelect={setTab}
+          testId={(k) => `cameras-tab-${k}`}
+        />
         <div className="cam-panel-body">
           {coverage.loading > 0 && (
             <div className="cam-loading" role="status" data-testid="coverage-loading">

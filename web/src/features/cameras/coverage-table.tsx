@@ -1,50 +1,21 @@
 import { useState } from "react";
 import type { GridCoverageRow } from "../../api.ts";
-import { type MessageKey, useLang } from "../../i18n/lang.ts";
+import { useLang } from "../../i18n/lang.ts";
+import { type SortColumn, valueColumn } from "../../ui/sort-column.ts";
 
 /** A share 0–1 as a percentage with one decimal, or a dash when there is nothing to cover. */
 export const pct = (share: number | null | undefined) =>
   share === null || share === undefined ? "—" : `${(share * 100).toFixed(1)}%`;
 
-type Column = {
-  key: string;
-  label: MessageKey;
-  value: (r: GridCoverageRow) => number | string | null;
-  show: (r: GridCoverageRow) => string;
-};
+type Row = GridCoverageRow;
 
-const COLUMNS: Column[] = [
+const COLUMNS: SortColumn<Row>[] = [
   { key: "grid", label: "coverage.col.grid", value: (r) => r.code, show: (r) => r.code.slice(-3) },
-  {
-    key: "road",
-    label: "coverage.col.road",
-    value: (r) => r.road_covered_share,
-    show: (r) => pct(r.road_covered_share),
-  },
-  {
-    key: "arterial",
-    label: "road.class.arterial",
-    value: (r) => r.by_class.arterial.covered_share,
-    show: (r) => pct(r.by_class.arterial.covered_share),
-  },
-  {
-    key: "secondary",
-    label: "road.class.secondary",
-    value: (r) => r.by_class.secondary.covered_share,
-    show: (r) => pct(r.by_class.secondary.covered_share),
-  },
-  {
-    key: "local",
-    label: "road.class.local",
-    value: (r) => r.by_class.local.covered_share,
-    show: (r) => pct(r.by_class.local.covered_share),
-  },
-  {
-    key: "key",
-    label: "coverage.col.keyPlaces",
-    value: (r) => r.key_places_covered_share,
-    show: (r) => pct(r.key_places_covered_share),
-  },
+  valueColumn("road", "coverage.col.road", (r: Row) => r.road_covered_share, pct),
+  valueColumn("arterial", "road.class.arterial", (r: Row) => r.by_class.arterial.covered_share, pct),
+  valueColumn("secondary", "road.class.secondary", (r: Row) => r.by_class.secondary.covered_share, pct),
+  valueColumn("local", "road.class.local", (r: Row) => r.by_class.local.covered_share, pct),
+  valueColumn("key", "coverage.col.keyPlaces", (r: Row) => r.key_places_covered_share, pct),
   {
     key: "cameras",
     label: "coverage.col.cameras",

@@ -7,6 +7,7 @@ import type { BaseMap } from "../../map/base-map.ts";
 import type { BBox } from "../../map/geo.ts";
 import { BaseMapView } from "../../map/map-view.tsx";
 import { navigate } from "../../router.ts";
+import { Tabs } from "../../ui/tabs.tsx";
 import { BaseMapForm } from "./base-map-form.tsx";
 import { ExportForm } from "./export-form.tsx";
 import {
@@ -86,19 +87,18 @@ export function DataPage(props: { base: BaseMap; bar: ReactNode; tab: string | n
     if (overlay.preview?.features.length) frame(overlay.preview);
   }, [overlay.preview, frame]);
 
-  const layers = useMemo(
-    () => [...props.base.layers, ...importsLayers(overlay.badRows)],
-    [props.base.layers, overlay.badRows],
-  );
-  const sources = useMemo(() => ({ ...props.base.sources, ...importsSources }), [props.base.sources]);
+  const layers = useMemo(() => importsLayers(overlay.badRows), [overlay.badRows]);
   const empty = useMemo<GeoJSON.FeatureCollection>(() => ({ type: "FeatureCollection", features: [] }), []);
-  const data = useMemo(
+  const drawn = useMemo(
     () => ({
-      ...props.base.data,
-      "imports-preview": overlay.preview ?? empty,
-      "imports-problems": overlay.problems ?? empty,
+      sources: importsSources,
+      layers,
+      data: {
+        "imports-preview": overlay.preview ?? empty,
+        "imports-problems": overlay.problems ?? empty,
+      },
     }),
-    [props.base.data, overlay, empty],
+    [layers, overlay, empty],
   );
   const onReady = useCallback((map: AtlasMap) => {
     setAtlas(map);
@@ -112,21 +112,15 @@ export function DataPage(props: { base: BaseMap; bar: ReactNode; tab: string | n
       <div className="data-body">
         <aside className={showMap ? "data-side" : "data-side data-side-wide"}>
           <h2 className="page-title">{t("data.title")}</h2>
-          <div className="data-tabs" role="tablist">
-            {tabs.map((x) => (
-              <button
-                key={x}
-                type="button"
-                role="tab"
-                aria-selected={x === tab}
-                className={x === tab ? "data-tab-active" : ""}
-                onClick={() => navigate(`/data?tab=${x}`, { replace: true })}
-                data-testid={`data-tab-${x}`}
-              >
-                {t(`data.tab.${x}`)}
-              </button>
-            ))}
-          </div>
+          <Tabs
+            className="data-tabs"
+            activeClass="data-tab-active"
+            tabs={tabs}
+            current={tab}
+            label={(x) => t(`data.tab.${x}`)}
+            onSelect={(x) => navigate(`/data?tab=${x}`, { replace: true })}
+            testId={(x) => `data-tab-${x}`}
+          />
           {tab === "layer" && <LayerImport onMap={setOverlay} />}
           {tab === "territory" && <TerritoryImport onMap={setOverlay} />}
           {tab === "plan" && <PlanImport onMap={setOverlay} onFocus={frame} />}
@@ -137,15 +131,7 @@ export function DataPage(props: { base: BaseMap; bar: ReactNode; tab: string | n
         </aside>
         {showMap && (
           <div className="data-map">
-            <BaseMapView
-              base={props.base}
-              sources={sources}
-              layers={layers}
-              data={data}
-              selection={null}
-              inset={INSET}
-              onReady={onReady}
-            />
+            <BaseMapView base={props.base} overlay={drawn} selection={null} inset={INSET} onReady={onReady} />
             <MapLegend overlay={overlay} />
           </div>
         )}

@@ -1,19 +1,19 @@
 import { useEffect, useState } from "react";
 import {
-  type ApiError,
   fetchHazard,
   fetchHazardHistory,
   type HazardCard as Hazard,
   type HazardMove,
   type HazardStatusName,
   moveHazard,
-  toApiError,
 } from "../../api.ts";
 import { getLang, type MessageKey, useLang } from "../../i18n/lang.ts";
 import { formatDateTime } from "../../i18n/time.ts";
+import { ErrorText, useRequest } from "../../ui/form.tsx";
 import { FreeTextHint } from "../../ui/free-text-hint.tsx";
-import { Panel, Stat } from "../../ui/panel.tsx";
+import { Stat } from "../../ui/panel.tsx";
 import { hazardIconSvg, iconUrl } from "./leader-map-layers.ts";
+import { PlaceCardPanel } from "./place-card.tsx";
 
 /** "2026-05-03 14:20 北京时间": in the subdistrict's zone, whatever the browser's, naming it. */
 export function cstTime(at: string | Date): string {
@@ -48,8 +48,7 @@ export function HazardCard(props: {
   const [hazard, setHazard] = useState<Hazard | null>(null);
   const [history, setHistory] = useState<HazardMove[]>([]);
   const [note, setNote] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<ApiError | null>(null);
+  const { busy, error: problem, run } = useRequest();
   const { id, onFail } = props;
 
   useEffect(() => {
@@ -66,31 +65,19 @@ export function HazardCard(props: {
 
   const move = async (to: HazardStatusName) => {
     if (!hazard) return;
-    setBusy(true);
-    setProblem(null);
-    try {
+    await run(async () => {
       const r = await moveHazard(id, to, note.trim(), hazard.properties.status);
       setHazard(r.hazard);
       setHistory(r.history);
       setNote("");
       props.onChanged();
-    } catch (err) {
-      setProblem(toApiError(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   const p = hazard?.properties;
   const statusName = (s: string | null) => (s ? t(`hazard.status.${s}` as MessageKey) : "");
   return (
-    <Panel
-      title={p ? p.title : t("leaderMap.loading")}
-      subtitle={p ? (lang === "zh" ? p.category_name_zh : p.category_name_en) : undefined}
-      closeLabel={t("grid.close")}
-      onClose={props.onClose}
-      testId="hazard-card"
-    >
+    <PlaceCardPanel name={p?.title} category={p} onClose={props.onClose} testId="hazard-card">
       {p && (
         <>
           <div className="lm-status-line">
@@ -172,17 +159,13 @@ export function HazardCard(props: {
                   </button>
                 ))}
               </div>
-              {problem && (
-                <p className="error-text" role="alert">
-                  {problem.text(lang)}
-                </p>
-              )}
+              <ErrorText error={problem} />
             </div>
           ) : (
             <p className="muted">{t("hazard.noMoves")}</p>
           )}
         </>
       )}
-    </Panel>
+    </PlaceCardPanel>
   );
 }

@@ -1,6 +1,7 @@
-import { type FormEvent, useState } from "react";
-import { type ApiError, type HazardCategory, reportHazard, toApiError } from "../../api.ts";
+import { useState } from "react";
+import { type HazardCategory, reportHazard } from "../../api.ts";
 import { type MessageKey, useLang } from "../../i18n/lang.ts";
+import { ErrorText, useRequest } from "../../ui/form.tsx";
 import { FreeTextHint } from "../../ui/free-text-hint.tsx";
 import { Panel } from "../../ui/panel.tsx";
 import { SEVERITIES } from "./filters.ts";
@@ -20,32 +21,21 @@ export function HazardForm(props: {
   const [severity, setSeverity] = useState<(typeof SEVERITIES)[number]>("medium");
   const [title, setTitle] = useState("");
   const [note, setNote] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<ApiError | null>(null);
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setProblem(null);
-    try {
-      const created = await reportHazard({
-        geometry: { type: "Point", coordinates: props.at },
-        category,
-        severity,
-        title: title.trim(),
-        ...(note.trim() ? { note: note.trim() } : {}),
-      });
-      props.onCreated(created.id);
-    } catch (err) {
-      setProblem(toApiError(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error: problem, submit } = useRequest();
+  const report = submit(async () => {
+    const created = await reportHazard({
+      geometry: { type: "Point", coordinates: props.at },
+      category,
+      severity,
+      title: title.trim(),
+      ...(note.trim() ? { note: note.trim() } : {}),
+    });
+    props.onCreated(created.id);
+  });
 
   return (
     <Panel title={t("hazard.new")} closeLabel={t("grid.close")} onClose={props.onClose} testId="hazard-form">
-      <form className="form" onSubmit={(e) => void submit(e)}>
+      <form className="form" onSubmit={report}>
         <p className="muted">
           {t("hazard.at")}：{props.at[0].toFixed(6)}, {props.at[1].toFixed(6)}
         </p>
@@ -84,11 +74,7 @@ export function HazardForm(props: {
           <textarea value={note} onChange={(e) => setNote(e.target.value)} maxLength={1000} rows={3} />
           <FreeTextHint />
         </label>
-        {problem && (
-          <p className="error-text" role="alert" data-testid="hazard-form-error">
-            {problem.text(lang)}
-          </p>
-        )}
+        <ErrorText error={problem} testId="hazard-form-error" />
         <div className="lm-row">
           <button
             type="submit"

@@ -22,9 +22,11 @@ import type { AtlasMap, FeatureRef } from "../../map/atlas-map.ts";
 import type { BaseMap } from "../../map/base-map.ts";
 import { shareBin } from "../../map/coverage-scale.ts";
 import { type BBox, grow, type LngLat } from "../../map/geo.ts";
-import { MapView } from "../../map/map-view.tsx";
+import { BaseMapView } from "../../map/map-view.tsx";
+import { PickHint, usePointPick } from "../../map/point-pick.tsx";
 import { navigate } from "../../router.ts";
 import { Banner } from "../../ui/banner.tsx";
+import { useEscape } from "../../ui/page.tsx";
 import { ClusterList, type ListItem } from "./cluster-list.tsx";
 import { FilterBar } from "./filter-bar.tsx";
 import { type Filters, formatFilters, hazardQuery, parseFilters, statsQuery, venueQuery } from "./filters.ts";
@@ -72,7 +74,7 @@ export function LeaderMap(props: { base: BaseMap; bar: ReactNode; search: string
   const [venues, setVenues] = useState<VenueClusters | undefined>();
   const [hazards, setHazards] = useState<HazardClusters | undefined>();
   const [selected, setSelected] = useState<Selected>(null);
-  const [picking, setPicking] = useState(false);
+  const { picking, start: startPick, stop: stopPick } = usePointPick(atlas);
   // On a phone the statistics would cover the map: they start folded there.
   const [statsOpen, setStatsOpen] = useState(() => !window.matchMedia("(max-width: 640px)").matches);
   const [stats, setStats] = useState<HazardStats | null>(null);
@@ -160,27 +162,27 @@ export function LeaderMap(props: { base: BaseMap; bar: ReactNode; search: string
   }, [showCoverage, filters.community, version, fail]);
 
   const layers = useMemo(
-    () => [
-      ...props.base.layers,
-      ...leaderMapLayers({
+    () =>
+      leaderMapLayers({
         venues: filters.showVenues,
         hazards: filters.showHazards,
         heat: filters.heat,
         coverage: showCoverage,
       }),
-    ],
-    [props.base.layers, filters.showVenues, filters.showHazards, filters.heat, showCoverage],
+    [filters.showVenues, filters.showHazards, filters.heat, showCoverage],
   );
-  const sources = useMemo(() => ({ ...props.base.sources, ...leaderMapSources }), [props.base.sources]);
   const empty = useMemo(() => ({ type: "FeatureCollection" as const, features: [] }), []);
-  const data = useMemo(
+  const overlay = useMemo(
     () => ({
-      ...props.base.data,
-      venues: filters.showVenues ? venues : empty,
-      hazards: filters.showHazards ? hazards : empty,
-      "coverage-grids": showCoverage && coverage ? coverage : empty,
+      sources: leaderMapSources,
+      layers,
+      data: {
+        venues: filters.showVenues ? venues : empty,
+        hazards: filters.showHazards ? hazards : empty,
+        "coverage-grids": showCoverage && coverage ? coverage : empty,
+      },
     }),
-    [props.base.data, venues, hazards, filters.showVenues, filters.showHazards, empty, showCoverage, coverage],
+    [layers, venues, hazards, filters.showVenues, filters.showHazards, empty, showCoverage, coverage],
   );
 
   const pickingRef = useRef(picking);
@@ -199,8 +201,7 @@ export function LeaderMap(props: { base: BaseMap; bar: ReactNode; search: string
       void map.idle().then(() => setView(map.view()));
       map.onClickAt(PICK_LAYERS, ({ lngLat, feature }) => {
         if (pickingRef.current) {
-          setPicking(false);
-          map.setCursor("");
+          stopPick();
           setSelected({ kind: "new-hazard", at: lngLat });
           return;
         }
@@ -232,19 +233,13 @@ export function LeaderMap(props: { base: BaseMap; bar: ReactNode; search: string
         load.then((items) => setSelected({ kind: "list", items }), fail);
       });
     },
-    [fail],
+    [fail, stopPick],
   );
 
-  useEffect(() => {
-    const close = (e: KeyboardEvent) => {
-      if (e.key !== "Escape") return;
-      setSelected(null);
-      setPicking(false);
-      atlas?.setCursor("");
-    };
-    window.addEventListener("keydown", close);
-    return () => window.removeEventListener("keydown", close);
-  }, [atlas]);
+  useEscape(() => {
+    setSelected(null);
+    stopPick();
+  });
 
   const selection: FeatureRef | null = useMemo(
     () =>
@@ -287,22 +282,16 @@ export function LeaderMap(props: { base: BaseMap; bar: ReactNode; search: string
   };
   const startPicking = () => {
     setSelected(null);
-    setPicking(true);
-    atlas?.setCursor("crosshair");
+    startPick();
   };
 
   return (
     <div className="app leader-map">
-      <MapView
-        className="map"
-        bbox={props.base.bbox}
-        sources={sources}
-        layers={layers}
-        data={data}
+      <BaseMapView
+        base={props.base}
+        overlay={overlay}
         selection={selection}
-        locale={props.base.locale}
         inset={INSET}
-        attribution={props.base.attribution}
         onReady={onReady}
         print={props.roles.some((r) => PRINTERS.includes(r)) ? {} : null}
       />
@@ -333,20 +322,7 @@ export function LeaderMap(props: { base: BaseMap; bar: ReactNode; search: string
           </>
         }
       />
-      {picking && (
-        <div className="lm-hint" role="status" data-testid="pick-hint">
-          {t("hazard.pickPoint")}
-          <button
-            type="button"
-            onClick={() => {
-              setPicking(false);
-              atlas?.setCursor("");
-            }}
-          >
-            {t("leaderMap.cancel")}
-          </button>
-        </div>
-      )}
+      {picking && <PickHint className="lm-hint" testId="pick-hint" text={t("hazard.pickPoint")} onCancel={stopPick} />}
       <StatsPanel
         open={statsOpen}
         onToggle={() => setStatsOpen((o) => !o)}

@@ -1,20 +1,20 @@
-import { type FormEvent, useEffect, useState } from "react";
+import { useEffect, useState } from "react";
 import {
-  type ApiError,
   fetchVenue,
   type HazardCategory,
   type NewInspection,
   recordInspection,
-  toApiError,
   type VenueCard as Venue,
 } from "../../api.ts";
 import { type MessageKey, useLang } from "../../i18n/lang.ts";
 import { today as subdistrictToday } from "../../i18n/time.ts";
+import { ErrorText, useRequest } from "../../ui/form.tsx";
 import { FreeTextHint } from "../../ui/free-text-hint.tsx";
-import { Panel, Stat } from "../../ui/panel.tsx";
+import { Stat } from "../../ui/panel.tsx";
 import { TableHead } from "../../ui/table-head.tsx";
 import { SEVERITIES } from "./filters.ts";
 import { iconUrl, venueIconSvg } from "./leader-map-layers.ts";
+import { PlaceCardPanel } from "./place-card.tsx";
 
 const RESULTS = ["ok", "issues_found", "closed_down"] as const;
 type Raised = { category: string; severity: (typeof SEVERITIES)[number]; title: string };
@@ -34,7 +34,7 @@ export function VenueCard(props: {
   onChanged: () => void;
   onFail: (err: unknown) => void;
 }) {
-  const { lang, t } = useLang();
+  const { t } = useLang();
   const [venue, setVenue] = useState<Venue | null>(null);
   const [inspecting, setInspecting] = useState(false);
   const { id, onFail } = props;
@@ -49,13 +49,7 @@ export function VenueCard(props: {
 
   const p = venue?.properties;
   return (
-    <Panel
-      title={p ? p.name : t("leaderMap.loading")}
-      subtitle={p ? (lang === "zh" ? p.category_name_zh : p.category_name_en) : undefined}
-      closeLabel={t("grid.close")}
-      onClose={props.onClose}
-      testId="venue-card"
-    >
+    <PlaceCardPanel name={p?.name} category={p} onClose={props.onClose} testId="venue-card">
       {p && (
         <>
           <div className="lm-status-line">
@@ -148,7 +142,7 @@ export function VenueCard(props: {
           )}
         </>
       )}
-    </Panel>
+    </PlaceCardPanel>
   );
 }
 
@@ -165,13 +159,8 @@ function InspectionForm(props: {
   const [followUp, setFollowUp] = useState("");
   const [joint, setJoint] = useState(false);
   const [raised, setRaised] = useState<Raised[]>([]);
-  const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<ApiError | null>(null);
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setProblem(null);
+  const { busy, error: problem, submit } = useRequest();
+  const save = submit(async () => {
     const body: NewInspection = {
       inspected_on: day,
       result,
@@ -180,20 +169,14 @@ function InspectionForm(props: {
       ...(followUp.trim() ? { follow_up: followUp.trim() } : {}),
       hazards: raised.filter((h) => h.title.trim()).map((h) => ({ ...h, title: h.title.trim() })),
     };
-    try {
-      props.onDone((await recordInspection(props.venueId, body)).venue);
-    } catch (err) {
-      setProblem(toApiError(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+    props.onDone((await recordInspection(props.venueId, body)).venue);
+  });
 
   const change = (i: number, patch: Partial<Raised>) =>
     setRaised((rs) => rs.map((r, k) => (k === i ? { ...r, ...patch } : r)));
 
   return (
-    <form className="form lm-inspection" onSubmit={(e) => void submit(e)} data-testid="inspection-form">
+    <form className="form lm-inspection" onSubmit={save} data-testid="inspection-form">
       <label className="field">
         <span className="field-label">{t("inspection.date")}</span>
         <input type="date" value={day} max={subdistrictToday()} onChange={(e) => setDay(e.target.value)} required />
@@ -269,11 +252,7 @@ function InspectionForm(props: {
           + {t("inspection.addHazard")}
         </button>
       )}
-      {problem && (
-        <p className="error-text" role="alert">
-          {problem.text(lang)}
-        </p>
-      )}
+      <ErrorText error={problem} />
       <div className="lm-row">
         <button type="submit" className="lm-primary" disabled={busy} data-testid="inspection-save">
           {t("inspection.save")}

@@ -18,7 +18,7 @@ import { Progress } from "../../ui/progress.tsx";
 import { TableHead } from "../../ui/table-head.tsx";
 import { loadAssignment, loadPlanState, loadTerritory, type PlanState, type Territory } from "./plan-data.ts";
 import { PLAN_INSET } from "./plan-layers.ts";
-import { useGridColours, usePlanMapData } from "./plan-map.ts";
+import { useGridColours, usePlanOverlay } from "./plan-map.ts";
 import { centresBBox } from "./plan-model.ts";
 
 /**
@@ -111,7 +111,7 @@ export function ComparePage(props: {
     );
   }, [atlas, territory, stateB, gridOfA, comparison, colourOf]);
 
-  const data = usePlanMapData(props.base, territory, stateB);
+  const overlay = usePlanOverlay(territory, stateB);
   const onReady = useCallback((map: AtlasMap) => {
     setAtlas(map);
     map.onError((err) => console.error("map:", err));
@@ -126,7 +126,7 @@ export function ComparePage(props: {
 
   return (
     <div className="app editor">
-      <BaseMapView base={props.base} data={data} selection={null} inset={PLAN_INSET} onReady={onReady} />
+      <BaseMapView base={props.base} overlay={overlay} selection={null} inset={PLAN_INSET} onReady={onReady} />
       {props.bar}
       <aside className="panel compare-panel" data-testid="compare-panel" aria-label={t("plan.compare.title")}>
         <div className="panel-body">

@@ -17,6 +17,7 @@ import {
 type Warning = Validation["warnings"][number];
 
 import { isMessageKey, type Lang, type Translate, useLang } from "../../i18n/lang.ts";
+import { ErrorText, FormActions, useRequest } from "../../ui/form.tsx";
 import { Dialog, Field } from "../../ui/page.tsx";
 import { TableHead } from "../../ui/table-head.tsx";
 
@@ -36,12 +37,16 @@ export function PublishDialog(props: {
   const [validation, setValidation] = useState<Validation | null>(null);
   const [confirm, setConfirm] = useState(false);
   const [reason, setReason] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
+  const { busy, error, setError, submit } = useRequest({
+    staysBusy: true,
+    onError: (e) => {
+      if (e.status === 409) props.onConflict();
+    },
+  });
 
   useEffect(() => {
     fetchValidation(props.planId).then(setValidation, (err: unknown) => setError(toApiError(err)));
-  }, [props.planId]);
+  }, [props.planId, setError]);
 
   const blocked = !validation || validation.errors.length > 0;
   const worse = validation?.warnings.filter((w) => w.change === "new" || w.change === "worse") ?? [];
@@ -50,20 +55,10 @@ export function PublishDialog(props: {
   const count = (c: Warning["change"]) => validation?.warnings.filter((w) => w.change === c).length ?? 0;
   const ready = !blocked && (!needsConfirm || (confirm && reason.trim().length > 0));
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await publishPlan(props.planId, props.version, needsConfirm && confirm, reason.trim());
-      props.onPublished();
-    } catch (err) {
-      const apiError = toApiError(err);
-      setError(apiError);
-      if (apiError.status === 409) props.onConflict();
-      setBusy(false);
-    }
-  };
+  const publish = submit(async () => {
+    await publishPlan(props.planId, props.version, needsConfirm && confirm, reason.trim());
+    props.onPublished();
+  });
 
   return (
     <Dialog
@@ -73,7 +68,7 @@ export function PublishDialog(props: {
       testId="publish-dialog"
       wide
     >
-      <form className="form" onSubmit={submit}>
+      <form className="form" onSubmit={publish}>
         {!validation && !error && <p className="muted">{t("plan.publish.checking")}</p>}
         {validation && validation.errors.length > 0 && (
           <div className="problems problems-errors" data-testid="publish-errors">
@@ -138,19 +133,12 @@ export function PublishDialog(props: {
             </Field>
           </>
         )}
-        {error && error.field !== "reason" && (
-          <p className="error-text" role="alert">
-            {error.text(lang)}
-          </p>
-        )}
-        <div className="card-actions">
-          <button type="button" onClick={props.onClose}>
-            {t("account.cancel")}
-          </button>
+        <ErrorText error={error?.field === "reason" ? null : error} />
+        <FormActions onCancel={props.onClose}>
           <button type="submit" className="primary" disabled={!ready || busy} data-testid="publish-submit">
             {t("plan.publish.submit")}
           </button>
-        </div>
+        </FormActions>
       </form>
     </Dialog>
   );
@@ -377,15 +365,8 @@ export function RebalanceDialog(props: {
             </ul>
           </div>
         )}
-        {error && (
-          <p className="error-text" role="alert">
-            {error.text(lang)}
-          </p>
-        )}
-        <div className="card-actions">
-          <button type="button" onClick={props.onClose}>
-            {t("account.cancel")}
-          </button>
+        <ErrorText error={error} />
+        <FormActions onCancel={props.onClose}>
           {explanations.length > 0 ? (
             <button type="button" className="primary" onClick={props.onCompare} data-testid="rebalance-compare">
               {t("rebalance.openCompare")}
@@ -395,7 +376,7 @@ export function RebalanceDialog(props: {
               {t("rebalance.start")}
             </button>
           )}
-        </div>
+        </FormActions>
       </form>
     </Dialog>
   );
@@ -434,10 +415,7 @@ export function DeleteDialog(props: {
             {t("grid.delete.into", { seq: c.slice(-3) })}
           </label>
         ))}
-        <div className="card-actions">
-          <button type="button" onClick={props.onClose}>
-            {t("account.cancel")}
-          </button>
+        <FormActions onCancel={props.onClose}>
           <button
             type="button"
             className="danger"
@@ -446,7 +424,7 @@ export function DeleteDialog(props: {
           >
             {t("grid.delete.action")}
           </button>
-        </div>
+        </FormActions>
       </div>
     </Dialog>
   );
@@ -463,25 +441,18 @@ export function RenumberDialog(props: {
   onConflict: () => void;
 }) {
   const { lang, t } = useLang();
-  const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<RenumberResult | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
-
-  const run = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const { busy, error, run } = useRequest({
+    onError: (e) => {
+      if (e.status === 409) props.onConflict();
+    },
+  });
+  const renumber = () =>
+    run(async () => {
       const r = await renumberGrids(props.planId, props.version, props.community);
       setDone(r);
       props.onApplied(r);
-    } catch (err) {
-      const e = toApiError(err);
-      setError(e);
-      if (e.status === 409) props.onConflict();
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   return (
     <Dialog
@@ -510,21 +481,14 @@ export function RenumberDialog(props: {
             </tbody>
           </table>
         )}
-        {error && (
-          <p className="error-text" role="alert">
-            {error.text(lang)}
-          </p>
-        )}
-        <div className="card-actions">
-          <button type="button" onClick={props.onClose}>
-            {done ? t("grid.close") : t("account.cancel")}
-          </button>
+        <ErrorText error={error} />
+        <FormActions onCancel={props.onClose} cancelLabel={done ? t("grid.close") : undefined}>
           {!done && (
-            <button type="button" className="primary" onClick={run} disabled={busy} data-testid="renumber-confirm">
+            <button type="button" className="primary" onClick={renumber} disabled={busy} data-testid="renumber-confirm">
               {t("editor.renumber")}
             </button>
           )}
-        </div>
+        </FormActions>
       </div>
     </Dialog>
   );

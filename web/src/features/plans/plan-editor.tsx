@@ -23,7 +23,7 @@ import { EditorTools, MessageBar, ParcelTooltip, TOOLS, type Tool } from "./edit
 import type { Territory } from "./plan-data.ts";
 import { usePlanEdits } from "./plan-edits.ts";
 import { PLAN_INSET } from "./plan-layers.ts";
-import { useGridColours, useParcelStates, usePlanMapData } from "./plan-map.ts";
+import { useGridColours, useParcelStates, usePlanOverlay } from "./plan-map.ts";
 import { centresBBox, expandToUnit, gridAdjacency, nextProblem, type PaintUnit, parcelsInside } from "./plan-model.ts";
 
 const TOOLTIP_KEY = "gridatlas.tooltips";
@@ -91,7 +91,7 @@ export function PlanEditor(props: {
     if (atlas && territory) atlas.fitBounds(territory.bbox, { right: 380 });
   }, [atlas, territory]);
 
-  const data = usePlanMapData(props.base, territory, state);
+  const overlay = usePlanOverlay(territory, state);
   const colourOf = useGridColours(territory, state);
   const marked = useMemo(() => [...preview, ...(pending?.kind === "shape" ? pending.ids : [])], [preview, pending]);
   useParcelStates(atlas, territory, state, colourOf, { selected, selectedFigures, pending: marked, focus });
@@ -306,7 +306,7 @@ export function PlanEditor(props: {
     <div className="app editor">
       <BaseMapView
         base={props.base}
-        data={data}
+        overlay={overlay}
         selection={null}
         inset={PLAN_INSET}
         onReady={onReady}

@@ -1,28 +1,23 @@
 import { useEffect, useMemo, useRef } from "react";
 import type { GridFigures } from "../../api.ts";
 import type { AtlasMap } from "../../map/atlas-map.ts";
-import type { BaseMap } from "../../map/base-map.ts";
+import type { MapOverlay } from "../../map/map-view.tsx";
 import { labelCollection, type PlanState, type Territory } from "./plan-data.ts";
 import { colourGrids, GRID_PALETTE, gridAdjacency, gridLabelPoints } from "./plan-model.ts";
 
 /** A parcel in no grid. */
 const NO_GRID_COLOUR = "#bbbbbb";
 
-/** What a plan view's map draws: the base map's data, the community's parcels, their edges and the grid labels. */
-export function usePlanMapData(base: BaseMap, territory: Territory | null, state: PlanState | null) {
+/** What a plan view draws over the base map: the community's parcels, their edges and the grid labels. */
+export function usePlanOverlay(territory: Territory | null, state: PlanState | null): MapOverlay {
   const labels = useMemo(
     () =>
       territory && state ? labelCollection(gridLabelPoints(territory.info, state.gridOf), state.figures) : undefined,
     [territory, state],
   );
   return useMemo(
-    () => ({
-      ...base.data,
-      parcels: territory?.parcels,
-      "parcel-edges": territory?.edges,
-      "plan-labels": labels,
-    }),
-    [base.data, territory, labels],
+    () => ({ data: { parcels: territory?.parcels, "parcel-edges": territory?.edges, "plan-labels": labels } }),
+    [territory, labels],
   );
 }
 

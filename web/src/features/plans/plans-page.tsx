@@ -1,8 +1,9 @@
-import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from "react";
+import { type ReactNode, useCallback, useEffect, useState } from "react";
 import { type ApiError, createPlan, fetchPlans, type Plan, toApiError } from "../../api.ts";
 import { type MessageKey, useLang } from "../../i18n/lang.ts";
 import { formatDateTime, today } from "../../i18n/time.ts";
 import { followLink } from "../../router.ts";
+import { ErrorText, FormActions, useRequest } from "../../ui/form.tsx";
 import { Dialog, Field, Page } from "../../ui/page.tsx";
 import { TableHead } from "../../ui/table-head.tsx";
 
@@ -38,11 +39,7 @@ export function PlansPage(props: { bar: ReactNode; canEdit: boolean; onOpen: (id
         )
       }
     >
-      {error && (
-        <p className="error-text" role="alert">
-          {error.text(lang)}
-        </p>
-      )}
+      <ErrorText error={error} />
       {!plans && !error && <p className="muted">{t("app.loading")}</p>}
       {plans && (
         <table className="table" data-testid="plans-table">
@@ -124,25 +121,15 @@ function NewDraftDialog(props: {
   const { lang, t } = useLang();
   const [from, setFrom] = useState<string>(String(props.from));
   const [name, setName] = useState(() => t("plan.defaultName", { date: today() }));
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const { id } = await createPlan(from === "published" ? "published" : Number(from), name);
-      props.onCreated(id);
-    } catch (err) {
-      setError(toApiError(err));
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit } = useRequest({ staysBusy: true });
+  const create = submit(async () => {
+    const { id } = await createPlan(from === "published" ? "published" : Number(from), name);
+    props.onCreated(id);
+  });
 
   return (
     <Dialog title={t("plan.newDraft")} closeLabel={t("grid.close")} onClose={props.onClose} testId="plan-dialog">
-      <form className="form" onSubmit={submit} noValidate>
+      <form className="form" onSubmit={create} noValidate>
         <Field label={t("plan.name")} error={error?.field === "name" ? error.text(lang) : undefined}>
           {(id) => <input id={id} name="name" value={name} onChange={(e) => setName(e.target.value)} />}
         </Field>
@@ -158,19 +145,12 @@ function NewDraftDialog(props: {
             </select>
           )}
         </Field>
-        {error && error.field !== "name" && error.field !== "from" && (
-          <p className="error-text" role="alert">
-            {error.text(lang)}
-          </p>
-        )}
-        <div className="card-actions">
-          <button type="button" onClick={props.onClose}>
-            {t("account.cancel")}
-          </button>
+        <ErrorText error={error?.field === "name" || error?.field === "from" ? null : error} />
+        <FormActions onCancel={props.onClose}>
           <button type="submit" className="primary" disabled={busy} data-testid="plan-create">
             {t("plan.create")}
           </button>
-        </div>
+        </FormActions>
       </form>
     </Dialog>
   );

@@ -25,16 +25,6 @@ export function PasswordInput(props: {
   );
 }
 
-/** The error line of a session card, read aloud when it appears. */
-export function FormError(props: { text: string | null }) {
-  if (!props.text) return null;
-  return (
-    <p className="error-text" role="alert">
-      {props.text}
-    </p>
-  );
-}
-
 /**
  * A new password typed twice, as the change-password card and the set-password link ask for it: `submit` refuses
  * a mismatch before asking the server, and shows the server's refusal in the reader's language.

@@ -1,7 +1,8 @@
 import { useState } from "react";
 import { changePassword, type Session } from "../../api.ts";
 import { useLang } from "../../i18n/lang.ts";
-import { FormError, PasswordInput, useNewPassword } from "./password-fields.tsx";
+import { ErrorText } from "../../ui/form.tsx";
+import { PasswordInput, useNewPassword } from "./password-fields.tsx";
 
 /** The first sign-in of an account with an initial password ends here: the server lets it do nothing else. */
 export function PasswordForm(props: { onChanged: (session: Session) => void; onCancel: () => void }) {
@@ -21,7 +22,7 @@ export function PasswordForm(props: { onChanged: (session: Session) => void; onC
           onChange={setCurrent}
         />
         {form.fields}
-        <FormError text={form.error} />
+        <ErrorText error={form.error} />
         <div className="card-actions">
           <button type="button" onClick={props.onCancel}>
             {t("session.signOut")}

@@ -2,7 +2,8 @@ import { useState } from "react";
 import { setPasswordByLink } from "../../api.ts";
 import { useLang } from "../../i18n/lang.ts";
 import { navigate } from "../../router.ts";
-import { FormError, useNewPassword } from "./password-fields.tsx";
+import { ErrorText } from "../../ui/form.tsx";
+import { useNewPassword } from "./password-fields.tsx";
 
 /**
  * The page of a one-time set-password link (`/set-password#<token>`) an admin handed over: no session needed.
@@ -36,7 +37,7 @@ export function SetPasswordForm() {
         <h1>{t("passwordLink.title")}</h1>
         <p className="muted">{t("session.changeWhy")}</p>
         {form.fields}
-        <FormError text={form.error} />
+        <ErrorText error={form.error} />
         <div className="card-actions">
           <button type="submit" className="primary" disabled={form.busy || !token}>
             {t("passwordLink.set")}

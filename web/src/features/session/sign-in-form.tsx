@@ -1,32 +1,21 @@
-import { type FormEvent, useState } from "react";
-import { ApiError, type Session, signIn } from "../../api.ts";
+import { useState } from "react";
+import { type Session, signIn } from "../../api.ts";
 import { useLang } from "../../i18n/lang.ts";
+import { ErrorText, useRequest } from "../../ui/form.tsx";
 import { LangSwitch } from "../../ui/lang-switch.tsx";
-import { FormError, PasswordInput } from "./password-fields.tsx";
+import { PasswordInput } from "./password-fields.tsx";
 
 /** The sign-in card shown instead of the map until the server knows who is asking. */
 export function SignInForm(props: { onSignedIn: (session: Session) => void }) {
-  const { lang, t } = useLang();
+  const { t } = useLang();
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      props.onSignedIn(await signIn(username.trim(), password));
-    } catch (err) {
-      setError(err instanceof ApiError ? err : new ApiError(0, "client", String(err), String(err)));
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit } = useRequest({ staysBusy: true });
+  const signInNow = submit(async () => props.onSignedIn(await signIn(username.trim(), password)));
 
   return (
     <main className="sign-in">
-      <form className="card" onSubmit={submit} data-testid="sign-in">
+      <form className="card" onSubmit={signInNow} data-testid="sign-in">
         <div className="card-head">
           <h1>{t("app.title")}</h1>
           <LangSwitch />
@@ -49,7 +38,7 @@ export function SignInForm(props: { onSignedIn: (session: Session) => void }) {
           value={password}
           onChange={setPassword}
         />
-        <FormError text={error?.text(lang) ?? null} />
+        <ErrorText error={error} />
         <button type="submit" className="primary" disabled={busy}>
           {busy ? t("session.signingIn") : t("session.signIn")}
         </button>

@@ -12,6 +12,8 @@ import {
 } from "../../api.ts";
 import { formatNumber, type MessageKey, useLang } from "../../i18n/lang.ts";
 import { today as subdistrictToday } from "../../i18n/time.ts";
+import { ValueOptions } from "../../ui/filter-fields.tsx";
+import { ErrorText } from "../../ui/form.tsx";
 import "./workers.css";
 
 const ROLES = ["grid_leader", "grid_worker", "info_worker", "secretary"] as const;
@@ -124,11 +126,7 @@ export function TeamPanel(props: {
           onChange={(e) => setDraft({ ...draft, role: e.target.value })}
           data-testid="worker-role"
         >
-          {ROLES.map((r) => (
-            <option key={r} value={r}>
-              {t(ROLE_KEYS[r]!)}
-            </option>
-          ))}
+          <ValueOptions values={ROLES} label={(r) => t(ROLE_KEYS[r]!)} />
         </select>
       </label>
       <label>
@@ -175,20 +173,12 @@ export function TeamPanel(props: {
           {t("worker.role")}{" "}
           <select value={role} onChange={(e) => setRole(e.target.value)}>
             <option value="all">{t("workspace.filter.all")}</option>
-            {ROLES.map((r) => (
-              <option key={r} value={r}>
-                {t(ROLE_KEYS[r]!)}
-              </option>
-            ))}
+            <ValueOptions values={ROLES} label={(r) => t(ROLE_KEYS[r]!)} />
           </select>
         </label>
         <span className="muted">{t("worker.dragHint")}</span>
       </div>
-      {error && (
-        <p className="error-text" role="alert" data-testid="team-error">
-          {error.text(lang)}
-        </p>
-      )}
+      <ErrorText error={error} testId="team-error" />
       {editing === "new" && form}
       <div className="team-columns">
         <ul className="team-workers" data-testid="team-workers">

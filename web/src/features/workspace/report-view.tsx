@@ -10,6 +10,7 @@ import {
 } from "../../api.ts";
 import { localName, type MessageKey, useLang } from "../../i18n/lang.ts";
 import { today as subdistrictToday } from "../../i18n/time.ts";
+import { ErrorText } from "../../ui/form.tsx";
 import { TableHead } from "../../ui/table-head.tsx";
 import { percent } from "./grid-card.tsx";
 
@@ -123,11 +124,7 @@ export function ReportView(props: {
             CSV · {t("workspace.report.grids")}
           </a>
         </div>
-        {error && (
-          <p className="error-text" role="alert">
-            {error.text(lang)}
-          </p>
-        )}
+        <ErrorText error={error} />
         {report && (
           <>
             <dl className="ws-figures" data-testid="report-totals">

@@ -1,15 +1,17 @@
 import { useMemo, useState } from "react";
 import type { CommunityStatusRow, GridStatusRow } from "../../api.ts";
-import { formatNumber, localName, type MessageKey, useLang } from "../../i18n/lang.ts";
+import { formatNumber, localName, useLang } from "../../i18n/lang.ts";
+import { type SortColumn, valueColumn } from "../../ui/sort-column.ts";
 import { percent } from "./grid-card.tsx";
 import { StatusBadge } from "./status-badge.tsx";
 
 type Level = "ok" | "attention" | "critical";
 const LEVEL_RANK: Record<Level, number> = { ok: 0, attention: 1, critical: 2 };
 
-type Column<R> = { key: string; label: MessageKey; value: (r: R) => number | string | null; show: (r: R) => string };
+/** A figure that may be missing (no workers to share the households between). */
+const orDash = (v: number | null) => String(v ?? "—");
 
-function useSorted<R>(rows: R[], columns: Column<R>[], initial: string) {
+function useSorted<R>(rows: R[], columns: SortColumn<R>[], initial: string) {
   const [sort, setSort] = useState<{ key: string; desc: boolean }>({ key: initial, desc: true });
   const sorted = useMemo(() => {
     const col = columns.find((c) => c.key === sort.key) ?? columns[0]!;
@@ -20,7 +22,7 @@ function useSorted<R>(rows: R[], columns: Column<R>[], initial: string) {
       return sort.desc ? -cmp : cmp;
     });
   }, [rows, columns, sort]);
-  const header = (c: Column<R>, label: string) => (
+  const header = (c: SortColumn<R>, label: string) => (
     <th key={c.key} aria-sort={sort.key === c.key ? (sort.desc ? "descending" : "ascending") : "none"}>
       <button
         type="button"
@@ -45,7 +47,7 @@ export function StatusTable(props: {
   const { lang, t } = useLang();
   const [filter, setFilter] = useState<"all" | Level | "not_ok">("all");
   const [text, setText] = useState("");
-  const columns = useMemo<Column<GridStatusRow>[]>(() => {
+  const columns = useMemo<SortColumn<GridStatusRow>[]>(() => {
     const n = (v: number) => formatNumber(lang, v);
     return [
       {
@@ -55,40 +57,25 @@ export function StatusTable(props: {
         show: () => "",
       },
       { key: "code", label: "grid.code", value: (r) => r.code, show: (r) => r.code.slice(-3) },
-      { key: "households", label: "grid.households", value: (r) => r.households, show: (r) => n(r.households) },
-      { key: "entrances", label: "grid.entrances", value: (r) => r.entrances, show: (r) => n(r.entrances) },
-      { key: "buildings", label: "grid.buildings", value: (r) => r.buildings, show: (r) => n(r.buildings) },
+      valueColumn("households", "grid.households", (r: GridStatusRow) => r.households, n),
+      valueColumn("entrances", "grid.entrances", (r: GridStatusRow) => r.entrances, n),
+      valueColumn("buildings", "grid.buildings", (r: GridStatusRow) => r.buildings, n),
       {
         key: "team",
         label: "workspace.col.team",
         value: (r) => r.workers.grid_leader + r.workers.grid_worker + r.workers.info_worker,
         show: (r) => `${r.workers.grid_leader}/${r.workers.grid_worker}/${r.workers.info_worker}`,
       },
-      {
-        key: "per_worker",
-        label: "workspace.col.perWorker",
-        value: (r) => r.households_per_worker,
-        show: (r) => String(r.households_per_worker ?? "—"),
-      },
-      {
-        key: "coverage30",
-        label: "workspace.col.coverage30",
-        value: (r) => r.visit_coverage_30d,
-        show: (r) => percent(r.visit_coverage_30d),
-      },
-      {
-        key: "coverageMonth",
-        label: "workspace.col.coverageMonth",
-        value: (r) => r.visit_coverage_month,
-        show: (r) => percent(r.visit_coverage_month),
-      },
-      { key: "venues", label: "workspace.col.venues", value: (r) => r.venues, show: (r) => `${r.venues}` },
-      {
-        key: "overdue",
-        label: "workspace.col.overdue",
-        value: (r) => r.inspections_overdue,
-        show: (r) => `${r.inspections_overdue}`,
-      },
+      valueColumn("per_worker", "workspace.col.perWorker", (r: GridStatusRow) => r.households_per_worker, orDash),
+      valueColumn("coverage30", "workspace.col.coverage30", (r: GridStatusRow) => r.visit_coverage_30d, percent),
+      valueColumn(
+        "coverageMonth",
+        "workspace.col.coverageMonth",
+        (r: GridStatusRow) => r.visit_coverage_month,
+        percent,
+      ),
+      valueColumn("venues", "workspace.col.venues", (r: GridStatusRow) => r.venues, String),
+      valueColumn("overdue", "workspace.col.overdue", (r: GridStatusRow) => r.inspections_overdue, String),
       {
         key: "hazards",
         label: "workspace.col.hazards",
@@ -188,7 +175,7 @@ export function StatusTable(props: {
 /** The subdistrict's communities side by side, for planners and leaders; a click opens the community. */
 export function SubdistrictTable(props: { rows: CommunityStatusRow[]; onSelect: (code: string) => void }) {
   const { lang, t } = useLang();
-  const columns = useMemo<Column<CommunityStatusRow>[]>(() => {
+  const columns = useMemo<SortColumn<CommunityStatusRow>[]>(() => {
     const n = (v: number) => formatNumber(lang, v);
     return [
       {
@@ -205,31 +192,21 @@ export function SubdistrictTable(props: { rows: CommunityStatusRow[]; onSelect: 
         show: (r) =>
           `${r.grids} (${r.grids_by_status.ok}/${r.grids_by_status.attention}/${r.grids_by_status.critical})`,
       },
-      { key: "households", label: "grid.households", value: (r) => r.households, show: (r) => n(r.households) },
+      valueColumn("households", "grid.households", (r: CommunityStatusRow) => r.households, n),
       {
         key: "team",
         label: "workspace.col.team",
         value: (r) => r.workers.grid_worker,
         show: (r) => `${r.workers.grid_leader}/${r.workers.grid_worker}/${r.workers.info_worker}`,
       },
-      {
-        key: "per_worker",
-        label: "workspace.col.perWorker",
-        value: (r) => r.households_per_worker,
-        show: (r) => String(r.households_per_worker ?? "—"),
-      },
-      {
-        key: "coverage30",
-        label: "workspace.col.coverage30",
-        value: (r) => r.visit_coverage_30d,
-        show: (r) => percent(r.visit_coverage_30d),
-      },
-      {
-        key: "coverageMonth",
-        label: "workspace.col.coverageMonth",
-        value: (r) => r.visit_coverage_month,
-        show: (r) => percent(r.visit_coverage_month),
-      },
+      valueColumn("per_worker", "workspace.col.perWorker", (r: CommunityStatusRow) => r.households_per_worker, orDash),
+      valueColumn("coverage30", "workspace.col.coverage30", (r: CommunityStatusRow) => r.visit_coverage_30d, percent),
+      valueColumn(
+        "coverageMonth",
+        "workspace.col.coverageMonth",
+        (r: CommunityStatusRow) => r.visit_coverage_month,
+        percent,
+      ),
       {
         key: "overdue",
         label: "workspace.col.overdue",

@@ -1,5 +1,4 @@
 import { bbox as bboxOf } from "@turf/turf";
-import type { LayerSpecification } from "maplibre-gl";
 import { type ReactNode, useCallback, useEffect, useMemo, useState } from "react";
 import {
   type ApiError,
@@ -21,7 +20,7 @@ import type { AtlasMap } from "../../map/atlas-map.ts";
 import type { BaseMap } from "../../map/base-map.ts";
 import type { BBox } from "../../map/geo.ts";
 import { labelPoints } from "../../map/label-points.ts";
-import { MapView } from "../../map/map-view.tsx";
+import { BaseMapView } from "../../map/map-view.tsx";
 import { navigate, queryParam, usePath } from "../../router.ts";
 import { GridCardView } from "./grid-card.tsx";
 import { type Extra, METRICS, type MetricId, metric } from "./metrics.ts";
@@ -30,6 +29,7 @@ import { StatusTable, SubdistrictTable } from "./status-table.tsx";
 import { WORKSPACE_CLICKABLE, WORKSPACE_SOURCES, withSelection, workspaceLayers } from "./workspace-layers.ts";
 import "./workspace.css";
 import { CommunityOptions } from "../../ui/community-options.tsx";
+import { ErrorText } from "../../ui/form.tsx";
 
 /** What the team and visits tabs (other features, composed by the app) get from the workspace. */
 export type TabContext = {
@@ -198,24 +198,30 @@ export function WorkspacePage(props: {
     [card],
   );
 
-  const layers = useMemo(() => {
-    const own = withSelection(workspaceLayers(m.bins, { showGaps: tab === "team" || m.id === "team" }), gridCode);
-    return [...props.base.layers.filter((l) => !l.id.startsWith("grids-")), ...own] as LayerSpecification[];
-  }, [props.base.layers, m, tab, gridCode]);
-
-  const data = useMemo(
-    () => ({
-      ...props.base.data,
-      "workspace-grids": features,
-      "workspace-labels": labels,
-      "workspace-buildings": buildings ?? EMPTY,
-      "workspace-entrances": points.entrances,
-      "workspace-venues": points.venues,
-      "workspace-hazards": points.hazards,
-    }),
-    [props.base.data, features, labels, buildings, points],
+  // The workspace colours the grids itself: the base map's grid layers stay out.
+  const base = useMemo(
+    () => ({ ...props.base, layers: props.base.layers.filter((l) => !l.id.startsWith("grids-")) }),
+    [props.base],
   );
-  const sources = useMemo(() => ({ ...props.base.sources, ...WORKSPACE_SOURCES }), [props.base.sources]);
+  const layers = useMemo(
+    () => withSelection(workspaceLayers(m.bins, { showGaps: tab === "team" || m.id === "team" }), gridCode),
+    [m, tab, gridCode],
+  );
+  const overlay = useMemo(
+    () => ({
+      sources: WORKSPACE_SOURCES,
+      layers,
+      data: {
+        "workspace-grids": features,
+        "workspace-labels": labels,
+        "workspace-buildings": buildings ?? EMPTY,
+        "workspace-entrances": points.entrances,
+        "workspace-venues": points.venues,
+        "workspace-hazards": points.hazards,
+      },
+    }),
+    [layers, features, labels, buildings, points],
+  );
 
   const onReady = useCallback((map: AtlasMap) => {
     setAtlas(map);
@@ -295,18 +301,7 @@ export function WorkspacePage(props: {
       {props.bar}
       <div className="ws-body">
         <div className="ws-map">
-          <MapView
-            bbox={props.base.bbox}
-            sources={sources}
-            layers={layers}
-            data={data}
-            selection={null}
-            locale={props.base.locale}
-            inset={INSET}
-            attribution={props.base.attribution}
-            onReady={onReady}
-            className="map"
-          />
+          <BaseMapView base={base} overlay={overlay} selection={null} inset={INSET} onReady={onReady} />
           <section className="ws-legend" data-testid="workspace-legend" aria-label={t(m.title)}>
             <label>
               <span>{t("workspace.metric.label")}</span>
@@ -382,11 +377,7 @@ export function WorkspacePage(props: {
               </select>
             </label>
           )}
-          {error && (
-            <p className="error-text" role="alert">
-              {error.text(lang)}
-            </p>
-          )}
+          <ErrorText error={error} />
           {community && (
             <nav className="ws-tabs" aria-label={t("workspace.tabs")}>
               {tabs.map(([id, label]) => (
