@@ -39,8 +39,9 @@ function hashOf(paths) {
     const st = fs.statSync(p);
     if (st.isDirectory()) {
       for (const e of fs.readdirSync(p).sort()) {
-        // Build outputs, including the glyphs the web build generates into web/public/glyphs.
+        // Build outputs, including the glyphs and icons the web build generates into web/public/{glyphs,icons}.
         if (e === "node_modules" || e === "dist" || e === "glyphs") continue;
+        if (e === "icons" && path.basename(p) === "public") continue;
         walk(path.join(p, e));
       }
     } else {
@@ -266,7 +267,10 @@ function buildWeb() {
   if (fs.existsSync(stamp) && fs.readFileSync(stamp, "utf8") === want) return;
   say("building the web app");
   run("npx", ["-y", pnpmSpec, "--filter", "@gridatlas/web", "run", "build"]);
-  fs.writeFileSync(stamp, want);
+  // The tree as the build left it: anything it generates among the sources must not make the next check rebuild.
+  // (It did once: the icons it writes into web/public made `npm start` in the print test rebuild web/dist in the
+  // middle of the test run, and the pages other e2e files had open lost their scripts.)
+  fs.writeFileSync(stamp, hashOf(["web", "pnpm-lock.yaml", "server/src"]));
 }
 
 /** Sets up everything a command needs and returns the database to use and how to clean up. */
