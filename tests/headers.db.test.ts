@@ -122,6 +122,14 @@ describe("security headers", () => {
 });
 
 describe("assets and links", () => {
+  it("the app shell is never stored by a browser, at / and as any page's fallback", async () => {
+    for (const page of ["/", "/index.html", "/data?tab=basemap", "/leader-map"]) {
+      const res = await app.request(page);
+      expect([page, res.status, res.headers.get("content-type")?.split(";")[0]]).toEqual([page, 200, "text/html"]);
+      expect([page, res.headers.get("cache-control")]).toEqual([page, "no-store"]);
+    }
+  });
+
   it("a missing asset is a 404 that is never cached; a present one is immutable", async () => {
     const missing = await app.request("/assets/missing-abc123.js");
     expect(missing.status).toBe(404);

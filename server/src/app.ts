@@ -151,6 +151,18 @@ export function createApp({ db, auth, site, webDist }: AppDeps) {
 
   if (webDist && fs.existsSync(webDist)) {
     const index = fs.readFileSync(path.join(webDist, "index.html"), "utf8");
+    // The app shell (index.html at / or as any page's fallback) names the current build's scripts and carries the
+    // CSP of the moment, the raster base map's origin included: a browser must never reuse it from its cache (it did,
+    // by heuristic freshness: a map opened after an admin set a base map refused the new tiles under the old CSP,
+    // and after a deploy a cached shell would ask for scripts that are gone). The field app's offline copy is the
+    // service worker's, which this does not touch.
+    app.use("*", async (c, next) => {
+      await next();
+      const html = c.res.headers.get("content-type")?.startsWith("text/html");
+      if (html && !c.req.path.startsWith("/api/") && !c.res.headers.has("cache-control")) {
+        c.header("cache-control", "no-store");
+      }
+    });
     // Asset names carry their content hash, so a found one never changes; a missing one is a plain 404 (never
     // the app shell, which a browser would keep for a year as that script).
     app.use(
