@@ -39,6 +39,30 @@ async function searchAndGo(page: Page, q: string, expectName: string) {
   await box.press("Enter");
 }
 
+/** The colour on screen at a fraction of the viewport's width and height, read from a screenshot in the page. */
+async function pixelAt(page: Page, fx: number, fy: number): Promise<number[]> {
+  const png = (await page.screenshot()).toString("base64");
+  return page.evaluate(
+    async ({ png, fx, fy }) => {
+      // An <img> of a data: URL, which the page's CSP allows (img-src data:), unlike a fetch of one.
+      const img = new Image();
+      img.src = `data:image/png;base64,${png}`;
+      await img.decode();
+      const canvas = document.createElement("canvas");
+      canvas.width = img.naturalWidth;
+      canvas.height = img.naturalHeight;
+      const ctx = canvas.getContext("2d")!;
+      ctx.drawImage(img, 0, 0);
+      return [
+        ...ctx
+          .getImageData(Math.round(img.naturalWidth * fx), Math.round(img.naturalHeight * fy), 1, 1)
+          .data.slice(0, 3),
+      ];
+    },
+    { png, fx, fy },
+  );
+}
+
 /** A PNG of one colour, made here (no image library): the signature, IHDR, one IDAT of unfiltered rows, IEND. */
 function solidPng(size: number, [r, g, b]: [number, number, number]): Buffer {
   const chunk = (type: string, data: Buffer) => {
@@ -297,7 +321,11 @@ describe("search, labels and measuring on the map", () => {
     const asked: string[] = [];
     const tiles = http.createServer((req, res) => {
       asked.push(req.url ?? "");
-      res.writeHead(/^\/\d+\/\d+\/\d+\.png$/.test(req.url ?? "") ? 200 : 404, { "content-type": "image/png" });
+      // MapLibre fetches raster tiles across origins: a tile server must allow it (天地图 does), or nothing draws.
+      res.writeHead(/^\/\d+\/\d+\/\d+\.png$/.test(req.url ?? "") ? 200 : 404, {
+        "content-type": "image/png",
+        "access-control-allow-origin": "*",
+      });
       res.end(tile);
     });
     tiles.listen(0, "127.0.0.1");
@@ -331,6 +359,8 @@ describe("search, labels and measuring on the map", () => {
       expect(zooms.length).toBeGreaterThan(0);
       expect(Math.max(...zooms)).toBeGreaterThanOrEqual(12);
       await page.locator(".maplibregl-ctrl-attrib").getByText("测试影像底图").waitFor({ state: "attached" });
+      // Drawn, not only asked for: west of the subdistrict, where no layer of ours covers it, the screen is magenta.
+      await expect.poll(() => pixelAt(page, 0.1, 0.5)).toEqual([255, 0, 255]);
       await saveScreenshot(page, "search-raster-on");
 
       // Off again: the offline map alone, and the policy as it was.
@@ -343,6 +373,7 @@ describe("search, labels and measuring on the map", () => {
       await settled(page, "search-raster-off");
       expect(await page.evaluate(() => !!window.__gridatlas?.map.getLayer("raster-base"))).toBe(false);
       expect(asked.length).toBe(before);
+      expect(await pixelAt(page, 0.1, 0.5)).not.toEqual([255, 0, 255]);
     } finally {
       tiles.close();
     }
