@@ -1080,7 +1080,7 @@ export const zh = {
   "import.file.fromCpg": "按 .cpg 文件",
   "import.job.log": "导入日志（{n} 行）",
   "import.territory.intro":
-    "用本街道自己的图层建立新辖区：社区边界、楼栋、道路（必需），小区和户数表（可选）。每个文件选好即上传并检查，写入之前先在地图上预览；导入要么全部完成，要么不作任何改动。",
+    "用本街道自己的图层建立新辖区：社区边界、楼栋、道路（必需），小区和户数表（可选）。每个文件选好即上传并校验，写入之前先在地图上预览；导入要么全部完成，要么不作任何改动。",
   "import.territory.filesTitle": "1. 选择图层文件",
   "import.territory.file.communities": "社区边界",
   "import.territory.file.buildings": "楼栋",
@@ -1090,7 +1090,7 @@ export const zh = {
   "import.territory.file.landuse": "用地或围墙（无小区图层时推断小区）",
   "import.territory.file.households": "户数表（CSV/XLSX：楼栋编码、户数）",
   "import.territory.optional": "（可选）",
-  "import.territory.checking": "正在读取并检查图层…",
+  "import.territory.checking": "正在读取并校验图层…",
   "import.territory.previewTitle": "2. 预览：坐标系、编码、字段和问题",
   "import.territory.layer": "图层",
   "import.territory.layer.communities": "社区",
