@@ -227,7 +227,19 @@ function ensureCluster() {
   let started = false;
   if (!clusterRunning(pgdata)) {
     say("starting PostgreSQL");
-    const [cmd, args] = pgCmd("pg_ctl", ["-D", pgdata, "-l", path.join(home, "server.log"), "-w", "-t", "60", "start"]);
+    // The port is given at every start, so GRIDATLAS_PG_PORT also moves a cluster made earlier on another port.
+    const [cmd, args] = pgCmd("pg_ctl", [
+      "-D",
+      pgdata,
+      "-l",
+      path.join(home, "server.log"),
+      "-o",
+      `-p ${pgPort}`,
+      "-w",
+      "-t",
+      "60",
+      "start",
+    ]);
     run(cmd, args, { stdio: ["ignore", "ignore", "inherit"] });
     started = true;
   }

@@ -1,5 +1,5 @@
 import pg from "pg";
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, afterEach, beforeAll } from "vitest";
 import { type AppDeps, createApp } from "../src/app.ts";
 import { createDb, type Db } from "../src/db/db.ts";
 import { createTestDatabase, type TestDatabase } from "./test-database.ts";
@@ -89,6 +89,19 @@ export function useTestSql(label: string): TestSql {
     t.url = database.url;
     t.sql = new pg.Client({ connectionString: database.url });
     await t.sql.connect();
+  });
+  // A test that failed, above all one that timed out, says what its database was doing: a statement still running
+  // or waiting on a lock is the usual reason, and CI keeps only the log (CI once timed out a 4-second plan import).
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state !== "fail" || !t.sql) return;
+    const busy = await t.sql
+      .query(
+        `select pid, state, wait_event_type, wait_event, round(extract(epoch from now() - query_start))::int s,
+           pg_blocking_pids(pid) blocked_by, left(regexp_replace(query, '\\s+', ' ', 'g'), 160) query
+         from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and state <> 'idle'`,
+      )
+      .catch((err: unknown) => ({ rows: [String(err)] }));
+    console.error(`database activity after "${ctx.task.name}" failed:`, JSON.stringify(busy.rows, null, 1));
   });
   afterAll(async () => {
     await t.sql?.end();

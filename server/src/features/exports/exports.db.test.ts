@@ -175,7 +175,9 @@ describe("exports", () => {
       [out.plan_id],
     );
     expect(moved.rows).toEqual([]);
-  });
+    // About 4 s in a full run; CI once ran out of the default minute here, so it gets three, and a failure prints
+    // what the database was doing (useTestSql).
+  }, 180_000);
 
   it("prints a plan's map to PNG and PDF at A4 and A3, and the change list through the same pipeline", async () => {
     const png = await planner.request(`/api/exports/print/map?community=${COMMUNITY}&format=png&paper=A4`);
