@@ -325,6 +325,10 @@ const matrix: Record<string, Expectation> = {
     call: () => ({ path: `/api/plans/${draftId}/rebalance/00000000-0000-4000-8000-000000000000` }),
     status: planReaders(404),
   },
+  "POST /api/plans/{id}/rebalance/{job}/stop": {
+    call: () => ({ path: `/api/plans/${draftId}/rebalance/${NO_SUCH_UUID}/stop`, body: {} }),
+    status: all(403, { admin: 404, planner: 404 }),
+  },
   "GET /api/plans/{a}/compare/{b}": {
     call: () => ({ path: `/api/plans/${publishedId}/compare/${draftId}` }),
     status: planReaders(200),

@@ -402,6 +402,10 @@ export const startRebalance = (id: number, request: RebalanceRequest) =>
 export const fetchRebalance = async (id: number, job: string) =>
   (await ok(api.plans[":id"].rebalance[":job"].$get({ param: { id: String(id), job } }))) as RebalanceJob;
 
+/** Stops the search to the limit: the job then finishes with the best plan it had, applied as usual. */
+export const stopRebalance = async (id: number, job: string) =>
+  (await ok(api.plans[":id"].rebalance[":job"].stop.$post({ param: { id: String(id), job } }))) as RebalanceJob;
+
 // ---------------------------------------------------------------- the community workspace, workers and visits (issue 6)
 
 export type CommunityStatus = InferResponseType<(typeof api.communities)[":code"]["status"]["$get"], 200>;

@@ -119,7 +119,10 @@ export async function solveCommunityToLimit(problem: CommunityProblem, options: 
     return true;
   }
 
-  const boundSeconds = Math.max(1, Math.min(boundShare, options.budget_ms - elapsed()) / 1000);
+  // A planner who pressed stop wants the plan now: the proof gets one second, and says so if that was too short.
+  const boundSeconds = options.shouldStop?.()
+    ? 1
+    : Math.max(1, Math.min(boundShare, options.budget_ms - elapsed()) / 1000);
   const bound = await outOfBandBound(g, forcing, boundSeconds, best.p.part);
   const explanations = fast.explanations.filter((e) => !afterSearchKinds.has(e.kind));
   explainAfterSearch(problem, best.p, best.ids, explanations);

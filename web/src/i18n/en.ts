@@ -484,6 +484,9 @@ export const en: Record<MessageKey, string> = {
   "rebalance.stage.solve": "solving",
   "rebalance.stage.done": "done",
   "rebalance.stage.applying": "applying",
+  "rebalance.searching": "searched {s} of {budget} s",
+  "rebalance.stop": "Stop and keep the best so far",
+  "rebalance.stopping": "stopping…",
   "rebalance.explanations": "Notes",
   "rebalance.openCompare": "Open the comparison",
 

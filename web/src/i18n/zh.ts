@@ -475,6 +475,9 @@ export const zh = {
   "rebalance.stage.solve": "求解",
   "rebalance.stage.done": "完成",
   "rebalance.stage.applying": "写入草案",
+  "rebalance.searching": "已搜索 {s} / {budget} 秒",
+  "rebalance.stop": "停止，保留目前最好的结果",
+  "rebalance.stopping": "正在停止…",
   "rebalance.explanations": "说明",
   "rebalance.openCompare": "查看对比",
 

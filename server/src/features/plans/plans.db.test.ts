@@ -577,6 +577,47 @@ describe("rebalancing in the editor", () => {
     expect(await householdsBySql(draft.id)).toEqual(before);
   });
 
+  it("stops a search to the limit on request and applies the best plan it had, as one edit", async () => {
+    const draft = await newDraft();
+    const t0 = Date.now();
+    const started = await planner.send("POST", `/api/plans/${draft.id}/rebalance`, {
+      version: 0,
+      community: "150571003001",
+      mode: "full",
+      budget_s: 90,
+    });
+    expect(started.status).toBe(202);
+    const { job } = await started.json();
+    // Past the fast answer: the search has spent some of its budget.
+    for (;;) {
+      const body = await (await planner.request(`/api/plans/${draft.id}/rebalance/${job}`)).json();
+      expect(body.state).toBe("running");
+      expect(body.budget_s).toBe(90);
+      if (body.progress.stage === "solve" && body.progress.done > 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const worker = await signIn(t.app, "worker-1");
+    expect((await worker.send("POST", `/api/plans/${draft.id}/rebalance/${job}/stop`, {})).status).toBe(403);
+    const stop = await planner.send("POST", `/api/plans/${draft.id}/rebalance/${job}/stop`, {});
+    expect(stop.status).toBe(200);
+    expect((await stop.json()).stopping).toBe(true);
+    const done = await waitFor(draft.id, job);
+    // Well inside the 90 s it was given: the stop ended it, and its plan is in the draft.
+    expect(Date.now() - t0).toBeLessThan(90_000);
+    expect(done.state, JSON.stringify(done.error)).toBe("done");
+    expect(done.result.edit.version).toBe(1);
+    expect(done.result.metrics.non_contiguous).toBe(0);
+    expect("out_of_band_lower_bound" in done.result.metrics).toBe(true);
+    const edits = await t.sql.query("select action from plan_edit where plan_id = $1", [draft.id]);
+    expect(edits.rows).toEqual([{ action: "rebalance" }]);
+    // Stopping a finished job changes nothing; a job that does not exist is 404.
+    const again = await planner.send("POST", `/api/plans/${draft.id}/rebalance/${job}/stop`, {});
+    expect(again.status).toBe(200);
+    expect((await again.json()).state).toBe("done");
+    const unknown = "00000000-0000-4000-8000-000000000000";
+    expect((await planner.send("POST", `/api/plans/${draft.id}/rebalance/${unknown}/stop`, {})).status).toBe(404);
+  }, 180_000);
+
   it("refuses to apply a result when the draft changed while it was computed", async () => {
     const draft = await newDraft();
     const started = await planner.send("POST", `/api/plans/${draft.id}/rebalance`, {

@@ -25,6 +25,10 @@ export type RebalanceRequest = {
 export type RebalanceJob = Job & {
   plan_id: number;
   progress: { stage: RebalanceProgress["stage"] | "loading" | "applying"; done: number; total: number };
+  /** Seconds of search per community the planner gave (0: the fast answer alone, which cannot be stopped). */
+  budget_s: number;
+  /** The planner asked to stop: the search keeps its best so far, which is applied as usual. */
+  stopping: boolean;
   result?: {
     edit: EditResult;
     metrics: RebalanceMetrics;
@@ -34,10 +38,26 @@ export type RebalanceJob = Job & {
 
 /** A rebalance takes seconds; its outcome becomes a plan edit, which is what lasts. */
 const jobs = new JobRegistry<RebalanceJob>();
+/** The stop flag each running search to the limit shares with its worker (Int32 cell 0 set to 1). */
+const stopFlags = new Map<string, SharedArrayBuffer>();
 
 export function findJob(planId: number, id: string): RebalanceJob | undefined {
   const job = jobs.get(id);
   return job && job.plan_id === planId ? job : undefined;
+}
+
+/**
+ * Asks a running search to stop and keep its best so far: the job then finishes as usual, with that plan applied
+ * as one edit. A job that has finished, or has no search to stop (the fast answer alone), is returned unchanged.
+ */
+export function stopJob(planId: number, id: string): RebalanceJob | undefined {
+  const job = findJob(planId, id);
+  const flag = job && stopFlags.get(job.id);
+  if (job && flag && job.state === "running") {
+    Atomics.store(new Int32Array(flag), 0, 1);
+    job.stopping = true;
+  }
+  return job;
 }
 
 /**
@@ -146,23 +166,25 @@ export async function startRebalance(
     locked_grids: [...locked],
     ...(req.grid_count === undefined ? {} : { grids: { [req.community]: req.grid_count } }),
   };
-  return jobs.start(
-    { plan_id: planId, progress: { stage: "loading", done: 0, total: 1 } },
+  const budget_s = req.budget_s ?? 0;
+  const stop = budget_s > 0 ? new SharedArrayBuffer(4) : null;
+  const started = jobs.start(
+    { plan_id: planId, progress: { stage: "loading", done: 0, total: 1 }, budget_s, stopping: false },
     async (job) => {
-      const budget_s = req.budget_s ?? 0;
       const outcome = await runRebalanceInWorker(
         input,
         (p) => {
           job.progress = { stage: p.stage, done: p.done, total: p.total };
         },
         undefined,
-        budget_s > 0
+        stop
           ? {
               budget_ms: budget_s * 1000,
               over_full: req.over_full === "keep" ? "keep_buildings" : "split_buildings",
+              stop,
             }
           : undefined,
-      );
+      ).finally(() => stopFlags.delete(job.id));
       if (!outcome.ok) {
         const first = outcome.problems[0];
         const zh = first?.zh ?? "输入无效";
@@ -199,4 +221,6 @@ export async function startRebalance(
       return { code: "internal", zh: "自动平衡失败", en: "the rebalance failed" };
     },
   );
+  if (stop && started.state === "running") stopFlags.set(started.id, stop);
+  return started;
 }

@@ -29,7 +29,7 @@ import {
 } from "./plans.input.ts";
 import { publishPlan, validatePlan } from "./plans.publish.ts";
 import { copyPlan, findPlan, listPlans, planGridsWithOutlines, planHistory, planParcels } from "./plans.queries.ts";
-import { findJob, startRebalance } from "./plans.rebalance.ts";
+import { findJob, startRebalance, stopJob } from "./plans.rebalance.ts";
 import { assignParcels, deleteGrid, mergeGrids, renumber, setLock, splitGrid } from "./plans.tools.ts";
 
 const errors = errorsOf({
@@ -128,6 +128,18 @@ async function existing(c: Context<AppEnv>, id: number) {
 }
 
 const tag = ["plans"];
+
+const RebalanceJobBody = z.object({
+  id: z.string(),
+  plan_id: z.number(),
+  state: z.enum(["running", "done", "failed"]),
+  progress: z.object({ stage: z.string(), done: z.number(), total: z.number() }),
+  budget_s: z.number(),
+  stopping: z.boolean(),
+  started_at: z.string(),
+  result: z.unknown().optional(),
+  error: z.object({ code: z.string(), zh: z.string(), en: z.string(), details: z.unknown().optional() }).optional(),
+});
 const route = routesFor(tag, errors);
 const r = {
   list: route("get /plans", {
@@ -270,22 +282,12 @@ const r = {
   rebalanceJob: route("get /plans/{id}/rebalance/{job}", {
     summary: "Progress of a rebalance, then its result: the edit it made, metrics and explanations",
     request: { params: RebalanceJobParam },
-    responses: {
-      200: json(
-        z.object({
-          id: z.string(),
-          plan_id: z.number(),
-          state: z.enum(["running", "done", "failed"]),
-          progress: z.object({ stage: z.string(), done: z.number(), total: z.number() }),
-          started_at: z.string(),
-          result: z.unknown().optional(),
-          error: z
-            .object({ code: z.string(), zh: z.string(), en: z.string(), details: z.unknown().optional() })
-            .optional(),
-        }),
-        "The job",
-      ),
-    },
+    responses: { 200: json(RebalanceJobBody, "The job") },
+  }),
+  stopRebalance: route("post /plans/{id}/rebalance/{job}/stop", {
+    summary: "Stop a rebalance's search to the limit: it keeps its best plan so far and applies it as usual",
+    request: { params: RebalanceJobParam },
+    responses: { 200: json(RebalanceJobBody, "The job, stopping (or already finished)") },
   }),
   compare: route("get /plans/{a}/compare/{b}", {
     summary: "What changes from plan a to plan b: grids added, removed, changed; households and buildings moved",
@@ -414,6 +416,13 @@ export const plansRoutes = createRouter()
     reader(c);
     const { id, job } = c.req.valid("param");
     const found = findJob(id, job);
+    if (!found) throw notFound("没有这个自动平衡任务（可能已过期）", "no such rebalance job (it may have expired)");
+    return c.json(found, 200);
+  })
+  .openapi(r.stopRebalance, (c) => {
+    editor(c);
+    const { id, job } = c.req.valid("param");
+    const found = stopJob(id, job);
     if (!found) throw notFound("没有这个自动平衡任务（可能已过期）", "no such rebalance job (it may have expired)");
     return c.json(found, 200);
   })

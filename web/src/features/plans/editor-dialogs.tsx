@@ -10,6 +10,7 @@ import {
   type RenumberResult,
   renumberGrids,
   startRebalance,
+  stopRebalance,
   toApiError,
   type Validation,
 } from "../../api.ts";
@@ -222,6 +223,8 @@ export function RebalanceDialog(props: {
   const [running, setRunning] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
   const [explanations, setExplanations] = useState<Array<{ zh: string; en: string }>>([]);
+  /** The running job, while it can be stopped (a search to the limit), and whether stop was pressed. */
+  const [job, setJob] = useState<{ id: string; stoppable: boolean; stopping: boolean } | null>(null);
   const stopped = useRef(false);
 
   useEffect(
@@ -248,6 +251,7 @@ export function RebalanceDialog(props: {
         over_full: overFull,
       });
       setRunning(true);
+      setJob({ id, stoppable: Number(budget) > 0, stopping: false });
       setProgress({ done: 0, total: 1, stage: "loading" });
       while (!stopped.current) {
         await new Promise((r) => setTimeout(r, POLL_MS));
@@ -271,10 +275,23 @@ export function RebalanceDialog(props: {
       setError(toApiError(err));
     } finally {
       setRunning(false);
+      setJob(null);
+    }
+  };
+
+  const stop = async () => {
+    if (!job) return;
+    setJob({ ...job, stopping: true });
+    try {
+      await stopRebalance(props.planId, job.id);
+    } catch (err) {
+      setError(toApiError(err));
     }
   };
 
   const p = progress;
+  // While searching, the bar is the share of the time budget spent (one community, 1000 steps): say it in seconds.
+  const searching = p?.stage === "solve" && Number(budget) > 0 && p.total === 1000;
 
   return (
     <Dialog title={t("rebalance.title")} closeLabel={t("grid.close")} onClose={props.onClose} testId="rebalance-dialog">
@@ -351,8 +368,21 @@ export function RebalanceDialog(props: {
             <progress max={p.total || 1} value={p.done} />
             <span className="muted">
               {" "}
-              {stageLabel(p.stage, t)} {p.done}/{p.total}
+              {searching
+                ? t("rebalance.searching", { s: Math.round((p.done / p.total) * Number(budget)), budget })
+                : `${stageLabel(p.stage, t)} ${p.done}/${p.total}`}
             </span>
+            {job?.stoppable && (
+              <button
+                type="button"
+                className="secondary"
+                onClick={stop}
+                disabled={job.stopping}
+                data-testid="rebalance-stop"
+              >
+                {t(job.stopping ? "rebalance.stopping" : "rebalance.stop")}
+              </button>
+            )}
           </div>
         )}
         {explanations.length > 0 && (
