@@ -517,6 +517,18 @@ describe("the grid editor, in Debian's Chromium", () => {
     );
     await settled(page);
     await saveScreenshot(page, "editor-rebalance-compare");
+    // Back in the editor, the community's figures carry the bound the search proved, against the grids out of band.
+    await page.goto(`${e2e.server.url}/plans/${id}?community=${run.community}`);
+    const bound = page.getByTestId("community-bound");
+    await bound.waitFor();
+    const summary = await e2e.db.query<{ bound: number }>(
+      "select (summary->'metrics'->>'out_of_band_lower_bound')::int bound from plan_edit where plan_id = $1",
+      [id],
+    );
+    expect(await bound.textContent()).toContain(
+      `本社区至少 ${summary.rows[0]!.bound} 个网格无法达到 200–300 户（已证明）`,
+    );
+    await saveScreenshot(page, "editor-rebalance-bound");
   });
 
   it("publishes the draft after confirming its warnings, with the reason in the audit trail", {

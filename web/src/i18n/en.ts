@@ -448,6 +448,10 @@ export const en: Record<MessageKey, string> = {
   "editor.mergeAsk": "Merge grid {other} into grid {into}?",
   "editor.merge": "Merge",
   "editor.nextProblem": "Next problem ({n})",
+  "editor.bound":
+    "At least {bound} grids of this community cannot reach {band} households (proven{rule}); this plan has {n}{optimal}",
+  "editor.bound.keepBuildings": ", keeping buildings over the maximum whole",
+  "editor.bound.optimal": ": optimal for this criterion",
   "editor.selectHint": "Click a grid on the map to see its figures and edit it",
   "editor.selectHintRead": "Click a grid on the map to see its figures",
   "editor.col.grid": "Grid",

@@ -206,7 +206,13 @@ export async function startRebalance(
         planId,
         { version: req.version, community: req.community, assignment, newGrids },
         actor,
-        { mode: req.mode, band, metrics: result.metrics },
+        {
+          mode: req.mode,
+          band,
+          metrics: result.metrics,
+          community: req.community,
+          over_full: req.over_full ?? "split",
+        },
       );
       job.result = {
         edit,

@@ -3,7 +3,7 @@ import type { GridFigures, HistoryEntry } from "../../api.ts";
 import { formatNumber, isMessageKey, type Lang, type MessageKey, type Translate, useLang } from "../../i18n/lang.ts";
 import { formatDateTime } from "../../i18n/time.ts";
 import type { Territory } from "./plan-data.ts";
-import { hasProblem, splitUnits } from "./plan-model.ts";
+import { hasProblem, provenBound, splitUnits } from "./plan-model.ts";
 
 const SYMBOLS = { under: "▼", ok: "✓", over: "▲" } as const;
 const STATUS_CLASS = { under: "st-under", ok: "st-ok", over: "st-over" } as const;
@@ -49,6 +49,8 @@ export function EditorPanel(props: {
   const households = grids.reduce((s, x) => s + x.households, 0);
   const count = (st: "under" | "ok" | "over") => grids.filter((x) => x.status === st).length;
   const problems = grids.filter(hasProblem).length;
+  const proof = grids[0] ? provenBound(props.history, grids[0]) : null;
+  const outOfBand = count("under") + count("over");
 
   return (
     <aside className="panel editor-panel" data-testid="editor-panel" aria-label={t("grid.figures")}>
@@ -163,6 +165,17 @@ export function EditorPanel(props: {
             <span>{t("grid.buildingsSplitShort", { n: buildingsSplit.size })}</span>
             <span>{t("grid.compoundsSplitShort", { n: compoundsSplit.size })}</span>
           </div>
+          {proof && (
+            <p className="muted" data-testid="community-bound">
+              {t("editor.bound", {
+                bound: proof.bound,
+                band: `${proof.min}–${proof.max}`,
+                n: outOfBand,
+                rule: proof.keepBuildings ? t("editor.bound.keepBuildings") : "",
+                optimal: outOfBand <= proof.bound ? t("editor.bound.optimal") : "",
+              })}
+            </p>
+          )}
           <button
             type="button"
             onClick={props.onNextProblem}

@@ -6,6 +6,7 @@ import {
   nextProblem,
   type ParcelInfo,
   parcelsInside,
+  provenBound,
   splitUnits,
 } from "./plan-model.ts";
 
@@ -119,5 +120,38 @@ describe("the editor's plan model", () => {
     expect(nextProblem(grids, "002")).toBe("003");
     expect(nextProblem(grids, "003")).toBe("002");
     expect(nextProblem([g("001", "ok")], null)).toBeNull();
+  });
+});
+
+describe("provenBound", () => {
+  const grid = { community_code: "150571003001", band_min: 200, band_max: 300 };
+  const rebalance = (summary: unknown, state = "done") => ({ action: "rebalance", state, summary });
+  const limit = (bound: number | null, over: Record<string, unknown> = {}) =>
+    rebalance({
+      community: "150571003001",
+      band: { min: 200, max: 300 },
+      over_full: "split",
+      metrics: { out_of_band_lower_bound: bound },
+      ...over,
+    });
+
+  it("takes the newest rebalance of the community that proved a bound under its band", () => {
+    const history = [
+      { action: "assign", state: "done", summary: {} },
+      limit(null),
+      limit(3, { community: "150571003002" }),
+      limit(4, { band: { min: 150, max: 300 } }),
+      limit(5, {}),
+      limit(6, {}),
+    ];
+    expect(provenBound(history, grid)).toEqual({ bound: 5, min: 200, max: 300, keepBuildings: false });
+  });
+
+  it("skips an undone rebalance and says when buildings over the maximum were kept whole", () => {
+    expect(provenBound([{ ...limit(2), state: "undone" }], grid)).toBeNull();
+    expect(provenBound([limit(2, { over_full: "keep" })], grid)?.keepBuildings).toBe(true);
+    expect(
+      provenBound([rebalance({ community: "150571003001", band: { min: 200, max: 300 }, metrics: {} })], grid),
+    ).toBeNull();
   });
 });

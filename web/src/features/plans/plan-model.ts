@@ -1,4 +1,5 @@
 import { booleanPointInPolygon, centerOfMass, pointOnFeature } from "@turf/turf";
+import type { GridFigures } from "../../api.ts";
 import { type BBox, bboxOfPoints, grow, type LngLat } from "../../map/geo.ts";
 
 /** What the editor knows of a parcel: its households, what it belongs to, and a point inside it. */
@@ -241,4 +242,30 @@ export function nextProblem(grids: Iterable<ProblemFigures>, current: string | n
     .sort();
   if (!problems.length) return null;
   return problems.find((c) => current === null || c > current) ?? (problems[0] as string);
+}
+
+/**
+ * The proven lower bound on the community's grids out of band, from its latest rebalance that searched to the limit
+ * (issue 19). The bound holds for every partition of the community's parcels under that band and over-full rule,
+ * whatever was edited since, so it is set against the grids out of band now; a rebalance under another band than
+ * the community's does not count.
+ */
+export function provenBound(
+  history: readonly { action: string; state: string; summary: unknown }[],
+  grid: Pick<GridFigures, "community_code" | "band_min" | "band_max">,
+) {
+  for (const h of history) {
+    if (h.action !== "rebalance" || h.state === "undone") continue;
+    const s = h.summary as {
+      community?: string;
+      band?: { min: number; max: number };
+      over_full?: string;
+      metrics?: { out_of_band_lower_bound?: number | null };
+    } | null;
+    const bound = s?.metrics?.out_of_band_lower_bound;
+    if (s?.community !== grid.community_code || typeof bound !== "number") continue;
+    if (s.band?.min !== grid.band_min || s.band?.max !== grid.band_max) continue;
+    return { bound, min: grid.band_min, max: grid.band_max, keepBuildings: s.over_full === "keep" };
+  }
+  return null;
 }
