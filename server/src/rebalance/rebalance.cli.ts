@@ -139,23 +139,28 @@ export async function partitionCli(args: string[]): Promise<number> {
     id: f.properties?.id ?? f.id,
     geometry: f.geometry,
   })) as RebalanceUnit[];
-  const input: RebalanceInput = { units, band: { min, max }, mode, seed, grids, tolerance_m: tolerance };
+  const rule = overFull === "keep" ? "keep_buildings" : "split_buildings";
+  const input: RebalanceInput = {
+    units,
+    band: { min, max },
+    mode,
+    seed,
+    grids,
+    tolerance_m: tolerance,
+    over_full: rule,
+  };
   let shown = "";
   const outcome =
     budget === 0
       ? rebalance(input, (p) => {
           if (p.stage === "solve") console.error(`… ${p.community ?? "(no community)"} (${p.done + 1}/${p.total})`);
         })
-      : await rebalanceToLimit(
-          input,
-          { budget_ms: budget * 1000, over_full: overFull === "keep" ? "keep_buildings" : "split_buildings" },
-          (p) => {
-            const line = `… ${p.community ?? "(no community)"} (${Math.floor(p.done / 1000) + 1}/${p.total / 1000})`;
-            if (p.stage !== "solve" || line === shown) return;
-            shown = line;
-            console.error(line);
-          },
-        );
+      : await rebalanceToLimit(input, { budget_ms: budget * 1000, over_full: rule }, (p) => {
+          const line = `… ${p.community ?? "(no community)"} (${Math.floor(p.done / 1000) + 1}/${p.total / 1000})`;
+          if (p.stage !== "solve" || line === shown) return;
+          shown = line;
+          console.error(line);
+        });
   if (!outcome.ok) {
     printProblems(outcome.problems);
     return 1;

@@ -2,7 +2,7 @@ import type { OverFullRule } from "./rebalance.exact.ts";
 import type { Explanation } from "./rebalance.explain.ts";
 import { bandDeviation, type CommunityGraph, components } from "./rebalance.graph.ts";
 import type { Band, RebalanceInput } from "./rebalance.input.ts";
-import { type LimitReport, solveCommunityToLimit } from "./rebalance.polish.ts";
+import { type LimitReport, solveCommunityToLimit, withOverFullRule } from "./rebalance.polish.ts";
 import { type InputProblem, type Prepared, type PreparedCommunity, prepareRebalance } from "./rebalance.prepare.ts";
 import type { CommunitySolution } from "./rebalance.solve.ts";
 import { solveCommunity } from "./rebalance.solve.ts";
@@ -121,7 +121,8 @@ export function rebalance(raw: RebalanceInput, onProgress?: (p: RebalanceProgres
   const solved = communities.map((c, i) => {
     onProgress?.({ stage: "solve", community: c.problem.g.community, done: i, total });
     const c0 = performance.now();
-    return { c, solution: solveCommunity(c.problem), seconds: (performance.now() - c0) / 1000 };
+    const solution = withOverFullRule(c.problem, solveCommunity(c.problem), prep.prepared.input.over_full);
+    return { c, solution, seconds: (performance.now() - c0) / 1000 };
   });
   onProgress?.({ stage: "done", community: null, done: total, total });
   return { ok: true, result: assemble(prep.prepared, solved, t0) };
@@ -131,6 +132,7 @@ export function rebalance(raw: RebalanceInput, onProgress?: (p: RebalanceProgres
 export interface LimitSettings {
   /** Time per community, the fast answer included (default 10 s). */
   budget_ms?: number;
+  /** The input's rule when not given. */
   over_full?: OverFullRule;
   /** Polled between steps: true keeps the best so far and stops. */
   shouldStop?: () => boolean;
@@ -165,7 +167,7 @@ export async function rebalanceToLimit(
     report(0);
     const solution = await solveCommunityToLimit(c.problem, {
       budget_ms: settings.budget_ms ?? 10_000,
-      over_full: settings.over_full ?? "split_buildings",
+      over_full: settings.over_full ?? prep.prepared.input.over_full,
       ...(settings.shouldStop ? { shouldStop: settings.shouldStop } : {}),
       onProgress: report,
     });

@@ -399,18 +399,28 @@ export function labelGrids(
  * whose leaving keeps it connected move out — to a neighbouring grid with room (one below the band first), else
  * into a grid of their own — until it fits. Gives the exact cover a complete start.
  */
-export function followOverFullRule(g: CommunityGraph, part: Int32Array, forcing: Forcing): Int32Array {
+export function followOverFullRule(
+  g: CommunityGraph,
+  part: Int32Array,
+  forcing: Forcing,
+  /** Units that must stay where they are (locked): never moved, and their grids take no one. */
+  fixed?: Uint8Array,
+  /** Whether a unit with no neighbour to take it may become a grid of its own (not when the count is fixed). */
+  newGrids = true,
+): Int32Array {
   const out = Int32Array.from(part);
   let slots = 0;
   for (const s of out) slots = Math.max(slots, s + 1);
   const hh = new Float64Array(slots + g.n);
   for (let u = 0; u < g.n; u++) hh[out[u]!]! += g.hh[u]!;
+  const closed = new Set<number>();
+  if (fixed) for (let u = 0; u < g.n; u++) if (fixed[u]) closed.add(out[u]!);
   for (const s of unforcedOver(g, out, forcing)) {
     const members = new Set<number>();
     for (let u = 0; u < g.n; u++) if (out[u] === s) members.add(u);
     while (hh[s]! > g.band.max && members.size > 1) {
       const excess = hh[s]! - g.band.max;
-      const removable = [...members].filter((u) => g.hh[u]! > 0 && connectedWithout(g, members, u));
+      const removable = [...members].filter((u) => g.hh[u]! > 0 && !fixed?.[u] && connectedWithout(g, members, u));
       if (removable.length === 0) break;
       // The smallest unit that removes the excess alone, else the largest.
       removable.sort((a, b) => g.hh[a]! - g.hh[b]!);
@@ -418,10 +428,13 @@ export function followOverFullRule(g: CommunityGraph, part: Int32Array, forcing:
       let target = -1;
       for (let e = g.xadj[u]!; e < g.xadj[u + 1]!; e++) {
         const t = out[g.adj[e]!]!;
-        if (t === s || hh[t]! + g.hh[u]! > g.band.max) continue;
+        if (t === s || closed.has(t) || hh[t]! + g.hh[u]! > g.band.max) continue;
         if (target < 0 || (hh[t]! < g.band.min && hh[target]! >= g.band.min) || hh[t]! < hh[target]!) target = t;
       }
-      if (target < 0) target = slots++;
+      if (target < 0) {
+        if (!newGrids) break;
+        target = slots++;
+      }
       members.delete(u);
       out[u] = target;
       hh[s]! -= g.hh[u]!;

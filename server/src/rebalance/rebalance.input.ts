@@ -100,6 +100,12 @@ export const rebalanceInputSchema = z.object({
   grids: z.union([z.number().int().min(1), z.record(z.string(), z.number().int().min(1))]).optional(),
   mode: rebalanceModeSchema.default("full"),
   seed: z.number().int().default(1),
+  /**
+   * Which grids may exceed the maximum (issue 19): `split_buildings`, only a grid one parcel (one entrance) too big
+   * for any grid forces; `keep_buildings`, also one holding a whole building too big for a grid. Any other grid
+   * above the maximum gives up units, even at the price of a grid below the band.
+   */
+  over_full: z.enum(["split_buildings", "keep_buildings"]).default("split_buildings"),
   locked_grids: z.array(idSchema).default([]),
   /** What people call the compounds, by id, for the explanations ("小区 金色新城", not "小区 32"). */
   compound_names: z.record(z.string(), z.string()).default({}),

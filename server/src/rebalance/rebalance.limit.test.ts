@@ -2,8 +2,9 @@ import { describe, expect, it } from "vitest";
 import { gridsOf, squares } from "../../test-support/rebalance.ts";
 import { outOfBandBound } from "./rebalance.bound.ts";
 import { prepareRebalance, type RebalanceResult, rebalance, rebalanceToLimit } from "./rebalance.engine.ts";
-import { ColumnPool, forcingUnits } from "./rebalance.exact.ts";
+import { ColumnPool, forcingUnits, type OverFullRule, unforcedOver } from "./rebalance.exact.ts";
 import type { RebalanceInput } from "./rebalance.input.ts";
+import { solveCommunity } from "./rebalance.solve.ts";
 import { syntheticUnits } from "./rebalance.synthetic.ts";
 
 async function toLimit(input: RebalanceInput, budget_ms = 2000, over_full?: "split_buildings" | "keep_buildings") {
@@ -110,7 +111,50 @@ describe("the proven lower bound on grids out of band", () => {
   });
 });
 
+/** Grids above the maximum that nothing forces under the rule, in an assignment of the prepared input's units. */
+function unforced(input: RebalanceInput, gridOf: (unit: string, c: number) => string, rule: OverFullRule) {
+  const prepared = prepareRebalance(input);
+  if (!prepared.ok) throw new Error("bad input");
+  return prepared.prepared.communities.reduce((sum, { problem }, c) => {
+    const slot = new Map<string, number>();
+    const part = Int32Array.from(problem.unitIds, (id) => {
+      const grid = gridOf(id, c);
+      if (!slot.has(grid)) slot.set(grid, slot.size);
+      return slot.get(grid)!;
+    });
+    return sum + unforcedOver(problem.g, part, forcingUnits(problem.g, rule)).size;
+  }, 0);
+}
+
 describe("the over-full rule", () => {
+  it("holds for the fast answer too, in both modes and with a locked grid, where the search alone breaks it", () => {
+    const units = syntheticUnits({ seed: 1902, households: [9000], kind: "towers" });
+    for (const rule of ["split_buildings", "keep_buildings"] as const) {
+      for (const mode of ["full", "repair"] as const) {
+        const input: RebalanceInput = { units, mode, over_full: rule, locked_grids: [units[0]!.grid!] };
+        // The merge-and-split search on its own leaves grids over the maximum that no parcel or building forces…
+        const prepared = prepareRebalance(input);
+        if (!prepared.ok) throw new Error("bad input");
+        const raw = prepared.prepared.communities.map(({ problem }) => solveCommunity(problem));
+        const before = unforced(
+          input,
+          (id, c) => {
+            const { problem } = prepared.prepared.communities[c]!;
+            return raw[c]!.slotIds[raw[c]!.part[problem.unitIds.indexOf(id)]!]!;
+          },
+          rule,
+        );
+        // …the answer does not, and the locked grid keeps its parcels.
+        const outcome = rebalance(input);
+        if (!outcome.ok) throw new Error("refused");
+        const after = unforced(input, (id) => outcome.result.assignment[id]!, rule);
+        expect(after, `${rule} ${mode}: ${before} before`).toBe(0);
+        for (const u of units) if (u.grid === units[0]!.grid) expect(outcome.result.assignment[u.id]).toBe(u.grid);
+        if (rule === "split_buildings" && mode === "full") expect(before).toBeGreaterThan(0);
+      }
+    }
+  });
+
   it("keeps a grid above the maximum only when one parcel forces it, and names the parcel", async () => {
     const result = await toLimit({ units: squares([[350, 120, 120]]) });
     const over = result.explanations.filter((e) => e.kind === "over_full");

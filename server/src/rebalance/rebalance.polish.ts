@@ -11,6 +11,7 @@ import {
   gridsOf,
   labelGrids,
   type OverFullRule,
+  unforcedOver,
 } from "./rebalance.exact.ts";
 import { type Explanation, explainAfterSearch } from "./rebalance.explain.ts";
 import type { Partition } from "./rebalance.partition.ts";
@@ -52,6 +53,32 @@ export interface LimitSolution extends CommunitySolution {
 const afterSearchKinds = new Set<Explanation["kind"]>(["not_found", "non_contiguous", "locked_units"]);
 
 /**
+ * A solution made to follow the over-full rule (issue 19): a grid may exceed the maximum only when a parcel (or,
+ * keeping buildings whole, a building) too big for any grid forces it; from any other grid over the maximum, units
+ * move to a neighbour with room or into a grid of their own ({@link followOverFullRule}). Locked units stay, and
+ * grids holding them take no one. The fast answer alone follows it too, so no mode and no budget returns an
+ * over-full grid that nothing forces — at the price, where nothing else fits, of a grid below the band; only a
+ * grid count the planner fixed is kept even then, and the grid stays over, explained as not found.
+ */
+export function withOverFullRule(
+  problem: CommunityProblem,
+  solution: CommunitySolution,
+  rule: OverFullRule,
+): CommunitySolution {
+  const g = problem.g;
+  const forcing = forcingUnits(g, rule);
+  const part = Int32Array.from(solution.part);
+  if (unforcedOver(g, part, forcing).size === 0) return solution;
+  // Locked units, and every unit of a locked grid, stay.
+  const fixed = Uint8Array.from(problem.lockedUnit, (l, u) => (l || problem.lockedSlots.has(problem.orig[u]!) ? 1 : 0));
+  const followed = followOverFullRule(g, part, forcing, fixed, problem.grids === undefined);
+  const labelled = labelGrids(problem, followed, solution.part, solution.slotIds);
+  const explanations = solution.explanations.filter((e) => !afterSearchKinds.has(e.kind));
+  explainAfterSearch(problem, labelled.p, labelled.ids, explanations);
+  return { ...solution, part: labelled.p.part, slotIds: labelled.ids, explanations };
+}
+
+/**
  * Solves one community as far as the budget allows: the fast answer ({@link solveCommunity}) first, the proven
  * lower bound on grids out of band, then rounds of exact cover (HiGHS) over candidate grids around the best plan
  * and over the grids of further fast answers (other seeds), each followed by boundary refinement. Keeps the best
@@ -66,7 +93,7 @@ export async function solveCommunityToLimit(problem: CommunityProblem, options: 
   const left = () => options.budget_ms - boundShare - elapsed();
   const stop = () => options.shouldStop?.() === true || left() <= 0;
   const progress = () => options.onProgress?.(Math.min(1, elapsed() / options.budget_ms));
-  const fast = solveCommunity(problem);
+  const fast = withOverFullRule(problem, solveCommunity(problem), options.over_full);
   const first = elapsed() / 1000;
   progress();
   const g = problem.g;

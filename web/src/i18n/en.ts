@@ -449,7 +449,11 @@ export const en: Record<MessageKey, string> = {
   "editor.merge": "Merge",
   "editor.nextProblem": "Next problem ({n})",
   "editor.bound":
-    "At least {bound} grids of this community cannot reach {band} households (proven{rule}); this plan has {n}{optimal}",
+    "At least {bound} grids of this community cannot reach {band} households (proven{rule}); this plan has {n}{verdict}",
+  "editor.bound.better": ": the others are not proven unavoidable, and a better plan may exist",
+  "editor.bound.none": "Every grid of this community is within {band} households: optimal for this criterion",
+  "editor.bound.unproven":
+    "{n} grids of this plan are outside {band} households, none proven unavoidable: a better plan may exist",
   "editor.bound.keepBuildings": ", keeping buildings over the maximum whole",
   "editor.bound.optimal": ": optimal for this criterion",
   "editor.selectHint": "Click a grid on the map to see its figures and edit it",

@@ -164,6 +164,7 @@ export async function startRebalance(
     mode: req.mode,
     seed: req.seed,
     locked_grids: [...locked],
+    over_full: req.over_full === "keep" ? ("keep_buildings" as const) : ("split_buildings" as const),
     ...(req.grid_count === undefined ? {} : { grids: { [req.community]: req.grid_count } }),
   };
   const budget_s = req.budget_s ?? 0;

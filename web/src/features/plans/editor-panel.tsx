@@ -167,13 +167,17 @@ export function EditorPanel(props: {
           </div>
           {proof && (
             <p className="muted" data-testid="community-bound">
-              {t("editor.bound", {
-                bound: proof.bound,
-                band: `${proof.min}–${proof.max}`,
-                n: outOfBand,
-                rule: proof.keepBuildings ? t("editor.bound.keepBuildings") : "",
-                optimal: outOfBand <= proof.bound ? t("editor.bound.optimal") : "",
-              })}
+              {outOfBand === 0
+                ? t("editor.bound.none", { band: `${proof.min}–${proof.max}` })
+                : proof.bound === 0
+                  ? t("editor.bound.unproven", { band: `${proof.min}–${proof.max}`, n: outOfBand })
+                  : t("editor.bound", {
+                      bound: proof.bound,
+                      band: `${proof.min}–${proof.max}`,
+                      n: outOfBand,
+                      rule: proof.keepBuildings ? t("editor.bound.keepBuildings") : "",
+                      verdict: t(outOfBand <= proof.bound ? "editor.bound.optimal" : "editor.bound.better"),
+                    })}
             </p>
           )}
           <button
