@@ -375,6 +375,7 @@ function limitTable(c: Case, rows: LimitRow[]): string {
   const header = [
     "",
     "out of band",
+    "unforced over",
     "bound",
     "gap",
     "buildings split",

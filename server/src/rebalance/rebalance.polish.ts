@@ -18,7 +18,7 @@ import type { Partition } from "./rebalance.partition.ts";
 import type { CommunityProblem } from "./rebalance.problem.ts";
 import { explainBound } from "./rebalance.proof.ts";
 import { refine } from "./rebalance.refine.ts";
-import { type CommunitySolution, solveCommunity } from "./rebalance.solve.ts";
+import { type CommunitySolution, QUICK_EFFORT, solveCommunity } from "./rebalance.solve.ts";
 import { makePartition } from "./rebalance.start.ts";
 
 export interface LimitOptions {
@@ -93,7 +93,7 @@ export async function solveCommunityToLimit(problem: CommunityProblem, options: 
   const left = () => options.budget_ms - boundShare - elapsed();
   const stop = () => options.shouldStop?.() === true || left() <= 0;
   const progress = () => options.onProgress?.(Math.min(1, elapsed() / options.budget_ms));
-  const fast = withOverFullRule(problem, solveCommunity(problem), options.over_full);
+  const fast = withOverFullRule(problem, solveCommunity(problem, QUICK_EFFORT), options.over_full);
   const first = elapsed() / 1000;
   progress();
   const g = problem.g;
