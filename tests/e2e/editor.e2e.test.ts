@@ -525,8 +525,17 @@ describe("the grid editor, in Debian's Chromium", () => {
       "select (summary->'metrics'->>'out_of_band_lower_bound')::int bound from plan_edit where plan_id = $1",
       [id],
     );
+    const grids = await e2e.db.query<{ out: number }>(
+      `select count(*) filter (where status <> 'ok')::int out from grid_figure where plan_id = $1 and community_code = $2`,
+      [id, run.community],
+    );
+    const [proven, out] = [summary.rows[0]!.bound, grids.rows[0]!.out];
     expect(await bound.textContent()).toContain(
-      `本社区至少 ${summary.rows[0]!.bound} 个网格无法达到 200–300 户（已证明）`,
+      out === 0
+        ? "本社区所有网格都在 200–300 户之内，此项已是最优"
+        : proven === 0
+          ? `当前方案有 ${out} 个网格不在 200–300 户之内，未证明无法避免`
+          : `本社区至少 ${proven} 个网格无法达到 200–300 户（已证明），当前方案 ${out} 个`,
     );
     await saveScreenshot(page, "editor-rebalance-bound");
   });

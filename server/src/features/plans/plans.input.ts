@@ -90,7 +90,10 @@ export const Rebalance = z.object({
    * the proven lower bound on grids out of band. 0 (the default here) gives the fast answer alone.
    */
   budget_s: z.number().min(0).max(120).default(0),
-  /** A grid above the maximum only when one parcel forces it (split: buildings split along entrances) or also a whole building (keep). */
+  /**
+   * A grid above the maximum only when one parcel forces it (split: buildings split along entrances) or also a whole
+   * building (keep). Every answer follows it, the fast answer (budget 0) included.
+   */
   over_full: z.enum(["split", "keep"]).default("split"),
   seed: z
     .number()
