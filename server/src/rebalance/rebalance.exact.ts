@@ -303,30 +303,55 @@ export interface CoverResult {
  * The best exact cover of the community by candidates of the pool (set partitioning: every unit in exactly one
  * chosen grid), started from `start` (an assignment whose grids are all in the pool). With `grids`, exactly that
  * many grids.
+ *
+ * With `window` (a union of whole grids of `start`), only the window is covered again, by the candidates that lie
+ * inside it, and the grids outside stay as they are: a grid's cost depends on it alone, so the best cover of the
+ * window is the best plan that keeps the rest. With `grids`, the window keeps its number of grids.
  */
 export async function bestCover(
   pool: ColumnPool,
   start: Int32Array,
   time_limit_s: number,
   grids?: number,
+  window?: Uint8Array,
 ): Promise<CoverResult> {
   const g = pool.g;
-  const count = pool.size;
-  const extraRow = grids !== undefined ? 1 : 0;
-  const columns = pool.units.map((units) => (extraRow ? Int32Array.from([...units, g.n]) : units));
-  const rowLower = new Float64Array(g.n + extraRow).fill(1);
-  const rowUpper = new Float64Array(g.n + extraRow).fill(1);
-  if (extraRow) {
-    rowLower[g.n] = grids!;
-    rowUpper[g.n] = grids!;
+  // Rows: the units covered (all, or the window's), numbered 0…; -1 outside.
+  const row = new Int32Array(g.n).fill(-1);
+  let rows = 0;
+  for (let u = 0; u < g.n; u++) if (!window || window[u]) row[u] = rows++;
+  const startGrids = gridsOf(start).filter((list) => row[list[0]!]! >= 0);
+  const count = grids === undefined ? undefined : window ? startGrids.length : grids;
+  const extraRow = count !== undefined ? 1 : 0;
+  const chosen: number[] = [];
+  const columns: Int32Array[] = [];
+  for (let j = 0; j < pool.size; j++) {
+    const units = pool.units[j]!;
+    const rowsOf = new Int32Array(units.length + extraRow);
+    let inside = true;
+    for (let i = 0; i < units.length && inside; i++) {
+      rowsOf[i] = row[units[i]!]!;
+      inside = rowsOf[i]! >= 0;
+    }
+    if (!inside) continue;
+    if (extraRow) rowsOf[units.length] = rows;
+    chosen.push(j);
+    columns.push(rowsOf);
   }
-  const x0 = new Float64Array(count);
-  for (const list of gridsOf(start)) {
-    const j = pool.indexOf(list);
-    if (j >= 0) x0[j] = 1;
+  const rowLower = new Float64Array(rows + extraRow).fill(1);
+  const rowUpper = new Float64Array(rows + extraRow).fill(1);
+  if (count !== undefined) {
+    rowLower[rows] = count;
+    rowUpper[rows] = count;
+  }
+  const x0 = new Float64Array(chosen.length);
+  const at = new Map(chosen.map((j, k) => [j, k]));
+  for (const list of startGrids) {
+    const k = at.get(pool.indexOf(list));
+    if (k !== undefined) x0[k] = 1;
   }
   const program: BinaryProgram = {
-    cost: Float64Array.from(pool.cost),
+    cost: Float64Array.from(chosen, (j) => pool.cost[j]!),
     columns,
     rowLower,
     rowUpper,
@@ -335,16 +360,19 @@ export async function bestCover(
   };
   const highs = await highsSolver();
   const r = solveBinary(highs, program);
-  if (!r.x) return { part: start, status: r.status, columns: count };
-  const part = new Int32Array(g.n).fill(-1);
+  if (!r.x) return { part: start, status: r.status, columns: chosen.length };
+  const part = Int32Array.from(start);
+  for (let u = 0; u < g.n; u++) if (row[u]! >= 0) part[u] = -1;
+  // New grids take slot numbers after every slot of the start.
   let slot = 0;
-  for (let j = 0; j < count; j++) {
-    if (r.x[j]! < 0.5) continue;
-    for (const u of pool.units[j]!) part[u] = slot;
+  for (const s of start) slot = Math.max(slot, s + 1);
+  for (let k = 0; k < chosen.length; k++) {
+    if (r.x[k]! < 0.5) continue;
+    for (const u of pool.units[chosen[k]!]!) part[u] = slot;
     slot++;
   }
-  if (part.some((s) => s < 0)) return { part: start, status: "other", columns: count };
-  return { part, status: r.status, columns: count };
+  if (part.some((s) => s < 0)) return { part: start, status: "other", columns: chosen.length };
+  return { part, status: r.status, columns: chosen.length };
 }
 
 /** Gives the grids of `part` the ids of the grids of `reference` they overlap most, fresh ids to the rest. */
@@ -465,4 +493,36 @@ function connectedWithout(g: CommunityGraph, members: ReadonlySet<number>, leavi
     }
   }
   return seen.size === members.size - 1;
+}
+
+/**
+ * A window for {@link bestCover}: the grid `seed` of `part` and its neighbouring grids, nearest first (by steps
+ * between grids), whole grids only, until the window holds about `units` units.
+ */
+export function gridWindow(g: CommunityGraph, part: Int32Array, seed: number, units: number): Uint8Array {
+  const window = new Uint8Array(g.n);
+  const members = new Map<number, number[]>();
+  for (let u = 0; u < g.n; u++) {
+    const list = members.get(part[u]!);
+    if (list) list.push(u);
+    else members.set(part[u]!, [u]);
+  }
+  const queue = [seed];
+  const taken = new Set(queue);
+  let size = 0;
+  for (let i = 0; i < queue.length && size < units; i++) {
+    const s = queue[i]!;
+    for (const u of members.get(s) ?? []) {
+      window[u] = 1;
+      size++;
+      for (let e = g.xadj[u]!; e < g.xadj[u + 1]!; e++) {
+        const t = part[g.adj[e]!]!;
+        if (!taken.has(t)) {
+          taken.add(t);
+          queue.push(t);
+        }
+      }
+    }
+  }
+  return window;
 }

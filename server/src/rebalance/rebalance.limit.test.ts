@@ -2,9 +2,22 @@ import { describe, expect, it } from "vitest";
 import { gridsOf, squares } from "../../test-support/rebalance.ts";
 import { outOfBandBound } from "./rebalance.bound.ts";
 import { prepareRebalance, type RebalanceResult, rebalance, rebalanceToLimit } from "./rebalance.engine.ts";
-import { ColumnPool, forcingUnits, type OverFullRule, unforcedOver } from "./rebalance.exact.ts";
+import {
+  addNeighbourhood,
+  bestCover,
+  ColumnPool,
+  compareExact,
+  exactCost,
+  followOverFullRule,
+  forcingUnits,
+  gridsOf as gridsOfPart,
+  gridWindow,
+  type OverFullRule,
+  unforcedOver,
+} from "./rebalance.exact.ts";
 import type { RebalanceInput } from "./rebalance.input.ts";
 import { solveCommunity } from "./rebalance.solve.ts";
+import { makePartition } from "./rebalance.start.ts";
 import { syntheticUnits } from "./rebalance.synthetic.ts";
 
 async function toLimit(input: RebalanceInput, budget_ms = 2000, over_full?: "split_buildings" | "keep_buildings") {
@@ -64,6 +77,65 @@ describe("strict rook contiguity on a checkerboard", () => {
     expect(result.metrics.non_contiguous).toBe(0);
     expect(rookConnected(result)).toBe(true);
     expect(result.metrics.out_of_band).toBeLessThanOrEqual(fast.result.metrics.out_of_band);
+  });
+});
+
+describe("exact cover of a window", () => {
+  // A community of towers (197 parcels): its fast answer leaves grids out of band for the window to repair.
+  const units = syntheticUnits({ seed: 1901, households: [14000], kind: "towers" });
+  const prep = prepareRebalance({ units });
+  if (!prep.ok) throw new Error("refused");
+  const problem = prep.prepared.communities[0]!.problem;
+  const g = problem.g;
+  const forcing = forcingUnits(g, "split_buildings");
+  /** The plan's cost, its slots numbered afresh (a cover numbers new grids after the old ones). */
+  const cost = (part: Int32Array) => {
+    const grids = gridsOfPart(part);
+    const compact = new Int32Array(g.n);
+    grids.forEach((list, i) => {
+      for (const u of list) compact[u] = i;
+    });
+    return exactCost(makePartition(problem, compact, grids.length), forcing);
+  };
+  const key = (part: Int32Array) =>
+    gridsOfPart(part)
+      .map((list) => list.join(","))
+      .sort();
+
+  it("covers the window again and leaves every grid outside it as it was, never worse", async () => {
+    const start = followOverFullRule(g, solveCommunity(problem).part, forcing);
+    const pool = new ColumnPool(g, forcing);
+    addNeighbourhood(pool, start);
+    const hh = new Map<number, number>();
+    start.forEach((s, u) => {
+      hh.set(s, (hh.get(s) ?? 0) + g.hh[u]!);
+    });
+    const seed = [...hh].find(([, h]) => h < g.band.min || h > g.band.max)![0];
+    const window = gridWindow(g, start, seed, 60);
+    const inside = window.reduce((a, x) => a + x, 0);
+    expect(inside).toBeGreaterThanOrEqual(60);
+    expect(inside).toBeLessThan(g.n);
+    // Whole grids only: a grid is in the window or out of it.
+    for (const list of gridsOfPart(start)) expect(new Set(list.map((u) => window[u])).size).toBe(1);
+    const fixedCount = gridsOfPart(start).filter((list) => window[list[0]!]).length;
+    const cover = await bestCover(pool, start, 10, gridsOfPart(start).length, window);
+    expect(cover.status).toBe("optimal");
+    const outside = (part: Int32Array) => key(part).filter((k) => !window[Number(k.split(",")[0])]);
+    expect(outside(cover.part)).toEqual(outside(start));
+    expect(gridsOfPart(cover.part).filter((list) => window[list[0]!]).length).toBe(fixedCount);
+    expect(compareExact(cost(cover.part), cost(start))).toBeLessThanOrEqual(0);
+    for (const list of gridsOfPart(cover.part)) expect(pool.indexOf(list)).toBeGreaterThanOrEqual(0);
+  });
+
+  it("finds what the whole cover finds when the window is the whole community", async () => {
+    const start = followOverFullRule(g, solveCommunity(problem).part, forcing);
+    const pool = new ColumnPool(g, forcing);
+    addNeighbourhood(pool, start);
+    const whole = await bestCover(pool, start, 30);
+    const windowed = await bestCover(pool, start, 30, undefined, new Uint8Array(g.n).fill(1));
+    expect([whole.status, windowed.status]).toEqual(["optimal", "optimal"]);
+    expect(compareExact(cost(windowed.part), cost(whole.part))).toBe(0);
+    expect(compareExact(cost(whole.part), cost(start))).toBeLessThan(0);
   });
 });
 

@@ -9,14 +9,17 @@ import {
   followOverFullRule,
   forcingUnits,
   gridsOf,
+  gridWindow,
   labelGrids,
   type OverFullRule,
   unforcedOver,
 } from "./rebalance.exact.ts";
 import { type Explanation, explainAfterSearch } from "./rebalance.explain.ts";
+import { bandDeviation } from "./rebalance.graph.ts";
 import type { Partition } from "./rebalance.partition.ts";
 import type { CommunityProblem } from "./rebalance.problem.ts";
 import { explainBound } from "./rebalance.proof.ts";
+import { createRandom, type Random } from "./rebalance.random.ts";
 import { refine } from "./rebalance.refine.ts";
 import { type CommunitySolution, QUICK_EFFORT, solveCommunity } from "./rebalance.solve.ts";
 import { makePartition } from "./rebalance.start.ts";
@@ -50,6 +53,26 @@ export interface LimitSolution extends CommunitySolution {
   report: LimitReport;
 }
 
+/**
+ * Units of a window around one grid (issue 19): an exact cover of a few hundred units takes HiGHS a second, one of
+ * the whole of an 800-parcel community tens of seconds. Windows give many small steps in the same time, and a stop
+ * lands within one.
+ */
+const WINDOW_UNITS = 250;
+
+/** Grids of the plan out of band. */
+function outOfBandGrids(p: Partition): number[] {
+  const out: number[] = [];
+  for (let s = 0; s < p.slots; s++) if (p.slotSize[s]! > 0 && bandDeviation(p.slotHH[s]!, p.g.band) > 0) out.push(s);
+  return out;
+}
+
+/** Where the next window goes: mostly around a grid out of band, else (a quarter of the time, or none left) any. */
+function windowSeed(p: Partition, random: Random): number {
+  const out = outOfBandGrids(p);
+  return out.length > 0 && random.next() < 0.75 ? out[random.int(out.length)]! : p.part[random.int(p.g.n)]!;
+}
+
 const afterSearchKinds = new Set<Explanation["kind"]>(["not_found", "non_contiguous", "locked_units"]);
 
 /**
@@ -80,8 +103,10 @@ export function withOverFullRule(
 
 /**
  * Solves one community as far as the budget allows: the fast answer ({@link solveCommunity}) first, the proven
- * lower bound on grids out of band, then rounds of exact cover (HiGHS) over candidate grids around the best plan
- * and over the grids of further fast answers (other seeds), each followed by boundary refinement. Keeps the best
+ * lower bound on grids out of band, then rounds of exact cover (HiGHS) over candidate grids around the best plan,
+ * each followed by boundary refinement: first of the whole community, then (in communities of more than
+ * {@link WINDOW_UNITS} units) of windows around grids out of band, growing while they stop paying until a window
+ * is the whole community again; there, rounds also take the grids of further fast answers (other seeds). Keeps the best
  * by {@link ExactCost}. With the same input and budget the result may differ between runs when the clock cuts a
  * round short; the fast answer alone is reproducible.
  */
@@ -108,16 +133,37 @@ export async function solveCommunityToLimit(problem: CommunityProblem, options: 
   if (problem.mode === "repair" || locked) status = "skipped";
   else {
     const pool = new ColumnPool(g, forcing);
+    const random = createRandom(problem.seed);
     let seed = problem.seed;
     let stale = 0;
+    // Candidates around the best plan are added again only when it has changed.
+    let around: Int32Array | null = null;
+    // Windows grow when they stop paying; one holding the whole community is the full cover.
+    let windowUnits = Math.min(g.n, WINDOW_UNITS);
     consider(followOverFullRule(g, fast.part, forcing));
     while (!stop()) {
       rounds++;
-      addNeighbourhood(pool, best.p.part);
-      const cover = await bestCover(pool, best.p.part, Math.max(0.2, Math.min(left() / 1000, 30)) * 0.6, problem.grids);
+      if (around !== best.p.part) {
+        addNeighbourhood(pool, best.p.part);
+        around = best.p.part;
+      }
+      // The first round covers the whole community: one exact cover of all of it makes the largest step.
+      const whole = windowUnits >= g.n || rounds === 1;
+      const window = whole ? undefined : gridWindow(g, best.p.part, windowSeed(best.p, random), windowUnits);
+      const seconds = whole ? Math.min(left() / 1000, 30) * 0.6 : Math.min(left() / 1000, 1 + windowUnits / 100);
+      const cover = await bestCover(pool, best.p.part, Math.max(0.2, seconds), problem.grids, window);
       candidates = pool.size;
       let improved = consider(cover.part);
       progress();
+      if (windowUnits < g.n) {
+        // A window is small: many are tried before it grows (as many as the plan has grids out of band, at least 8).
+        stale = improved ? 0 : stale + 1;
+        if (stale >= Math.max(8, outOfBandGrids(best.p).length)) {
+          windowUnits = Math.min(g.n, Math.round(windowUnits * 1.5));
+          stale = 0;
+        }
+        continue;
+      }
       if (!improved && !stop()) {
         // Another fast answer from another seed: its grids join the candidates, and it may be better outright.
         seed = (seed * 48271 + 11) | 0;
