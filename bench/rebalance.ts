@@ -18,7 +18,8 @@ import { greedyBandRepair, hasGpmetis, metisPartition } from "./rebalance.metis.
 /**
  * The rebalancer against METIS + greedy repair (issue 5), and at the limit against both (issue 19: hard "towers"
  * communities; REBALANCE_LIMIT_ONLY=1 runs only those, REBALANCE_BUDGET_S sets the budget per community, default
- * 10, REBALANCE_TOWERS the cases as seed:households,…). Run: node_modules/.bin/tsx bench/rebalance.ts
+ * 10, REBALANCE_TOWERS the cases as seed:households,… (empty for none), REBALANCE_BLOCKS blocks-like cases the same
+ * way, REBALANCE_BEST_S a long budget for the "best found" row). Run: node_modules/.bin/tsx bench/rebalance.ts
  * Cases: the Xincheng demo from PostGIS when it is loaded (DATABASE_URL, else the local dev database), else a
  * synthetic subdistrict of the same shape; a high-rise-heavy synthetic case; Monaco once its units exist.
  */
@@ -279,7 +280,7 @@ function table(c: Case, columns: Column[], gpmetisSeconds: number): string {
  * entrance 60–200 households, compounds far larger than a grid, little low-rise housing. Seeds and sizes vary.
  */
 function towerCases(): Case[] {
-  const sizes = (process.env.REBALANCE_TOWERS ?? "1901:14000,1902:22000,1903:30000").split(",");
+  const sizes = (process.env.REBALANCE_TOWERS ?? "1901:14000,1902:22000,1903:30000").split(",").filter(Boolean);
   return sizes.map((spec) => {
     const [seedText, hhText] = spec.split(":") as [string, string];
     const households = Number(hhText);
@@ -288,6 +289,26 @@ function towerCases(): Case[] {
       units: syntheticUnits({ seed: Number(seedText), households: [households], kind: "towers" }),
       bands: {},
       note: `synthetic "towers" community, generator seed ${seedText}`,
+    };
+  });
+}
+
+/**
+ * Blocks-like communities (issue 19's boundary check): the generator's mixed kind, city blocks of low- and
+ * mid-rise housing with a few towers, where nearly every grid can be in band and the boundary decides. Only when
+ * REBALANCE_BLOCKS lists seed:households pairs.
+ */
+function blockCases(): Case[] {
+  const spec = process.env.REBALANCE_BLOCKS;
+  if (!spec) return [];
+  return spec.split(",").map((item) => {
+    const [seedText, hhText] = item.split(":") as [string, string];
+    const households = Number(hhText);
+    return {
+      name: `Blocks ${seedText} (${households.toLocaleString("en-US")} households)`,
+      units: syntheticUnits({ seed: Number(seedText), households: [households] }),
+      bands: {},
+      note: `synthetic "mixed" community of city blocks, generator seed ${seedText}`,
     };
   });
 }
@@ -364,7 +385,8 @@ async function runLimit(c: Case, budget_ms: number): Promise<LimitRow[]> {
     });
     const m = limit.result.metrics;
     const pct = (x: number, y: number) => (y === 0 ? (x === 0 ? "0" : "∞") : ((x / y - 1) * 100).toFixed(0));
-    versusBest = `; against the best found: out of band +${pct(m.out_of_band, b.out_of_band)} %, buildings split ${m.buildings_split - b.buildings_split >= 0 ? "+" : ""}${m.buildings_split - b.buildings_split}`;
+    const boundary = ((m.boundary_length_m / b.boundary_length_m - 1) * 100).toFixed(1);
+    versusBest = `; against the best found: out of band +${pct(m.out_of_band, b.out_of_band)} %, buildings split ${m.buildings_split - b.buildings_split >= 0 ? "+" : ""}${m.buildings_split - b.buildings_split}, boundary ${Number(boundary) >= 0 ? "+" : ""}${boundary} %`;
   }
   return [
     {
@@ -447,7 +469,7 @@ async function main(): Promise<void> {
     console.log(
       `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "?"}, node ${process.version}, load ${load}, seed ${seed}\n`,
     );
-    for (const c of towerCases()) console.log(limitTable(c, await runLimit(c, budget_ms)));
+    for (const c of [...towerCases(), ...blockCases()]) console.log(limitTable(c, await runLimit(c, budget_ms)));
     return;
   }
   const cases: Case[] = [await xinchengCase(), highRiseCase()];

@@ -81,6 +81,9 @@ export async function outOfBandBound(
         }
     regions.push(list);
   }
+  const gridHH = new Map<number, number>();
+  if (start) for (let u = 0; u < g.n; u++) gridHH.set(start[u]!, (gridHH.get(start[u]!) ?? 0) + g.hh[u]!);
+  const inBand = (s: number) => gridHH.get(s)! >= g.band.min && gridHH.get(s)! <= g.band.max;
   const out: BoundRegion[] = [];
   let status: OutOfBandBound["status"] = "optimal";
   let total = 0;
@@ -90,6 +93,13 @@ export async function outOfBandBound(
       // Its grid is over the maximum whatever else it holds, and it may hold any heavy parcel of the region.
       out.push({ units, bound: 1, reason: "oversized_parcel", stuck: units.filter((u) => forcing.parcel[u]) });
       total += 1;
+      continue;
+    }
+    if (start && units.every((u) => inBand(start[u]!))) {
+      // The plan puts every heavy parcel of the region in a grid in band: that is a solution of the relaxation
+      // with nothing out of band, so its optimum is 0 without asking HiGHS (which, on a region of tens of
+      // thousands of groups, can overrun its time limit many times over).
+      out.push({ units, bound: 0, reason: "none", stuck: [] });
       continue;
     }
     const groups = enumerateGroups(g, units, near, heavy);

@@ -168,6 +168,25 @@ describe("the proven lower bound on grids out of band", () => {
     expect(flagged).toHaveLength(result.metrics.out_of_band);
   });
 
+  it("is proven 0 at once where the plan has every heavy parcel in a grid in band", async () => {
+    // A community of city blocks (440 parcels, one region of 44 heavy parcels): tens of thousands of groups,
+    // where HiGHS overran its time limit several times over. The plan is the relaxation's solution with nothing
+    // out of band, so the region's bound is 0, proven, without the solver.
+    const prep = prepareRebalance({ units: syntheticUnits({ seed: 2022, households: [5000] }) });
+    if (!prep.ok) throw new Error("refused");
+    const problem = prep.prepared.communities[0]!.problem;
+    const forcing = forcingUnits(problem.g, "split_buildings");
+    const plan = solveCommunity(problem).part;
+    const gridHH = new Map<number, number>();
+    plan.forEach((s, u) => {
+      gridHH.set(s, (gridHH.get(s) ?? 0) + problem.g.hh[u]!);
+    });
+    expect([...gridHH.values()].every((h) => h >= 200 && h <= 300)).toBe(true);
+    const bound = await outOfBandBound(problem.g, forcing, 1, plan);
+    expect(bound).toMatchObject({ out_of_band_lower_bound: 0, status: "optimal" });
+    expect(bound.regions.length).toBeGreaterThan(0);
+  });
+
   it("bounds from below by the exact relaxation, on its own", async () => {
     const prep = prepareRebalance({
       units: squares([

@@ -150,7 +150,12 @@ export async function solveCommunityToLimit(problem: CommunityProblem, options: 
       // The first round covers the whole community: one exact cover of all of it makes the largest step.
       const whole = windowUnits >= g.n || rounds === 1;
       const window = whole ? undefined : gridWindow(g, best.p.part, windowSeed(best.p, random), windowUnits);
-      const seconds = whole ? Math.min(left() / 1000, 30) * 0.6 : Math.min(left() / 1000, 1 + windowUnits / 100);
+      // HiGHS cannot be interrupted: a round's time limit is also how long a stop may wait. Windows: 1 s and one
+      // more per hundred units; the first whole cover of a large community, which windows follow, 10 s; whole
+      // covers once the windows have grown to the community, 18 s.
+      const seconds = whole
+        ? Math.min((left() / 1000) * 0.6, windowUnits < g.n ? 10 : 18)
+        : Math.min(left() / 1000, 1 + windowUnits / 100);
       const cover = await bestCover(pool, best.p.part, Math.max(0.2, seconds), problem.grids, window);
       candidates = pool.size;
       let improved = consider(cover.part);
