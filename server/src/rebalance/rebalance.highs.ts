@@ -25,6 +25,8 @@ export interface BinaryProgram {
   time_limit_s: number;
   /** Stop once the best solution is within this of the proven bound (0.999 for integral objectives). */
   abs_gap?: number;
+  /** HiGHS's presolve (default on). It does not watch the clock: see the bound's regions of many groups. */
+  presolve?: boolean;
 }
 
 export interface BinaryResult {
@@ -67,6 +69,7 @@ export function solveBinary(highs: Highs, program: BinaryProgram): BinaryResult 
       mip_rel_gap: 0,
       mip_abs_gap: program.abs_gap ?? 1e-7,
       random_seed: 1,
+      presolve: program.presolve === false ? "off" : "choose",
     });
     if (program.start) model.setSolution({ colValue: program.start });
     const run = model.run();

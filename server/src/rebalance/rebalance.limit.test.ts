@@ -187,6 +187,16 @@ describe("the proven lower bound on grids out of band", () => {
     expect(bound.regions.length).toBeGreaterThan(0);
   });
 
+  it("keeps to its time on a region of many groups per parcel, with no plan to start from", async () => {
+    // 741 parcels of city blocks, one region of 52 heavy parcels and 84,724 groups: HiGHS's presolve, which does
+    // not watch the clock, ran past a 10-s limit and gave up; without it the relaxation is solved in about 2 s.
+    const prep = prepareRebalance({ units: syntheticUnits({ seed: 2023, households: [6200] }) });
+    if (!prep.ok) throw new Error("refused");
+    const { g } = prep.prepared.communities[0]!.problem;
+    const bound = await outOfBandBound(g, forcingUnits(g, "split_buildings"), 10);
+    expect(bound).toMatchObject({ out_of_band_lower_bound: 0, status: "optimal" });
+  });
+
   it("bounds from below by the exact relaxation, on its own", async () => {
     const prep = prepareRebalance({
       units: squares([
