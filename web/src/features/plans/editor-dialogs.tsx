@@ -364,10 +364,9 @@ export function RebalanceDialog(props: {
           </Field>
         </div>
         {p && (
-          <div role="status" data-testid="rebalance-progress">
+          <div role="status" className="rebalance-progress" data-testid="rebalance-progress">
             <progress max={p.total || 1} value={p.done} />
             <span className="muted">
-              {" "}
               {searching
                 ? t("rebalance.searching", { s: Math.round((p.done / p.total) * Number(budget)), budget })
                 : `${stageLabel(p.stage, t)} ${p.done}/${p.total}`}
